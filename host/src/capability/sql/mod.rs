@@ -1,0 +1,140 @@
+//! The `sql` capability: parameterised queries on the connections the config grants, rows fetched
+//! page by page. One `Driver` per database engine; the plugin never sees credentials.
+
+mod postgres;
+mod sqlite;
+
+use async_trait::async_trait;
+use serde_json::Value as Json;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Mutex;
+
+/// A parameter or a cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Boolean(bool),
+    Integer(i64),
+    Float(f64),
+    Text(String),
+    Bytes(Vec<u8>),
+    TextList(Vec<String>),
+    IntegerList(Vec<i64>),
+}
+
+pub type Row = Vec<Value>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SqlError {
+    pub message: String,
+    pub sqlstate: Option<String>,
+}
+
+impl SqlError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into(), sqlstate: None }
+    }
+}
+
+impl fmt::Display for SqlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.sqlstate {
+            Some(code) => write!(f, "{} (SQLSTATE {code})", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// Identifies one query's rows on its connection.
+pub type StreamId = u32;
+
+/// An open connection of one engine. Several streams may be open at once; a driver whose protocol
+/// cannot interleave them buffers the older one when a new query starts.
+#[async_trait]
+pub trait Driver: Send {
+    fn dialect(&self) -> &'static str;
+    /// Starts a query; returns its stream and column names.
+    async fn query(&mut self, statement: &str, params: Vec<Value>) -> Result<(StreamId, Vec<String>), SqlError>;
+    /// Up to `max_rows` more rows; empty when the stream is done.
+    async fn next_page(&mut self, stream: StreamId, max_rows: usize) -> Result<Vec<Row>, SqlError>;
+    fn close_stream(&mut self, stream: StreamId);
+}
+
+/// A database the config grants, with what is needed to connect to it.
+#[derive(Debug, Clone)]
+pub enum Target {
+    Postgres(postgres::Target),
+    Sqlite(sqlite::Target),
+}
+
+impl Target {
+    /// The target described by an OpenMetadata `serviceConnection.config`, or `None` for a service
+    /// that is not a SQL database (e.g. Looker).
+    pub fn from_connection(connection: &Json, statement_timeout: Duration) -> anyhow::Result<Option<Self>> {
+        let service_type = connection.get("type").and_then(Json::as_str).unwrap_or_default();
+        Ok(match service_type {
+            "Postgres" => Some(Target::Postgres(postgres::Target::from_connection(connection, statement_timeout)?)),
+            "SQLite" => Some(Target::Sqlite(sqlite::Target::from_connection(connection)?)),
+            _ => None,
+        })
+    }
+
+    /// Opens a new connection; `database` selects another database of the same server.
+    pub async fn connect(&self, database: Option<&str>) -> Result<Box<dyn Driver>, SqlError> {
+        match self {
+            Target::Postgres(t) => Ok(Box::new(t.connect(database).await?)),
+            Target::Sqlite(t) => Ok(Box::new(t.connect().await?)),
+        }
+    }
+}
+
+/// A connection as a plugin holds it (a WIT `connection` resource).
+pub struct Connection {
+    driver: Arc<Mutex<Box<dyn Driver>>>,
+    dialect: &'static str,
+}
+
+/// One query's rows as a plugin holds them (a WIT `row-stream` resource).
+pub struct RowStream {
+    driver: Arc<Mutex<Box<dyn Driver>>>,
+    id: StreamId,
+    columns: Vec<String>,
+}
+
+/// Rows per page are capped whatever the plugin asks, so one call cannot make the host buffer
+/// an unbounded result.
+const MAX_PAGE_ROWS: usize = 10_000;
+
+impl Connection {
+    pub async fn open(target: &Target, database: Option<&str>) -> Result<Self, SqlError> {
+        let driver = target.connect(database).await?;
+        let dialect = driver.dialect();
+        Ok(Self { driver: Arc::new(Mutex::new(driver)), dialect })
+    }
+
+    pub fn dialect(&self) -> &'static str {
+        self.dialect
+    }
+
+    pub async fn query(&self, statement: &str, params: Vec<Value>) -> Result<RowStream, SqlError> {
+        let (id, columns) = self.driver.lock().await.query(statement, params).await?;
+        Ok(RowStream { driver: self.driver.clone(), id, columns })
+    }
+}
+
+impl RowStream {
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    pub async fn next_page(&self, max_rows: u32) -> Result<Vec<Row>, SqlError> {
+        let max_rows = (max_rows as usize).clamp(1, MAX_PAGE_ROWS);
+        self.driver.lock().await.next_page(self.id, max_rows).await
+    }
+
+    pub async fn close(self) {
+        self.driver.lock().await.close_stream(self.id);
+    }
+}

@@ -1,0 +1,189 @@
+//! The `omrun` command line.
+
+use crate::capability::Grants;
+use crate::config::{self, Config, Orchestrator};
+use crate::plugin::{ComponentCache, Limits, Plugin, SourceConfig};
+use crate::report::Report;
+use crate::run::{self, Run};
+use crate::sink::{self, Requests};
+use anyhow::{Context, anyhow};
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Debug, Parser)]
+#[command(name = "omrun", version, about = "OpenMetadata ingestion with sandboxed WebAssembly connectors")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Ingest metadata from a source into a sink, as the workflow config says.
+    Ingest(IngestArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct IngestArgs {
+    /// OpenMetadata workflow config (YAML); `${VAR}` and `${VAR:-default}` are expanded.
+    #[arg(short, long, value_name = "CONFIG")]
+    pub config: PathBuf,
+    /// The connector (.wasm). Default: `<source.type>.wasm` from $OMRUN_PLUGIN_PATH, then from the
+    /// folder `scripts/build-plugins.sh` writes to.
+    #[arg(long, value_name = "PATH")]
+    pub plugin: Option<PathBuf>,
+    /// Overrides `workflowConfig.distributedExecution.orchestrator` (and enables it).
+    #[arg(long, value_parser = ["sequential", "local", "argo"])]
+    pub orchestrator: Option<String>,
+    /// Overrides `workflowConfig.distributedExecution.parallelism`.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub parallelism: Option<u32>,
+    /// Also write the run report as JSON here.
+    #[arg(long, value_name = "PATH")]
+    pub report_json: Option<PathBuf>,
+}
+
+/// Exit status when the run could not start: bad config, plugin or sink.
+const CANNOT_START: u8 = 2;
+/// Exit status when the run finished but some entity failed, or the run broke off.
+const FAILED: u8 = 1;
+
+pub fn main(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Ingest(args) => ingest(args),
+    }
+}
+
+fn ingest(args: IngestArgs) -> ExitCode {
+    let (config, unknown_keys) = match config::load(&args.config) {
+        Ok(loaded) => loaded,
+        Err(e) => return fail(CANNOT_START, &e),
+    };
+    crate::logging::init(config.workflow.logger_level);
+    for key in unknown_keys {
+        tracing::warn!("{}: unknown key `{key}` ignored", config.path.display());
+    }
+    let (orchestrator, parallelism) = execution(&config, &args);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(parallelism.max(2))
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(CANNOT_START, &e),
+    };
+    runtime.block_on(async {
+        let prepared = match prepare(&config, &args, orchestrator, parallelism).await {
+            Ok(prepared) => prepared,
+            Err(e) => return fail(CANNOT_START, &format!("{e:#}")),
+        };
+        let (run, orchestrator) = prepared;
+        let outcome = orchestrator.run(run.clone()).await;
+        let report = run.tally.finish(orchestrator.mode(), orchestrator.parallelism(), &run.plugin.info.name);
+        report.log_summary();
+        if let Some(path) = &args.report_json
+            && let Err(e) = write_report(path, &report)
+        {
+            return fail(FAILED, &format!("{e:#}"));
+        }
+        match outcome {
+            Err(e) => fail(FAILED, &format!("{e:#}")),
+            Ok(()) if report.failed > 0 => ExitCode::from(FAILED),
+            Ok(()) => ExitCode::SUCCESS,
+        }
+    })
+}
+
+/// The orchestrator and worker count: command line first, then the config. Distributed execution
+/// that is not enabled means sequential.
+fn execution(config: &Config, args: &IngestArgs) -> (Orchestrator, usize) {
+    let distributed = &config.workflow.distributed_execution;
+    let orchestrator = match args.orchestrator.as_deref().and_then(Orchestrator::parse) {
+        Some(requested) => requested,
+        None if distributed.enabled => distributed.orchestrator,
+        None => Orchestrator::Sequential,
+    };
+    let parallelism = args.parallelism.unwrap_or(distributed.parallelism) as usize;
+    (orchestrator, parallelism)
+}
+
+async fn prepare(
+    config: &Config,
+    args: &IngestArgs,
+    orchestrator: Orchestrator,
+    parallelism: usize,
+) -> anyhow::Result<(Arc<Run>, Box<dyn run::Orchestrator>)> {
+    let source = &config.source;
+    let service_type = source
+        .service_connection
+        .service_type()
+        .ok_or_else(|| anyhow!("{}: source.serviceConnection.config.type is required", config.path.display()))?;
+    let limits = Limits::default();
+    let grants = Arc::new(
+        Grants::from_config(config, limits.call_timeout).with_context(|| config.path.display().to_string())?,
+    );
+    let path = match &args.plugin {
+        Some(path) => path.clone(),
+        None => find_plugin(&source.kind)?,
+    };
+    let plugin = Plugin::load(&path, &ComponentCache::from_env(), limits, grants).await?;
+    if !plugin.info.service_types.iter().any(|t| t == service_type) {
+        anyhow::bail!(
+            "plugin {} ({}) handles {}, but the config's service type is `{service_type}`",
+            plugin.info.name,
+            path.display(),
+            plugin.info.service_types.join(", ")
+        );
+    }
+    tracing::info!("Loaded plugin {} {} from {}", plugin.info.name, plugin.info.version, path.display());
+    let orchestrator = run::choose(orchestrator, parallelism, plugin.world)?;
+    let sink = sink::from_config(&config.sink)?;
+    let distributed = &config.workflow.distributed_execution;
+    let run = Run {
+        source: SourceConfig {
+            service_name: source.service_name.clone(),
+            service_connection: config::without_secrets(&source.service_connection.config),
+            source_config: source.source_config.config.clone(),
+        },
+        requests: Requests::new(&source.service_name, service_type),
+        plugin: Arc::new(plugin),
+        sink,
+        retry: distributed.retry_policy.clone(),
+        batch_size: distributed.batch_size.map(|n| n.max(1) as usize),
+        tally: Default::default(),
+    };
+    Ok((Arc::new(run), orchestrator))
+}
+
+/// `<type>.wasm` from each folder of $OMRUN_PLUGIN_PATH, then beside the executable
+/// (`plugins/`), then where `scripts/build-plugins.sh` puts them in this source tree.
+fn find_plugin(source_type: &str) -> anyhow::Result<PathBuf> {
+    let file = format!("{}.wasm", source_type.to_ascii_lowercase());
+    let mut folders: Vec<PathBuf> = std::env::var_os("OMRUN_PLUGIN_PATH")
+        .map(|paths| std::env::split_paths(&paths).collect())
+        .unwrap_or_default();
+    if let Some(dir) = std::env::current_exe().ok().and_then(|exe| exe.parent().map(Path::to_path_buf)) {
+        folders.push(dir.join("plugins"));
+    }
+    folders.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../build/plugins"));
+    folders.iter().map(|dir| dir.join(&file)).find(|candidate| candidate.is_file()).ok_or_else(|| {
+        let searched: Vec<String> = folders.iter().map(|d| d.display().to_string()).collect();
+        anyhow!(
+            "no plugin for source type `{source_type}`: {file} is not in {}; build the plugins with \
+             scripts/build-plugins.sh, or pass --plugin",
+            searched.join(", ")
+        )
+    })
+}
+
+fn write_report(path: &Path, report: &Report) -> anyhow::Result<()> {
+    let json = serde_json::to_string_pretty(report)?;
+    std::fs::write(path, json + "\n").with_context(|| format!("cannot write report {}", path.display()))
+}
+
+fn fail(code: u8, error: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("error: {error}");
+    ExitCode::from(code)
+}

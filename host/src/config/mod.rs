@@ -1,0 +1,214 @@
+//! The workflow config: OpenMetadata's workflow YAML (`source`, `sink`, `workflowConfig`), so users
+//! keep the files they already have. Loading (`load`) expands `${VAR}`s and reports errors with file,
+//! line, column and key; this module holds the model and its defaults.
+
+mod load;
+mod secrets;
+
+pub use load::{ConfigError, load};
+pub use secrets::{Secret, without_secrets};
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A loaded workflow config.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it came from, for messages.
+    pub path: PathBuf,
+    pub source: SourceSection,
+    pub sink: SinkSection,
+    pub workflow: WorkflowSection,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Document {
+    pub source: SourceSection,
+    pub sink: SinkSection,
+    #[serde(default)]
+    pub workflow_config: WorkflowSection,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceSection {
+    /// The connector, e.g. `postgres`; also the plugin's file name (`postgres.wasm`).
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub service_name: String,
+    pub service_connection: ServiceConnection,
+    #[serde(default)]
+    pub source_config: SourceConfigSection,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServiceConnection {
+    /// Kept as JSON: each connector reads its own keys. Secrets in it are held by the host only.
+    pub config: serde_json::Value,
+}
+
+impl ServiceConnection {
+    /// OpenMetadata's service type, e.g. `Postgres` (`serviceConnection.config.type`).
+    pub fn service_type(&self) -> Option<&str> {
+        self.config.get("type").and_then(|t| t.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SourceConfigSection {
+    #[serde(default)]
+    pub config: serde_json::Value,
+}
+
+/// `sink: {type: file, config: {filename: …}}`, as OpenMetadata writes it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "type", content = "config", rename_all = "kebab-case")]
+pub enum SinkSection {
+    File(FileSinkConfig),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct FileSinkConfig {
+    pub filename: PathBuf,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkflowSection {
+    #[serde(default)]
+    pub logger_level: LoggerLevel,
+    /// Needed by the `metadata-rest` sink; accepted (and unused) with the file sink so existing
+    /// OpenMetadata configs load unchanged.
+    pub open_metadata_server_config: Option<serde_json::Value>,
+    #[serde(default)]
+    pub distributed_execution: DistributedExecution,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum LoggerLevel {
+    Debug,
+    #[default]
+    Info,
+    Warn,
+    Error,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DistributedExecution {
+    /// Off means sequential, whatever `orchestrator` says (OpenMetadata's semantics).
+    #[serde(default)]
+    pub enabled: bool,
+    #[serde(default)]
+    pub orchestrator: Orchestrator,
+    #[serde(default = "default_parallelism", deserialize_with = "at_least_one")]
+    pub parallelism: u32,
+    /// Entities per `process` call; by default chosen from the entity count and parallelism.
+    pub batch_size: Option<u32>,
+    #[serde(default)]
+    pub retry_policy: RetryPolicy,
+    // Argo keys: accepted now so configs written for Argo mode load; used by the argo orchestrator.
+    pub namespace: Option<String>,
+    pub service_account: Option<String>,
+    pub image: Option<String>,
+    pub resource_requests: Option<BTreeMap<String, String>>,
+    pub resource_limits: Option<BTreeMap<String, String>>,
+    pub wait_for_completion: Option<bool>,
+    pub timeout_seconds: Option<u64>,
+}
+
+impl Default for DistributedExecution {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            orchestrator: Orchestrator::default(),
+            parallelism: default_parallelism(),
+            batch_size: None,
+            retry_policy: RetryPolicy::default(),
+            namespace: None,
+            service_account: None,
+            image: None,
+            resource_requests: None,
+            resource_limits: None,
+            wait_for_completion: None,
+            timeout_seconds: None,
+        }
+    }
+}
+
+fn default_parallelism() -> u32 {
+    8
+}
+
+fn at_least_one<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    match u32::deserialize(d)? {
+        0 => Err(serde::de::Error::custom("must be at least 1")),
+        n => Ok(n),
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Orchestrator {
+    Sequential,
+    #[default]
+    Local,
+    Argo,
+}
+
+impl Orchestrator {
+    pub const NAMES: &'static str = "sequential, local, argo";
+
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "sequential" => Some(Self::Sequential),
+            "local" => Some(Self::Local),
+            "argo" => Some(Self::Argo),
+            _ => None,
+        }
+    }
+}
+
+// By hand rather than derived: serde's own message would not list the accepted names in a form we
+// control, and the YAML crate redacts enum values in its messages.
+impl<'de> Deserialize<'de> for Orchestrator {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Self::parse(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown orchestrator `{name}`, expected one of {}",
+                Self::NAMES
+            ))
+        })
+    }
+}
+
+/// How often a failed batch or entity is tried, and how long to wait in between.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RetryPolicy {
+    /// Total attempts, the first included.
+    #[serde(deserialize_with = "at_least_one")]
+    pub max_attempts: u32,
+    pub backoff_seconds: f64,
+    pub backoff_factor: f64,
+    pub max_backoff_seconds: f64,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self { max_attempts: 3, backoff_seconds: 1.0, backoff_factor: 2.0, max_backoff_seconds: 60.0 }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before attempt `next_attempt` (2 for the first retry).
+    pub fn backoff(&self, next_attempt: u32) -> Duration {
+        let exponent = next_attempt.saturating_sub(2) as i32;
+        let seconds = self.backoff_seconds * self.backoff_factor.powi(exponent);
+        Duration::from_secs_f64(seconds.clamp(0.0, self.max_backoff_seconds.max(0.0)))
+    }
+}

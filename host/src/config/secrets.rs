@@ -1,0 +1,82 @@
+//! Secrets stay in the host: the plugin gets connection settings without them, and every place
+//! that could print one prints `***` instead.
+
+use serde_json::Value;
+use std::fmt;
+
+/// A credential read from the config. Its `Debug` and `Display` never show the value.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The value itself, for the one place that needs it (a driver's connect call).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Key names (lower-cased substrings) OpenMetadata uses for credentials: `password`, `jwtToken`,
+/// `clientSecret`, `privateKey`, `privateKeyPassphrase`, `apiKey`, `sessionToken`, ….
+const SECRET_KEY_PARTS: &[&str] = &["password", "passphrase", "secret", "token", "privatekey", "apikey"];
+
+pub fn is_secret_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    SECRET_KEY_PARTS.iter().any(|part| key.contains(part))
+}
+
+/// A copy of `value` with every secret-named key removed, at any depth.
+pub fn without_secrets(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(key, _)| !is_secret_key(key))
+                .map(|(key, value)| (key.clone(), without_secrets(value)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_secrets).collect()),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn removes_nested_secrets_and_keeps_the_rest() {
+        let connection = json!({
+            "type": "Postgres", "username": "u", "hostPort": "h:5432",
+            "authType": {"password": "p"}, "sslConfig": {"caCertificate": "c", "sslKey": "k"},
+            "jwtToken": "t", "clientSecret": "s"
+        });
+        let cleaned = without_secrets(&connection);
+        assert_eq!(
+            cleaned,
+            json!({"type": "Postgres", "username": "u", "hostPort": "h:5432", "authType": {},
+                   "sslConfig": {"caCertificate": "c", "sslKey": "k"}})
+        );
+    }
+
+    #[test]
+    fn secret_never_formats_its_value() {
+        let s = Secret::new("hunter2");
+        assert_eq!(format!("{s} {s:?}"), "*** Secret(***)");
+    }
+}

@@ -1,0 +1,171 @@
+//! The host's entity model: what plugins produce, independent of the contract version they were
+//! built against. Values are already OpenMetadata's spellings (`dataType`, `tableType`, …) because
+//! the only consumers are the sinks, which write OpenMetadata Create requests.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EntityKind {
+    Database,
+    DatabaseSchema,
+    Table,
+}
+
+impl EntityKind {
+    /// Containers are sunk, in this order, before anything they contain.
+    pub fn is_container(self) -> bool {
+        matches!(self, Self::Database | Self::DatabaseSchema)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Database => "database",
+            Self::DatabaseSchema => "databaseSchema",
+            Self::Table => "table",
+        }
+    }
+}
+
+/// A name-only reference from discovery: `path` runs from the top container down.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EntityRef {
+    pub kind: EntityKind,
+    pub path: Vec<String>,
+}
+
+impl EntityRef {
+    pub fn new(kind: EntityKind, path: Vec<String>) -> Self {
+        Self { kind, path }
+    }
+
+    /// The refs of the containers this entity lives in, outermost first.
+    pub fn parents(&self) -> Vec<EntityRef> {
+        let kinds = [EntityKind::Database, EntityKind::DatabaseSchema];
+        let depth = self.path.len().saturating_sub(1).min(kinds.len());
+        (0..depth).map(|i| EntityRef::new(kinds[i], self.path[..=i].to_vec())).collect()
+    }
+}
+
+impl fmt::Display for EntityRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind.as_str(), self.path.join("."))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Entity {
+    Database(Database),
+    DatabaseSchema(DatabaseSchema),
+    Table(Table),
+}
+
+impl Entity {
+    /// The ref this entity answers, e.g. to find its parents.
+    pub fn to_ref(&self) -> EntityRef {
+        match self {
+            Entity::Database(d) => EntityRef::new(EntityKind::Database, vec![d.name.clone()]),
+            Entity::DatabaseSchema(s) => {
+                EntityRef::new(EntityKind::DatabaseSchema, vec![s.database.clone(), s.name.clone()])
+            }
+            Entity::Table(t) => EntityRef::new(
+                EntityKind::Table,
+                vec![t.database.clone(), t.schema.clone(), t.name.clone()],
+            ),
+        }
+    }
+
+    /// A bare container for a ref whose plugin did not describe it (e.g. a `source` plugin that
+    /// streams tables only): OpenMetadata needs the parent to exist before the child.
+    pub fn bare_container(r: &EntityRef) -> Option<Entity> {
+        match (r.kind, r.path.as_slice()) {
+            (EntityKind::Database, [name]) => {
+                Some(Entity::Database(Database { name: name.clone(), description: None }))
+            }
+            (EntityKind::DatabaseSchema, [database, name]) => Some(Entity::DatabaseSchema(DatabaseSchema {
+                database: database.clone(),
+                name: name.clone(),
+                description: None,
+            })),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Database {
+    pub name: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatabaseSchema {
+    pub database: String,
+    pub name: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub database: String,
+    pub schema: String,
+    pub name: String,
+    /// OpenMetadata `tableType`, e.g. `Regular`, `View`.
+    pub table_type: &'static str,
+    pub description: Option<String>,
+    pub columns: Vec<Column>,
+    pub constraints: Vec<TableConstraint>,
+    /// View definition or DDL (OpenMetadata's `schemaDefinition`).
+    pub definition: Option<String>,
+    pub partition_columns: Vec<PartitionColumn>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub name: String,
+    /// OpenMetadata `dataType`, e.g. `VARCHAR`.
+    pub data_type: &'static str,
+    pub data_type_display: String,
+    pub array_data_type: Option<&'static str>,
+    pub data_length: Option<u32>,
+    pub precision: Option<u32>,
+    pub scale: Option<u32>,
+    pub nullable: bool,
+    pub ordinal_position: u32,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableConstraint {
+    /// OpenMetadata `constraintType`, e.g. `PRIMARY_KEY`.
+    pub constraint_type: &'static str,
+    pub columns: Vec<String>,
+    /// Foreign keys: `[database, schema, table]` of the referred table.
+    pub referred_table: Option<[String; 3]>,
+    pub referred_columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartitionColumn {
+    pub column: String,
+    /// OpenMetadata `PartitionIntervalTypes`, e.g. `TIME-UNIT`.
+    pub interval_type: &'static str,
+    pub interval: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parents_of_a_table_are_its_database_and_schema() {
+        let table = EntityRef::new(EntityKind::Table, vec!["db".into(), "s".into(), "t".into()]);
+        assert_eq!(
+            table.parents(),
+            vec![
+                EntityRef::new(EntityKind::Database, vec!["db".into()]),
+                EntityRef::new(EntityKind::DatabaseSchema, vec!["db".into(), "s".into()]),
+            ]
+        );
+        assert!(EntityRef::new(EntityKind::Database, vec!["db".into()]).parents().is_empty());
+    }
+}

@@ -1,0 +1,112 @@
+//! What each plugin instance lives in: its own Store with a memory limit, WASI with nothing granted
+//! (no files, no environment, no sockets), and a bounded capture of what it prints, so a panic
+//! message can be reported.
+
+use crate::capability::Grants;
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::io::AsyncWrite;
+use wasmtime::component::ResourceTable;
+use wasmtime::{StoreLimits, StoreLimitsBuilder};
+use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+/// Per-instance limits.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Linear memory per instance.
+    pub memory_bytes: usize,
+    /// Wall-clock time for one call into the plugin (`discover`, one `process` batch, …), host
+    /// calls included.
+    pub call_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { memory_bytes: 1 << 30, call_timeout: Duration::from_secs(300) }
+    }
+}
+
+/// The data of one instance's Store.
+pub struct StoreState {
+    pub plugin: Arc<str>,
+    pub grants: Arc<Grants>,
+    pub table: ResourceTable,
+    pub wasi: WasiCtx,
+    pub limits: StoreLimits,
+    pub output: OutputTail,
+}
+
+impl StoreState {
+    pub fn new(plugin: Arc<str>, grants: Arc<Grants>, limits: &Limits) -> Self {
+        let output = OutputTail::default();
+        // Nothing is inherited: no args, no environment, no preopened directories; sockets are
+        // denied by default. Clocks and randomness stay, as WASI p2 gives them.
+        let wasi = WasiCtx::builder().stdout(output.clone()).stderr(output.clone()).build();
+        let limits = StoreLimitsBuilder::new()
+            .memory_size(limits.memory_bytes)
+            // A failed memory.grow traps with a clear message instead of handing the guest a
+            // null pointer it may not check.
+            .trap_on_grow_failure(true)
+            .build();
+        Self { plugin, grants, table: ResourceTable::new(), wasi, limits, output }
+    }
+}
+
+impl WasiView for StoreState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+/// Keeps the last bytes a plugin wrote to stdout/stderr. Writes always succeed: a chatty plugin
+/// must not fail (Rust's `eprintln!` panics when stderr refuses a write).
+#[derive(Clone, Default)]
+pub struct OutputTail(Arc<Mutex<Vec<u8>>>);
+
+const OUTPUT_TAIL_BYTES: usize = 16 * 1024;
+
+impl OutputTail {
+    /// The captured text's last lines, for an error message.
+    pub fn last_lines(&self, lines: usize) -> String {
+        let bytes = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let text = String::from_utf8_lossy(&bytes);
+        let kept: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        kept[kept.len().saturating_sub(lines)..].join(" / ")
+    }
+}
+
+impl IsTerminal for OutputTail {
+    fn is_terminal(&self) -> bool {
+        false
+    }
+}
+
+impl StdoutStream for OutputTail {
+    fn async_stream(&self) -> Box<dyn AsyncWrite + Send + Sync> {
+        Box::new(self.clone())
+    }
+}
+
+impl AsyncWrite for OutputTail {
+    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        let mut tail = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        tail.extend_from_slice(buf);
+        if tail.len() > OUTPUT_TAIL_BYTES {
+            let excess = tail.len() - OUTPUT_TAIL_BYTES;
+            tail.drain(..excess);
+        }
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}

@@ -1,0 +1,199 @@
+//! What a run tells its user: progress while it runs, a summary at the end, and the same as JSON
+//! (`--report-json`) with every failed entity named.
+
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    pub mode: String,
+    pub parallelism: usize,
+    pub plugin: String,
+    /// Tables (views included) discovered.
+    pub found: usize,
+    /// Tables written to the sink.
+    pub processed: usize,
+    /// Entities of any kind that finally failed; each is in `failures`.
+    pub failed: usize,
+    /// Retries made (an entity tried three times counts two).
+    pub retried: usize,
+    /// Databases and schemas written to the sink.
+    pub containers: usize,
+    pub duration_seconds: f64,
+    /// Tables processed per second of wall time.
+    pub entities_per_second: f64,
+    pub failures: Vec<Failure>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Failure {
+    pub fqn: String,
+    pub kind: String,
+    pub error: String,
+    pub attempts: u32,
+}
+
+impl Report {
+    pub fn log_summary(&self) {
+        tracing::info!("Duration: {:.2} seconds", self.duration_seconds);
+        tracing::info!("Throughput: {:.1} entities/second", self.entities_per_second);
+        tracing::info!("Processed: {}", self.processed);
+        tracing::info!("Failed: {}", self.failed);
+        tracing::info!("Retried: {}", self.retried);
+        for failure in &self.failures {
+            tracing::error!("Failed {} {} after {} attempt(s): {}", failure.kind, failure.fqn, failure.attempts, failure.error);
+        }
+    }
+}
+
+/// Counts shared by the workers of one run.
+pub struct Tally {
+    started: Instant,
+    found: AtomicUsize,
+    processed: AtomicUsize,
+    retried: AtomicUsize,
+    containers: AtomicUsize,
+    failures: Mutex<Vec<Failure>>,
+    progress: Progress,
+}
+
+impl Tally {
+    pub fn new() -> Self {
+        Self {
+            started: Instant::now(),
+            found: AtomicUsize::new(0),
+            processed: AtomicUsize::new(0),
+            retried: AtomicUsize::new(0),
+            containers: AtomicUsize::new(0),
+            failures: Mutex::new(Vec::new()),
+            progress: Progress::default(),
+        }
+    }
+
+    /// Adds discovered tables (a streaming source finds them batch by batch).
+    pub fn found(&self, tables: usize) {
+        let total = self.found.fetch_add(tables, Ordering::Relaxed) + tables;
+        self.progress.start(total);
+    }
+
+    pub fn found_so_far(&self) -> usize {
+        self.found.load(Ordering::Relaxed)
+    }
+
+    pub fn processed(&self, tables: usize, containers: usize) {
+        self.processed.fetch_add(tables, Ordering::Relaxed);
+        self.containers.fetch_add(containers, Ordering::Relaxed);
+        self.progress.advance(tables);
+    }
+
+    pub fn retried(&self, count: usize) {
+        self.retried.fetch_add(count, Ordering::Relaxed);
+    }
+
+    pub fn failed(&self, failure: Failure) {
+        if failure.kind == "table" {
+            self.progress.advance(1);
+        }
+        self.failures.lock().unwrap_or_else(|p| p.into_inner()).push(failure);
+    }
+
+    pub fn finish(&self, mode: &str, parallelism: usize, plugin: &str) -> Report {
+        self.progress.finish();
+        let elapsed = self.started.elapsed().as_secs_f64();
+        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        failures.sort_by(|a, b| a.fqn.cmp(&b.fqn));
+        let processed = self.processed.load(Ordering::Relaxed);
+        Report {
+            mode: mode.to_owned(),
+            parallelism,
+            plugin: plugin.to_owned(),
+            found: self.found.load(Ordering::Relaxed),
+            processed,
+            failed: failures.len(),
+            retried: self.retried.load(Ordering::Relaxed),
+            containers: self.containers.load(Ordering::Relaxed),
+            duration_seconds: elapsed,
+            entities_per_second: if elapsed > 0.0 { processed as f64 / elapsed } else { 0.0 },
+            failures,
+        }
+    }
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A bar on a terminal; elsewhere (CI, files) a plain line every ten seconds.
+#[derive(Default)]
+struct Progress {
+    state: Mutex<ProgressState>,
+}
+
+#[derive(Default)]
+struct ProgressState {
+    total: usize,
+    done: usize,
+    last_line: Option<Instant>,
+}
+
+const PLAIN_PROGRESS_EVERY: Duration = Duration::from_secs(10);
+
+impl Progress {
+    /// Sets the total (it may grow, e.g. for a source that streams its entities).
+    fn start(&self, total: usize) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.total = total;
+        state.last_line.get_or_insert_with(Instant::now);
+        let mut bar = active_bar().lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(bar) = bar.as_ref() {
+            bar.set_length(total as u64);
+        } else if std::io::stderr().is_terminal() {
+            let progress = ProgressBar::new(total as u64).with_style(
+                ProgressStyle::with_template("{bar:40} {pos}/{len} tables  {per_sec}  eta {eta}")
+                    .expect("static template"),
+            );
+            *bar = Some(progress);
+        }
+    }
+
+    fn advance(&self, by: usize) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.done += by;
+        let bar = active_bar().lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(bar) = bar {
+            bar.set_position(state.done as u64);
+        } else if state.last_line.is_some_and(|t| t.elapsed() >= PLAIN_PROGRESS_EVERY) {
+            state.last_line = Some(Instant::now());
+            tracing::info!("Progress: {}/{} tables", state.done, state.total);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = active_bar().lock().unwrap_or_else(|p| p.into_inner()).take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// The bar on screen, if any: log lines are written around it (see `with_bar_suspended`).
+fn active_bar() -> &'static Mutex<Option<ProgressBar>> {
+    static BAR: OnceLock<Mutex<Option<ProgressBar>>> = OnceLock::new();
+    BAR.get_or_init(|| Mutex::new(None))
+}
+
+/// Runs `write` with the progress bar (if any) hidden, so a log line does not tear it.
+pub fn with_bar_suspended<R>(write: impl FnOnce() -> R) -> R {
+    let bar = active_bar().lock().unwrap_or_else(|p| p.into_inner()).clone();
+    match bar {
+        Some(bar) => bar.suspend(write),
+        None => write(),
+    }
+}

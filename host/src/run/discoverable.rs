@@ -1,0 +1,334 @@
+//! The pipeline for plugins that discover: list names once, write the service, its databases and
+//! their schemas (parents before children), then let `workers` instances pull batches of tables
+//! from one queue. Failed entities are retried per `retryPolicy`; what still fails is named in the
+//! report, never dropped.
+
+use super::Run;
+use super::queue::WorkQueue;
+use crate::model::{Entity, EntityKind, EntityRef};
+use crate::plugin::{CallError, Instance};
+use crate::report::Failure;
+use anyhow::bail;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+/// Refs processed together in one `process` call.
+struct Batch {
+    refs: Vec<EntityRef>,
+    /// 1 for the first try.
+    attempt: u32,
+}
+
+pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
+    let (first, refs) = discover(&run).await?;
+    let tables: Vec<EntityRef> = refs.iter().filter(|r| r.kind == EntityKind::Table).cloned().collect();
+    run.tally.found(tables.len());
+    tracing::info!("Found {} table entities", tables.len());
+
+    let service = run.requests.service();
+    if let Some(failure) = run.sink.write(vec![service]).await.into_iter().next() {
+        bail!("cannot write service {}: {}", failure.fqn, failure.error);
+    }
+
+    let pipeline = Arc::new(Pipeline { run: run.clone(), written: Mutex::new(HashSet::new()) });
+    let discovered: HashSet<&EntityRef> = refs.iter().collect();
+    // Parents of everything, outermost first (EntityKind orders databases before schemas).
+    let containers: BTreeSet<EntityRef> = refs
+        .iter()
+        .flat_map(|r| r.parents().into_iter().chain(r.kind.is_container().then(|| r.clone())))
+        .collect();
+
+    let mut instances = vec![first];
+    for kind in [EntityKind::Database, EntityKind::DatabaseSchema] {
+        let level: Vec<EntityRef> = containers.iter().filter(|r| r.kind == kind).cloned().collect();
+        // A container a plugin implied but did not list is written bare: nothing to ask it about.
+        let (listed, implied): (Vec<EntityRef>, Vec<EntityRef>) =
+            level.into_iter().partition(|r| discovered.contains(r));
+        pipeline.write_bare(implied).await;
+        let ready = pipeline.keep_with_parents(listed);
+        instances = phase(&pipeline, ready, 1, instances).await;
+    }
+
+    let ready = pipeline.keep_with_parents(tables);
+    tracing::info!("Processing with {workers} worker threads");
+    phase(&pipeline, ready, workers, instances).await;
+    run.sink.close().await
+}
+
+/// Opens an instance and lists the entities, retried per `retryPolicy` (a fresh instance each time).
+async fn discover(run: &Run) -> anyhow::Result<(Instance, Vec<EntityRef>)> {
+    let mut attempt = 1;
+    loop {
+        let result = match run.open_instance().await {
+            Ok(mut instance) => instance.discover().await.map(|refs| (instance, refs)),
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok((instance, refs)) => return Ok((instance, valid_refs(run, refs))),
+            Err(e) if attempt < run.retry.max_attempts => {
+                let delay = run.retry.backoff(attempt + 1);
+                tracing::warn!("Discovery failed ({e}); retrying in {:.1} s", delay.as_secs_f64());
+                run.tally.retried(1);
+                tokio::time::sleep(delay).await;
+                attempt += 1;
+            }
+            Err(e) => bail!("discovery failed after {attempt} attempt(s): {e}"),
+        }
+    }
+}
+
+/// Drops refs whose path does not fit their kind (a plugin bug), reporting each, and duplicates.
+fn valid_refs(run: &Run, refs: Vec<EntityRef>) -> Vec<EntityRef> {
+    let mut seen = HashSet::new();
+    let mut valid = Vec::with_capacity(refs.len());
+    for r in refs {
+        let depth = match r.kind {
+            EntityKind::Database => 1,
+            EntityKind::DatabaseSchema => 2,
+            EntityKind::Table => 3,
+        };
+        if r.path.len() != depth || r.path.iter().any(|part| part.is_empty()) {
+            run.tally.failed(Failure {
+                fqn: r.path.join("."),
+                kind: r.kind.as_str().to_owned(),
+                error: format!("plugin discovered an invalid {} reference {:?}", r.kind.as_str(), r.path),
+                attempts: 1,
+            });
+        } else if seen.insert(r.clone()) {
+            valid.push(r);
+        }
+    }
+    valid
+}
+
+/// Runs `refs` through `workers` workers; returns the instances still usable, for the next phase.
+async fn phase(
+    pipeline: &Arc<Pipeline>,
+    refs: Vec<EntityRef>,
+    workers: usize,
+    mut instances: Vec<Instance>,
+) -> Vec<Instance> {
+    if refs.is_empty() {
+        return instances;
+    }
+    let batch_size = pipeline.run.batch_size.unwrap_or_else(|| default_batch_size(refs.len(), workers));
+    let queue = WorkQueue::new(refs.chunks(batch_size).map(|chunk| Batch { refs: chunk.to_vec(), attempt: 1 }));
+    let handles: Vec<_> = (0..workers)
+        .map(|_| {
+            let (pipeline, queue, instance) = (pipeline.clone(), queue.clone(), instances.pop());
+            tokio::spawn(async move { pipeline.work(&queue, instance).await })
+        })
+        .collect();
+    let mut usable = Vec::new();
+    for handle in handles {
+        match handle.await {
+            Ok(Some(instance)) => usable.push(instance),
+            Ok(None) => {}
+            Err(e) => tracing::error!("a worker stopped unexpectedly: {e}"),
+        }
+    }
+    usable
+}
+
+/// Small enough that every worker gets several batches (the queue evens out slow ones), large
+/// enough that catalog queries stay set-based.
+fn default_batch_size(refs: usize, workers: usize) -> usize {
+    refs.div_ceil(workers * 4).clamp(1, 100)
+}
+
+struct Pipeline {
+    run: Arc<Run>,
+    /// Containers the sink has: a child is written only when its parents are.
+    written: Mutex<HashSet<EntityRef>>,
+}
+
+impl Pipeline {
+    async fn work(&self, queue: &Arc<WorkQueue<Batch>>, mut instance: Option<Instance>) -> Option<Instance> {
+        while let Some(batch) = queue.next().await {
+            instance = self.process(batch, instance, queue).await;
+            queue.done();
+        }
+        instance
+    }
+
+    /// Processes one batch; returns the instance if it is still usable.
+    async fn process(&self, batch: Batch, instance: Option<Instance>, queue: &Arc<WorkQueue<Batch>>) -> Option<Instance> {
+        let mut instance = match instance.filter(Instance::is_usable) {
+            Some(instance) => instance,
+            None => match self.run.open_instance().await {
+                Ok(instance) => instance,
+                Err(e) => {
+                    self.retry_or_fail(batch, &format!("cannot open the source: {e}"), queue, false);
+                    return None;
+                }
+            },
+        };
+        match instance.process(&batch.refs).await {
+            Ok(results) => {
+                let failed = self.write(&batch.refs, results).await;
+                if !failed.is_empty() {
+                    self.retry_or_fail_each(failed, batch.attempt, queue);
+                }
+                Some(instance)
+            }
+            Err(CallError::Plugin(why)) => {
+                self.retry_or_fail(batch, &why, queue, false);
+                Some(instance)
+            }
+            Err(CallError::Crashed(why)) => {
+                // One entity may have crashed the whole batch: retry one by one to isolate it.
+                self.retry_or_fail(batch, &why, queue, true);
+                None
+            }
+        }
+    }
+
+    /// Writes what the plugin returned; returns the refs the plugin failed on, with its errors.
+    /// Entities the sink refuses are reported here (the sink already retried them).
+    async fn write(&self, refs: &[EntityRef], results: Vec<Result<Vec<Entity>, String>>) -> Vec<(EntityRef, String)> {
+        let mut plugin_failures = Vec::new();
+        let mut requests = Vec::new();
+        let mut answered = Vec::new();
+        for (r, result) in refs.iter().zip(results) {
+            match result {
+                Ok(entities) if entities.is_empty() => {
+                    plugin_failures.push((r.clone(), "the plugin returned no entity for it".to_owned()))
+                }
+                Ok(entities) => {
+                    let missing_parent = entities
+                        .iter()
+                        .flat_map(|e| e.to_ref().parents())
+                        .find(|p| !self.written.lock().unwrap_or_else(|e| e.into_inner()).contains(p));
+                    match missing_parent {
+                        Some(parent) => self.fail(r, &format!("its parent {parent} was not written"), 1),
+                        None => {
+                            requests.extend(entities.iter().map(|e| self.run.requests.entity(e)));
+                            answered.push((r, entities));
+                        }
+                    }
+                }
+                Err(why) => plugin_failures.push((r.clone(), why)),
+            }
+        }
+
+        let refused: HashMap<String, String> =
+            self.run.sink.write(requests).await.into_iter().map(|f| (f.fqn, f.error)).collect();
+        let (mut tables, mut containers) = (0, 0);
+        for (r, entities) in answered {
+            let fqns: Vec<String> = entities.iter().map(|e| self.run.requests.entity(e).fqn).collect();
+            if let Some(error) = fqns.iter().find_map(|fqn| refused.get(fqn)) {
+                self.fail(r, &format!("the sink refused it: {error}"), 1);
+                continue;
+            }
+            for entity in &entities {
+                match entity {
+                    Entity::Table(_) => tables += 1,
+                    container => {
+                        containers += 1;
+                        self.written.lock().unwrap_or_else(|e| e.into_inner()).insert(container.to_ref());
+                    }
+                }
+            }
+        }
+        self.run.tally.processed(tables, containers);
+        plugin_failures
+    }
+
+    /// Writes containers nobody described (names only).
+    async fn write_bare(&self, refs: Vec<EntityRef>) {
+        let entities: Vec<Entity> = self.keep_with_parents(refs).iter().filter_map(Entity::bare_container).collect();
+        if entities.is_empty() {
+            return;
+        }
+        let requests = entities.iter().map(|e| self.run.requests.entity(e)).collect();
+        let refused: HashMap<String, String> =
+            self.run.sink.write(requests).await.into_iter().map(|f| (f.fqn, f.error)).collect();
+        for entity in &entities {
+            let r = entity.to_ref();
+            match refused.get(&self.run.requests.fqn(&r)) {
+                Some(error) => self.fail(&r, &format!("the sink refused it: {error}"), 1),
+                None => {
+                    self.written.lock().unwrap_or_else(|e| e.into_inner()).insert(r);
+                    self.run.tally.processed(0, 1);
+                }
+            }
+        }
+    }
+
+    /// The refs whose parents were written; the others are reported as failed.
+    fn keep_with_parents(&self, refs: Vec<EntityRef>) -> Vec<EntityRef> {
+        let written = self.written.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        refs.into_iter()
+            .filter(|r| match r.parents().into_iter().find(|p| !written.contains(p)) {
+                Some(parent) => {
+                    self.fail(r, &format!("not processed: its parent {parent} failed"), 0);
+                    false
+                }
+                None => true,
+            })
+            .collect()
+    }
+
+    fn retry_or_fail(&self, batch: Batch, why: &str, queue: &Arc<WorkQueue<Batch>>, one_by_one: bool) {
+        if batch.attempt >= self.run.retry.max_attempts {
+            for r in &batch.refs {
+                self.fail(r, why, batch.attempt);
+            }
+            return;
+        }
+        let (attempt, delay) = (batch.attempt + 1, self.run.retry.backoff(batch.attempt + 1));
+        tracing::warn!(
+            "Retrying {} entities in {:.1} s (attempt {attempt} of {}): {why}",
+            batch.refs.len(),
+            delay.as_secs_f64(),
+            self.run.retry.max_attempts
+        );
+        self.run.tally.retried(batch.refs.len());
+        if one_by_one {
+            for r in batch.refs {
+                queue.retry_after(Batch { refs: vec![r], attempt }, delay);
+            }
+        } else {
+            queue.retry_after(Batch { refs: batch.refs, attempt }, delay);
+        }
+    }
+
+    /// Retries the refs a plugin failed on as one batch, keeping the last error of each.
+    fn retry_or_fail_each(&self, failed: Vec<(EntityRef, String)>, attempt: u32, queue: &Arc<WorkQueue<Batch>>) {
+        if attempt >= self.run.retry.max_attempts {
+            for (r, why) in &failed {
+                self.fail(r, why, attempt);
+            }
+            return;
+        }
+        let summary = match failed.as_slice() {
+            [(_, why)] => why.clone(),
+            [(_, why), rest @ ..] => format!("{why} (and {} more)", rest.len()),
+            [] => return,
+        };
+        let refs = failed.into_iter().map(|(r, _)| r).collect();
+        self.retry_or_fail(Batch { refs, attempt }, &summary, queue, false);
+    }
+
+    fn fail(&self, r: &EntityRef, why: &str, attempts: u32) {
+        self.run.tally.failed(Failure {
+            fqn: self.run.requests.fqn(r),
+            kind: r.kind.as_str().to_owned(),
+            error: why.to_owned(),
+            attempts,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_batch_size;
+
+    #[test]
+    fn batches_leave_every_worker_several_and_stay_bounded() {
+        assert_eq!(default_batch_size(1000, 8), 32);
+        assert_eq!(default_batch_size(1000, 1), 100);
+        assert_eq!(default_batch_size(3, 8), 1);
+        assert_eq!(default_batch_size(100_000, 16), 100);
+    }
+}

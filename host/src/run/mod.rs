@@ -1,0 +1,110 @@
+//! Orchestrators: how a run's work is spread. Sequential and local share the discovery → containers
+//! → work-queue pipeline and differ only in the number of workers; Argo (later) renders the same
+//! steps as pods. A plugin that cannot discover runs sequentially, and the run says so.
+
+mod discoverable;
+mod queue;
+mod streaming;
+
+use crate::config::{self, RetryPolicy};
+use crate::plugin::{CallError, Instance, Plugin, SourceConfig, World};
+use crate::report::Tally;
+use crate::sink::{Requests, Sink};
+use async_trait::async_trait;
+use std::sync::Arc;
+
+/// Everything a run needs, shared by its workers.
+pub struct Run {
+    pub plugin: Arc<Plugin>,
+    pub source: SourceConfig,
+    pub sink: Arc<dyn Sink>,
+    pub requests: Requests,
+    pub retry: RetryPolicy,
+    /// Refs per `process` call; `None` chooses from the entity count and the worker count.
+    pub batch_size: Option<usize>,
+    pub tally: Tally,
+}
+
+impl Run {
+    /// A fresh sandboxed instance with the source opened.
+    async fn open_instance(&self) -> Result<Instance, CallError> {
+        let mut instance = self.plugin.instantiate().await?;
+        instance.open(&self.source).await?;
+        Ok(instance)
+    }
+}
+
+/// One way of executing a run.
+#[async_trait]
+pub trait Orchestrator: Send + Sync {
+    /// `sequential` or `local`, as in the report.
+    fn mode(&self) -> &'static str;
+    fn parallelism(&self) -> usize;
+    async fn run(&self, run: Arc<Run>) -> anyhow::Result<()>;
+}
+
+/// One instance, one connection: the baseline every speed-up is measured against.
+pub struct Sequential;
+
+#[async_trait]
+impl Orchestrator for Sequential {
+    fn mode(&self) -> &'static str {
+        "sequential"
+    }
+
+    fn parallelism(&self) -> usize {
+        1
+    }
+
+    async fn run(&self, run: Arc<Run>) -> anyhow::Result<()> {
+        match run.plugin.world {
+            World::Discoverable => discoverable::run(run, 1).await,
+            World::Sequential => streaming::run(run).await,
+        }
+    }
+}
+
+/// `workers` instances on local threads, each with its own connection, pulling from one queue.
+pub struct Local {
+    pub workers: usize,
+}
+
+#[async_trait]
+impl Orchestrator for Local {
+    fn mode(&self) -> &'static str {
+        "local"
+    }
+
+    fn parallelism(&self) -> usize {
+        self.workers
+    }
+
+    async fn run(&self, run: Arc<Run>) -> anyhow::Result<()> {
+        discoverable::run(run, self.workers).await
+    }
+}
+
+/// The orchestrator for the requested mode and this plugin, announcing the choice.
+pub fn choose(
+    requested: config::Orchestrator,
+    parallelism: usize,
+    world: World,
+) -> anyhow::Result<Box<dyn Orchestrator>> {
+    match (requested, world) {
+        (config::Orchestrator::Argo, _) => {
+            anyhow::bail!("orchestrator `argo` is not available in this version of omrun; use `local` or `sequential`")
+        }
+        (config::Orchestrator::Local, World::Sequential) => {
+            tracing::warn!("Source does not support distributed execution, falling back to sequential");
+            Ok(Box::new(Sequential))
+        }
+        (config::Orchestrator::Local, World::Discoverable) => {
+            tracing::info!("Using LOCAL thread-based distributed execution");
+            Ok(Box::new(Local { workers: parallelism }))
+        }
+        (config::Orchestrator::Sequential, _) => {
+            tracing::info!("Using SEQUENTIAL execution");
+            Ok(Box::new(Sequential))
+        }
+    }
+}
