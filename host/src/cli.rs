@@ -89,6 +89,7 @@ fn ingest(args: IngestArgs) -> ExitCode {
             return fail(FAILED, &format!("{e:#}"));
         }
         match outcome {
+            Err(e) if e.is::<run::CannotStart>() => fail(CANNOT_START, &format!("{e:#}")),
             Err(e) => fail(FAILED, &format!("{e:#}")),
             Ok(()) if report.failed > 0 => ExitCode::from(FAILED),
             Ok(()) => ExitCode::SUCCESS,
@@ -128,7 +129,7 @@ async fn prepare(
         Some(path) => path.clone(),
         None => find_plugin(&source.kind)?,
     };
-    let plugin = Plugin::load(&path, &ComponentCache::from_env(), limits, grants).await?;
+    let plugin = Plugin::load(&path, &ComponentCache::from_env(), limits, grants.clone()).await?;
     if !plugin.info.service_types.iter().any(|t| t == service_type) {
         anyhow::bail!(
             "plugin {} ({}) handles {}, but the config's service type is `{service_type}`",
@@ -138,6 +139,7 @@ async fn prepare(
         );
     }
     tracing::info!("Loaded plugin {} {} from {}", plugin.info.name, plugin.info.version, path.display());
+    grants.verify().await?;
     let orchestrator = run::choose(orchestrator, parallelism, plugin.world)?;
     let sink = sink::from_config(&config.sink)?;
     let distributed = &config.workflow.distributed_execution;
@@ -168,7 +170,8 @@ fn find_plugin(source_type: &str) -> anyhow::Result<PathBuf> {
         folders.push(dir.join("plugins"));
     }
     folders.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../build/plugins"));
-    folders.iter().map(|dir| dir.join(&file)).find(|candidate| candidate.is_file()).ok_or_else(|| {
+    let found = folders.iter().map(|dir| dir.join(&file)).find(|candidate| candidate.is_file());
+    found.map(|path| path.canonicalize().unwrap_or(path)).ok_or_else(|| {
         let searched: Vec<String> = folders.iter().map(|d| d.display().to_string()).collect();
         anyhow!(
             "no plugin for source type `{source_type}`: {file} is not in {}; build the plugins with \

@@ -48,6 +48,17 @@ impl Grants {
         Ok(grants)
     }
 
+    /// Connects once to every granted database, so that a wrong password or host stops the run
+    /// before it starts, with the driver's own message, instead of failing every worker.
+    pub async fn verify(&self) -> anyhow::Result<()> {
+        for (label, target) in &self.sql {
+            sql::Connection::open(target, None)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot connect to the source (sql connection `{label}`): {e}"))?;
+        }
+        Ok(())
+    }
+
     /// Stops the run before it starts when the plugin needs something the config does not grant.
     pub fn check(&self, plugin: &str, needs: &[Capability]) -> anyhow::Result<()> {
         let missing: Vec<String> = needs

@@ -2,7 +2,7 @@
 //! (never in comments), errors located by file, line, column and key path, unknown keys collected as
 //! warnings rather than refused (OpenMetadata configs carry keys omrun does not use).
 
-use super::{Config, Document};
+use super::{Config, Document, source_config};
 use serde_saphyr::{Error as YamlError, PropertySyntax};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -62,13 +62,16 @@ pub(crate) fn parse(
     text: &str,
     environment: std::collections::HashMap<String, String>,
 ) -> Result<(Document, Vec<String>), ConfigError> {
-    let mut options = serde_saphyr::options! { with_snippet: false };
-    options = options.with_properties(environment);
-    options.property_syntax = PropertySyntax::BracedOrBare;
+    let options = || {
+        let mut options = serde_saphyr::options! { with_snippet: false };
+        options = options.with_properties(environment.clone());
+        options.property_syntax = PropertySyntax::BracedOrBare;
+        options
+    };
 
     let mut unknown_keys = Vec::new();
     let mut failed_key = None;
-    let parsed = serde_saphyr::with_deserializer_from_str_with_options(text, options, |de| {
+    let parsed = serde_saphyr::with_deserializer_from_str_with_options(text, options(), |de| {
         let mut collect = |key: serde_ignored::Path<'_>| unknown_keys.push(key.to_string());
         let de = serde_ignored::Deserializer::new(de, &mut collect);
         serde_path_to_error::deserialize(de).map_err(|e| {
@@ -77,10 +80,18 @@ pub(crate) fn parse(
             e.into_inner()
         })
     });
-    match parsed {
-        Ok(document) => Ok((document, unknown_keys)),
-        Err(error) => Err(describe(text, error, failed_key)),
-    }
+    let document = parsed.map_err(|error| describe(text, error, failed_key.take()))?;
+
+    // A second look at the parts passed to the plugin as JSON, for their types and patterns.
+    let checked = serde_saphyr::with_deserializer_from_str_with_options(text, options(), |de| {
+        serde_path_to_error::deserialize::<_, source_config::Document>(de).map_err(|e| {
+            let key = e.path().to_string();
+            failed_key = (key != "." && !key.is_empty()).then_some(key);
+            e.into_inner()
+        })
+    });
+    checked.map_err(|error| describe(text, error, failed_key))?.check_patterns()?;
+    Ok((document, unknown_keys))
 }
 
 fn describe(text: &str, error: YamlError, key: Option<String>) -> ConfigError {
@@ -126,8 +137,13 @@ fn raw_scalar(text: &str, line: u64, column: u64) -> String {
     let Some(row) = text.lines().nth(line.saturating_sub(1) as usize) else { return String::new() };
     let start = row.char_indices().nth(column.saturating_sub(1) as usize).map_or(row.len(), |(i, _)| i);
     let value = &row[start..];
-    let value = value.find(" #").map_or(value, |end| &value[..end]);
-    value.trim().trim_matches(|c| c == '"' || c == '\'').to_owned()
+    match value.chars().next() {
+        Some(quote @ ('"' | '\'')) => value[1..].split(quote).next().unwrap_or_default().to_owned(),
+        _ => {
+            let end = [" #", ",", "]", "}"].iter().filter_map(|stop| value.find(stop)).min();
+            value[..end.unwrap_or(value.len())].trim().to_owned()
+        }
+    }
 }
 
 /// The YAML crate appends " at line L, column C"; we print the location our own way.
@@ -211,6 +227,29 @@ workflowConfig:
         assert!(err.message.contains("unknown orchestrator `kubernetes`"), "{}", err.message);
         assert!(err.message.contains("sequential, local, argo"), "{}", err.message);
         assert_eq!(err.line, Some(17));
+    }
+
+    #[test]
+    fn source_config_values_are_type_checked_with_their_key() {
+        let text = MINIMAL.replace(
+            "      # a comment",
+            "  sourceConfig:\n    config:\n      includeViews: [yes, please]\n      # a comment",
+        );
+        let err = parse(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("source.sourceConfig.config.includeViews"));
+        assert_eq!(err.line, Some(11));
+    }
+
+    #[test]
+    fn a_filter_pattern_must_be_a_regex() {
+        let text = MINIMAL.replace(
+            "      # a comment",
+            "  sourceConfig:\n    config:\n      tableFilterPattern:\n        excludes: [\"^ok$\", \"^tmp_(\"]\n      # a comment",
+        );
+        let err = parse(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("source.sourceConfig.config.tableFilterPattern.excludes[1]"));
+        assert_eq!((err.line, err.column), (Some(12), Some(28)));
+        assert!(err.message.starts_with("`^tmp_(` is not a valid regular expression"), "{}", err.message);
     }
 
     #[test]

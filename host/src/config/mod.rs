@@ -4,6 +4,7 @@
 
 mod load;
 mod secrets;
+mod source_config;
 
 pub use load::{ConfigError, load};
 pub use secrets::{Secret, without_secrets};

@@ -110,8 +110,8 @@ impl Plugin {
             .map_err(|e| PluginError(format!("plugin {shown} is not a valid WebAssembly component: {e:#}")))?;
         let world = v0_1::world_of(&component, &engine).ok_or_else(|| {
             PluginError(format!(
-                "plugin {shown} does not implement {}: it exports neither `discover` and `process` \
-                 (world discoverable-source) nor `next-batch` (world source)",
+                "plugin {shown} does not implement {}: it exports neither interface `discovery` \
+                 (world discoverable-source) nor `streaming` (world source)",
                 v0_1::CONTRACT
             ))
         })?;

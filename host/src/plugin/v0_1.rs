@@ -35,7 +35,7 @@ mod sequential {
     });
 }
 
-use omrun::connector::{log, sql, types};
+use self::omrun::connector::{log, sql, types};
 
 pub const CONTRACT: &str = "omrun:connector@0.1.0";
 
@@ -45,13 +45,13 @@ pub fn add_to_linker(linker: &mut Linker<StoreState>) -> wasmtime::Result<()> {
     DiscoverableSource::add_to_linker::<_, HasSelf<_>>(linker, |state| state)
 }
 
-/// Which world a component implements, from its export names alone.
+/// Which world a component implements, from the interface it exports.
 pub fn world_of(component: &Component, engine: &wasmtime::Engine) -> Option<World> {
     let exports: Vec<String> = component.component_type().exports(engine).map(|(name, _)| name.to_owned()).collect();
-    let has = |name: &str| exports.iter().any(|e| e == name);
-    if has("discover") && has("process") {
+    let has = |interface: &str| exports.iter().any(|e| *e == format!("omrun:connector/{interface}@0.1.0"));
+    if has("discovery") {
         Some(World::Discoverable)
-    } else if has("next-batch") {
+    } else if has("streaming") {
         Some(World::Sequential)
     } else {
         None
@@ -94,8 +94,8 @@ pub type Answer<T> = wasmtime::Result<Result<T, String>>;
 impl Exports {
     pub async fn info(&self, store: &mut Store<StoreState>) -> wasmtime::Result<super::PluginInfo> {
         let info = match self {
-            Exports::Discoverable(e) => e.call_info(store).await?,
-            Exports::Sequential(e) => e.call_info(store).await?,
+            Exports::Discoverable(e) => e.omrun_connector_discovery().call_info(store).await?,
+            Exports::Sequential(e) => e.omrun_connector_streaming().call_info(store).await?,
         };
         Ok(super::PluginInfo {
             name: info.name,
@@ -112,14 +112,14 @@ impl Exports {
             source_config: config.source_config.to_string(),
         };
         match self {
-            Exports::Discoverable(e) => e.call_open(store, &config).await,
-            Exports::Sequential(e) => e.call_open(store, &config).await,
+            Exports::Discoverable(e) => e.omrun_connector_discovery().call_open(store, &config).await,
+            Exports::Sequential(e) => e.omrun_connector_streaming().call_open(store, &config).await,
         }
     }
 
     pub async fn discover(&self, store: &mut Store<StoreState>) -> Answer<Vec<model::EntityRef>> {
         let Exports::Discoverable(e) = self else { return Ok(Err(not_discoverable())) };
-        Ok(e.call_discover(store).await?.map(|refs| refs.into_iter().map(entity_ref).collect()))
+        Ok(e.omrun_connector_discovery().call_discover(store).await?.map(|refs| refs.into_iter().map(entity_ref).collect()))
     }
 
     pub async fn process(
@@ -129,7 +129,7 @@ impl Exports {
     ) -> Answer<Vec<Result<Vec<model::Entity>, String>>> {
         let Exports::Discoverable(e) = self else { return Ok(Err(not_discoverable())) };
         let batch: Vec<types::EntityRef> = batch.iter().map(wit_entity_ref).collect();
-        let results = e.call_process(store, &batch).await?;
+        let results = e.omrun_connector_discovery().call_process(store, &batch).await?;
         Ok(Ok(results.into_iter().map(|r| r.map(|entities| entities.into_iter().map(entity).collect())).collect()))
     }
 
@@ -137,7 +137,7 @@ impl Exports {
         let Exports::Sequential(e) = self else {
             return Ok(Err("a discoverable plugin has no `next-batch`".to_owned()));
         };
-        Ok(e.call_next_batch(store).await?.map(|batch| batch.map(|b| b.into_iter().map(entity).collect())))
+        Ok(e.omrun_connector_streaming().call_next_batch(store).await?.map(|batch| batch.map(|b| b.into_iter().map(entity).collect())))
     }
 }
 

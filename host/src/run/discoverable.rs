@@ -3,7 +3,7 @@
 //! from one queue. Failed entities are retried per `retryPolicy`; what still fails is named in the
 //! report, never dropped.
 
-use super::Run;
+use super::{CannotStart, Run};
 use super::queue::WorkQueue;
 use crate::model::{Entity, EntityKind, EntityRef};
 use crate::plugin::{CallError, Instance};
@@ -55,22 +55,27 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
     run.sink.close().await
 }
 
-/// Opens an instance and lists the entities, retried per `retryPolicy` (a fresh instance each time).
+/// Opens an instance and lists the entities. A refused `open` stops the run at once (the source
+/// connection was checked before, so it is the config); a failed `discover` is retried per
+/// `retryPolicy`, with a fresh instance when the old one crashed.
 async fn discover(run: &Run) -> anyhow::Result<(Instance, Vec<EntityRef>)> {
+    let mut instance = run
+        .open_instance()
+        .await
+        .map_err(|e| CannotStart(format!("plugin {} could not open the source: {e}", run.plugin.info.name)))?;
     let mut attempt = 1;
     loop {
-        let result = match run.open_instance().await {
-            Ok(mut instance) => instance.discover().await.map(|refs| (instance, refs)),
-            Err(e) => Err(e),
-        };
-        match result {
-            Ok((instance, refs)) => return Ok((instance, valid_refs(run, refs))),
+        match instance.discover().await {
+            Ok(refs) => return Ok((instance, valid_refs(run, refs))),
             Err(e) if attempt < run.retry.max_attempts => {
                 let delay = run.retry.backoff(attempt + 1);
                 tracing::warn!("Discovery failed ({e}); retrying in {:.1} s", delay.as_secs_f64());
                 run.tally.retried(1);
                 tokio::time::sleep(delay).await;
                 attempt += 1;
+                if !instance.is_usable() {
+                    instance = run.open_instance().await?;
+                }
             }
             Err(e) => bail!("discovery failed after {attempt} attempt(s): {e}"),
         }

@@ -34,6 +34,19 @@ impl Run {
     }
 }
 
+/// The run stopped before processing anything because the source refused it (e.g. the plugin
+/// rejected its config): retrying cannot help, and the exit status says so.
+#[derive(Debug)]
+pub struct CannotStart(pub String);
+
+impl std::fmt::Display for CannotStart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CannotStart {}
+
 /// One way of executing a run.
 #[async_trait]
 pub trait Orchestrator: Send + Sync {

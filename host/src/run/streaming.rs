@@ -2,15 +2,18 @@
 //! entities, written as they come. The plugin emits parents first; a parent it skipped is written
 //! bare so that OpenMetadata can still place the child.
 
-use super::Run;
+use super::{CannotStart, Run};
 use crate::model::{Entity, EntityKind};
 use crate::report::Failure;
-use anyhow::{Context, bail};
+use anyhow::bail;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 pub async fn run(run: Arc<Run>) -> anyhow::Result<()> {
-    let mut instance = run.open_instance().await.context("cannot open the source")?;
+    let mut instance = run
+        .open_instance()
+        .await
+        .map_err(|e| CannotStart(format!("plugin {} could not open the source: {e}", run.plugin.info.name)))?;
     if let Some(failure) = run.sink.write(vec![run.requests.service()]).await.into_iter().next() {
         bail!("cannot write service {}: {}", failure.fqn, failure.error);
     }

@@ -1,0 +1,172 @@
+//! OpenMetadata's filter patterns (`databaseFilterPattern`, `schemaFilterPattern`,
+//! `tableFilterPattern`) and the fully qualified names they can be matched against.
+
+use regex::Regex;
+
+/// A compiled `{includes: [regex], excludes: [regex]}` pattern. A name is kept when (there are no
+/// includes or one of them matches) and no exclude matches. A pattern matches like Python's
+/// `re.match(pattern, name, re.IGNORECASE)`, as in OpenMetadata: anchored at the start of the name
+/// but not at its end, ignoring case.
+///
+/// Since OpenMetadata 1.5 excludes apply after includes too, so `excludes` can carve exceptions out
+/// of an include.
+#[derive(Debug, Clone, Default)]
+pub struct FilterPattern {
+    includes: Vec<Regex>,
+    excludes: Vec<Regex>,
+}
+
+impl FilterPattern {
+    /// Compiles the patterns. `key` names the setting (e.g. `tableFilterPattern`) in the error,
+    /// which also quotes the offending pattern.
+    pub fn new(key: &str, includes: &[String], excludes: &[String]) -> Result<Self, String> {
+        let compile = |list: &str, patterns: &[String]| {
+            patterns
+                .iter()
+                .map(|p| {
+                    // `(?:…)` keeps a top-level `a|b` anchored as a whole, as `re.match` does.
+                    Regex::new(&format!("(?i)^(?:{p})"))
+                        .map_err(|e| format!("invalid regex in {key}.{list}: `{p}`: {e}"))
+                })
+                .collect::<Result<Vec<_>, _>>()
+        };
+        Ok(Self {
+            includes: compile("includes", includes)?,
+            excludes: compile("excludes", excludes)?,
+        })
+    }
+
+    /// Whether `name` passes the filter.
+    pub fn keeps(&self, name: &str) -> bool {
+        (self.includes.is_empty() || self.includes.iter().any(|r| r.is_match(name)))
+            && !self.excludes.iter().any(|r| r.is_match(name))
+    }
+}
+
+/// Joins name parts into an OpenMetadata fully qualified name (`fqn.build`): parts are separated
+/// by `.`, and a part that itself contains `.` is wrapped in double quotes.
+pub fn fqn(parts: &[&str]) -> String {
+    let quoted: Vec<String> = parts
+        .iter()
+        .map(|p| {
+            if p.contains('.') {
+                format!("\"{p}\"")
+            } else {
+                (*p).to_owned()
+            }
+        })
+        .collect();
+    quoted.join(".")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pattern(includes: &[&str], excludes: &[&str]) -> FilterPattern {
+        let own = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        FilterPattern::new("tableFilterPattern", &own(includes), &own(excludes)).unwrap()
+    }
+
+    #[test]
+    fn empty_pattern_keeps_everything() {
+        let p = FilterPattern::default();
+        assert!(p.keeps("anything"));
+        assert!(p.keeps(""));
+    }
+
+    #[test]
+    fn includes_keep_only_matches() {
+        let p = pattern(&["orders", "cust.*"], &[]);
+        assert!(p.keeps("orders"));
+        assert!(p.keeps("customers"));
+        assert!(!p.keeps("products"));
+    }
+
+    #[test]
+    fn excludes_drop_matches() {
+        let p = pattern(&[], &["tmp_", "^audit$"]);
+        assert!(!p.keeps("tmp_load"));
+        assert!(!p.keeps("audit"));
+        assert!(
+            p.keeps("audit_log"),
+            "`$` anchors the end when the pattern says so"
+        );
+        assert!(p.keeps("orders"));
+    }
+
+    #[test]
+    fn excludes_apply_to_included_names() {
+        let p = pattern(&["sales_.*"], &["sales_tmp"]);
+        assert!(!p.keeps("sales_tmp"));
+        assert!(p.keeps("sales_eu"));
+        assert!(!p.keeps("hr_people"));
+    }
+
+    #[test]
+    fn matching_ignores_case() {
+        let p = pattern(&["ORDERS"], &[]);
+        assert!(p.keeps("orders"));
+        assert!(p.keeps("Orders_2024"));
+        let p = pattern(&[], &["Tmp"]);
+        assert!(!p.keeps("TMP_x"));
+        assert!(
+            pattern(&["é"], &[]).keeps("École"),
+            "Unicode case folding, as in Python 3"
+        );
+    }
+
+    #[test]
+    fn matching_is_anchored_at_the_start_only() {
+        let p = pattern(&["order"], &[]);
+        assert!(p.keeps("orders"), "not anchored at the end");
+        assert!(!p.keeps("big_orders"), "anchored at the start");
+        let p = pattern(&[".*order"], &[]);
+        assert!(p.keeps("big_orders"));
+        // A top-level alternation is anchored as a whole.
+        let p = pattern(&["a|b"], &[]);
+        assert!(p.keeps("b_table"));
+        assert!(!p.keeps("xb"));
+    }
+
+    #[test]
+    fn python_style_classes_are_unicode() {
+        let p = pattern(&[r"\w+_\d{4}$"], &[]);
+        assert!(p.keeps("ventes_été_2024"));
+        assert!(!p.keeps("sales_24"));
+    }
+
+    #[test]
+    fn bad_regex_names_the_key_and_pattern() {
+        let e = FilterPattern::new("schemaFilterPattern", &[], &["(unclosed".into()]).unwrap_err();
+        assert!(e.contains("schemaFilterPattern.excludes"), "{e}");
+        assert!(e.contains("`(unclosed`"), "{e}");
+    }
+
+    #[test]
+    fn fqn_quotes_dotted_parts() {
+        assert_eq!(fqn(&["svc", "shop"]), "svc.shop");
+        assert_eq!(
+            fqn(&["svc", "shop", "public", "orders"]),
+            "svc.shop.public.orders"
+        );
+        assert_eq!(
+            fqn(&["svc", "shop", "public", "my.table"]),
+            "svc.shop.public.\"my.table\""
+        );
+    }
+
+    #[test]
+    fn fqn_filtering_matches_the_whole_name() {
+        let p = pattern(&[r"svc\.shop\.public\."], &[]);
+        assert!(p.keeps(&fqn(&["svc", "shop", "public", "orders"])));
+        assert!(!p.keeps(&fqn(&["svc", "shop", "sales", "orders"])));
+        let p = pattern(&[], &[r".*\.public\.my\.table"]);
+        assert!(
+            p.keeps(&fqn(&["svc", "shop", "public", "my.table"])),
+            "quoted part"
+        );
+        let p = pattern(&[], &[r#".*\."my\.table"$"#]);
+        assert!(!p.keeps(&fqn(&["svc", "shop", "public", "my.table"])));
+    }
+}

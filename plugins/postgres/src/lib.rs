@@ -1,0 +1,167 @@
+//! The PostgreSQL connector (`postgres.wasm`): OpenMetadata's `Postgres` service, read from
+//! `pg_catalog` through the host's `sql` capability. Filters, discovery and batching come from
+//! [`omrun_common_db::SqlSource`]; this crate is the dialect.
+
+mod describe;
+mod queries;
+
+use omrun_common_db::config::ConnectionConfig;
+use omrun_common_db::{Catalog, Databases, TableError, TableName};
+use omrun_sdk::sql::{Connection, Row, SqlError, Value};
+use omrun_sdk::types::{Capability, Database, DatabaseSchema, PluginInfo, Table, TableType};
+
+omrun_sdk::export_discoverable_source!(omrun_common_db::SqlSource<Postgres>);
+
+/// The catalog of one PostgreSQL server. PostgreSQL keeps a catalog per database, so each
+/// database is read over its own connection.
+pub struct Postgres {
+    ingest_all_databases: bool,
+    /// The database the config names (or the server's default for the user).
+    default_database: String,
+    default: Connection,
+    /// The other database used last. Batches arrive database by database, so keeping one is
+    /// enough and a worker never holds more than two connections.
+    other: Option<(String, Connection)>,
+}
+
+impl Postgres {
+    /// The connection to `database`, opened on first use.
+    fn connection(&mut self, database: &str) -> Result<&Connection, SqlError> {
+        if database == self.default_database {
+            return Ok(&self.default);
+        }
+        let conn = match self.other.take() {
+            Some((name, conn)) if name == database => conn,
+            previous => {
+                drop(previous); // closed before the next one opens
+                Connection::open("source", Some(database))?
+            }
+        };
+        Ok(&self.other.insert((database.to_owned(), conn)).1)
+    }
+}
+
+impl Catalog for Postgres {
+    fn info() -> PluginInfo {
+        PluginInfo {
+            name: "postgres".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            service_types: vec!["Postgres".into()],
+            capabilities: vec![Capability::Sql("source".into())],
+        }
+    }
+
+    fn connect(config: &ConnectionConfig) -> Result<Self, String> {
+        let default = Connection::open("source", config.database.as_deref())
+            .map_err(|e| format!("connecting to PostgreSQL: {e}"))?;
+        let dialect = default.dialect();
+        if dialect != "postgres" {
+            return Err(format!(
+                "the `source` connection is {dialect}, not PostgreSQL"
+            ));
+        }
+        let default_database = match &config.database {
+            Some(db) => db.clone(),
+            None => texts(&default, queries::CURRENT_DATABASE, &[])
+                .map_err(|e| format!("reading the current database: {e}"))?
+                .pop()
+                .unwrap_or_default(),
+        };
+        Ok(Self {
+            ingest_all_databases: config.ingest_all_databases,
+            default_database,
+            default,
+            other: None,
+        })
+    }
+
+    fn databases(&mut self) -> Result<Databases, SqlError> {
+        if !self.ingest_all_databases {
+            return Ok(Databases::Configured(self.default_database.clone()));
+        }
+        Ok(Databases::All(texts(
+            &self.default,
+            queries::LIST_DATABASES,
+            &[],
+        )?))
+    }
+
+    fn schemas(&mut self, database: &str) -> Result<Vec<String>, SqlError> {
+        texts(self.connection(database)?, queries::LIST_SCHEMAS, &[])
+    }
+
+    fn tables(&mut self, database: &str) -> Result<Vec<TableName>, SqlError> {
+        let conn = self.connection(database)?;
+        conn.query(queries::LIST_TABLES, &[])?
+            .map(|row| {
+                let row = row?;
+                Ok(TableName {
+                    schema: row.required(0, Row::string)?,
+                    name: row.required(1, Row::string)?,
+                    table_type: table_type(row.required(2, Row::str)?),
+                })
+            })
+            .collect()
+    }
+
+    fn describe_databases(&mut self, names: &[String]) -> Result<Vec<Database>, SqlError> {
+        let params = [Value::TextList(names.to_vec())];
+        self.default
+            .query(queries::DESCRIBE_DATABASES, &params)?
+            .map(|row| {
+                let row = row?;
+                Ok(Database {
+                    name: row.required(0, Row::string)?,
+                    description: row.string(1),
+                })
+            })
+            .collect()
+    }
+
+    fn describe_schemas(
+        &mut self,
+        database: &str,
+        names: &[String],
+    ) -> Result<Vec<DatabaseSchema>, SqlError> {
+        let params = [Value::TextList(names.to_vec())];
+        self.connection(database)?
+            .query(queries::DESCRIBE_SCHEMAS, &params)?
+            .map(|row| {
+                let row = row?;
+                Ok(DatabaseSchema {
+                    database: database.to_owned(),
+                    name: row.required(0, Row::string)?,
+                    description: row.string(1),
+                })
+            })
+            .collect()
+    }
+
+    fn describe_tables(
+        &mut self,
+        database: &str,
+        tables: &[(String, String)],
+    ) -> Result<Vec<Result<Table, TableError>>, SqlError> {
+        // Nothing here fails for one table alone: PostgreSQL keeps views valid.
+        let tables = describe::tables(self.connection(database)?, database, tables)?;
+        Ok(tables.into_iter().map(Ok).collect())
+    }
+}
+
+/// The first column of every row, as text.
+fn texts(conn: &Connection, sql: &str, params: &[Value]) -> Result<Vec<String>, SqlError> {
+    conn.query(sql, params)?
+        .map(|row| row?.required(0, Row::string))
+        .collect()
+}
+
+/// The table type of a `pg_class.relkind` (the queries select only these five).
+fn table_type(relkind: &str) -> TableType {
+    match relkind {
+        "p" => TableType::Partitioned,
+        "v" => TableType::View,
+        "m" => TableType::MaterializedView,
+        "f" => TableType::Foreign,
+        _ => TableType::Regular,
+    }
+}

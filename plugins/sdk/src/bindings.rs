@@ -1,0 +1,40 @@
+//! Bindings generated from the WIT contract (`wit/v0.1.0`). Connector authors use the re-exports in
+//! [`crate::types`], [`crate::sql`] and [`crate::log`] instead; this module is public because the
+//! export macros expand to paths inside it.
+//!
+//! Each world is generated with the library-export pattern: its `export!` macro is public and the
+//! *plugin* crate invokes it (through [`crate::export_discoverable_source!`] or
+//! [`crate::export_source!`]), so only the world a plugin really exports ends up in its component.
+//! The `source` world reuses the imports generated for `discoverable-source` (`with:`), so there is
+//! a single `types`, `sql` and `log` module.
+
+/// The `discoverable-source` world; also the home of the shared `types`, `sql` and `log` imports.
+pub mod discoverable {
+    wit_bindgen::generate!({
+        path: "../../wit/v0.1.0",
+        world: "discoverable-source",
+        additional_derives: [PartialEq],
+        pub_export_macro: true,
+        export_macro_name: "export_discoverable_source_world",
+        default_bindings_module: "omrun_sdk::bindings::discoverable",
+        // The export macro expands in the plugin crate, which need not depend on wit-bindgen.
+        runtime_path: "omrun_sdk::__private::wit_bindgen::rt",
+    });
+}
+
+/// The `source` world.
+pub mod source {
+    wit_bindgen::generate!({
+        path: "../../wit/v0.1.0",
+        world: "source",
+        with: {
+            "omrun:connector/types@0.1.0": crate::bindings::discoverable::omrun::connector::types,
+            "omrun:connector/sql@0.1.0": crate::bindings::discoverable::omrun::connector::sql,
+            "omrun:connector/log@0.1.0": crate::bindings::discoverable::omrun::connector::log,
+        },
+        pub_export_macro: true,
+        export_macro_name: "export_source_world",
+        default_bindings_module: "omrun_sdk::bindings::source",
+        runtime_path: "omrun_sdk::__private::wit_bindgen::rt",
+    });
+}

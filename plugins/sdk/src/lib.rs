@@ -1,0 +1,105 @@
+//! The guest library for omrun connectors.
+//!
+//! A connector is a WebAssembly component that implements one of the worlds of the WIT contract
+//! `omrun:connector@0.1.0`. With this crate it is a plain Rust type:
+//!
+//! - implement [`DiscoverableSource`] (list entities cheaply, then describe them in batches) and
+//!   register it with [`export_discoverable_source!`], or
+//! - implement [`Source`] (stream entities only) and register it with [`export_source!`];
+//! - query databases through [`sql::Connection`], log with [`log::info!`] and friends, and build
+//!   the records in [`types`].
+//!
+//! ```no_run
+//! use omrun_sdk::sql::Connection;
+//! use omrun_sdk::types::{Capability, Database, Entity, EntityRef, PluginInfo, SourceConfig};
+//!
+//! struct Demo {
+//!     conn: Connection,
+//! }
+//!
+//! impl omrun_sdk::DiscoverableSource for Demo {
+//!     fn info() -> PluginInfo {
+//!         PluginInfo {
+//!             name: "demo".into(),
+//!             version: env!("CARGO_PKG_VERSION").into(),
+//!             service_types: vec!["Postgres".into()],
+//!             capabilities: vec![Capability::Sql("source".into())],
+//!         }
+//!     }
+//!
+//!     fn open(_config: SourceConfig) -> Result<Self, String> {
+//!         let conn = Connection::open("source", None).map_err(|e| e.to_string())?;
+//!         Ok(Demo { conn })
+//!     }
+//!
+//!     fn discover(&mut self) -> Result<Vec<EntityRef>, String> {
+//!         let rows = self.conn.query_all("SELECT current_database()::text", &[]);
+//!         let rows = rows.map_err(|e| e.to_string())?;
+//!         Ok(rows.iter().filter_map(|r| r.str(0)).map(EntityRef::database).collect())
+//!     }
+//!
+//!     fn process(&mut self, batch: Vec<EntityRef>) -> Vec<Result<Vec<Entity>, String>> {
+//!         let database = |r: EntityRef| Database { name: r.path.join("."), description: None };
+//!         batch.into_iter().map(|r| Ok(vec![Entity::Database(database(r))])).collect()
+//!     }
+//! }
+//!
+//! omrun_sdk::export_discoverable_source!(Demo);
+//! ```
+//!
+//! SQL connectors get discovery, filters, batching and type mapping from `omrun-common-db`:
+//! they implement its `Catalog` trait only.
+//!
+//! Build the crate as a `cdylib` for `wasm32-wasip2`; `cargo build --release` emits the component.
+
+#![warn(missing_docs)]
+
+// The generated export macros name this crate by path (`omrun_sdk::…`), also from inside it.
+extern crate self as omrun_sdk;
+
+#[allow(missing_docs)] // generated; documented by the WIT comments it carries
+pub mod bindings;
+mod export;
+pub mod log;
+pub mod sql;
+pub mod types;
+
+#[doc(hidden)]
+pub use export::__private;
+
+use types::{Entity, EntityRef, PluginInfo, SourceConfig};
+
+/// A connector that lists its entities cheaply and describes them in batches, so the host can run
+/// it sequentially, on local threads or as Argo pods. Register it with
+/// [`export_discoverable_source!`].
+///
+/// The host creates one instance (one WebAssembly store) per worker and calls [`open`](Self::open)
+/// once before anything else; the value returned lives until the instance goes away.
+pub trait DiscoverableSource: Sized + 'static {
+    /// Static facts about the plugin; may be called before `open`.
+    fn info() -> PluginInfo;
+
+    /// Reads the config and opens connections (or prepares to open them lazily).
+    fn open(config: SourceConfig) -> Result<Self, String>;
+
+    /// Names only: databases, schemas and tables after the config's filters, parents first. No
+    /// column introspection.
+    fn discover(&mut self) -> Result<Vec<EntityRef>, String>;
+
+    /// Full metadata for a batch of refs: exactly one result per ref, in the same order. A ref
+    /// that fails gets its own `Err`; the others still succeed.
+    fn process(&mut self, batch: Vec<EntityRef>) -> Vec<Result<Vec<Entity>, String>>;
+}
+
+/// A connector that can only stream its entities; the host runs it sequentially. Register it
+/// with [`export_source!`].
+pub trait Source: Sized + 'static {
+    /// Static facts about the plugin; may be called before `open`.
+    fn info() -> PluginInfo;
+
+    /// Reads the config and opens connections (or prepares to open them lazily).
+    fn open(config: SourceConfig) -> Result<Self, String>;
+
+    /// The next batch of entities, parents before children; `None` when done.
+    fn next_batch(&mut self) -> Result<Option<Vec<Entity>>, String>;
+}

@@ -1,0 +1,69 @@
+//! Leveled logging through the host, which prefixes each line with the plugin's name.
+//!
+//! ```no_run
+//! # let (db, tables) = ("shop", vec!["orders", "customers"]);
+//! omrun_sdk::log::info!("found {} tables in {db}", tables.len());
+//! ```
+
+use crate::bindings::discoverable::omrun::connector::log as raw;
+
+/// A log level, from `Trace` (most verbose) to `Error`.
+pub use raw::Level;
+
+/// Logs `message` at `level`. The macros ([`info!`] and friends) format and call this.
+pub fn log(level: Level, message: &str) {
+    raw::log(level, message);
+}
+
+/// Logs a `format!`-style message at `Trace` level.
+#[doc(inline)]
+pub use crate::__omrun_log_trace as trace;
+
+/// Logs a `format!`-style message at `Debug` level.
+#[doc(inline)]
+pub use crate::__omrun_log_debug as debug;
+
+/// Logs a `format!`-style message at `Info` level.
+#[doc(inline)]
+pub use crate::__omrun_log_info as info;
+
+/// Logs a `format!`-style message at `Warn` level.
+#[doc(inline)]
+pub use crate::__omrun_log_warn as warn;
+
+/// Logs a `format!`-style message at `Error` level.
+#[doc(inline)]
+pub use crate::__omrun_log_error as error;
+
+// `#[macro_export]` puts macros at the crate root; the `pub use`s above give them their
+// `omrun_sdk::log::…` paths.
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __omrun_log_trace {
+    ($($arg:tt)+) => { $crate::log::log($crate::log::Level::Trace, &::std::format!($($arg)+)) };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __omrun_log_debug {
+    ($($arg:tt)+) => { $crate::log::log($crate::log::Level::Debug, &::std::format!($($arg)+)) };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __omrun_log_info {
+    ($($arg:tt)+) => { $crate::log::log($crate::log::Level::Info, &::std::format!($($arg)+)) };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __omrun_log_warn {
+    ($($arg:tt)+) => { $crate::log::log($crate::log::Level::Warn, &::std::format!($($arg)+)) };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __omrun_log_error {
+    ($($arg:tt)+) => { $crate::log::log($crate::log::Level::Error, &::std::format!($($arg)+)) };
+}

@@ -1,0 +1,38 @@
+//! The metadata records a connector produces and the plugin's static description, as defined by the
+//! WIT `types` interface. Names and cases follow OpenMetadata's entity model.
+
+pub use crate::bindings::discoverable::omrun::connector::types::{
+    Capability, Column, ConstraintType, DataType, Database, DatabaseSchema, Entity, EntityKind,
+    EntityRef, PartitionColumn, PartitionIntervalType, PluginInfo, SourceConfig, Table,
+    TableConstraint, TablePath, TableType,
+};
+
+impl EntityRef {
+    /// A reference to database `name`.
+    pub fn database(name: impl Into<String>) -> Self {
+        Self {
+            kind: EntityKind::Database,
+            path: vec![name.into()],
+        }
+    }
+
+    /// A reference to schema `schema` of database `database`.
+    pub fn schema(database: impl Into<String>, schema: impl Into<String>) -> Self {
+        Self {
+            kind: EntityKind::DatabaseSchema,
+            path: vec![database.into(), schema.into()],
+        }
+    }
+
+    /// A reference to table (or view) `table` in `database`.`schema`.
+    pub fn table(
+        database: impl Into<String>,
+        schema: impl Into<String>,
+        table: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind: EntityKind::Table,
+            path: vec![database.into(), schema.into(), table.into()],
+        }
+    }
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# The test command: builds the plugins and the host, makes OpenMetadata's JSON Schemas available,
+# starts a throw-away PostgreSQL, runs `cargo test --workspace` (host unit tests and the end-to-end
+# tests in tests/), and stops PostgreSQL whatever happens.
+#
+#   scripts/test.sh                      everything
+#   scripts/test.sh -p omrun-tests       extra arguments go to `cargo test`
+#   scripts/test.sh -p omrun-tests --test postgres_filters -- --nocapture
+#
+# Needs: cargo with the wasm32-wasip2 target, PostgreSQL server binaries (initdb, pg_ctl), python3
+# (only when ../shared/openmetadata-schema is absent, to derive the schemas; see scripts/om-schemas.py).
+# CARGO_TARGET_DIR defaults to $HOME/.cache/omrun/target. OMRUN_OM_SCHEMAS may point at a schema
+# directory of your own (it must hold schema/api/{data,services}/*.json).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+log() { printf '\n==> %s\n' "$*" >&2; }
+die() { printf 'test.sh: error: %s\n' "$*" >&2; exit 1; }
+
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/omrun/target}
+# One compiled-component cache for every omrun process of the run: each plugin compiles once.
+export OMRUN_CACHE_DIR=${OMRUN_CACHE_DIR:-$CARGO_TARGET_DIR/omrun-test-cache}
+export OMRUN_PLUGIN_DIR=$ROOT/build/plugins
+export OMRUN_BIN=$CARGO_TARGET_DIR/debug/omrun
+# Tests pass --plugin or set OMRUN_PLUGIN_PATH themselves; an inherited one would change lookups.
+unset OMRUN_PLUGIN_PATH
+
+# shellcheck source=scripts/pg.sh
+source "$ROOT/scripts/pg.sh"
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM HUP
+    pg_stop
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# --- prerequisites, checked before anything slow ---------------------------------------------------
+command -v cargo >/dev/null || die "cargo not found (https://rustup.rs)"
+pg_find_bindir || exit 1
+[[ -x "$ROOT/scripts/build-plugins.sh" || -f "$ROOT/scripts/build-plugins.sh" ]] ||
+    die "scripts/build-plugins.sh is missing: the plugins cannot be built"
+
+# --- OpenMetadata JSON Schemas: every file-sink line is validated against them -------------------
+SCHEMA_FILES=(
+    schema/api/services/createDatabaseService.json schema/api/services/createDashboardService.json
+    schema/api/data/createDatabase.json schema/api/data/createDatabaseSchema.json
+    schema/api/data/createTable.json schema/api/data/createDashboard.json schema/api/data/createChart.json
+)
+schemas_complete() {
+    local f
+    for f in "${SCHEMA_FILES[@]}"; do [[ -f "$1/$f" ]] || return 1; done
+}
+log "OpenMetadata JSON Schemas"
+if [[ -n "${OMRUN_OM_SCHEMAS:-}" ]]; then
+    schemas_complete "$OMRUN_OM_SCHEMAS" || die "OMRUN_OM_SCHEMAS=$OMRUN_OM_SCHEMAS lacks some of: ${SCHEMA_FILES[*]}"
+    echo "using OMRUN_OM_SCHEMAS=$OMRUN_OM_SCHEMAS" >&2
+elif schemas_complete "$ROOT/../shared/openmetadata-schema/json"; then
+    OMRUN_OM_SCHEMAS=$(cd "$ROOT/../shared/openmetadata-schema/json" && pwd)
+    echo "using the shared copy $OMRUN_OM_SCHEMAS" >&2
+else
+    command -v python3 >/dev/null ||
+        die "no OpenMetadata schemas (../shared/openmetadata-schema absent) and no python3 to derive them"
+    OMRUN_OM_SCHEMAS=$HOME/.cache/omrun/openmetadata-schema
+    echo "../shared/openmetadata-schema is absent: deriving the schemas into $OMRUN_OM_SCHEMAS" >&2
+    python3 "$ROOT/scripts/om-schemas.py" "$OMRUN_OM_SCHEMAS" || die "scripts/om-schemas.py failed"
+    schemas_complete "$OMRUN_OM_SCHEMAS" || die "scripts/om-schemas.py did not write every schema"
+fi
+export OMRUN_OM_SCHEMAS
+
+# --- builds ----------------------------------------------------------------------------------------
+log "building the plugins (scripts/build-plugins.sh)"
+bash "$ROOT/scripts/build-plugins.sh"
+for p in postgres sqlite; do
+    [[ -f "$OMRUN_PLUGIN_DIR/$p.wasm" ]] || die "scripts/build-plugins.sh did not produce $OMRUN_PLUGIN_DIR/$p.wasm"
+done
+
+log "building the host and the tests"
+cargo build -p omrun --bin omrun
+[[ -x "$OMRUN_BIN" ]] || die "the host build did not produce $OMRUN_BIN"
+# `--workspace` unless the caller picked packages; `--no-fail-fast` so one failing test binary does
+# not hide the results of the others.
+scope=(--workspace)
+fail_fast=(--no-fail-fast)
+for a in "$@"; do
+    case $a in
+        -p | --package | --package=* | -p?*) scope=() ;;
+        --no-fail-fast) fail_fast=() ;;
+        --) break ;;
+    esac
+done
+# Compile every test target now, so a compile error shows before PostgreSQL starts.
+cargo test "${scope[@]}" --no-run "$@"
+
+# The plugins' pure logic (filters, type mapping, batching) is unit-tested natively; it belongs to
+# the whole-project run, not to a run of chosen packages.
+if [[ ${#scope[@]} -gt 0 ]]; then
+    log "plugin unit tests (native)"
+    (cd "$ROOT/plugins" && cargo test --workspace --target "$(rustc -vV | sed -n 's/^host: //p')")
+fi
+
+# --- PostgreSQL and the tests --------------------------------------------------------------------
+log "starting PostgreSQL"
+pg_start || die "PostgreSQL did not start"
+
+test_cmd=(cargo test "${scope[@]}" "${fail_fast[@]}" "$@")
+log "${test_cmd[*]}"
+"${test_cmd[@]}"

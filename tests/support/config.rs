@@ -1,0 +1,263 @@
+//! Workflow configs (OpenMetadata's YAML shape) written into a per-test temporary directory.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// A temporary directory for one test: configs, sink output, reports. Removed on drop unless
+/// `OMRUN_TEST_KEEP=1` (then its path is printed, for a post-mortem).
+pub struct Workdir {
+    dir: tempfile::TempDir,
+}
+
+impl Default for Workdir {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Workdir {
+    pub fn new() -> Workdir {
+        let keep = std::env::var("OMRUN_TEST_KEEP").is_ok_and(|v| v == "1");
+        let dir = tempfile::Builder::new()
+            .prefix("omrun-test-")
+            .disable_cleanup(keep)
+            .tempdir()
+            .expect("create a temporary directory");
+        if keep {
+            eprintln!("keeping {}", dir.path().display());
+        }
+        Workdir { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Writes `content` to `name` in the directory and returns its path.
+    pub fn write(&self, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("create parent directory");
+        }
+        std::fs::write(&p, content).unwrap_or_else(|e| panic!("write {}: {e}", p.display()));
+        p
+    }
+}
+
+/// `includes` / `excludes` regular expressions of an OpenMetadata filter pattern.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub includes: Vec<String>,
+    pub excludes: Vec<String>,
+}
+
+impl Filter {
+    pub fn include(patterns: &[&str]) -> Filter {
+        Filter {
+            includes: patterns.iter().map(|s| s.to_string()).collect(),
+            excludes: vec![],
+        }
+    }
+    pub fn exclude(patterns: &[&str]) -> Filter {
+        Filter {
+            includes: vec![],
+            excludes: patterns.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+    fn is_empty(&self) -> bool {
+        self.includes.is_empty() && self.excludes.is_empty()
+    }
+    fn write_yaml(&self, out: &mut String, key: &str, indent: &str) {
+        if self.is_empty() {
+            return;
+        }
+        let list = |v: &[String]| v.iter().map(|s| yaml_str(s)).collect::<Vec<_>>().join(", ");
+        writeln!(out, "{indent}{key}:").unwrap();
+        if !self.includes.is_empty() {
+            writeln!(out, "{indent}  includes: [{}]", list(&self.includes)).unwrap();
+        }
+        if !self.excludes.is_empty() {
+            writeln!(out, "{indent}  excludes: [{}]", list(&self.excludes)).unwrap();
+        }
+    }
+}
+
+/// A YAML single-quoted scalar.
+pub fn yaml_str(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// The parts of a workflow config shared by every source.
+#[derive(Clone, Debug)]
+pub struct Common {
+    pub service: String,
+    pub include_views: bool,
+    pub include_tables: bool,
+    pub schema_filter: Filter,
+    pub table_filter: Filter,
+    /// The file sink's `filename`, written literally into the YAML.
+    pub output: PathBuf,
+    pub orchestrator: String,
+    pub parallelism: u32,
+    pub logger_level: String,
+}
+
+impl Common {
+    fn new(service: &str, output: &Path) -> Common {
+        Common {
+            service: service.to_string(),
+            include_views: true,
+            include_tables: true,
+            schema_filter: Filter::default(),
+            table_filter: Filter::default(),
+            output: output.to_path_buf(),
+            orchestrator: "local".into(),
+            parallelism: 4,
+            logger_level: "INFO".into(),
+        }
+    }
+
+    fn source_config(&self, out: &mut String) {
+        out.push_str("  sourceConfig:\n    config:\n      type: DatabaseMetadata\n");
+        writeln!(out, "      includeViews: {}", self.include_views).unwrap();
+        writeln!(out, "      includeTables: {}", self.include_tables).unwrap();
+        self.schema_filter
+            .write_yaml(out, "schemaFilterPattern", "      ");
+        self.table_filter
+            .write_yaml(out, "tableFilterPattern", "      ");
+    }
+
+    fn sink_and_workflow(&self, out: &mut String) {
+        writeln!(
+            out,
+            "sink:\n  type: file\n  config:\n    filename: {}",
+            yaml_str(&self.output.to_string_lossy())
+        )
+        .unwrap();
+        writeln!(out, "workflowConfig:\n  loggerLevel: {}", self.logger_level).unwrap();
+        out.push_str("  distributedExecution:\n    enabled: true\n");
+        writeln!(out, "    orchestrator: {}", self.orchestrator).unwrap();
+        writeln!(out, "    parallelism: {}", self.parallelism).unwrap();
+        out.push_str(
+            "    retryPolicy:\n      maxAttempts: 3\n      backoffSeconds: 1\n      backoffFactor: 2\n      maxBackoffSeconds: 30\n",
+        );
+    }
+}
+
+/// A PostgreSQL workflow config. Credentials and address are `${POSTGRES_*}` references (set them
+/// with [`crate::Omrun::postgres_env`]), like a real config.
+#[derive(Clone, Debug)]
+pub struct PgConfig {
+    pub common: Common,
+}
+
+impl PgConfig {
+    pub fn new(service: &str, output: &Path) -> PgConfig {
+        PgConfig {
+            common: Common::new(service, output),
+        }
+    }
+    pub fn include_views(mut self, yes: bool) -> Self {
+        self.common.include_views = yes;
+        self
+    }
+    pub fn schema_filter(mut self, f: Filter) -> Self {
+        self.common.schema_filter = f;
+        self
+    }
+    pub fn table_filter(mut self, f: Filter) -> Self {
+        self.common.table_filter = f;
+        self
+    }
+    pub fn orchestrator(mut self, o: &str, parallelism: u32) -> Self {
+        self.common.orchestrator = o.into();
+        self.common.parallelism = parallelism;
+        self
+    }
+    pub fn logger_level(mut self, level: &str) -> Self {
+        self.common.logger_level = level.into();
+        self
+    }
+
+    pub fn yaml(&self) -> String {
+        let c = &self.common;
+        let mut out = String::from("# omrun end-to-end test config (PostgreSQL)\n");
+        out.push_str("source:\n  type: postgres\n");
+        writeln!(out, "  serviceName: {}", yaml_str(&c.service)).unwrap();
+        out.push_str(concat!(
+            "  serviceConnection:\n",
+            "    config:\n",
+            "      type: Postgres\n",
+            "      username: ${POSTGRES_USER}\n",
+            "      authType:\n",
+            "        password: ${POSTGRES_PASSWORD}\n",
+            "      hostPort: ${POSTGRES_HOST:-localhost}:${POSTGRES_PORT:-5432}\n",
+            "      database: ${POSTGRES_DATABASE}\n",
+            "      ingestAllDatabases: false\n",
+        ));
+        c.source_config(&mut out);
+        c.sink_and_workflow(&mut out);
+        out
+    }
+}
+
+/// A SQLite workflow config for the database file `path`.
+#[derive(Clone, Debug)]
+pub struct SqliteConfig {
+    pub common: Common,
+    pub database_file: PathBuf,
+}
+
+impl SqliteConfig {
+    pub fn new(service: &str, database_file: &Path, output: &Path) -> SqliteConfig {
+        SqliteConfig {
+            common: Common::new(service, output),
+            database_file: database_file.into(),
+        }
+    }
+    pub fn orchestrator(mut self, o: &str, parallelism: u32) -> Self {
+        self.common.orchestrator = o.into();
+        self.common.parallelism = parallelism;
+        self
+    }
+    pub fn include_views(mut self, yes: bool) -> Self {
+        self.common.include_views = yes;
+        self
+    }
+
+    pub fn yaml(&self) -> String {
+        let c = &self.common;
+        let mut out = String::from("# omrun end-to-end test config (SQLite)\n");
+        out.push_str("source:\n  type: sqlite\n");
+        writeln!(out, "  serviceName: {}", yaml_str(&c.service)).unwrap();
+        out.push_str("  serviceConnection:\n    config:\n      type: SQLite\n");
+        writeln!(
+            out,
+            "      databaseMode: {}",
+            yaml_str(&self.database_file.to_string_lossy())
+        )
+        .unwrap();
+        c.source_config(&mut out);
+        c.sink_and_workflow(&mut out);
+        out
+    }
+}
+
+/// 1-based (line, column) of the value of the first `key:` entry in `yaml` (the column of the
+/// value's first character), for checking `file:line:col` error messages.
+pub fn value_position(yaml: &str, key: &str) -> (usize, usize) {
+    let prefix = format!("{key}:");
+    for (i, line) in yaml.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix(&prefix) {
+            let key_col = line.len() - trimmed.len();
+            let value_off = rest.len() - rest.trim_start().len();
+            return (i + 1, key_col + prefix.len() + value_off + 1);
+        }
+    }
+    panic!("no `{key}:` in\n{yaml}");
+}

@@ -1,0 +1,368 @@
+//! The file sink's output: JSON Lines of `{"kind": "<Create…Request>", "request": {…}}`.
+//!
+//! [`Records::read`] is the only way the tests read sink output, and it checks, for every line of
+//! every run: the line shape, the request against OpenMetadata's JSON Schema of its kind, and for the
+//! whole file: one service first, parents before children (service, then databases, then schemas,
+//! then tables), every parent reference naming an entity already written, each entity exactly once.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+/// One line of sink output.
+#[derive(Clone, Debug)]
+pub struct Record {
+    /// 1-based line number in the file.
+    pub line: usize,
+    pub kind: String,
+    pub request: Value,
+    /// The entity's fully qualified name, derived from its parent reference and name.
+    pub fqn: String,
+}
+
+/// A whole sink file, validated.
+#[derive(Clone, Debug)]
+pub struct Records {
+    pub path: PathBuf,
+    pub items: Vec<Record>,
+}
+
+/// An FQN part: quoted when it contains a dot, as OpenMetadata does (`svc.db.public."my.table"`).
+pub fn fqn_part(name: &str) -> String {
+    if name.contains('.') {
+        format!("\"{name}\"")
+    } else {
+        name.to_string()
+    }
+}
+
+/// `parts` joined into an FQN, each part quoted as needed.
+pub fn fqn(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .map(|p| fqn_part(p))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The value with object keys sorted at every level, as compact JSON: equal values give equal strings
+/// whatever the key order in the file.
+pub fn canonical(v: &Value) -> String {
+    fn sort(v: &Value) -> Value {
+        match v {
+            Value::Object(m) => {
+                let sorted: BTreeMap<&String, Value> =
+                    m.iter().map(|(k, v)| (k, sort(v))).collect();
+                let mut out = serde_json::Map::new();
+                for (k, v) in sorted {
+                    out.insert(k.clone(), v);
+                }
+                Value::Object(out)
+            }
+            Value::Array(a) => Value::Array(a.iter().map(sort).collect()),
+            other => other.clone(),
+        }
+    }
+    // serde_json may be built with `preserve_order` somewhere in the workspace; build the string by
+    // hand from the sorted tree so the order is ours either way.
+    fn write(v: &Value, out: &mut String) {
+        match v {
+            Value::Object(m) => {
+                let mut keys: Vec<&String> = m.keys().collect();
+                keys.sort();
+                out.push('{');
+                for (i, k) in keys.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&Value::String((*k).clone()).to_string());
+                    out.push(':');
+                    write(&m[*k], out);
+                }
+                out.push('}');
+            }
+            Value::Array(a) => {
+                out.push('[');
+                for (i, x) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write(x, out);
+                }
+                out.push(']');
+            }
+            other => out.push_str(&other.to_string()),
+        }
+    }
+    let mut s = String::new();
+    write(&sort(v), &mut s);
+    s
+}
+
+fn level(kind: &str) -> Option<u8> {
+    match kind {
+        "CreateDatabaseServiceRequest" => Some(0),
+        "CreateDatabaseRequest" => Some(1),
+        "CreateDatabaseSchemaRequest" => Some(2),
+        "CreateTableRequest" => Some(3),
+        _ => None,
+    }
+}
+
+fn str_field<'a>(origin: &str, request: &'a Value, field: &str) -> &'a str {
+    request
+        .get(field)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("{origin}: request has no string `{field}`: {request}"))
+}
+
+impl Records {
+    /// Reads, validates and checks a sink file. Panics with the file, line and reason on any problem.
+    pub fn read(path: &Path) -> Records {
+        let text = std::fs::read_to_string(path)
+            .unwrap_or_else(|e| panic!("cannot read the sink output {}: {e}", path.display()));
+        let schemas = crate::schema::schemas();
+        let mut items: Vec<Record> = Vec::new();
+        let mut service: Option<String> = None;
+        let mut databases = BTreeSet::new();
+        let mut db_schemas = BTreeSet::new();
+        let mut tables = BTreeSet::new();
+        let mut last_level = 0u8;
+
+        for (i, raw) in text.lines().enumerate() {
+            let line = i + 1;
+            let origin = format!("{}:{line}", path.display());
+            assert!(
+                !raw.trim().is_empty(),
+                "{origin}: empty line in JSON Lines output"
+            );
+            let v: Value = serde_json::from_str(raw)
+                .unwrap_or_else(|e| panic!("{origin}: not JSON ({e}): {raw}"));
+            let obj = v
+                .as_object()
+                .unwrap_or_else(|| panic!("{origin}: not a JSON object: {raw}"));
+            let keys: BTreeSet<&str> = obj.keys().map(String::as_str).collect();
+            assert_eq!(
+                keys,
+                BTreeSet::from(["kind", "request"]),
+                "{origin}: a line is exactly {{\"kind\", \"request\"}}: {raw}"
+            );
+            let kind = obj["kind"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{origin}: `kind` is not a string: {raw}"));
+            let request = &obj["request"];
+            assert!(
+                request.is_object(),
+                "{origin}: `request` is not an object: {raw}"
+            );
+            schemas.assert_valid(&origin, raw, kind, request);
+
+            let name = str_field(&origin, request, "name");
+            let lvl = level(kind).unwrap_or_else(|| {
+                panic!("{origin}: unexpected kind {kind} from a database source")
+            });
+            assert!(
+                lvl >= last_level,
+                "{origin}: {kind} after a {}: parents must come before children \
+                 (service, then databases, then schemas, then tables)",
+                items.last().map(|r| r.kind.as_str()).unwrap_or("?")
+            );
+            last_level = lvl;
+            assert!(
+                lvl == 0 || service.is_some(),
+                "{origin}: {kind} before any service: the service must be the first line"
+            );
+            let fqn = match lvl {
+                0 => {
+                    assert!(
+                        service.is_none(),
+                        "{origin}: a second CreateDatabaseServiceRequest: {raw}"
+                    );
+                    assert!(
+                        items.is_empty(),
+                        "{origin}: the service must be the first line"
+                    );
+                    service = Some(name.to_string());
+                    fqn_part(name)
+                }
+                1 => {
+                    let svc = str_field(&origin, request, "service");
+                    assert_eq!(
+                        Some(svc),
+                        service.as_deref(),
+                        "{origin}: database {name} names service {svc}, not the service written before it"
+                    );
+                    let f = format!("{}.{}", fqn_part(svc), fqn_part(name));
+                    assert!(
+                        databases.insert(f.clone()),
+                        "{origin}: database {f} written twice"
+                    );
+                    f
+                }
+                2 => {
+                    let db = str_field(&origin, request, "database");
+                    assert!(
+                        databases.contains(db),
+                        "{origin}: schema {name} names database {db}, which was not written before it \
+                         (written: {databases:?})"
+                    );
+                    let f = format!("{db}.{}", fqn_part(name));
+                    assert!(
+                        db_schemas.insert(f.clone()),
+                        "{origin}: schema {f} written twice"
+                    );
+                    f
+                }
+                _ => {
+                    let schema = str_field(&origin, request, "databaseSchema");
+                    assert!(
+                        db_schemas.contains(schema),
+                        "{origin}: table {name} names schema {schema}, which was not written before it \
+                         (written: {db_schemas:?})"
+                    );
+                    let f = format!("{schema}.{}", fqn_part(name));
+                    assert!(
+                        tables.insert(f.clone()),
+                        "{origin}: table {f} written twice"
+                    );
+                    f
+                }
+            };
+            items.push(Record {
+                line,
+                kind: kind.to_string(),
+                request: request.clone(),
+                fqn,
+            });
+        }
+        assert!(
+            service.is_some(),
+            "{}: no CreateDatabaseServiceRequest (file has {} lines)",
+            path.display(),
+            items.len()
+        );
+        Records {
+            path: path.to_path_buf(),
+            items,
+        }
+    }
+
+    pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Record> + 'a {
+        self.items.iter().filter(move |r| r.kind == kind)
+    }
+
+    pub fn count(&self, kind: &str) -> usize {
+        self.of_kind(kind).count()
+    }
+
+    pub fn service(&self) -> &Value {
+        &self.items[0].request
+    }
+
+    pub fn database_fqns(&self) -> BTreeSet<String> {
+        self.of_kind("CreateDatabaseRequest")
+            .map(|r| r.fqn.clone())
+            .collect()
+    }
+
+    pub fn schema_fqns(&self) -> BTreeSet<String> {
+        self.of_kind("CreateDatabaseSchemaRequest")
+            .map(|r| r.fqn.clone())
+            .collect()
+    }
+
+    pub fn table_fqns(&self) -> BTreeSet<String> {
+        self.of_kind("CreateTableRequest")
+            .map(|r| r.fqn.clone())
+            .collect()
+    }
+
+    /// The request of the entity with this FQN. Panics listing what there is.
+    pub fn get(&self, fqn: &str) -> &Value {
+        match self.items.iter().find(|r| r.fqn == fqn) {
+            Some(r) => &r.request,
+            None => panic!(
+                "{}: no entity {fqn}; entities: {:?}",
+                self.path.display(),
+                self.items.iter().map(|r| &r.fqn).collect::<Vec<_>>()
+            ),
+        }
+    }
+
+    /// Every line as canonical JSON, sorted: equal for two runs that wrote the same records in any
+    /// order. `tableConstraints` are sorted too (their order carries no meaning); columns are not.
+    pub fn canonical_set(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .items
+            .iter()
+            .map(|r| {
+                let mut req = r.request.clone();
+                if let Some(Value::Array(cs)) = req.get_mut("tableConstraints") {
+                    cs.sort_by_key(canonical);
+                }
+                canonical(&serde_json::json!({"kind": r.kind, "request": req}))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+/// Column `name` of a CreateTableRequest. Panics listing the columns.
+pub fn column<'a>(table: &'a Value, name: &str) -> &'a Value {
+    let cols = table["columns"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no columns in {table}"));
+    cols.iter().find(|c| c["name"] == name).unwrap_or_else(|| {
+        panic!(
+            "table {} has no column {name}; columns: {:?}",
+            table["name"],
+            cols.iter().map(|c| c["name"].clone()).collect::<Vec<_>>()
+        )
+    })
+}
+
+/// The column names of a CreateTableRequest, in order.
+pub fn column_names(table: &Value) -> Vec<String> {
+    table["columns"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no columns in {table}"))
+        .iter()
+        .map(|c| c["name"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// The table constraints of `constraint_type` as (columns, referredColumns) pairs.
+pub fn constraints(table: &Value, constraint_type: &str) -> Vec<(Vec<String>, Vec<String>)> {
+    let strings = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    table
+        .get("tableConstraints")
+        .and_then(Value::as_array)
+        .map(|cs| {
+            cs.iter()
+                .filter(|c| c["constraintType"] == constraint_type)
+                .map(|c| (strings(&c["columns"]), strings(&c["referredColumns"])))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// True when `cols` is a primary key (or unique key, with `kind = "UNIQUE"`) of the table.
+/// OpenMetadata puts a single-column key on the column (`constraint`) and a multi-column one in
+/// `tableConstraints`; either place is accepted for a single column, only the table level for more.
+pub fn has_key(table: &Value, kind: &str, cols: &[&str]) -> bool {
+    let at_table = constraints(table, kind)
+        .iter()
+        .any(|(c, _)| c.iter().map(String::as_str).eq(cols.iter().copied()));
+    let at_column = cols.len() == 1 && column(table, cols[0])["constraint"] == kind;
+    at_table || at_column
+}

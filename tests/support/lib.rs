@@ -1,0 +1,31 @@
+//! Support for omrun's end-to-end tests.
+//!
+//! Everything here talks to real things: the PostgreSQL server that `scripts/test.sh` starts (its
+//! address in `OMRUN_TEST_PG_*`), the `omrun` binary built from `host/`, the plugins built by
+//! `scripts/build-plugins.sh`, and OpenMetadata's own JSON Schemas. Nothing is mocked, and nothing
+//! is skipped: a missing prerequisite fails the test with a message saying how to provide it.
+//!
+//! - [`pg`]: connect to the test server, create a uniquely named database per test from a fixture.
+//! - [`config`]: write OpenMetadata workflow YAML into a temporary directory.
+//! - [`run`]: run `omrun`, with a hang guard, and check that no secret shows up anywhere.
+//! - [`jsonl`]: read the file sink's JSON Lines; every line is validated against its schema and the
+//!   whole file against the ordering and FQN rules.
+//! - [`schema`]: the JSON Schema validator (one compiled validator per OpenMetadata request kind).
+
+pub mod config;
+pub mod jsonl;
+pub mod paths;
+pub mod pg;
+pub mod run;
+pub mod schema;
+
+pub use config::{Filter, PgConfig, SqliteConfig, Workdir, value_position, yaml_str};
+pub use jsonl::{
+    Record, Records, canonical, column, column_names, constraints, fqn, fqn_part, has_key,
+};
+pub use paths::{omrun_bin, plugin, plugin_dir, repo_root};
+pub use pg::{PgServer, TestDb};
+pub use run::{Omrun, RunOutput};
+pub use schema::{OmSchemas, schemas};
+pub mod scenario;
+pub use scenario::{Mode, Run, run_postgres, run_sqlite};

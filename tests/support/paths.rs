@@ -1,0 +1,62 @@
+//! Where the things under test are: the repository, the `omrun` binary, the plugins, the caches.
+
+use std::path::{Path, PathBuf};
+
+/// The repository root (the parent of `tests/`).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// The cargo target directory the host was built into.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        _ => repo_root().join("target"),
+    }
+}
+
+/// The `omrun` binary: `$OMRUN_BIN`, else `<target>/debug/omrun`. Panics if it does not exist.
+pub fn omrun_bin() -> PathBuf {
+    let bin = match std::env::var_os("OMRUN_BIN") {
+        Some(b) if !b.is_empty() => PathBuf::from(b),
+        _ => target_dir().join("debug").join("omrun"),
+    };
+    assert!(
+        bin.is_file(),
+        "the omrun binary {} does not exist: run the tests with scripts/test.sh, or build it \
+         (`cargo build -p omrun`) and set OMRUN_BIN",
+        bin.display()
+    );
+    bin
+}
+
+/// Where the built plugins are: `$OMRUN_PLUGIN_DIR`, else `<repo>/build/plugins`.
+pub fn plugin_dir() -> PathBuf {
+    match std::env::var_os("OMRUN_PLUGIN_DIR") {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        _ => repo_root().join("build").join("plugins"),
+    }
+}
+
+/// The path of a built plugin, e.g. `plugin("postgres")`. Panics if it was not built.
+pub fn plugin(name: &str) -> PathBuf {
+    let p = plugin_dir().join(format!("{name}.wasm"));
+    assert!(
+        p.is_file(),
+        "plugin {} was not built: run scripts/build-plugins.sh (scripts/test.sh does)",
+        p.display()
+    );
+    p
+}
+
+/// One compiled-component cache for all test runs, so each plugin is compiled once:
+/// `$OMRUN_CACHE_DIR`, else `<target>/omrun-test-cache`.
+pub fn cache_dir() -> PathBuf {
+    match std::env::var_os("OMRUN_CACHE_DIR") {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        _ => target_dir().join("omrun-test-cache"),
+    }
+}

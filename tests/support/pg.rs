@@ -1,0 +1,133 @@
+//! The test PostgreSQL server (started by `scripts/test.sh` / `scripts/pg.sh`) and per-test databases.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use postgres::{Client, NoTls};
+
+/// Address and credentials of the test server, from `OMRUN_TEST_PG_{HOST,PORT,USER,PASSWORD}`.
+#[derive(Clone, Debug)]
+pub struct PgServer {
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    pub password: String,
+}
+
+fn required_env(name: &str) -> String {
+    match std::env::var(name) {
+        Ok(v) if !v.is_empty() => v,
+        _ => panic!(
+            "{name} is not set: the end-to-end tests need the PostgreSQL server that scripts/test.sh \
+             starts (or run them as `scripts/pg.sh -- cargo test -p omrun-tests`)"
+        ),
+    }
+}
+
+impl PgServer {
+    /// The server of this test run. Panics (never skips) when it is not configured.
+    pub fn from_env() -> PgServer {
+        let port = required_env("OMRUN_TEST_PG_PORT");
+        PgServer {
+            host: required_env("OMRUN_TEST_PG_HOST"),
+            port: port
+                .parse()
+                .unwrap_or_else(|_| panic!("OMRUN_TEST_PG_PORT={port} is not a port number")),
+            user: required_env("OMRUN_TEST_PG_USER"),
+            password: required_env("OMRUN_TEST_PG_PASSWORD"),
+        }
+    }
+
+    /// A connection to `database` on the test server.
+    pub fn connect(&self, database: &str) -> Client {
+        postgres::Config::new()
+            .host(&self.host)
+            .port(self.port)
+            .user(&self.user)
+            .password(&self.password)
+            .dbname(database)
+            .application_name("omrun-tests")
+            .connect(NoTls)
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot connect to the test PostgreSQL {}:{} database {database}: {e}",
+                    self.host, self.port
+                )
+            })
+    }
+
+    /// Creates a fresh database named `omrun_<label>_<pid>_<n>` and runs `fixture_sql` in it (one
+    /// batch; `DO $$ … $$` blocks are fine). The database is dropped when the returned value drops.
+    pub fn create_database(&self, label: &str, fixture_sql: &str) -> TestDb {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let label: String = label
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .take(32)
+            .collect();
+        let name = format!("omrun_{label}_{}_{n}", std::process::id());
+        let mut admin = self.connect("postgres");
+        admin
+            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
+        let db = TestDb {
+            server: self.clone(),
+            name,
+        };
+        if !fixture_sql.trim().is_empty() {
+            let mut client = db.connect();
+            if let Err(e) = client.batch_execute(fixture_sql) {
+                let detail = e
+                    .as_db_error()
+                    .map(|d| format!("{d:?}"))
+                    .unwrap_or_default();
+                panic!("loading the fixture into {}: {e} {detail}", db.name);
+            }
+        }
+        db
+    }
+}
+
+/// A database created for one test; dropped (with `FORCE`) on drop.
+pub struct TestDb {
+    pub server: PgServer,
+    pub name: String,
+}
+
+impl TestDb {
+    pub fn connect(&self) -> Client {
+        self.server.connect(&self.name)
+    }
+
+    /// Runs more SQL in this database.
+    pub fn execute(&self, sql: &str) {
+        self.connect()
+            .batch_execute(sql)
+            .unwrap_or_else(|e| panic!("in {}: {e}\n{sql}", self.name));
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        // Best effort: the whole cluster is thrown away at the end of the run anyway.
+        if let Ok(mut admin) = postgres::Config::new()
+            .host(&self.server.host)
+            .port(self.server.port)
+            .user(&self.server.user)
+            .password(&self.server.password)
+            .dbname("postgres")
+            .connect(NoTls)
+        {
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}

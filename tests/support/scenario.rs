@@ -1,0 +1,178 @@
+//! A successful ingestion run with everything the contract promises about it checked: exit 0, the
+//! mode and summary lines on stderr, the `--report-json` report, and the sink output (validated line
+//! by line, see [`Records::read`]) agreeing with the report.
+
+use serde_json::Value;
+
+use crate::config::{PgConfig, SqliteConfig, Workdir};
+use crate::jsonl::Records;
+use crate::pg::TestDb;
+use crate::run::{Omrun, RunOutput};
+
+/// How to run: `--orchestrator sequential` or `--orchestrator local --parallelism N`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Sequential,
+    Local(u32),
+}
+
+impl Mode {
+    pub fn label(self) -> String {
+        match self {
+            Mode::Sequential => "sequential".into(),
+            Mode::Local(n) => format!("local{n}"),
+        }
+    }
+}
+
+/// A finished, successful run.
+pub struct Run {
+    pub out: RunOutput,
+    pub records: Records,
+    pub report: Value,
+}
+
+/// Runs the postgres plugin on `db` with the config `cfg` (its output path is set here) in `mode`
+/// (given on the command line, overriding the config's `local`/4) and checks the run.
+pub fn run_postgres(work: &Workdir, db: &TestDb, name: &str, cfg: PgConfig, mode: Mode) -> Run {
+    let name = format!("{name}-{}", mode.label());
+    let output = work.join(&format!("{name}.jsonl"));
+    let mut cfg = cfg;
+    cfg.common.output = output.clone();
+    let config = work.write(&format!("{name}.yaml"), cfg.yaml());
+    let report = work.join(&format!("{name}.report.json"));
+    let out = mode_args(Omrun::ingest(work.path(), &config), mode)
+        .plugin(crate::paths::plugin("postgres"))
+        .db(db)
+        .output(&output)
+        .report_json(&report)
+        .run();
+    checked(out, mode, "postgres")
+}
+
+/// Runs the sqlite plugin with `cfg` (output path set here) in `mode` and checks the run.
+pub fn run_sqlite(work: &Workdir, name: &str, cfg: SqliteConfig, mode: Mode) -> Run {
+    let name = format!("{name}-{}", mode.label());
+    let output = work.join(&format!("{name}.jsonl"));
+    let mut cfg = cfg;
+    cfg.common.output = output.clone();
+    let config = work.write(&format!("{name}.yaml"), cfg.yaml());
+    let report = work.join(&format!("{name}.report.json"));
+    let out = mode_args(Omrun::ingest(work.path(), &config), mode)
+        .plugin(crate::paths::plugin("sqlite"))
+        .output(&output)
+        .report_json(&report)
+        .run();
+    checked(out, mode, "sqlite")
+}
+
+fn mode_args(cmd: Omrun, mode: Mode) -> Omrun {
+    match mode {
+        Mode::Sequential => cmd.mode("sequential", None),
+        Mode::Local(n) => cmd.mode("local", Some(n)),
+    }
+}
+
+/// Checks a run that must have succeeded in `mode` with `plugin`; returns it with its records.
+pub fn checked(out: RunOutput, mode: Mode, plugin: &str) -> Run {
+    out.assert_success();
+    let records = out.records();
+    let report = out.report();
+    check_report_and_log(&out, &records, &report, mode, plugin);
+    Run {
+        out,
+        records,
+        report,
+    }
+}
+
+fn int(report: &Value, key: &str, out: &RunOutput) -> u64 {
+    report[key].as_u64().unwrap_or_else(|| {
+        panic!(
+            "report `{key}` is not a non-negative integer: {report}\n{}",
+            out.describe()
+        )
+    })
+}
+
+/// The report and the summary lines agree with each other and with the sink output.
+pub fn check_report_and_log(
+    out: &RunOutput,
+    records: &Records,
+    report: &Value,
+    mode: Mode,
+    plugin: &str,
+) {
+    let tables = records.count("CreateTableRequest") as u64;
+    let (mode_name, parallelism, banner) = match mode {
+        Mode::Sequential => ("sequential", 1, "Using SEQUENTIAL execution"),
+        Mode::Local(n) => (
+            "local",
+            n as u64,
+            "Using LOCAL thread-based distributed execution",
+        ),
+    };
+    assert_eq!(report["mode"], mode_name, "report mode: {report}");
+    assert_eq!(
+        int(report, "parallelism", out),
+        parallelism,
+        "report parallelism: {report}"
+    );
+    assert_eq!(report["plugin"], plugin, "report plugin: {report}");
+    assert_eq!(
+        int(report, "found", out),
+        tables,
+        "report `found` vs CreateTableRequest lines: {report}"
+    );
+    assert_eq!(
+        int(report, "processed", out),
+        tables,
+        "report `processed` vs CreateTableRequest lines: {report}"
+    );
+    assert_eq!(int(report, "failed", out), 0, "report `failed`: {report}");
+    int(report, "retried", out);
+    assert_eq!(
+        report["failures"],
+        serde_json::json!([]),
+        "report `failures`: {report}"
+    );
+    for key in ["durationSeconds", "entitiesPerSecond"] {
+        let v = report[key]
+            .as_f64()
+            .unwrap_or_else(|| panic!("report `{key}` is not a number: {report}"));
+        assert!(v.is_finite() && v >= 0.0, "report `{key}` = {v}: {report}");
+    }
+
+    out.assert_stderr_line(banner);
+    if let Mode::Local(n) = mode {
+        out.assert_stderr_line(&format!("Processing with {n} worker threads"));
+    }
+    out.assert_stderr_line(&format!("Found {tables} table entities"));
+    assert_eq!(
+        out.stderr_value("Processed:").as_deref(),
+        Some(tables.to_string().as_str()),
+        "{}",
+        out.describe()
+    );
+    assert_eq!(
+        out.stderr_value("Failed:").as_deref(),
+        Some("0"),
+        "{}",
+        out.describe()
+    );
+    assert!(
+        out.stderr_value("Retried:").is_some(),
+        "no `Retried:` line:\n{}",
+        out.describe()
+    );
+    assert!(
+        out.stderr_value("Duration:").is_some(),
+        "no `Duration:` line:\n{}",
+        out.describe()
+    );
+    assert!(
+        out.stderr_value("Throughput:").is_some(),
+        "no `Throughput:` line:\n{}",
+        out.describe()
+    );
+}

@@ -1,0 +1,107 @@
+//! The shipped example configs (examples/distributed-ingestion/*.yaml) work as documented: run
+//! unchanged, with only their environment variables set and no `--plugin` (the plugin is found in
+//! <repo>/build/plugins), in the mode they configure.
+
+use std::collections::BTreeSet;
+
+use omrun_tests::scenario::{Mode, checked};
+use omrun_tests::{Omrun, PgServer, Workdir, fqn, repo_root};
+
+const FIXTURE: &str = include_str!("../fixtures/pg_catalog.sql");
+
+fn example(name: &str) -> std::path::PathBuf {
+    let p = repo_root()
+        .join("examples/distributed-ingestion")
+        .join(name);
+    assert!(p.is_file(), "{} is missing", p.display());
+    p
+}
+
+fn catalog_tables(service: &str, db: &str, skip: &[&str]) -> BTreeSet<String> {
+    [
+        "hr.employees",
+        "sales.customers",
+        "sales.orders",
+        "sales.order_lines",
+        "sales.shipments",
+        "sales.my.table",
+        "sales.notes",
+        "sales.big_orders",
+        "sales.daily_totals",
+        "sales.events",
+        "staging.tmp_import",
+        "staging.raw_orders",
+    ]
+    .iter()
+    .filter(|t| !skip.contains(t))
+    .map(|t| {
+        let (schema, name) = t.split_once('.').unwrap();
+        fqn(&[service, db, schema, name])
+    })
+    .collect()
+}
+
+#[test]
+fn postgres_local_example() {
+    let db = PgServer::from_env().create_database("ex_local", FIXTURE);
+    let work = Workdir::new();
+    let output = work.join("out.jsonl");
+    let out = Omrun::ingest(work.path(), example("postgres-local.yaml"))
+        .db(&db)
+        .env("OMRUN_OUTPUT", &output)
+        .output(&output)
+        .report_json(&work.join("report.json"))
+        .run();
+    let run = checked(out, Mode::Local(8), "postgres");
+    // Its tableFilterPattern excludes ^tmp_.
+    assert_eq!(
+        run.records.table_fqns(),
+        catalog_tables("local_postgres", &db.name, &["staging.tmp_import"])
+    );
+}
+
+#[test]
+fn postgres_sequential_example() {
+    let db = PgServer::from_env().create_database("ex_seq", FIXTURE);
+    let work = Workdir::new();
+    let output = work.join("out.jsonl");
+    let out = Omrun::ingest(work.path(), example("postgres-sequential.yaml"))
+        .db(&db)
+        .env("OMRUN_OUTPUT", &output)
+        .output(&output)
+        .report_json(&work.join("report.json"))
+        .run();
+    let run = checked(out, Mode::Sequential, "postgres");
+    assert_eq!(
+        run.records.table_fqns(),
+        catalog_tables("local_postgres", &db.name, &[])
+    );
+}
+
+#[test]
+fn sqlite_local_example() {
+    let work = Workdir::new();
+    let file = work.join("example.db");
+    rusqlite::Connection::open(&file)
+        .unwrap()
+        .execute_batch(
+            "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+             CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers (id));
+             CREATE TABLE tmp_load (line TEXT);
+             CREATE VIEW customer_orders AS SELECT c.name, o.id FROM customers c JOIN orders o ON o.customer_id = c.id;",
+        )
+        .unwrap();
+    let output = work.join("out.jsonl");
+    let out = Omrun::ingest(work.path(), example("sqlite-local.yaml"))
+        .env("SQLITE_DATABASE_PATH", &file)
+        .env("OMRUN_OUTPUT", &output)
+        .output(&output)
+        .report_json(&work.join("report.json"))
+        .run();
+    let run = checked(out, Mode::Local(4), "sqlite");
+    let expected: BTreeSet<String> = ["customers", "orders", "customer_orders"]
+        .iter()
+        .map(|t| fqn(&["local_sqlite", "default", "main", t]))
+        .collect();
+    assert_eq!(run.records.table_fqns(), expected);
+}

@@ -1,0 +1,133 @@
+//! Finding and loading plugins: `--plugin`, `$OMRUN_PLUGIN_PATH`, `<repo>/build/plugins`, and the
+//! errors for a missing file or a file that is not a WebAssembly component (exit 2, one line).
+
+use omrun_tests::scenario::{Mode, checked};
+use omrun_tests::{Omrun, PgConfig, PgServer, TestDb, Workdir};
+
+const SERVICE: &str = "omrun_plugins";
+const SMALL_FIXTURE: &str = "CREATE TABLE public.things (id integer PRIMARY KEY, label text);";
+
+fn write_config(work: &Workdir) {
+    work.write(
+        "config.yaml",
+        PgConfig::new(SERVICE, &work.join("out.jsonl")).yaml(),
+    );
+}
+
+fn bad_plugin_run(work: &Workdir, plugin: &std::path::Path) -> omrun_tests::RunOutput {
+    write_config(work);
+    Omrun::ingest(work.path(), "config.yaml")
+        .plugin(plugin)
+        .postgres_env(&PgServer::from_env(), "postgres")
+        .output(&work.join("out.jsonl"))
+        .run()
+}
+
+#[test]
+fn missing_plugin_file() {
+    let work = Workdir::new();
+    let missing = work.join("nowhere/postgres.wasm");
+    let out = bad_plugin_run(&work, &missing);
+    out.assert_code(2);
+    assert_eq!(
+        out.single_error(),
+        format!("error: plugin file {} not found", missing.display())
+    );
+}
+
+#[test]
+fn text_file_is_not_a_component() {
+    let work = Workdir::new();
+    let bad = work.write("bad.wasm", "this is not WebAssembly\n");
+    let out = bad_plugin_run(&work, &bad);
+    out.assert_code(2);
+    let prefix = format!(
+        "error: plugin {} is not a WebAssembly component: ",
+        bad.display()
+    );
+    assert!(
+        out.single_error().starts_with(&prefix),
+        "expected {prefix:?}…:\n{}",
+        out.describe()
+    );
+}
+
+#[test]
+fn core_module_is_not_a_component() {
+    let work = Workdir::new();
+    // The smallest valid core WebAssembly module: magic and version 1, no sections.
+    let core = work.write("core.wasm", b"\0asm\x01\0\0\0");
+    let out = bad_plugin_run(&work, &core);
+    out.assert_code(2);
+    let prefix = format!(
+        "error: plugin {} is not a WebAssembly component: ",
+        core.display()
+    );
+    assert!(
+        out.single_error().starts_with(&prefix),
+        "expected {prefix:?}…:\n{}",
+        out.describe()
+    );
+}
+
+fn lookup_run(work: &Workdir, db: &TestDb, plugin_path: Option<String>) -> omrun_tests::RunOutput {
+    write_config(work);
+    let cmd = Omrun::ingest(work.path(), "config.yaml")
+        .db(db)
+        .mode("sequential", None)
+        .output(&work.join("out.jsonl"))
+        .report_json(&work.join("report.json"));
+    match plugin_path {
+        Some(p) => cmd.env("OMRUN_PLUGIN_PATH", p),
+        None => cmd,
+    }
+    .run()
+}
+
+#[test]
+fn plugin_found_in_omrun_plugin_path() {
+    let db = PgServer::from_env().create_database("lookup_path", SMALL_FIXTURE);
+    let work = Workdir::new();
+    let empty = work.join("empty");
+    let dir = work.join("plugins");
+    std::fs::create_dir_all(&empty).unwrap();
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(omrun_tests::plugin("postgres"), dir.join("postgres.wasm")).unwrap();
+    let out = lookup_run(
+        &work,
+        &db,
+        Some(format!("{}:{}", empty.display(), dir.display())),
+    );
+    let run = checked(out, Mode::Sequential, "postgres");
+    assert_eq!(run.records.count("CreateTableRequest"), 1);
+}
+
+#[test]
+fn omrun_plugin_path_comes_before_the_repo_build_dir() {
+    let db = PgServer::from_env().create_database("lookup_first", SMALL_FIXTURE);
+    let work = Workdir::new();
+    let dir = work.join("plugins");
+    std::fs::create_dir_all(&dir).unwrap();
+    let shadow = work.write("plugins/postgres.wasm", "not a component\n");
+    let out = lookup_run(&work, &db, Some(dir.display().to_string()));
+    out.assert_code(2);
+    let prefix = format!(
+        "error: plugin {} is not a WebAssembly component: ",
+        shadow.display()
+    );
+    assert!(
+        out.single_error().starts_with(&prefix),
+        "expected {prefix:?}…:\n{}",
+        out.describe()
+    );
+}
+
+#[test]
+fn plugin_found_in_repo_build_dir_by_default() {
+    let db = PgServer::from_env().create_database("lookup_default", SMALL_FIXTURE);
+    let work = Workdir::new();
+    omrun_tests::plugin("postgres"); // built, or this fails saying how to build it
+    let out = lookup_run(&work, &db, None);
+    let run = checked(out, Mode::Sequential, "postgres");
+    assert_eq!(run.records.count("CreateTableRequest"), 1);
+}

@@ -1,0 +1,118 @@
+//! The sink-output checks every e2e run goes through (omrun_tests::Records::read) catch what they
+//! claim to: order, parents, duplicates, line shape, schema errors. Synthetic files, no server.
+
+use omrun_tests::{Records, Workdir};
+use serde_json::json;
+
+fn line(kind: &str, request: serde_json::Value) -> String {
+    json!({"kind": kind, "request": request}).to_string()
+}
+
+fn service() -> String {
+    line(
+        "CreateDatabaseServiceRequest",
+        json!({"name": "svc", "serviceType": "Postgres"}),
+    )
+}
+fn database() -> String {
+    line(
+        "CreateDatabaseRequest",
+        json!({"name": "db", "service": "svc"}),
+    )
+}
+fn schema() -> String {
+    line(
+        "CreateDatabaseSchemaRequest",
+        json!({"name": "sales", "database": "svc.db"}),
+    )
+}
+fn table(name: &str) -> String {
+    line(
+        "CreateTableRequest",
+        json!({"name": name, "databaseSchema": "svc.db.sales", "columns": [{"name": "id", "dataType": "INT"}]}),
+    )
+}
+
+fn read(lines: &[String]) -> Records {
+    let work = Workdir::new();
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let p = work.write("out.jsonl", text);
+    Records::read(&p)
+}
+
+#[test]
+fn a_good_file_reads_with_fqns() {
+    let r = read(&[
+        service(),
+        database(),
+        schema(),
+        table("orders"),
+        table("my.table"),
+    ]);
+    assert_eq!(r.items.len(), 5);
+    assert_eq!(
+        r.table_fqns().into_iter().collect::<Vec<_>>(),
+        ["svc.db.sales.\"my.table\"", "svc.db.sales.orders"]
+    );
+}
+
+#[test]
+#[should_panic(expected = "parents must come before children")]
+fn a_table_before_its_schema() {
+    let hr = line(
+        "CreateDatabaseSchemaRequest",
+        json!({"name": "hr", "database": "svc.db"}),
+    );
+    read(&[service(), database(), schema(), table("orders"), hr]);
+}
+
+#[test]
+#[should_panic(expected = "which was not written before it")]
+fn a_table_of_an_unknown_schema() {
+    let orphan = line(
+        "CreateTableRequest",
+        json!({"name": "t", "databaseSchema": "svc.db.nowhere", "columns": [{"name": "id", "dataType": "INT"}]}),
+    );
+    read(&[service(), database(), schema(), orphan]);
+}
+
+#[test]
+#[should_panic(expected = "written twice")]
+fn a_table_twice() {
+    read(&[
+        service(),
+        database(),
+        schema(),
+        table("orders"),
+        table("orders"),
+    ]);
+}
+
+#[test]
+#[should_panic(expected = "the service must be the first line")]
+fn no_service_first() {
+    read(&[database(), service()]);
+}
+
+#[test]
+#[should_panic(expected = "exactly {\"kind\", \"request\"}")]
+fn an_extra_key_on_a_line() {
+    read(&[json!({"kind": "CreateDatabaseServiceRequest", "request": {"name": "svc", "serviceType": "Postgres"}, "x": 1})
+        .to_string()]);
+}
+
+#[test]
+#[should_panic(expected = "does not validate against OpenMetadata's schema")]
+fn a_request_that_breaks_the_schema() {
+    let bad = line(
+        "CreateTableRequest",
+        json!({"name": "t", "databaseSchema": "svc.db.sales", "columns": [{"name": "id"}]}),
+    );
+    read(&[service(), database(), schema(), bad]);
+}
+
+#[test]
+#[should_panic(expected = "no CreateDatabaseServiceRequest")]
+fn an_empty_file() {
+    read(&[]);
+}
