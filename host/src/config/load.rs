@@ -75,8 +75,7 @@ pub(crate) fn parse(
         let mut collect = |key: serde_ignored::Path<'_>| unknown_keys.push(key.to_string());
         let de = serde_ignored::Deserializer::new(de, &mut collect);
         serde_path_to_error::deserialize(de).map_err(|e| {
-            let key = e.path().to_string();
-            failed_key = (key != "." && !key.is_empty()).then_some(key);
+            failed_key = key_path(&e.path().to_string());
             e.into_inner()
         })
     });
@@ -85,13 +84,20 @@ pub(crate) fn parse(
     // A second look at the parts passed to the plugin as JSON, for their types and patterns.
     let checked = serde_saphyr::with_deserializer_from_str_with_options(text, options(), |de| {
         serde_path_to_error::deserialize::<_, source_config::Document>(de).map_err(|e| {
-            let key = e.path().to_string();
-            failed_key = (key != "." && !key.is_empty()).then_some(key);
+            failed_key = key_path(&e.path().to_string());
             e.into_inner()
         })
     });
     checked.map_err(|error| describe(text, error, failed_key))?.check_patterns()?;
     Ok((document, unknown_keys))
+}
+
+/// The dotted path of the key an error is about, without the `?` segments serde_path_to_error
+/// adds where it could not tell (YAML syntax errors).
+fn key_path(path: &str) -> Option<String> {
+    let known: Vec<&str> = path.split('.').take_while(|segment| *segment != "?").filter(|s| !s.is_empty()).collect();
+    let key = known.join(".");
+    (!key.is_empty()).then_some(key)
 }
 
 fn describe(text: &str, error: YamlError, key: Option<String>) -> ConfigError {
@@ -250,6 +256,14 @@ workflowConfig:
         assert_eq!(err.key.as_deref(), Some("source.sourceConfig.config.tableFilterPattern.excludes[1]"));
         assert_eq!((err.line, err.column), (Some(12), Some(28)));
         assert!(err.message.starts_with("`^tmp_(` is not a valid regular expression"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_syntax_error_has_a_location_but_no_made_up_key() {
+        let text = MINIMAL.replace("username: ${PGUSER}", "username: {a: ${PGUSER}}");
+        let err = parse(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap_err();
+        assert_eq!(err.line, Some(7));
+        assert!(err.key.as_deref().is_none_or(|k| !k.contains('?')), "{err:?}");
     }
 
     #[test]
