@@ -23,6 +23,8 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/omrun/target}
 # One compiled-component cache for every omrun process of the run: each plugin compiles once.
 export OMRUN_CACHE_DIR=${OMRUN_CACHE_DIR:-$CARGO_TARGET_DIR/omrun-test-cache}
 export OMRUN_PLUGIN_DIR=$ROOT/build/plugins
+# Plugins that exist for the tests only (tests/plugins/).
+export OMRUN_TEST_PLUGIN_DIR=$ROOT/build/test-plugins
 export OMRUN_BIN=$CARGO_TARGET_DIR/debug/omrun
 # Tests pass --plugin or set OMRUN_PLUGIN_PATH themselves; an inherited one would change lookups.
 unset OMRUN_PLUGIN_PATH
@@ -77,6 +79,7 @@ export OMRUN_OM_SCHEMAS
 # --- builds ----------------------------------------------------------------------------------------
 log "building the plugins (scripts/build-plugins.sh)"
 bash "$ROOT/scripts/build-plugins.sh"
+bash "$ROOT/scripts/build-plugins.sh" "$ROOT/tests/plugins" "$OMRUN_TEST_PLUGIN_DIR"
 for p in postgres sqlite; do
     [[ -f "$OMRUN_PLUGIN_DIR/$p.wasm" ]] || die "scripts/build-plugins.sh did not produce $OMRUN_PLUGIN_DIR/$p.wasm"
 done

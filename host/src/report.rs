@@ -157,7 +157,7 @@ impl Progress {
             bar.set_length(total as u64);
         } else if std::io::stderr().is_terminal() {
             let progress = ProgressBar::new(total as u64).with_style(
-                ProgressStyle::with_template("{bar:40} {pos}/{len} tables  {per_sec}  eta {eta}")
+                ProgressStyle::with_template("{bar:40} {pos}/{len} tables  {elapsed_precise}  eta {eta}")
                     .expect("static template"),
             );
             *bar = Some(progress);

@@ -6,6 +6,7 @@
 //! is skipped: a missing prerequisite fails the test with a message saying how to provide it.
 //!
 //! - [`pg`]: connect to the test server, create a uniquely named database per test from a fixture.
+//! - [`fixture`]: the PostgreSQL catalog fixture and the tables it holds.
 //! - [`config`]: write OpenMetadata workflow YAML into a temporary directory.
 //! - [`run`]: run `omrun`, with a hang guard, and check that no secret shows up anywhere.
 //! - [`jsonl`]: read the file sink's JSON Lines; every line is validated against its schema and the
@@ -13,6 +14,7 @@
 //! - [`schema`]: the JSON Schema validator (one compiled validator per OpenMetadata request kind).
 
 pub mod config;
+pub mod fixture;
 pub mod jsonl;
 pub mod paths;
 pub mod pg;
@@ -23,7 +25,7 @@ pub use config::{Filter, PgConfig, SqliteConfig, Workdir, value_position, yaml_s
 pub use jsonl::{
     Record, Records, canonical, column, column_names, constraints, fqn, fqn_part, has_key,
 };
-pub use paths::{omrun_bin, plugin, plugin_dir, repo_root};
+pub use paths::{omrun_bin, plugin, plugin_dir, repo_root, test_plugin};
 pub use pg::{PgServer, TestDb};
 pub use run::{Omrun, RunOutput};
 pub use schema::{OmSchemas, schemas};

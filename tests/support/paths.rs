@@ -52,6 +52,23 @@ pub fn plugin(name: &str) -> PathBuf {
     p
 }
 
+/// A plugin built for the tests only (tests/plugins/), e.g. `test_plugin("streaming_sqlite")`:
+/// `$OMRUN_TEST_PLUGIN_DIR`, else `<repo>/build/test-plugins`. Panics if it was not built.
+pub fn test_plugin(name: &str) -> PathBuf {
+    let dir = match std::env::var_os("OMRUN_TEST_PLUGIN_DIR") {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        _ => repo_root().join("build").join("test-plugins"),
+    };
+    let p = dir.join(format!("{name}.wasm"));
+    assert!(
+        p.is_file(),
+        "test plugin {} was not built: run scripts/build-plugins.sh tests/plugins build/test-plugins \
+         (scripts/test.sh does)",
+        p.display()
+    );
+    p
+}
+
 /// One compiled-component cache for all test runs, so each plugin is compiled once:
 /// `$OMRUN_CACHE_DIR`, else `<target>/omrun-test-cache`.
 pub fn cache_dir() -> PathBuf {

@@ -5,9 +5,8 @@
 use std::collections::BTreeSet;
 
 use omrun_tests::scenario::{Mode, checked};
-use omrun_tests::{Omrun, PgServer, Workdir, fqn, repo_root};
+use omrun_tests::{Omrun, PgServer, Workdir, fixture, fqn, repo_root};
 
-const FIXTURE: &str = include_str!("../fixtures/pg_catalog.sql");
 
 fn example(name: &str) -> std::path::PathBuf {
     let p = repo_root()
@@ -18,20 +17,7 @@ fn example(name: &str) -> std::path::PathBuf {
 }
 
 fn catalog_tables(service: &str, db: &str, skip: &[&str]) -> BTreeSet<String> {
-    [
-        "hr.employees",
-        "sales.customers",
-        "sales.orders",
-        "sales.order_lines",
-        "sales.shipments",
-        "sales.my.table",
-        "sales.notes",
-        "sales.big_orders",
-        "sales.daily_totals",
-        "sales.events",
-        "staging.tmp_import",
-        "staging.raw_orders",
-    ]
+    fixture::TABLES
     .iter()
     .filter(|t| !skip.contains(t))
     .map(|t| {
@@ -43,7 +29,7 @@ fn catalog_tables(service: &str, db: &str, skip: &[&str]) -> BTreeSet<String> {
 
 #[test]
 fn postgres_local_example() {
-    let db = PgServer::from_env().create_database("ex_local", FIXTURE);
+    let db = PgServer::from_env().create_database("ex_local", fixture::SQL);
     let work = Workdir::new();
     let output = work.join("out.jsonl");
     let out = Omrun::ingest(work.path(), example("postgres-local.yaml"))
@@ -62,7 +48,7 @@ fn postgres_local_example() {
 
 #[test]
 fn postgres_sequential_example() {
-    let db = PgServer::from_env().create_database("ex_seq", FIXTURE);
+    let db = PgServer::from_env().create_database("ex_seq", fixture::SQL);
     let work = Workdir::new();
     let output = work.join("out.jsonl");
     let out = Omrun::ingest(work.path(), example("postgres-sequential.yaml"))

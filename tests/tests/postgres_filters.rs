@@ -5,14 +5,13 @@
 use std::collections::BTreeSet;
 
 use omrun_tests::scenario::{Mode, Run, run_postgres};
-use omrun_tests::{Filter, PgConfig, PgServer, TestDb, Workdir, fqn};
+use omrun_tests::{Filter, PgConfig, PgServer, TestDb, Workdir, fixture, fqn};
 
-const FIXTURE: &str = include_str!("../fixtures/pg_catalog.sql");
 const SERVICE: &str = "omrun_filters";
 
 fn setup(label: &str) -> (TestDb, Workdir) {
     (
-        PgServer::from_env().create_database(label, FIXTURE),
+        PgServer::from_env().create_database(label, fixture::SQL),
         Workdir::new(),
     )
 }
@@ -63,23 +62,11 @@ fn check(
     runs
 }
 
-const SALES: &[&str] = &[
-    "sales.customers",
-    "sales.orders",
-    "sales.order_lines",
-    "sales.shipments",
-    "sales.my.table",
-    "sales.notes",
-    "sales.big_orders",
-    "sales.daily_totals",
-    "sales.events",
-];
-
 #[test]
 fn schema_includes() {
     let (db, work) = setup("schema_incl");
     let cfg = PgConfig::new(SERVICE, &work.join("x")).schema_filter(Filter::include(&["^sales$"]));
-    check(&db, &work, "schema-includes", cfg, &["sales"], SALES);
+    check(&db, &work, "schema-includes", cfg, &["sales"], &fixture::tables_in("sales"));
 }
 
 #[test]
@@ -152,9 +139,8 @@ fn include_views_false_drops_views_and_materialized_views() {
     let cfg = PgConfig::new(SERVICE, &work.join("x"))
         .schema_filter(Filter::include(&["^sales$"]))
         .include_views(false);
-    let tables: Vec<&str> = SALES
-        .iter()
-        .copied()
+    let tables: Vec<&str> = fixture::tables_in("sales")
+        .into_iter()
         .filter(|t| *t != "sales.big_orders" && *t != "sales.daily_totals")
         .collect();
     for run in check(&db, &work, "no-views", cfg, &["sales"], &tables) {

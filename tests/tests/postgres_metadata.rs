@@ -7,10 +7,9 @@ use std::panic::AssertUnwindSafe;
 use std::sync::OnceLock;
 
 use omrun_tests::scenario::{Mode, Run, run_postgres};
-use omrun_tests::{PgConfig, PgServer, Workdir, column, column_names, constraints, fqn, has_key};
+use omrun_tests::{PgConfig, PgServer, Workdir, column, column_names, constraints, fixture, fqn, has_key};
 use serde_json::Value;
 
-const FIXTURE: &str = include_str!("../fixtures/pg_catalog.sql");
 const SERVICE: &str = "omrun_e2e";
 
 struct Shared {
@@ -33,7 +32,7 @@ fn shared() -> &'static Shared {
     static S: OnceLock<Result<Shared, String>> = OnceLock::new();
     let r = S.get_or_init(|| {
         std::panic::catch_unwind(AssertUnwindSafe(|| {
-            let db = PgServer::from_env().create_database("catalog", FIXTURE);
+            let db = PgServer::from_env().create_database("catalog", fixture::SQL);
             let work = Workdir::new();
             let cfg = PgConfig::new(SERVICE, &work.join("unused"));
             let seq = run_postgres(&work, &db, "catalog", cfg.clone(), Mode::Sequential);
@@ -125,20 +124,7 @@ fn containers_are_the_service_the_database_and_three_schemas() {
 
 #[test]
 fn every_table_view_and_partitioned_table_once_and_no_partitions() {
-    let expected: BTreeSet<String> = [
-        "hr.employees",
-        "sales.customers",
-        "sales.orders",
-        "sales.order_lines",
-        "sales.shipments",
-        "sales.my.table",
-        "sales.notes",
-        "sales.big_orders",
-        "sales.daily_totals",
-        "sales.events",
-        "staging.tmp_import",
-        "staging.raw_orders",
-    ]
+    let expected: BTreeSet<String> = fixture::TABLES
     .iter()
     .map(|s| t(s))
     .collect();

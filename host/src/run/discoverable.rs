@@ -50,7 +50,7 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
     }
 
     let ready = pipeline.keep_with_parents(tables);
-    tracing::info!("Processing with {workers} worker threads");
+    tracing::info!("Processing with {workers} worker thread{}", if workers == 1 { "" } else { "s" });
     phase(&pipeline, ready, workers, instances).await;
     run.sink.close().await
 }

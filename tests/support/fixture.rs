@@ -1,0 +1,26 @@
+//! The PostgreSQL catalog fixture (`tests/fixtures/pg_catalog.sql`) and what it holds.
+
+/// The SQL that builds the fixture's schemas, tables, views and comments.
+pub const SQL: &str = include_str!("../fixtures/pg_catalog.sql");
+
+/// Every table, view and partitioned table of the fixture as `schema.name` (partitions excluded:
+/// they are ingested through their parent). `sales.my.table` is one table whose name has a dot.
+pub const TABLES: &[&str] = &[
+    "hr.employees",
+    "sales.customers",
+    "sales.orders",
+    "sales.order_lines",
+    "sales.shipments",
+    "sales.my.table",
+    "sales.notes",
+    "sales.big_orders",
+    "sales.daily_totals",
+    "sales.events",
+    "staging.tmp_import",
+    "staging.raw_orders",
+];
+
+/// The fixture's tables in `schema`, as `schema.name`.
+pub fn tables_in(schema: &str) -> Vec<&'static str> {
+    TABLES.iter().copied().filter(|t| t.split_once('.').is_some_and(|(s, _)| s == schema)).collect()
+}
