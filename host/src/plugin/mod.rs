@@ -280,10 +280,10 @@ async fn guarded<T>(
     match tokio::time::timeout(timeout, future).await {
         Err(_) => Err(CallError::Crashed(format!("`{call}` did not finish within {} s", timeout.as_secs_f64()))),
         Ok(Err(trap)) => {
-            let printed = output.last_lines(3);
-            let mut message = format!("plugin trapped in `{call}`: {}", trap_summary(&trap));
+            let mut message = format!("plugin trapped in `{call}` ({})", trap_summary(&trap));
+            let printed = output.last_lines(2);
             if !printed.is_empty() {
-                message.push_str(&format!(" (plugin output: {printed})"));
+                message.push_str(&format!(": {printed}"));
             }
             Err(CallError::Crashed(message))
         }
@@ -292,12 +292,13 @@ async fn guarded<T>(
     }
 }
 
-/// The trap's own message and its root cause, without the wasm backtrace.
+/// What kind of trap it was (e.g. "wasm `unreachable` instruction executed", which is how a guest
+/// panic ends), without the wasm backtrace that wraps it.
 fn trap_summary(error: &wasmtime::Error) -> String {
-    let top = error.to_string();
-    let root = error.root_cause().to_string();
-    let first_line = |s: &str| s.lines().next().unwrap_or_default().to_owned();
-    if root == top { first_line(&top) } else { format!("{}: {}", first_line(&top), first_line(&root)) }
+    match error.downcast_ref::<wasmtime::Trap>() {
+        Some(trap) => trap.to_string(),
+        None => error.root_cause().to_string().lines().next().unwrap_or_default().to_owned(),
+    }
 }
 
 #[cfg(test)]

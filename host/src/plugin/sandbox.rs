@@ -74,7 +74,11 @@ impl OutputTail {
     pub fn last_lines(&self, lines: usize) -> String {
         let bytes = self.0.lock().unwrap_or_else(|p| p.into_inner());
         let text = String::from_utf8_lossy(&bytes);
-        let kept: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        // Rust's hint about RUST_BACKTRACE says nothing about the plugin; the panic message does.
+        let kept: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with("note: run with `RUST_BACKTRACE"))
+            .collect();
         kept[kept.len().saturating_sub(lines)..].join(" / ")
     }
 }

@@ -282,9 +282,10 @@ impl Pipeline {
             return;
         }
         let (attempt, delay) = (batch.attempt + 1, self.run.retry.backoff(batch.attempt + 1));
+        let count = batch.refs.len();
         tracing::warn!(
-            "Retrying {} entities in {:.1} s (attempt {attempt} of {}): {why}",
-            batch.refs.len(),
+            "Retrying {count} {} in {:.1} s (attempt {attempt} of {}): {why}",
+            if count == 1 { "entity" } else { "entities" },
             delay.as_secs_f64(),
             self.run.retry.max_attempts
         );
