@@ -13,7 +13,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Debug, Parser)]
-#[command(name = "omrun", version, about = "OpenMetadata ingestion with sandboxed WebAssembly connectors")]
+#[command(
+    name = "omrun",
+    version,
+    about = "OpenMetadata ingestion with sandboxed WebAssembly connectors"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -81,7 +85,11 @@ fn ingest(args: IngestArgs) -> ExitCode {
         };
         let (run, orchestrator) = prepared;
         let outcome = orchestrator.run(run.clone()).await;
-        let report = run.tally.finish(orchestrator.mode(), orchestrator.parallelism(), &run.plugin.info.name);
+        let report = run.tally.finish(
+            orchestrator.mode(),
+            orchestrator.parallelism(),
+            &run.plugin.info.name,
+        );
         report.log_summary();
         if let Some(path) = &args.report_json
             && let Err(e) = write_report(path, &report)
@@ -117,13 +125,16 @@ async fn prepare(
     parallelism: usize,
 ) -> anyhow::Result<(Arc<Run>, Box<dyn run::Orchestrator>)> {
     let source = &config.source;
-    let service_type = source
-        .service_connection
-        .service_type()
-        .ok_or_else(|| anyhow!("{}: source.serviceConnection.config.type is required", config.path.display()))?;
+    let service_type = source.service_connection.service_type().ok_or_else(|| {
+        anyhow!(
+            "{}: source.serviceConnection.config.type is required",
+            config.path.display()
+        )
+    })?;
     let limits = Limits::default();
     let grants = Arc::new(
-        Grants::from_config(config, limits.call_timeout).with_context(|| config.path.display().to_string())?,
+        Grants::from_config(config, limits.call_timeout)
+            .with_context(|| config.path.display().to_string())?,
     );
     let path = match &args.plugin {
         Some(path) => path.clone(),
@@ -138,7 +149,12 @@ async fn prepare(
             plugin.info.service_types.join(", ")
         );
     }
-    tracing::info!("Loaded plugin {} {} from {}", plugin.info.name, plugin.info.version, path.display());
+    tracing::info!(
+        "Loaded plugin {} {} from {}",
+        plugin.info.name,
+        plugin.info.version,
+        path.display()
+    );
     grants.verify().await?;
     let orchestrator = run::choose(orchestrator, parallelism, plugin.world)?;
     let sink = sink::from_config(&config.sink)?;
@@ -166,11 +182,17 @@ fn find_plugin(source_type: &str) -> anyhow::Result<PathBuf> {
     let mut folders: Vec<PathBuf> = std::env::var_os("OMRUN_PLUGIN_PATH")
         .map(|paths| std::env::split_paths(&paths).collect())
         .unwrap_or_default();
-    if let Some(dir) = std::env::current_exe().ok().and_then(|exe| exe.parent().map(Path::to_path_buf)) {
+    if let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(Path::to_path_buf))
+    {
         folders.push(dir.join("plugins"));
     }
     folders.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../build/plugins"));
-    let found = folders.iter().map(|dir| dir.join(&file)).find(|candidate| candidate.is_file());
+    let found = folders
+        .iter()
+        .map(|dir| dir.join(&file))
+        .find(|candidate| candidate.is_file());
     found.map(|path| path.canonicalize().unwrap_or(path)).ok_or_else(|| {
         let searched: Vec<String> = folders.iter().map(|d| d.display().to_string()).collect();
         anyhow!(
@@ -183,7 +205,8 @@ fn find_plugin(source_type: &str) -> anyhow::Result<PathBuf> {
 
 fn write_report(path: &Path, report: &Report) -> anyhow::Result<()> {
     let json = serde_json::to_string_pretty(report)?;
-    std::fs::write(path, json + "\n").with_context(|| format!("cannot write report {}", path.display()))
+    std::fs::write(path, json + "\n")
+        .with_context(|| format!("cannot write report {}", path.display()))
 }
 
 fn fail(code: u8, error: &dyn std::fmt::Display) -> ExitCode {

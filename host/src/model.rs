@@ -42,7 +42,9 @@ impl EntityRef {
     pub fn parents(&self) -> Vec<EntityRef> {
         let kinds = [EntityKind::Database, EntityKind::DatabaseSchema];
         let depth = self.path.len().saturating_sub(1).min(kinds.len());
-        (0..depth).map(|i| EntityRef::new(kinds[i], self.path[..=i].to_vec())).collect()
+        (0..depth)
+            .map(|i| EntityRef::new(kinds[i], self.path[..=i].to_vec()))
+            .collect()
     }
 }
 
@@ -64,9 +66,10 @@ impl Entity {
     pub fn to_ref(&self) -> EntityRef {
         match self {
             Entity::Database(d) => EntityRef::new(EntityKind::Database, vec![d.name.clone()]),
-            Entity::DatabaseSchema(s) => {
-                EntityRef::new(EntityKind::DatabaseSchema, vec![s.database.clone(), s.name.clone()])
-            }
+            Entity::DatabaseSchema(s) => EntityRef::new(
+                EntityKind::DatabaseSchema,
+                vec![s.database.clone(), s.name.clone()],
+            ),
             Entity::Table(t) => EntityRef::new(
                 EntityKind::Table,
                 vec![t.database.clone(), t.schema.clone(), t.name.clone()],
@@ -78,14 +81,17 @@ impl Entity {
     /// streams tables only): OpenMetadata needs the parent to exist before the child.
     pub fn bare_container(r: &EntityRef) -> Option<Entity> {
         match (r.kind, r.path.as_slice()) {
-            (EntityKind::Database, [name]) => {
-                Some(Entity::Database(Database { name: name.clone(), description: None }))
-            }
-            (EntityKind::DatabaseSchema, [database, name]) => Some(Entity::DatabaseSchema(DatabaseSchema {
-                database: database.clone(),
+            (EntityKind::Database, [name]) => Some(Entity::Database(Database {
                 name: name.clone(),
                 description: None,
             })),
+            (EntityKind::DatabaseSchema, [database, name]) => {
+                Some(Entity::DatabaseSchema(DatabaseSchema {
+                    database: database.clone(),
+                    name: name.clone(),
+                    description: None,
+                }))
+            }
             _ => None,
         }
     }
@@ -166,6 +172,10 @@ mod tests {
                 EntityRef::new(EntityKind::DatabaseSchema, vec!["db".into(), "s".into()]),
             ]
         );
-        assert!(EntityRef::new(EntityKind::Database, vec!["db".into()]).parents().is_empty());
+        assert!(
+            EntityRef::new(EntityKind::Database, vec!["db".into()])
+                .parents()
+                .is_empty()
+        );
     }
 }

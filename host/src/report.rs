@@ -42,12 +42,21 @@ pub struct Failure {
 impl Report {
     pub fn log_summary(&self) {
         tracing::info!("Duration: {:.2} seconds", self.duration_seconds);
-        tracing::info!("Throughput: {:.1} entities/second", self.entities_per_second);
+        tracing::info!(
+            "Throughput: {:.1} entities/second",
+            self.entities_per_second
+        );
         tracing::info!("Processed: {}", self.processed);
         tracing::info!("Failed: {}", self.failed);
         tracing::info!("Retried: {}", self.retried);
         for failure in &self.failures {
-            tracing::error!("Failed {} {} after {} attempt(s): {}", failure.kind, failure.fqn, failure.attempts, failure.error);
+            tracing::error!(
+                "Failed {} {} after {} attempt(s): {}",
+                failure.kind,
+                failure.fqn,
+                failure.attempts,
+                failure.error
+            );
         }
     }
 }
@@ -100,13 +109,20 @@ impl Tally {
         if failure.kind == "table" {
             self.progress.advance(1);
         }
-        self.failures.lock().unwrap_or_else(|p| p.into_inner()).push(failure);
+        self.failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(failure);
     }
 
     pub fn finish(&self, mode: &str, parallelism: usize, plugin: &str) -> Report {
         self.progress.finish();
         let elapsed = self.started.elapsed().as_secs_f64();
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let mut failures = self
+            .failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         failures.sort_by(|a, b| a.fqn.cmp(&b.fqn));
         let processed = self.processed.load(Ordering::Relaxed);
         Report {
@@ -119,7 +135,11 @@ impl Tally {
             retried: self.retried.load(Ordering::Relaxed),
             containers: self.containers.load(Ordering::Relaxed),
             duration_seconds: elapsed,
-            entities_per_second: if elapsed > 0.0 { processed as f64 / elapsed } else { 0.0 },
+            entities_per_second: if elapsed > 0.0 {
+                processed as f64 / elapsed
+            } else {
+                0.0
+            },
             failures,
         }
     }
@@ -157,8 +177,10 @@ impl Progress {
             bar.set_length(total as u64);
         } else if std::io::stderr().is_terminal() {
             let progress = ProgressBar::new(total as u64).with_style(
-                ProgressStyle::with_template("{bar:40} {pos}/{len} tables  {elapsed_precise}  eta {eta}")
-                    .expect("static template"),
+                ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} tables  {elapsed_precise}  eta {eta}",
+                )
+                .expect("static template"),
             );
             *bar = Some(progress);
         }
@@ -167,17 +189,27 @@ impl Progress {
     fn advance(&self, by: usize) {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         state.done += by;
-        let bar = active_bar().lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let bar = active_bar()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         if let Some(bar) = bar {
             bar.set_position(state.done as u64);
-        } else if state.last_line.is_some_and(|t| t.elapsed() >= PLAIN_PROGRESS_EVERY) {
+        } else if state
+            .last_line
+            .is_some_and(|t| t.elapsed() >= PLAIN_PROGRESS_EVERY)
+        {
             state.last_line = Some(Instant::now());
             tracing::info!("Progress: {}/{} tables", state.done, state.total);
         }
     }
 
     fn finish(&self) {
-        if let Some(bar) = active_bar().lock().unwrap_or_else(|p| p.into_inner()).take() {
+        if let Some(bar) = active_bar()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
             bar.finish_and_clear();
         }
     }
@@ -191,7 +223,10 @@ fn active_bar() -> &'static Mutex<Option<ProgressBar>> {
 
 /// Runs `write` with the progress bar (if any) hidden, so a log line does not tear it.
 pub fn with_bar_suspended<R>(write: impl FnOnce() -> R) -> R {
-    let bar = active_bar().lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let bar = active_bar()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
     match bar {
         Some(bar) => bar.suspend(write),
         None => write(),

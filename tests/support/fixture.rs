@@ -22,5 +22,9 @@ pub const TABLES: &[&str] = &[
 
 /// The fixture's tables in `schema`, as `schema.name`.
 pub fn tables_in(schema: &str) -> Vec<&'static str> {
-    TABLES.iter().copied().filter(|t| t.split_once('.').is_some_and(|(s, _)| s == schema)).collect()
+    TABLES
+        .iter()
+        .copied()
+        .filter(|t| t.split_once('.').is_some_and(|(s, _)| s == schema))
+        .collect()
 }

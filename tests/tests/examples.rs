@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 use omrun_tests::scenario::{Mode, checked};
 use omrun_tests::{Omrun, PgServer, Workdir, fixture, fqn, repo_root};
 
-
 fn example(name: &str) -> std::path::PathBuf {
     let p = repo_root()
         .join("examples/distributed-ingestion")
@@ -18,13 +17,13 @@ fn example(name: &str) -> std::path::PathBuf {
 
 fn catalog_tables(service: &str, db: &str, skip: &[&str]) -> BTreeSet<String> {
     fixture::TABLES
-    .iter()
-    .filter(|t| !skip.contains(t))
-    .map(|t| {
-        let (schema, name) = t.split_once('.').unwrap();
-        fqn(&[service, db, schema, name])
-    })
-    .collect()
+        .iter()
+        .filter(|t| !skip.contains(t))
+        .map(|t| {
+            let (schema, name) = t.split_once('.').unwrap();
+            fqn(&[service, db, schema, name])
+        })
+        .collect()
 }
 
 #[test]

@@ -21,17 +21,26 @@ fn failed_entities_are_retried_isolated_and_named_while_the_others_are_written()
     let file = work.join("faulty.db");
     let conn = rusqlite::Connection::open(&file).expect("create the SQLite file");
     for name in HEALTHY.iter().chain(&["error_x", "panic_y"]) {
-        conn.execute_batch(&format!("CREATE TABLE {name} (id INTEGER)")).expect("create a table");
+        conn.execute_batch(&format!("CREATE TABLE {name} (id INTEGER)"))
+            .expect("create a table");
     }
     drop(conn);
 
     let output = work.join("out.jsonl");
-    let yaml = SqliteConfig::new(SERVICE, &file, &output).orchestrator("local", 2).yaml();
+    let yaml = SqliteConfig::new(SERVICE, &file, &output)
+        .orchestrator("local", 2)
+        .yaml();
     // One batch of all seven tables, so the panic takes healthy tables down with it; quick retries.
     let yaml = yaml
-        .replace("    parallelism: 2\n", "    parallelism: 2\n    batchSize: 10\n")
+        .replace(
+            "    parallelism: 2\n",
+            "    parallelism: 2\n    batchSize: 10\n",
+        )
         .replace("backoffSeconds: 1\n", "backoffSeconds: 0.01\n");
-    assert!(yaml.contains("batchSize: 10") && yaml.contains("backoffSeconds: 0.01"), "{yaml}");
+    assert!(
+        yaml.contains("batchSize: 10") && yaml.contains("backoffSeconds: 0.01"),
+        "{yaml}"
+    );
     let config = work.write("config.yaml", yaml);
 
     let out = Omrun::ingest(work.path(), &config)
@@ -53,9 +62,16 @@ fn failed_entities_are_retried_isolated_and_named_while_the_others_are_written()
     // The crashed batch: all 7 retried one by one; then error_x and panic_y fail their second
     // attempt too and are retried once more each (maxAttempts 3).
     assert_eq!(report["retried"], 9, "{report}");
-    let failures: Vec<&Value> = report["failures"].as_array().expect("failures").iter().collect();
+    let failures: Vec<&Value> = report["failures"]
+        .as_array()
+        .expect("failures")
+        .iter()
+        .collect();
     let by_fqn = |name: &str| {
-        *failures.iter().find(|f| f["fqn"] == table(name)).unwrap_or_else(|| panic!("{name} not in {report}"))
+        *failures
+            .iter()
+            .find(|f| f["fqn"] == table(name))
+            .unwrap_or_else(|| panic!("{name} not in {report}"))
     };
     let error = by_fqn("error_x");
     assert_eq!(error["kind"], "table");
@@ -65,16 +81,24 @@ fn failed_entities_are_retried_isolated_and_named_while_the_others_are_written()
     assert_eq!(panic["attempts"], 3);
     let message = panic["error"].as_str().unwrap_or_default();
     assert!(
-        message.contains("plugin trapped in `process`") && message.contains("deliberate panic on panic_y"),
+        message.contains("plugin trapped in `process`")
+            && message.contains("deliberate panic on panic_y"),
         "the trap and the plugin's panic message: {message}"
     );
 
     for name in ["error_x", "panic_y"] {
         assert!(
-            out.stderr.lines().any(|l| l.starts_with("[ERROR] Failed table") && l.contains(&table(name))),
+            out.stderr
+                .lines()
+                .any(|l| l.starts_with("[ERROR] Failed table") && l.contains(&table(name))),
             "{name} is named in the log:\n{}",
             out.describe()
         );
     }
-    assert_eq!(out.stderr_value("Failed:").as_deref(), Some("2"), "{}", out.describe());
+    assert_eq!(
+        out.stderr_value("Failed:").as_deref(),
+        Some("2"),
+        "{}",
+        out.describe()
+    );
 }

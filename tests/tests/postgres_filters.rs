@@ -66,7 +66,14 @@ fn check(
 fn schema_includes() {
     let (db, work) = setup("schema_incl");
     let cfg = PgConfig::new(SERVICE, &work.join("x")).schema_filter(Filter::include(&["^sales$"]));
-    check(&db, &work, "schema-includes", cfg, &["sales"], &fixture::tables_in("sales"));
+    check(
+        &db,
+        &work,
+        "schema-includes",
+        cfg,
+        &["sales"],
+        &fixture::tables_in("sales"),
+    );
 }
 
 #[test]

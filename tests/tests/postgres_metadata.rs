@@ -7,7 +7,9 @@ use std::panic::AssertUnwindSafe;
 use std::sync::OnceLock;
 
 use omrun_tests::scenario::{Mode, Run, run_postgres};
-use omrun_tests::{PgConfig, PgServer, Workdir, column, column_names, constraints, fixture, fqn, has_key};
+use omrun_tests::{
+    PgConfig, PgServer, Workdir, column, column_names, constraints, fixture, fqn, has_key,
+};
 use serde_json::Value;
 
 const SERVICE: &str = "omrun_e2e";
@@ -124,10 +126,7 @@ fn containers_are_the_service_the_database_and_three_schemas() {
 
 #[test]
 fn every_table_view_and_partitioned_table_once_and_no_partitions() {
-    let expected: BTreeSet<String> = fixture::TABLES
-    .iter()
-    .map(|s| t(s))
-    .collect();
+    let expected: BTreeSet<String> = fixture::TABLES.iter().map(|s| t(s)).collect();
     for (mode, run) in runs() {
         // Records::read already failed on a duplicate; partitions (events_2024/2025) are not tables
         // of their own in OpenMetadata.

@@ -43,7 +43,8 @@ fn wrong_password_fails_without_echoing_it() {
     out.assert_code(2);
     let err = out.single_error();
     assert!(
-        err.contains("cannot connect to the source") && err.contains("password authentication failed"),
+        err.contains("cannot connect to the source")
+            && err.contains("password authentication failed"),
         "the error should say the source refused the login: {err}"
     );
     assert!(

@@ -22,7 +22,12 @@ fn a_source_that_cannot_discover_runs_sequentially_with_its_parents_written() {
         })
         .expect("build the SQLite fixture");
     let output = work.join("out.jsonl");
-    let config = work.write("config.yaml", SqliteConfig::new(SERVICE, &file, &output).orchestrator("local", 4).yaml());
+    let config = work.write(
+        "config.yaml",
+        SqliteConfig::new(SERVICE, &file, &output)
+            .orchestrator("local", 4)
+            .yaml(),
+    );
 
     let out = Omrun::ingest(work.path(), &config)
         .plugin(test_plugin("streaming_sqlite"))
@@ -30,7 +35,9 @@ fn a_source_that_cannot_discover_runs_sequentially_with_its_parents_written() {
         .report_json(&work.join("report.json"))
         .run();
     out.assert_success();
-    out.assert_stderr_line("Source does not support distributed execution, falling back to sequential");
+    out.assert_stderr_line(
+        "Source does not support distributed execution, falling back to sequential",
+    );
     assert_eq!(
         out.stderr.matches("falling back to sequential").count(),
         1,
@@ -40,9 +47,18 @@ fn a_source_that_cannot_discover_runs_sequentially_with_its_parents_written() {
 
     // Records::read validates every line against the schemas and checks parents come first.
     let records = out.records();
-    assert_eq!(records.database_fqns(), BTreeSet::from([fqn(&[SERVICE, "default"])]));
-    assert_eq!(records.schema_fqns(), BTreeSet::from([fqn(&[SERVICE, "default", "main"])]));
-    let tables: BTreeSet<String> = ["alpha", "beta", "gamma"].iter().map(|t| fqn(&[SERVICE, "default", "main", t])).collect();
+    assert_eq!(
+        records.database_fqns(),
+        BTreeSet::from([fqn(&[SERVICE, "default"])])
+    );
+    assert_eq!(
+        records.schema_fqns(),
+        BTreeSet::from([fqn(&[SERVICE, "default", "main"])])
+    );
+    let tables: BTreeSet<String> = ["alpha", "beta", "gamma"]
+        .iter()
+        .map(|t| fqn(&[SERVICE, "default", "main", t]))
+        .collect();
     assert_eq!(records.table_fqns(), tables);
     let beta = records.get(&fqn(&[SERVICE, "default", "main", "beta"]));
     assert_eq!(column(beta, "amount")["precision"], 8);
@@ -53,6 +69,9 @@ fn a_source_that_cannot_discover_runs_sequentially_with_its_parents_written() {
     assert_eq!(report["parallelism"], 1, "{report}");
     assert_eq!(report["found"], 3, "{report}");
     assert_eq!(report["processed"], 3, "{report}");
-    assert_eq!(report["containers"], 2, "the bare database and schema: {report}");
+    assert_eq!(
+        report["containers"], 2,
+        "the bare database and schema: {report}"
+    );
     assert_eq!(report["failed"], 0, "{report}");
 }

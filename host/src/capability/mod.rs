@@ -52,9 +52,9 @@ impl Grants {
     /// before it starts, with the driver's own message, instead of failing every worker.
     pub async fn verify(&self) -> anyhow::Result<()> {
         for (label, target) in &self.sql {
-            sql::Connection::open(target, None)
-                .await
-                .map_err(|e| anyhow::anyhow!("cannot connect to the source (sql connection `{label}`): {e}"))?;
+            sql::Connection::open(target, None).await.map_err(|e| {
+                anyhow::anyhow!("cannot connect to the source (sql connection `{label}`): {e}")
+            })?;
         }
         Ok(())
     }
@@ -70,7 +70,10 @@ impl Grants {
             .map(|need| need.to_string())
             .collect();
         if !missing.is_empty() {
-            bail!("plugin {plugin} needs {} which the config does not grant", missing.join(", "));
+            bail!(
+                "plugin {plugin} needs {} which the config does not grant",
+                missing.join(", ")
+            );
         }
         Ok(())
     }

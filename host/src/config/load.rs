@@ -46,8 +46,11 @@ pub fn load(path: &Path) -> Result<(Config, Vec<String>), ConfigError> {
         key: None,
         message: format!("cannot read config: {e}"),
     })?;
-    let (document, unknown_keys) = parse(&text, std::env::vars().collect())
-        .map_err(|e| ConfigError { path: path.to_owned(), ..e })?;
+    let (document, unknown_keys) =
+        parse(&text, std::env::vars().collect()).map_err(|e| ConfigError {
+            path: path.to_owned(),
+            ..e
+        })?;
     let config = Config {
         path: path.to_owned(),
         source: document.source,
@@ -88,14 +91,20 @@ pub(crate) fn parse(
             e.into_inner()
         })
     });
-    checked.map_err(|error| describe(text, error, failed_key))?.check_patterns()?;
+    checked
+        .map_err(|error| describe(text, error, failed_key))?
+        .check_patterns()?;
     Ok((document, unknown_keys))
 }
 
 /// The dotted path of the key an error is about, without the `?` segments serde_path_to_error
 /// adds where it could not tell (YAML syntax errors).
 fn key_path(path: &str) -> Option<String> {
-    let known: Vec<&str> = path.split('.').take_while(|segment| *segment != "?").filter(|s| !s.is_empty()).collect();
+    let known: Vec<&str> = path
+        .split('.')
+        .take_while(|segment| *segment != "?")
+        .filter(|s| !s.is_empty())
+        .collect();
     let key = known.join(".");
     (!key.is_empty()).then_some(key)
 }
@@ -107,7 +116,8 @@ fn describe(text: &str, error: YamlError, key: Option<String>) -> ConfigError {
         _ => (None, None),
     };
     let message = match &error {
-        YamlError::UnresolvedProperty { name, .. } | YamlError::PropertyRequiredButUnset { name, .. } => {
+        YamlError::UnresolvedProperty { name, .. }
+        | YamlError::PropertyRequiredButUnset { name, .. } => {
             // The key is irrelevant here and the column points inside a string: the variable is the news.
             return ConfigError {
                 path: PathBuf::new(),
@@ -119,9 +129,21 @@ fn describe(text: &str, error: YamlError, key: Option<String>) -> ConfigError {
         }
         other => without_location(&other.to_string()),
     };
-    let found = line.zip(column).map(|(line, column)| raw_scalar(text, line, column));
-    let message = key.as_deref().zip(found.as_deref()).and_then(|(k, found)| explain(k, found)).unwrap_or(message);
-    ConfigError { path: PathBuf::new(), line, column, key, message }
+    let found = line
+        .zip(column)
+        .map(|(line, column)| raw_scalar(text, line, column));
+    let message = key
+        .as_deref()
+        .zip(found.as_deref())
+        .and_then(|(k, found)| explain(k, found))
+        .unwrap_or(message);
+    ConfigError {
+        path: PathBuf::new(),
+        line,
+        column,
+        key,
+        message,
+    }
 }
 
 /// The message for keys checked beyond their type. The YAML crate replaces our own messages with a
@@ -133,20 +155,34 @@ fn explain(key: &str, found: &str) -> Option<String> {
             "unknown orchestrator `{found}`, expected one of {}",
             super::Orchestrator::NAMES
         )),
-        "parallelism" | "maxAttempts" => Some(format!("`{found}` is not a whole number of at least 1")),
+        "parallelism" | "maxAttempts" => {
+            Some(format!("`{found}` is not a whole number of at least 1"))
+        }
         _ => None,
     }
 }
 
 /// The scalar written at `line:column` (1-based), without quotes or a trailing comment.
 fn raw_scalar(text: &str, line: u64, column: u64) -> String {
-    let Some(row) = text.lines().nth(line.saturating_sub(1) as usize) else { return String::new() };
-    let start = row.char_indices().nth(column.saturating_sub(1) as usize).map_or(row.len(), |(i, _)| i);
+    let Some(row) = text.lines().nth(line.saturating_sub(1) as usize) else {
+        return String::new();
+    };
+    let start = row
+        .char_indices()
+        .nth(column.saturating_sub(1) as usize)
+        .map_or(row.len(), |(i, _)| i);
     let value = &row[start..];
     match value.chars().next() {
-        Some(quote @ ('"' | '\'')) => value[1..].split(quote).next().unwrap_or_default().to_owned(),
+        Some(quote @ ('"' | '\'')) => value[1..]
+            .split(quote)
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
         _ => {
-            let end = [" #", ",", "]", "}"].iter().filter_map(|stop| value.find(stop)).min();
+            let end = [" #", ",", "]", "}"]
+                .iter()
+                .filter_map(|stop| value.find(stop))
+                .min();
             value[..end.unwrap_or(value.len())].trim().to_owned()
         }
     }
@@ -188,17 +224,24 @@ workflowConfig:
 ";
 
     fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn expands_variables_with_defaults_and_bare_form() {
-        let (doc, unknown) = parse(MINIMAL, env(&[("PGUSER", "alice"), ("PGPORT", "5433")])).unwrap();
+        let (doc, unknown) =
+            parse(MINIMAL, env(&[("PGUSER", "alice"), ("PGPORT", "5433")])).unwrap();
         let connection = &doc.source.service_connection.config;
         assert_eq!(connection["username"], "alice");
         assert_eq!(connection["hostPort"], "localhost:5433");
         assert_eq!(doc.workflow_config.distributed_execution.parallelism, 4);
-        assert_eq!(doc.workflow_config.distributed_execution.orchestrator, Orchestrator::Local);
+        assert_eq!(
+            doc.workflow_config.distributed_execution.orchestrator,
+            Orchestrator::Local
+        );
         assert!(unknown.is_empty(), "{unknown:?}");
     }
 
@@ -213,7 +256,10 @@ workflowConfig:
     fn wrong_type_names_line_column_and_key() {
         let text = MINIMAL.replace("parallelism: 4", "parallelism: many");
         let err = parse(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap_err();
-        assert_eq!(err.key.as_deref(), Some("workflowConfig.distributedExecution.parallelism"));
+        assert_eq!(
+            err.key.as_deref(),
+            Some("workflowConfig.distributedExecution.parallelism")
+        );
         assert_eq!((err.line, err.column), (Some(18), Some(18)));
         assert_eq!(err.message, "`many` is not a whole number of at least 1");
     }
@@ -222,7 +268,10 @@ workflowConfig:
     fn zero_workers_is_refused() {
         let text = MINIMAL.replace("parallelism: 4", "parallelism: 0");
         let err = parse(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap_err();
-        assert_eq!(err.key.as_deref(), Some("workflowConfig.distributedExecution.parallelism"));
+        assert_eq!(
+            err.key.as_deref(),
+            Some("workflowConfig.distributedExecution.parallelism")
+        );
         assert_eq!(err.message, "`0` is not a whole number of at least 1");
     }
 
@@ -230,8 +279,16 @@ workflowConfig:
     fn unknown_orchestrator_lists_the_known_ones() {
         let text = MINIMAL.replace("orchestrator: local", "orchestrator: kubernetes # comment");
         let err = parse(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap_err();
-        assert!(err.message.contains("unknown orchestrator `kubernetes`"), "{}", err.message);
-        assert!(err.message.contains("sequential, local, argo"), "{}", err.message);
+        assert!(
+            err.message.contains("unknown orchestrator `kubernetes`"),
+            "{}",
+            err.message
+        );
+        assert!(
+            err.message.contains("sequential, local, argo"),
+            "{}",
+            err.message
+        );
         assert_eq!(err.line, Some(17));
     }
 
@@ -242,7 +299,10 @@ workflowConfig:
             "  sourceConfig:\n    config:\n      includeViews: [yes, please]\n      # a comment",
         );
         let err = parse(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap_err();
-        assert_eq!(err.key.as_deref(), Some("source.sourceConfig.config.includeViews"));
+        assert_eq!(
+            err.key.as_deref(),
+            Some("source.sourceConfig.config.includeViews")
+        );
         assert_eq!(err.line, Some(11));
     }
 
@@ -253,9 +313,17 @@ workflowConfig:
             "  sourceConfig:\n    config:\n      tableFilterPattern:\n        excludes: [\"^ok$\", \"^tmp_(\"]\n      # a comment",
         );
         let err = parse(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap_err();
-        assert_eq!(err.key.as_deref(), Some("source.sourceConfig.config.tableFilterPattern.excludes[1]"));
+        assert_eq!(
+            err.key.as_deref(),
+            Some("source.sourceConfig.config.tableFilterPattern.excludes[1]")
+        );
         assert_eq!((err.line, err.column), (Some(12), Some(28)));
-        assert!(err.message.starts_with("`^tmp_(` is not a valid regular expression"), "{}", err.message);
+        assert!(
+            err.message
+                .starts_with("`^tmp_(` is not a valid regular expression"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
@@ -263,12 +331,18 @@ workflowConfig:
         let text = MINIMAL.replace("username: ${PGUSER}", "username: {a: ${PGUSER}}");
         let err = parse(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap_err();
         assert_eq!(err.line, Some(7));
-        assert!(err.key.as_deref().is_none_or(|k| !k.contains('?')), "{err:?}");
+        assert!(
+            err.key.as_deref().is_none_or(|k| !k.contains('?')),
+            "{err:?}"
+        );
     }
 
     #[test]
     fn unknown_keys_are_reported_not_refused() {
-        let text = MINIMAL.replace("  distributedExecution:", "  colour: blue\n  distributedExecution:");
+        let text = MINIMAL.replace(
+            "  distributedExecution:",
+            "  colour: blue\n  distributedExecution:",
+        );
         let (_, unknown) = parse(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap();
         assert_eq!(unknown, vec!["workflowConfig.colour".to_string()]);
     }
@@ -276,8 +350,11 @@ workflowConfig:
     #[test]
     fn a_secret_in_a_wrongly_typed_field_is_not_echoed() {
         let text = MINIMAL.replace("parallelism: 4", "parallelism: ${TOKEN}");
-        let err = parse(&text, env(&[("PGUSER", "a"), ("PGPORT", "1"), ("TOKEN", "s3cr3t-value")]))
-            .unwrap_err();
+        let err = parse(
+            &text,
+            env(&[("PGUSER", "a"), ("PGPORT", "1"), ("TOKEN", "s3cr3t-value")]),
+        )
+        .unwrap_err();
         assert!(!err.to_string().contains("s3cr3t-value"), "{err}");
     }
 }

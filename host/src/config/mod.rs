@@ -201,7 +201,12 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self { max_attempts: 3, backoff_seconds: 1.0, backoff_factor: 2.0, max_backoff_seconds: 60.0 }
+        Self {
+            max_attempts: 3,
+            backoff_seconds: 1.0,
+            backoff_factor: 2.0,
+            max_backoff_seconds: 60.0,
+        }
     }
 }
 

@@ -33,7 +33,14 @@ impl fmt::Display for Secret {
 
 /// Key names (lower-cased substrings) OpenMetadata uses for credentials: `password`, `jwtToken`,
 /// `clientSecret`, `privateKey`, `privateKeyPassphrase`, `apiKey`, `sessionToken`, ….
-const SECRET_KEY_PARTS: &[&str] = &["password", "passphrase", "secret", "token", "privatekey", "apikey"];
+const SECRET_KEY_PARTS: &[&str] = &[
+    "password",
+    "passphrase",
+    "secret",
+    "token",
+    "privatekey",
+    "apikey",
+];
 
 pub fn is_secret_key(key: &str) -> bool {
     let key = key.to_ascii_lowercase();

@@ -55,21 +55,32 @@ struct FilterPattern {
 impl Document {
     /// Every filter pattern must compile as a regular expression.
     pub(super) fn check_patterns(&self) -> Result<(), ConfigError> {
-        let Some(config) = self.source.source_config.as_ref().and_then(|s| s.config.as_ref()) else {
+        let Some(config) = self
+            .source
+            .source_config
+            .as_ref()
+            .and_then(|s| s.config.as_ref())
+        else {
             return Ok(());
         };
         let filters = [
             ("databaseFilterPattern", &config.database_filter_pattern),
             ("schemaFilterPattern", &config.schema_filter_pattern),
             ("tableFilterPattern", &config.table_filter_pattern),
-            ("storedProcedureFilterPattern", &config.stored_procedure_filter_pattern),
+            (
+                "storedProcedureFilterPattern",
+                &config.stored_procedure_filter_pattern,
+            ),
             ("dashboardFilterPattern", &config.dashboard_filter_pattern),
             ("chartFilterPattern", &config.chart_filter_pattern),
             ("dataModelFilterPattern", &config.data_model_filter_pattern),
         ];
         for (name, filter) in filters {
             let Some(filter) = filter else { continue };
-            for (list, patterns) in [("includes", &filter.includes), ("excludes", &filter.excludes)] {
+            for (list, patterns) in [
+                ("includes", &filter.includes),
+                ("excludes", &filter.excludes),
+            ] {
                 for (i, pattern) in patterns.iter().flatten().enumerate() {
                     if let Err(e) = Regex::new(&pattern.value) {
                         let at = pattern.referenced;
@@ -78,7 +89,11 @@ impl Document {
                             line: Some(at.line()),
                             column: Some(at.column()),
                             key: Some(format!("source.sourceConfig.config.{name}.{list}[{i}]")),
-                            message: format!("`{}` is not a valid regular expression: {}", pattern.value, first_line(&e)),
+                            message: format!(
+                                "`{}` is not a valid regular expression: {}",
+                                pattern.value,
+                                first_line(&e)
+                            ),
                         });
                     }
                 }
@@ -90,5 +105,10 @@ impl Document {
 
 fn first_line(e: &regex::Error) -> String {
     let text = e.to_string();
-    text.lines().rev().find(|l| l.starts_with("error:")).unwrap_or("invalid syntax").trim_start_matches("error: ").to_owned()
+    text.lines()
+        .rev()
+        .find(|l| l.starts_with("error:"))
+        .unwrap_or("invalid syntax")
+        .trim_start_matches("error: ")
+        .to_owned()
 }

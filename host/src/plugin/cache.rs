@@ -19,7 +19,9 @@ impl ComponentCache {
             .map(PathBuf::from)
             .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("omrun")))
             .or_else(|| std::env::var_os("HOME").map(|d| PathBuf::from(d).join(".cache/omrun")));
-        Self { dir: dir.map(|d| d.join("components")) }
+        Self {
+            dir: dir.map(|d| d.join("components")),
+        }
     }
 
     pub fn disabled() -> Self {
@@ -29,19 +31,26 @@ impl ComponentCache {
     /// The compiled component for `wasm`, from the cache or freshly compiled (and then stored).
     /// A cache that cannot be read or written only costs time, never the run.
     pub fn load(&self, engine: &Engine, wasm: &[u8]) -> wasmtime::Result<Component> {
-        let Some(entry) = self.entry(engine, wasm) else { return Component::new(engine, wasm) };
+        let Some(entry) = self.entry(engine, wasm) else {
+            return Component::new(engine, wasm);
+        };
         if entry.is_file() {
             // SAFETY: the file was written by `Component::serialize` of an engine with the same
             // compatibility hash, into the user's own cache directory; wasmtime still checks its
             // header and version and errors (treated as a miss) on any mismatch.
             match unsafe { Component::deserialize_file(engine, &entry) } {
                 Ok(component) => return Ok(component),
-                Err(e) => tracing::debug!("compiled component cache miss ({}): {e}", entry.display()),
+                Err(e) => {
+                    tracing::debug!("compiled component cache miss ({}): {e}", entry.display())
+                }
             }
         }
         let component = Component::new(engine, wasm)?;
         if let Err(e) = store(&entry, &component) {
-            tracing::debug!("cannot store compiled component in {}: {e}", entry.display());
+            tracing::debug!(
+                "cannot store compiled component in {}: {e}",
+                entry.display()
+            );
         }
         Ok(component)
     }
@@ -50,7 +59,11 @@ impl ComponentCache {
         let dir = self.dir.as_ref()?;
         let mut hasher = DefaultHasher::new();
         engine.precompile_compatibility_hash().hash(&mut hasher);
-        let name = format!("{}-{:016x}.cwasm", hex::encode(Sha256::digest(wasm)), hasher.finish());
+        let name = format!(
+            "{}-{:016x}.cwasm",
+            hex::encode(Sha256::digest(wasm)),
+            hasher.finish()
+        );
         Some(dir.join(name))
     }
 }
@@ -60,7 +73,11 @@ fn store(entry: &Path, component: &Component) -> anyhow::Result<()> {
     let dir = entry.parent().expect("cache entries live in a directory");
     std::fs::create_dir_all(dir)?;
     let bytes = component.serialize().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let temporary = dir.join(format!(".{}.{}", std::process::id(), entry.file_name().unwrap().to_string_lossy()));
+    let temporary = dir.join(format!(
+        ".{}.{}",
+        std::process::id(),
+        entry.file_name().unwrap().to_string_lossy()
+    ));
     std::fs::write(&temporary, bytes)?;
     std::fs::rename(&temporary, entry)?;
     Ok(())

@@ -102,12 +102,19 @@ impl Plugin {
             std::io::ErrorKind::NotFound => PluginError(format!("plugin file {shown} not found")),
             _ => PluginError(format!("cannot read plugin {shown}: {e}")),
         })?;
-        check_header(&wasm).map_err(|why| PluginError(format!("plugin {shown} is not a WebAssembly component: {why}")))?;
+        check_header(&wasm).map_err(|why| {
+            PluginError(format!(
+                "plugin {shown} is not a WebAssembly component: {why}"
+            ))
+        })?;
 
-        let engine = engine().map_err(|e| PluginError(format!("cannot start the WebAssembly engine: {e}")))?;
-        let component = cache
-            .load(&engine, &wasm)
-            .map_err(|e| PluginError(format!("plugin {shown} is not a valid WebAssembly component: {e:#}")))?;
+        let engine = engine()
+            .map_err(|e| PluginError(format!("cannot start the WebAssembly engine: {e}")))?;
+        let component = cache.load(&engine, &wasm).map_err(|e| {
+            PluginError(format!(
+                "plugin {shown} is not a valid WebAssembly component: {e:#}"
+            ))
+        })?;
         let world = v0_1::world_of(&component, &engine).ok_or_else(|| {
             PluginError(format!(
                 "plugin {shown} does not implement {}: it exports neither interface `discovery` \
@@ -116,11 +123,19 @@ impl Plugin {
             ))
         })?;
         let mut linker = Linker::new(&engine);
-        v0_1::add_to_linker(&mut linker).map_err(|e| PluginError(format!("cannot link plugins: {e}")))?;
-        let pre = v0_1::Pre::new(&linker, &component, world)
-            .map_err(|e| PluginError(format!("plugin {shown} does not fit {}: {e:#}", v0_1::CONTRACT)))?;
+        v0_1::add_to_linker(&mut linker)
+            .map_err(|e| PluginError(format!("cannot link plugins: {e}")))?;
+        let pre = v0_1::Pre::new(&linker, &component, world).map_err(|e| {
+            PluginError(format!(
+                "plugin {shown} does not fit {}: {e:#}",
+                v0_1::CONTRACT
+            ))
+        })?;
 
-        let file_name: Arc<str> = path.file_stem().map(|s| s.to_string_lossy().into()).unwrap_or("plugin".into());
+        let file_name: Arc<str> = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into())
+            .unwrap_or("plugin".into());
         let info_instance = Instance::new(&engine, &pre, file_name, limits, grants.clone())
             .await
             .map_err(|e| PluginError(format!("plugin {shown} cannot be instantiated: {e}")))?;
@@ -128,13 +143,30 @@ impl Plugin {
             .info()
             .await
             .map_err(|e| PluginError(format!("plugin {shown} failed in info(): {e}")))?;
-        grants.check(&info.name, &info.capabilities).map_err(|e| PluginError(e.to_string()))?;
-        Ok(Plugin { path: path.to_owned(), info, world, engine, pre, limits, grants })
+        grants
+            .check(&info.name, &info.capabilities)
+            .map_err(|e| PluginError(e.to_string()))?;
+        Ok(Plugin {
+            path: path.to_owned(),
+            info,
+            world,
+            engine,
+            pre,
+            limits,
+            grants,
+        })
     }
 
     /// A fresh sandboxed instance (not yet opened).
     pub async fn instantiate(&self) -> Result<Instance, CallError> {
-        Instance::new(&self.engine, &self.pre, self.info.name.as_str().into(), self.limits, self.grants.clone()).await
+        Instance::new(
+            &self.engine,
+            &self.pre,
+            self.info.name.as_str().into(),
+            self.limits,
+            self.grants.clone(),
+        )
+        .await
     }
 }
 
@@ -144,7 +176,8 @@ fn check_header(wasm: &[u8]) -> Result<(), String> {
     const MAGIC: &[u8] = b"\0asm";
     match wasm.get(..8) {
         Some(header) if header.starts_with(MAGIC) && header[4..] == [1, 0, 0, 0] => Err(
-            "it is a core WebAssembly module; build it for wasm32-wasip2, which emits a component".into(),
+            "it is a core WebAssembly module; build it for wasm32-wasip2, which emits a component"
+                .into(),
         ),
         Some(header) if header.starts_with(MAGIC) => Ok(()),
         _ => Err("it is not a WebAssembly file".into()),
@@ -204,7 +237,13 @@ impl Instance {
             .instantiate(&mut store)
             .await
             .map_err(|e| CallError::Crashed(format!("instantiation failed: {e:#}")))?;
-        Ok(Instance { store, exports, output, call_timeout: limits.call_timeout, broken: None })
+        Ok(Instance {
+            store,
+            exports,
+            output,
+            call_timeout: limits.call_timeout,
+            broken: None,
+        })
     }
 
     /// False once the instance trapped or timed out.
@@ -214,7 +253,10 @@ impl Instance {
 
     pub async fn info(mut self) -> Result<PluginInfo, CallError> {
         let call = self.exports.info(&mut self.store);
-        guarded("info", self.call_timeout, &self.output, async { call.await.map(Ok) }).await
+        guarded("info", self.call_timeout, &self.output, async {
+            call.await.map(Ok)
+        })
+        .await
     }
 
     pub async fn open(&mut self, config: &SourceConfig) -> Result<(), CallError> {
@@ -232,7 +274,10 @@ impl Instance {
     }
 
     /// One result per ref, in order.
-    pub async fn process(&mut self, batch: &[EntityRef]) -> Result<Vec<Result<Vec<Entity>, String>>, CallError> {
+    pub async fn process(
+        &mut self,
+        batch: &[EntityRef],
+    ) -> Result<Vec<Result<Vec<Entity>, String>>, CallError> {
         self.check_usable()?;
         let call = self.exports.process(&mut self.store, batch);
         let result = guarded("process", self.call_timeout, &self.output, call).await;
@@ -256,7 +301,9 @@ impl Instance {
 
     fn check_usable(&self) -> Result<(), CallError> {
         match &self.broken {
-            Some(why) => Err(CallError::Crashed(format!("instance unusable after an earlier failure: {why}"))),
+            Some(why) => Err(CallError::Crashed(format!(
+                "instance unusable after an earlier failure: {why}"
+            ))),
             None => Ok(()),
         }
     }
@@ -278,7 +325,10 @@ async fn guarded<T>(
     future: impl Future<Output = v0_1::Answer<T>>,
 ) -> Result<T, CallError> {
     match tokio::time::timeout(timeout, future).await {
-        Err(_) => Err(CallError::Crashed(format!("`{call}` did not finish within {} s", timeout.as_secs_f64()))),
+        Err(_) => Err(CallError::Crashed(format!(
+            "`{call}` did not finish within {} s",
+            timeout.as_secs_f64()
+        ))),
         Ok(Err(trap)) => {
             let mut message = format!("plugin trapped in `{call}` ({})", trap_summary(&trap));
             let printed = output.last_lines(2);
@@ -297,7 +347,13 @@ async fn guarded<T>(
 fn trap_summary(error: &wasmtime::Error) -> String {
     match error.downcast_ref::<wasmtime::Trap>() {
         Some(trap) => trap.to_string(),
-        None => error.root_cause().to_string().lines().next().unwrap_or_default().to_owned(),
+        None => error
+            .root_cause()
+            .to_string()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
     }
 }
 
@@ -308,8 +364,20 @@ mod tests {
     #[test]
     fn header_tells_modules_components_and_other_files_apart() {
         assert!(check_header(b"\0asm\x0d\x00\x01\x00rest").is_ok());
-        assert!(check_header(b"\0asm\x01\x00\x00\x00").unwrap_err().contains("core WebAssembly module"));
-        assert!(check_header(b"hello, world").unwrap_err().contains("not a WebAssembly file"));
-        assert!(check_header(b"").unwrap_err().contains("not a WebAssembly file"));
+        assert!(
+            check_header(b"\0asm\x01\x00\x00\x00")
+                .unwrap_err()
+                .contains("core WebAssembly module")
+        );
+        assert!(
+            check_header(b"hello, world")
+                .unwrap_err()
+                .contains("not a WebAssembly file")
+        );
+        assert!(
+            check_header(b"")
+                .unwrap_err()
+                .contains("not a WebAssembly file")
+        );
     }
 }

@@ -26,7 +26,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { memory_bytes: 1 << 30, call_timeout: Duration::from_secs(300) }
+        Self {
+            memory_bytes: 1 << 30,
+            call_timeout: Duration::from_secs(300),
+        }
     }
 }
 
@@ -45,20 +48,33 @@ impl StoreState {
         let output = OutputTail::default();
         // Nothing is inherited: no args, no environment, no preopened directories; sockets are
         // denied by default. Clocks and randomness stay, as WASI p2 gives them.
-        let wasi = WasiCtx::builder().stdout(output.clone()).stderr(output.clone()).build();
+        let wasi = WasiCtx::builder()
+            .stdout(output.clone())
+            .stderr(output.clone())
+            .build();
         let limits = StoreLimitsBuilder::new()
             .memory_size(limits.memory_bytes)
             // A failed memory.grow traps with a clear message instead of handing the guest a
             // null pointer it may not check.
             .trap_on_grow_failure(true)
             .build();
-        Self { plugin, grants, table: ResourceTable::new(), wasi, limits, output }
+        Self {
+            plugin,
+            grants,
+            table: ResourceTable::new(),
+            wasi,
+            limits,
+            output,
+        }
     }
 }
 
 impl WasiView for StoreState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
@@ -96,7 +112,11 @@ impl StdoutStream for OutputTail {
 }
 
 impl AsyncWrite for OutputTail {
-    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         let mut tail = self.0.lock().unwrap_or_else(|p| p.into_inner());
         tail.extend_from_slice(buf);
         if tail.len() > OUTPUT_TAIL_BYTES {

@@ -2,8 +2,8 @@
 //! conversions between its types and the host's version-independent model. Everything that
 //! depends on this contract version lives in this file.
 
-use super::sandbox::StoreState;
 use super::World;
+use super::sandbox::StoreState;
 use crate::capability::{Capability, log as host_log, sql as host_sql};
 use crate::model;
 use wasmtime::Store;
@@ -47,8 +47,16 @@ pub fn add_to_linker(linker: &mut Linker<StoreState>) -> wasmtime::Result<()> {
 
 /// Which world a component implements, from the interface it exports.
 pub fn world_of(component: &Component, engine: &wasmtime::Engine) -> Option<World> {
-    let exports: Vec<String> = component.component_type().exports(engine).map(|(name, _)| name.to_owned()).collect();
-    let has = |interface: &str| exports.iter().any(|e| *e == format!("omrun:connector/{interface}@0.1.0"));
+    let exports: Vec<String> = component
+        .component_type()
+        .exports(engine)
+        .map(|(name, _)| name.to_owned())
+        .collect();
+    let has = |interface: &str| {
+        exports
+            .iter()
+            .any(|e| *e == format!("omrun:connector/{interface}@0.1.0"))
+    };
     if has("discovery") {
         Some(World::Discoverable)
     } else if has("streaming") {
@@ -66,7 +74,11 @@ pub enum Pre {
 }
 
 impl Pre {
-    pub fn new(linker: &Linker<StoreState>, component: &Component, world: World) -> wasmtime::Result<Self> {
+    pub fn new(
+        linker: &Linker<StoreState>,
+        component: &Component,
+        world: World,
+    ) -> wasmtime::Result<Self> {
         let pre = linker.instantiate_pre(component)?;
         Ok(match world {
             World::Discoverable => Pre::Discoverable(DiscoverableSourcePre::new(pre)?),
@@ -105,21 +117,38 @@ impl Exports {
         })
     }
 
-    pub async fn open(&self, store: &mut Store<StoreState>, config: &super::SourceConfig) -> Answer<()> {
+    pub async fn open(
+        &self,
+        store: &mut Store<StoreState>,
+        config: &super::SourceConfig,
+    ) -> Answer<()> {
         let config = types::SourceConfig {
             service_name: config.service_name.clone(),
             service_connection: config.service_connection.to_string(),
             source_config: config.source_config.to_string(),
         };
         match self {
-            Exports::Discoverable(e) => e.omrun_connector_discovery().call_open(store, &config).await,
-            Exports::Sequential(e) => e.omrun_connector_streaming().call_open(store, &config).await,
+            Exports::Discoverable(e) => {
+                e.omrun_connector_discovery()
+                    .call_open(store, &config)
+                    .await
+            }
+            Exports::Sequential(e) => {
+                e.omrun_connector_streaming()
+                    .call_open(store, &config)
+                    .await
+            }
         }
     }
 
     pub async fn discover(&self, store: &mut Store<StoreState>) -> Answer<Vec<model::EntityRef>> {
-        let Exports::Discoverable(e) = self else { return Ok(Err(not_discoverable())) };
-        Ok(e.omrun_connector_discovery().call_discover(store).await?.map(|refs| refs.into_iter().map(entity_ref).collect()))
+        let Exports::Discoverable(e) = self else {
+            return Ok(Err(not_discoverable()));
+        };
+        Ok(e.omrun_connector_discovery()
+            .call_discover(store)
+            .await?
+            .map(|refs| refs.into_iter().map(entity_ref).collect()))
     }
 
     pub async fn process(
@@ -127,17 +156,31 @@ impl Exports {
         store: &mut Store<StoreState>,
         batch: &[model::EntityRef],
     ) -> Answer<Vec<Result<Vec<model::Entity>, String>>> {
-        let Exports::Discoverable(e) = self else { return Ok(Err(not_discoverable())) };
+        let Exports::Discoverable(e) = self else {
+            return Ok(Err(not_discoverable()));
+        };
         let batch: Vec<types::EntityRef> = batch.iter().map(wit_entity_ref).collect();
-        let results = e.omrun_connector_discovery().call_process(store, &batch).await?;
-        Ok(Ok(results.into_iter().map(|r| r.map(|entities| entities.into_iter().map(entity).collect())).collect()))
+        let results = e
+            .omrun_connector_discovery()
+            .call_process(store, &batch)
+            .await?;
+        Ok(Ok(results
+            .into_iter()
+            .map(|r| r.map(|entities| entities.into_iter().map(entity).collect()))
+            .collect()))
     }
 
-    pub async fn next_batch(&self, store: &mut Store<StoreState>) -> Answer<Option<Vec<model::Entity>>> {
+    pub async fn next_batch(
+        &self,
+        store: &mut Store<StoreState>,
+    ) -> Answer<Option<Vec<model::Entity>>> {
         let Exports::Sequential(e) = self else {
             return Ok(Err("a discoverable plugin has no `next-batch`".to_owned()));
         };
-        Ok(e.omrun_connector_streaming().call_next_batch(store).await?.map(|batch| batch.map(|b| b.into_iter().map(entity).collect())))
+        Ok(e.omrun_connector_streaming()
+            .call_next_batch(store)
+            .await?
+            .map(|batch| batch.map(|b| b.into_iter().map(entity).collect())))
     }
 }
 
@@ -174,16 +217,26 @@ impl sql::HostConnection for StoreState {
         let grants = self.grants.clone();
         let Some(target) = grants.sql.get(&label) else {
             // The guest sees a plain error; the host log says what was refused.
-            tracing::warn!("{}: denied sql connection `{label}`: not granted by the config", self.plugin);
-            return Ok(Err(sql_error(host_sql::SqlError::new(format!("sql connection `{label}` is not granted")))));
+            tracing::warn!(
+                "{}: denied sql connection `{label}`: not granted by the config",
+                self.plugin
+            );
+            return Ok(Err(sql_error(host_sql::SqlError::new(format!(
+                "sql connection `{label}` is not granted"
+            )))));
         };
-        Ok(match host_sql::Connection::open(target, database.as_deref()).await {
-            Ok(connection) => Ok(self.table.push(connection)?),
-            Err(e) => Err(sql_error(e)),
-        })
+        Ok(
+            match host_sql::Connection::open(target, database.as_deref()).await {
+                Ok(connection) => Ok(self.table.push(connection)?),
+                Err(e) => Err(sql_error(e)),
+            },
+        )
     }
 
-    async fn dialect(&mut self, connection: Resource<host_sql::Connection>) -> wasmtime::Result<String> {
+    async fn dialect(
+        &mut self,
+        connection: Resource<host_sql::Connection>,
+    ) -> wasmtime::Result<String> {
         Ok(self.table.get(&connection)?.dialect().to_owned())
     }
 
@@ -208,7 +261,10 @@ impl sql::HostConnection for StoreState {
 }
 
 impl sql::HostRowStream for StoreState {
-    async fn columns(&mut self, stream: Resource<host_sql::RowStream>) -> wasmtime::Result<Vec<String>> {
+    async fn columns(
+        &mut self,
+        stream: Resource<host_sql::RowStream>,
+    ) -> wasmtime::Result<Vec<String>> {
         Ok(self.table.get(&stream)?.columns().to_vec())
     }
 
@@ -219,7 +275,11 @@ impl sql::HostRowStream for StoreState {
     ) -> wasmtime::Result<Result<Vec<Vec<sql::Value>>, sql::SqlError>> {
         let page = self.table.get(&stream)?.next_page(max_rows).await;
         Ok(page
-            .map(|rows| rows.into_iter().map(|row| row.into_iter().map(wit_value).collect()).collect())
+            .map(|rows| {
+                rows.into_iter()
+                    .map(|row| row.into_iter().map(wit_value).collect())
+                    .collect()
+            })
             .map_err(sql_error))
     }
 
@@ -230,7 +290,10 @@ impl sql::HostRowStream for StoreState {
 }
 
 fn sql_error(e: host_sql::SqlError) -> sql::SqlError {
-    sql::SqlError { message: e.message, sqlstate: e.sqlstate }
+    sql::SqlError {
+        message: e.message,
+        sqlstate: e.sqlstate,
+    }
 }
 
 fn host_value(v: sql::Value) -> host_sql::Value {
@@ -286,12 +349,18 @@ fn wit_entity_ref(r: &model::EntityRef) -> types::EntityRef {
         model::EntityKind::DatabaseSchema => types::EntityKind::DatabaseSchema,
         model::EntityKind::Table => types::EntityKind::Table,
     };
-    types::EntityRef { kind, path: r.path.clone() }
+    types::EntityRef {
+        kind,
+        path: r.path.clone(),
+    }
 }
 
 fn entity(e: types::Entity) -> model::Entity {
     match e {
-        types::Entity::Database(d) => model::Entity::Database(model::Database { name: d.name, description: d.description }),
+        types::Entity::Database(d) => model::Entity::Database(model::Database {
+            name: d.name,
+            description: d.description,
+        }),
         types::Entity::DatabaseSchema(s) => model::Entity::DatabaseSchema(model::DatabaseSchema {
             database: s.database,
             name: s.name,

@@ -3,13 +3,12 @@
 //! from one queue. Failed entities are retried per `retryPolicy`; what still fails is named in the
 //! report, never dropped.
 
-use super::{CannotStart, Run};
 use super::queue::WorkQueue;
+use super::{CannotStart, Run};
 use crate::model::{Entity, EntityKind, EntityRef};
 use crate::plugin::{CallError, Instance};
-use crate::report::Failure;
 use anyhow::bail;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::sync::{Arc, Mutex};
 
 /// Refs processed together in one `process` call.
@@ -21,26 +20,38 @@ struct Batch {
 
 pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
     let (first, refs) = discover(&run).await?;
-    let tables: Vec<EntityRef> = refs.iter().filter(|r| r.kind == EntityKind::Table).cloned().collect();
+    let tables: Vec<EntityRef> = refs
+        .iter()
+        .filter(|r| r.kind == EntityKind::Table)
+        .cloned()
+        .collect();
     run.tally.found(tables.len());
     tracing::info!("Found {} table entities", tables.len());
 
-    let service = run.requests.service();
-    if let Some(failure) = run.sink.write(vec![service]).await.into_iter().next() {
-        bail!("cannot write service {}: {}", failure.fqn, failure.error);
-    }
+    run.write_service().await?;
 
-    let pipeline = Arc::new(Pipeline { run: run.clone(), written: Mutex::new(HashSet::new()) });
+    let pipeline = Arc::new(Pipeline {
+        run: run.clone(),
+        written: Mutex::new(HashSet::new()),
+    });
     let discovered: HashSet<&EntityRef> = refs.iter().collect();
     // Parents of everything, outermost first (EntityKind orders databases before schemas).
     let containers: BTreeSet<EntityRef> = refs
         .iter()
-        .flat_map(|r| r.parents().into_iter().chain(r.kind.is_container().then(|| r.clone())))
+        .flat_map(|r| {
+            r.parents()
+                .into_iter()
+                .chain(r.kind.is_container().then(|| r.clone()))
+        })
         .collect();
 
     let mut instances = vec![first];
     for kind in [EntityKind::Database, EntityKind::DatabaseSchema] {
-        let level: Vec<EntityRef> = containers.iter().filter(|r| r.kind == kind).cloned().collect();
+        let level: Vec<EntityRef> = containers
+            .iter()
+            .filter(|r| r.kind == kind)
+            .cloned()
+            .collect();
         // A container a plugin implied but did not list is written bare: nothing to ask it about.
         let (listed, implied): (Vec<EntityRef>, Vec<EntityRef>) =
             level.into_iter().partition(|r| discovered.contains(r));
@@ -50,7 +61,10 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
     }
 
     let ready = pipeline.keep_with_parents(tables);
-    tracing::info!("Processing with {workers} worker thread{}", if workers == 1 { "" } else { "s" });
+    tracing::info!(
+        "Processing with {workers} worker thread{}",
+        if workers == 1 { "" } else { "s" }
+    );
     phase(&pipeline, ready, workers, instances).await;
     run.sink.close().await
 }
@@ -59,17 +73,22 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
 /// connection was checked before, so it is the config); a failed `discover` is retried per
 /// `retryPolicy`, with a fresh instance when the old one crashed.
 async fn discover(run: &Run) -> anyhow::Result<(Instance, Vec<EntityRef>)> {
-    let mut instance = run
-        .open_instance()
-        .await
-        .map_err(|e| CannotStart(format!("plugin {} could not open the source: {e}", run.plugin.info.name)))?;
+    let mut instance = run.open_instance().await.map_err(|e| {
+        CannotStart(format!(
+            "plugin {} could not open the source: {e}",
+            run.plugin.info.name
+        ))
+    })?;
     let mut attempt = 1;
     loop {
         match instance.discover().await {
             Ok(refs) => return Ok((instance, valid_refs(run, refs))),
             Err(e) if attempt < run.retry.max_attempts => {
                 let delay = run.retry.backoff(attempt + 1);
-                tracing::warn!("Discovery failed ({e}); retrying in {:.1} s", delay.as_secs_f64());
+                tracing::warn!(
+                    "Discovery failed ({e}); retrying in {:.1} s",
+                    delay.as_secs_f64()
+                );
                 run.tally.retried(1);
                 tokio::time::sleep(delay).await;
                 attempt += 1;
@@ -93,12 +112,15 @@ fn valid_refs(run: &Run, refs: Vec<EntityRef>) -> Vec<EntityRef> {
             EntityKind::Table => 3,
         };
         if r.path.len() != depth || r.path.iter().any(|part| part.is_empty()) {
-            run.tally.failed(Failure {
-                fqn: r.path.join("."),
-                kind: r.kind.as_str().to_owned(),
-                error: format!("plugin discovered an invalid {} reference {:?}", r.kind.as_str(), r.path),
-                attempts: 1,
-            });
+            run.fail(
+                &r,
+                &format!(
+                    "plugin discovered an invalid {} reference {:?}",
+                    r.kind.as_str(),
+                    r.path
+                ),
+                1,
+            );
         } else if seen.insert(r.clone()) {
             valid.push(r);
         }
@@ -116,8 +138,14 @@ async fn phase(
     if refs.is_empty() {
         return instances;
     }
-    let batch_size = pipeline.run.batch_size.unwrap_or_else(|| default_batch_size(refs.len(), workers));
-    let queue = WorkQueue::new(refs.chunks(batch_size).map(|chunk| Batch { refs: chunk.to_vec(), attempt: 1 }));
+    let batch_size = pipeline
+        .run
+        .batch_size
+        .unwrap_or_else(|| default_batch_size(refs.len(), workers));
+    let queue = WorkQueue::new(refs.chunks(batch_size).map(|chunk| Batch {
+        refs: chunk.to_vec(),
+        attempt: 1,
+    }));
     let handles: Vec<_> = (0..workers)
         .map(|_| {
             let (pipeline, queue, instance) = (pipeline.clone(), queue.clone(), instances.pop());
@@ -148,7 +176,11 @@ struct Pipeline {
 }
 
 impl Pipeline {
-    async fn work(&self, queue: &Arc<WorkQueue<Batch>>, mut instance: Option<Instance>) -> Option<Instance> {
+    async fn work(
+        &self,
+        queue: &Arc<WorkQueue<Batch>>,
+        mut instance: Option<Instance>,
+    ) -> Option<Instance> {
         while let Some(batch) = queue.next().await {
             instance = self.process(batch, instance, queue).await;
             queue.done();
@@ -157,13 +189,23 @@ impl Pipeline {
     }
 
     /// Processes one batch; returns the instance if it is still usable.
-    async fn process(&self, batch: Batch, instance: Option<Instance>, queue: &Arc<WorkQueue<Batch>>) -> Option<Instance> {
+    async fn process(
+        &self,
+        batch: Batch,
+        instance: Option<Instance>,
+        queue: &Arc<WorkQueue<Batch>>,
+    ) -> Option<Instance> {
         let mut instance = match instance.filter(Instance::is_usable) {
             Some(instance) => instance,
             None => match self.run.open_instance().await {
                 Ok(instance) => instance,
                 Err(e) => {
-                    self.retry_or_fail(batch, &format!("cannot open the source: {e}"), queue, false);
+                    self.retry_or_fail(
+                        batch,
+                        &format!("cannot open the source: {e}"),
+                        queue,
+                        false,
+                    );
                     return None;
                 }
             },
@@ -189,95 +231,89 @@ impl Pipeline {
     }
 
     /// Writes what the plugin returned; returns the refs the plugin failed on, with its errors.
-    /// Entities the sink refuses are reported here (the sink already retried them).
-    async fn write(&self, refs: &[EntityRef], results: Vec<Result<Vec<Entity>, String>>) -> Vec<(EntityRef, String)> {
+    /// Entities the sink refuses are reported as failed (the sink already retried them).
+    async fn write(
+        &self,
+        refs: &[EntityRef],
+        results: Vec<Result<Vec<Entity>, String>>,
+    ) -> Vec<(EntityRef, String)> {
+        let written = self
+            .written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         let mut plugin_failures = Vec::new();
-        let mut requests = Vec::new();
         let mut answered = Vec::new();
         for (r, result) in refs.iter().zip(results) {
             match result {
-                Ok(entities) if entities.is_empty() => {
-                    plugin_failures.push((r.clone(), "the plugin returned no entity for it".to_owned()))
-                }
+                Ok(entities) if entities.is_empty() => plugin_failures
+                    .push((r.clone(), "the plugin returned no entity for it".to_owned())),
                 Ok(entities) => {
-                    let missing_parent = entities
-                        .iter()
-                        .flat_map(|e| e.to_ref().parents())
-                        .find(|p| !self.written.lock().unwrap_or_else(|e| e.into_inner()).contains(p));
-                    match missing_parent {
-                        Some(parent) => self.fail(r, &format!("its parent {parent} was not written"), 1),
-                        None => {
-                            requests.extend(entities.iter().map(|e| self.run.requests.entity(e)));
-                            answered.push((r, entities));
+                    let parents = entities.iter().flat_map(|e| e.to_ref().parents());
+                    match parents.into_iter().find(|p| !written.contains(p)) {
+                        Some(parent) => {
+                            self.run
+                                .fail(r, &format!("its parent {parent} was not written"), 1)
                         }
+                        None => answered.push((r.clone(), entities)),
                     }
                 }
                 Err(why) => plugin_failures.push((r.clone(), why)),
             }
         }
-
-        let refused: HashMap<String, String> =
-            self.run.sink.write(requests).await.into_iter().map(|f| (f.fqn, f.error)).collect();
-        let (mut tables, mut containers) = (0, 0);
-        for (r, entities) in answered {
-            let fqns: Vec<String> = entities.iter().map(|e| self.run.requests.entity(e).fqn).collect();
-            if let Some(error) = fqns.iter().find_map(|fqn| refused.get(fqn)) {
-                self.fail(r, &format!("the sink refused it: {error}"), 1);
-                continue;
-            }
-            for entity in &entities {
-                match entity {
-                    Entity::Table(_) => tables += 1,
-                    container => {
-                        containers += 1;
-                        self.written.lock().unwrap_or_else(|e| e.into_inner()).insert(container.to_ref());
-                    }
-                }
-            }
-        }
-        self.run.tally.processed(tables, containers);
+        let containers = self.run.store(answered).await;
+        self.written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(containers);
         plugin_failures
     }
 
     /// Writes containers nobody described (names only).
     async fn write_bare(&self, refs: Vec<EntityRef>) {
-        let entities: Vec<Entity> = self.keep_with_parents(refs).iter().filter_map(Entity::bare_container).collect();
-        if entities.is_empty() {
-            return;
-        }
-        let requests = entities.iter().map(|e| self.run.requests.entity(e)).collect();
-        let refused: HashMap<String, String> =
-            self.run.sink.write(requests).await.into_iter().map(|f| (f.fqn, f.error)).collect();
-        for entity in &entities {
-            let r = entity.to_ref();
-            match refused.get(&self.run.requests.fqn(&r)) {
-                Some(error) => self.fail(&r, &format!("the sink refused it: {error}"), 1),
-                None => {
-                    self.written.lock().unwrap_or_else(|e| e.into_inner()).insert(r);
-                    self.run.tally.processed(0, 1);
-                }
-            }
-        }
+        let answered = self
+            .keep_with_parents(refs)
+            .into_iter()
+            .filter_map(|r| Entity::bare_container(&r).map(|entity| (r, vec![entity])))
+            .collect();
+        let containers = self.run.store(answered).await;
+        self.written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(containers);
     }
 
     /// The refs whose parents were written; the others are reported as failed.
     fn keep_with_parents(&self, refs: Vec<EntityRef>) -> Vec<EntityRef> {
-        let written = self.written.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let written = self
+            .written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         refs.into_iter()
-            .filter(|r| match r.parents().into_iter().find(|p| !written.contains(p)) {
-                Some(parent) => {
-                    self.fail(r, &format!("not processed: its parent {parent} failed"), 0);
-                    false
-                }
-                None => true,
-            })
+            .filter(
+                |r| match r.parents().into_iter().find(|p| !written.contains(p)) {
+                    Some(parent) => {
+                        self.run
+                            .fail(r, &format!("not processed: its parent {parent} failed"), 0);
+                        false
+                    }
+                    None => true,
+                },
+            )
             .collect()
     }
 
-    fn retry_or_fail(&self, batch: Batch, why: &str, queue: &Arc<WorkQueue<Batch>>, one_by_one: bool) {
+    fn retry_or_fail(
+        &self,
+        batch: Batch,
+        why: &str,
+        queue: &Arc<WorkQueue<Batch>>,
+        one_by_one: bool,
+    ) {
         if batch.attempt >= self.run.retry.max_attempts {
             for r in &batch.refs {
-                self.fail(r, why, batch.attempt);
+                self.run.fail(r, why, batch.attempt);
             }
             return;
         }
@@ -292,18 +328,35 @@ impl Pipeline {
         self.run.tally.retried(batch.refs.len());
         if one_by_one {
             for r in batch.refs {
-                queue.retry_after(Batch { refs: vec![r], attempt }, delay);
+                queue.retry_after(
+                    Batch {
+                        refs: vec![r],
+                        attempt,
+                    },
+                    delay,
+                );
             }
         } else {
-            queue.retry_after(Batch { refs: batch.refs, attempt }, delay);
+            queue.retry_after(
+                Batch {
+                    refs: batch.refs,
+                    attempt,
+                },
+                delay,
+            );
         }
     }
 
     /// Retries the refs a plugin failed on as one batch, keeping the last error of each.
-    fn retry_or_fail_each(&self, failed: Vec<(EntityRef, String)>, attempt: u32, queue: &Arc<WorkQueue<Batch>>) {
+    fn retry_or_fail_each(
+        &self,
+        failed: Vec<(EntityRef, String)>,
+        attempt: u32,
+        queue: &Arc<WorkQueue<Batch>>,
+    ) {
         if attempt >= self.run.retry.max_attempts {
             for (r, why) in &failed {
-                self.fail(r, why, attempt);
+                self.run.fail(r, why, attempt);
             }
             return;
         }
@@ -314,15 +367,6 @@ impl Pipeline {
         };
         let refs = failed.into_iter().map(|(r, _)| r).collect();
         self.retry_or_fail(Batch { refs, attempt }, &summary, queue, false);
-    }
-
-    fn fail(&self, r: &EntityRef, why: &str, attempts: u32) {
-        self.run.tally.failed(Failure {
-            fqn: self.run.requests.fqn(r),
-            kind: r.kind.as_str().to_owned(),
-            error: why.to_owned(),
-            attempts,
-        });
     }
 }
 

@@ -7,10 +7,12 @@ mod queue;
 mod streaming;
 
 use crate::config::{self, RetryPolicy};
+use crate::model::{Entity, EntityRef};
 use crate::plugin::{CallError, Instance, Plugin, SourceConfig, World};
-use crate::report::Tally;
+use crate::report::{Failure, Tally};
 use crate::sink::{Requests, Sink};
 use async_trait::async_trait;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Everything a run needs, shared by its workers.
@@ -31,6 +33,72 @@ impl Run {
         let mut instance = self.plugin.instantiate().await?;
         instance.open(&self.source).await?;
         Ok(instance)
+    }
+
+    /// Writes the service, the parent of everything; a run cannot go on without it.
+    async fn write_service(&self) -> anyhow::Result<()> {
+        match self
+            .sink
+            .write(vec![self.requests.service()])
+            .await
+            .into_iter()
+            .next()
+        {
+            Some(failure) => {
+                anyhow::bail!("cannot write service {}: {}", failure.fqn, failure.error)
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Writes the entities answered for each ref, in order. A ref any of whose entities the sink
+    /// refused is reported as failed; the others are counted. Returns the containers written, so
+    /// that their children may follow.
+    async fn store(&self, answered: Vec<(EntityRef, Vec<Entity>)>) -> Vec<EntityRef> {
+        let mut requests = Vec::new();
+        let mut fqns = Vec::with_capacity(answered.len());
+        for (_, entities) in &answered {
+            let first = requests.len();
+            requests.extend(entities.iter().map(|e| self.requests.entity(e)));
+            fqns.push(
+                requests[first..]
+                    .iter()
+                    .map(|r| r.fqn.clone())
+                    .collect::<Vec<_>>(),
+            );
+        }
+        let refused: HashMap<String, String> = self
+            .sink
+            .write(requests)
+            .await
+            .into_iter()
+            .map(|f| (f.fqn, f.error))
+            .collect();
+        let (mut tables, mut containers) = (0, Vec::new());
+        for ((r, entities), fqns) in answered.into_iter().zip(fqns) {
+            if let Some(error) = fqns.iter().find_map(|fqn| refused.get(fqn)) {
+                self.fail(&r, &format!("the sink refused it: {error}"), 1);
+                continue;
+            }
+            for entity in entities {
+                match entity {
+                    Entity::Table(_) => tables += 1,
+                    container => containers.push(container.to_ref()),
+                }
+            }
+        }
+        self.tally.processed(tables, containers.len());
+        containers
+    }
+
+    /// Reports `r` as finally failed.
+    fn fail(&self, r: &EntityRef, why: &str, attempts: u32) {
+        self.tally.failed(Failure {
+            fqn: self.requests.fqn(r),
+            kind: r.kind.as_str().to_owned(),
+            error: why.to_owned(),
+            attempts,
+        });
     }
 }
 
@@ -105,15 +173,21 @@ pub fn choose(
 ) -> anyhow::Result<Box<dyn Orchestrator>> {
     match (requested, world) {
         (config::Orchestrator::Argo, _) => {
-            anyhow::bail!("orchestrator `argo` is not available in this version of omrun; use `local` or `sequential`")
+            anyhow::bail!(
+                "orchestrator `argo` is not available in this version of omrun; use `local` or `sequential`"
+            )
         }
         (config::Orchestrator::Local, World::Sequential) => {
-            tracing::warn!("Source does not support distributed execution, falling back to sequential");
+            tracing::warn!(
+                "Source does not support distributed execution, falling back to sequential"
+            );
             Ok(Box::new(Sequential))
         }
         (config::Orchestrator::Local, World::Discoverable) => {
             tracing::info!("Using LOCAL thread-based distributed execution");
-            Ok(Box::new(Local { workers: parallelism }))
+            Ok(Box::new(Local {
+                workers: parallelism,
+            }))
         }
         (config::Orchestrator::Sequential, _) => {
             tracing::info!("Using SEQUENTIAL execution");

@@ -21,7 +21,10 @@ impl<T: Send + 'static> WorkQueue<T> {
     pub fn new(items: impl IntoIterator<Item = T>) -> Arc<Self> {
         let ready: VecDeque<T> = items.into_iter().collect();
         let outstanding = ready.len();
-        Arc::new(Self { state: Mutex::new(State { ready, outstanding }), changed: Notify::new() })
+        Arc::new(Self {
+            state: Mutex::new(State { ready, outstanding }),
+            changed: Notify::new(),
+        })
     }
 
     /// The next item; `None` once nothing is queued, in flight or waiting to be retried.

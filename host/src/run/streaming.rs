@@ -3,20 +3,19 @@
 //! bare so that OpenMetadata can still place the child.
 
 use super::{CannotStart, Run};
-use crate::model::{Entity, EntityKind};
-use crate::report::Failure;
+use crate::model::Entity;
 use anyhow::bail;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 pub async fn run(run: Arc<Run>) -> anyhow::Result<()> {
-    let mut instance = run
-        .open_instance()
-        .await
-        .map_err(|e| CannotStart(format!("plugin {} could not open the source: {e}", run.plugin.info.name)))?;
-    if let Some(failure) = run.sink.write(vec![run.requests.service()]).await.into_iter().next() {
-        bail!("cannot write service {}: {}", failure.fqn, failure.error);
-    }
+    let mut instance = run.open_instance().await.map_err(|e| {
+        CannotStart(format!(
+            "plugin {} could not open the source: {e}",
+            run.plugin.info.name
+        ))
+    })?;
+    run.write_service().await?;
     let mut written = HashSet::new();
     loop {
         let batch = match instance.next_batch().await {
@@ -37,28 +36,18 @@ pub async fn run(run: Arc<Run>) -> anyhow::Result<()> {
             }
             entities.push(entity);
         }
-        let tables = entities.iter().filter(|e| matches!(e, Entity::Table(_))).count();
+        let tables = entities
+            .iter()
+            .filter(|e| matches!(e, Entity::Table(_)))
+            .count();
         run.tally.found(tables);
-
-        let requests: Vec<_> = entities.iter().map(|e| run.requests.entity(e)).collect();
-        let refused: HashMap<String, String> =
-            run.sink.write(requests).await.into_iter().map(|f| (f.fqn, f.error)).collect();
-        let (mut ok_tables, mut ok_containers) = (0, 0);
-        for entity in &entities {
-            let r = entity.to_ref();
-            let fqn = run.requests.fqn(&r);
-            match refused.get(&fqn) {
-                Some(error) => run.tally.failed(Failure {
-                    fqn,
-                    kind: r.kind.as_str().to_owned(),
-                    error: format!("the sink refused it: {error}"),
-                    attempts: 1,
-                }),
-                None if r.kind == EntityKind::Table => ok_tables += 1,
-                None => ok_containers += 1,
-            }
-        }
-        run.tally.processed(ok_tables, ok_containers);
+        run.store(
+            entities
+                .into_iter()
+                .map(|e| (e.to_ref(), vec![e]))
+                .collect(),
+        )
+        .await;
     }
     tracing::info!("Found {} table entities", run.tally.found_so_far());
     run.sink.close().await

@@ -18,10 +18,15 @@ impl FileSink {
     /// Creates (or truncates) the file, and its folder if missing.
     pub fn create(path: &Path) -> anyhow::Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        let file = File::create(path).with_context(|| format!("cannot create sink file {}", path.display()))?;
-        Ok(Self { path: path.to_owned(), out: Mutex::new(BufWriter::new(file)) })
+        let file = File::create(path)
+            .with_context(|| format!("cannot create sink file {}", path.display()))?;
+        Ok(Self {
+            path: path.to_owned(),
+            out: Mutex::new(BufWriter::new(file)),
+        })
     }
 }
 
@@ -33,7 +38,10 @@ impl Sink for FileSink {
             .iter()
             .map(|r| json!({"kind": r.kind.request_name(), "request": r.body}).to_string())
             .collect();
-        let mut out = self.out.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut out = self
+            .out
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut failures = Vec::new();
         for (request, line) in requests.iter().zip(lines) {
             if let Err(e) = writeln!(out, "{line}") {
@@ -48,8 +56,14 @@ impl Sink for FileSink {
     }
 
     async fn close(&self) -> anyhow::Result<()> {
-        let mut out = self.out.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        out.flush().with_context(|| format!("cannot write to {}", self.path.display()))?;
-        out.get_ref().sync_all().with_context(|| format!("cannot sync {}", self.path.display()))
+        let mut out = self
+            .out
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        out.flush()
+            .with_context(|| format!("cannot write to {}", self.path.display()))?;
+        out.get_ref()
+            .sync_all()
+            .with_context(|| format!("cannot sync {}", self.path.display()))
     }
 }

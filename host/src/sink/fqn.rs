@@ -10,18 +10,28 @@ const RESERVED: &[(&str, &str)] = &[
 
 /// An entity name as OpenMetadata stores it (reserved sequences replaced).
 pub fn encode_name(name: &str) -> String {
-    RESERVED.iter().fold(name.to_owned(), |name, (from, to)| name.replace(from, to))
+    RESERVED
+        .iter()
+        .fold(name.to_owned(), |name, (from, to)| name.replace(from, to))
 }
 
 /// One FQN part: the encoded name, quoted when it contains a dot.
 pub fn quote(name: &str) -> String {
     let name = encode_name(name);
-    if name.contains('.') { format!("\"{name}\"") } else { name }
+    if name.contains('.') {
+        format!("\"{name}\"")
+    } else {
+        name
+    }
 }
 
 /// Joins name parts into an FQN.
 pub fn build<S: AsRef<str>>(parts: &[S]) -> String {
-    parts.iter().map(|p| quote(p.as_ref())).collect::<Vec<_>>().join(".")
+    parts
+        .iter()
+        .map(|p| quote(p.as_ref()))
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 #[cfg(test)]
@@ -30,17 +40,26 @@ mod tests {
 
     #[test]
     fn plain_names_are_joined_with_dots() {
-        assert_eq!(build(&["svc", "db", "public", "orders"]), "svc.db.public.orders");
+        assert_eq!(
+            build(&["svc", "db", "public", "orders"]),
+            "svc.db.public.orders"
+        );
     }
 
     #[test]
     fn a_dotted_name_is_quoted() {
-        assert_eq!(build(&["svc", "db", "public", "my.table"]), "svc.db.public.\"my.table\"");
+        assert_eq!(
+            build(&["svc", "db", "public", "my.table"]),
+            "svc.db.public.\"my.table\""
+        );
     }
 
     #[test]
     fn reserved_sequences_are_encoded_before_quoting() {
-        assert_eq!(encode_name("a::b>c\"d"), "a__reserved__colon__b__reserved__arrow__c__reserved__quote__d");
+        assert_eq!(
+            encode_name("a::b>c\"d"),
+            "a__reserved__colon__b__reserved__arrow__c__reserved__quote__d"
+        );
         assert_eq!(quote("x\".y"), "\"x__reserved__quote__.y\"");
     }
 }

@@ -1,8 +1,8 @@
 //! Where Create requests go. `requests` turns entities into OpenMetadata Create requests (the only
 //! mapping); a `Sink` only transports them.
 
-pub mod fqn;
 mod file;
+pub mod fqn;
 pub mod requests;
 
 pub use file::FileSink;

@@ -44,7 +44,10 @@ pub struct Requests {
 
 impl Requests {
     pub fn new(service_name: impl Into<String>, service_type: impl Into<String>) -> Self {
-        Self { service_name: service_name.into(), service_type: service_type.into() }
+        Self {
+            service_name: service_name.into(),
+            service_type: service_type.into(),
+        }
     }
 
     /// The FQN of the entity a ref names.
@@ -70,11 +73,21 @@ impl Requests {
     pub fn entity(&self, entity: &Entity) -> CreateRequest {
         let fqn = self.fqn(&entity.to_ref());
         match entity {
-            Entity::Database(d) => CreateRequest { kind: RequestKind::Database, fqn, body: self.database(d) },
-            Entity::DatabaseSchema(s) => {
-                CreateRequest { kind: RequestKind::DatabaseSchema, fqn, body: self.schema(s) }
-            }
-            Entity::Table(t) => CreateRequest { kind: RequestKind::Table, fqn, body: self.table(t) },
+            Entity::Database(d) => CreateRequest {
+                kind: RequestKind::Database,
+                fqn,
+                body: self.database(d),
+            },
+            Entity::DatabaseSchema(s) => CreateRequest {
+                kind: RequestKind::DatabaseSchema,
+                fqn,
+                body: self.schema(s),
+            },
+            Entity::Table(t) => CreateRequest {
+                kind: RequestKind::Table,
+                fqn,
+                body: self.table(t),
+            },
         }
     }
 
@@ -94,13 +107,19 @@ impl Requests {
     fn table(&self, t: &Table) -> Value {
         let mut body = named(&t.name, t.description.as_deref());
         body.insert("tableType".into(), t.table_type.into());
-        let schema = EntityRef::new(EntityKind::DatabaseSchema, vec![t.database.clone(), t.schema.clone()]);
+        let schema = EntityRef::new(
+            EntityKind::DatabaseSchema,
+            vec![t.database.clone(), t.schema.clone()],
+        );
         body.insert("databaseSchema".into(), self.fqn(&schema).into());
 
         let constraints = ColumnConstraints::of(t);
         let mut columns: Vec<&Column> = t.columns.iter().collect();
         columns.sort_by_key(|c| c.ordinal_position);
-        let columns: Vec<Value> = columns.into_iter().map(|c| column(c, &constraints)).collect();
+        let columns: Vec<Value> = columns
+            .into_iter()
+            .map(|c| column(c, &constraints))
+            .collect();
         body.insert("columns".into(), columns.into());
 
         let table_constraints = self.table_constraints(t);
@@ -134,7 +153,11 @@ impl Requests {
     fn table_constraints(&self, t: &Table) -> Vec<Value> {
         t.constraints
             .iter()
-            .filter(|c| c.columns.len() > 1 || c.referred_table.is_some() || !is_column_level(c.constraint_type))
+            .filter(|c| {
+                c.columns.len() > 1
+                    || c.referred_table.is_some()
+                    || !is_column_level(c.constraint_type)
+            })
             .map(|c| {
                 let mut value = Map::new();
                 value.insert("constraintType".into(), c.constraint_type.into());
@@ -173,7 +196,10 @@ impl<'a> ColumnConstraints<'a> {
                 .map(|c| c.columns[0].as_str())
                 .collect()
         };
-        Self { primary_key: single("PRIMARY_KEY").first().copied(), unique: single("UNIQUE") }
+        Self {
+            primary_key: single("PRIMARY_KEY").first().copied(),
+            unique: single("UNIQUE"),
+        }
     }
 
     fn of_column(&self, c: &Column) -> &'static str {
@@ -196,7 +222,10 @@ fn column(c: &Column, constraints: &ColumnConstraints) -> Value {
     // OpenMetadata's server refuses an ARRAY without its element type and a char/varchar/binary
     // without a length; its own ingestion fills in UNKNOWN and 1 the same way.
     if c.data_type == "ARRAY" {
-        value.insert("arrayDataType".into(), c.array_data_type.unwrap_or("UNKNOWN").into());
+        value.insert(
+            "arrayDataType".into(),
+            c.array_data_type.unwrap_or("UNKNOWN").into(),
+        );
     }
     let needs_length = matches!(c.data_type, "CHAR" | "VARCHAR" | "BINARY" | "VARBINARY");
     if let Some(length) = c.data_length.or(needs_length.then_some(1)) {
@@ -252,8 +281,18 @@ mod tests {
             description: Some("  ".into()),
             columns: vec![col("b", 2, true), col("a", 1, false), col("c", 3, false)],
             constraints: vec![
-                TableConstraint { constraint_type: "PRIMARY_KEY", columns: vec!["a".into()], referred_table: None, referred_columns: vec![] },
-                TableConstraint { constraint_type: "UNIQUE", columns: vec!["b".into(), "c".into()], referred_table: None, referred_columns: vec![] },
+                TableConstraint {
+                    constraint_type: "PRIMARY_KEY",
+                    columns: vec!["a".into()],
+                    referred_table: None,
+                    referred_columns: vec![],
+                },
+                TableConstraint {
+                    constraint_type: "UNIQUE",
+                    columns: vec!["b".into(), "c".into()],
+                    referred_table: None,
+                    referred_columns: vec![],
+                },
                 TableConstraint {
                     constraint_type: "FOREIGN_KEY",
                     columns: vec!["b".into()],
@@ -273,27 +312,54 @@ mod tests {
         assert_eq!(request.fqn, "svc.db.s.\"my.table\"");
         let body = request.body;
         assert_eq!(body["databaseSchema"], "svc.db.s");
-        assert!(body.get("description").is_none(), "blank descriptions are dropped");
-        let names: Vec<&str> = body["columns"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+        assert!(
+            body.get("description").is_none(),
+            "blank descriptions are dropped"
+        );
+        let names: Vec<&str> = body["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
         assert_eq!(names, ["a", "b", "c"], "columns in ordinal order");
-        let constraints: Vec<&str> =
-            body["columns"].as_array().unwrap().iter().map(|c| c["constraint"].as_str().unwrap()).collect();
+        let constraints: Vec<&str> = body["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["constraint"].as_str().unwrap())
+            .collect();
         assert_eq!(constraints, ["PRIMARY_KEY", "NULL", "NOT_NULL"]);
         let table_constraints = body["tableConstraints"].as_array().unwrap();
-        assert_eq!(table_constraints.len(), 2, "the single-column PK lives on its column");
+        assert_eq!(
+            table_constraints.len(),
+            2,
+            "the single-column PK lives on its column"
+        );
         assert_eq!(table_constraints[0]["constraintType"], "UNIQUE");
-        assert_eq!(table_constraints[1]["referredColumns"], json!(["svc.db.other.\"t.2\".id"]));
+        assert_eq!(
+            table_constraints[1]["referredColumns"],
+            json!(["svc.db.other.\"t.2\".id"])
+        );
     }
 
     #[test]
     fn varchar_without_length_and_array_without_element_get_openmetadata_fallbacks() {
         let mut t = table();
         t.columns = vec![
-            Column { data_type: "VARCHAR", ..col("v", 1, true) },
-            Column { data_type: "ARRAY", ..col("arr", 2, true) },
+            Column {
+                data_type: "VARCHAR",
+                ..col("v", 1, true)
+            },
+            Column {
+                data_type: "ARRAY",
+                ..col("arr", 2, true)
+            },
         ];
         t.constraints.clear();
-        let body = Requests::new("svc", "Postgres").entity(&Entity::Table(t)).body;
+        let body = Requests::new("svc", "Postgres")
+            .entity(&Entity::Table(t))
+            .body;
         assert_eq!(body["columns"][0]["dataLength"], 1);
         assert_eq!(body["columns"][1]["arrayDataType"], "UNKNOWN");
         assert!(body.get("tableConstraints").is_none());

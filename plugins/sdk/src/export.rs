@@ -22,7 +22,9 @@ macro_rules! export_discoverable_source {
 
             struct Export;
 
-            impl $crate::bindings::discoverable::exports::omrun::connector::discovery::Guest for Export {
+            impl $crate::bindings::discoverable::exports::omrun::connector::discovery::Guest
+                for Export
+            {
                 fn info() -> $crate::types::PluginInfo {
                     <$ty as $crate::DiscoverableSource>::info()
                 }

@@ -34,7 +34,10 @@ pub struct SqlError {
 
 impl SqlError {
     pub fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into(), sqlstate: None }
+        Self {
+            message: message.into(),
+            sqlstate: None,
+        }
     }
 }
 
@@ -56,7 +59,11 @@ pub type StreamId = u32;
 pub trait Driver: Send {
     fn dialect(&self) -> &'static str;
     /// Starts a query; returns its stream and column names.
-    async fn query(&mut self, statement: &str, params: Vec<Value>) -> Result<(StreamId, Vec<String>), SqlError>;
+    async fn query(
+        &mut self,
+        statement: &str,
+        params: Vec<Value>,
+    ) -> Result<(StreamId, Vec<String>), SqlError>;
     /// Up to `max_rows` more rows; empty when the stream is done.
     async fn next_page(&mut self, stream: StreamId, max_rows: usize) -> Result<Vec<Row>, SqlError>;
     fn close_stream(&mut self, stream: StreamId);
@@ -72,10 +79,19 @@ pub enum Target {
 impl Target {
     /// The target described by an OpenMetadata `serviceConnection.config`, or `None` for a service
     /// that is not a SQL database (e.g. Looker).
-    pub fn from_connection(connection: &Json, statement_timeout: Duration) -> anyhow::Result<Option<Self>> {
-        let service_type = connection.get("type").and_then(Json::as_str).unwrap_or_default();
+    pub fn from_connection(
+        connection: &Json,
+        statement_timeout: Duration,
+    ) -> anyhow::Result<Option<Self>> {
+        let service_type = connection
+            .get("type")
+            .and_then(Json::as_str)
+            .unwrap_or_default();
         Ok(match service_type {
-            "Postgres" => Some(Target::Postgres(postgres::Target::from_connection(connection, statement_timeout)?)),
+            "Postgres" => Some(Target::Postgres(postgres::Target::from_connection(
+                connection,
+                statement_timeout,
+            )?)),
             "SQLite" => Some(Target::Sqlite(sqlite::Target::from_connection(connection)?)),
             _ => None,
         })
@@ -111,7 +127,10 @@ impl Connection {
     pub async fn open(target: &Target, database: Option<&str>) -> Result<Self, SqlError> {
         let driver = target.connect(database).await?;
         let dialect = driver.dialect();
-        Ok(Self { driver: Arc::new(Mutex::new(driver)), dialect })
+        Ok(Self {
+            driver: Arc::new(Mutex::new(driver)),
+            dialect,
+        })
     }
 
     pub fn dialect(&self) -> &'static str {
@@ -120,7 +139,11 @@ impl Connection {
 
     pub async fn query(&self, statement: &str, params: Vec<Value>) -> Result<RowStream, SqlError> {
         let (id, columns) = self.driver.lock().await.query(statement, params).await?;
-        Ok(RowStream { driver: self.driver.clone(), id, columns })
+        Ok(RowStream {
+            driver: self.driver.clone(),
+            id,
+            columns,
+        })
     }
 }
 

@@ -31,9 +31,11 @@ impl Target {
         let text = |key: &str| c.get(key).and_then(Json::as_str);
         let host_port = text("hostPort").context("hostPort is required")?;
         let (host, port) = match host_port.rsplit_once(':') {
-            Some((host, port)) => {
-                (host, port.parse().with_context(|| format!("hostPort `{host_port}`: bad port"))?)
-            }
+            Some((host, port)) => (
+                host,
+                port.parse()
+                    .with_context(|| format!("hostPort `{host_port}`: bad port"))?,
+            ),
             None => (host_port, 5432),
         };
         let password = c
@@ -43,7 +45,9 @@ impl Target {
             .map(Secret::new);
         match text("sslMode").unwrap_or("disable") {
             "disable" | "allow" | "prefer" => {}
-            other => bail!("sslMode `{other}` is not supported yet (supported: disable, allow, prefer)"),
+            other => {
+                bail!("sslMode `{other}` is not supported yet (supported: disable, allow, prefer)")
+            }
         }
         Ok(Self {
             host: host.to_owned(),
@@ -65,7 +69,10 @@ impl Target {
             .application_name("omrun")
             .connect_timeout(Duration::from_secs(30))
             // A slow catalog query must fail on the server too, not only time out in the host.
-            .options(format!("-c statement_timeout={}", self.statement_timeout.as_millis()));
+            .options(format!(
+                "-c statement_timeout={}",
+                self.statement_timeout.as_millis()
+            ));
         if let Some(password) = &self.password {
             config.password(password.expose());
         }
@@ -130,7 +137,11 @@ impl Driver for PostgresDriver {
         "postgres"
     }
 
-    async fn query(&mut self, sql: &str, params: Vec<Value>) -> Result<(StreamId, Vec<String>), SqlError> {
+    async fn query(
+        &mut self,
+        sql: &str,
+        params: Vec<Value>,
+    ) -> Result<(StreamId, Vec<String>), SqlError> {
         self.buffer_live_stream().await?;
         let statement = self.statement(sql).await?;
         if statement.params().len() != params.len() {
@@ -141,11 +152,22 @@ impl Driver for PostgresDriver {
             )));
         }
         let params: Vec<Param> = params.into_iter().map(Param).collect();
-        let stream = self.client.query_raw(&statement, params.iter()).await.map_err(sql_error)?;
+        let stream = self
+            .client
+            .query_raw(&statement, params.iter())
+            .await
+            .map_err(sql_error)?;
         let id = self.next_id;
         self.next_id = self.next_id.wrapping_add(1);
         self.live = Some((id, Box::pin(stream)));
-        Ok((id, statement.columns().iter().map(|c| c.name().to_owned()).collect()))
+        Ok((
+            id,
+            statement
+                .columns()
+                .iter()
+                .map(|c| c.name().to_owned())
+                .collect(),
+        ))
     }
 
     async fn next_page(&mut self, stream: StreamId, max_rows: usize) -> Result<Vec<Row>, SqlError> {
@@ -209,14 +231,24 @@ fn convert_cell(row: &tokio_postgres::Row, i: usize) -> Result<Value, SqlError> 
         row: &'a tokio_postgres::Row,
         i: usize,
     ) -> Result<Option<T>, SqlError> {
-        row.try_get::<_, Option<T>>(i).map_err(|e| SqlError::new(format!("column {i}: {e}")))
+        row.try_get::<_, Option<T>>(i)
+            .map_err(|e| SqlError::new(format!("column {i}: {e}")))
     }
-    fn list<T, U>(items: Option<Vec<Option<T>>>, f: impl Fn(T) -> U, wrap: impl Fn(Vec<U>) -> Value) -> Value
+    fn list<T, U>(
+        items: Option<Vec<Option<T>>>,
+        f: impl Fn(T) -> U,
+        wrap: impl Fn(Vec<U>) -> Value,
+    ) -> Value
     where
         U: Default,
     {
         match items {
-            Some(items) => wrap(items.into_iter().map(|x| x.map(&f).unwrap_or_default()).collect()),
+            Some(items) => wrap(
+                items
+                    .into_iter()
+                    .map(|x| x.map(&f).unwrap_or_default())
+                    .collect(),
+            ),
             None => Value::Null,
         }
     }
@@ -231,7 +263,9 @@ fn convert_cell(row: &tokio_postgres::Row, i: usize) -> Result<Value, SqlError> 
         Type::INT4 => scalar(get::<i32>(row, i)?, |v| Value::Integer(v.into())),
         Type::INT8 => scalar(get::<i64>(row, i)?, Value::Integer),
         Type::OID => scalar(get::<u32>(row, i)?, |v| Value::Integer(v.into())),
-        Type::CHAR => scalar(get::<i8>(row, i)?, |v| Value::Text(char::from(v as u8).to_string())),
+        Type::CHAR => scalar(get::<i8>(row, i)?, |v| {
+            Value::Text(char::from(v as u8).to_string())
+        }),
         Type::FLOAT4 => scalar(get::<f32>(row, i)?, |v| Value::Float(v.into())),
         Type::FLOAT8 => scalar(get::<f64>(row, i)?, Value::Float),
         Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
@@ -241,13 +275,27 @@ fn convert_cell(row: &tokio_postgres::Row, i: usize) -> Result<Value, SqlError> 
         Type::TEXT_ARRAY | Type::VARCHAR_ARRAY | Type::BPCHAR_ARRAY | Type::NAME_ARRAY => {
             list(get::<Vec<Option<String>>>(row, i)?, |s| s, Value::TextList)
         }
-        Type::CHAR_ARRAY => {
-            list(get::<Vec<Option<i8>>>(row, i)?, |c| char::from(c as u8).to_string(), Value::TextList)
-        }
-        Type::INT2_ARRAY => list(get::<Vec<Option<i16>>>(row, i)?, i64::from, Value::IntegerList),
-        Type::INT4_ARRAY => list(get::<Vec<Option<i32>>>(row, i)?, i64::from, Value::IntegerList),
+        Type::CHAR_ARRAY => list(
+            get::<Vec<Option<i8>>>(row, i)?,
+            |c| char::from(c as u8).to_string(),
+            Value::TextList,
+        ),
+        Type::INT2_ARRAY => list(
+            get::<Vec<Option<i16>>>(row, i)?,
+            i64::from,
+            Value::IntegerList,
+        ),
+        Type::INT4_ARRAY => list(
+            get::<Vec<Option<i32>>>(row, i)?,
+            i64::from,
+            Value::IntegerList,
+        ),
         Type::INT8_ARRAY => list(get::<Vec<Option<i64>>>(row, i)?, |v| v, Value::IntegerList),
-        Type::OID_ARRAY => list(get::<Vec<Option<u32>>>(row, i)?, i64::from, Value::IntegerList),
+        Type::OID_ARRAY => list(
+            get::<Vec<Option<u32>>>(row, i)?,
+            i64::from,
+            Value::IntegerList,
+        ),
         ref other => {
             return Err(SqlError::new(format!(
                 "column `{}` has type `{other}`, which the sql capability does not convert; cast it in the query (e.g. `::text`)",
@@ -263,7 +311,11 @@ fn convert_cell(row: &tokio_postgres::Row, i: usize) -> Result<Value, SqlError> 
 struct Param(Value);
 
 impl ToSql for Param {
-    fn to_sql(&self, ty: &Type, out: &mut bytes::BytesMut) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
         let mismatch = || format!("cannot bind {:?} to a parameter of type {ty}", self.0);
         match (&self.0, ty) {
             (Value::Null, _) => Ok(IsNull::Yes),
@@ -273,22 +325,32 @@ impl ToSql for Param {
             (Value::Integer(i), &Type::INT8) => i.to_sql(ty, out),
             (Value::Integer(i), &Type::OID) => u32::try_from(*i)?.to_sql(ty, out),
             (Value::Integer(i), &Type::FLOAT8) => (*i as f64).to_sql(ty, out),
-            (Value::Integer(i), _) if <String as ToSql>::accepts(ty) => i.to_string().to_sql(ty, out),
+            (Value::Integer(i), _) if <String as ToSql>::accepts(ty) => {
+                i.to_string().to_sql(ty, out)
+            }
             (Value::Float(f), &Type::FLOAT4) => (*f as f32).to_sql(ty, out),
             (Value::Float(f), &Type::FLOAT8) => f.to_sql(ty, out),
             (Value::Text(s), _) if <&str as ToSql>::accepts(ty) => s.as_str().to_sql(ty, out),
             (Value::Bytes(b), &Type::BYTEA) => b.to_sql(ty, out),
-            (Value::TextList(items), _) if <Vec<String> as ToSql>::accepts(ty) => items.to_sql(ty, out),
-            (Value::IntegerList(items), &Type::INT2_ARRAY) => {
-                items.iter().map(|i| i16::try_from(*i)).collect::<Result<Vec<_>, _>>()?.to_sql(ty, out)
+            (Value::TextList(items), _) if <Vec<String> as ToSql>::accepts(ty) => {
+                items.to_sql(ty, out)
             }
-            (Value::IntegerList(items), &Type::INT4_ARRAY) => {
-                items.iter().map(|i| i32::try_from(*i)).collect::<Result<Vec<_>, _>>()?.to_sql(ty, out)
-            }
+            (Value::IntegerList(items), &Type::INT2_ARRAY) => items
+                .iter()
+                .map(|i| i16::try_from(*i))
+                .collect::<Result<Vec<_>, _>>()?
+                .to_sql(ty, out),
+            (Value::IntegerList(items), &Type::INT4_ARRAY) => items
+                .iter()
+                .map(|i| i32::try_from(*i))
+                .collect::<Result<Vec<_>, _>>()?
+                .to_sql(ty, out),
             (Value::IntegerList(items), &Type::INT8_ARRAY) => items.to_sql(ty, out),
-            (Value::IntegerList(items), &Type::OID_ARRAY) => {
-                items.iter().map(|i| u32::try_from(*i)).collect::<Result<Vec<_>, _>>()?.to_sql(ty, out)
-            }
+            (Value::IntegerList(items), &Type::OID_ARRAY) => items
+                .iter()
+                .map(|i| u32::try_from(*i))
+                .collect::<Result<Vec<_>, _>>()?
+                .to_sql(ty, out),
             _ => Err(mismatch().into()),
         }
     }

@@ -19,10 +19,16 @@ pub struct Target {
 impl Target {
     /// Reads OpenMetadata's `SQLiteConnection`: the file is `databaseMode` (default `:memory:`).
     pub fn from_connection(c: &Json) -> anyhow::Result<Self> {
-        let mode = c.get("databaseMode").and_then(Json::as_str).unwrap_or(":memory:");
+        let mode = c
+            .get("databaseMode")
+            .and_then(Json::as_str)
+            .unwrap_or(":memory:");
         let path = PathBuf::from(mode);
         if mode != ":memory:" && !path.is_file() {
-            bail!("databaseMode: SQLite database file {} does not exist", path.display());
+            bail!(
+                "databaseMode: SQLite database file {} does not exist",
+                path.display()
+            );
         }
         Ok(Self { path })
     }
@@ -30,13 +36,19 @@ impl Target {
     pub async fn connect(&self) -> Result<SqliteDriver, SqlError> {
         let path = self.path.clone();
         let connection = tokio::task::spawn_blocking(move || {
-            let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+            let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI;
             Connection::open_with_flags(&path, flags)
         })
         .await
         .map_err(|e| SqlError::new(e.to_string()))?
         .map_err(sql_error)?;
-        Ok(SqliteDriver { connection: Arc::new(Mutex::new(connection)), streams: HashMap::new(), next_id: 0 })
+        Ok(SqliteDriver {
+            connection: Arc::new(Mutex::new(connection)),
+            streams: HashMap::new(),
+            next_id: 0,
+        })
     }
 }
 
@@ -52,11 +64,17 @@ impl Driver for SqliteDriver {
         "sqlite"
     }
 
-    async fn query(&mut self, sql: &str, params: Vec<Value>) -> Result<(StreamId, Vec<String>), SqlError> {
+    async fn query(
+        &mut self,
+        sql: &str,
+        params: Vec<Value>,
+    ) -> Result<(StreamId, Vec<String>), SqlError> {
         let connection = self.connection.clone();
         let sql = sql.to_owned();
         let (columns, rows) = tokio::task::spawn_blocking(move || {
-            let connection = connection.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let connection = connection
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
             run(&connection, &sql, params)
         })
         .await
@@ -68,7 +86,9 @@ impl Driver for SqliteDriver {
     }
 
     async fn next_page(&mut self, stream: StreamId, max_rows: usize) -> Result<Vec<Row>, SqlError> {
-        let Some(rows) = self.streams.get_mut(&stream) else { return Ok(Vec::new()) };
+        let Some(rows) = self.streams.get_mut(&stream) else {
+            return Ok(Vec::new());
+        };
         let page = rows.drain(..max_rows.min(rows.len())).collect();
         if rows.is_empty() {
             self.streams.remove(&stream);
@@ -81,11 +101,17 @@ impl Driver for SqliteDriver {
     }
 }
 
-fn run(connection: &Connection, sql: &str, params: Vec<Value>) -> Result<(Vec<String>, VecDeque<Row>), SqlError> {
+fn run(
+    connection: &Connection,
+    sql: &str,
+    params: Vec<Value>,
+) -> Result<(Vec<String>, VecDeque<Row>), SqlError> {
     let mut statement = connection.prepare_cached(sql).map_err(sql_error)?;
-    let columns: Vec<String> = statement.column_names().into_iter().map(str::to_owned).collect();
+    let columns: Vec<String> = statement.column_names().map(str::to_owned).collect();
     let params: Vec<SqliteValue> = params.into_iter().map(bind).collect();
-    let mut rows = statement.query(rusqlite::params_from_iter(params)).map_err(sql_error)?;
+    let mut rows = statement
+        .query(rusqlite::params_from_iter(params))
+        .map_err(sql_error)?;
     let mut out = VecDeque::new();
     while let Some(row) = rows.next().map_err(sql_error)? {
         let cells = (0..columns.len())

@@ -30,9 +30,19 @@ impl omrun_sdk::DiscoverableSource for FaultySqlite {
 
     fn discover(&mut self) -> Result<Vec<EntityRef>, String> {
         let sql = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name";
-        let rows = self.connection.query_all(sql, &[]).map_err(|e| e.to_string())?;
-        let mut refs = vec![EntityRef::database("default"), EntityRef::schema("default", "main")];
-        refs.extend(rows.iter().filter_map(|r| r.str(0)).map(|t| EntityRef::table("default", "main", t)));
+        let rows = self
+            .connection
+            .query_all(sql, &[])
+            .map_err(|e| e.to_string())?;
+        let mut refs = vec![
+            EntityRef::database("default"),
+            EntityRef::schema("default", "main"),
+        ];
+        refs.extend(
+            rows.iter()
+                .filter_map(|r| r.str(0))
+                .map(|t| EntityRef::table("default", "main", t)),
+        );
         Ok(refs)
     }
 
@@ -44,14 +54,19 @@ impl omrun_sdk::DiscoverableSource for FaultySqlite {
 fn describe(r: &EntityRef) -> Result<Vec<Entity>, String> {
     let name = r.path.last().cloned().unwrap_or_default();
     Ok(vec![match r.kind {
-        EntityKind::Database => Entity::Database(Database { name, description: None }),
+        EntityKind::Database => Entity::Database(Database {
+            name,
+            description: None,
+        }),
         EntityKind::DatabaseSchema => Entity::DatabaseSchema(DatabaseSchema {
             database: "default".into(),
             name,
             description: None,
         }),
         EntityKind::Table if name.starts_with("panic_") => panic!("deliberate panic on {name}"),
-        EntityKind::Table if name.starts_with("error_") => return Err(format!("deliberate error on {name}")),
+        EntityKind::Table if name.starts_with("error_") => {
+            return Err(format!("deliberate error on {name}"));
+        }
         EntityKind::Table => Entity::Table(Table {
             database: "default".into(),
             schema: "main".into(),

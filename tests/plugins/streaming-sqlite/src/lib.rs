@@ -31,7 +31,9 @@ impl omrun_sdk::Source for StreamingSqlite {
 
     fn open(_: SourceConfig) -> Result<Self, String> {
         let connection = Connection::open("source", None).map_err(|e| e.to_string())?;
-        let rows = connection.query_all(COLUMNS, &[]).map_err(|e| e.to_string())?;
+        let rows = connection
+            .query_all(COLUMNS, &[])
+            .map_err(|e| e.to_string())?;
         let mut pending: Vec<Table> = Vec::new();
         for row in &rows {
             let table = row.required(0, Row::str).map_err(|e| e.to_string())?;
@@ -43,14 +45,21 @@ impl omrun_sdk::Source for StreamingSqlite {
             let position = row.required(4, Row::i64).map_err(|e| e.to_string())? as u32 + 1;
             let mut column = column_type(spelling).column(name, spelling, position);
             column.nullable = row.i64(3) != Some(1);
-            pending.last_mut().expect("pushed above").columns.push(column);
+            pending
+                .last_mut()
+                .expect("pushed above")
+                .columns
+                .push(column);
         }
         pending.reverse(); // popped from the end, so streamed in name order
         Ok(StreamingSqlite { pending })
     }
 
     fn next_batch(&mut self) -> Result<Option<Vec<Entity>>, String> {
-        let batch: Vec<Entity> = (0..2).filter_map(|_| self.pending.pop()).map(Entity::Table).collect();
+        let batch: Vec<Entity> = (0..2)
+            .filter_map(|_| self.pending.pop())
+            .map(Entity::Table)
+            .collect();
         Ok((!batch.is_empty()).then_some(batch))
     }
 }
