@@ -8,7 +8,8 @@
 #   scripts/test.sh -p omrun-tests --test postgres_filters -- --nocapture
 #
 # Needs: cargo with the wasm32-wasip2 target, PostgreSQL server binaries (initdb, pg_ctl), python3
-# (only when ../shared/openmetadata-schema is absent, to derive the schemas; see scripts/om-schemas.py).
+# with venv (OpenMetadata's Python package is installed into a cached virtualenv: the tests compare
+# omrun's sourceHash with its own, and derive its schemas when ../shared/openmetadata-schema is absent).
 # CARGO_TARGET_DIR defaults to $HOME/.cache/omrun/target. OMRUN_OM_SCHEMAS may point at a schema
 # directory of your own (it must hold schema/api/{data,services}/*.json).
 set -euo pipefail
@@ -25,7 +26,8 @@ export OMRUN_CACHE_DIR=${OMRUN_CACHE_DIR:-$CARGO_TARGET_DIR/omrun-test-cache}
 export OMRUN_PLUGIN_DIR=$ROOT/build/plugins
 # Plugins that exist for the tests only (tests/plugins/).
 export OMRUN_TEST_PLUGIN_DIR=$ROOT/build/test-plugins
-export OMRUN_BIN=$CARGO_TARGET_DIR/debug/omrun
+# The omrun the tests run; set it to measure another build (e.g. target/release/omrun).
+export OMRUN_BIN=${OMRUN_BIN:-$CARGO_TARGET_DIR/debug/omrun}
 # Tests pass --plugin or set OMRUN_PLUGIN_PATH themselves; an inherited one would change lookups.
 unset OMRUN_PLUGIN_PATH
 

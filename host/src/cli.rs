@@ -157,7 +157,7 @@ async fn prepare(
     );
     grants.verify().await?;
     let orchestrator = run::choose(orchestrator, parallelism, plugin.world)?;
-    let sink = sink::from_config(&config.sink)?;
+    let sink = sink::from_config(config).await?;
     let distributed = &config.workflow.distributed_execution;
     let run = Run {
         source: SourceConfig {
@@ -170,6 +170,12 @@ async fn prepare(
         sink,
         retry: distributed.retry_policy.clone(),
         batch_size: distributed.batch_size.map(|n| n.max(1) as usize),
+        mark_deleted_tables: source
+            .source_config
+            .config
+            .get("markDeletedTables")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(true),
         tally: Default::default(),
     };
     Ok((Arc::new(run), orchestrator))

@@ -115,6 +115,12 @@ impl Tally {
             .push(failure);
     }
 
+    /// The FQNs of everything that failed so far.
+    pub fn failed_fqns(&self) -> std::collections::HashSet<String> {
+        let failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        failures.iter().map(|f| f.fqn.clone()).collect()
+    }
+
     pub fn finish(&self, mode: &str, parallelism: usize, plugin: &str) -> Report {
         self.progress.finish();
         let elapsed = self.started.elapsed().as_secs_f64();

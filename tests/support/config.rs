@@ -104,6 +104,13 @@ pub struct Common {
     pub orchestrator: String,
     pub parallelism: u32,
     pub logger_level: String,
+    /// Write to this OpenMetadata API (`hostPort`) instead of the file; the token comes from
+    /// `${OM_JWT_TOKEN}`, like a real config.
+    pub openmetadata: Option<String>,
+    /// Extra `sink.config` entries, `key: value` as YAML.
+    pub sink_settings: Vec<(String, String)>,
+    /// `retryPolicy.maxAttempts` and `backoffSeconds`.
+    pub retry: (u32, f64),
 }
 
 impl Common {
@@ -118,6 +125,9 @@ impl Common {
             orchestrator: "local".into(),
             parallelism: 4,
             logger_level: "INFO".into(),
+            openmetadata: None,
+            sink_settings: Vec::new(),
+            retry: (3, 1.0),
         }
     }
 
@@ -132,19 +142,39 @@ impl Common {
     }
 
     fn sink_and_workflow(&self, out: &mut String) {
-        writeln!(
-            out,
-            "sink:\n  type: file\n  config:\n    filename: {}",
-            yaml_str(&self.output.to_string_lossy())
-        )
-        .unwrap();
+        match &self.openmetadata {
+            None => writeln!(
+                out,
+                "sink:\n  type: file\n  config:\n    filename: {}",
+                yaml_str(&self.output.to_string_lossy())
+            )
+            .unwrap(),
+            Some(_) => {
+                out.push_str("sink:\n  type: metadata-rest\n  config:\n");
+                for (key, value) in &self.sink_settings {
+                    writeln!(out, "    {key}: {value}").unwrap();
+                }
+            }
+        }
         writeln!(out, "workflowConfig:\n  loggerLevel: {}", self.logger_level).unwrap();
+        if let Some(host_port) = &self.openmetadata {
+            writeln!(
+                out,
+                "  openMetadataServerConfig:\n    hostPort: {}",
+                yaml_str(host_port)
+            )
+            .unwrap();
+            out.push_str("    authProvider: openmetadata\n    securityConfig:\n      jwtToken: ${OM_JWT_TOKEN}\n");
+        }
         out.push_str("  distributedExecution:\n    enabled: true\n");
         writeln!(out, "    orchestrator: {}", self.orchestrator).unwrap();
         writeln!(out, "    parallelism: {}", self.parallelism).unwrap();
-        out.push_str(
-            "    retryPolicy:\n      maxAttempts: 3\n      backoffSeconds: 1\n      backoffFactor: 2\n      maxBackoffSeconds: 30\n",
-        );
+        let (attempts, backoff) = self.retry;
+        writeln!(
+            out,
+            "    retryPolicy:\n      maxAttempts: {attempts}\n      backoffSeconds: {backoff}\n      backoffFactor: 2\n      maxBackoffSeconds: 30"
+        )
+        .unwrap();
     }
 }
 
@@ -180,6 +210,20 @@ impl PgConfig {
     }
     pub fn logger_level(mut self, level: &str) -> Self {
         self.common.logger_level = level.into();
+        self
+    }
+    /// Sink `metadata-rest` to the OpenMetadata API at `host_port` (token from `${OM_JWT_TOKEN}`).
+    pub fn openmetadata(mut self, host_port: &str) -> Self {
+        self.common.openmetadata = Some(host_port.into());
+        self
+    }
+    /// A `sink.config` entry, e.g. `("timeoutSeconds", "1")`.
+    pub fn sink_setting(mut self, key: &str, value: &str) -> Self {
+        self.common.sink_settings.push((key.into(), value.into()));
+        self
+    }
+    pub fn retry(mut self, max_attempts: u32, backoff_seconds: f64) -> Self {
+        self.common.retry = (max_attempts, backoff_seconds);
         self
     }
 

@@ -12,10 +12,12 @@
 //! - [`jsonl`]: read the file sink's JSON Lines; every line is validated against its schema and the
 //!   whole file against the ordering and FQN rules.
 //! - [`schema`]: the JSON Schema validator (one compiled validator per OpenMetadata request kind).
+//! - [`openmetadata`]: an in-process stand-in for OpenMetadata's REST API, for the REST sink.
 
 pub mod config;
 pub mod fixture;
 pub mod jsonl;
+pub mod openmetadata;
 pub mod paths;
 pub mod pg;
 pub mod run;

@@ -155,9 +155,11 @@ fn explain(key: &str, found: &str) -> Option<String> {
             "unknown orchestrator `{found}`, expected one of {}",
             super::Orchestrator::NAMES
         )),
-        "parallelism" | "maxAttempts" => {
-            Some(format!("`{found}` is not a whole number of at least 1"))
-        }
+        "parallelism"
+        | "maxAttempts"
+        | "bulkSinkBatchSize"
+        | "bulk_sink_batch_size"
+        | "concurrency" => Some(format!("`{found}` is not a whole number of at least 1")),
         _ => None,
     }
 }

@@ -64,16 +64,70 @@ pub struct SourceConfigSection {
     pub config: serde_json::Value,
 }
 
-/// `sink: {type: file, config: {filename: …}}`, as OpenMetadata writes it.
+/// `sink: {type: file, config: {filename: …}}` or `sink: {type: metadata-rest, config: {…}}`, as
+/// OpenMetadata writes them.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "type", content = "config", rename_all = "kebab-case")]
 pub enum SinkSection {
     File(FileSinkConfig),
+    /// `config` may be left out.
+    MetadataRest(Option<MetadataRestSinkConfig>),
 }
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct FileSinkConfig {
     pub filename: PathBuf,
+}
+
+/// OpenMetadata's `metadata-rest` sink settings (it spells them in snake_case; camelCase works
+/// too), plus omrun's own.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MetadataRestSinkConfig {
+    /// Create requests per bulk call (default 100).
+    #[serde(
+        alias = "bulk_sink_batch_size",
+        default,
+        deserialize_with = "optional_at_least_one"
+    )]
+    pub bulk_sink_batch_size: Option<u32>,
+    /// Let bulk updates overwrite descriptions and other user-curated fields (default false).
+    #[serde(alias = "override_metadata")]
+    pub override_metadata: Option<bool>,
+    /// omrun: bulk calls in flight at once (default 4).
+    #[serde(default, deserialize_with = "optional_at_least_one")]
+    pub concurrency: Option<u32>,
+    /// omrun: seconds before a call is abandoned and retried (default 60).
+    pub timeout_seconds: Option<f64>,
+}
+
+/// `workflowConfig.openMetadataServerConfig`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenMetadataServerConfig {
+    /// E.g. `http://localhost:8585/api`.
+    pub host_port: String,
+    /// `openmetadata` (a bot's JWT) or `no-auth`.
+    #[serde(default = "default_auth_provider")]
+    pub auth_provider: String,
+    pub security_config: Option<SecurityConfig>,
+    /// `no-ssl`, `validate` or `ignore` (accept any certificate).
+    #[serde(default = "default_verify_ssl", rename = "verifySSL")]
+    pub verify_ssl: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecurityConfig {
+    pub jwt_token: Option<Secret>,
+}
+
+fn default_auth_provider() -> String {
+    "openmetadata".into()
+}
+
+fn default_verify_ssl() -> String {
+    "no-ssl".into()
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -83,7 +137,7 @@ pub struct WorkflowSection {
     pub logger_level: LoggerLevel,
     /// Needed by the `metadata-rest` sink; accepted (and unused) with the file sink so existing
     /// OpenMetadata configs load unchanged.
-    pub open_metadata_server_config: Option<serde_json::Value>,
+    pub open_metadata_server_config: Option<OpenMetadataServerConfig>,
     #[serde(default)]
     pub distributed_execution: DistributedExecution,
 }
@@ -143,6 +197,13 @@ impl Default for DistributedExecution {
 
 fn default_parallelism() -> u32 {
     8
+}
+
+fn optional_at_least_one<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    match Option::<u32>::deserialize(d)? {
+        Some(0) => Err(serde::de::Error::custom("must be at least 1")),
+        n => Ok(n),
+    }
 }
 
 fn at_least_one<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {

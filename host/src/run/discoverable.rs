@@ -8,7 +8,7 @@ use super::{CannotStart, Run};
 use crate::model::{Entity, EntityKind, EntityRef};
 use crate::plugin::{CallError, Instance};
 use anyhow::bail;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::{Arc, Mutex};
 
 /// Refs processed together in one `process` call.
@@ -60,12 +60,29 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
         instances = phase(&pipeline, ready, 1, instances).await;
     }
 
+    // Each written schema with the tables found in it, for marking the others deleted at the end.
+    let mut found_in: BTreeMap<EntityRef, Vec<EntityRef>> = pipeline
+        .written_of(EntityKind::DatabaseSchema)
+        .into_iter()
+        .map(|schema| (schema, Vec::new()))
+        .collect();
+    for table in &tables {
+        if let Some(schema) = table
+            .parents()
+            .pop()
+            .and_then(|schema| found_in.get_mut(&schema))
+        {
+            schema.push(table.clone());
+        }
+    }
+
     let ready = pipeline.keep_with_parents(tables);
     tracing::info!(
         "Processing with {workers} worker thread{}",
         if workers == 1 { "" } else { "s" }
     );
     phase(&pipeline, ready, workers, instances).await;
+    run.delete_stale(found_in).await;
     run.sink.close().await
 }
 
@@ -281,6 +298,12 @@ impl Pipeline {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .extend(containers);
+    }
+
+    /// The containers of `kind` written so far.
+    fn written_of(&self, kind: EntityKind) -> Vec<EntityRef> {
+        let written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        written.iter().filter(|r| r.kind == kind).cloned().collect()
     }
 
     /// The refs whose parents were written; the others are reported as failed.

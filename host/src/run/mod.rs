@@ -7,12 +7,12 @@ mod queue;
 mod streaming;
 
 use crate::config::{self, RetryPolicy};
-use crate::model::{Entity, EntityRef};
+use crate::model::{Entity, EntityKind, EntityRef};
 use crate::plugin::{CallError, Instance, Plugin, SourceConfig, World};
 use crate::report::{Failure, Tally};
-use crate::sink::{Requests, Sink};
+use crate::sink::{Requests, Sink, StaleScope};
 use async_trait::async_trait;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// Everything a run needs, shared by its workers.
@@ -24,6 +24,9 @@ pub struct Run {
     pub retry: RetryPolicy,
     /// Refs per `process` call; `None` chooses from the entity count and the worker count.
     pub batch_size: Option<usize>,
+    /// `sourceConfig.config.markDeletedTables`: after the run, tables the sink has that the
+    /// source no longer has are marked deleted.
+    pub mark_deleted_tables: bool,
     pub tally: Tally,
 }
 
@@ -89,6 +92,42 @@ impl Run {
         }
         self.tally.processed(tables, containers.len());
         containers
+    }
+
+    /// Marks deleted, in each schema the run wrote, the tables the sink has that the run did not
+    /// see (`tables`: the schema's tables this run found). A schema with any failure — its own,
+    /// its database's, or one of its tables' — is left alone: a failure must never delete a
+    /// user's tables.
+    async fn delete_stale(&self, tables: BTreeMap<EntityRef, Vec<EntityRef>>) {
+        if !self.mark_deleted_tables {
+            return;
+        }
+        let failed = self.tally.failed_fqns();
+        let scopes: Vec<StaleScope> = tables
+            .into_iter()
+            .filter_map(|(schema, tables)| {
+                let seen: Vec<String> = tables.iter().map(|t| self.requests.fqn(t)).collect();
+                let mut involved = schema
+                    .parents()
+                    .into_iter()
+                    .chain([schema.clone()])
+                    .map(|r| self.requests.fqn(&r));
+                let clean = !involved.any(|fqn| failed.contains(&fqn))
+                    && !seen.iter().any(|fqn| failed.contains(fqn));
+                clean.then(|| StaleScope {
+                    schema_fqn: self.requests.fqn(&schema),
+                    seen_table_fqns: seen,
+                })
+            })
+            .collect();
+        for failure in self.sink.delete_stale(scopes).await {
+            self.tally.failed(Failure {
+                fqn: failure.fqn,
+                kind: EntityKind::DatabaseSchema.as_str().to_owned(),
+                error: failure.error,
+                attempts: 1,
+            });
+        }
     }
 
     /// Reports `r` as finally failed.

@@ -3,9 +3,9 @@
 //! bare so that OpenMetadata can still place the child.
 
 use super::{CannotStart, Run};
-use crate::model::Entity;
+use crate::model::{Entity, EntityKind, EntityRef};
 use anyhow::bail;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 pub async fn run(run: Arc<Run>) -> anyhow::Result<()> {
@@ -17,6 +17,8 @@ pub async fn run(run: Arc<Run>) -> anyhow::Result<()> {
     })?;
     run.write_service().await?;
     let mut written = HashSet::new();
+    // Each schema with the tables streamed in it, for marking the others deleted at the end.
+    let mut found_in: BTreeMap<EntityRef, Vec<EntityRef>> = BTreeMap::new();
     loop {
         let batch = match instance.next_batch().await {
             Ok(Some(batch)) => batch,
@@ -26,7 +28,18 @@ pub async fn run(run: Arc<Run>) -> anyhow::Result<()> {
         };
         let mut entities = Vec::new();
         for entity in batch {
-            for parent in entity.to_ref().parents() {
+            let r = entity.to_ref();
+            match r.kind {
+                EntityKind::Table => found_in
+                    .entry(r.parents().remove(1))
+                    .or_default()
+                    .push(r.clone()),
+                EntityKind::DatabaseSchema => {
+                    found_in.entry(r.clone()).or_default();
+                }
+                EntityKind::Database => {}
+            }
+            for parent in r.parents() {
                 if written.insert(parent.clone()) {
                     entities.extend(Entity::bare_container(&parent));
                 }
@@ -50,5 +63,6 @@ pub async fn run(run: Arc<Run>) -> anyhow::Result<()> {
         .await;
     }
     tracing::info!("Found {} table entities", run.tally.found_so_far());
+    run.delete_stale(found_in).await;
     run.sink.close().await
 }

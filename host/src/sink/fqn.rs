@@ -6,6 +6,9 @@ const RESERVED: &[(&str, &str)] = &[
     ("::", "__reserved__colon__"),
     (">", "__reserved__arrow__"),
     ("\"", "__reserved__quote__"),
+    ("\n", "__reserved__newline__"),
+    ("\r", "__reserved__carriage_return__"),
+    ("\t", "__reserved__tab__"),
 ];
 
 /// An entity name as OpenMetadata stores it (reserved sequences replaced).
@@ -61,5 +64,6 @@ mod tests {
             "a__reserved__colon__b__reserved__arrow__c__reserved__quote__d"
         );
         assert_eq!(quote("x\".y"), "\"x__reserved__quote__.y\"");
+        assert_eq!(encode_name("a\tb\r\nc"), "a__reserved__tab__b__reserved__carriage_return____reserved__newline__c");
     }
 }

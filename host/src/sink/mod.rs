@@ -3,12 +3,15 @@
 
 mod file;
 pub mod fqn;
+mod openmetadata;
 pub mod requests;
+mod source_hash;
 
 pub use file::FileSink;
+pub use openmetadata::OpenMetadataSink;
 pub use requests::{CreateRequest, RequestKind, Requests};
 
-use crate::config::SinkSection;
+use crate::config::{Config, SinkSection};
 use async_trait::async_trait;
 use std::sync::Arc;
 
@@ -20,18 +23,43 @@ pub struct SinkFailure {
     pub error: String,
 }
 
+/// A schema whose tables were all processed without a failure: tables of it that the destination
+/// has and this run did not see were deleted at the source.
+#[derive(Debug, Clone)]
+pub struct StaleScope {
+    pub schema_fqn: String,
+    pub seen_table_fqns: Vec<String>,
+}
+
 /// One trait for every destination. Callers write parents before children; a sink reports per
 /// request what it could not store and never drops anything silently.
 #[async_trait]
 pub trait Sink: Send + Sync {
     async fn write(&self, requests: Vec<CreateRequest>) -> Vec<SinkFailure>;
 
+    /// Marks deleted, per scope, the tables the destination has that the run did not see. Only a
+    /// destination that keeps state has anything to do.
+    async fn delete_stale(&self, _scopes: Vec<StaleScope>) -> Vec<SinkFailure> {
+        Vec::new()
+    }
+
     /// Flushes and releases the destination; an error here means written data may be lost.
     async fn close(&self) -> anyhow::Result<()>;
 }
 
-pub fn from_config(section: &SinkSection) -> anyhow::Result<Arc<dyn Sink>> {
-    match section {
-        SinkSection::File(config) => Ok(Arc::new(FileSink::create(&config.filename)?)),
+/// The sink the config names, connected (the OpenMetadata sink checks the server first).
+pub async fn from_config(config: &Config) -> anyhow::Result<Arc<dyn Sink>> {
+    match &config.sink {
+        SinkSection::File(file) => Ok(Arc::new(FileSink::create(&file.filename)?)),
+        SinkSection::MetadataRest(settings) => {
+            let Some(server) = &config.workflow.open_metadata_server_config else {
+                anyhow::bail!("sink `metadata-rest` needs workflowConfig.openMetadataServerConfig");
+            };
+            let settings = settings.clone().unwrap_or_default();
+            let retry = config.workflow.distributed_execution.retry_policy.clone();
+            Ok(Arc::new(
+                OpenMetadataSink::connect(server, &settings, retry).await?,
+            ))
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! omrun and a run of `metadata ingest` produce the same entities.
 
 use super::fqn;
+use super::source_hash::source_hash;
 use crate::model::{Column, Database, DatabaseSchema, Entity, EntityKind, EntityRef, Table};
 use serde_json::{Map, Value, json};
 
@@ -16,6 +17,16 @@ pub enum RequestKind {
 }
 
 impl RequestKind {
+    /// The collection whose `/bulk` endpoint takes this kind; services have none.
+    pub fn bulk_collection(self) -> Option<&'static str> {
+        match self {
+            Self::DatabaseService => None,
+            Self::Database => Some("databases"),
+            Self::DatabaseSchema => Some("databaseSchemas"),
+            Self::Table => Some("tables"),
+        }
+    }
+
     /// OpenMetadata's name for the request type, as written in the file sink's `kind`.
     pub fn request_name(self) -> &'static str {
         match self {
@@ -70,25 +81,18 @@ impl Requests {
         }
     }
 
+    /// The Create request for an entity, with its `sourceHash`.
     pub fn entity(&self, entity: &Entity) -> CreateRequest {
         let fqn = self.fqn(&entity.to_ref());
-        match entity {
-            Entity::Database(d) => CreateRequest {
-                kind: RequestKind::Database,
-                fqn,
-                body: self.database(d),
-            },
-            Entity::DatabaseSchema(s) => CreateRequest {
-                kind: RequestKind::DatabaseSchema,
-                fqn,
-                body: self.schema(s),
-            },
-            Entity::Table(t) => CreateRequest {
-                kind: RequestKind::Table,
-                fqn,
-                body: self.table(t),
-            },
+        let (kind, mut body) = match entity {
+            Entity::Database(d) => (RequestKind::Database, self.database(d)),
+            Entity::DatabaseSchema(s) => (RequestKind::DatabaseSchema, self.schema(s)),
+            Entity::Table(t) => (RequestKind::Table, self.table(t)),
+        };
+        if let Some(hash) = source_hash(kind, &body) {
+            body["sourceHash"] = hash.into();
         }
+        CreateRequest { kind, fqn, body }
     }
 
     fn database(&self, d: &Database) -> Value {
@@ -135,7 +139,9 @@ impl Requests {
                 .iter()
                 .map(|p| {
                     let mut c = Map::new();
-                    c.insert("columnName".into(), fqn::encode_name(&p.column).into());
+                    // Left as the source spells it: OpenMetadata's ingestion encodes the names
+                    // of columns and constraint columns, not of partition columns.
+                    c.insert("columnName".into(), p.column.clone().into());
                     c.insert("intervalType".into(), p.interval_type.into());
                     if let Some(interval) = &p.interval {
                         c.insert("interval".into(), interval.clone().into());

@@ -1,0 +1,327 @@
+//! `sink: {type: metadata-rest}`: Create requests to OpenMetadata's REST API, the calls its own
+//! ingestion makes, in its order: the version check, the service (looked up, created if missing),
+//! then databases, schemas and tables through the bulk endpoints, parents first, several bulk
+//! calls in flight at once. Every request carries its `sourceHash`, so the server skips what did
+//! not change. What the server refuses is reported entity by entity; what failed for a passing
+//! reason (429, 5xx, a timeout) is retried first.
+
+mod client;
+
+use super::{CreateRequest, RequestKind, Sink, SinkFailure, StaleScope};
+use crate::config::{MetadataRestSinkConfig, OpenMetadataServerConfig, RetryPolicy};
+use anyhow::bail;
+use async_trait::async_trait;
+use client::{Answer, Client};
+use futures_util::future::join_all;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+/// The OpenMetadata major version whose API this sink speaks.
+const SUPPORTED_MAJOR: u32 = 2;
+
+pub struct OpenMetadataSink {
+    client: Client,
+    batch_size: usize,
+    in_flight: Semaphore,
+    override_metadata: bool,
+    retry: RetryPolicy,
+}
+
+impl OpenMetadataSink {
+    /// Connects and checks that the server is an OpenMetadata this sink can talk to, and that it
+    /// accepts the token.
+    pub async fn connect(
+        server: &OpenMetadataServerConfig,
+        config: &MetadataRestSinkConfig,
+        retry: RetryPolicy,
+    ) -> anyhow::Result<Self> {
+        let timeout = Duration::from_secs_f64(config.timeout_seconds.unwrap_or(60.0).max(0.1));
+        let client = Client::new(server, retry.clone(), timeout)?;
+        let version = check_version(&client).await?;
+        tracing::info!("OpenMetadata {version} at {}", server.host_port);
+        Ok(Self {
+            client,
+            batch_size: config.bulk_sink_batch_size.unwrap_or(100) as usize,
+            in_flight: Semaphore::new(config.concurrency.unwrap_or(4) as usize),
+            override_metadata: config.override_metadata.unwrap_or(false),
+            retry,
+        })
+    }
+
+    /// The service is looked up by name and created only when missing, as OpenMetadata's
+    /// ingestion does: an existing service (and the connection stored with it) is left alone.
+    async fn ensure_service(&self, request: &CreateRequest) -> Option<SinkFailure> {
+        let name = request.body["name"].as_str().unwrap_or_default();
+        let path = ["services", "databaseServices", "name", name];
+        let outcome = match self.client.call(Method::GET, &path, &[], None).await {
+            Ok(found) if found.status == StatusCode::OK => Ok(()),
+            Ok(missing) if missing.status == StatusCode::NOT_FOUND => {
+                let path = ["services", "databaseServices"];
+                match self
+                    .client
+                    .call(Method::PUT, &path, &[], Some(&request.body))
+                    .await
+                {
+                    Ok(created) if created.status.is_success() => Ok(()),
+                    Ok(refused) => Err(refused.error()),
+                    Err(e) => Err(e),
+                }
+            }
+            Ok(other) => Err(other.error()),
+            Err(e) => Err(e),
+        };
+        outcome.err().map(|e| failure(request, &e.to_string()))
+    }
+
+    /// One bulk call for `requests` (all of one kind), then the items that failed for a passing
+    /// reason again, per `retryPolicy`. Returns what finally failed.
+    async fn bulk(&self, collection: &str, mut pending: Vec<CreateRequest>) -> Vec<SinkFailure> {
+        let _permit = self
+            .in_flight
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
+        let override_metadata = if self.override_metadata {
+            "true"
+        } else {
+            "false"
+        };
+        let query = [("async", "false"), ("overrideMetadata", override_metadata)];
+        let mut failures = Vec::new();
+        let mut attempt = 1;
+        loop {
+            let body = Value::Array(pending.iter().map(|r| r.body.clone()).collect());
+            let retry = match self
+                .client
+                .call(Method::PUT, &[collection, "bulk"], &query, Some(&body))
+                .await
+            {
+                // The client already retried what was worth retrying.
+                Err(e) => return failed(failures, &pending, &e.to_string()),
+                Ok(answer) if answer.status != StatusCode::OK => {
+                    return failed(failures, &pending, &answer.error().to_string());
+                }
+                Ok(answer) => self.sort_out(&answer, pending, &mut failures),
+            };
+            if retry.is_empty() {
+                return failures;
+            }
+            if attempt >= self.retry.max_attempts {
+                failures.extend(
+                    retry
+                        .into_iter()
+                        .map(|(request, why)| failure(&request, &why)),
+                );
+                return failures;
+            }
+            attempt += 1;
+            tracing::warn!(
+                "Retrying {} {collection} the server failed to store (attempt {attempt})",
+                retry.len()
+            );
+            tokio::time::sleep(self.retry.backoff(attempt)).await;
+            pending = retry.into_iter().map(|(request, _)| request).collect();
+        }
+    }
+
+    /// Reads a `BulkOperationResult`: final failures go to `failures`; returned are the requests
+    /// to try again (the server failed on them for a passing reason), with why.
+    fn sort_out(
+        &self,
+        answer: &Answer,
+        pending: Vec<CreateRequest>,
+        failures: &mut Vec<SinkFailure>,
+    ) -> Vec<(CreateRequest, String)> {
+        let failed = answer.body["failedRequest"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let reported = answer.body["numberOfRowsFailed"]
+            .as_u64()
+            .unwrap_or(failed.len() as u64);
+        let mut retry = Vec::new();
+        let mut attributed = 0;
+        let mut rest = Vec::with_capacity(pending.len());
+        for request in pending {
+            match failed
+                .iter()
+                .find(|entry| refers_to(&entry["request"], &request))
+            {
+                Some(entry) => {
+                    attributed += 1;
+                    let status = entry["status"].as_u64().unwrap_or(0);
+                    let why = format!(
+                        "HTTP {status}: {}",
+                        entry["message"]
+                            .as_str()
+                            .unwrap_or("the server gave no reason")
+                    );
+                    if status == 429 || status >= 500 {
+                        retry.push((request, why));
+                    } else {
+                        failures.push(failure(&request, &why));
+                    }
+                }
+                None => rest.push(request),
+            }
+        }
+        if (attributed as u64) < reported {
+            // Failures the server did not tie to a request: nothing unconfirmed counts as stored.
+            let succeeded = answer.body["successRequest"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            for request in rest {
+                if !succeeded
+                    .iter()
+                    .any(|entry| refers_to(&entry["request"], &request))
+                {
+                    let why = format!(
+                        "the server reported {reported} failures without naming all of them"
+                    );
+                    failures.push(failure(&request, &why));
+                }
+            }
+        }
+        retry
+    }
+}
+
+/// Whether a `BulkOperationResult` entry's `request` (the FQN, or the Create request echoed back)
+/// is this request: the same name under the same parent.
+fn refers_to(echo: &Value, request: &CreateRequest) -> bool {
+    match echo {
+        Value::String(fqn) => *fqn == request.fqn,
+        Value::Object(_) => {
+            let same =
+                |key: &str| echo.get(key).is_some() && echo.get(key) == request.body.get(key);
+            same("name")
+                && ["service", "database", "databaseSchema"]
+                    .iter()
+                    .any(|parent| same(parent))
+        }
+        _ => false,
+    }
+}
+
+fn failure(request: &CreateRequest, why: &str) -> SinkFailure {
+    SinkFailure {
+        kind: request.kind,
+        fqn: request.fqn.clone(),
+        error: why.to_owned(),
+    }
+}
+
+fn failed(
+    mut failures: Vec<SinkFailure>,
+    requests: &[CreateRequest],
+    why: &str,
+) -> Vec<SinkFailure> {
+    failures.extend(requests.iter().map(|r| failure(r, why)));
+    failures
+}
+
+/// `GET /v1/system/version`: is it there, is it OpenMetadata, does it take the token, is it a
+/// version whose API we speak.
+async fn check_version(client: &Client) -> anyhow::Result<String> {
+    let at = client.base();
+    let answer = match client
+        .call(Method::GET, &["system", "version"], &[], None)
+        .await
+    {
+        Ok(answer) => answer,
+        Err(e) => bail!("cannot reach OpenMetadata at {at}: {e}"),
+    };
+    if answer.status == StatusCode::UNAUTHORIZED || answer.status == StatusCode::FORBIDDEN {
+        bail!(
+            "OpenMetadata at {at} refused the token (HTTP {}): check \
+             workflowConfig.openMetadataServerConfig.securityConfig.jwtToken",
+            answer.status.as_u16()
+        );
+    }
+    let version = match answer.body.get("version").and_then(Value::as_str) {
+        Some(version) if answer.status == StatusCode::OK => version.to_owned(),
+        _ => bail!(
+            "{at} is not OpenMetadata's API: GET system/version answered HTTP {} without a version",
+            answer.status.as_u16()
+        ),
+    };
+    match version
+        .split('.')
+        .next()
+        .and_then(|major| major.parse::<u32>().ok())
+    {
+        Some(SUPPORTED_MAJOR) => Ok(version),
+        _ => bail!(
+            "OpenMetadata {version} at {at} is not supported: omrun speaks the API of OpenMetadata {SUPPORTED_MAJOR}.x"
+        ),
+    }
+}
+
+#[async_trait]
+impl Sink for OpenMetadataSink {
+    async fn write(&self, mut requests: Vec<CreateRequest>) -> Vec<SinkFailure> {
+        // Parents first: a stable sort keeps the caller's order within a kind.
+        requests.sort_by_key(|r| r.kind);
+        let mut failures = Vec::new();
+        let mut rest = requests.as_slice();
+        while let Some(first) = rest.first() {
+            let same_kind = rest.iter().take_while(|r| r.kind == first.kind).count();
+            let (group, next) = rest.split_at(same_kind);
+            rest = next;
+            match first.kind.bulk_collection() {
+                None => {
+                    for request in group {
+                        failures.extend(self.ensure_service(request).await);
+                    }
+                }
+                Some(collection) => {
+                    let calls = group
+                        .chunks(self.batch_size)
+                        .map(|chunk| self.bulk(collection, chunk.to_vec()));
+                    failures.extend(join_all(calls).await.into_iter().flatten());
+                }
+            }
+        }
+        failures
+    }
+
+    async fn delete_stale(&self, scopes: Vec<StaleScope>) -> Vec<SinkFailure> {
+        let mut failures = Vec::new();
+        for scope in scopes {
+            let body = json!({
+                "scopeFqn": scope.schema_fqn,
+                "scopeEntityType": "databaseSchema",
+                "seenFqns": scope.seen_table_fqns,
+                "recursive": true,
+            });
+            let outcome = match self
+                .client
+                .call(Method::DELETE, &["tables", "deleteStale"], &[], Some(&body))
+                .await
+            {
+                Ok(answer) if answer.status.is_success() => {
+                    let deleted = answer.body["numberOfRowsProcessed"].as_u64().unwrap_or(0);
+                    if deleted > 0 {
+                        tracing::info!("Marked {deleted} table(s) of {} deleted", scope.schema_fqn);
+                    }
+                    continue;
+                }
+                Ok(answer) => answer.error().to_string(),
+                Err(e) => e.to_string(),
+            };
+            failures.push(SinkFailure {
+                kind: RequestKind::DatabaseSchema,
+                fqn: scope.schema_fqn,
+                error: format!("could not mark its deleted tables: {outcome}"),
+            });
+        }
+        failures
+    }
+
+    async fn close(&self) -> anyhow::Result<()> {
+        Ok(())
+    }
+}

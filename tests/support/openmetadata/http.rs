@@ -1,0 +1,259 @@
+//! The stand-in's routes and the front door every request passes (log, latency, scripted fault),
+//! then the token check. Answers use OpenMetadata's shapes: entities as JSON, errors as
+//! `{"code", "message"}`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, Bytes, to_bytes};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, put};
+use serde_json::{Value, json};
+
+use super::bulk;
+use super::faults::Fault;
+use super::store::{Collection, Refusal};
+use super::{LoggedRequest, Shared};
+
+/// Marks the answer of the fallback route, so the log can tell unexpected calls apart.
+#[derive(Clone, Copy)]
+struct Unrouted;
+
+pub fn router(shared: Arc<Shared>) -> Router {
+    let mut r = Router::new()
+        .route("/api/v1/system/version", get(version))
+        .route(
+            "/api/v1/services/databaseServices/name/{fqn}",
+            get(get_service),
+        )
+        .route("/api/v1/services/databaseServices", put(put_service))
+        .route("/api/v1/tables/deleteStale", delete(delete_stale));
+    for (path, c) in [
+        ("/api/v1/databases/bulk", Collection::Databases),
+        ("/api/v1/databaseSchemas/bulk", Collection::DatabaseSchemas),
+        ("/api/v1/tables/bulk", Collection::Tables),
+    ] {
+        r = r.route(path, put(move |s, q, h, b| put_bulk(c, s, q, h, b)));
+    }
+    // Auth as a route layer, so the fallback can mark a call without a token to an unknown path
+    // as unexpected too (it checks the token itself).
+    r.route_layer(from_fn_with_state(shared.clone(), auth))
+        .fallback(unrouted)
+        .method_not_allowed_fallback(unrouted)
+        .layer(from_fn_with_state(shared.clone(), front))
+        .with_state(shared)
+}
+
+/// Every request: spawned, so a client that hangs up (a timeout) does not cancel the write it
+/// asked for, as on a real server; logged whatever happens.
+async fn front(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    match tokio::spawn(serve_one(s, req, next)).await {
+        Ok(r) => r,
+        Err(e) => error(500, &format!("stand-in: request task failed: {e}")),
+    }
+}
+
+async fn serve_one(s: Arc<Shared>, req: Request, next: Next) -> Response {
+    let at = s.started.elapsed();
+    let method = req.method().to_string();
+    let path = req.uri().path().to_string();
+    let query = req.uri().query().map(str::to_string);
+    let (parts, body) = req.into_parts();
+    let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let req = Request::from_parts(parts, Body::from(bytes));
+
+    let (latency, fault) = {
+        let mut st = s.lock();
+        let latency = st.faults.latency;
+        (latency, st.faults.take_request_fault(&method, &path))
+    };
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let resp = match fault {
+        Some(Fault::TooManyRequests { retry_after_secs }) => {
+            let mut r = error(429, "Too Many Requests");
+            r.headers_mut()
+                .insert(RETRY_AFTER, retry_after_secs.to_string().parse().unwrap());
+            r
+        }
+        Some(Fault::ServerError) => error(500, "stand-in: scripted server error"),
+        Some(Fault::Stall(d)) => {
+            tokio::time::sleep(d).await;
+            run(req, next).await
+        }
+        None => run(req, next).await,
+    };
+    s.lock().log.push(LoggedRequest {
+        method,
+        path,
+        query,
+        status: resp.status().as_u16(),
+        at,
+        elapsed: s.started.elapsed() - at,
+        body: text,
+        routed: resp.extensions().get::<Unrouted>().is_none(),
+    });
+    resp
+}
+
+/// The route. A handler that panics is a stand-in bug: answer 500 (and log it) rather than drop
+/// the connection.
+async fn run(req: Request, next: Next) -> Response {
+    match tokio::spawn(next.run(req)).await {
+        Ok(r) => r,
+        Err(e) => error(500, &format!("stand-in bug: handler panicked: {e}")),
+    }
+}
+
+/// The bearer token check of OpenMetadata's JWT filter: the 401 when it fails.
+fn refuse_token(s: &Shared, headers: &HeaderMap) -> Option<Response> {
+    let header = headers.get(AUTHORIZATION).map(|v| v.to_str().unwrap_or(""));
+    match header.map(|h| h.strip_prefix("Bearer ")) {
+        None => Some(error(401, "Not Authorized! Token not present")),
+        Some(Some(t)) if t == s.token => None,
+        Some(_) => Some(error(401, "Not Authorized! Invalid token")),
+    }
+}
+
+async fn auth(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    match refuse_token(&s, req.headers()) {
+        Some(r) => r,
+        None => next.run(req).await,
+    }
+}
+
+fn error(status: u16, message: &str) -> Response {
+    reply(status, &json!({"code": status, "message": message}))
+}
+
+fn reply(status: u16, body: &Value) -> Response {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (code, [(CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+/// A request body as OpenMetadata's Jersey resources read it: JSON only (415 otherwise),
+/// parseable (400 otherwise).
+fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, Refusal> {
+    let ct = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !ct.to_ascii_lowercase().starts_with("application/json") {
+        return Err(Refusal {
+            status: 415,
+            message: "HTTP 415 Unsupported Media Type".into(),
+        });
+    }
+    serde_json::from_slice(body).map_err(|e| Refusal {
+        status: 400,
+        message: format!("Unable to process JSON: {e}"),
+    })
+}
+
+async fn version(State(s): State<Arc<Shared>>) -> Response {
+    let v = s.lock().version.clone();
+    reply(
+        200,
+        &json!({"version": v, "revision": "omrun-standin", "timestamp": s.started_ms}),
+    )
+}
+
+async fn get_service(State(s): State<Arc<Shared>>, Path(fqn): Path<String>) -> Response {
+    let c = Collection::DatabaseServices;
+    match s.lock().store.get(c, &fqn) {
+        Some(e) => reply(200, &e.body),
+        None => error(404, &Refusal::not_found(c, &fqn).message),
+    }
+}
+
+async fn put_service(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    let c = Collection::DatabaseServices;
+    let v = match json_body(&headers, &body) {
+        Ok(v) => v,
+        Err(r) => return error(r.status, &r.message),
+    };
+    let errors = bulk::schema_errors(c, &v);
+    if !errors.is_empty() {
+        return error(400, &errors);
+    }
+    match s.lock().store.upsert(c, &v) {
+        Ok((outcome, e)) => reply(outcome.status(), &e.body),
+        Err(r) => error(r.status, &r.message),
+    }
+}
+
+async fn put_bulk(
+    c: Collection,
+    State(s): State<Arc<Shared>>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    // Async bulk answers before the writes happen; omrun must not use it, and the stand-in does
+    // not pretend to support it.
+    if q.get("async").is_some_and(|a| a != "false") {
+        return error(400, "stand-in: only async=false bulk calls are implemented");
+    }
+    let items = match json_body(&headers, &body) {
+        Ok(Value::Array(items)) => items,
+        Ok(other) => {
+            return error(
+                400,
+                &format!(
+                    "Unable to process JSON: a bulk body is an array of {}, not {}",
+                    c.request_kind(),
+                    kind_of(&other)
+                ),
+            );
+        }
+        Err(r) => return error(r.status, &r.message),
+    };
+    // Schema checks are the slow part: made before taking the lock.
+    let errors: Vec<String> = items.iter().map(|i| bulk::schema_errors(c, i)).collect();
+    let result = bulk::apply(c, &items, &errors, &mut s.lock());
+    reply(200, &result)
+}
+
+async fn delete_stale(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    let v = match json_body(&headers, &body) {
+        Ok(v) => v,
+        Err(r) => return error(r.status, &r.message),
+    };
+    match bulk::delete_stale(&v, &mut s.lock()) {
+        Ok(result) => reply(200, &result),
+        Err(r) => error(r.status, &r.message),
+    }
+}
+
+async fn unrouted(State(s): State<Arc<Shared>>, req: Request) -> Response {
+    let mut r = refuse_token(&s, req.headers()).unwrap_or_else(|| {
+        error(
+            404,
+            &format!(
+                "stand-in: no route for {} {} (not an OpenMetadata call the stand-in implements)",
+                req.method(),
+                req.uri().path()
+            ),
+        )
+    });
+    r.extensions_mut().insert(Unrouted);
+    r
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

@@ -1,0 +1,226 @@
+//! A stand-in for an OpenMetadata 2.0.x server: the REST calls omrun's OpenMetadata sink makes, and
+//! nothing else.
+//!
+//! OpenMetadata's server cannot run in the test environment, so this one is strict where the real
+//! one is: every call needs the bearer token; every request body is validated against
+//! OpenMetadata's JSON Schema of its kind ([`crate::schemas`]); parents must exist before children;
+//! versions, FQNs, status codes, the `BulkOperationResult` and the error shape
+//! `{"code", "message"}` follow OpenMetadata's. Any other call is a 404 that the log marks as
+//! unexpected ([`StandIn::unexpected_requests`]).
+//!
+//! Implemented calls (under `host_port()`, i.e. `http://127.0.0.1:PORT/api`):
+//! - `GET  /v1/system/version`
+//! - `GET  /v1/services/databaseServices/name/{fqn}`
+//! - `PUT  /v1/services/databaseServices` (a `CreateDatabaseServiceRequest`)
+//! - `PUT  /v1/{databases,databaseSchemas,tables}/bulk?async=false&overrideMetadata=…`
+//! - `DELETE /v1/tables/deleteStale` (scope: one database schema)
+//!
+//! The server runs on its own thread and Tokio runtime, so a test can drive it from blocking code
+//! and run `omrun` against it; it stops when the [`StandIn`] is dropped.
+
+mod bulk;
+mod faults;
+mod http;
+mod store;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+pub use faults::{Attempts, Fault};
+pub use store::{Collection, Entity, Writes};
+
+/// One request as the stand-in received and answered it.
+#[derive(Clone, Debug)]
+pub struct LoggedRequest {
+    pub method: String,
+    /// The path as sent (still percent-encoded), e.g. `/api/v1/tables/bulk`.
+    pub path: String,
+    /// The raw query string, e.g. `async=false&overrideMetadata=false`.
+    pub query: Option<String>,
+    pub status: u16,
+    /// When it arrived, from the stand-in's start.
+    pub at: Duration,
+    /// From arrival to answer (latency and stalls included).
+    pub elapsed: Duration,
+    pub body: String,
+    /// False for a call the stand-in does not implement (answered 404, or 401 without a token).
+    pub routed: bool,
+}
+
+/// The state the handlers share, behind one lock that is never held across an await.
+struct State {
+    store: store::Store,
+    log: Vec<LoggedRequest>,
+    faults: faults::Faults,
+    version: String,
+}
+
+struct Shared {
+    token: String,
+    started: Instant,
+    started_ms: u64,
+    state: Mutex<State>,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panicking handler must not make every later assertion panic too.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+pub struct StandIn {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl StandIn {
+    /// Starts a server that accepts `Authorization: Bearer <token>`, reporting version 2.0.7.
+    pub fn start(token: &str) -> StandIn {
+        // Compile every schema now, so a missing schema fails the test here rather than as a 500
+        // inside a request.
+        for c in Collection::ALL {
+            crate::schemas().validator(c.request_kind());
+        }
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        listener
+            .set_nonblocking(true)
+            .expect("non-blocking listener");
+        let addr = listener.local_addr().expect("listener address");
+        let shared = Arc::new(Shared {
+            token: token.to_string(),
+            started: Instant::now(),
+            started_ms: store::now_ms(),
+            state: Mutex::new(State {
+                store: store::Store::default(),
+                log: Vec::new(),
+                faults: faults::Faults::default(),
+                version: "2.0.7".to_string(),
+            }),
+        });
+        let app = http::router(shared.clone());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        // The socket is bound before the thread starts: a client connecting at once just waits in
+        // the accept queue.
+        let thread = std::thread::Builder::new()
+            .name("openmetadata-standin".into())
+            .spawn(move || {
+                let rt = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .expect("stand-in runtime");
+                rt.block_on(async move {
+                    let listener =
+                        tokio::net::TcpListener::from_std(listener).expect("tokio listener");
+                    let serve = std::future::IntoFuture::into_future(axum::serve(listener, app));
+                    tokio::select! {
+                        r = serve => r.expect("stand-in server failed"),
+                        _ = stopped => {}
+                    }
+                });
+                // Whatever is still running (a stalled request) is abandoned, not waited for.
+                rt.shutdown_background();
+            })
+            .expect("spawn the stand-in thread");
+        StandIn {
+            addr,
+            shared,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+
+    /// The server's address in the form of OpenMetadata's `hostPort`: `http://127.0.0.1:PORT/api`.
+    pub fn host_port(&self) -> String {
+        format!("http://{}/api", self.addr)
+    }
+
+    pub fn token(&self) -> &str {
+        &self.shared.token
+    }
+
+    /// The version `GET /v1/system/version` reports (to test an incompatible server).
+    pub fn set_version(&self, version: &str) {
+        self.shared.lock().version = version.to_string();
+    }
+
+    /// Every entity of a collection, deleted ones included, by FQN.
+    pub fn entities(&self, c: Collection) -> Vec<Entity> {
+        self.shared.lock().store.list(c)
+    }
+
+    pub fn entity(&self, c: Collection, fqn: &str) -> Option<Entity> {
+        self.shared.lock().store.get(c, fqn).cloned()
+    }
+
+    /// Every request so far, in the order they were answered.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.shared.lock().log.clone()
+    }
+
+    /// The requests for calls the stand-in does not implement.
+    pub fn unexpected_requests(&self) -> Vec<LoggedRequest> {
+        self.requests().into_iter().filter(|r| !r.routed).collect()
+    }
+
+    /// Creates, updates and soft deletes so far, over all collections.
+    pub fn writes(&self) -> Writes {
+        let st = self.shared.lock();
+        Collection::ALL
+            .iter()
+            .map(|c| st.store.writes(*c))
+            .fold(Writes::default(), |a, w| Writes {
+                creates: a.creates + w.creates,
+                updates: a.updates + w.updates,
+                deletes: a.deletes + w.deletes,
+            })
+    }
+
+    pub fn writes_in(&self, c: Collection) -> Writes {
+        self.shared.lock().store.writes(c)
+    }
+
+    /// Added to every request from now on (before it is processed).
+    pub fn set_latency(&self, latency: Duration) {
+        self.shared.lock().faults.latency = latency;
+    }
+
+    /// The next `times` requests with this method whose path (as sent, e.g.
+    /// `/api/v1/tables/bulk`) starts with `path_prefix` get `fault`.
+    pub fn fail_next(&self, method: &str, path_prefix: &str, times: usize, fault: Fault) {
+        self.shared
+            .lock()
+            .faults
+            .add_request_fault(method, path_prefix, times, fault);
+    }
+
+    /// Bulk items whose `name` is `name` fail with `status` (in `failedRequest`), `attempts` times.
+    pub fn fail_item(&self, name: &str, status: u16, attempts: Attempts) {
+        self.shared
+            .lock()
+            .faults
+            .add_item_fault(name, status, attempts);
+    }
+
+    /// Removes the latency and every scripted fault.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+}
+
+impl Drop for StandIn {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            // A panic in the server thread has already been printed; do not panic in drop.
+            let _ = t.join();
+        }
+    }
+}

@@ -1,0 +1,597 @@
+//! The OpenMetadata stand-in (omrun_tests::openmetadata) answers as its contract says: auth,
+//! version, services, bulk writes with per-item results, change detection by `sourceHash`,
+//! deleteStale and scripted faults. Plain HTTP calls, no omrun involved.
+
+use std::time::{Duration, Instant};
+
+use omrun_tests::openmetadata::{Attempts, Collection, Fault, StandIn};
+use serde_json::{Value, json};
+
+const TOKEN: &str = "test-token";
+
+/// A blocking client for one stand-in.
+struct Api<'a> {
+    om: &'a StandIn,
+    http: reqwest::blocking::Client,
+}
+
+impl<'a> Api<'a> {
+    fn new(om: &'a StandIn) -> Api<'a> {
+        Api {
+            om,
+            http: reqwest::blocking::Client::new(),
+        }
+    }
+
+    fn request(&self, method: &str, path: &str) -> reqwest::blocking::RequestBuilder {
+        let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        self.http
+            .request(m, format!("{}{path}", self.om.host_port()))
+            .bearer_auth(TOKEN)
+    }
+
+    /// `method path` with the token and an optional JSON body: (status, JSON answer).
+    fn call(&self, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+        let mut rb = self.request(method, path);
+        if let Some(b) = body {
+            rb = rb.json(b);
+        }
+        answer(rb.send().expect("request to the stand-in"))
+    }
+
+    fn bulk(&self, collection: &str, items: Value) -> Value {
+        let path = format!("/v1/{collection}/bulk?async=false&overrideMetadata=false");
+        let (status, result) = self.call("PUT", &path, Some(&items));
+        assert_eq!(status, 200, "bulk answer: {result}");
+        result
+    }
+
+    /// A service `svc`, database `svc.db` and schema `svc.db.sales`.
+    fn parents(&self) {
+        let (status, _) = self.call(
+            "PUT",
+            "/v1/services/databaseServices",
+            Some(&json!({"name": "svc", "serviceType": "Postgres"})),
+        );
+        assert_eq!(status, 201);
+        let r = self.bulk("databases", json!([{"name": "db", "service": "svc"}]));
+        assert_eq!(r["status"], "success", "{r}");
+        let r = self.bulk(
+            "databaseSchemas",
+            json!([{"name": "sales", "database": "svc.db"}, {"name": "hr", "database": "svc.db"}]),
+        );
+        assert_eq!(r["status"], "success", "{r}");
+    }
+}
+
+fn answer(resp: reqwest::blocking::Response) -> (u16, Value) {
+    let status = resp.status().as_u16();
+    let text = resp.text().expect("answer body");
+    let v = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
+    (status, v)
+}
+
+fn table(name: &str, schema: &str, hash: Option<&str>) -> Value {
+    let mut t = json!({
+        "name": name,
+        "databaseSchema": schema,
+        "columns": [{"name": "id", "dataType": "INT"}],
+    });
+    if let Some(h) = hash {
+        t["sourceHash"] = json!(h);
+    }
+    t
+}
+
+#[test]
+fn every_call_needs_the_token() {
+    let om = StandIn::start(TOKEN);
+    let api = Api::new(&om);
+    let url = format!("{}/v1/system/version", om.host_port());
+    let (status, body) = answer(api.http.get(&url).send().unwrap());
+    assert_eq!((status, &body["code"]), (401, &json!(401)), "{body}");
+    assert!(body["message"].as_str().unwrap().contains("Not Authorized"));
+    let (status, _) = answer(api.http.get(&url).bearer_auth("other").send().unwrap());
+    assert_eq!(status, 401);
+    // The token alone, without the scheme, is not a bearer token.
+    let (status, _) = answer(
+        api.http
+            .get(&url)
+            .header("Authorization", TOKEN)
+            .send()
+            .unwrap(),
+    );
+    assert_eq!(status, 401);
+    let (status, _) = api.call("GET", "/v1/system/version", None);
+    assert_eq!(status, 200);
+    // A write without the token stores nothing.
+    let put = api
+        .http
+        .put(format!("{}/v1/services/databaseServices", om.host_port()))
+        .json(&json!({"name": "svc", "serviceType": "Postgres"}));
+    assert_eq!(answer(put.send().unwrap()).0, 401);
+    assert!(om.entities(Collection::DatabaseServices).is_empty());
+    assert_eq!(
+        om.requests().iter().map(|r| r.status).collect::<Vec<_>>(),
+        [401, 401, 401, 200, 401]
+    );
+}
+
+#[test]
+fn version_is_2_0_7_unless_set() {
+    let om = StandIn::start(TOKEN);
+    let api = Api::new(&om);
+    let (status, v) = api.call("GET", "/v1/system/version", None);
+    assert_eq!(status, 200);
+    assert_eq!(v["version"], "2.0.7");
+    assert!(v["revision"].is_string() && v["timestamp"].as_u64().unwrap() > 1_600_000_000_000);
+    om.set_version("1.5.0");
+    assert_eq!(
+        api.call("GET", "/v1/system/version", None).1["version"],
+        "1.5.0"
+    );
+}
+
+#[test]
+fn a_service_is_created_then_found_by_fqn() {
+    let om = StandIn::start(TOKEN);
+    let api = Api::new(&om);
+    let path = "/v1/services/databaseServices/name/my.svc";
+    // Names with a dot are quoted in the FQN, and the FQN is percent-encoded in the path.
+    let quoted = "/v1/services/databaseServices/name/%22my.svc%22";
+    let (status, body) = api.call("GET", quoted, None);
+    assert_eq!(status, 404);
+    assert_eq!(
+        body,
+        json!({"code": 404, "message": "databaseService instance for \"my.svc\" not found"})
+    );
+
+    let request = json!({"name": "my.svc", "serviceType": "Postgres", "description": "one"});
+    let (status, created) = api.call("PUT", "/v1/services/databaseServices", Some(&request));
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["fullyQualifiedName"], "\"my.svc\"");
+    assert_eq!(
+        (&created["version"], &created["deleted"]),
+        (&json!(0.1), &json!(false))
+    );
+    assert_eq!(created["id"].as_str().unwrap().len(), 36);
+    assert!(created["updatedAt"].as_u64().is_some());
+
+    let (status, found) = api.call("GET", quoted, None);
+    assert_eq!((status, &found["id"]), (200, &created["id"]));
+    assert_eq!(
+        api.call("GET", path, None).0,
+        404,
+        "the unquoted name is not the FQN"
+    );
+
+    // The same request again changes nothing; a different one is an update.
+    let (status, same) = api.call("PUT", "/v1/services/databaseServices", Some(&request));
+    assert_eq!((status, &same["version"]), (200, &json!(0.1)));
+    let changed = json!({"name": "my.svc", "serviceType": "Postgres", "description": "two"});
+    let (status, updated) = api.call("PUT", "/v1/services/databaseServices", Some(&changed));
+    assert_eq!((status, &updated["version"]), (200, &json!(0.2)));
+    assert_eq!(updated["id"], created["id"]);
+    let w = om.writes();
+    assert_eq!((w.creates, w.updates, w.total()), (1, 1, 2));
+
+    // Schema-invalid: serviceType is required.
+    let (status, err) = api.call(
+        "PUT",
+        "/v1/services/databaseServices",
+        Some(&json!({"name": "x"})),
+    );
+    assert_eq!((status, &err["code"]), (400, &json!(400)), "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("serviceType"),
+        "{err}"
+    );
+    assert!(om.entity(Collection::DatabaseServices, "x").is_none());
+}
+
+#[test]
+fn a_service_error_does_not_echo_its_secrets() {
+    let om = StandIn::start(TOKEN);
+    let api = Api::new(&om);
+    let mut request = json!({"name": "svc", "serviceType": "Postgres", "connection": {"config": {
+        "type": "Postgres", "username": "u", "hostPort": "h:5432", "database": "d",
+        "authType": {"password": "s3cr3t-pw"},
+    }}});
+    let (status, _) = api.call("PUT", "/v1/services/databaseServices", Some(&request));
+    assert_eq!(status, 201, "a valid Postgres connection is accepted");
+    request["connection"]["config"]["sslMode"] = json!("not-a-mode");
+    let (status, err) = api.call("PUT", "/v1/services/databaseServices", Some(&request));
+    assert_eq!(status, 400, "{err}");
+    let message = err["message"].as_str().unwrap();
+    assert!(message.starts_with("/connection: "), "{message}");
+    assert!(!message.contains("s3cr3t-pw"), "{message}");
+}
+
+#[test]
+fn bulk_reports_each_item() {
+    let om = StandIn::start(TOKEN);
+    let api = Api::new(&om);
+    api.parents();
+    let invalid = json!({"name": "no_columns", "databaseSchema": "svc.db.sales"});
+    let orphan = table(
+        "orphan",
+        "svc.db.nowhere",
+        Some("0123456789abcdef0123456789abcdef"),
+    );
+    let r = api.bulk(
+        "tables",
+        json!([table("my.orders", "svc.db.sales", None), invalid, orphan]),
+    );
+    assert_eq!(
+        r,
+        json!({
+            "status": "partialSuccess",
+            "numberOfRowsProcessed": 3, "numberOfRowsPassed": 1, "numberOfRowsFailed": 2,
+            "successRequest": [{"request": "svc.db.sales.\"my.orders\"", "status": 201}],
+            "failedRequest": [
+                {"request": invalid, "message": r["failedRequest"][0]["message"], "status": 400},
+                {"request": orphan,
+                 "message": "databaseSchema instance for svc.db.nowhere not found", "status": 404},
+            ],
+        })
+    );
+    assert!(
+        r["failedRequest"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("columns"),
+        "{r}"
+    );
+    let stored = om
+        .entity(Collection::Tables, "svc.db.sales.\"my.orders\"")
+        .unwrap();
+    assert_eq!((stored.version, stored.deleted), (0.1, false));
+    assert_eq!(
+        stored.body["databaseSchema"]["fullyQualifiedName"],
+        "svc.db.sales"
+    );
+    assert_eq!(stored.body["service"]["name"], "svc");
+    assert_eq!(om.entities(Collection::Tables).len(), 1);
+
+    // Every item failing is a failure; the query is in the log as sent.
+    let r = api.bulk("tables", json!([table("t", "svc.db.gone", None)]));
+    assert_eq!(
+        (&r["status"], &r["numberOfRowsFailed"]),
+        (&json!("failure"), &json!(1))
+    );
+    let last = om.requests().pop().unwrap();
+    assert_eq!(
+        (
+            last.method.as_str(),
+            last.path.as_str(),
+            last.query.as_deref()
+        ),
+        (
+            "PUT",
+            "/api/v1/tables/bulk",
+            Some("async=false&overrideMetadata=false")
+        )
+    );
+    // A database whose service does not exist; names OpenMetadata refuses.
+    let r = api.bulk(
+        "databases",
+        json!([
+            {"name": "db2", "service": "nosvc"},
+            {"name": "a\"b", "service": "svc"},
+            {"name": "a::b", "service": "svc"},
+        ]),
+    );
+    let failed: Vec<(&Value, &Value)> = r["failedRequest"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (&f["status"], &f["message"]))
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            (
+                &json!(404),
+                &json!("databaseService instance for nosvc not found")
+            ),
+            (&json!(400), &json!("Invalid name a\"b")),
+            (&json!(400), &json!("Invalid name a::b")),
+        ]
+    );
+    assert!(om.unexpected_requests().is_empty());
+}
+
+#[test]
+fn an_unchanged_source_hash_is_not_a_write() {
+    let om = StandIn::start(TOKEN);
+    let api = Api::new(&om);
+    api.parents();
+    let (h1, h2) = (
+        "0123456789abcdef0123456789abcdef",
+        "fedcba9876543210fedcba9876543210",
+    );
+    let fqn = "svc.db.sales.orders";
+    let before = om.writes().total();
+    api.bulk("tables", json!([table("orders", "svc.db.sales", Some(h1))]));
+    let first = om.entity(Collection::Tables, fqn).unwrap();
+    assert_eq!((first.version, om.writes().total()), (0.1, before + 1));
+
+    let r = api.bulk("tables", json!([table("orders", "svc.db.sales", Some(h1))]));
+    assert_eq!(
+        r["successRequest"],
+        json!([{"request": fqn, "status": 200}])
+    );
+    let same = om.entity(Collection::Tables, fqn).unwrap();
+    assert_eq!((same.version, om.writes().total()), (0.1, before + 1));
+    assert_eq!(same.body["updatedAt"], first.body["updatedAt"]);
+
+    api.bulk("tables", json!([table("orders", "svc.db.sales", Some(h2))]));
+    let changed = om.entity(Collection::Tables, fqn).unwrap();
+    assert_eq!((changed.version, om.writes().total()), (0.2, before + 2));
+    assert_eq!(
+        (changed.id, &changed.body["sourceHash"]),
+        (first.id, &json!(h2))
+    );
+
+    // No hash: nothing to compare, so always an update.
+    api.bulk("tables", json!([table("orders", "svc.db.sales", None)]));
+    api.bulk("tables", json!([table("orders", "svc.db.sales", None)]));
+    assert_eq!(om.entity(Collection::Tables, fqn).unwrap().version, 0.4);
+    assert_eq!(om.writes_in(Collection::Tables).updates, 3);
+}
+
+#[test]
+fn a_bulk_body_must_be_a_json_array() {
+    let om = StandIn::start(TOKEN);
+    let api = Api::new(&om);
+    api.parents();
+    let path = "/v1/tables/bulk?async=false&overrideMetadata=false";
+    let (status, err) = api.call("PUT", path, Some(&table("t", "svc.db.sales", None)));
+    assert_eq!((status, &err["code"]), (400, &json!(400)), "{err}");
+    let text = api
+        .request("PUT", path)
+        .header("Content-Type", "application/json")
+        .body("[{");
+    assert_eq!(answer(text.send().unwrap()).0, 400);
+    let plain = api
+        .request("PUT", path)
+        .header("Content-Type", "text/plain")
+        .body("[]");
+    assert_eq!(answer(plain.send().unwrap()).0, 415);
+    let (status, _) = api.call("PUT", "/v1/tables/bulk?async=true", Some(&json!([])));
+    assert_eq!(
+        status, 400,
+        "async bulk is not implemented and must not pass silently"
+    );
+    assert!(om.entities(Collection::Tables).is_empty());
+}
+
+#[test]
+fn delete_stale_deletes_only_unseen_tables_of_the_schema() {
+    let om = StandIn::start(TOKEN);
+    let api = Api::new(&om);
+    api.parents();
+    let h = "0123456789abcdef0123456789abcdef";
+    api.bulk(
+        "tables",
+        json!([
+            table("keep", "svc.db.sales", Some(h)),
+            table("stale", "svc.db.sales", Some(h)),
+            table("other", "svc.db.hr", Some(h)),
+        ]),
+    );
+    let body = json!({
+        "scopeFqn": "svc.db.sales", "scopeEntityType": "databaseSchema",
+        "seenFqns": ["svc.db.sales.keep"], "recursive": true,
+    });
+    let (status, r) = api.call("DELETE", "/v1/tables/deleteStale", Some(&body));
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(
+        (&r["status"], &r["numberOfRowsPassed"], &r["successRequest"]),
+        (
+            &json!("success"),
+            &json!(1),
+            &json!([{"request": "svc.db.sales.stale", "status": 200}])
+        )
+    );
+    let stale = om.entity(Collection::Tables, "svc.db.sales.stale").unwrap();
+    assert_eq!(
+        (stale.deleted, stale.version, &stale.body["deleted"]),
+        (true, 0.2, &json!(true))
+    );
+    for fqn in ["svc.db.sales.keep", "svc.db.hr.other"] {
+        let e = om.entity(Collection::Tables, fqn).unwrap();
+        assert_eq!((e.deleted, e.version), (false, 0.1), "{fqn}");
+    }
+    assert_eq!(om.writes_in(Collection::Tables).deletes, 1);
+    // Already deleted: not deleted again.
+    let (_, r) = api.call("DELETE", "/v1/tables/deleteStale", Some(&body));
+    assert_eq!(r["numberOfRowsProcessed"], 0);
+    // Seen again, with the same hash: undeleted, as an update.
+    let r = api.bulk("tables", json!([table("stale", "svc.db.sales", Some(h))]));
+    assert_eq!(r["successRequest"][0]["status"], 200);
+    let back = om.entity(Collection::Tables, "svc.db.sales.stale").unwrap();
+    assert_eq!((back.deleted, back.version), (false, 0.3));
+
+    for bad in [
+        json!({"scopeFqn": "svc.db.sales", "scopeEntityType": "database", "seenFqns": [], "recursive": true}),
+        json!({"scopeFqn": "svc.db.sales", "scopeEntityType": "databaseSchema", "seenFqns": [], "recursive": false}),
+        json!({"scopeFqn": "svc.db.sales", "scopeEntityType": "databaseSchema", "seenFqns": [1], "recursive": true}),
+        json!({"scopeFqn": "svc.db.sales", "scopeEntityType": "databaseSchema", "seenFqns": [], "recursive": true, "x": 1}),
+        json!([]),
+    ] {
+        let (status, err) = api.call("DELETE", "/v1/tables/deleteStale", Some(&bad));
+        assert_eq!((status, &err["code"]), (400, &json!(400)), "{bad}: {err}");
+    }
+    let nowhere = json!({"scopeFqn": "svc.db.nowhere", "scopeEntityType": "databaseSchema", "seenFqns": [], "recursive": true});
+    assert_eq!(
+        api.call("DELETE", "/v1/tables/deleteStale", Some(&nowhere))
+            .0,
+        404
+    );
+    assert_eq!(om.writes_in(Collection::Tables).deletes, 1);
+}
+
+#[test]
+fn other_calls_are_404_and_logged_as_unexpected() {
+    let om = StandIn::start(TOKEN);
+    let api = Api::new(&om);
+    let (status, body) = api.call("GET", "/v1/tables/name/svc.db.sales.t", None);
+    assert_eq!((status, &body["code"]), (404, &json!(404)));
+    // A known path with another method is not implemented either.
+    let post = api.call("POST", "/v1/services/databaseServices", Some(&json!({})));
+    assert_eq!(post.0, 404);
+    // Without the token it is a 401, as everywhere, and still an unexpected call.
+    let anonymous = api.http.get(format!("{}/v1/users", om.host_port()));
+    assert_eq!(answer(anonymous.send().unwrap()).0, 401);
+    // Implemented calls are not listed, even when they fail.
+    assert_eq!(
+        api.call("GET", "/v1/services/databaseServices/name/x", None)
+            .0,
+        404
+    );
+    let unexpected: Vec<String> = om
+        .unexpected_requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(
+        unexpected,
+        [
+            "GET /api/v1/tables/name/svc.db.sales.t",
+            "POST /api/v1/services/databaseServices",
+            "GET /api/v1/users",
+        ]
+    );
+}
+
+#[test]
+fn scripted_429_and_500_answer_instead_of_the_call() {
+    let om = StandIn::start(TOKEN);
+    let api = Api::new(&om);
+    api.parents();
+    om.fail_next(
+        "PUT",
+        "/api/v1/tables/bulk",
+        2,
+        Fault::TooManyRequests {
+            retry_after_secs: 3,
+        },
+    );
+    om.fail_next("PUT", "/api/v1/tables/bulk", 1, Fault::ServerError);
+    let items = json!([table("t", "svc.db.sales", None)]);
+    let path = "/v1/tables/bulk?async=false&overrideMetadata=false";
+    // Another call is not affected.
+    assert_eq!(api.call("GET", "/v1/system/version", None).0, 200);
+    for _ in 0..2 {
+        let resp = api.request("PUT", path).json(&items).send().unwrap();
+        assert_eq!(resp.headers()["retry-after"], "3");
+        let (status, body) = answer(resp);
+        assert_eq!((status, &body["code"]), (429, &json!(429)));
+    }
+    let (status, body) = api.call("PUT", path, Some(&items));
+    assert_eq!((status, &body["code"]), (500, &json!(500)));
+    assert!(
+        om.entities(Collection::Tables).is_empty(),
+        "a faulted call writes nothing"
+    );
+    assert_eq!(api.call("PUT", path, Some(&items)).0, 200);
+    assert_eq!(om.entities(Collection::Tables).len(), 1);
+}
+
+#[test]
+fn a_stall_outlasts_the_client_timeout_and_still_writes() {
+    let om = StandIn::start(TOKEN);
+    let api = Api::new(&om);
+    api.parents();
+    om.fail_next(
+        "PUT",
+        "/api/v1/tables/bulk",
+        1,
+        Fault::Stall(Duration::from_millis(1500)),
+    );
+    let impatient = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let err = impatient
+        .put(format!("{}/v1/tables/bulk?async=false", om.host_port()))
+        .bearer_auth(TOKEN)
+        .json(&json!([table("slow", "svc.db.sales", None)]))
+        .send()
+        .expect_err("the stall outlasts the client's timeout");
+    assert!(err.is_timeout(), "{err}");
+    assert!(om.entity(Collection::Tables, "svc.db.sales.slow").is_none());
+    // The server finishes the call the client gave up on.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while om.entity(Collection::Tables, "svc.db.sales.slow").is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "the stalled write never happened"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let logged = om.requests().pop().unwrap();
+    assert_eq!(logged.status, 200);
+    assert!(logged.elapsed >= Duration::from_millis(1500), "{logged:?}");
+}
+
+#[test]
+fn latency_delays_every_call() {
+    let om = StandIn::start(TOKEN);
+    let api = Api::new(&om);
+    om.set_latency(Duration::from_millis(250));
+    let t = Instant::now();
+    assert_eq!(api.call("GET", "/v1/system/version", None).0, 200);
+    assert!(
+        t.elapsed() >= Duration::from_millis(250),
+        "{:?}",
+        t.elapsed()
+    );
+    om.clear_faults();
+    let t = Instant::now();
+    api.call("GET", "/v1/system/version", None);
+    assert!(
+        t.elapsed() < Duration::from_millis(250),
+        "{:?}",
+        t.elapsed()
+    );
+}
+
+#[test]
+fn scripted_item_failures_fail_only_those_items() {
+    let om = StandIn::start(TOKEN);
+    let api = Api::new(&om);
+    api.parents();
+    om.fail_item("flaky", 500, Attempts::First(2));
+    om.fail_item("broken", 400, Attempts::Always);
+    let items = json!([
+        table("flaky", "svc.db.sales", None),
+        table("fine", "svc.db.sales", None),
+        table("broken", "svc.db.sales", None),
+    ]);
+    for attempt in 1..=3 {
+        let r = api.bulk("tables", items.clone());
+        let failed: Vec<(Value, Value)> = r["failedRequest"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["request"]["name"].clone(), f["status"].clone()))
+            .collect();
+        let expected = if attempt <= 2 {
+            vec![(json!("flaky"), json!(500)), (json!("broken"), json!(400))]
+        } else {
+            vec![(json!("broken"), json!(400))]
+        };
+        assert_eq!(failed, expected, "attempt {attempt}: {r}");
+        assert_eq!(r["status"], "partialSuccess");
+    }
+    assert!(
+        om.entity(Collection::Tables, "svc.db.sales.flaky")
+            .is_some()
+    );
+    assert!(
+        om.entity(Collection::Tables, "svc.db.sales.broken")
+            .is_none()
+    );
+}
