@@ -1,4 +1,5 @@
-//! The PostgreSQL catalog fixture (`tests/fixtures/pg_catalog.sql`) and what it holds.
+//! The PostgreSQL fixtures: the catalog fixture (`tests/fixtures/pg_catalog.sql`) and what it
+//! holds, and a database of a thousand tables.
 
 /// The SQL that builds the fixture's schemas, tables, views and comments.
 pub const SQL: &str = include_str!("../fixtures/pg_catalog.sql");
@@ -28,3 +29,18 @@ pub fn tables_in(schema: &str) -> Vec<&'static str> {
         .filter(|t| t.split_once('.').is_some_and(|(s, _)| s == schema))
         .collect()
 }
+
+/// A database for scale: 1,000 tables `bulk.table_0001` … `bulk.table_1000`, four columns each, with a primary key.
+pub const THOUSAND_TABLES: &str = r#"
+DROP SCHEMA public CASCADE;
+CREATE SCHEMA bulk;
+DO $$
+BEGIN
+    FOR i IN 1..1000 LOOP
+        EXECUTE format(
+            'CREATE TABLE bulk.%I (id integer PRIMARY KEY, name varchar(40) NOT NULL, amount numeric(12,3), created_at timestamptz)',
+            'table_' || lpad(i::text, 4, '0'));
+    END LOOP;
+END
+$$;
+"#;

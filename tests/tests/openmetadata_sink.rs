@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use omrun_tests::openmetadata::{Attempts, Collection, Fault, StandIn};
+use omrun_tests::openmetadata::{Attempts, Collection, Fault, LoggedRequest, StandIn};
 use omrun_tests::{
     Omrun, PgConfig, PgServer, RunOutput, TestDb, Workdir, fixture, fqn, plugin, repo_root,
 };
@@ -28,6 +28,34 @@ fn ingest(work: &Workdir, db: &TestDb, om: &StandIn, name: &str, cfg: PgConfig) 
         .secret(TOKEN)
         .report_json(&work.join(&format!("{name}.report.json")))
         .run()
+}
+
+/// Runs the postgres plugin on `db` into a file (`file.jsonl`); the run succeeded.
+fn into_file(work: &Workdir, db: &TestDb) -> RunOutput {
+    let file = work.join("file.jsonl");
+    let config = work.write("file.yaml", PgConfig::new(SERVICE, &file).yaml());
+    let out = Omrun::ingest(work.path(), &config)
+        .plugin(plugin("postgres"))
+        .db(db)
+        .output(&file)
+        .run();
+    out.assert_success();
+    out
+}
+
+/// The schemas named by the deleteStale calls among `requests`.
+fn stale_scopes(requests: &[LoggedRequest]) -> BTreeSet<String> {
+    requests
+        .iter()
+        .filter(|r| r.path == "/api/v1/tables/deleteStale")
+        .map(|r| {
+            let body: Value = serde_json::from_str(&r.body).expect("a deleteStale body is JSON");
+            body["scopeFqn"]
+                .as_str()
+                .expect("deleteStale names its scope")
+                .to_owned()
+        })
+        .collect()
 }
 
 fn table_fqn(db: &TestDb, schema_and_table: &str) -> String {
@@ -77,14 +105,7 @@ fn every_entity_arrives_once_parents_first_and_a_rerun_writes_nothing() {
 
     // What arrived is exactly what the file sink writes for the same database (checked in detail
     // by the postgres_metadata tests): every table with its columns and constraints.
-    let file = work.join("file.jsonl");
-    let config = work.write("file.yaml", PgConfig::new(SERVICE, &file).yaml());
-    let written = Omrun::ingest(work.path(), &config)
-        .plugin(plugin("postgres"))
-        .db(&db)
-        .output(&file)
-        .run();
-    written.assert_success();
+    let written = into_file(&work, &db);
     for record in written.records().of_kind("CreateTableRequest") {
         let entity = &tables[&record.fqn];
         assert_eq!(
@@ -162,14 +183,9 @@ fn source_hashes_equal_openmetadata_ingestion() {
     // The fixture has every kind of table, column type and constraint the plugin writes.
     let db = PgServer::from_env().create_database("om_hash", fixture::SQL);
     let work = Workdir::new();
-    let file = work.join("out.jsonl");
-    let config = work.write("config.yaml", PgConfig::new(SERVICE, &file).yaml());
-    Omrun::ingest(work.path(), &config)
-        .plugin(plugin("postgres"))
-        .db(&db)
-        .output(&file)
-        .run()
-        .assert_success();
+    let file = into_file(&work, &db)
+        .output
+        .expect("a file sink run has an output");
 
     let check = std::process::Command::new("python3")
         .arg(repo_root().join("scripts/om-source-hash.py"))
@@ -195,24 +211,12 @@ fn deleted_tables_are_marked_deleted_only_after_a_complete_run() {
     db.execute("DROP TABLE sales.notes");
     let notes = table_fqn(&db, "sales.notes");
     let sales = fqn(&[SERVICE, &db.name, "sales"]);
-    let scopes = |om: &StandIn| -> BTreeSet<String> {
-        om.requests()
-            .iter()
-            .filter(|r| r.path == "/api/v1/tables/deleteStale")
-            .map(|r| {
-                serde_json::from_str::<Value>(&r.body).unwrap()["scopeFqn"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned()
-            })
-            .collect()
-    };
     let all_schemas: BTreeSet<String> = ["hr", "sales", "staging"]
         .iter()
         .map(|s| fqn(&[SERVICE, &db.name, s]))
         .collect();
     assert_eq!(
-        scopes(&om),
+        stale_scopes(&om.requests()),
         all_schemas,
         "the complete run checked every schema"
     );
@@ -236,16 +240,7 @@ fn deleted_tables_are_marked_deleted_only_after_a_complete_run() {
         !om.entity(Collection::Tables, &notes).unwrap().deleted,
         "a run with a failure deleted a table"
     );
-    let partial_scopes: BTreeSet<String> = om.requests()[before..]
-        .iter()
-        .filter(|r| r.path == "/api/v1/tables/deleteStale")
-        .map(|r| {
-            serde_json::from_str::<Value>(&r.body).unwrap()["scopeFqn"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
+    let partial_scopes = stale_scopes(&om.requests()[before..]);
     assert!(
         !partial_scopes.contains(&sales) && partial_scopes.len() == 2,
         "{partial_scopes:?}"
@@ -391,24 +386,11 @@ fn a_wrong_or_absent_server_stops_the_run() {
     );
 }
 
-const THOUSAND: &str = r#"
-CREATE SCHEMA bulk;
-DO $$
-BEGIN
-    FOR i IN 1..1000 LOOP
-        EXECUTE format(
-            'CREATE TABLE bulk.%I (id integer PRIMARY KEY, name varchar(40) NOT NULL, amount numeric(12,3), created_at timestamptz)',
-            'table_' || lpad(i::text, 4, '0'));
-    END LOOP;
-END
-$$;
-"#;
-
 /// 1,000 tables through a server that takes 5 ms per call: all arrive schema-valid, and the re-run
 /// writes nothing. Prints the number of calls and the wall time (figures, not assertions).
 #[test]
 fn one_thousand_tables_into_openmetadata() {
-    let db = PgServer::from_env().create_database("om_scale", THOUSAND);
+    let db = PgServer::from_env().create_database("om_scale", fixture::THOUSAND_TABLES);
     let work = Workdir::new();
     let om = StandIn::start(TOKEN);
     om.set_latency(Duration::from_millis(5));

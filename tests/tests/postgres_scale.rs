@@ -3,28 +3,14 @@
 use std::collections::BTreeSet;
 
 use omrun_tests::scenario::{Mode, run_postgres};
-use omrun_tests::{PgConfig, PgServer, Workdir, column_names, fqn, has_key};
+use omrun_tests::{PgConfig, PgServer, Workdir, column_names, fixture, fqn, has_key};
 
 const TABLES: usize = 1000;
 const SERVICE: &str = "omrun_scale";
 
-const FIXTURE: &str = r#"
-DROP SCHEMA public CASCADE;
-CREATE SCHEMA bulk;
-DO $$
-BEGIN
-    FOR i IN 1..1000 LOOP
-        EXECUTE format(
-            'CREATE TABLE bulk.%I (id integer PRIMARY KEY, name varchar(40) NOT NULL, amount numeric(12,3), created_at timestamptz)',
-            'table_' || lpad(i::text, 4, '0'));
-    END LOOP;
-END
-$$;
-"#;
-
 #[test]
 fn one_thousand_tables_in_both_modes() {
-    let db = PgServer::from_env().create_database("scale", FIXTURE);
+    let db = PgServer::from_env().create_database("scale", fixture::THOUSAND_TABLES);
     let work = Workdir::new();
     let expected: BTreeSet<String> = (1..=TABLES)
         .map(|i| fqn(&[SERVICE, &db.name, "bulk", &format!("table_{i:04}")]))
