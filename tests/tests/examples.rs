@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use omrun_tests::openmetadata::{Collection, StandIn};
 use omrun_tests::scenario::{Mode, checked};
 use omrun_tests::{Omrun, PgServer, Workdir, fixture, fqn, repo_root};
 
@@ -61,6 +62,33 @@ fn postgres_sequential_example() {
         run.records.table_fqns(),
         catalog_tables("local_postgres", &db.name, &[])
     );
+}
+
+#[test]
+fn postgres_openmetadata_example() {
+    let db = PgServer::from_env().create_database("ex_om", fixture::SQL);
+    let work = Workdir::new();
+    let token = "example-jwt-0f9e8d";
+    let om = StandIn::start(token);
+    let out = Omrun::ingest(work.path(), example("postgres-openmetadata.yaml"))
+        .db(&db)
+        .env("OM_HOST_PORT", om.host_port())
+        .env("OM_JWT_TOKEN", token)
+        .secret(token)
+        .run();
+    out.assert_success();
+    out.assert_stderr_line("Using LOCAL thread-based distributed execution");
+    let stored: BTreeSet<String> = om
+        .entities(Collection::Tables)
+        .into_iter()
+        .map(|t| t.fqn)
+        .collect();
+    // Its tableFilterPattern excludes ^tmp_.
+    assert_eq!(
+        stored,
+        catalog_tables("local_postgres", &db.name, &["staging.tmp_import"])
+    );
+    assert!(om.unexpected_requests().is_empty());
 }
 
 #[test]
