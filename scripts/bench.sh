@@ -1,61 +1,93 @@
 #!/usr/bin/env bash
-# Wall time of `omrun ingest` on a generated PostgreSQL catalog, sequential vs local, release build.
-# Starts its own PostgreSQL (scripts/pg.sh) and removes it afterwards.
+# The end-to-end benchmark (docs/performance.md): a deterministic PostgreSQL catalog in its own
+# server, the catalog floor (the same metadata pulled with a few bulk queries in one session), then
+# `omrun compare` (release build) sequentially and on local workers into (a) a file and (b) the
+# OpenMetadata stand-in answering each call after a fixed latency. Prints one table with medians
+# and each wall time's ratio to the floor.
 #
-#   scripts/bench.sh [TABLES] [PARALLELISM] [RUNS]      defaults: 1000 8 5
+#   scripts/bench.sh [--tables N] [--views N] [--runs N] [--parallelism 4,8,16] [--latency-ms 5]
+#                    [--discovery N]
 #
-# TABLES tables over 4 schemas, 5-20 columns each of mixed types (integer, bigint, numeric(p,s),
-# varchar(n), text, timestamptz, jsonb, uuid, integer[]), a primary key, a foreign key to the
-# previous table of its schema every third table, comments; plus one view per 20 tables. Prints the
-# median of RUNS runs per mode, with entities/s from the run report.
+# Defaults: 10000 tables, 500 views, 5 runs, parallelism 4,8,16, 5 ms. --discovery N also times the
+# discovery of N tables (a separate database of N one-column tables). Needs python3 (to tabulate).
 set -euo pipefail
 
-tables=${1:-1000}
-parallelism=${2:-8}
-runs=${3:-5}
+tables=10000 views=500 runs=5 parallelism=4,8,16 latency_ms=5 discovery=0
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --tables) tables=$2 ;;
+        --views) views=$2 ;;
+        --runs) runs=$2 ;;
+        --parallelism) parallelism=$2 ;;
+        --latency-ms) latency_ms=$2 ;;
+        --discovery) discovery=$2 ;;
+        *) echo "usage: scripts/bench.sh [--tables N] [--views N] [--runs N] [--parallelism 4,8,16] [--latency-ms 5] [--discovery N]" >&2; exit 2 ;;
+    esac
+    shift 2
+done
+
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/omrun/target}"
 work=$(mktemp -d)
+log() { printf '\n==> %s\n' "$*" >&2; }
 
 # shellcheck source=scripts/pg.sh
 source "$repo/scripts/pg.sh"
-trap 'pg_stop; rm -rf "$work"' EXIT
+# shellcheck source=scripts/om-schemas.sh
+source "$repo/scripts/om-schemas.sh"
+standin_pid=
+cleanup() {
+    [[ -n $standin_pid ]] && kill "$standin_pid" 2>/dev/null
+    pg_stop
+    rm -rf "$work"
+}
+trap cleanup EXIT
 
+log "building (release)"
 bash "$repo/scripts/build-plugins.sh" >/dev/null
-cargo build --release -q -p omrun --manifest-path "$repo/Cargo.toml"
+cargo build --release -q -p omrun -p omrun-tests --bin omrun --bin om-standin --manifest-path "$repo/Cargo.toml"
+omrun="$CARGO_TARGET_DIR/release/omrun"
+om_schemas "$repo"
 pg_start
 
-psql -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE bench"
-psql -q -v ON_ERROR_STOP=1 -d bench <<SQL
-DO \$\$
-DECLARE
-  types text[] := ARRAY['integer', 'bigint', 'numeric(12,2)', 'varchar(64)', 'text', 'timestamptz',
-                        'jsonb', 'uuid', 'integer[]', 'boolean'];
-  s text; cols text; n int;
-BEGIN
-  FOR i IN 0..3 LOOP EXECUTE format('CREATE SCHEMA s%s', i); END LOOP;
-  FOR t IN 1..$tables LOOP
-    s := 's' || (t % 4);
-    n := 5 + (t * 7) % 16;
-    cols := 'id bigint PRIMARY KEY';
-    FOR c IN 2..n LOOP
-      cols := cols || format(', c%s %s%s', c, types[1 + (t + c) % array_length(types, 1)],
-                             CASE WHEN c % 3 = 0 THEN ' NOT NULL' ELSE '' END);
-    END LOOP;
-    IF t > 4 AND t % 3 = 0 THEN
-      cols := cols || format(', parent_id bigint REFERENCES %s.t%s(id)', s, t - 4);
-    END IF;
-    EXECUTE format('CREATE TABLE %s.t%s (%s)', s, t, cols);
-    EXECUTE format('COMMENT ON TABLE %s.t%s IS %L', s, t, 'table number ' || t);
-    IF t % 20 = 0 THEN
-      EXECUTE format('CREATE VIEW %s.v%s AS SELECT id, c2 FROM %s.t%s', s, t, s, t);
-    END IF;
-  END LOOP;
-END \$\$;
-ANALYZE;
-SQL
+log "creating $tables tables and $views views"
+psql -q -X -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE bench"
+PGOPTIONS="-c bench.tables=$tables -c bench.views=$views" \
+    psql -q -X -v ON_ERROR_STOP=1 -d bench -f "$repo/scripts/bench-catalog.sql"
 
-cat > "$work/config.yaml" <<YAML
+log "catalog floor: the same metadata in bulk queries, one session"
+floor_sql="$work/floor.sql"
+cat > "$floor_sql" <<'SQL'
+\timing on
+\o /dev/null
+-- tables with their comments
+SELECT c.oid, n.nspname, c.relname, c.relkind, obj_description(c.oid, 'pg_class')
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema';
+-- every column with its type and comment
+SELECT a.attrelid, a.attname, a.attnum, a.attnotnull, format_type(a.atttypid, a.atttypmod), col_description(a.attrelid, a.attnum)
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+   AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema';
+-- primary keys, unique constraints and foreign keys with their columns
+SELECT con.conrelid, con.contype, con.conkey, con.confrelid, con.confkey
+  FROM pg_constraint con JOIN pg_namespace n ON n.oid = con.connamespace
+ WHERE con.contype IN ('p', 'u', 'f') AND n.nspname !~ '^pg_';
+-- view definitions
+SELECT c.oid, pg_get_viewdef(c.oid, true)
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('v', 'm') AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema';
+SQL
+floor_ms() { # median over 3 sessions of the four queries' sum
+    for _ in 1 2 3; do
+        psql -X -q -d bench -f "$floor_sql" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | awk '{ s += $1 } END { print s }'
+    done | sort -n | sed -n 2p
+}
+floor=$(floor_ms)
+echo "catalog floor: $floor ms" >&2
+
+config() { # sink yaml -> config file
+    cat > "$work/$1.yaml" <<YAML
 source:
   type: postgres
   serviceName: bench
@@ -66,36 +98,65 @@ source:
       authType:
         password: \${OMRUN_TEST_PG_PASSWORD}
       hostPort: \${OMRUN_TEST_PG_HOST}:\${OMRUN_TEST_PG_PORT}
-      database: bench
-  sourceConfig: {config: {type: DatabaseMetadata}}
-sink: {type: file, config: {filename: $work/out.jsonl}}
+      database: ${3:-bench}
+  sourceConfig:
+    config:
+      type: DatabaseMetadata
+$2
 workflowConfig:
   loggerLevel: WARN
-  distributedExecution: {enabled: true, orchestrator: local, parallelism: $parallelism}
+  openMetadataServerConfig:
+    hostPort: \${BENCH_OM_HOST_PORT:-http://127.0.0.1:9/api}
+    authProvider: openmetadata
+    securityConfig:
+      jwtToken: bench-token
+  distributedExecution:
+    enabled: true
+    orchestrator: local
 YAML
-
-omrun="$CARGO_TARGET_DIR/release/omrun"
-"$omrun" ingest -c "$work/config.yaml" --orchestrator sequential >/dev/null # warm the component cache
-
-# One line per mode: the median run by the report's duration (discovery to last write), with the
-# whole process's wall time (start-up and plugin loading included) of that same run.
-measure() { # mode parallelism -> "run_seconds process_seconds entities/s processed failed"
-    local results=() start end
-    for _ in $(seq "$runs"); do
-        start=$(date +%s.%N)
-        "$omrun" ingest -c "$work/config.yaml" --orchestrator "$1" --parallelism "$2" \
-            --report-json "$work/report.json" 2>/dev/null
-        end=$(date +%s.%N)
-        results+=("$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(r["durationSeconds"], float(sys.argv[3]) - float(sys.argv[2]), r["entitiesPerSecond"], r["processed"], r["failed"])' "$work/report.json" "$start" "$end")")
-    done
-    printf '%s\n' "${results[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p"
+    echo "$work/$1.yaml"
 }
 
-row='%-12s %11s %10.3f %13.3f %12.1f %10s %7s\n'
-printf '%-12s %11s %10s %13s %12s %10s %7s\n' mode parallelism "run (s)" "process (s)" "entities/s" processed failed
-read -r seq_s seq_p seq_rate seq_n seq_f < <(measure sequential 1)
-printf "$row" sequential 1 "$seq_s" "$seq_p" "$seq_rate" "$seq_n" "$seq_f"
-read -r loc_s loc_p loc_rate loc_n loc_f < <(measure local "$parallelism")
-printf "$row" local "$parallelism" "$loc_s" "$loc_p" "$loc_rate" "$loc_n" "$loc_f"
-python3 -c "import sys; print(f'local vs sequential (run time): {float(sys.argv[1]) / float(sys.argv[2]):.2f}x')" "$seq_s" "$loc_s"
-echo "(median of $runs runs each; $(grep -c CreateTableRequest "$work/out.jsonl") CreateTableRequest lines in the last output)"
+"$omrun" ingest -c "$(config file "sink: {type: file, config: {filename: $work/warm.jsonl}}")" \
+    --orchestrator sequential >/dev/null 2>&1 # compiles the plugin into the cache once
+
+log "omrun compare into a file"
+"$omrun" compare -c "$work/file.yaml" --parallelism "$parallelism" --runs "$runs" --json > "$work/file.json"
+
+log "omrun compare into the OpenMetadata stand-in (${latency_ms} ms per call)"
+coproc STANDIN (exec "$CARGO_TARGET_DIR/release/om-standin" --token bench-token --latency-ms "$latency_ms")
+standin_pid=$STANDIN_PID
+read -r BENCH_OM_HOST_PORT <&"${STANDIN[0]}"
+export BENCH_OM_HOST_PORT
+"$omrun" compare -c "$(config openmetadata "sink: {type: metadata-rest}")" --use-config-sink \
+    --parallelism "$parallelism" --runs "$runs" --json > "$work/openmetadata.json"
+
+python3 - "$work/file.json" "$work/openmetadata.json" "$floor" "$tables" "$views" "$runs" <<'PY'
+import json, sys
+file_rows, om_rows = (json.load(open(p)) for p in sys.argv[1:3])
+floor_s = float(sys.argv[3]) / 1000
+tables, views, runs = sys.argv[4:7]
+print(f"\n{tables} tables + {views} views; medians of {runs} runs; catalog floor {floor_s:.3f} s")
+print(f"{'sink':<13} {'mode':<10} {'workers':>7} {'wall (s)':>9} {'tables/s':>9} {'speedup':>8} {'RSS (MiB)':>10} {'x floor':>8}")
+for sink, rows in (("file", file_rows), ("openmetadata", om_rows)):
+    for r in rows:
+        print(f"{sink:<13} {r['mode']:<10} {r['parallelism']:>7} {r['wallSeconds']:>9.3f} {r['entitiesPerSecond']:>9.0f} "
+              f"{r['speedup']:>7.2f}x {r['peakRssMib']:>10.1f} {r['wallSeconds'] / floor_s:>7.1f}x"
+              + ("" if r["failed"] == 0 else f"   FAILED {r['failed']}"))
+PY
+
+if [[ $discovery -gt 0 ]]; then
+    log "discovery of $discovery tables"
+    psql -q -X -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE discovery"
+    psql -q -X -v ON_ERROR_STOP=1 -d discovery -c \
+        "DO \$\$ BEGIN FOR t IN 1..$discovery LOOP EXECUTE format('CREATE TABLE t%s (id int)', t);
+         IF t % 5000 = 0 THEN COMMIT; END IF; END LOOP; END \$\$;"
+    "$omrun" ingest -c "$(config discovery "sink: {type: file, config: {filename: $work/discovery.jsonl}}" discovery)" \
+        --orchestrator local --parallelism 8 --report-json "$work/discovery-report.json" >/dev/null 2>&1
+    python3 - "$work/discovery-report.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(f"\ndiscovery of {d['found']} tables: {d['discoverySeconds']:.2f} s (whole run {d['durationSeconds']:.2f} s)")
+PY
+fi
+

@@ -51,32 +51,11 @@ pg_find_bindir || exit 1
 [[ -x "$ROOT/scripts/build-plugins.sh" || -f "$ROOT/scripts/build-plugins.sh" ]] ||
     die "scripts/build-plugins.sh is missing: the plugins cannot be built"
 
-# --- OpenMetadata JSON Schemas: every file-sink line is validated against them -------------------
-SCHEMA_FILES=(
-    schema/api/services/createDatabaseService.json schema/api/services/createDashboardService.json
-    schema/api/data/createDatabase.json schema/api/data/createDatabaseSchema.json
-    schema/api/data/createTable.json schema/api/data/createDashboard.json schema/api/data/createChart.json
-)
-schemas_complete() {
-    local f
-    for f in "${SCHEMA_FILES[@]}"; do [[ -f "$1/$f" ]] || return 1; done
-}
+# --- OpenMetadata JSON Schemas: every Create request is validated against them ------------------
 log "OpenMetadata JSON Schemas"
-if [[ -n "${OMRUN_OM_SCHEMAS:-}" ]]; then
-    schemas_complete "$OMRUN_OM_SCHEMAS" || die "OMRUN_OM_SCHEMAS=$OMRUN_OM_SCHEMAS lacks some of: ${SCHEMA_FILES[*]}"
-    echo "using OMRUN_OM_SCHEMAS=$OMRUN_OM_SCHEMAS" >&2
-elif schemas_complete "$ROOT/../shared/openmetadata-schema/json"; then
-    OMRUN_OM_SCHEMAS=$(cd "$ROOT/../shared/openmetadata-schema/json" && pwd)
-    echo "using the shared copy $OMRUN_OM_SCHEMAS" >&2
-else
-    command -v python3 >/dev/null ||
-        die "no OpenMetadata schemas (../shared/openmetadata-schema absent) and no python3 to derive them"
-    OMRUN_OM_SCHEMAS=$HOME/.cache/omrun/openmetadata-schema
-    echo "../shared/openmetadata-schema is absent: deriving the schemas into $OMRUN_OM_SCHEMAS" >&2
-    python3 "$ROOT/scripts/om-schemas.py" "$OMRUN_OM_SCHEMAS" || die "scripts/om-schemas.py failed"
-    schemas_complete "$OMRUN_OM_SCHEMAS" || die "scripts/om-schemas.py did not write every schema"
-fi
-export OMRUN_OM_SCHEMAS
+# shellcheck source=scripts/om-schemas.sh
+source "$ROOT/scripts/om-schemas.sh"
+om_schemas "$ROOT" || die "no OpenMetadata schemas"
 
 # --- builds ----------------------------------------------------------------------------------------
 log "building the plugins (scripts/build-plugins.sh)"

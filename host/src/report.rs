@@ -25,6 +25,8 @@ pub struct Report {
     /// Databases and schemas written to the sink.
     pub containers: usize,
     pub duration_seconds: f64,
+    /// Of which listing the entities (names only).
+    pub discovery_seconds: f64,
     /// Tables processed per second of wall time.
     pub entities_per_second: f64,
     pub failures: Vec<Failure>,
@@ -41,7 +43,11 @@ pub struct Failure {
 
 impl Report {
     pub fn log_summary(&self) {
-        tracing::info!("Duration: {:.2} seconds", self.duration_seconds);
+        tracing::info!(
+            "Duration: {:.2} seconds (discovery {:.2} s)",
+            self.duration_seconds,
+            self.discovery_seconds
+        );
         tracing::info!(
             "Throughput: {:.1} entities/second",
             self.entities_per_second
@@ -68,6 +74,7 @@ pub struct Tally {
     processed: AtomicUsize,
     retried: AtomicUsize,
     containers: AtomicUsize,
+    discovery: Mutex<Duration>,
     failures: Mutex<Vec<Failure>>,
     progress: Progress,
 }
@@ -80,9 +87,15 @@ impl Tally {
             processed: AtomicUsize::new(0),
             retried: AtomicUsize::new(0),
             containers: AtomicUsize::new(0),
+            discovery: Mutex::new(Duration::ZERO),
             failures: Mutex::new(Vec::new()),
             progress: Progress::default(),
         }
+    }
+
+    /// How long listing the entities took.
+    pub fn discovered_in(&self, took: Duration) {
+        *self.discovery.lock().unwrap_or_else(|p| p.into_inner()) = took;
     }
 
     /// Adds discovered tables (a streaming source finds them batch by batch).
@@ -141,6 +154,11 @@ impl Tally {
             retried: self.retried.load(Ordering::Relaxed),
             containers: self.containers.load(Ordering::Relaxed),
             duration_seconds: elapsed,
+            discovery_seconds: self
+                .discovery
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .as_secs_f64(),
             entities_per_second: if elapsed > 0.0 {
                 processed as f64 / elapsed
             } else {

@@ -24,8 +24,11 @@ impl ComponentCache {
         }
     }
 
-    pub fn disabled() -> Self {
-        Self { dir: None }
+    /// A cache in `dir` (its `components/` folder).
+    pub fn at(dir: &std::path::Path) -> Self {
+        Self {
+            dir: Some(dir.join("components")),
+        }
     }
 
     /// The compiled component for `wasm`, from the cache or freshly compiled (and then stored).

@@ -19,7 +19,9 @@ struct Batch {
 }
 
 pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
+    let listing = std::time::Instant::now();
     let (first, refs) = discover(&run).await?;
+    run.tally.discovered_in(listing.elapsed());
     let tables: Vec<EntityRef> = refs
         .iter()
         .filter(|r| r.kind == EntityKind::Table)

@@ -3,7 +3,6 @@
 use super::{CreateRequest, Sink, SinkFailure};
 use anyhow::Context;
 use async_trait::async_trait;
-use serde_json::json;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -33,10 +32,17 @@ impl FileSink {
 #[async_trait]
 impl Sink for FileSink {
     async fn write(&self, requests: Vec<CreateRequest>) -> Vec<SinkFailure> {
-        // Serialise outside the lock; writes to a BufWriter are short enough to hold it.
+        // Serialised outside the lock (writes to a BufWriter are short enough to hold it), and
+        // without copying the request into a wrapper value.
         let lines: Vec<String> = requests
             .iter()
-            .map(|r| json!({"kind": r.kind.request_name(), "request": r.body}).to_string())
+            .map(|r| {
+                format!(
+                    "{{\"kind\":\"{}\",\"request\":{}}}",
+                    r.kind.request_name(),
+                    r.body
+                )
+            })
             .collect();
         let mut out = self
             .out

@@ -13,6 +13,9 @@ const RESERVED: &[(&str, &str)] = &[
 
 /// An entity name as OpenMetadata stores it (reserved sequences replaced).
 pub fn encode_name(name: &str) -> String {
+    if !name.contains([':', '>', '"', '\n', '\r', '\t']) {
+        return name.to_owned();
+    }
     RESERVED
         .iter()
         .fold(name.to_owned(), |name, (from, to)| name.replace(from, to))
@@ -64,6 +67,9 @@ mod tests {
             "a__reserved__colon__b__reserved__arrow__c__reserved__quote__d"
         );
         assert_eq!(quote("x\".y"), "\"x__reserved__quote__.y\"");
-        assert_eq!(encode_name("a\tb\r\nc"), "a__reserved__tab__b__reserved__carriage_return____reserved__newline__c");
+        assert_eq!(
+            encode_name("a\tb\r\nc"),
+            "a__reserved__tab__b__reserved__carriage_return____reserved__newline__c"
+        );
     }
 }

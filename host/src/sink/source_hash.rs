@@ -9,7 +9,7 @@
 
 use super::RequestKind;
 use md5::{Digest, Md5};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::fmt::Write;
 
 /// One field of an OpenMetadata pydantic model, as `model_dump()` writes it.
@@ -51,97 +51,98 @@ use Kind::{Enum, ListOf, Model, Plain};
 
 // Field lists of openmetadata-ingestion 2.0.7.0's generated models (CreateDatabaseRequest,
 // CreateDatabaseSchemaRequest, CreateTableRequest, Column, TableConstraint, TablePartition,
-// PartitionColumnDetails), in any order: the dump is key-sorted. `sourceHash` itself is excluded.
+// PartitionColumnDetails), in the order `json.dumps(sort_keys=True)` writes them: by name.
+// `sourceHash` itself is excluded.
 const DATABASE: &[Field] = &[
-    f("name", Required, Plain),
-    f("displayName", Null, Plain),
-    f("description", Null, Plain),
-    f("tags", Null, Plain),
-    f("owners", Null, Plain),
-    f("service", Required, Plain),
     f("dataProducts", Null, Plain),
     f("default", False, Plain),
-    f("retentionPeriod", Null, Plain),
-    f("extension", Null, Plain),
-    f("sourceUrl", Null, Plain),
+    f("description", Null, Plain),
+    f("displayName", Null, Plain),
     f("domains", Null, Plain),
+    f("extension", Null, Plain),
     f("lifeCycle", Null, Plain),
+    f("name", Required, Plain),
+    f("owners", Null, Plain),
+    f("retentionPeriod", Null, Plain),
+    f("service", Required, Plain),
+    f("sourceUrl", Null, Plain),
+    f("tags", Null, Plain),
 ];
 
 const SCHEMA: &[Field] = &[
-    f("name", Required, Plain),
-    f("displayName", Null, Plain),
-    f("description", Null, Plain),
-    f("owners", Null, Plain),
-    f("database", Required, Plain),
     f("dataProducts", Null, Plain),
-    f("tags", Null, Plain),
-    f("retentionPeriod", Null, Plain),
-    f("extension", Null, Plain),
-    f("sourceUrl", Null, Plain),
+    f("database", Required, Plain),
+    f("description", Null, Plain),
+    f("displayName", Null, Plain),
     f("domains", Null, Plain),
+    f("extension", Null, Plain),
     f("lifeCycle", Null, Plain),
+    f("name", Required, Plain),
+    f("owners", Null, Plain),
+    f("retentionPeriod", Null, Plain),
+    f("sourceUrl", Null, Plain),
+    f("tags", Null, Plain),
 ];
 
 const COLUMN: &[Field] = &[
-    f("name", Required, Plain),
-    f("displayName", Null, Plain),
-    f("dataType", Required, Enum("DataType")),
     f("arrayDataType", Null, Enum("DataType")),
+    f("children", Null, Plain),
+    f("constraint", Null, Enum("Constraint")),
+    f("customMetrics", Null, Plain),
     f("dataLength", Null, Plain),
-    f("precision", Null, Plain),
-    f("scale", Null, Plain),
+    f("dataType", Required, Enum("DataType")),
     f("dataTypeDisplay", Null, Plain),
     f("description", Null, Plain),
-    f("fullyQualifiedName", Null, Plain),
-    f("tags", EmptyList, Plain),
-    f("constraint", Null, Enum("Constraint")),
-    f("ordinalPosition", Null, Plain),
-    f("jsonSchema", Null, Plain),
-    f("children", Null, Plain),
-    f("profile", Null, Plain),
-    f("customMetrics", Null, Plain),
+    f("displayName", Null, Plain),
     f("extension", Null, Plain),
+    f("fullyQualifiedName", Null, Plain),
+    f("jsonSchema", Null, Plain),
+    f("name", Required, Plain),
+    f("ordinalPosition", Null, Plain),
+    f("precision", Null, Plain),
+    f("profile", Null, Plain),
+    f("scale", Null, Plain),
+    f("tags", EmptyList, Plain),
 ];
 
 const TABLE_CONSTRAINT: &[Field] = &[
-    f("constraintType", Null, Enum("ConstraintType")),
     f("columns", Null, Plain),
+    f("constraintType", Null, Enum("ConstraintType")),
     f("referredColumns", Null, Plain),
     f("relationshipType", Null, Enum("RelationshipType")),
 ];
 
 const PARTITION_COLUMN: &[Field] = &[
     f("columnName", Null, Plain),
-    f("intervalType", Null, Enum("PartitionIntervalTypes")),
     f("interval", Null, Plain),
+    f("intervalType", Null, Enum("PartitionIntervalTypes")),
 ];
 
 const TABLE_PARTITION: &[Field] = &[f("columns", Null, ListOf(PARTITION_COLUMN))];
 
 const TABLE: &[Field] = &[
-    f("name", Required, Plain),
-    f("displayName", Null, Plain),
-    f("description", Null, Plain),
-    f("tableType", Null, Enum("TableType")),
+    f("aliases", Null, Plain),
     f("columns", Required, ListOf(COLUMN)),
     f("dataModel", Null, Plain),
-    f("locationPath", Null, Plain),
-    f("tableConstraints", Null, ListOf(TABLE_CONSTRAINT)),
-    f("aliases", Null, Plain),
-    f("tablePartition", Null, Model(TABLE_PARTITION)),
-    f("tableProfilerConfig", Null, Plain),
-    f("owners", Null, Plain),
-    f("databaseSchema", Required, Plain),
-    f("tags", Null, Plain),
-    f("schemaDefinition", Null, Plain),
-    f("retentionPeriod", Null, Plain),
-    f("extension", Null, Plain),
-    f("sourceUrl", Null, Plain),
-    f("domains", Null, Plain),
     f("dataProducts", Null, Plain),
+    f("databaseSchema", Required, Plain),
+    f("description", Null, Plain),
+    f("displayName", Null, Plain),
+    f("domains", Null, Plain),
+    f("extension", Null, Plain),
     f("fileFormat", Null, Plain),
     f("lifeCycle", Null, Plain),
+    f("locationPath", Null, Plain),
+    f("name", Required, Plain),
+    f("owners", Null, Plain),
+    f("retentionPeriod", Null, Plain),
+    f("schemaDefinition", Null, Plain),
+    f("sourceUrl", Null, Plain),
+    f("tableConstraints", Null, ListOf(TABLE_CONSTRAINT)),
+    f("tablePartition", Null, Model(TABLE_PARTITION)),
+    f("tableProfilerConfig", Null, Plain),
+    f("tableType", Null, Enum("TableType")),
+    f("tags", Null, Plain),
 ];
 
 /// The `sourceHash` of a Create request body, or `None` for kinds that have none (services).
@@ -152,66 +153,104 @@ pub fn source_hash(kind: RequestKind, body: &Value) -> Option<String> {
         RequestKind::DatabaseSchema => SCHEMA,
         RequestKind::Table => TABLE,
     };
-    let mut document = dump(model, body);
-    normalize(&mut document);
-    let mut text = String::new();
-    python_json(&document, &mut text);
+    // Written straight from the request: building the dump as a JSON tree first cost more than
+    // everything else omrun does per table.
+    let mut text = String::with_capacity(8 * 1024);
+    write_model(model, body, true, &mut text);
     Some(hex::encode(Md5::digest(text.as_bytes())))
 }
 
-/// `model_dump()`: every field of the model, absent ones at their defaults.
-fn dump(model: &[Field], value: &Value) -> Value {
-    let mut out = Map::new();
-    for field in model {
-        let given = value.get(field.name).filter(|v| !v.is_null());
-        let dumped = match (given, field.kind) {
-            (None, _) => match field.default {
-                Required | Null => Value::Null,
-                False => Value::Bool(false),
-                EmptyList => Value::Array(Vec::new()),
-            },
-            (Some(Value::String(member)), Enum(class)) => {
-                Value::String(format!("{class}.{}", member.replace(['-', ' '], "_")))
-            }
-            (Some(v), Model(fields)) => dump(fields, v),
-            (Some(Value::Array(items)), ListOf(fields)) => {
-                Value::Array(items.iter().map(|item| dump(fields, item)).collect())
-            }
-            (Some(v), _) => v.clone(),
-        };
-        out.insert(field.name.to_owned(), dumped);
+/// `model_dump()` of one model as `json.dumps(sort_keys=True)` writes it: every field, absent ones
+/// at their defaults. `request`: this is the request itself, whose `columns`, `tableConstraints`
+/// and `schemaDefinition` OpenMetadata normalises (`_normalize_for_hash`); nested models are not.
+fn write_model(fields: &[Field], value: &Value, request: bool, out: &mut String) {
+    out.push('{');
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        python_string(field.name, out);
+        out.push_str(": ");
+        match value.get(field.name).filter(|v| !v.is_null()) {
+            None => out.push_str(match field.default {
+                Required | Null => "null",
+                False => "false",
+                EmptyList => "[]",
+            }),
+            Some(given) => write_field(field, given, request, out),
+        }
     }
-    Value::Object(out)
+    out.push('}');
 }
 
-/// OpenMetadata's `_normalize_for_hash` for the fields omrun writes.
-fn normalize(document: &mut Value) {
-    if let Some(Value::Array(columns)) = document.get_mut("columns") {
-        // Position first (a column without one last), then name; Python's sort is stable, so is this.
-        columns.sort_by(|a, b| {
-            let position = |c: &Value| c["ordinalPosition"].as_u64().unwrap_or(u64::MAX);
-            let name = |c: &Value| c["name"].as_str().unwrap_or_default().to_owned();
-            (position(a), name(a)).cmp(&(position(b), name(b)))
-        });
+fn write_field(field: &Field, value: &Value, request: bool, out: &mut String) {
+    match (field.kind, value) {
+        (Enum(class), Value::String(member)) => {
+            // Python prints an enum member as `Class.NAME`; NAME is the value with `-` and ` ` as `_`.
+            out.push('"');
+            out.push_str(class);
+            out.push('.');
+            out.extend(
+                member
+                    .chars()
+                    .map(|c| if c == '-' || c == ' ' { '_' } else { c }),
+            );
+            out.push('"');
+        }
+        (Model(fields), v) => write_model(fields, v, false, out),
+        (ListOf(fields), Value::Array(items)) => {
+            let mut items: Vec<&Value> = items.iter().collect();
+            match field.name {
+                "columns" if request => items.sort_by_cached_key(|c| column_key(c)),
+                "tableConstraints" if request => items.sort_by_cached_key(|c| constraint_key(c)),
+                _ => {}
+            }
+            out.push('[');
+            for (i, item) in items.into_iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_model(fields, item, false, out);
+            }
+            out.push(']');
+        }
+        (Plain, Value::String(definition)) if request && field.name == "schemaDefinition" => {
+            python_string(&collapse_whitespace(definition), out)
+        }
+        (_, v) => python_json(v, out),
     }
-    if let Some(Value::Array(constraints)) = document.get_mut("tableConstraints") {
-        constraints.sort_by_key(|c| {
-            let mut columns: Vec<&str> = c["columns"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
-            columns.sort();
-            (
-                c["constraintType"].as_str().unwrap_or_default().to_owned(),
-                columns.join(","),
-            )
-        });
-    }
-    if let Some(Value::String(definition)) = document.get_mut("schemaDefinition") {
-        *definition = collapse_whitespace(definition);
-    }
+}
+
+/// Columns by position (one without any last), then name; the sort is stable, as Python's is.
+fn column_key(c: &Value) -> (u64, String) {
+    let position = c
+        .get("ordinalPosition")
+        .and_then(Value::as_u64)
+        .unwrap_or(u64::MAX);
+    (
+        position,
+        c.get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}
+
+/// Constraints by type, then their sorted columns joined with `,`.
+fn constraint_key(c: &Value) -> (String, String) {
+    let mut columns: Vec<&str> = c
+        .get("columns")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    columns.sort();
+    let kind = c
+        .get("constraintType")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    (kind.to_owned(), columns.join(","))
 }
 
 /// Python's `re.sub(r"\s+", " ", text.strip())`. Python counts U+001C–U+001F as whitespace too.
@@ -259,24 +298,32 @@ fn python_json(value: &Value, out: &mut String) {
 
 fn python_string(s: &str, out: &mut String) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 || (c as u32) > 0x7f => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    let _ = write!(out, "\\u{unit:04x}");
-                }
+    // Copies runs of characters that need no escape whole; most names have nothing to escape.
+    let mut run = 0;
+    for (i, c) in s.char_indices() {
+        let escaped = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            '\u{8}' => "\\b",
+            '\u{c}' => "\\f",
+            c if (c as u32) < 0x20 || (c as u32) > 0x7f => "",
+            _ => continue,
+        };
+        out.push_str(&s[run..i]);
+        run = i + c.len_utf8();
+        if escaped.is_empty() {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{unit:04x}");
             }
-            c => out.push(c),
+        } else {
+            out.push_str(escaped);
         }
     }
+    out.push_str(&s[run..]);
     out.push('"');
 }
 
@@ -355,13 +402,46 @@ mod tests {
 
     #[test]
     fn enum_members_are_printed_like_python() {
-        let column = dump(COLUMN, &json!({"name": "m", "dataType": "MEASURE HIDDEN"}));
-        assert_eq!(column["dataType"], "DataType.MEASURE_HIDDEN");
-        let partition = dump(PARTITION_COLUMN, &json!({"intervalType": "TIME-UNIT"}));
-        assert_eq!(
-            partition["intervalType"],
-            "PartitionIntervalTypes.TIME_UNIT"
+        let mut out = String::new();
+        write_model(
+            COLUMN,
+            &json!({"name": "m", "dataType": "MEASURE HIDDEN"}),
+            false,
+            &mut out,
         );
-        assert_eq!(column["tags"], json!([]));
+        assert!(
+            out.contains("\"dataType\": \"DataType.MEASURE_HIDDEN\""),
+            "{out}"
+        );
+        assert!(out.contains("\"tags\": []"), "{out}");
+        out.clear();
+        write_model(
+            PARTITION_COLUMN,
+            &json!({"intervalType": "TIME-UNIT"}),
+            false,
+            &mut out,
+        );
+        assert!(
+            out.contains("\"PartitionIntervalTypes.TIME_UNIT\""),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn field_tables_are_in_key_order() {
+        for table in [
+            DATABASE,
+            SCHEMA,
+            COLUMN,
+            TABLE_CONSTRAINT,
+            PARTITION_COLUMN,
+            TABLE_PARTITION,
+            TABLE,
+        ] {
+            let names: Vec<&str> = table.iter().map(|f| f.name).collect();
+            let mut sorted = names.clone();
+            sorted.sort();
+            assert_eq!(names, sorted);
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! The catalog queries, all over `pg_catalog`. Every selected value is `text`, `int8`, `bool` or a
 //! 1-D `text[]`, the types the host converts; name lists bind as `text[]` and oid lists as `int8[]`
-//! (cast to `oid[]` so the catalog indexes still apply).
+//! (cast to `oid[]` so the catalog indexes still apply). Comments are read with an inline subquery
+//! on `pg_description` rather than `obj_description()`/`col_description()`: those are SQL functions
+//! run once per row, about 10 µs a column on the 10,000-table benchmark.
 
 /// Schemas that are PostgreSQL's own, as a predicate on `n.nspname`.
 macro_rules! user_schemas {
@@ -52,7 +54,8 @@ pub const LIST_TABLES: &str = concat!(
 /// read it.
 pub const DESCRIBE_TABLES: &str = "\
 SELECT c.oid::int8, n.nspname::text, c.relname::text, c.relkind::text,
-       obj_description(c.oid, 'pg_class'),
+       (SELECT d.description FROM pg_catalog.pg_description d
+         WHERE d.objoid = c.oid AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0),
        CASE WHEN c.relkind IN ('v', 'm') THEN
          format('CREATE %sVIEW %I.%I AS ',
                 CASE c.relkind WHEN 'm' THEN 'MATERIALIZED ' ELSE '' END, n.nspname, c.relname)
@@ -71,7 +74,8 @@ SELECT a.attrelid::int8, a.attname::text, a.attnum::int8, a.attnotnull,
        CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END,
        t.typtype::text,
        e.typtype::text,
-       col_description(a.attrelid, a.attnum)
+       (SELECT d.description FROM pg_catalog.pg_description d
+         WHERE d.objoid = a.attrelid AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = a.attnum)
   FROM pg_catalog.pg_attribute a
   JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
   LEFT JOIN pg_catalog.pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'

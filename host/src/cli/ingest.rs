@@ -1,33 +1,16 @@
-//! The `omrun` command line.
+//! `omrun ingest`: one run of a workflow, in the mode the config (or the command line) says.
 
+use super::{CANNOT_START, FAILED, fail};
 use crate::capability::Grants;
 use crate::config::{self, Config, Orchestrator};
 use crate::plugin::{ComponentCache, Limits, Plugin, SourceConfig};
 use crate::report::Report;
 use crate::run::{self, Run};
-use crate::sink::{self, Requests};
+use crate::sink::{self, FileSink, Requests};
 use anyhow::{Context, anyhow};
-use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-
-#[derive(Debug, Parser)]
-#[command(
-    name = "omrun",
-    version,
-    about = "OpenMetadata ingestion with sandboxed WebAssembly connectors"
-)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Ingest metadata from a source into a sink, as the workflow config says.
-    Ingest(IngestArgs),
-}
 
 #[derive(Debug, clap::Args)]
 pub struct IngestArgs {
@@ -47,20 +30,13 @@ pub struct IngestArgs {
     /// Also write the run report as JSON here.
     #[arg(long, value_name = "PATH")]
     pub report_json: Option<PathBuf>,
+    /// Write the Create requests to this JSON Lines file instead of the configured sink (a dry
+    /// run: nothing reaches OpenMetadata).
+    #[arg(long, value_name = "PATH")]
+    pub file_sink: Option<PathBuf>,
 }
 
-/// Exit status when the run could not start: bad config, plugin or sink.
-const CANNOT_START: u8 = 2;
-/// Exit status when the run finished but some entity failed, or the run broke off.
-const FAILED: u8 = 1;
-
-pub fn main(cli: Cli) -> ExitCode {
-    match cli.command {
-        Command::Ingest(args) => ingest(args),
-    }
-}
-
-fn ingest(args: IngestArgs) -> ExitCode {
+pub fn run(args: IngestArgs) -> ExitCode {
     let (config, unknown_keys) = match config::load(&args.config) {
         Ok(loaded) => loaded,
         Err(e) => return fail(CANNOT_START, &e),
@@ -157,7 +133,10 @@ async fn prepare(
     );
     grants.verify().await?;
     let orchestrator = run::choose(orchestrator, parallelism, plugin.world)?;
-    let sink = sink::from_config(config).await?;
+    let sink: Arc<dyn sink::Sink> = match &args.file_sink {
+        Some(path) => Arc::new(FileSink::create(path)?),
+        None => sink::from_config(config).await?,
+    };
     let distributed = &config.workflow.distributed_execution;
     let run = Run {
         source: SourceConfig {
@@ -213,9 +192,4 @@ fn write_report(path: &Path, report: &Report) -> anyhow::Result<()> {
     let json = serde_json::to_string_pretty(report)?;
     std::fs::write(path, json + "\n")
         .with_context(|| format!("cannot write report {}", path.display()))
-}
-
-fn fail(code: u8, error: &dyn std::fmt::Display) -> ExitCode {
-    eprintln!("error: {error}");
-    ExitCode::from(code)
 }

@@ -1,0 +1,47 @@
+//! The `omrun` command line: `ingest` runs a workflow; `compare` runs it in every mode and tabulates
+//! the speed of each.
+
+mod compare;
+mod ingest;
+
+pub use compare::CompareArgs;
+pub use ingest::IngestArgs;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "omrun",
+    version,
+    about = "OpenMetadata ingestion with sandboxed WebAssembly connectors"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Ingest metadata from a source into a sink, as the workflow config says.
+    Ingest(IngestArgs),
+    /// Run the same ingestion sequentially and in local mode at several parallelisms, and compare.
+    Compare(CompareArgs),
+}
+
+/// Exit status when the run could not start: bad config, plugin or sink.
+pub(crate) const CANNOT_START: u8 = 2;
+/// Exit status when the run finished but some entity failed, or the run broke off.
+pub(crate) const FAILED: u8 = 1;
+
+pub fn main(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Ingest(args) => ingest::run(args),
+        Command::Compare(args) => compare::run(args),
+    }
+}
+
+fn fail(code: u8, error: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("error: {error}");
+    ExitCode::from(code)
+}

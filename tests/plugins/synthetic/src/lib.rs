@@ -1,0 +1,103 @@
+//! Tables made up in memory: no database, no capability. It isolates what omrun itself costs — the
+//! host↔guest boundary, the pipeline, the sink — from catalog queries. `discover` lists
+//! `sourceConfig.config.tables` tables (default 1000) in one schema; every table has 20 columns.
+
+use omrun_sdk::types::{
+    Column, ConstraintType, DataType, Database, DatabaseSchema, Entity, EntityKind, EntityRef,
+    PluginInfo, SourceConfig, Table, TableConstraint, TableType,
+};
+
+omrun_sdk::export_discoverable_source!(Synthetic);
+
+pub struct Synthetic {
+    tables: usize,
+}
+
+impl omrun_sdk::DiscoverableSource for Synthetic {
+    fn info() -> PluginInfo {
+        PluginInfo {
+            name: "synthetic".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            service_types: vec!["CustomDatabase".into()],
+            capabilities: Vec::new(),
+        }
+    }
+
+    fn open(config: SourceConfig) -> Result<Self, String> {
+        // A plain search for `"tables": N`: this plugin has no JSON parser to keep it small.
+        let tables = config
+            .source_config
+            .split("\"tables\":")
+            .nth(1)
+            .and_then(|rest| rest.trim_start().split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
+            .unwrap_or(1000);
+        Ok(Synthetic { tables })
+    }
+
+    fn discover(&mut self) -> Result<Vec<EntityRef>, String> {
+        let mut refs = vec![EntityRef::database("db"), EntityRef::schema("db", "s")];
+        refs.extend((1..=self.tables).map(|t| EntityRef::table("db", "s", format!("t{t}"))));
+        Ok(refs)
+    }
+
+    fn process(&mut self, batch: Vec<EntityRef>) -> Vec<Result<Vec<Entity>, String>> {
+        batch.into_iter().map(|r| Ok(vec![entity(r)])).collect()
+    }
+}
+
+fn entity(r: EntityRef) -> Entity {
+    let name = r.path.last().cloned().unwrap_or_default();
+    match r.kind {
+        EntityKind::Database => Entity::Database(Database { name, description: None }),
+        EntityKind::DatabaseSchema => Entity::DatabaseSchema(DatabaseSchema {
+            database: "db".into(),
+            name,
+            description: Some("a schema".into()),
+        }),
+        EntityKind::Table => Entity::Table(table(name)),
+    }
+}
+
+/// 20 columns of mixed types, a primary key and a comment: a typical table's record.
+fn table(name: String) -> Table {
+    let types = [
+        (DataType::Bigint, "bigint", None),
+        (DataType::Varchar, "character varying(64)", Some(64)),
+        (DataType::Numeric, "numeric(12,2)", None),
+        (DataType::Timestampz, "timestamp with time zone", None),
+        (DataType::Json, "jsonb", None),
+    ];
+    let columns = (1..=20u32)
+        .map(|position| {
+            let (data_type, display, length) = types[position as usize % types.len()];
+            Column {
+                name: format!("column_{position}"),
+                data_type,
+                data_type_display: display.into(),
+                array_data_type: None,
+                data_length: length,
+                precision: (data_type == DataType::Numeric).then_some(12),
+                scale: (data_type == DataType::Numeric).then_some(2),
+                nullable: position != 1,
+                ordinal_position: position,
+                description: (position % 3 == 0).then(|| format!("column {position}")),
+            }
+        })
+        .collect();
+    Table {
+        database: "db".into(),
+        schema: "s".into(),
+        description: Some(format!("table {name}")),
+        name,
+        table_type: TableType::Regular,
+        columns,
+        constraints: vec![TableConstraint {
+            constraint_type: ConstraintType::PrimaryKey,
+            columns: vec!["column_1".into()],
+            referred_table: None,
+            referred_columns: Vec::new(),
+        }],
+        definition: None,
+        partition_columns: Vec::new(),
+    }
+}
