@@ -137,10 +137,10 @@ file_rows, om_rows = (json.load(open(p)) for p in sys.argv[1:3])
 floor_s = float(sys.argv[3]) / 1000
 tables, views, runs = sys.argv[4:7]
 print(f"\n{tables} tables + {views} views; medians of {runs} runs; catalog floor {floor_s:.3f} s")
-print(f"{'sink':<13} {'mode':<10} {'workers':>7} {'wall (s)':>9} {'tables/s':>9} {'speedup':>8} {'RSS (MiB)':>10} {'x floor':>8}")
+print(f"{'sink':<13} {'mode':<10} {'workers':>7} {'wall (s)':>9} {'entities/s':>10} {'speedup':>8} {'RSS (MiB)':>10} {'x floor':>8}")
 for sink, rows in (("file", file_rows), ("openmetadata", om_rows)):
     for r in rows:
-        print(f"{sink:<13} {r['mode']:<10} {r['parallelism']:>7} {r['wallSeconds']:>9.3f} {r['entitiesPerSecond']:>9.0f} "
+        print(f"{sink:<13} {r['mode']:<10} {r['parallelism']:>7} {r['wallSeconds']:>9.3f} {r['entitiesPerSecond']:>10.0f} "
               f"{r['speedup']:>7.2f}x {r['peakRssMib']:>10.1f} {r['wallSeconds'] / floor_s:>7.1f}x"
               + ("" if r["failed"] == 0 else f"   FAILED {r['failed']}"))
 PY
