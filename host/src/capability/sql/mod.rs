@@ -90,6 +90,14 @@ impl Target {
         Ok(match service_type {
             "Postgres" => Some(Target::Postgres(postgres::Target::from_connection(
                 connection,
+                5432,
+                statement_timeout,
+            )?)),
+            // Redshift speaks PostgreSQL's protocol; only its catalog differs, and that is the
+            // plugin's business.
+            "Redshift" => Some(Target::Postgres(postgres::Target::from_connection(
+                connection,
+                5439,
                 statement_timeout,
             )?)),
             "SQLite" => Some(Target::Sqlite(sqlite::Target::from_connection(connection)?)),

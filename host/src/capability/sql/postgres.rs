@@ -25,9 +25,14 @@ pub struct Target {
 }
 
 impl Target {
-    /// Reads OpenMetadata's `PostgresConnection`: `hostPort`, `username`, `authType.password`
-    /// (or the older top-level `password`), `database`, `sslMode`.
-    pub fn from_connection(c: &Json, statement_timeout: Duration) -> anyhow::Result<Self> {
+    /// Reads OpenMetadata's `PostgresConnection` (or `RedshiftConnection`): `hostPort` (port
+    /// `default_port` when absent), `username`, `authType.password` (or the top-level `password`
+    /// Redshift and older configs use), `database`, `sslMode`.
+    pub fn from_connection(
+        c: &Json,
+        default_port: u16,
+        statement_timeout: Duration,
+    ) -> anyhow::Result<Self> {
         let text = |key: &str| c.get(key).and_then(Json::as_str);
         let host_port = text("hostPort").context("hostPort is required")?;
         let (host, port) = match host_port.rsplit_once(':') {
@@ -36,7 +41,7 @@ impl Target {
                 port.parse()
                     .with_context(|| format!("hostPort `{host_port}`: bad port"))?,
             ),
-            None => (host_port, 5432),
+            None => (host_port, default_port),
         };
         let password = c
             .pointer("/authType/password")
