@@ -1,10 +1,15 @@
 //! Where the things under test are: the repository, the `omrun` binary, the plugins, the caches.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-/// The repository root (the parent of `tests/`).
+/// The repository root (the parent of `tests/`). `cargo test` sets `CARGO_MANIFEST_DIR` when it
+/// runs a test, and that is preferred over the compile-time value: two clones sharing one target
+/// directory may run a test binary that the other clone compiled.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir
         .parent()
         .expect("tests/ has a parent")
         .to_path_buf()
