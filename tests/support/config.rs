@@ -305,3 +305,56 @@ pub fn value_position(yaml: &str, key: &str) -> (usize, usize) {
     }
     panic!("no `{key}:` in\n{yaml}");
 }
+
+/// A Redshift workflow config (OpenMetadata's `RedshiftConnection`: top-level `password`).
+/// Credentials and address are `${REDSHIFT_*}` references, like the example config; the tests
+/// point them at the test PostgreSQL server.
+#[derive(Clone, Debug)]
+pub struct RedshiftConfig {
+    pub common: Common,
+    pub ingest_all_databases: bool,
+    /// `databaseFilterPattern` (used with `ingestAllDatabases`).
+    pub database_filter: Filter,
+}
+
+impl RedshiftConfig {
+    pub fn new(service: &str, output: &Path) -> RedshiftConfig {
+        RedshiftConfig {
+            common: Common::new(service, output),
+            ingest_all_databases: false,
+            database_filter: Filter::default(),
+        }
+    }
+    pub fn ingest_all_databases(mut self, database_filter: Filter) -> Self {
+        self.ingest_all_databases = true;
+        self.database_filter = database_filter;
+        self
+    }
+
+    pub fn yaml(&self) -> String {
+        let c = &self.common;
+        let mut out = String::from("# omrun end-to-end test config (Redshift)\n");
+        out.push_str("source:\n  type: redshift\n");
+        writeln!(out, "  serviceName: {}", yaml_str(&c.service)).unwrap();
+        out.push_str(concat!(
+            "  serviceConnection:\n",
+            "    config:\n",
+            "      type: Redshift\n",
+            "      username: ${REDSHIFT_USER}\n",
+            "      password: ${REDSHIFT_PASSWORD}\n",
+            "      hostPort: ${REDSHIFT_HOST}:${REDSHIFT_PORT:-5439}\n",
+            "      database: ${REDSHIFT_DATABASE}\n",
+        ));
+        writeln!(
+            out,
+            "      ingestAllDatabases: {}",
+            self.ingest_all_databases
+        )
+        .unwrap();
+        c.source_config(&mut out);
+        self.database_filter
+            .write_yaml(&mut out, "databaseFilterPattern", "      ");
+        c.sink_and_workflow(&mut out);
+        out
+    }
+}
