@@ -118,3 +118,49 @@ fn sqlite_local_example() {
         .collect();
     assert_eq!(run.records.table_fqns(), expected);
 }
+
+#[test]
+fn redshift_local_example() {
+    // The test PostgreSQL stands in for Redshift: the plugin reads the catalog parts they share.
+    let fixture = include_str!("../fixtures/redshift_on_pg.sql");
+    let server = PgServer::from_env();
+    let db = server.create_database("ex_redshift", fixture);
+    let work = Workdir::new();
+    let token = "example-jwt-7c1a2b";
+    let om = StandIn::start(token);
+    let out = Omrun::ingest(work.path(), example("redshift-local.yaml"))
+        .env("REDSHIFT_USER", &server.user)
+        .env("REDSHIFT_PASSWORD", &server.password)
+        .env("REDSHIFT_HOST", &server.host)
+        .env("REDSHIFT_PORT", server.port.to_string())
+        .env("REDSHIFT_DATABASE", &db.name)
+        .env("OM_HOST_PORT", om.host_port())
+        .env("OM_JWT_TOKEN", token)
+        .secret(&server.password)
+        .secret(token)
+        .run();
+    out.assert_success();
+    out.assert_stderr_line("Using LOCAL thread-based distributed execution");
+    let stored: BTreeSet<String> = om
+        .entities(Collection::Tables)
+        .into_iter()
+        .map(|t| t.fqn)
+        .collect();
+    let expected: BTreeSet<String> = [
+        "crm.customers",
+        "sales.orders",
+        "sales.order_lines",
+        "sales.returns",
+        "sales.big_orders",
+        "sales.daily_totals",
+        "sales.Top Customers",
+    ]
+    .iter()
+    .map(|t| {
+        let (schema, name) = t.split_once('.').unwrap();
+        fqn(&["local_redshift", &db.name, schema, name])
+    })
+    .collect();
+    assert_eq!(stored, expected);
+    assert!(om.unexpected_requests().is_empty());
+}
