@@ -44,9 +44,11 @@ pub fn tables(database: &str, rows: BatchRows) -> Vec<Table> {
     let mut tables: BTreeMap<QualifiedName, Table> = BTreeMap::new();
     for relation in rows.relations {
         let key = (relation.schema.clone(), relation.name.clone());
-        let table_type = match table_type(&relation.relkind) {
-            TableType::View if rows.materialized.contains(&key) => TableType::MaterializedView,
-            other => other,
+        // Redshift's pg_class does not say which views are materialized; stv_mv_info does.
+        let table_type = if rows.materialized.contains(&key) {
+            TableType::MaterializedView
+        } else {
+            table_type(&relation.relkind)
         };
         let definition = relation
             .view_body
