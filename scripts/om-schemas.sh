@@ -3,14 +3,17 @@
 # validate every Create request against them. Sourced; `om_schemas` sets and exports
 # OMRUN_OM_SCHEMAS to a directory holding schema/api/{data,services}/*.json:
 #   - $OMRUN_OM_SCHEMAS if already set (it must be complete);
-#   - else ../shared/openmetadata-schema/json beside the repo, if present;
+#   - else ../shared/openmetadata-schema/json beside the repo, if it has every schema;
 #   - else derived from OpenMetadata's PyPI package by scripts/om-schemas.py into
-#     $HOME/.cache/omrun/openmetadata-schema (needs python3 with venv).
+#     $HOME/.cache/omrun/openmetadata-schema (needs python3 with venv). When the shared copy has
+#     some of the schemas, a merged directory links those and takes only the others from the
+#     derived set: the shared originals are preferred wherever they exist.
 
 OM_SCHEMA_FILES=(
     schema/api/services/createDatabaseService.json schema/api/services/createDashboardService.json
     schema/api/data/createDatabase.json schema/api/data/createDatabaseSchema.json
     schema/api/data/createTable.json schema/api/data/createDashboard.json schema/api/data/createChart.json
+    schema/api/data/createStoredProcedure.json
 )
 
 _om_schemas_complete() {
@@ -29,12 +32,32 @@ om_schemas() {
         OMRUN_OM_SCHEMAS=$(cd "$root/../shared/openmetadata-schema/json" && pwd)
         echo "using the shared copy $OMRUN_OM_SCHEMAS" >&2
     else
-        command -v python3 >/dev/null ||
-            { echo "no OpenMetadata schemas (../shared/openmetadata-schema absent) and no python3 to derive them" >&2; return 1; }
-        OMRUN_OM_SCHEMAS=$HOME/.cache/omrun/openmetadata-schema
-        echo "../shared/openmetadata-schema is absent: deriving the schemas into $OMRUN_OM_SCHEMAS" >&2
-        python3 "$root/scripts/om-schemas.py" "$OMRUN_OM_SCHEMAS" || { echo "scripts/om-schemas.py failed" >&2; return 1; }
-        _om_schemas_complete "$OMRUN_OM_SCHEMAS" || { echo "scripts/om-schemas.py did not write every schema" >&2; return 1; }
+        local shared="$root/../shared/openmetadata-schema/json"
+        _om_schemas_derive "$root" || return 1
+        if [[ -d "$shared" ]]; then
+            # Links, not copies: the shared schemas stay the one source where they exist.
+            local merged=$HOME/.cache/omrun/openmetadata-schema-merged f from
+            rm -rf "$merged"
+            for f in "${OM_SCHEMA_FILES[@]}"; do
+                from="$OMRUN_OM_SCHEMAS/$f"
+                [[ -f "$shared/$f" ]] && from=$(cd "$shared" && pwd)/$f
+                mkdir -p "$(dirname "$merged/$f")"
+                ln -s "$from" "$merged/$f"
+            done
+            echo "the shared copy lacks some schemas: $merged links the shared ones and derived ones for the rest" >&2
+            OMRUN_OM_SCHEMAS=$merged
+        fi
     fi
     export OMRUN_OM_SCHEMAS
+}
+
+# Derives every schema from the PyPI package into $HOME/.cache/omrun/openmetadata-schema.
+_om_schemas_derive() {
+    local root=$1
+    command -v python3 >/dev/null ||
+        { echo "no complete OpenMetadata schemas in ../shared/openmetadata-schema and no python3 to derive them" >&2; return 1; }
+    OMRUN_OM_SCHEMAS=$HOME/.cache/omrun/openmetadata-schema
+    echo "deriving the schemas from OpenMetadata's PyPI package into $OMRUN_OM_SCHEMAS" >&2
+    python3 "$root/scripts/om-schemas.py" "$OMRUN_OM_SCHEMAS" || { echo "scripts/om-schemas.py failed" >&2; return 1; }
+    _om_schemas_complete "$OMRUN_OM_SCHEMAS" || { echo "scripts/om-schemas.py did not write every schema" >&2; return 1; }
 }

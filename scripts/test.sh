@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The test command: builds the plugins and the host, makes OpenMetadata's JSON Schemas available,
-# starts a throw-away PostgreSQL, runs `cargo test --workspace` (host unit tests and the end-to-end
-# tests in tests/), and stops PostgreSQL whatever happens.
+# starts a throw-away PostgreSQL and MariaDB, runs `cargo test --workspace` (host unit tests and
+# the end-to-end tests in tests/), and stops both servers whatever happens.
 #
 #   scripts/test.sh                      everything
 #   scripts/test.sh -p omrun-tests       extra arguments go to `cargo test`
 #   scripts/test.sh -p omrun-tests --test postgres_filters -- --nocapture
 #
-# Needs: cargo with the wasm32-wasip2 target, PostgreSQL server binaries (initdb, pg_ctl), python3
+# Needs: cargo with the wasm32-wasip2 target, PostgreSQL server binaries (initdb, pg_ctl), MariaDB
+# server binaries (mariadbd, mariadb-install-db, mariadb; Debian: mariadb-server), python3
 # with venv (OpenMetadata's Python package is installed into a cached virtualenv: the tests compare
 # omrun's sourceHash with its own, and derive its schemas when ../shared/openmetadata-schema is absent).
 # CARGO_TARGET_DIR defaults to $HOME/.cache/omrun/target. OMRUN_OM_SCHEMAS may point at a schema
@@ -33,11 +34,14 @@ unset OMRUN_PLUGIN_PATH
 
 # shellcheck source=scripts/pg.sh
 source "$ROOT/scripts/pg.sh"
+# shellcheck source=scripts/mariadb.sh
+source "$ROOT/scripts/mariadb.sh"
 
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM HUP
     pg_stop
+    maria_stop
     exit "$rc"
 }
 trap cleanup EXIT
@@ -48,6 +52,7 @@ trap 'exit 129' HUP
 # --- prerequisites, checked before anything slow ---------------------------------------------------
 command -v cargo >/dev/null || die "cargo not found (https://rustup.rs)"
 pg_find_bindir || exit 1
+maria_find_binaries || exit 1
 [[ -x "$ROOT/scripts/build-plugins.sh" || -f "$ROOT/scripts/build-plugins.sh" ]] ||
     die "scripts/build-plugins.sh is missing: the plugins cannot be built"
 
@@ -61,7 +66,7 @@ om_schemas "$ROOT" || die "no OpenMetadata schemas"
 log "building the plugins (scripts/build-plugins.sh)"
 bash "$ROOT/scripts/build-plugins.sh"
 bash "$ROOT/scripts/build-plugins.sh" "$ROOT/tests/plugins" "$OMRUN_TEST_PLUGIN_DIR"
-for p in postgres sqlite; do
+for p in postgres mysql sqlite redshift; do
     [[ -f "$OMRUN_PLUGIN_DIR/$p.wasm" ]] || die "scripts/build-plugins.sh did not produce $OMRUN_PLUGIN_DIR/$p.wasm"
 done
 
@@ -90,8 +95,9 @@ if [[ ${#scope[@]} -gt 0 ]]; then
 fi
 
 # --- PostgreSQL and the tests --------------------------------------------------------------------
-log "starting PostgreSQL"
+log "starting PostgreSQL and MariaDB"
 pg_start || die "PostgreSQL did not start"
+maria_start || die "MariaDB did not start"
 
 test_cmd=(cargo test "${scope[@]}" "${fail_fast[@]}" "$@")
 log "${test_cmd[*]}"

@@ -9,6 +9,7 @@ pub enum EntityKind {
     Database,
     DatabaseSchema,
     Table,
+    StoredProcedure,
 }
 
 impl EntityKind {
@@ -22,6 +23,17 @@ impl EntityKind {
             Self::Database => "database",
             Self::DatabaseSchema => "databaseSchema",
             Self::Table => "table",
+            Self::StoredProcedure => "storedProcedure",
+        }
+    }
+
+    /// How many names a ref of this kind has: `[database]`, `[database, schema]`,
+    /// `[database, schema, name]`.
+    pub fn path_len(self) -> usize {
+        match self {
+            Self::Database => 1,
+            Self::DatabaseSchema => 2,
+            Self::Table | Self::StoredProcedure => 3,
         }
     }
 }
@@ -59,6 +71,7 @@ pub enum Entity {
     Database(Database),
     DatabaseSchema(DatabaseSchema),
     Table(Table),
+    StoredProcedure(StoredProcedure),
 }
 
 impl Entity {
@@ -73,6 +86,10 @@ impl Entity {
             Entity::Table(t) => EntityRef::new(
                 EntityKind::Table,
                 vec![t.database.clone(), t.schema.clone(), t.name.clone()],
+            ),
+            Entity::StoredProcedure(p) => EntityRef::new(
+                EntityKind::StoredProcedure,
+                vec![p.database.clone(), p.schema.clone(), p.name.clone()],
             ),
         }
     }
@@ -123,6 +140,20 @@ pub struct Table {
     /// View definition or DDL (OpenMetadata's `schemaDefinition`).
     pub definition: Option<String>,
     pub partition_columns: Vec<PartitionColumn>,
+}
+
+/// A stored procedure or function; the enums are already OpenMetadata's spellings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredProcedure {
+    pub database: String,
+    pub schema: String,
+    pub name: String,
+    /// OpenMetadata `storedProcedureType`, e.g. `StoredProcedure`, `Function`.
+    pub procedure_type: &'static str,
+    /// OpenMetadata `storedProcedureCode.language`, e.g. `SQL`.
+    pub language: &'static str,
+    pub code: Option<String>,
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

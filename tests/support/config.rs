@@ -358,3 +358,66 @@ impl RedshiftConfig {
         out
     }
 }
+
+/// A MySQL (or MariaDB, with `service_type("MariaDB")`) workflow config. Credentials and address
+/// are `${MYSQL_*}` references (set them with [`crate::Omrun::mysql_env`]), like a real config.
+#[derive(Clone, Debug)]
+pub struct MysqlConfig {
+    pub common: Common,
+    /// `serviceConnection.config.type`: `Mysql` or `MariaDB`.
+    pub service_type: String,
+    /// `databaseName`: OpenMetadata's name for the one database (`default` when absent).
+    pub database_name: Option<String>,
+}
+
+impl MysqlConfig {
+    pub fn new(service: &str, output: &Path) -> MysqlConfig {
+        MysqlConfig {
+            common: Common::new(service, output),
+            service_type: "Mysql".into(),
+            database_name: None,
+        }
+    }
+    pub fn schema_filter(mut self, f: Filter) -> Self {
+        self.common.schema_filter = f;
+        self
+    }
+    pub fn table_filter(mut self, f: Filter) -> Self {
+        self.common.table_filter = f;
+        self
+    }
+    pub fn service_type(mut self, t: &str) -> Self {
+        self.service_type = t.into();
+        self
+    }
+    pub fn database_name(mut self, name: &str) -> Self {
+        self.database_name = Some(name.into());
+        self
+    }
+    /// Sink `metadata-rest` to the OpenMetadata API at `host_port` (token from `${OM_JWT_TOKEN}`).
+    pub fn openmetadata(mut self, host_port: &str) -> Self {
+        self.common.openmetadata = Some(host_port.into());
+        self
+    }
+
+    pub fn yaml(&self) -> String {
+        let c = &self.common;
+        let mut out = String::from("# omrun end-to-end test config (MySQL/MariaDB)\n");
+        writeln!(out, "source:\n  type: {}", self.service_type.to_lowercase()).unwrap();
+        writeln!(out, "  serviceName: {}", yaml_str(&c.service)).unwrap();
+        out.push_str("  serviceConnection:\n    config:\n");
+        writeln!(out, "      type: {}", self.service_type).unwrap();
+        out.push_str(concat!(
+            "      username: ${MYSQL_USER}\n",
+            "      authType:\n",
+            "        password: ${MYSQL_PASSWORD}\n",
+            "      hostPort: ${MYSQL_HOST}:${MYSQL_PORT}\n",
+        ));
+        if let Some(name) = &self.database_name {
+            writeln!(out, "      databaseName: {}", yaml_str(name)).unwrap();
+        }
+        c.source_config(&mut out);
+        c.sink_and_workflow(&mut out);
+        out
+    }
+}

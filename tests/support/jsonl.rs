@@ -105,7 +105,8 @@ fn level(kind: &str) -> Option<u8> {
         "CreateDatabaseServiceRequest" => Some(0),
         "CreateDatabaseRequest" => Some(1),
         "CreateDatabaseSchemaRequest" => Some(2),
-        "CreateTableRequest" => Some(3),
+        // Tables and stored procedures both live in a schema; the sink may interleave them.
+        "CreateTableRequest" | "CreateStoredProcedureRequest" => Some(3),
         _ => None,
     }
 }
@@ -223,8 +224,8 @@ impl Records {
                     );
                     let f = format!("{schema}.{}", fqn_part(name));
                     assert!(
-                        tables.insert(f.clone()),
-                        "{origin}: table {f} written twice"
+                        tables.insert((kind.to_string(), f.clone())),
+                        "{origin}: {kind} {f} written twice"
                     );
                     f
                 }

@@ -6,6 +6,7 @@
 //! is skipped: a missing prerequisite fails the test with a message saying how to provide it.
 //!
 //! - [`pg`]: connect to the test server, create a uniquely named database per test from a fixture.
+//! - [`mariadb`]: the test MariaDB server and per-test schemas (MySQL's databases).
 //! - [`fixture`]: the PostgreSQL catalog fixture and the tables it holds.
 //! - [`config`]: write OpenMetadata workflow YAML into a temporary directory.
 //! - [`run`]: run `omrun`, with a hang guard, and check that no secret shows up anywhere.
@@ -17,6 +18,7 @@
 pub mod config;
 pub mod fixture;
 pub mod jsonl;
+pub mod mariadb;
 pub mod openmetadata;
 pub mod paths;
 pub mod pg;
@@ -24,14 +26,15 @@ pub mod run;
 pub mod schema;
 
 pub use config::{
-    Filter, PgConfig, RedshiftConfig, SqliteConfig, Workdir, value_position, yaml_str,
+    Filter, MysqlConfig, PgConfig, RedshiftConfig, SqliteConfig, Workdir, value_position, yaml_str,
 };
 pub use jsonl::{
     Record, Records, canonical, column, column_names, constraints, fqn, fqn_part, has_key,
 };
 pub use paths::{omrun_bin, plugin, plugin_dir, repo_root, test_plugin};
+pub use mariadb::{MariaSchemas, MariaServer};
 pub use pg::{PgServer, TestDb};
 pub use run::{Omrun, RunOutput};
 pub use schema::{OmSchemas, schemas};
 pub mod scenario;
-pub use scenario::{Mode, Run, run_postgres, run_sqlite};
+pub use scenario::{Mode, Run, run_mysql, run_postgres, run_sqlite};

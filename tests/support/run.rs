@@ -19,6 +19,10 @@ const SCRUBBED_ENV: &[&str] = &[
     "POSTGRES_PORT",
     "POSTGRES_DATABASE",
     "SQLITE_DATABASE_PATH",
+    "MYSQL_USER",
+    "MYSQL_PASSWORD",
+    "MYSQL_HOST",
+    "MYSQL_PORT",
     "OMRUN_OUTPUT",
     "OMRUN_PLUGIN_PATH",
     "OM_JWT_TOKEN",
@@ -34,6 +38,10 @@ const SCRUBBED_ENV: &[&str] = &[
     "OMRUN_TEST_PG_PORT",
     "OMRUN_TEST_PG_USER",
     "OMRUN_TEST_PG_PASSWORD",
+    "OMRUN_TEST_MYSQL_HOST",
+    "OMRUN_TEST_MYSQL_PORT",
+    "OMRUN_TEST_MYSQL_USER",
+    "OMRUN_TEST_MYSQL_PASSWORD",
 ];
 
 /// A command line for `omrun`, built up and then [`run`](Omrun::run).
@@ -132,6 +140,15 @@ impl Omrun {
             .env("POSTGRES_HOST", &server.host)
             .env("POSTGRES_PORT", server.port.to_string())
             .env("POSTGRES_DATABASE", database)
+            .secret(&server.password)
+    }
+
+    /// The `MYSQL_*` variables the MySQL test configs reference; the password becomes a secret.
+    pub fn mysql_env(self, server: &crate::MariaServer) -> Self {
+        self.env("MYSQL_USER", &server.user)
+            .env("MYSQL_PASSWORD", &server.password)
+            .env("MYSQL_HOST", &server.host)
+            .env("MYSQL_PORT", server.port.to_string())
             .secret(&server.password)
     }
 

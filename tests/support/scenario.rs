@@ -50,6 +50,30 @@ pub fn run_postgres(work: &Workdir, db: &TestDb, name: &str, cfg: PgConfig, mode
     checked(out, mode, "postgres")
 }
 
+/// Runs the mysql plugin on the test MariaDB with the config `cfg` (its output path is set here)
+/// in `mode` and checks the run.
+pub fn run_mysql(
+    work: &Workdir,
+    server: &crate::MariaServer,
+    name: &str,
+    cfg: crate::MysqlConfig,
+    mode: Mode,
+) -> Run {
+    let name = format!("{name}-{}", mode.label());
+    let output = work.join(&format!("{name}.jsonl"));
+    let mut cfg = cfg;
+    cfg.common.output = output.clone();
+    let config = work.write(&format!("{name}.yaml"), cfg.yaml());
+    let report = work.join(&format!("{name}.report.json"));
+    let out = mode_args(Omrun::ingest(work.path(), &config), mode)
+        .plugin(crate::paths::plugin("mysql"))
+        .mysql_env(server)
+        .output(&output)
+        .report_json(&report)
+        .run();
+    checked(out, mode, "mysql")
+}
+
 /// Runs the sqlite plugin with `cfg` (output path set here) in `mode` and checks the run.
 pub fn run_sqlite(work: &Workdir, name: &str, cfg: SqliteConfig, mode: Mode) -> Run {
     let name = format!("{name}-{}", mode.label());
@@ -104,6 +128,9 @@ pub fn check_report_and_log(
     plugin: &str,
 ) {
     let tables = records.count("CreateTableRequest") as u64;
+    let procedures = records.count("CreateStoredProcedureRequest") as u64;
+    // Tables and stored procedures are the work; databases and schemas are its containers.
+    let leaves = tables + procedures;
     let (mode_name, parallelism, banner) = match mode {
         Mode::Sequential => ("sequential", 1, "Using SEQUENTIAL execution"),
         Mode::Local(n) => (
@@ -121,13 +148,13 @@ pub fn check_report_and_log(
     assert_eq!(report["plugin"], plugin, "report plugin: {report}");
     assert_eq!(
         int(report, "found", out),
-        tables,
-        "report `found` vs CreateTableRequest lines: {report}"
+        leaves,
+        "report `found` vs CreateTableRequest and CreateStoredProcedureRequest lines: {report}"
     );
     assert_eq!(
         int(report, "processed", out),
-        tables,
-        "report `processed` vs CreateTableRequest lines: {report}"
+        leaves,
+        "report `processed` vs CreateTableRequest and CreateStoredProcedureRequest lines: {report}"
     );
     assert_eq!(int(report, "failed", out), 0, "report `failed`: {report}");
     int(report, "retried", out);
@@ -147,10 +174,13 @@ pub fn check_report_and_log(
     if let Mode::Local(n) = mode {
         out.assert_stderr_line(&format!("Processing with {n} worker threads"));
     }
-    out.assert_stderr_line(&format!("Found {tables} table entities"));
+    out.assert_stderr_line(&match procedures {
+        0 => format!("Found {tables} table entities"),
+        n => format!("Found {tables} table entities and {n} stored procedure(s)"),
+    });
     assert_eq!(
         out.stderr_value("Processed:").as_deref(),
-        Some(tables.to_string().as_str()),
+        Some(leaves.to_string().as_str()),
         "{}",
         out.describe()
     );
@@ -175,4 +205,12 @@ pub fn check_report_and_log(
         "no `Throughput:` line:\n{}",
         out.describe()
     );
+}
+
+/// The message of a caught panic, for fixtures shared by a file's tests.
+pub fn panic_message(e: Box<dyn std::any::Any + Send>) -> String {
+    e.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "non-string panic".into())
 }

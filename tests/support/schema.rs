@@ -28,6 +28,10 @@ pub const KINDS: &[(&str, &str)] = &[
     ),
     ("CreateTableRequest", "schema/api/data/createTable.json"),
     (
+        "CreateStoredProcedureRequest",
+        "schema/api/data/createStoredProcedure.json",
+    ),
+    (
         "CreateDashboardServiceRequest",
         "schema/api/services/createDashboardService.json",
     ),

@@ -164,3 +164,30 @@ fn redshift_local_example() {
     assert_eq!(stored, expected);
     assert!(om.unexpected_requests().is_empty());
 }
+
+#[test]
+fn mysql_local_example() {
+    let server = omrun_tests::MariaServer::from_env();
+    let schemas = server.create_schemas("ex", include_str!("../fixtures/mysql_catalog.sql"));
+    let work = Workdir::new();
+    let output = work.join("out.jsonl");
+    let out = Omrun::ingest(work.path(), example("mysql-local.yaml"))
+        .mysql_env(&server)
+        .env("OMRUN_OUTPUT", &output)
+        .output(&output)
+        .report_json(&work.join("report.json"))
+        .run();
+    let run = checked(out, Mode::Local(8), "mysql");
+    // Every schema of the server is ingested; this test's are among them, with their tables
+    // (but not ^tmp_ ones) and their procedures.
+    let sales = fqn(&["local_mysql", "default", &schemas.schema("sales")]);
+    assert!(run.records.schema_fqns().contains(&sales));
+    let tables = run.records.table_fqns();
+    assert!(tables.contains(&format!("{sales}.orders")), "{tables:?}");
+    assert!(!tables.iter().any(|t| t.ends_with(".tmp_import")), "{tables:?}");
+    assert!(
+        run.records
+            .of_kind("CreateStoredProcedureRequest")
+            .any(|p| p.fqn == format!("{sales}.close_day"))
+    );
+}

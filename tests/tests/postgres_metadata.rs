@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::panic::AssertUnwindSafe;
 use std::sync::OnceLock;
 
-use omrun_tests::scenario::{Mode, Run, run_postgres};
+use omrun_tests::scenario::{Mode, Run, panic_message, run_postgres};
 use omrun_tests::{
     PgConfig, PgServer, Workdir, column, column_names, constraints, fixture, fqn, has_key,
 };
@@ -19,13 +19,6 @@ struct Shared {
     seq: Run,
     local: Run,
     _work: Workdir,
-}
-
-fn panic_message(e: Box<dyn std::any::Any + Send>) -> String {
-    e.downcast_ref::<String>()
-        .cloned()
-        .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_else(|| "non-string panic".into())
 }
 
 /// The two runs, made once for all the tests of this file. A failure is remembered and reported by
@@ -519,5 +512,29 @@ fn partitioned_table_names_its_partition_column() {
             orders.get("tablePartition").is_none_or(Value::is_null),
             "{mode}: {orders}"
         );
+    }
+}
+
+#[test]
+fn stored_procedures_and_functions_with_their_code() {
+    let db = &shared().db;
+    for (mode, run) in runs() {
+        let r = &run.records;
+        assert_eq!(r.count("CreateStoredProcedureRequest"), 2, "{mode}");
+        let schema = fqn(&[SERVICE, db, "sales"]);
+        let function = r.get(&format!("{schema}.order_total"));
+        assert_eq!(function["storedProcedureType"], "Function", "{mode}");
+        assert_eq!(function["description"], "Total of one order", "{mode}");
+        assert_eq!(function["storedProcedureCode"]["language"], "SQL", "{mode}");
+        let code = function["storedProcedureCode"]["code"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            code.starts_with("CREATE OR REPLACE FUNCTION sales.order_total(order_id bigint)"),
+            "{mode}: {code}"
+        );
+        let procedure = r.get(&format!("{schema}.close_day"));
+        assert_eq!(procedure["storedProcedureType"], "StoredProcedure", "{mode}");
+        assert_eq!(procedure["databaseSchema"], schema, "{mode}");
     }
 }

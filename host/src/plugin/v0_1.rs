@@ -336,6 +336,7 @@ fn entity_kind(k: types::EntityKind) -> model::EntityKind {
         types::EntityKind::Database => model::EntityKind::Database,
         types::EntityKind::DatabaseSchema => model::EntityKind::DatabaseSchema,
         types::EntityKind::Table => model::EntityKind::Table,
+        types::EntityKind::StoredProcedure => model::EntityKind::StoredProcedure,
     }
 }
 
@@ -348,6 +349,7 @@ fn wit_entity_ref(r: &model::EntityRef) -> types::EntityRef {
         model::EntityKind::Database => types::EntityKind::Database,
         model::EntityKind::DatabaseSchema => types::EntityKind::DatabaseSchema,
         model::EntityKind::Table => types::EntityKind::Table,
+        model::EntityKind::StoredProcedure => types::EntityKind::StoredProcedure,
     };
     types::EntityRef {
         kind,
@@ -367,6 +369,32 @@ fn entity(e: types::Entity) -> model::Entity {
             description: s.description,
         }),
         types::Entity::Table(t) => model::Entity::Table(table(t)),
+        types::Entity::StoredProcedure(p) => model::Entity::StoredProcedure(stored_procedure(p)),
+    }
+}
+
+fn stored_procedure(p: types::StoredProcedure) -> model::StoredProcedure {
+    use types::ProcedureLanguage as L;
+    use types::StoredProcedureType as T;
+    model::StoredProcedure {
+        database: p.database,
+        schema: p.schema,
+        name: p.name,
+        procedure_type: match p.procedure_type {
+            T::StoredProcedure => "StoredProcedure",
+            T::Function => "Function",
+            T::Udf => "UDF",
+            T::StoredPackage => "StoredPackage",
+        },
+        language: match p.language {
+            L::Sql => "SQL",
+            L::Java => "Java",
+            L::Javascript => "JavaScript",
+            L::Python => "Python",
+            L::External => "External",
+        },
+        code: p.code,
+        description: p.description,
     }
 }
 

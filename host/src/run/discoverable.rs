@@ -22,13 +22,24 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
     let listing = std::time::Instant::now();
     let (first, refs) = discover(&run).await?;
     run.tally.discovered_in(listing.elapsed());
-    let tables: Vec<EntityRef> = refs
+    // The leaves (tables, stored procedures) are the work; containers are written before them.
+    let leaves: Vec<EntityRef> = refs
         .iter()
-        .filter(|r| r.kind == EntityKind::Table)
+        .filter(|r| !r.kind.is_container())
         .cloned()
         .collect();
-    run.tally.found(tables.len());
-    tracing::info!("Found {} table entities", tables.len());
+    run.tally.found(leaves.len());
+    let procedures = leaves
+        .iter()
+        .filter(|r| r.kind == EntityKind::StoredProcedure)
+        .count();
+    match procedures {
+        0 => tracing::info!("Found {} table entities", leaves.len()),
+        n => tracing::info!(
+            "Found {} table entities and {n} stored procedure(s)",
+            leaves.len() - n
+        ),
+    }
 
     run.write_service().await?;
 
@@ -68,7 +79,7 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
         .into_iter()
         .map(|schema| (schema, Vec::new()))
         .collect();
-    for table in &tables {
+    for table in leaves.iter().filter(|r| r.kind == EntityKind::Table) {
         if let Some(schema) = table
             .parents()
             .pop()
@@ -78,7 +89,7 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
         }
     }
 
-    let ready = pipeline.keep_with_parents(tables);
+    let ready = pipeline.keep_with_parents(leaves);
     tracing::info!(
         "Processing with {workers} worker thread{}",
         if workers == 1 { "" } else { "s" }
@@ -125,11 +136,7 @@ fn valid_refs(run: &Run, refs: Vec<EntityRef>) -> Vec<EntityRef> {
     let mut seen = HashSet::new();
     let mut valid = Vec::with_capacity(refs.len());
     for r in refs {
-        let depth = match r.kind {
-            EntityKind::Database => 1,
-            EntityKind::DatabaseSchema => 2,
-            EntityKind::Table => 3,
-        };
+        let depth = r.kind.path_len();
         if r.path.len() != depth || r.path.iter().any(|part| part.is_empty()) {
             run.fail(
                 &r,

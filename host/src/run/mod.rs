@@ -77,7 +77,8 @@ impl Run {
             .into_iter()
             .map(|f| (f.fqn, f.error))
             .collect();
-        let (mut tables, mut containers) = (0, Vec::new());
+        // Leaves (tables, stored procedures) are the work counted; containers are returned.
+        let (mut leaves, mut containers) = (0, Vec::new());
         for ((r, entities), fqns) in answered.into_iter().zip(fqns) {
             if let Some(error) = fqns.iter().find_map(|fqn| refused.get(fqn)) {
                 self.fail(&r, &format!("the sink refused it: {error}"), 1);
@@ -85,12 +86,12 @@ impl Run {
             }
             for entity in entities {
                 match entity {
-                    Entity::Table(_) => tables += 1,
+                    Entity::Table(_) | Entity::StoredProcedure(_) => leaves += 1,
                     container => containers.push(container.to_ref()),
                 }
             }
         }
-        self.tally.processed(tables, containers.len());
+        self.tally.processed(leaves, containers.len());
         containers
     }
 

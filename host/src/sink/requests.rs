@@ -4,7 +4,9 @@
 
 use super::fqn;
 use super::source_hash::source_hash;
-use crate::model::{Column, Database, DatabaseSchema, Entity, EntityKind, EntityRef, Table};
+use crate::model::{
+    Column, Database, DatabaseSchema, Entity, EntityKind, EntityRef, StoredProcedure, Table,
+};
 use serde_json::{Map, Value, json};
 
 /// What a request creates; decides its endpoint and its place in the parents-first order.
@@ -14,6 +16,7 @@ pub enum RequestKind {
     Database,
     DatabaseSchema,
     Table,
+    StoredProcedure,
 }
 
 impl RequestKind {
@@ -24,6 +27,7 @@ impl RequestKind {
             Self::Database => Some("databases"),
             Self::DatabaseSchema => Some("databaseSchemas"),
             Self::Table => Some("tables"),
+            Self::StoredProcedure => Some("storedProcedures"),
         }
     }
 
@@ -34,6 +38,7 @@ impl RequestKind {
             Self::Database => "CreateDatabaseRequest",
             Self::DatabaseSchema => "CreateDatabaseSchemaRequest",
             Self::Table => "CreateTableRequest",
+            Self::StoredProcedure => "CreateStoredProcedureRequest",
         }
     }
 }
@@ -88,6 +93,7 @@ impl Requests {
             Entity::Database(d) => (RequestKind::Database, self.database(d)),
             Entity::DatabaseSchema(s) => (RequestKind::DatabaseSchema, self.schema(s)),
             Entity::Table(t) => (RequestKind::Table, self.table(t)),
+            Entity::StoredProcedure(p) => (RequestKind::StoredProcedure, self.stored_procedure(p)),
         };
         if let Some(hash) = source_hash(kind, &body) {
             body["sourceHash"] = hash.into();
@@ -151,6 +157,23 @@ impl Requests {
                 .collect();
             body.insert("tablePartition".into(), json!({ "columns": columns }));
         }
+        body.into()
+    }
+
+    fn stored_procedure(&self, p: &StoredProcedure) -> Value {
+        let mut body = named(&p.name, p.description.as_deref());
+        let schema = EntityRef::new(
+            EntityKind::DatabaseSchema,
+            vec![p.database.clone(), p.schema.clone()],
+        );
+        body.insert("databaseSchema".into(), self.fqn(&schema).into());
+        let mut code = Map::new();
+        code.insert("language".into(), p.language.into());
+        if let Some(text) = p.code.as_deref().filter(|c| !c.trim().is_empty()) {
+            code.insert("code".into(), text.into());
+        }
+        body.insert("storedProcedureCode".into(), code.into());
+        body.insert("storedProcedureType".into(), p.procedure_type.into());
         body.into()
     }
 

@@ -51,7 +51,7 @@ use Kind::{Enum, ListOf, Model, Plain};
 
 // Field lists of openmetadata-ingestion 2.0.7.0's generated models (CreateDatabaseRequest,
 // CreateDatabaseSchemaRequest, CreateTableRequest, Column, TableConstraint, TablePartition,
-// PartitionColumnDetails), in the order `json.dumps(sort_keys=True)` writes them: by name.
+// PartitionColumnDetails, CreateStoredProcedureRequest, StoredProcedureCode), in the order `json.dumps(sort_keys=True)` writes them: by name.
 // `sourceHash` itself is excluded.
 const DATABASE: &[Field] = &[
     f("dataProducts", Null, Plain),
@@ -145,6 +145,28 @@ const TABLE: &[Field] = &[
     f("tags", Null, Plain),
 ];
 
+const STORED_PROCEDURE_CODE: &[Field] = &[
+    f("code", Null, Plain),
+    f("language", Null, Enum("Language")),
+];
+
+const STORED_PROCEDURE: &[Field] = &[
+    f("dataProducts", Null, Plain),
+    f("databaseSchema", Null, Plain),
+    f("description", Null, Plain),
+    f("displayName", Null, Plain),
+    f("domains", Null, Plain),
+    f("extension", Null, Plain),
+    f("lifeCycle", Null, Plain),
+    f("name", Required, Plain),
+    f("owners", Null, Plain),
+    f("sourceUrl", Null, Plain),
+    f("storedProcedureCode", Required, Model(STORED_PROCEDURE_CODE)),
+    // Always written by omrun; OpenMetadata's default would be `StoredProcedure`.
+    f("storedProcedureType", Required, Enum("StoredProcedureType")),
+    f("tags", Null, Plain),
+];
+
 /// The `sourceHash` of a Create request body, or `None` for kinds that have none (services).
 pub fn source_hash(kind: RequestKind, body: &Value) -> Option<String> {
     let model = match kind {
@@ -152,6 +174,7 @@ pub fn source_hash(kind: RequestKind, body: &Value) -> Option<String> {
         RequestKind::Database => DATABASE,
         RequestKind::DatabaseSchema => SCHEMA,
         RequestKind::Table => TABLE,
+        RequestKind::StoredProcedure => STORED_PROCEDURE,
     };
     // Written straight from the request: building the dump as a JSON tree first cost more than
     // everything else omrun does per table.

@@ -18,6 +18,7 @@ pub(crate) fn process<C: Catalog>(catalog: &mut C, refs: &[EntityRef]) -> Vec<Ou
     let mut databases = Vec::new();
     let mut schemas: ByDatabase<String> = BTreeMap::new();
     let mut tables: ByDatabase<(String, String)> = BTreeMap::new();
+    let mut procedures: ByDatabase<(String, String)> = BTreeMap::new();
     for (i, r) in refs.iter().enumerate() {
         match (r.kind, r.path.as_slice()) {
             (EntityKind::Database, [db]) => databases.push((i, db.clone())),
@@ -29,6 +30,12 @@ pub(crate) fn process<C: Catalog>(catalog: &mut C, refs: &[EntityRef]) -> Vec<Ou
                     .entry(db)
                     .or_default()
                     .push((i, (schema.clone(), table.clone())));
+            }
+            (EntityKind::StoredProcedure, [db, schema, name]) => {
+                procedures
+                    .entry(db)
+                    .or_default()
+                    .push((i, (schema.clone(), name.clone())));
             }
             (kind, path) => {
                 results[i] = Some(Err(format!("invalid ref: {kind:?} with path {path:?}")));
@@ -84,6 +91,20 @@ pub(crate) fn process<C: Catalog>(catalog: &mut C, refs: &[EntityRef]) -> Vec<Ou
             key,
             outcome,
             |(schema, table)| format!("table `{db}.{schema}.{table}`"),
+        );
+    }
+
+    for (db, wanted) in procedures {
+        let found = catalog
+            .describe_stored_procedures(db, &distinct(&wanted))
+            .map_err(|e| format!("describing stored procedures of database `{db}`: {e}"));
+        fill(
+            &mut results,
+            wanted,
+            found,
+            |p| (p.schema.clone(), p.name.clone()),
+            |p| Ok(vec![Entity::StoredProcedure(p)]),
+            |(schema, name)| format!("stored procedure `{db}.{schema}.{name}`"),
         );
     }
 

@@ -1,7 +1,7 @@
 //! The dialect: what a SQL connector must tell [`SqlSource`](crate::SqlSource) about its catalog.
 
 use omrun_sdk::sql::SqlError;
-use omrun_sdk::types::{Database, DatabaseSchema, PluginInfo, Table, TableType};
+use omrun_sdk::types::{Database, DatabaseSchema, PluginInfo, StoredProcedure, Table, TableType};
 
 use crate::config::ConnectionConfig;
 
@@ -79,6 +79,21 @@ pub trait Catalog: Sized + 'static {
         database: &str,
         tables: &[(String, String)],
     ) -> Result<Vec<Result<Table, TableError>>, SqlError>;
+
+    /// The stored procedures and functions of `database` as `(schema, name)`, all schemas at
+    /// once. A dialect without them keeps this default.
+    fn stored_procedures(&mut self, _database: &str) -> Result<Vec<(String, String)>, SqlError> {
+        Ok(Vec::new())
+    }
+
+    /// The stored procedures of `database` named by `(schema, name)` pairs, with their code.
+    fn describe_stored_procedures(
+        &mut self,
+        _database: &str,
+        _names: &[(String, String)],
+    ) -> Result<Vec<StoredProcedure>, SqlError> {
+        Ok(Vec::new())
+    }
 }
 
 /// Whether OpenMetadata's `includeViews` (rather than `includeTables`) governs this table type.

@@ -119,7 +119,13 @@ fn split_args(spelling: &str) -> (String, Vec<u32>) {
     base.push_str(rest);
     let base = base.split_whitespace().collect::<Vec<_>>().join(" ");
     // `public.geometry` when the type's schema is not on the search path.
-    let base = base.rsplit('.').next().unwrap_or_default().to_owned();
+    let base = base.rsplit('.').next().unwrap_or_default();
+    // MySQL's modifiers (`int(10) unsigned zerofill`) change the range, not the type.
+    let mut base = base;
+    for modifier in [" zerofill", " unsigned", " signed"] {
+        base = base.strip_suffix(modifier).unwrap_or(base);
+    }
+    let base = base.to_owned();
     (base, args.unwrap_or_default())
 }
 
@@ -169,7 +175,8 @@ fn base_type(base: &str) -> DataType {
         "bit" | "bit varying" | "varbit" => D::Bit,
         "point" => D::Point,
         "polygon" => D::Polygon,
-        "geometry" | "line" | "lseg" | "box" | "path" | "circle" => D::Geometry,
+        "geometry" | "line" | "lseg" | "box" | "path" | "circle" | "linestring" | "multipoint"
+        | "multilinestring" | "multipolygon" | "geometrycollection" => D::Geometry,
         "geography" => D::Geography,
         "pg_lsn" => D::PgLsn,
         "pg_snapshot" => D::PgSnapshot,
@@ -198,6 +205,9 @@ mod tests {
         assert_eq!(t("smallint"), D::Smallint);
         assert_eq!(t("TINYINT"), D::Tinyint);
         assert_eq!(t("UNSIGNED BIG INT"), D::Bigint);
+        assert_eq!(t("int(10) unsigned"), D::Int);
+        assert_eq!(t("bigint(20) unsigned zerofill"), D::Bigint);
+        assert_eq!(t("mediumint(8)"), D::Int);
         assert_eq!(column_type("integer").data_length, None);
     }
 

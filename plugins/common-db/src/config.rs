@@ -15,6 +15,11 @@ pub struct ConnectionConfig {
     /// `ingestAllDatabases`: ingest every database on the server (PostgreSQL-like sources)
     /// instead of only `database`.
     pub ingest_all_databases: bool,
+    /// `databaseName`: for sources without databases of their own (MySQL, MariaDB), the name
+    /// OpenMetadata gives the one database that holds their schemas (`default` when absent).
+    pub database_name: Option<String>,
+    /// `databaseSchema`: for MySQL-like sources, ingest only this schema.
+    pub database_schema: Option<String>,
 }
 
 impl ConnectionConfig {
@@ -24,6 +29,8 @@ impl ConnectionConfig {
         Ok(Self {
             database: raw.database.filter(|d| !d.is_empty()),
             ingest_all_databases: raw.ingest_all_databases.unwrap_or(false),
+            database_name: raw.database_name.filter(|d| !d.is_empty()),
+            database_schema: raw.database_schema.filter(|d| !d.is_empty()),
         })
     }
 }
@@ -37,10 +44,14 @@ pub struct SourceOptions {
     pub schemas: FilterPattern,
     /// `tableFilterPattern`.
     pub tables: FilterPattern,
+    /// `storedProcedureFilterPattern`.
+    pub stored_procedures: FilterPattern,
     /// `includeTables`: regular, partitioned and foreign tables.
     pub include_tables: bool,
     /// `includeViews`: views and materialized views.
     pub include_views: bool,
+    /// `includeStoredProcedures` (OpenMetadata's default: true).
+    pub include_stored_procedures: bool,
     /// `useFqnForFiltering`: patterns match fully qualified names instead of bare names.
     pub use_fqn_for_filtering: bool,
 }
@@ -61,8 +72,13 @@ impl SourceOptions {
             databases: compile("databaseFilterPattern", raw.database_filter_pattern)?,
             schemas: compile("schemaFilterPattern", raw.schema_filter_pattern)?,
             tables: compile("tableFilterPattern", raw.table_filter_pattern)?,
+            stored_procedures: compile(
+                "storedProcedureFilterPattern",
+                raw.stored_procedure_filter_pattern,
+            )?,
             include_tables: raw.include_tables.unwrap_or(true),
             include_views: raw.include_views.unwrap_or(true),
+            include_stored_procedures: raw.include_stored_procedures.unwrap_or(true),
             use_fqn_for_filtering: raw.use_fqn_for_filtering.unwrap_or(false),
         })
     }
@@ -74,6 +90,8 @@ impl SourceOptions {
 struct RawConnection {
     database: Option<String>,
     ingest_all_databases: Option<bool>,
+    database_name: Option<String>,
+    database_schema: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -82,8 +100,10 @@ struct RawSourceOptions {
     database_filter_pattern: Option<RawPattern>,
     schema_filter_pattern: Option<RawPattern>,
     table_filter_pattern: Option<RawPattern>,
+    stored_procedure_filter_pattern: Option<RawPattern>,
     include_tables: Option<bool>,
     include_views: Option<bool>,
+    include_stored_procedures: Option<bool>,
     use_fqn_for_filtering: Option<bool>,
 }
 
@@ -119,6 +139,12 @@ mod tests {
         assert!(!c.ingest_all_databases);
         let c = ConnectionConfig::parse(r#"{"database":"","ingestAllDatabases":null}"#).unwrap();
         assert_eq!(c, ConnectionConfig::default());
+        let c = ConnectionConfig::parse(
+            r#"{"type":"Mysql","databaseName":"warehouse","databaseSchema":"shop"}"#,
+        )
+        .unwrap();
+        assert_eq!(c.database_name.as_deref(), Some("warehouse"));
+        assert_eq!(c.database_schema.as_deref(), Some("shop"));
         assert!(
             ConnectionConfig::parse("[1]")
                 .unwrap_err()
@@ -136,7 +162,10 @@ mod tests {
         ] {
             let o = SourceOptions::parse(json).unwrap();
             assert!(
-                o.include_tables && o.include_views && !o.use_fqn_for_filtering,
+                o.include_tables
+                    && o.include_views
+                    && o.include_stored_procedures
+                    && !o.use_fqn_for_filtering,
                 "{json}"
             );
             assert!(o.databases.keeps("x") && o.schemas.keeps("x") && o.tables.keeps("x"));
@@ -152,6 +181,8 @@ mod tests {
                 "databaseFilterPattern": null,
                 "includeViews": false,
                 "includeTables": null,
+                "includeStoredProcedures": false,
+                "storedProcedureFilterPattern": {"excludes": ["^tmp"]},
                 "useFqnForFiltering": true
             }"#,
         )
@@ -160,6 +191,8 @@ mod tests {
         assert!(!o.tables.keeps("tmp_x") && o.tables.keeps("orders"));
         assert!(o.databases.keeps("any"));
         assert!(!o.include_views && o.include_tables && o.use_fqn_for_filtering);
+        assert!(!o.include_stored_procedures);
+        assert!(!o.stored_procedures.keeps("tmp_load") && o.stored_procedures.keeps("load"));
     }
 
     #[test]

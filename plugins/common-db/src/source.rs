@@ -17,8 +17,8 @@ use crate::filter::fqn;
 /// omrun_sdk::export_discoverable_source!(omrun_common_db::SqlSource<MyCatalog>);
 /// ```
 ///
-/// `discover` lists the kept databases (`[db]`), schemas (`[db, schema]`) and tables and views
-/// (`[db, schema, table]`), parents first. `process` describes a batch set-based, per kind and
+/// `discover` lists the kept databases (`[db]`), schemas (`[db, schema]`), tables and views
+/// (`[db, schema, table]`) and stored procedures (`[db, schema, name]`), parents first. `process` describes a batch set-based, per kind and
 /// database, and answers each ref in order; a ref whose entity is gone gets
 /// `Err("… no longer exists")`, and a failing query fails only the refs it covered.
 pub struct SqlSource<C: Catalog> {
@@ -63,15 +63,17 @@ impl<C: Catalog> SqlSource<C> {
             .filter(|s| self.options.schemas.keeps(&self.filter_key(&[db, s])))
             .collect();
         refs.extend(schemas.iter().map(|s| EntityRef::schema(db, s)));
-        if !self.options.include_tables && !self.options.include_views {
-            return Ok(());
-        }
         let kept: HashSet<&str> = schemas.iter().map(String::as_str).collect();
+        let tables = if self.options.include_tables || self.options.include_views {
+            self.catalog.tables(db)?
+        } else {
+            Vec::new()
+        };
         for TableName {
             schema,
             name,
             table_type,
-        } in self.catalog.tables(db)?
+        } in tables
         {
             let wanted = if is_view(table_type) {
                 self.options.include_views
@@ -86,6 +88,18 @@ impl<C: Catalog> SqlSource<C> {
                     .keeps(&self.filter_key(&[db, &schema, &name]))
             {
                 refs.push(EntityRef::table(db, schema, name));
+            }
+        }
+        if self.options.include_stored_procedures {
+            for (schema, name) in self.catalog.stored_procedures(db)? {
+                if kept.contains(schema.as_str())
+                    && self
+                        .options
+                        .stored_procedures
+                        .keeps(&self.filter_key(&[db, &schema, &name]))
+                {
+                    refs.push(EntityRef::stored_procedure(db, schema, name));
+                }
             }
         }
         Ok(())

@@ -8,7 +8,10 @@ mod queries;
 use omrun_common_db::config::ConnectionConfig;
 use omrun_common_db::{Catalog, Databases, TableError, TableName};
 use omrun_sdk::sql::{Connection, Row, SqlError, Value};
-use omrun_sdk::types::{Capability, Database, DatabaseSchema, PluginInfo, Table, TableType};
+use omrun_sdk::types::{
+    Capability, Database, DatabaseSchema, PluginInfo, ProcedureLanguage, StoredProcedure,
+    StoredProcedureType, Table, TableType,
+};
 
 omrun_sdk::export_discoverable_source!(omrun_common_db::SqlSource<Postgres>);
 
@@ -145,6 +148,55 @@ impl Catalog for Postgres {
         // Nothing here fails for one table alone: PostgreSQL keeps views valid.
         let tables = describe::tables(self.connection(database)?, database, tables)?;
         Ok(tables.into_iter().map(Ok).collect())
+    }
+
+    fn stored_procedures(&mut self, database: &str) -> Result<Vec<(String, String)>, SqlError> {
+        self.connection(database)?
+            .query(queries::LIST_STORED_PROCEDURES, &[])?
+            .map(|row| {
+                let row = row?;
+                Ok((row.required(0, Row::string)?, row.required(1, Row::string)?))
+            })
+            .collect()
+    }
+
+    fn describe_stored_procedures(
+        &mut self,
+        database: &str,
+        names: &[(String, String)],
+    ) -> Result<Vec<StoredProcedure>, SqlError> {
+        let (schemas, names): (Vec<String>, Vec<String>) = names.iter().cloned().unzip();
+        let params = [Value::TextList(schemas), Value::TextList(names)];
+        self.connection(database)?
+            .query(queries::DESCRIBE_STORED_PROCEDURES, &params)?
+            .map(|row| {
+                let row = row?;
+                Ok(StoredProcedure {
+                    database: database.to_owned(),
+                    schema: row.required(0, Row::string)?,
+                    name: row.required(1, Row::string)?,
+                    procedure_type: match row.required(2, Row::str)? {
+                        "p" => StoredProcedureType::StoredProcedure,
+                        _ => StoredProcedureType::Function,
+                    },
+                    language: language(row.required(3, Row::str)?),
+                    code: row.string(4),
+                    description: row.string(5),
+                })
+            })
+            .collect()
+    }
+}
+
+/// OpenMetadata's language of a `pg_language.lanname`.
+fn language(lanname: &str) -> ProcedureLanguage {
+    match lanname {
+        "sql" | "plpgsql" => ProcedureLanguage::Sql,
+        l if l.starts_with("plpython") => ProcedureLanguage::Python,
+        l if l.starts_with("plv8") || l.starts_with("pljs") => ProcedureLanguage::Javascript,
+        l if l.starts_with("pljava") => ProcedureLanguage::Java,
+        // C and internal functions: compiled code outside the database.
+        _ => ProcedureLanguage::External,
     }
 }
 

@@ -113,3 +113,32 @@ SELECT pt.partrelid::int8, pt.partstrat::text, a.attname::text,
   JOIN pg_catalog.pg_attribute a ON a.attrelid = pt.partrelid AND a.attnum = k.attnum
  WHERE pt.partrelid = ANY($1::int8[]::oid[])
  ORDER BY pt.partrelid, k.ord";
+
+/// Procedures and functions (not aggregates or window functions) in user schemas, without those
+/// an extension installed: `CREATE EXTENSION` can add hundreds of functions nobody wrote.
+/// Overloads share a name, and OpenMetadata names a procedure by name alone: one row per name.
+pub const LIST_STORED_PROCEDURES: &str = concat!(
+    "SELECT DISTINCT n.nspname::text, p.proname::text
+  FROM pg_catalog.pg_proc p
+  JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+ WHERE p.prokind IN ('p', 'f') AND ",
+    user_schemas!(),
+    " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                     WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid
+                       AND d.deptype = 'e')
+ ORDER BY 1, 2"
+);
+
+/// $1, $2: schema and procedure names, pairwise. The code is the whole `CREATE OR REPLACE …`
+/// statement; of overloads, the oldest comes first and is the one kept.
+pub const DESCRIBE_STORED_PROCEDURES: &str = "\
+SELECT n.nspname::text, p.proname::text, p.prokind::text, l.lanname::text,
+       pg_get_functiondef(p.oid),
+       (SELECT d.description FROM pg_catalog.pg_description d
+         WHERE d.objoid = p.oid AND d.classoid = 'pg_catalog.pg_proc'::regclass AND d.objsubid = 0)
+  FROM unnest($1::text[], $2::text[]) AS w(schema_name, proc_name)
+  JOIN pg_catalog.pg_namespace n ON n.nspname = w.schema_name
+  JOIN pg_catalog.pg_proc p ON p.pronamespace = n.oid AND p.proname = w.proc_name
+  JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+ WHERE p.prokind IN ('p', 'f')
+ ORDER BY p.oid DESC";

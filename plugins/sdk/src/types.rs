@@ -3,8 +3,8 @@
 
 pub use crate::bindings::discoverable::omrun::connector::types::{
     Capability, Column, ConstraintType, DataType, Database, DatabaseSchema, Entity, EntityKind,
-    EntityRef, PartitionColumn, PartitionIntervalType, PluginInfo, SourceConfig, Table,
-    TableConstraint, TablePath, TableType,
+    EntityRef, PartitionColumn, PartitionIntervalType, PluginInfo, ProcedureLanguage, SourceConfig,
+    StoredProcedure, StoredProcedureType, Table, TableConstraint, TablePath, TableType,
 };
 
 impl EntityRef {
@@ -33,6 +33,18 @@ impl EntityRef {
         Self {
             kind: EntityKind::Table,
             path: vec![database.into(), schema.into(), table.into()],
+        }
+    }
+
+    /// A reference to stored procedure (or function) `name` in `database`.`schema`.
+    pub fn stored_procedure(
+        database: impl Into<String>,
+        schema: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind: EntityKind::StoredProcedure,
+            path: vec![database.into(), schema.into(), name.into()],
         }
     }
 }

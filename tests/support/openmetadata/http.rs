@@ -37,6 +37,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
         ("/api/v1/databases/bulk", Collection::Databases),
         ("/api/v1/databaseSchemas/bulk", Collection::DatabaseSchemas),
         ("/api/v1/tables/bulk", Collection::Tables),
+        (
+            "/api/v1/storedProcedures/bulk",
+            Collection::StoredProcedures,
+        ),
     ] {
         r = r.route(path, put(move |s, q, h, b| put_bulk(c, s, q, h, b)));
     }

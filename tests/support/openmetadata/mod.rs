@@ -12,7 +12,7 @@
 //! - `GET  /v1/system/version`
 //! - `GET  /v1/services/databaseServices/name/{fqn}`
 //! - `PUT  /v1/services/databaseServices` (a `CreateDatabaseServiceRequest`)
-//! - `PUT  /v1/{databases,databaseSchemas,tables}/bulk?async=false&overrideMetadata=…`
+//! - `PUT  /v1/{databases,databaseSchemas,tables,storedProcedures}/bulk?async=false&overrideMetadata=…`
 //! - `DELETE /v1/tables/deleteStale` (scope: one database schema)
 //!
 //! The server runs on its own thread and Tokio runtime, so a test can drive it from blocking code

@@ -16,14 +16,16 @@ pub enum Collection {
     Databases,
     DatabaseSchemas,
     Tables,
+    StoredProcedures,
 }
 
 impl Collection {
-    pub const ALL: [Collection; 4] = [
+    pub const ALL: [Collection; 5] = [
         Collection::DatabaseServices,
         Collection::Databases,
         Collection::DatabaseSchemas,
         Collection::Tables,
+        Collection::StoredProcedures,
     ];
 
     /// OpenMetadata's entity type name, as in its error messages and entity references.
@@ -33,6 +35,7 @@ impl Collection {
             Collection::Databases => "database",
             Collection::DatabaseSchemas => "databaseSchema",
             Collection::Tables => "table",
+            Collection::StoredProcedures => "storedProcedure",
         }
     }
 
@@ -43,6 +46,7 @@ impl Collection {
             Collection::Databases => "CreateDatabaseRequest",
             Collection::DatabaseSchemas => "CreateDatabaseSchemaRequest",
             Collection::Tables => "CreateTableRequest",
+            Collection::StoredProcedures => "CreateStoredProcedureRequest",
         }
     }
 
@@ -52,7 +56,9 @@ impl Collection {
             Collection::DatabaseServices => None,
             Collection::Databases => Some((Collection::DatabaseServices, "service")),
             Collection::DatabaseSchemas => Some((Collection::Databases, "database")),
-            Collection::Tables => Some((Collection::DatabaseSchemas, "databaseSchema")),
+            Collection::Tables | Collection::StoredProcedures => {
+                Some((Collection::DatabaseSchemas, "databaseSchema"))
+            }
         }
     }
 }

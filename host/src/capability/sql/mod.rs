@@ -1,6 +1,7 @@
 //! The `sql` capability: parameterised queries on the connections the config grants, rows fetched
 //! page by page. One `Driver` per database engine; the plugin never sees credentials.
 
+mod mysql;
 mod postgres;
 mod sqlite;
 
@@ -73,6 +74,7 @@ pub trait Driver: Send {
 #[derive(Debug, Clone)]
 pub enum Target {
     Postgres(postgres::Target),
+    Mysql(mysql::Target),
     Sqlite(sqlite::Target),
 }
 
@@ -90,14 +92,18 @@ impl Target {
         Ok(match service_type {
             "Postgres" => Some(Target::Postgres(postgres::Target::from_connection(
                 connection,
-                5432,
+                (5432, "postgres"),
                 statement_timeout,
             )?)),
             // Redshift speaks PostgreSQL's protocol; only its catalog differs, and that is the
             // plugin's business.
             "Redshift" => Some(Target::Postgres(postgres::Target::from_connection(
                 connection,
-                5439,
+                (5439, "dev"),
+                statement_timeout,
+            )?)),
+            "Mysql" | "MariaDB" => Some(Target::Mysql(mysql::Target::from_connection(
+                connection,
                 statement_timeout,
             )?)),
             "SQLite" => Some(Target::Sqlite(sqlite::Target::from_connection(connection)?)),
@@ -109,6 +115,7 @@ impl Target {
     pub async fn connect(&self, database: Option<&str>) -> Result<Box<dyn Driver>, SqlError> {
         match self {
             Target::Postgres(t) => Ok(Box::new(t.connect(database).await?)),
+            Target::Mysql(t) => Ok(Box::new(t.connect(database).await?)),
             Target::Sqlite(t) => Ok(Box::new(t.connect().await?)),
         }
     }

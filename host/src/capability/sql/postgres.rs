@@ -25,14 +25,16 @@ pub struct Target {
 }
 
 impl Target {
-    /// Reads OpenMetadata's `PostgresConnection` (or `RedshiftConnection`): `hostPort` (port
-    /// `default_port` when absent), `username`, `authType.password` (or the top-level `password`
-    /// Redshift and older configs use), `database`, `sslMode`.
+    /// Reads OpenMetadata's `PostgresConnection` (or `RedshiftConnection`): `hostPort`,
+    /// `username`, `authType.password` (or the top-level `password` Redshift and older configs
+    /// use), `database`, `sslMode`. `defaults` are the engine's port and database (PostgreSQL:
+    /// 5432 and `postgres`; Redshift: 5439 and `dev`).
     pub fn from_connection(
         c: &Json,
-        default_port: u16,
+        defaults: (u16, &str),
         statement_timeout: Duration,
     ) -> anyhow::Result<Self> {
+        let (default_port, default_database) = defaults;
         let text = |key: &str| c.get(key).and_then(Json::as_str);
         let host_port = text("hostPort").context("hostPort is required")?;
         let (host, port) = match host_port.rsplit_once(':') {
@@ -59,7 +61,7 @@ impl Target {
             port,
             user: text("username").context("username is required")?.to_owned(),
             password,
-            database: text("database").unwrap_or("postgres").to_owned(),
+            database: text("database").unwrap_or(default_database).to_owned(),
             statement_timeout,
         })
     }

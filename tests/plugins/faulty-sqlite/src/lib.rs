@@ -78,5 +78,7 @@ fn describe(r: &EntityRef) -> Result<Vec<Entity>, String> {
             definition: None,
             partition_columns: Vec::new(),
         }),
+        // Never discovered: this plugin lists tables only.
+        EntityKind::StoredProcedure => return Err(format!("no stored procedure {name}")),
     }])
 }

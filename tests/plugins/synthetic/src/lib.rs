@@ -4,7 +4,8 @@
 
 use omrun_sdk::types::{
     Column, ConstraintType, DataType, Database, DatabaseSchema, Entity, EntityKind, EntityRef,
-    PluginInfo, SourceConfig, Table, TableConstraint, TableType,
+    PluginInfo, ProcedureLanguage, SourceConfig, StoredProcedure, StoredProcedureType, Table,
+    TableConstraint, TableType,
 };
 
 omrun_sdk::export_discoverable_source!(Synthetic);
@@ -55,6 +56,15 @@ fn entity(r: EntityRef) -> Entity {
             description: Some("a schema".into()),
         }),
         EntityKind::Table => Entity::Table(table(name)),
+        EntityKind::StoredProcedure => Entity::StoredProcedure(StoredProcedure {
+            database: "db".into(),
+            schema: "s".into(),
+            name,
+            procedure_type: StoredProcedureType::StoredProcedure,
+            language: ProcedureLanguage::Sql,
+            code: Some("SELECT 1".into()),
+            description: None,
+        }),
     }
 }
 

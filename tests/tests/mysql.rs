@@ -1,0 +1,279 @@
+//! The mysql plugin on a real MariaDB server with the scenario fixture
+//! (tests/fixtures/mysql_catalog.sql), run once sequentially and once on 3 local workers: both runs
+//! must succeed, validate against OpenMetadata's schemas, write the same records, and describe
+//! the fixture faithfully — MySQL's databases as schemas of OpenMetadata's `default` database.
+
+use std::collections::BTreeSet;
+use std::panic::AssertUnwindSafe;
+use std::sync::OnceLock;
+
+use omrun_tests::scenario::{Mode, Run, panic_message, run_mysql};
+use omrun_tests::{
+    Filter, MariaSchemas, MariaServer, MysqlConfig, Workdir, column, column_names, constraints,
+    fqn, has_key,
+};
+use serde_json::Value;
+
+const SERVICE: &str = "omrun_mysql";
+const FIXTURE: &str = include_str!("../fixtures/mysql_catalog.sql");
+
+struct Shared {
+    schemas: MariaSchemas,
+    seq: Run,
+    local: Run,
+    _work: Workdir,
+}
+
+fn shared() -> &'static Shared {
+    static S: OnceLock<Result<Shared, String>> = OnceLock::new();
+    let r = S.get_or_init(|| {
+        std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let server = MariaServer::from_env();
+            let schemas = server.create_schemas("catalog", FIXTURE);
+            let work = Workdir::new();
+            let cfg = MysqlConfig::new(SERVICE, &work.join("unused"))
+                .schema_filter(Filter::include(&[&schemas.schema_pattern()]));
+            let seq = run_mysql(&work, &server, "catalog", cfg.clone(), Mode::Sequential);
+            let local = run_mysql(&work, &server, "catalog", cfg, Mode::Local(3));
+            Shared {
+                schemas,
+                seq,
+                local,
+                _work: work,
+            }
+        }))
+        .map_err(panic_message)
+    });
+    match r {
+        Ok(s) => s,
+        Err(msg) => panic!("the fixture runs failed: {msg}"),
+    }
+}
+
+fn runs() -> [(&'static str, &'static Run); 2] {
+    let s = shared();
+    [("sequential", &s.seq), ("local", &s.local)]
+}
+
+/// The FQN of `schema.name` (the schema without its test prefix).
+fn t(table: &str) -> String {
+    let (schema, name) = table.split_once('.').unwrap();
+    fqn(&[SERVICE, "default", &shared().schemas.schema(schema), name])
+}
+
+fn col_fqn(table: &str, col: &str) -> String {
+    format!("{}.{col}", t(table))
+}
+
+#[test]
+fn both_modes_write_the_same_records_into_the_default_database() {
+    let s = shared();
+    assert_eq!(s.seq.records.canonical_set(), s.local.records.canonical_set());
+    let r = &s.seq.records;
+    assert_eq!(r.service()["serviceType"], "Mysql");
+    assert_eq!(r.database_fqns(), BTreeSet::from([fqn(&[SERVICE, "default"])]));
+    let schemas: BTreeSet<String> = ["sales", "hr", "staging"]
+        .iter()
+        .map(|n| fqn(&[SERVICE, "default", &s.schemas.schema(n)]))
+        .collect();
+    assert_eq!(r.schema_fqns(), schemas);
+    let sales = r.get(&fqn(&[SERVICE, "default", &s.schemas.schema("sales")]));
+    assert_eq!(sales["description"], "Orders, customers and what we ship");
+}
+
+#[test]
+fn every_table_and_view_once() {
+    let expected: BTreeSet<String> = [
+        "hr.employees",
+        "sales.customers",
+        "sales.orders",
+        "sales.order_lines",
+        "sales.shipments",
+        "sales.my.table",
+        "sales.notes",
+        "sales.big_orders",
+        "sales.events",
+        "staging.tmp_import",
+        "staging.raw_orders",
+    ]
+    .iter()
+    .map(|n| t(n))
+    .collect();
+    for (mode, run) in runs() {
+        assert_eq!(run.records.table_fqns(), expected, "{mode}");
+        assert_eq!(run.records.count("CreateTableRequest"), expected.len(), "{mode}");
+    }
+}
+
+#[test]
+fn table_types_comments_and_view_definitions() {
+    for (mode, run) in runs() {
+        let r = &run.records;
+        assert_eq!(r.get(&t("sales.orders"))["tableType"], "Regular", "{mode}");
+        assert_eq!(r.get(&t("sales.big_orders"))["tableType"], "View", "{mode}");
+        assert_eq!(r.get(&t("sales.events"))["tableType"], "Partitioned", "{mode}");
+        let employees = r.get(&t("hr.employees"));
+        assert_eq!(employees["description"], "Everyone on the payroll", "{mode}");
+        assert_eq!(
+            column(employees, "email")["description"],
+            "Work e-mail address",
+            "{mode}"
+        );
+        // MySQL's placeholder comment of a view is not a description.
+        assert!(r.get(&t("sales.big_orders")).get("description").is_none(), "{mode}");
+        let definition = r.get(&t("sales.big_orders"))["schemaDefinition"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            definition.starts_with("CREATE VIEW `") && definition.contains("`total` > 1000"),
+            "{mode}: {definition}"
+        );
+    }
+}
+
+#[test]
+fn mysql_types() {
+    for (mode, run) in runs() {
+        let r = &run.records;
+        let customers = r.get(&t("sales.customers"));
+        let employees = r.get(&t("hr.employees"));
+        let check = |table: &Value, col: &str, data_type: &str, display: &str| {
+            let c = column(table, col);
+            assert_eq!(c["dataType"], data_type, "{mode}: {col} {c}");
+            assert_eq!(c["dataTypeDisplay"], display, "{mode}: {col} {c}");
+        };
+        check(employees, "id", "INT", "int(10) unsigned");
+        check(employees, "is_active", "BOOLEAN", "tinyint(1)");
+        check(employees, "hired_at", "DATETIME", "datetime(6)");
+        check(employees, "badge", "CHAR", "char(36)");
+        check(customers, "region", "ENUM", "enum('eu','us','apac')");
+        check(customers, "channels", "SET", "set('web','shop','phone')");
+        // MariaDB keeps JSON as LONGTEXT with a json_valid check; it is JSON all the same.
+        check(customers, "attributes", "JSON", "json");
+        check(customers, "code_upper", "VARCHAR", "varchar(20)");
+        check(customers, "created_at", "TIMESTAMP", "timestamp");
+        let total = column(r.get(&t("sales.orders")), "total");
+        assert_eq!(
+            (&total["dataType"], &total["precision"], &total["scale"]),
+            (&Value::from("DECIMAL"), &Value::from(10), &Value::from(2)),
+            "{mode}"
+        );
+        assert_eq!(column(customers, "code")["dataLength"], 20, "{mode}");
+        // A LONGTEXT without the check stays text.
+        check(r.get(&t("staging.raw_orders")), "payload", "TEXT", "longtext");
+        assert_eq!(
+            column_names(customers),
+            [
+                "id",
+                "code",
+                "name",
+                "region",
+                "channels",
+                "account_manager",
+                "attributes",
+                "code_upper",
+                "created_at"
+            ],
+            "{mode}"
+        );
+        assert_eq!(column(employees, "full_name")["constraint"], "NOT_NULL", "{mode}");
+    }
+}
+
+#[test]
+fn keys_within_and_across_schemas() {
+    for (mode, run) in runs() {
+        let r = &run.records;
+        let fks = |table: &str| constraints(r.get(&t(table)), "FOREIGN_KEY");
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(column(r.get(&t("hr.employees")), "id")["constraint"], "PRIMARY_KEY");
+        assert_eq!(column(r.get(&t("hr.employees")), "email")["constraint"], "UNIQUE");
+        assert!(
+            has_key(r.get(&t("sales.customers")), "UNIQUE", &["code", "region"]),
+            "{mode}"
+        );
+        assert!(
+            has_key(r.get(&t("sales.order_lines")), "PRIMARY_KEY", &["order_id", "line_no"]),
+            "{mode}"
+        );
+        assert_eq!(
+            fks("sales.customers"),
+            vec![(
+                strings(&["account_manager"]),
+                vec![col_fqn("hr.employees", "id")]
+            )],
+            "{mode}: across schemas"
+        );
+        assert_eq!(
+            fks("sales.shipments"),
+            vec![(
+                strings(&["order_id", "line_no"]),
+                vec![
+                    col_fqn("sales.order_lines", "order_id"),
+                    col_fqn("sales.order_lines", "line_no")
+                ]
+            )],
+            "{mode}: composite"
+        );
+        assert_eq!(
+            fks("sales.notes"),
+            vec![(strings(&["table_id"]), vec![col_fqn("sales.my.table", "id")])],
+            "{mode}: to a dotted name"
+        );
+    }
+}
+
+#[test]
+fn partitioned_by_the_year_of_a_date() {
+    for (mode, run) in runs() {
+        let events = run.records.get(&t("sales.events"));
+        assert_eq!(
+            events["tablePartition"]["columns"],
+            serde_json::json!([{"columnName": "happened_on", "intervalType": "TIME-UNIT"}]),
+            "{mode}"
+        );
+    }
+}
+
+#[test]
+fn stored_procedures_and_functions() {
+    let s = shared();
+    for (mode, run) in runs() {
+        let r = &run.records;
+        assert_eq!(r.count("CreateStoredProcedureRequest"), 2, "{mode}");
+        let schema = fqn(&[SERVICE, "default", &s.schemas.schema("sales")]);
+        let procedure = r.get(&format!("{schema}.close_day"));
+        assert_eq!(procedure["storedProcedureType"], "StoredProcedure", "{mode}");
+        assert_eq!(procedure["databaseSchema"], schema, "{mode}");
+        assert_eq!(procedure["description"], "Moves a day of orders to the archive");
+        assert_eq!(procedure["storedProcedureCode"]["language"], "SQL", "{mode}");
+        let code = procedure["storedProcedureCode"]["code"].as_str().unwrap_or_default();
+        assert!(code.contains("count(*)"), "{mode}: {code}");
+        let function = r.get(&format!("{schema}.order_total"));
+        assert_eq!(function["storedProcedureType"], "Function", "{mode}");
+        assert!(function["sourceHash"].as_str().is_some_and(|h| h.len() == 32));
+    }
+}
+
+#[test]
+fn table_filter_and_mariadb_service_type() {
+    let server = MariaServer::from_env();
+    let schemas = server.create_schemas("filters", FIXTURE);
+    let work = Workdir::new();
+    let cfg = MysqlConfig::new("omrun_mariadb", &work.join("unused"))
+        .service_type("MariaDB")
+        .database_name("warehouse")
+        .schema_filter(Filter::include(&[&schemas.schema_pattern()]))
+        .table_filter(Filter::exclude(&["^tmp_", "^my\\."]));
+    let run = run_mysql(&work, &server, "filters", cfg, Mode::Local(2));
+    let r = &run.records;
+    assert_eq!(r.service()["serviceType"], "MariaDB");
+    assert_eq!(
+        r.database_fqns(),
+        BTreeSet::from([fqn(&["omrun_mariadb", "warehouse"])])
+    );
+    let tables = r.table_fqns();
+    assert_eq!(tables.len(), 9, "{tables:?}");
+    assert!(tables.iter().all(|t| !t.contains("tmp_import") && !t.contains("my.table")));
+}
