@@ -277,3 +277,23 @@ fn table_filter_and_mariadb_service_type() {
     assert_eq!(tables.len(), 9, "{tables:?}");
     assert!(tables.iter().all(|t| !t.contains("tmp_import") && !t.contains("my.table")));
 }
+
+#[test]
+fn a_mariadb_source_finds_the_mysql_plugin() {
+    let server = MariaServer::from_env();
+    let schemas = server.create_schemas("lookup", FIXTURE);
+    let work = Workdir::new();
+    let output = work.join("out.jsonl");
+    let cfg = MysqlConfig::new("omrun_lookup", &output)
+        .service_type("MariaDB")
+        .schema_filter(Filter::include(&[&schemas.schema_pattern()]));
+    let config = work.write("mariadb.yaml", cfg.yaml());
+    assert!(cfg.yaml().contains("type: mariadb"));
+    // No --plugin: `mariadb.wasm` does not exist, `mysql.wasm` serves MariaDB.
+    let out = omrun_tests::Omrun::ingest(work.path(), &config)
+        .mysql_env(&server)
+        .output(&output)
+        .run();
+    out.assert_success();
+    assert_eq!(out.records().table_fqns().len(), 11);
+}

@@ -162,8 +162,23 @@ async fn prepare(
 
 /// `<type>.wasm` from each folder of $OMRUN_PLUGIN_PATH, then beside the executable
 /// (`plugins/`), then where `scripts/build-plugins.sh` puts them in this source tree.
+/// A source type another plugin serves: MariaDB speaks MySQL's protocol and catalog, so
+/// `mysql.wasm` handles it unless a `mariadb.wasm` is installed.
+const SERVED_BY: &[(&str, &str)] = &[("mariadb", "mysql")];
+
 fn find_plugin(source_type: &str) -> anyhow::Result<PathBuf> {
-    let file = format!("{}.wasm", source_type.to_ascii_lowercase());
+    let source_type = source_type.to_ascii_lowercase();
+    match find_plugin_file(&source_type) {
+        Err(e) => match SERVED_BY.iter().find(|(t, _)| *t == source_type) {
+            Some((_, family)) => find_plugin_file(family).map_err(|_| e),
+            None => Err(e),
+        },
+        found => found,
+    }
+}
+
+fn find_plugin_file(source_type: &str) -> anyhow::Result<PathBuf> {
+    let file = format!("{source_type}.wasm");
     let mut folders: Vec<PathBuf> = std::env::var_os("OMRUN_PLUGIN_PATH")
         .map(|paths| std::env::split_paths(&paths).collect())
         .unwrap_or_default();
