@@ -4,10 +4,12 @@
 //! broken and must be replaced (cheap: tens of microseconds).
 
 mod cache;
+pub mod contract;
 mod sandbox;
 mod v0_1;
 
 pub use cache::ComponentCache;
+pub use contract::{Contract, Stamp};
 pub use sandbox::Limits;
 
 use crate::capability::{Capability, Grants};
@@ -82,6 +84,10 @@ pub struct Plugin {
     pub path: PathBuf,
     pub info: PluginInfo,
     pub world: World,
+    /// The contract it was loaded as.
+    pub contract: Contract,
+    /// What the file itself says about its contract.
+    pub stamp: Stamp,
     engine: Engine,
     pre: v0_1::Pre,
     limits: Limits,
@@ -97,7 +103,27 @@ impl Plugin {
         limits: Limits,
         grants: Arc<Grants>,
     ) -> Result<Plugin, PluginError> {
-        let shown = path.display();
+        let plugin = Self::load_unchecked(path, cache, limits, grants.clone()).await?;
+        grants
+            .check(&plugin.info.name, &plugin.info.capabilities)
+            .map_err(|e| PluginError(e.to_string()))?;
+        Ok(plugin)
+    }
+
+    /// Loads the plugin with nothing granted, without checking what it asks for: what
+    /// `omrun plugin inspect` shows. Only `info()` is called, which needs no capability.
+    pub async fn inspect(path: &Path, cache: &ComponentCache) -> Result<Plugin, PluginError> {
+        let nothing = Arc::new(Grants::default());
+        Self::load_unchecked(path, cache, Limits::default(), nothing).await
+    }
+
+    async fn load_unchecked(
+        path: &Path,
+        cache: &ComponentCache,
+        limits: Limits,
+        grants: Arc<Grants>,
+    ) -> Result<Plugin, PluginError> {
+        let shown = path.display().to_string();
         let wasm = std::fs::read(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => PluginError(format!("plugin file {shown} not found")),
             _ => PluginError(format!("cannot read plugin {shown}: {e}")),
@@ -107,6 +133,22 @@ impl Plugin {
                 "plugin {shown} is not a WebAssembly component: {why}"
             ))
         })?;
+        // Before compiling: an unknown contract is refused at once.
+        let stamp = contract::read_stamp(&wasm).map_err(|e| {
+            PluginError(format!(
+                "plugin {shown} is not a valid WebAssembly component: {e}"
+            ))
+        })?;
+        let contract = contract::select(&stamp, &shown).map_err(PluginError)?;
+        // Said when a component without the stamp does not fit the contract it was tried as.
+        let unstamped = |why: String| match stamp {
+            Stamp::Present(_) => PluginError(why),
+            Stamp::Missing => PluginError(format!(
+                "{why} (it has no `{}` custom section, which omrun-sdk writes, so it was tried \
+                 as the oldest contract this omrun supports)",
+                contract::SECTION
+            )),
+        };
 
         let engine = engine()
             .map_err(|e| PluginError(format!("cannot start the WebAssembly engine: {e}")))?;
@@ -115,8 +157,10 @@ impl Plugin {
                 "plugin {shown} is not a valid WebAssembly component: {e:#}"
             ))
         })?;
+        // One binding per contract version; today there is one.
+        let Contract::V0_1 = contract;
         let world = v0_1::world_of(&component, &engine).ok_or_else(|| {
-            PluginError(format!(
+            unstamped(format!(
                 "plugin {shown} does not implement {}: it exports neither interface `discovery` \
                  (world discoverable-source) nor `streaming` (world source)",
                 v0_1::CONTRACT
@@ -126,11 +170,18 @@ impl Plugin {
         v0_1::add_to_linker(&mut linker)
             .map_err(|e| PluginError(format!("cannot link plugins: {e}")))?;
         let pre = v0_1::Pre::new(&linker, &component, world).map_err(|e| {
-            PluginError(format!(
+            unstamped(format!(
                 "plugin {shown} does not fit {}: {e:#}",
                 v0_1::CONTRACT
             ))
         })?;
+        if stamp == Stamp::Missing {
+            tracing::warn!(
+                "plugin {shown} has no `{}` section (not built with omrun-sdk?); loaded as {}",
+                contract::SECTION,
+                contract.name()
+            );
+        }
 
         let file_name: Arc<str> = path
             .file_stem()
@@ -143,13 +194,12 @@ impl Plugin {
             .info()
             .await
             .map_err(|e| PluginError(format!("plugin {shown} failed in info(): {e}")))?;
-        grants
-            .check(&info.name, &info.capabilities)
-            .map_err(|e| PluginError(e.to_string()))?;
         Ok(Plugin {
             path: path.to_owned(),
             info,
             world,
+            contract,
+            stamp,
             engine,
             pre,
             limits,

@@ -20,6 +20,8 @@ macro_rules! export_discoverable_source {
                     const { $crate::__private::Slot::<$ty>::new(::core::option::Option::None) };
             }
 
+            $crate::__omrun_contract_stamp!();
+
             struct Export;
 
             impl $crate::bindings::discoverable::exports::omrun::connector::discovery::Guest
@@ -82,6 +84,8 @@ macro_rules! export_source {
                 static INSTANCE: $crate::__private::Slot<$ty> =
                     const { $crate::__private::Slot::<$ty>::new(::core::option::Option::None) };
             }
+
+            $crate::__omrun_contract_stamp!();
 
             struct Export;
 

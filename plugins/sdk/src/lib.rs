@@ -51,6 +51,8 @@
 //! they implement its `Catalog` trait only.
 //!
 //! Build the crate as a `cdylib` for `wasm32-wasip2`; `cargo build --release` emits the component.
+//! The export macros stamp it with the contract version ([`contract::CONTRACT`]), which the host
+//! checks before compiling it.
 
 #![warn(missing_docs)]
 
@@ -59,6 +61,7 @@ extern crate self as omrun_sdk;
 
 #[allow(missing_docs)] // generated; documented by the WIT comments it carries
 pub mod bindings;
+pub mod contract;
 mod export;
 pub mod log;
 pub mod sql;

@@ -1,0 +1,156 @@
+//! Which contract a component was built for. omrun-sdk stamps the contract's package and version
+//! (e.g. `omrun:connector@0.1.0`) into a custom section of the plugin; the host reads it with a
+//! plain parse of the file, before compiling, so a plugin built for a contract this host does not
+//! know is refused in milliseconds and with a message that says so, rather than with a linker
+//! error about some import after a second of compiling.
+//!
+//! A component without the section (built with plain wit-bindgen, or by hand) is given the benefit
+//! of the doubt: it is tried as the oldest supported contract, and refused, naming the missing
+//! section, only when it does not fit that contract.
+
+use super::v0_1;
+use wasmparser::{Parser, Payload};
+
+/// The custom section that carries the contract (see omrun-sdk's `contract` module).
+pub const SECTION: &str = "omrun:contract";
+
+/// The package every contract version belongs to.
+const PACKAGE: &str = "omrun:connector";
+
+/// One contract version this host has bindings for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contract {
+    V0_1,
+}
+
+/// Every supported contract, oldest first.
+pub const SUPPORTED: &[Contract] = &[Contract::V0_1];
+
+impl Contract {
+    /// `omrun:connector@X.Y.Z`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Contract::V0_1 => v0_1::CONTRACT,
+        }
+    }
+
+    /// `X.Y.Z`.
+    pub fn version(self) -> &'static str {
+        self.name()
+            .strip_prefix(PACKAGE)
+            .and_then(|v| v.strip_prefix('@'))
+            .expect("contract names are omrun:connector@VERSION")
+    }
+
+    fn from_stamp(stamp: &str) -> Option<Contract> {
+        SUPPORTED.iter().copied().find(|c| c.name() == stamp)
+    }
+
+    pub fn oldest() -> Contract {
+        SUPPORTED[0]
+    }
+}
+
+/// What the file says about its contract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stamp {
+    /// The section is there, with this text.
+    Present(String),
+    /// No such section.
+    Missing,
+}
+
+/// Reads the contract stamp from the custom sections of `wasm`, nested modules included (the
+/// sdk's section lives in the component's core module). Errors only when the file cannot be
+/// parsed as far as the section.
+pub fn read_stamp(wasm: &[u8]) -> Result<Stamp, String> {
+    for payload in Parser::new(0).parse_all(wasm) {
+        if let Payload::CustomSection(section) = payload.map_err(|e| e.to_string())? {
+            if section.name() == SECTION {
+                let text = String::from_utf8_lossy(section.data()).into_owned();
+                return Ok(Stamp::Present(text));
+            }
+        }
+    }
+    Ok(Stamp::Missing)
+}
+
+/// The contract to load a plugin with, or why it is refused. `shown` names the plugin (its file,
+/// since its own name is not known before it runs).
+pub fn select(stamp: &Stamp, shown: &str) -> Result<Contract, String> {
+    match stamp {
+        Stamp::Missing => Ok(Contract::oldest()),
+        Stamp::Present(text) => Contract::from_stamp(text).ok_or_else(|| {
+            format!(
+                "plugin {shown} was built for {text}, this omrun supports {}",
+                supported_range()
+            )
+        }),
+    }
+}
+
+/// `omrun:connector@OLDEST–NEWEST`.
+pub fn supported_range() -> String {
+    let oldest = SUPPORTED.first().expect("at least one contract");
+    let newest = SUPPORTED.last().expect("at least one contract");
+    format!("{PACKAGE}@{}–{}", oldest.version(), newest.version())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A component holding one core module with the given custom sections, encoded by hand: just
+    /// enough structure for the parser to walk.
+    fn component_with_sections(sections: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut module = b"\0asm\x01\0\0\0".to_vec();
+        for (name, data) in sections {
+            let mut body = vec![name.len() as u8];
+            body.extend_from_slice(name.as_bytes());
+            body.extend_from_slice(data);
+            module.push(0); // custom section
+            module.push(body.len() as u8);
+            module.extend(body);
+        }
+        let mut component = b"\0asm\x0d\0\x01\0".to_vec();
+        component.push(1); // core module section
+        component.push(module.len() as u8);
+        component.extend(module);
+        component
+    }
+
+    #[test]
+    fn finds_the_stamp_inside_the_core_module() {
+        let wasm = component_with_sections(&[
+            ("producers", b"x"),
+            (SECTION, b"omrun:connector@0.1.0"),
+        ]);
+        assert_eq!(
+            read_stamp(&wasm).unwrap(),
+            Stamp::Present("omrun:connector@0.1.0".into())
+        );
+    }
+
+    #[test]
+    fn reports_a_missing_stamp() {
+        let wasm = component_with_sections(&[("producers", b"x")]);
+        assert_eq!(read_stamp(&wasm).unwrap(), Stamp::Missing);
+    }
+
+    #[test]
+    fn known_stamp_selects_its_contract_and_missing_selects_the_oldest() {
+        let stamp = Stamp::Present(v0_1::CONTRACT.into());
+        assert_eq!(select(&stamp, "p.wasm"), Ok(Contract::V0_1));
+        assert_eq!(select(&Stamp::Missing, "p.wasm"), Ok(Contract::oldest()));
+    }
+
+    #[test]
+    fn unknown_stamp_is_refused_naming_both_sides() {
+        let stamp = Stamp::Present("omrun:connector@9.0.0".into());
+        assert_eq!(
+            select(&stamp, "p.wasm").unwrap_err(),
+            "plugin p.wasm was built for omrun:connector@9.0.0, \
+             this omrun supports omrun:connector@0.1.0–0.1.0"
+        );
+    }
+}
