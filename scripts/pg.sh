@@ -70,6 +70,21 @@ _pg_as_owner() {
     fi
 }
 
+# _pg_make_certificates DIR DATA: a CA in DIR/ca.{key,crt}, and DATA/server.{key,crt} it signs.
+_pg_make_certificates() {
+    local dir=$1 data=$2
+    {
+        printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n' >"$dir/server.ext" &&
+            openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=omrun-test-ca" \
+                -keyout "$dir/ca.key" -out "$dir/ca.crt" &&
+            openssl req -newkey rsa:2048 -nodes -subj "/CN=omrun-test-pg" \
+                -keyout "$data/server.key" -out "$dir/server.csr" &&
+            openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" \
+                -CAcreateserial -days 2 -extfile "$dir/server.ext" -out "$data/server.crt" &&
+            chmod 0600 "$data/server.key" && chmod 0644 "$dir/ca.crt"
+    } >"$dir/openssl.log" 2>&1
+}
+
 # Starts the server. Sets and exports OMRUN_TEST_PG_{HOST,PORT,USER,PASSWORD}, PG{HOST,PORT,USER,
 # PASSWORD,DATABASE}; sets PG_TMPDIR. Returns non-zero (after cleaning up) if it cannot start.
 pg_start() {
@@ -106,13 +121,28 @@ pg_start() {
         return 1
     fi
 
+    # TLS for the sslMode tests: a throw-away CA (its certificate in OMRUN_TEST_PG_CA_FILE) signs
+    # the server's certificate for 127.0.0.1, and a role `omrun_tls` may only connect over TLS.
+    # Other roles may use either.
+    local tls_opts=""
+    if command -v openssl >/dev/null 2>&1 && _pg_make_certificates "$PG_TMPDIR" "$data"; then
+        [[ $(id -u) -eq 0 ]] && chown "$_PG_OS_USER" "$data/server.key" "$data/server.crt"
+        { echo "hostnossl all omrun_tls all reject"; cat "$data/pg_hba.conf"; } >"$data/pg_hba.new"
+        mv "$data/pg_hba.new" "$data/pg_hba.conf"
+        [[ $(id -u) -eq 0 ]] && chown "$_PG_OS_USER" "$data/pg_hba.conf"
+        tls_opts="-c ssl=on"
+        export OMRUN_TEST_PG_CA_FILE=$PG_TMPDIR/ca.crt
+    else
+        _pg_log "no openssl or it failed (see $PG_TMPDIR/openssl.log): TLS is off"
+    fi
+
     local port tries=0
     while :; do
         port=$(_pg_free_port) || { pg_stop; return 1; }
         # fsync off / no synchronous commit: a throw-away cluster, durability is irrelevant.
         # max_locks_per_transaction: fixtures create 1,000 tables in one transaction.
         if _pg_as_owner "$PG_BINDIR/pg_ctl" -D "$data" -l "$log" -w -t 60 -s \
-            -o "-p $port -k $sock -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c max_locks_per_transaction=256" \
+            -o "-p $port -k $sock -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c max_locks_per_transaction=256 $tls_opts" \
             start; then
             break
         fi

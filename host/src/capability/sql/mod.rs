@@ -4,6 +4,7 @@
 mod mysql;
 mod postgres;
 mod sqlite;
+mod tls;
 
 use async_trait::async_trait;
 use serde_json::Value as Json;

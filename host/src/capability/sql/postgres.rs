@@ -1,9 +1,10 @@
 //! PostgreSQL through tokio-postgres. Rows stream from the server; because the protocol answers
 //! queries in order, starting a new query first buffers whatever the previous stream has not read.
 
+use super::tls::Tls;
 use super::{Driver, Row, SqlError, StreamId, Value};
 use crate::config::Secret;
-use anyhow::{Context, bail};
+use anyhow::Context;
 use async_trait::async_trait;
 use futures_util::StreamExt;
 use serde_json::Value as Json;
@@ -13,6 +14,7 @@ use std::pin::Pin;
 use std::time::Duration;
 use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 use tokio_postgres::{Client, NoTls, RowStream, Statement};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -22,6 +24,7 @@ pub struct Target {
     password: Option<Secret>,
     database: String,
     statement_timeout: Duration,
+    tls: Tls,
 }
 
 impl Target {
@@ -50,12 +53,11 @@ impl Target {
             .or_else(|| c.get("password"))
             .and_then(Json::as_str)
             .map(Secret::new);
-        match text("sslMode").unwrap_or("disable") {
-            "disable" | "allow" | "prefer" => {}
-            other => {
-                bail!("sslMode `{other}` is not supported yet (supported: disable, allow, prefer)")
-            }
-        }
+        let tls = Tls::from_settings(
+            text("sslMode"),
+            c.pointer("/sslConfig/caCertificate").and_then(Json::as_str),
+        )
+        .context("sslMode")?;
         Ok(Self {
             host: host.to_owned(),
             port,
@@ -63,6 +65,7 @@ impl Target {
             password,
             database: text("database").unwrap_or(default_database).to_owned(),
             statement_timeout,
+            tls,
         })
     }
 
@@ -83,12 +86,14 @@ impl Target {
         if let Some(password) = &self.password {
             config.password(password.expose());
         }
-        let (client, connection) = config.connect(NoTls).await.map_err(sql_error)?;
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!("postgres connection ended: {e}");
+        config.ssl_mode(self.tls.mode);
+        let client = match &self.tls.config {
+            None => spawn_connection(config.connect(NoTls).await.map_err(sql_error)?),
+            Some(tls) => {
+                let tls = MakeRustlsConnect::new((**tls).clone());
+                spawn_connection(config.connect(tls).await.map_err(sql_error)?)
             }
-        });
+        };
         Ok(PostgresDriver {
             client,
             statements: HashMap::new(),
@@ -97,6 +102,22 @@ impl Target {
             next_id: 0,
         })
     }
+}
+
+/// Drives the connection in the background; returns its client.
+fn spawn_connection<S, T>(
+    (client, connection): (Client, tokio_postgres::Connection<S, T>),
+) -> Client
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::debug!("postgres connection ended: {e}");
+        }
+    });
+    client
 }
 
 pub struct PostgresDriver {
