@@ -1,11 +1,15 @@
 //! The `omrun` command line: `ingest` runs a workflow; `compare` runs it in every mode and tabulates
-//! the speed of each.
+//! the speed of each; `plugin` helps connector authors (`new`, `inspect`).
 
 mod compare;
 mod ingest;
+mod plugin;
+mod plugin_inspect;
+mod plugin_new;
 
 pub use compare::CompareArgs;
 pub use ingest::IngestArgs;
+pub use plugin::PluginArgs;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -27,6 +31,8 @@ pub enum Command {
     Ingest(IngestArgs),
     /// Run the same ingestion sequentially and in local mode at several parallelisms, and compare.
     Compare(CompareArgs),
+    /// Tools for connector authors: scaffold a new plugin, inspect a built one.
+    Plugin(PluginArgs),
 }
 
 /// Exit status when the run could not start: bad config, plugin or sink.
@@ -38,6 +44,7 @@ pub fn main(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Ingest(args) => ingest::run(args),
         Command::Compare(args) => compare::run(args),
+        Command::Plugin(args) => plugin::run(args),
     }
 }
 
