@@ -1,0 +1,286 @@
+//! The plugin kit as a third party meets it: `omrun plugin inspect` on a built plugin, the refusal
+//! of a plugin built for a contract this omrun does not know, and a connector scaffolded with
+//! `omrun plugin new` in a directory outside the repository, built there with cargo against the
+//! SDK, and run end to end against the test PostgreSQL into the file sink.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use omrun_tests::{
+    Omrun, PgConfig, PgServer, SqliteConfig, Workdir, column, column_names, fqn, plugin,
+    repo_root,
+};
+use serde_json::{Value, json};
+
+/// The contract this omrun supports, as the SDK stamps it.
+const CONTRACT: &str = "omrun:connector@0.1.0";
+/// The custom section the SDK writes it into, as it appears in the file: the name's length byte,
+/// then the name.
+const SECTION_NAME: &[u8] = b"\x0eomrun:contract";
+
+fn inspect_json(work: &Workdir, wasm: &Path) -> Value {
+    let out = Omrun::new(work.path())
+        .args(["plugin", "inspect", "--json"])
+        .arg(wasm)
+        .run();
+    out.assert_success();
+    serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("inspect --json is not JSON ({e}):\n{}", out.describe()))
+}
+
+fn sha256_of(file: &Path) -> String {
+    let out = Command::new("sha256sum")
+        .arg(file)
+        .output()
+        .expect("run sha256sum");
+    assert!(out.status.success(), "sha256sum {}", file.display());
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.split_whitespace().next().unwrap().to_owned()
+}
+
+#[test]
+fn inspect_json_describes_the_postgres_plugin() {
+    let work = Workdir::new();
+    let wasm = plugin("postgres");
+    let info = inspect_json(&work, &wasm);
+
+    assert_eq!(info["file"], json!(wasm.display().to_string()));
+    assert_eq!(info["name"], json!("postgres"));
+    assert_eq!(info["version"], json!("0.1.0"));
+    assert_eq!(info["contract"], json!(CONTRACT));
+    assert_eq!(info["contractStamped"], json!(true));
+    assert_eq!(info["serviceTypes"], json!(["Postgres"]));
+    assert_eq!(
+        info["capabilities"],
+        json!([{ "kind": "sql", "target": "source" }])
+    );
+    assert_eq!(info["world"], json!("discoverable-source"));
+    assert_eq!(info["sequentialOnly"], json!(false));
+    let size = std::fs::metadata(&wasm).unwrap().len();
+    assert_eq!(info["sizeBytes"], json!(size));
+    assert_eq!(info["sha256"], json!(sha256_of(&wasm)));
+    let keys: BTreeSet<&str> = info.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    assert_eq!(keys.len(), 11, "unexpected fields: {keys:?}");
+}
+
+#[test]
+fn inspect_table_names_every_field() {
+    let work = Workdir::new();
+    let out = Omrun::new(work.path())
+        .args(["plugin", "inspect"])
+        .arg(plugin("postgres"))
+        .run();
+    out.assert_success();
+    for (label, value) in [
+        ("name", "postgres"),
+        ("contract", CONTRACT),
+        ("service types", "Postgres"),
+        ("capabilities", "sql `source`"),
+        ("world", "discoverable-source"),
+    ] {
+        assert!(
+            out.stdout
+                .lines()
+                .any(|l| l.starts_with(label) && l.contains(value)),
+            "no `{label}` row with {value:?}:\n{}",
+            out.describe()
+        );
+    }
+}
+
+/// A copy of a built plugin with its stamp's section rewritten by `edit` (name and text are
+/// replaced in place, same length, so the file stays a valid component).
+fn restamped(work: &Workdir, name: &str, edit: impl Fn(&mut [u8])) -> PathBuf {
+    let mut wasm = std::fs::read(plugin("postgres")).unwrap();
+    let at = wasm
+        .windows(SECTION_NAME.len())
+        .position(|w| w == SECTION_NAME)
+        .expect("build/plugins/postgres.wasm carries the omrun:contract section");
+    let stamp = &wasm[at + SECTION_NAME.len()..][..CONTRACT.len()];
+    assert_eq!(stamp, CONTRACT.as_bytes(), "the stamp is the contract");
+    edit(&mut wasm[at..at + SECTION_NAME.len() + CONTRACT.len()]);
+    let path = work.join(name);
+    std::fs::write(&path, wasm).unwrap();
+    path
+}
+
+fn replace(bytes: &mut [u8], from: &[u8], to: &[u8]) {
+    assert_eq!(from.len(), to.len());
+    let at = bytes.windows(from.len()).position(|w| w == from).unwrap();
+    bytes[at..at + to.len()].copy_from_slice(to);
+}
+
+#[test]
+fn a_plugin_built_for_an_unknown_contract_is_refused_before_compiling() {
+    let work = Workdir::new();
+    let wasm = restamped(&work, "future.wasm", |section| {
+        replace(section, b"@0.1.0", b"@9.9.9")
+    });
+    let expected = format!(
+        "error: plugin {} was built for omrun:connector@9.9.9, this omrun supports \
+         omrun:connector@0.1.0–0.1.0",
+        wasm.display()
+    );
+    // A cache of its own: an entry in it would mean the plugin was compiled.
+    let cache = work.join("cache");
+
+    let inspect = Omrun::new(work.path())
+        .args(["plugin", "inspect"])
+        .arg(&wasm)
+        .env("OMRUN_CACHE_DIR", &cache)
+        .run();
+    inspect.assert_code(2);
+    assert_eq!(inspect.single_error(), expected);
+
+    let database = work.join("empty.db");
+    rusqlite::Connection::open(&database)
+        .and_then(|c| c.execute_batch("CREATE TABLE t (id INTEGER)"))
+        .unwrap();
+    let output = work.join("out.jsonl");
+    let config = work.write(
+        "config.yaml",
+        SqliteConfig::new("future", &database, &output).yaml(),
+    );
+    let ingest = Omrun::ingest(work.path(), &config)
+        .plugin(&wasm)
+        .env("OMRUN_CACHE_DIR", &cache)
+        .run();
+    ingest.assert_code(2);
+    assert_eq!(ingest.single_error(), expected);
+    assert!(!output.exists(), "nothing was ingested");
+
+    let compiled = std::fs::read_dir(cache.join("components"))
+        .map(|entries| entries.count())
+        .unwrap_or(0);
+    assert_eq!(compiled, 0, "the refused plugin was compiled");
+}
+
+#[test]
+fn a_plugin_without_the_stamp_is_loaded_as_the_oldest_contract() {
+    let work = Workdir::new();
+    // Renaming the section leaves an unknown custom section: as if built without omrun-sdk.
+    let wasm = restamped(&work, "unstamped.wasm", |section| {
+        replace(section, b"omrun:contract", b"omrun:contrac_")
+    });
+    let info = inspect_json(&work, &wasm);
+    assert_eq!(info["contractStamped"], json!(false));
+    assert_eq!(info["contract"], json!(CONTRACT));
+    assert_eq!(info["name"], json!("postgres"));
+}
+
+#[test]
+fn http_connectors_are_refused_until_the_host_grants_http() {
+    let work = Workdir::new();
+    let out = Omrun::new(work.path())
+        .args(["plugin", "new", "api", "--kind", "http"])
+        .run();
+    out.assert_code(2);
+    assert!(out.single_error().contains("issue 8"), "{}", out.describe());
+    assert!(!work.join("api").exists(), "nothing is written");
+}
+
+const PLUGIN: &str = "kit-tables";
+
+/// Where the scaffolded crate is built: under ~/.cache/omrun, so repeated runs (and CI with a
+/// cached home) reuse the SDK's and wit-bindgen's compiled artifacts.
+fn scaffold_target_dir() -> PathBuf {
+    let home = std::env::var_os("HOME").expect("HOME is set");
+    PathBuf::from(home).join(".cache/omrun/plugin-kit-target")
+}
+
+/// `omrun plugin new` into `dir`, then `cargo build --release` there as an author would.
+fn scaffold_and_build(work: &Workdir, dir: &Path) -> PathBuf {
+    let sdk = repo_root().join("plugins/sdk");
+    Omrun::new(work.path())
+        .args(["plugin", "new", PLUGIN, "--kind", "sql", "--dir"])
+        .arg(dir)
+        .arg("--sdk")
+        .arg(&sdk)
+        .run()
+        .assert_success();
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+    let sdk_line = format!(
+        "omrun-sdk = {{ path = \"{}\" }}",
+        sdk.canonicalize().unwrap().display()
+    );
+    assert!(manifest.contains(&sdk_line), "{manifest}");
+    assert!(manifest.contains("[workspace]"), "a workspace of its own");
+
+    let target = scaffold_target_dir();
+    let build = Command::new(std::env::var_os("CARGO").unwrap_or("cargo".into()))
+        .args(["build", "--release"])
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", &target)
+        // The test runs inside `cargo test`: none of its build settings may leak into the
+        // author's build.
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_BUILD_TARGET")
+        .output()
+        .expect("run cargo");
+    assert!(
+        build.status.success(),
+        "cargo build of the scaffolded plugin failed:\n{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    let wasm = target.join("wasm32-wasip2/release/kit_tables.wasm");
+    assert!(wasm.is_file(), "{} was not built", wasm.display());
+    // Copied out, so a concurrent run rebuilding the shared target cannot change it under us.
+    let copy = work.join("kit_tables.wasm");
+    std::fs::copy(&wasm, &copy).unwrap();
+    copy
+}
+
+#[test]
+fn a_scaffolded_plugin_builds_outside_the_repo_and_ingests_postgres() {
+    let work = Workdir::new();
+    let crate_dir = work.join("authors-workspace/kit-tables");
+    assert!(!crate_dir.starts_with(repo_root()), "outside the repository");
+    let wasm = scaffold_and_build(&work, &crate_dir);
+
+    let info = inspect_json(&work, &wasm);
+    assert_eq!(info["name"], json!(PLUGIN));
+    assert_eq!(info["contract"], json!(CONTRACT));
+    assert_eq!(info["contractStamped"], json!(true));
+    assert_eq!(info["world"], json!("discoverable-source"));
+
+    let db = PgServer::from_env().create_database(
+        "plugin_kit",
+        "CREATE SCHEMA shop;
+         CREATE TABLE shop.customers (id integer PRIMARY KEY, name varchar(40) NOT NULL);
+         CREATE TABLE shop.orders (id bigint, amount numeric(10,2), placed timestamptz);",
+    );
+    let output = work.join("out.jsonl");
+    let config = work.write(
+        "config.yaml",
+        PgConfig::new("kit", &output).orchestrator("local", 2).yaml(),
+    );
+    let out = Omrun::ingest(work.path(), &config)
+        .plugin(&wasm)
+        .db(&db)
+        .output(&output)
+        .run();
+    out.assert_success();
+
+    // Records::read validates every request against OpenMetadata's schemas.
+    let records = out.records();
+    assert_eq!(records.database_fqns(), BTreeSet::from([fqn(&["kit", &db.name])]));
+    assert_eq!(
+        records.schema_fqns(),
+        BTreeSet::from([fqn(&["kit", &db.name, "shop"])])
+    );
+    let customers = fqn(&["kit", &db.name, "shop", "customers"]);
+    let orders = fqn(&["kit", &db.name, "shop", "orders"]);
+    assert_eq!(
+        records.table_fqns(),
+        BTreeSet::from([customers.clone(), orders.clone()])
+    );
+    let customers = records.get(&customers);
+    assert_eq!(column_names(customers), ["id", "name"]);
+    assert_eq!(column(customers, "id")["dataType"], json!("INT"));
+    assert_eq!(column(customers, "name")["dataType"], json!("VARCHAR"));
+    assert_eq!(column(customers, "name")["dataLength"], json!(40));
+    let orders = records.get(&orders);
+    assert_eq!(column_names(orders), ["id", "amount", "placed"]);
+    assert_eq!(column(orders, "placed")["dataType"], json!("TIMESTAMPZ"));
+}
