@@ -71,6 +71,43 @@ pub trait Driver: Send {
     fn close_stream(&mut self, stream: StreamId);
 }
 
+/// Where and as whom a networked database is reached: OpenMetadata's `hostPort` (the engine's
+/// port when it has none), `username`, and `authType.password` or the top-level `password` that
+/// Redshift, MariaDB and older configs use. Shared by every driver that connects over TCP.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    pub password: Option<crate::config::Secret>,
+}
+
+impl Endpoint {
+    pub fn from_connection(c: &Json, default_port: u16) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        let text = |key: &str| c.get(key).and_then(Json::as_str);
+        let host_port = text("hostPort").context("hostPort is required")?;
+        let (host, port) = match host_port.rsplit_once(':') {
+            Some((host, port)) => (
+                host,
+                port.parse()
+                    .with_context(|| format!("hostPort `{host_port}`: bad port"))?,
+            ),
+            None => (host_port, default_port),
+        };
+        Ok(Self {
+            host: host.to_owned(),
+            port,
+            user: text("username").context("username is required")?.to_owned(),
+            password: c
+                .pointer("/authType/password")
+                .or_else(|| c.get("password"))
+                .and_then(Json::as_str)
+                .map(crate::config::Secret::new),
+        })
+    }
+}
+
 /// A database the config grants, with what is needed to connect to it.
 #[derive(Debug, Clone)]
 pub enum Target {

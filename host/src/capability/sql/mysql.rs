@@ -2,9 +2,8 @@
 //! driver's row stream borrows the connection, and catalog results per batch are small (a
 //! discovery listing of 100,000 tables is a few MB).
 
-use super::{Driver, Row, SqlError, StreamId, Value};
-use crate::config::Secret;
-use anyhow::{Context, bail};
+use super::{Driver, Endpoint, Row, SqlError, StreamId, Value};
+use anyhow::bail;
 use async_trait::async_trait;
 use mysql_async::consts::ColumnType;
 use mysql_async::prelude::Queryable;
@@ -15,10 +14,7 @@ use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct Target {
-    host: String,
-    port: u16,
-    user: String,
-    password: Option<Secret>,
+    endpoint: Endpoint,
     statement_timeout: Duration,
 }
 
@@ -30,42 +26,26 @@ impl Target {
     /// absent), `username`, `authType.password` or `password`. `databaseName` and `databaseSchema`
     /// are the plugin's business (MySQL connections are not bound to one schema).
     pub fn from_connection(c: &Json, statement_timeout: Duration) -> anyhow::Result<Self> {
-        let text = |key: &str| c.get(key).and_then(Json::as_str);
-        let host_port = text("hostPort").context("hostPort is required")?;
-        let (host, port) = match host_port.rsplit_once(':') {
-            Some((host, port)) => (
-                host,
-                port.parse()
-                    .with_context(|| format!("hostPort `{host_port}`: bad port"))?,
-            ),
-            None => (host_port, 3306),
-        };
+        let endpoint = Endpoint::from_connection(c, 3306)?;
         if c.pointer("/sslConfig").is_some_and(|v| !v.is_null())
             || c.pointer("/authType/awsConfig").is_some()
         {
             bail!("sslConfig and IAM authentication are not supported yet for MySQL/MariaDB");
         }
-        let password = c
-            .pointer("/authType/password")
-            .or_else(|| c.get("password"))
-            .and_then(Json::as_str)
-            .map(Secret::new);
         Ok(Self {
-            host: host.to_owned(),
-            port,
-            user: text("username").context("username is required")?.to_owned(),
-            password,
+            endpoint,
             statement_timeout,
         })
     }
 
     /// Connects; `database` becomes the session's default database when given.
     pub async fn connect(&self, database: Option<&str>) -> Result<MysqlDriver, SqlError> {
+        let endpoint = &self.endpoint;
         let opts = OptsBuilder::default()
-            .ip_or_hostname(self.host.clone())
-            .tcp_port(self.port)
-            .user(Some(self.user.clone()))
-            .pass(self.password.as_ref().map(|p| p.expose().to_owned()))
+            .ip_or_hostname(endpoint.host.clone())
+            .tcp_port(endpoint.port)
+            .user(Some(endpoint.user.clone()))
+            .pass(endpoint.password.as_ref().map(|p| p.expose().to_owned()))
             .db_name(database.map(str::to_owned))
             // A socket found through `@@socket` would bypass the address the config names.
             .prefer_socket(false)
@@ -75,7 +55,7 @@ impl Target {
             .map_err(|_| {
                 SqlError::new(format!(
                     "connecting to {}:{} timed out after 30 s",
-                    self.host, self.port
+                    endpoint.host, endpoint.port
                 ))
             })?
             .map_err(sql_error)?;

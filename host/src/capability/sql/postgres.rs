@@ -2,8 +2,7 @@
 //! queries in order, starting a new query first buffers whatever the previous stream has not read.
 
 use super::tls::Tls;
-use super::{Driver, Row, SqlError, StreamId, Value};
-use crate::config::Secret;
+use super::{Driver, Endpoint, Row, SqlError, StreamId, Value};
 use anyhow::Context;
 use async_trait::async_trait;
 use futures_util::StreamExt;
@@ -18,10 +17,7 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 #[derive(Debug, Clone)]
 pub struct Target {
-    host: String,
-    port: u16,
-    user: String,
-    password: Option<Secret>,
+    endpoint: Endpoint,
     database: String,
     statement_timeout: Duration,
     tls: Tls,
@@ -39,30 +35,13 @@ impl Target {
     ) -> anyhow::Result<Self> {
         let (default_port, default_database) = defaults;
         let text = |key: &str| c.get(key).and_then(Json::as_str);
-        let host_port = text("hostPort").context("hostPort is required")?;
-        let (host, port) = match host_port.rsplit_once(':') {
-            Some((host, port)) => (
-                host,
-                port.parse()
-                    .with_context(|| format!("hostPort `{host_port}`: bad port"))?,
-            ),
-            None => (host_port, default_port),
-        };
-        let password = c
-            .pointer("/authType/password")
-            .or_else(|| c.get("password"))
-            .and_then(Json::as_str)
-            .map(Secret::new);
         let tls = Tls::from_settings(
             text("sslMode"),
             c.pointer("/sslConfig/caCertificate").and_then(Json::as_str),
         )
         .context("sslMode")?;
         Ok(Self {
-            host: host.to_owned(),
-            port,
-            user: text("username").context("username is required")?.to_owned(),
-            password,
+            endpoint: Endpoint::from_connection(c, default_port)?,
             database: text("database").unwrap_or(default_database).to_owned(),
             statement_timeout,
             tls,
@@ -72,9 +51,9 @@ impl Target {
     pub async fn connect(&self, database: Option<&str>) -> Result<PostgresDriver, SqlError> {
         let mut config = tokio_postgres::Config::new();
         config
-            .host(&self.host)
-            .port(self.port)
-            .user(&self.user)
+            .host(&self.endpoint.host)
+            .port(self.endpoint.port)
+            .user(&self.endpoint.user)
             .dbname(database.unwrap_or(&self.database))
             .application_name("omrun")
             .connect_timeout(Duration::from_secs(30))
@@ -83,7 +62,7 @@ impl Target {
                 "-c statement_timeout={}",
                 self.statement_timeout.as_millis()
             ));
-        if let Some(password) = &self.password {
+        if let Some(password) = &self.endpoint.password {
             config.password(password.expose());
         }
         config.ssl_mode(self.tls.mode);
