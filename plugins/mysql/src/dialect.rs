@@ -127,8 +127,14 @@ mod tests {
     fn mysql_types() {
         assert_eq!(mysql_column_type("tinyint(1)", false).data_type, D::Boolean);
         assert_eq!(mysql_column_type("tinyint(4)", false).data_type, D::Tinyint);
-        assert_eq!(mysql_column_type("int(10) unsigned", false).data_type, D::Int);
-        assert_eq!(mysql_column_type("bigint(20) unsigned", false).data_type, D::Bigint);
+        assert_eq!(
+            mysql_column_type("int(10) unsigned", false).data_type,
+            D::Int
+        );
+        assert_eq!(
+            mysql_column_type("bigint(20) unsigned", false).data_type,
+            D::Bigint
+        );
         assert_eq!(mysql_column_type("enum('a','b')", false).data_type, D::Enum);
         assert_eq!(mysql_column_type("set('x','y')", false).data_type, D::Set);
         assert_eq!(mysql_column_type("json", false).data_type, D::Json);
@@ -140,17 +146,32 @@ mod tests {
             (D::Decimal, Some(10), Some(2))
         );
         let varchar = mysql_column_type("varchar(64)", false);
-        assert_eq!((varchar.data_type, varchar.data_length), (D::Varchar, Some(64)));
-        assert_eq!(mysql_column_type("datetime(6)", false).data_type, D::Datetime);
+        assert_eq!(
+            (varchar.data_type, varchar.data_length),
+            (D::Varchar, Some(64))
+        );
+        assert_eq!(
+            mysql_column_type("datetime(6)", false).data_type,
+            D::Datetime
+        );
         assert_eq!(mysql_column_type("year(4)", false).data_type, D::Year);
         assert_eq!(mysql_column_type("point", false).data_type, D::Point);
-        assert_eq!(mysql_column_type("mediumblob", false).data_type, D::Mediumblob);
+        assert_eq!(
+            mysql_column_type("mediumblob", false).data_type,
+            D::Mediumblob
+        );
     }
 
     #[test]
     fn json_checks() {
-        assert_eq!(json_checked_column("json_valid(`doc`)").as_deref(), Some("doc"));
-        assert_eq!(json_checked_column("json_valid(`a b`)").as_deref(), Some("a b"));
+        assert_eq!(
+            json_checked_column("json_valid(`doc`)").as_deref(),
+            Some("doc")
+        );
+        assert_eq!(
+            json_checked_column("json_valid(`a b`)").as_deref(),
+            Some("a b")
+        );
         assert_eq!(json_checked_column("`x` > 0"), None);
     }
 
@@ -168,16 +189,31 @@ mod tests {
                 .map(|p| (p.column, p.interval_type))
                 .collect()
         };
-        assert_eq!(key("RANGE", "year(`created`)"), [("created".into(), P::TimeUnit)]);
+        assert_eq!(
+            key("RANGE", "year(`created`)"),
+            [("created".into(), P::TimeUnit)]
+        );
         assert_eq!(key("RANGE", "`id`"), [("id".into(), P::IntegerRange)]);
-        assert_eq!(key("RANGE COLUMNS", "`created`"), [("created".into(), P::TimeUnit)]);
-        assert_eq!(key("LIST COLUMNS", "`region`"), [("region".into(), P::ColumnValue)]);
+        assert_eq!(
+            key("RANGE COLUMNS", "`created`"),
+            [("created".into(), P::TimeUnit)]
+        );
+        assert_eq!(
+            key("LIST COLUMNS", "`region`"),
+            [("region".into(), P::ColumnValue)]
+        );
         assert_eq!(key("HASH", "`id`"), [("id".into(), P::ColumnValue)]);
         assert_eq!(
             key("KEY", "`id`,`region`"),
-            [("id".into(), P::ColumnValue), ("region".into(), P::ColumnValue)]
+            [
+                ("id".into(), P::ColumnValue),
+                ("region".into(), P::ColumnValue)
+            ]
         );
-        assert_eq!(key("RANGE", "TO_DAYS(created)"), [("created".into(), P::TimeUnit)]);
+        assert_eq!(
+            key("RANGE", "TO_DAYS(created)"),
+            [("created".into(), P::TimeUnit)]
+        );
         assert_eq!(key("RANGE", "id"), [("id".into(), P::IntegerRange)]);
         assert!(key("KEY", "").is_empty());
     }

@@ -45,8 +45,8 @@ impl Catalog for Mysql {
     }
 
     fn connect(config: &ConnectionConfig) -> Result<Self, String> {
-        let conn = Connection::open("source", None)
-            .map_err(|e| format!("connecting to MySQL: {e}"))?;
+        let conn =
+            Connection::open("source", None).map_err(|e| format!("connecting to MySQL: {e}"))?;
         let dialect = conn.dialect();
         if dialect != "mysql" {
             return Err(format!(
@@ -121,7 +121,10 @@ impl Catalog for Mysql {
         names: &[String],
     ) -> Result<Vec<DatabaseSchema>, SqlError> {
         // MariaDB keeps schema comments; MySQL has no such column, so there names alone.
-        let (rows, with_comments) = match self.conn.query_all(queries::DESCRIBE_SCHEMAS_WITH_COMMENTS, &[]) {
+        let (rows, with_comments) = match self
+            .conn
+            .query_all(queries::DESCRIBE_SCHEMAS_WITH_COMMENTS, &[])
+        {
             Ok(rows) => (rows, true),
             Err(_) => (self.conn.query_all(queries::LIST_SCHEMAS, &[])?, false),
         };
