@@ -23,9 +23,11 @@ mod catalog;
 pub mod column_type;
 pub mod config;
 pub mod filter;
+pub mod per_database;
 mod source;
 
 pub use catalog::{Catalog, Databases, TableError, TableName, is_view};
+pub use per_database::PerDatabase;
 pub use source::SqlSource;
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ mod describe;
 mod queries;
 
 use omrun_common_db::config::ConnectionConfig;
-use omrun_common_db::{Catalog, Databases, TableError, TableName};
+use omrun_common_db::{Catalog, Databases, PerDatabase, TableError, TableName};
 use omrun_sdk::sql::{Connection, Row, SqlError, Value};
 use omrun_sdk::types::{
     Capability, Database, DatabaseSchema, PluginInfo, ProcedureLanguage, StoredProcedure,
@@ -19,29 +19,7 @@ omrun_sdk::export_discoverable_source!(omrun_common_db::SqlSource<Postgres>);
 /// database is read over its own connection.
 pub struct Postgres {
     ingest_all_databases: bool,
-    /// The database the config names (or the server's default for the user).
-    default_database: String,
-    default: Connection,
-    /// The other database used last. Batches arrive database by database, so keeping one is
-    /// enough and a worker never holds more than two connections.
-    other: Option<(String, Connection)>,
-}
-
-impl Postgres {
-    /// The connection to `database`, opened on first use.
-    fn connection(&mut self, database: &str) -> Result<&Connection, SqlError> {
-        if database == self.default_database {
-            return Ok(&self.default);
-        }
-        let conn = match self.other.take() {
-            Some((name, conn)) if name == database => conn,
-            previous => {
-                drop(previous); // closed before the next one opens
-                Connection::open("source", Some(database))?
-            }
-        };
-        Ok(&self.other.insert((database.to_owned(), conn)).1)
-    }
+    connections: PerDatabase,
 }
 
 impl Catalog for Postgres {
@@ -72,29 +50,29 @@ impl Catalog for Postgres {
         };
         Ok(Self {
             ingest_all_databases: config.ingest_all_databases,
-            default_database,
-            default,
-            other: None,
+            connections: PerDatabase::new(default_database, default),
         })
     }
 
     fn databases(&mut self) -> Result<Databases, SqlError> {
         if !self.ingest_all_databases {
-            return Ok(Databases::Configured(self.default_database.clone()));
+            return Ok(Databases::Configured(
+                self.connections.default_database().to_owned(),
+            ));
         }
         Ok(Databases::All(texts(
-            &self.default,
+            self.connections.default(),
             queries::LIST_DATABASES,
             &[],
         )?))
     }
 
     fn schemas(&mut self, database: &str) -> Result<Vec<String>, SqlError> {
-        texts(self.connection(database)?, queries::LIST_SCHEMAS, &[])
+        texts(self.connections.get(database)?, queries::LIST_SCHEMAS, &[])
     }
 
     fn tables(&mut self, database: &str) -> Result<Vec<TableName>, SqlError> {
-        let conn = self.connection(database)?;
+        let conn = self.connections.get(database)?;
         conn.query(queries::LIST_TABLES, &[])?
             .map(|row| {
                 let row = row?;
@@ -109,7 +87,8 @@ impl Catalog for Postgres {
 
     fn describe_databases(&mut self, names: &[String]) -> Result<Vec<Database>, SqlError> {
         let params = [Value::TextList(names.to_vec())];
-        self.default
+        self.connections
+            .default()
             .query(queries::DESCRIBE_DATABASES, &params)?
             .map(|row| {
                 let row = row?;
@@ -127,7 +106,8 @@ impl Catalog for Postgres {
         names: &[String],
     ) -> Result<Vec<DatabaseSchema>, SqlError> {
         let params = [Value::TextList(names.to_vec())];
-        self.connection(database)?
+        self.connections
+            .get(database)?
             .query(queries::DESCRIBE_SCHEMAS, &params)?
             .map(|row| {
                 let row = row?;
@@ -146,12 +126,13 @@ impl Catalog for Postgres {
         tables: &[(String, String)],
     ) -> Result<Vec<Result<Table, TableError>>, SqlError> {
         // Nothing here fails for one table alone: PostgreSQL keeps views valid.
-        let tables = describe::tables(self.connection(database)?, database, tables)?;
+        let tables = describe::tables(self.connections.get(database)?, database, tables)?;
         Ok(tables.into_iter().map(Ok).collect())
     }
 
     fn stored_procedures(&mut self, database: &str) -> Result<Vec<(String, String)>, SqlError> {
-        self.connection(database)?
+        self.connections
+            .get(database)?
             .query(queries::LIST_STORED_PROCEDURES, &[])?
             .map(|row| {
                 let row = row?;
@@ -167,7 +148,8 @@ impl Catalog for Postgres {
     ) -> Result<Vec<StoredProcedure>, SqlError> {
         let (schemas, names): (Vec<String>, Vec<String>) = names.iter().cloned().unzip();
         let params = [Value::TextList(schemas), Value::TextList(names)];
-        self.connection(database)?
+        self.connections
+            .get(database)?
             .query(queries::DESCRIBE_STORED_PROCEDURES, &params)?
             .map(|row| {
                 let row = row?;

@@ -19,7 +19,7 @@ mod rows;
 mod recorded_tests;
 
 use omrun_common_db::config::ConnectionConfig;
-use omrun_common_db::{Catalog, Databases, TableError, TableName};
+use omrun_common_db::{Catalog, Databases, PerDatabase, TableError, TableName};
 use omrun_sdk::sql::{Connection, Row, SqlError, Value};
 use omrun_sdk::types::{Capability, Database, DatabaseSchema, PluginInfo, Table};
 
@@ -52,28 +52,7 @@ impl Flavor {
 pub struct Redshift {
     flavor: Flavor,
     ingest_all_databases: bool,
-    /// The database the config names (or the server's default for the user).
-    default_database: String,
-    default: Connection,
-    /// The other database used last: batches arrive database by database, so one is enough.
-    other: Option<(String, Connection)>,
-}
-
-impl Redshift {
-    /// The connection to `database`, opened on first use.
-    fn connection(&mut self, database: &str) -> Result<&Connection, SqlError> {
-        if database == self.default_database {
-            return Ok(&self.default);
-        }
-        let conn = match self.other.take() {
-            Some((name, conn)) if name == database => conn,
-            previous => {
-                drop(previous); // closed before the next one opens
-                Connection::open("source", Some(database))?
-            }
-        };
-        Ok(&self.other.insert((database.to_owned(), conn)).1)
-    }
+    connections: PerDatabase,
 }
 
 impl Catalog for Redshift {
@@ -115,26 +94,26 @@ impl Catalog for Redshift {
         Ok(Self {
             flavor,
             ingest_all_databases: config.ingest_all_databases,
-            default_database,
-            default,
-            other: None,
+            connections: PerDatabase::new(default_database, default),
         })
     }
 
     fn databases(&mut self) -> Result<Databases, SqlError> {
         if !self.ingest_all_databases {
-            return Ok(Databases::Configured(self.default_database.clone()));
+            return Ok(Databases::Configured(
+                self.connections.default_database().to_owned(),
+            ));
         }
         let sql = match self.flavor {
             Flavor::Redshift => queries::LIST_DATABASES_REDSHIFT,
             Flavor::Postgres => queries::LIST_DATABASES_POSTGRES,
         };
-        Ok(Databases::All(texts(&self.default, sql)?))
+        Ok(Databases::All(texts(self.connections.default(), sql)?))
     }
 
     fn schemas(&mut self, database: &str) -> Result<Vec<String>, SqlError> {
         let flavor = self.flavor;
-        let conn = self.connection(database)?;
+        let conn = self.connections.get(database)?;
         let mut schemas = texts(conn, queries::LIST_SCHEMAS)?;
         if flavor == Flavor::Redshift {
             schemas.extend(texts(conn, queries::LIST_EXTERNAL_SCHEMAS)?);
@@ -146,7 +125,7 @@ impl Catalog for Redshift {
 
     fn tables(&mut self, database: &str) -> Result<Vec<TableName>, SqlError> {
         let flavor = self.flavor;
-        let conn = self.connection(database)?;
+        let conn = self.connections.get(database)?;
         if flavor == Flavor::Postgres {
             return collect(conn, queries::LIST_RELATIONS, &[], |row| {
                 Ok(TableName {
@@ -176,7 +155,7 @@ impl Catalog for Redshift {
     fn describe_databases(&mut self, names: &[String]) -> Result<Vec<Database>, SqlError> {
         let mut p = Params::new();
         let sql = queries::describe_databases(&p.texts(names));
-        collect(&self.default, &sql, p.values(), |row| {
+        collect(self.connections.default(), &sql, p.values(), |row| {
             Ok(Database {
                 name: row.required(0, Row::string)?,
                 description: row.string(1),
@@ -191,7 +170,7 @@ impl Catalog for Redshift {
     ) -> Result<Vec<DatabaseSchema>, SqlError> {
         let mut p = Params::new();
         let sql = queries::describe_schemas(&p.texts(names));
-        let mut schemas = collect(self.connection(database)?, &sql, p.values(), |row| {
+        let mut schemas = collect(self.connections.get(database)?, &sql, p.values(), |row| {
             Ok(DatabaseSchema {
                 database: database.to_owned(),
                 name: row.required(0, Row::string)?,
@@ -201,7 +180,10 @@ impl Catalog for Redshift {
         if self.flavor == Flavor::Redshift {
             // An external schema may be missing from pg_namespace; it exists if svv says so.
             let known: Vec<String> = schemas.iter().map(|s| s.name.clone()).collect();
-            let external = texts(self.connection(database)?, queries::LIST_EXTERNAL_SCHEMAS)?;
+            let external = texts(
+                self.connections.get(database)?,
+                queries::LIST_EXTERNAL_SCHEMAS,
+            )?;
             schemas.extend(
                 external
                     .into_iter()
@@ -222,7 +204,7 @@ impl Catalog for Redshift {
         tables: &[(String, String)],
     ) -> Result<Vec<Result<Table, TableError>>, SqlError> {
         let flavor = self.flavor;
-        let tables = describe::tables(self.connection(database)?, flavor, database, tables)?;
+        let tables = describe::tables(self.connections.get(database)?, flavor, database, tables)?;
         Ok(tables.into_iter().map(Ok).collect())
     }
 }
