@@ -31,8 +31,8 @@ pub use config::{
 pub use jsonl::{
     Record, Records, canonical, column, column_names, constraints, fqn, fqn_part, has_key,
 };
-pub use paths::{omrun_bin, plugin, plugin_dir, repo_root, test_plugin};
 pub use mariadb::{MariaSchemas, MariaServer};
+pub use paths::{omrun_bin, plugin, plugin_dir, repo_root, test_plugin};
 pub use pg::{PgServer, TestDb};
 pub use run::{Omrun, RunOutput};
 pub use schema::{OmSchemas, schemas};

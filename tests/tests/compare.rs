@@ -89,7 +89,9 @@ fn compare_runs_every_mode_into_a_throwaway_sink() {
     );
     // Each mode's runs were announced on stderr.
     assert_eq!(
-        out.stderr.matches("compare: local, parallelism 3, run ").count(),
+        out.stderr
+            .matches("compare: local, parallelism 3, run ")
+            .count(),
         3,
         "{}",
         out.describe()
@@ -139,7 +141,8 @@ fn compare_names_the_run_that_failed() {
         .run();
     assert_eq!(out.code, Some(1), "{}", out.describe());
     assert!(
-        out.stderr.contains("the sequential run (parallelism 1) failed"),
+        out.stderr
+            .contains("the sequential run (parallelism 1) failed"),
         "{}",
         out.describe()
     );

@@ -184,7 +184,10 @@ fn mysql_local_example() {
     assert!(run.records.schema_fqns().contains(&sales));
     let tables = run.records.table_fqns();
     assert!(tables.contains(&format!("{sales}.orders")), "{tables:?}");
-    assert!(!tables.iter().any(|t| t.ends_with(".tmp_import")), "{tables:?}");
+    assert!(
+        !tables.iter().any(|t| t.ends_with(".tmp_import")),
+        "{tables:?}"
+    );
     assert!(
         run.records
             .of_kind("CreateStoredProcedureRequest")

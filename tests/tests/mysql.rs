@@ -68,10 +68,16 @@ fn col_fqn(table: &str, col: &str) -> String {
 #[test]
 fn both_modes_write_the_same_records_into_the_default_database() {
     let s = shared();
-    assert_eq!(s.seq.records.canonical_set(), s.local.records.canonical_set());
+    assert_eq!(
+        s.seq.records.canonical_set(),
+        s.local.records.canonical_set()
+    );
     let r = &s.seq.records;
     assert_eq!(r.service()["serviceType"], "Mysql");
-    assert_eq!(r.database_fqns(), BTreeSet::from([fqn(&[SERVICE, "default"])]));
+    assert_eq!(
+        r.database_fqns(),
+        BTreeSet::from([fqn(&[SERVICE, "default"])])
+    );
     let schemas: BTreeSet<String> = ["sales", "hr", "staging"]
         .iter()
         .map(|n| fqn(&[SERVICE, "default", &s.schemas.schema(n)]))
@@ -101,7 +107,11 @@ fn every_table_and_view_once() {
     .collect();
     for (mode, run) in runs() {
         assert_eq!(run.records.table_fqns(), expected, "{mode}");
-        assert_eq!(run.records.count("CreateTableRequest"), expected.len(), "{mode}");
+        assert_eq!(
+            run.records.count("CreateTableRequest"),
+            expected.len(),
+            "{mode}"
+        );
     }
 }
 
@@ -111,16 +121,26 @@ fn table_types_comments_and_view_definitions() {
         let r = &run.records;
         assert_eq!(r.get(&t("sales.orders"))["tableType"], "Regular", "{mode}");
         assert_eq!(r.get(&t("sales.big_orders"))["tableType"], "View", "{mode}");
-        assert_eq!(r.get(&t("sales.events"))["tableType"], "Partitioned", "{mode}");
+        assert_eq!(
+            r.get(&t("sales.events"))["tableType"],
+            "Partitioned",
+            "{mode}"
+        );
         let employees = r.get(&t("hr.employees"));
-        assert_eq!(employees["description"], "Everyone on the payroll", "{mode}");
+        assert_eq!(
+            employees["description"], "Everyone on the payroll",
+            "{mode}"
+        );
         assert_eq!(
             column(employees, "email")["description"],
             "Work e-mail address",
             "{mode}"
         );
         // MySQL's placeholder comment of a view is not a description.
-        assert!(r.get(&t("sales.big_orders")).get("description").is_none(), "{mode}");
+        assert!(
+            r.get(&t("sales.big_orders")).get("description").is_none(),
+            "{mode}"
+        );
         let definition = r.get(&t("sales.big_orders"))["schemaDefinition"]
             .as_str()
             .unwrap_or_default()
@@ -161,7 +181,12 @@ fn mysql_types() {
         );
         assert_eq!(column(customers, "code")["dataLength"], 20, "{mode}");
         // A LONGTEXT without the check stays text.
-        check(r.get(&t("staging.raw_orders")), "payload", "TEXT", "longtext");
+        check(
+            r.get(&t("staging.raw_orders")),
+            "payload",
+            "TEXT",
+            "longtext",
+        );
         assert_eq!(
             column_names(customers),
             [
@@ -177,7 +202,11 @@ fn mysql_types() {
             ],
             "{mode}"
         );
-        assert_eq!(column(employees, "full_name")["constraint"], "NOT_NULL", "{mode}");
+        assert_eq!(
+            column(employees, "full_name")["constraint"],
+            "NOT_NULL",
+            "{mode}"
+        );
     }
 }
 
@@ -187,14 +216,24 @@ fn keys_within_and_across_schemas() {
         let r = &run.records;
         let fks = |table: &str| constraints(r.get(&t(table)), "FOREIGN_KEY");
         let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(column(r.get(&t("hr.employees")), "id")["constraint"], "PRIMARY_KEY");
-        assert_eq!(column(r.get(&t("hr.employees")), "email")["constraint"], "UNIQUE");
+        assert_eq!(
+            column(r.get(&t("hr.employees")), "id")["constraint"],
+            "PRIMARY_KEY"
+        );
+        assert_eq!(
+            column(r.get(&t("hr.employees")), "email")["constraint"],
+            "UNIQUE"
+        );
         assert!(
             has_key(r.get(&t("sales.customers")), "UNIQUE", &["code", "region"]),
             "{mode}"
         );
         assert!(
-            has_key(r.get(&t("sales.order_lines")), "PRIMARY_KEY", &["order_id", "line_no"]),
+            has_key(
+                r.get(&t("sales.order_lines")),
+                "PRIMARY_KEY",
+                &["order_id", "line_no"]
+            ),
             "{mode}"
         );
         assert_eq!(
@@ -218,7 +257,10 @@ fn keys_within_and_across_schemas() {
         );
         assert_eq!(
             fks("sales.notes"),
-            vec![(strings(&["table_id"]), vec![col_fqn("sales.my.table", "id")])],
+            vec![(
+                strings(&["table_id"]),
+                vec![col_fqn("sales.my.table", "id")]
+            )],
             "{mode}: to a dotted name"
         );
     }
@@ -244,15 +286,30 @@ fn stored_procedures_and_functions() {
         assert_eq!(r.count("CreateStoredProcedureRequest"), 2, "{mode}");
         let schema = fqn(&[SERVICE, "default", &s.schemas.schema("sales")]);
         let procedure = r.get(&format!("{schema}.close_day"));
-        assert_eq!(procedure["storedProcedureType"], "StoredProcedure", "{mode}");
+        assert_eq!(
+            procedure["storedProcedureType"], "StoredProcedure",
+            "{mode}"
+        );
         assert_eq!(procedure["databaseSchema"], schema, "{mode}");
-        assert_eq!(procedure["description"], "Moves a day of orders to the archive");
-        assert_eq!(procedure["storedProcedureCode"]["language"], "SQL", "{mode}");
-        let code = procedure["storedProcedureCode"]["code"].as_str().unwrap_or_default();
+        assert_eq!(
+            procedure["description"],
+            "Moves a day of orders to the archive"
+        );
+        assert_eq!(
+            procedure["storedProcedureCode"]["language"], "SQL",
+            "{mode}"
+        );
+        let code = procedure["storedProcedureCode"]["code"]
+            .as_str()
+            .unwrap_or_default();
         assert!(code.contains("count(*)"), "{mode}: {code}");
         let function = r.get(&format!("{schema}.order_total"));
         assert_eq!(function["storedProcedureType"], "Function", "{mode}");
-        assert!(function["sourceHash"].as_str().is_some_and(|h| h.len() == 32));
+        assert!(
+            function["sourceHash"]
+                .as_str()
+                .is_some_and(|h| h.len() == 32)
+        );
     }
 }
 
@@ -275,7 +332,11 @@ fn table_filter_and_mariadb_service_type() {
     );
     let tables = r.table_fqns();
     assert_eq!(tables.len(), 9, "{tables:?}");
-    assert!(tables.iter().all(|t| !t.contains("tmp_import") && !t.contains("my.table")));
+    assert!(
+        tables
+            .iter()
+            .all(|t| !t.contains("tmp_import") && !t.contains("my.table"))
+    );
 }
 
 #[test]

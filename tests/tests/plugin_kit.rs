@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use omrun_tests::{
-    Omrun, PgConfig, PgServer, SqliteConfig, Workdir, column, column_names, fqn, plugin,
-    repo_root,
+    Omrun, PgConfig, PgServer, SqliteConfig, Workdir, column, column_names, fqn, plugin, repo_root,
 };
 use serde_json::{Value, json};
 
@@ -60,7 +59,12 @@ fn inspect_json_describes_the_postgres_plugin() {
     let size = std::fs::metadata(&wasm).unwrap().len();
     assert_eq!(info["sizeBytes"], json!(size));
     assert_eq!(info["sha256"], json!(sha256_of(&wasm)));
-    let keys: BTreeSet<&str> = info.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    let keys: BTreeSet<&str> = info
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
     assert_eq!(keys.len(), 11, "unexpected fields: {keys:?}");
 }
 
@@ -235,7 +239,10 @@ fn scaffold_and_build(work: &Workdir, dir: &Path) -> PathBuf {
 fn a_scaffolded_plugin_builds_outside_the_repo_and_ingests_postgres() {
     let work = Workdir::new();
     let crate_dir = work.join("authors-workspace/kit-tables");
-    assert!(!crate_dir.starts_with(repo_root()), "outside the repository");
+    assert!(
+        !crate_dir.starts_with(repo_root()),
+        "outside the repository"
+    );
     let wasm = scaffold_and_build(&work, &crate_dir);
 
     let info = inspect_json(&work, &wasm);
@@ -253,7 +260,9 @@ fn a_scaffolded_plugin_builds_outside_the_repo_and_ingests_postgres() {
     let output = work.join("out.jsonl");
     let config = work.write(
         "config.yaml",
-        PgConfig::new("kit", &output).orchestrator("local", 2).yaml(),
+        PgConfig::new("kit", &output)
+            .orchestrator("local", 2)
+            .yaml(),
     );
     let out = Omrun::ingest(work.path(), &config)
         .plugin(&wasm)
@@ -264,7 +273,10 @@ fn a_scaffolded_plugin_builds_outside_the_repo_and_ingests_postgres() {
 
     // Records::read validates every request against OpenMetadata's schemas.
     let records = out.records();
-    assert_eq!(records.database_fqns(), BTreeSet::from([fqn(&["kit", &db.name])]));
+    assert_eq!(
+        records.database_fqns(),
+        BTreeSet::from([fqn(&["kit", &db.name])])
+    );
     assert_eq!(
         records.schema_fqns(),
         BTreeSet::from([fqn(&["kit", &db.name, "shop"])])

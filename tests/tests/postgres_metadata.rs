@@ -534,7 +534,10 @@ fn stored_procedures_and_functions_with_their_code() {
             "{mode}: {code}"
         );
         let procedure = r.get(&format!("{schema}.close_day"));
-        assert_eq!(procedure["storedProcedureType"], "StoredProcedure", "{mode}");
+        assert_eq!(
+            procedure["storedProcedureType"], "StoredProcedure",
+            "{mode}"
+        );
         assert_eq!(procedure["databaseSchema"], schema, "{mode}");
     }
 }

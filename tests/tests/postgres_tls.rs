@@ -17,7 +17,10 @@ fn ca_pem() -> String {
 /// A database with one table, and the TLS-only role allowed into it.
 fn database() -> TestDb {
     let server = PgServer::from_env();
-    let db = server.create_database("tls", "CREATE TABLE orders (id integer PRIMARY KEY, total numeric(10,2));");
+    let db = server.create_database(
+        "tls",
+        "CREATE TABLE orders (id integer PRIMARY KEY, total numeric(10,2));",
+    );
     let mut admin = server.connect("postgres");
     // The role is shared by the tests of this file; creating it twice is fine.
     let _ = admin.batch_execute(&format!("CREATE ROLE {ROLE} LOGIN PASSWORD '{PASSWORD}'"));
@@ -62,15 +65,23 @@ fn require_encrypts_without_checking_the_certificate() {
     let out = run(&db, &work, "require", "      sslMode: require\n");
     out.assert_success();
     let tables = out.records().table_fqns();
-    assert!(tables.contains(&fqn(&["omrun_tls", &db.name, "public", "orders"])), "{tables:?}");
+    assert!(
+        tables.contains(&fqn(&["omrun_tls", &db.name, "public", "orders"])),
+        "{tables:?}"
+    );
 }
 
 #[test]
 fn verify_full_with_the_servers_ca() {
     let db = database();
     let work = Workdir::new();
-    let indented: String = ca_pem().lines().map(|l| format!("          {l}\n")).collect();
-    let lines = format!("      sslMode: verify-full\n      sslConfig:\n        caCertificate: |\n{indented}");
+    let indented: String = ca_pem()
+        .lines()
+        .map(|l| format!("          {l}\n"))
+        .collect();
+    let lines = format!(
+        "      sslMode: verify-full\n      sslConfig:\n        caCertificate: |\n{indented}"
+    );
     let out = run(&db, &work, "verify_full", &lines);
     out.assert_success();
     assert_eq!(out.records().table_fqns().len(), 1);

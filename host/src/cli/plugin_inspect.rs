@@ -122,7 +122,10 @@ fn table(i: &Inspection) -> String {
     let contract = if i.contract_stamped {
         i.contract.clone()
     } else {
-        format!("{} (assumed: the file carries no contract stamp)", i.contract)
+        format!(
+            "{} (assumed: the file carries no contract stamp)",
+            i.contract
+        )
     };
     let world = if i.sequential_only {
         format!("{} (streams only: runs sequentially)", i.world)

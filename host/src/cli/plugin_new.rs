@@ -88,7 +88,10 @@ fn scaffold(args: &NewArgs) -> anyhow::Result<PathBuf> {
         ),
     };
     let sdk = sdk_dir(args.sdk.as_deref())?;
-    let dir = args.dir.clone().unwrap_or_else(|| PathBuf::from(&args.name));
+    let dir = args
+        .dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&args.name));
     check_empty(&dir)?;
 
     let lib = args.name.replace('-', "_");
@@ -186,7 +189,11 @@ mod tests {
                 .replace("{{name}}", "n")
                 .replace("{{lib}}", "l")
                 .replace("{{sdk}}", "s");
-            assert!(!filled.contains("{{"), "{} has an unknown placeholder", template.path);
+            assert!(
+                !filled.contains("{{"),
+                "{} has an unknown placeholder",
+                template.path
+            );
         }
     }
 

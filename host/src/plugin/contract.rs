@@ -121,10 +121,8 @@ mod tests {
 
     #[test]
     fn finds_the_stamp_inside_the_core_module() {
-        let wasm = component_with_sections(&[
-            ("producers", b"x"),
-            (SECTION, b"omrun:connector@0.1.0"),
-        ]);
+        let wasm =
+            component_with_sections(&[("producers", b"x"), (SECTION, b"omrun:connector@0.1.0")]);
         assert_eq!(
             read_stamp(&wasm).unwrap(),
             Stamp::Present("omrun:connector@0.1.0".into())

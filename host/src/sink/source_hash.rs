@@ -161,7 +161,11 @@ const STORED_PROCEDURE: &[Field] = &[
     f("name", Required, Plain),
     f("owners", Null, Plain),
     f("sourceUrl", Null, Plain),
-    f("storedProcedureCode", Required, Model(STORED_PROCEDURE_CODE)),
+    f(
+        "storedProcedureCode",
+        Required,
+        Model(STORED_PROCEDURE_CODE),
+    ),
     // Always written by omrun; OpenMetadata's default would be `StoredProcedure`.
     f("storedProcedureType", Required, Enum("StoredProcedureType")),
     f("tags", Null, Plain),

@@ -165,7 +165,10 @@ fn convert_row(row: mysql_async::Row) -> Result<Row, SqlError> {
 
 /// Text columns become text and binary strings bytes; dates and times are spelled as MySQL
 /// spells them, since the contract has no date type.
-fn convert_cell(value: mysql_async::Value, column: &mysql_async::Column) -> Result<Value, SqlError> {
+fn convert_cell(
+    value: mysql_async::Value,
+    column: &mysql_async::Column,
+) -> Result<Value, SqlError> {
     use mysql_async::Value as M;
     Ok(match value {
         M::NULL => Value::Null,

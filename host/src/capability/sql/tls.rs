@@ -168,7 +168,12 @@ mod tests {
     #[test]
     fn modes() {
         assert!(Tls::from_settings(None, None).unwrap().config.is_none());
-        assert!(Tls::from_settings(Some("disable"), None).unwrap().config.is_none());
+        assert!(
+            Tls::from_settings(Some("disable"), None)
+                .unwrap()
+                .config
+                .is_none()
+        );
         for (mode, expected) in [
             ("prefer", SslMode::Prefer),
             ("require", SslMode::Require),

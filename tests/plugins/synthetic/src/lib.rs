@@ -30,7 +30,13 @@ impl omrun_sdk::DiscoverableSource for Synthetic {
             .source_config
             .split("\"tables\":")
             .nth(1)
-            .and_then(|rest| rest.trim_start().split(|c: char| !c.is_ascii_digit()).next()?.parse().ok())
+            .and_then(|rest| {
+                rest.trim_start()
+                    .split(|c: char| !c.is_ascii_digit())
+                    .next()?
+                    .parse()
+                    .ok()
+            })
             .unwrap_or(1000);
         Ok(Synthetic { tables })
     }
@@ -49,7 +55,10 @@ impl omrun_sdk::DiscoverableSource for Synthetic {
 fn entity(r: EntityRef) -> Entity {
     let name = r.path.last().cloned().unwrap_or_default();
     match r.kind {
-        EntityKind::Database => Entity::Database(Database { name, description: None }),
+        EntityKind::Database => Entity::Database(Database {
+            name,
+            description: None,
+        }),
         EntityKind::DatabaseSchema => Entity::DatabaseSchema(DatabaseSchema {
             database: "db".into(),
             name,
