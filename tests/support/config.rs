@@ -3,6 +3,26 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+/// A name no other test of this run uses for a server-wide object (a database, a schema prefix):
+/// `omrun_<label>_<pid>_<n>`, the label lowercased, non-alphanumerics as `_`, at most `max_label`
+/// characters of it.
+pub fn unique_name(label: &str, max_label: usize) -> String {
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let label: String = label
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .take(max_label)
+        .collect();
+    format!("omrun_{label}_{}_{n}", std::process::id())
+}
+
 /// A temporary directory for one test: configs, sink output, reports. Removed on drop unless
 /// `OMRUN_TEST_KEEP=1` (then its path is printed, for a post-mortem).
 pub struct Workdir {
@@ -177,6 +197,27 @@ impl Common {
         .unwrap();
     }
 }
+
+/// A source's workflow config builder, whatever the source: what a scenario run needs to point
+/// its sink output somewhere and write the YAML.
+pub trait Workflow {
+    fn common_mut(&mut self) -> &mut Common;
+    fn yaml(&self) -> String;
+}
+
+macro_rules! workflow {
+    ($($t:ty),*) => {$(
+        impl Workflow for $t {
+            fn common_mut(&mut self) -> &mut Common {
+                &mut self.common
+            }
+            fn yaml(&self) -> String {
+                <$t>::yaml(self)
+            }
+        }
+    )*};
+}
+workflow!(PgConfig, SqliteConfig, RedshiftConfig, MysqlConfig);
 
 /// A PostgreSQL workflow config. Credentials and address are `${POSTGRES_*}` references (set them
 /// with [`crate::Omrun::postgres_env`]), like a real config.

@@ -37,4 +37,4 @@ pub use pg::{PgServer, TestDb};
 pub use run::{Omrun, RunOutput};
 pub use schema::{OmSchemas, schemas};
 pub mod scenario;
-pub use scenario::{Mode, Run, run_mysql, run_postgres, run_sqlite};
+pub use scenario::{Mode, Run, run_mysql, run_postgres, run_scenario, run_sqlite};

@@ -3,8 +3,6 @@
 //! schemas share a unique prefix (`omrun_<label>_<pid>_<n>_`) and its config keeps only those
 //! with a `schemaFilterPattern`.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use mysql_async::prelude::Queryable;
 
 /// Address and credentials of the test server, from `OMRUN_TEST_MYSQL_{HOST,PORT,USER,PASSWORD}`.
@@ -73,20 +71,7 @@ impl MariaServer {
     /// schema prefix (`CREATE DATABASE {p}sales; CREATE TABLE {p}sales.orders …`). They are
     /// dropped when the returned value drops.
     pub fn create_schemas(&self, label: &str, fixture_sql: &str) -> MariaSchemas {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let label: String = label
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '_'
-                }
-            })
-            .take(24)
-            .collect();
-        let prefix = format!("omrun_{label}_{}_{n}_", std::process::id());
+        let prefix = format!("{}_", crate::config::unique_name(label, 24));
         let schemas = MariaSchemas {
             server: self.clone(),
             prefix,

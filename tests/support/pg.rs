@@ -1,7 +1,5 @@
 //! The test PostgreSQL server (started by `scripts/test.sh` / `scripts/pg.sh`) and per-test databases.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use postgres::{Client, NoTls};
 
 /// Address and credentials of the test server, from `OMRUN_TEST_PG_{HOST,PORT,USER,PASSWORD}`.
@@ -58,20 +56,7 @@ impl PgServer {
     /// Creates a fresh database named `omrun_<label>_<pid>_<n>` and runs `fixture_sql` in it (one
     /// batch; `DO $$ … $$` blocks are fine). The database is dropped when the returned value drops.
     pub fn create_database(&self, label: &str, fixture_sql: &str) -> TestDb {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let label: String = label
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '_'
-                }
-            })
-            .take(32)
-            .collect();
-        let name = format!("omrun_{label}_{}_{n}", std::process::id());
+        let name = crate::config::unique_name(label, 32);
         let mut admin = self.connect("postgres");
         admin
             .batch_execute(&format!("CREATE DATABASE \"{name}\""))

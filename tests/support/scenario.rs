@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::config::{PgConfig, SqliteConfig, Workdir};
+use crate::config::{PgConfig, SqliteConfig, Workdir, Workflow};
 use crate::jsonl::Records;
 use crate::pg::TestDb;
 use crate::run::{Omrun, RunOutput};
@@ -32,26 +32,34 @@ pub struct Run {
     pub report: Value,
 }
 
-/// Runs the postgres plugin on `db` with the config `cfg` (its output path is set here) in `mode`
-/// (given on the command line, overriding the config's `local`/4) and checks the run.
-pub fn run_postgres(work: &Workdir, db: &TestDb, name: &str, cfg: PgConfig, mode: Mode) -> Run {
+/// Runs `plugin` with the config `cfg` (its sink output is set here to `<name>-<mode>.jsonl`) in
+/// `mode` (given on the command line, overriding the config), with the environment `env` adds,
+/// and checks the run.
+pub fn run_scenario<C: Workflow>(
+    work: &Workdir,
+    name: &str,
+    mut cfg: C,
+    mode: Mode,
+    plugin: &str,
+    env: impl FnOnce(Omrun) -> Omrun,
+) -> Run {
     let name = format!("{name}-{}", mode.label());
     let output = work.join(&format!("{name}.jsonl"));
-    let mut cfg = cfg;
-    cfg.common.output = output.clone();
+    cfg.common_mut().output = output.clone();
     let config = work.write(&format!("{name}.yaml"), cfg.yaml());
     let report = work.join(&format!("{name}.report.json"));
-    let out = mode_args(Omrun::ingest(work.path(), &config), mode)
-        .plugin(crate::paths::plugin("postgres"))
-        .db(db)
-        .output(&output)
-        .report_json(&report)
-        .run();
-    checked(out, mode, "postgres")
+    let cmd =
+        mode_args(Omrun::ingest(work.path(), &config), mode).plugin(crate::paths::plugin(plugin));
+    let out = env(cmd).output(&output).report_json(&report).run();
+    checked(out, mode, plugin)
 }
 
-/// Runs the mysql plugin on the test MariaDB with the config `cfg` (its output path is set here)
-/// in `mode` and checks the run.
+/// The postgres plugin on `db`.
+pub fn run_postgres(work: &Workdir, db: &TestDb, name: &str, cfg: PgConfig, mode: Mode) -> Run {
+    run_scenario(work, name, cfg, mode, "postgres", |cmd| cmd.db(db))
+}
+
+/// The mysql plugin on the test MariaDB.
 pub fn run_mysql(
     work: &Workdir,
     server: &crate::MariaServer,
@@ -59,35 +67,12 @@ pub fn run_mysql(
     cfg: crate::MysqlConfig,
     mode: Mode,
 ) -> Run {
-    let name = format!("{name}-{}", mode.label());
-    let output = work.join(&format!("{name}.jsonl"));
-    let mut cfg = cfg;
-    cfg.common.output = output.clone();
-    let config = work.write(&format!("{name}.yaml"), cfg.yaml());
-    let report = work.join(&format!("{name}.report.json"));
-    let out = mode_args(Omrun::ingest(work.path(), &config), mode)
-        .plugin(crate::paths::plugin("mysql"))
-        .mysql_env(server)
-        .output(&output)
-        .report_json(&report)
-        .run();
-    checked(out, mode, "mysql")
+    run_scenario(work, name, cfg, mode, "mysql", |cmd| cmd.mysql_env(server))
 }
 
-/// Runs the sqlite plugin with `cfg` (output path set here) in `mode` and checks the run.
+/// The sqlite plugin (the database file is in `cfg`).
 pub fn run_sqlite(work: &Workdir, name: &str, cfg: SqliteConfig, mode: Mode) -> Run {
-    let name = format!("{name}-{}", mode.label());
-    let output = work.join(&format!("{name}.jsonl"));
-    let mut cfg = cfg;
-    cfg.common.output = output.clone();
-    let config = work.write(&format!("{name}.yaml"), cfg.yaml());
-    let report = work.join(&format!("{name}.report.json"));
-    let out = mode_args(Omrun::ingest(work.path(), &config), mode)
-        .plugin(crate::paths::plugin("sqlite"))
-        .output(&output)
-        .report_json(&report)
-        .run();
-    checked(out, mode, "sqlite")
+    run_scenario(work, name, cfg, mode, "sqlite", |cmd| cmd)
 }
 
 fn mode_args(cmd: Omrun, mode: Mode) -> Omrun {
@@ -208,9 +193,24 @@ pub fn check_report_and_log(
 }
 
 /// The message of a caught panic, for fixtures shared by a file's tests.
-pub fn panic_message(e: Box<dyn std::any::Any + Send>) -> String {
+fn panic_message(e: Box<dyn std::any::Any + Send>) -> String {
     e.downcast_ref::<String>()
         .cloned()
         .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
         .unwrap_or_else(|| "non-string panic".into())
+}
+
+/// The value `make` builds once for all the tests of a file (fixture runs, say). When building it
+/// panics, every test reports that panic's message instead of trying again.
+pub fn once_per_file<T: Sync>(
+    cell: &'static std::sync::OnceLock<Result<T, String>>,
+    make: impl FnOnce() -> T,
+) -> &'static T {
+    let made = cell.get_or_init(|| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(make)).map_err(panic_message)
+    });
+    match made {
+        Ok(value) => value,
+        Err(msg) => panic!("the fixture runs failed: {msg}"),
+    }
 }

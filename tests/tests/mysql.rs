@@ -4,10 +4,9 @@
 //! the fixture faithfully — MySQL's databases as schemas of OpenMetadata's `default` database.
 
 use std::collections::BTreeSet;
-use std::panic::AssertUnwindSafe;
 use std::sync::OnceLock;
 
-use omrun_tests::scenario::{Mode, Run, panic_message, run_mysql};
+use omrun_tests::scenario::{Mode, Run, once_per_file, run_mysql};
 use omrun_tests::{
     Filter, MariaSchemas, MariaServer, MysqlConfig, Workdir, column, column_names, constraints,
     fqn, has_key,
@@ -26,28 +25,21 @@ struct Shared {
 
 fn shared() -> &'static Shared {
     static S: OnceLock<Result<Shared, String>> = OnceLock::new();
-    let r = S.get_or_init(|| {
-        std::panic::catch_unwind(AssertUnwindSafe(|| {
-            let server = MariaServer::from_env();
-            let schemas = server.create_schemas("catalog", FIXTURE);
-            let work = Workdir::new();
-            let cfg = MysqlConfig::new(SERVICE, &work.join("unused"))
-                .schema_filter(Filter::include(&[&schemas.schema_pattern()]));
-            let seq = run_mysql(&work, &server, "catalog", cfg.clone(), Mode::Sequential);
-            let local = run_mysql(&work, &server, "catalog", cfg, Mode::Local(3));
-            Shared {
-                schemas,
-                seq,
-                local,
-                _work: work,
-            }
-        }))
-        .map_err(panic_message)
-    });
-    match r {
-        Ok(s) => s,
-        Err(msg) => panic!("the fixture runs failed: {msg}"),
-    }
+    once_per_file(&S, || {
+        let server = MariaServer::from_env();
+        let schemas = server.create_schemas("catalog", FIXTURE);
+        let work = Workdir::new();
+        let cfg = MysqlConfig::new(SERVICE, &work.join("unused"))
+            .schema_filter(Filter::include(&[&schemas.schema_pattern()]));
+        let seq = run_mysql(&work, &server, "catalog", cfg.clone(), Mode::Sequential);
+        let local = run_mysql(&work, &server, "catalog", cfg, Mode::Local(3));
+        Shared {
+            schemas,
+            seq,
+            local,
+            _work: work,
+        }
+    })
 }
 
 fn runs() -> [(&'static str, &'static Run); 2] {

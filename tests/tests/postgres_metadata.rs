@@ -3,10 +3,9 @@
 //! the records must describe the fixture faithfully.
 
 use std::collections::BTreeSet;
-use std::panic::AssertUnwindSafe;
 use std::sync::OnceLock;
 
-use omrun_tests::scenario::{Mode, Run, panic_message, run_postgres};
+use omrun_tests::scenario::{Mode, Run, once_per_file, run_postgres};
 use omrun_tests::{
     PgConfig, PgServer, Workdir, column, column_names, constraints, fixture, fqn, has_key,
 };
@@ -25,26 +24,19 @@ struct Shared {
 /// every test (not retried by each).
 fn shared() -> &'static Shared {
     static S: OnceLock<Result<Shared, String>> = OnceLock::new();
-    let r = S.get_or_init(|| {
-        std::panic::catch_unwind(AssertUnwindSafe(|| {
-            let db = PgServer::from_env().create_database("catalog", fixture::SQL);
-            let work = Workdir::new();
-            let cfg = PgConfig::new(SERVICE, &work.join("unused"));
-            let seq = run_postgres(&work, &db, "catalog", cfg.clone(), Mode::Sequential);
-            let local = run_postgres(&work, &db, "catalog", cfg, Mode::Local(4));
-            Shared {
-                db: db.name.clone(),
-                seq,
-                local,
-                _work: work,
-            }
-        }))
-        .map_err(panic_message)
-    });
-    match r {
-        Ok(s) => s,
-        Err(msg) => panic!("the fixture runs failed: {msg}"),
-    }
+    once_per_file(&S, || {
+        let db = PgServer::from_env().create_database("catalog", fixture::SQL);
+        let work = Workdir::new();
+        let cfg = PgConfig::new(SERVICE, &work.join("unused"));
+        let seq = run_postgres(&work, &db, "catalog", cfg.clone(), Mode::Sequential);
+        let local = run_postgres(&work, &db, "catalog", cfg, Mode::Local(4));
+        Shared {
+            db: db.name.clone(),
+            seq,
+            local,
+            _work: work,
+        }
+    })
 }
 
 fn runs() -> [(&'static str, &'static Run); 2] {

@@ -5,13 +5,12 @@
 //! rows; nothing here ran against a real Redshift).
 
 use std::collections::BTreeSet;
-use std::panic::AssertUnwindSafe;
 use std::sync::OnceLock;
 
-use omrun_tests::scenario::{Mode, Run, checked};
+use omrun_tests::scenario::{Mode, Run, once_per_file, run_scenario};
 use omrun_tests::{
     Filter, Omrun, PgServer, RedshiftConfig, TestDb, Workdir, column, column_names, constraints,
-    fqn, has_key, plugin,
+    fqn, has_key,
 };
 use serde_json::Value;
 
@@ -37,21 +36,9 @@ fn run_redshift(
     cfg: RedshiftConfig,
     mode: Mode,
 ) -> Run {
-    let name = format!("redshift-{}", mode.label());
-    let output = work.join(&format!("{name}.jsonl"));
-    let mut cfg = cfg;
-    cfg.common.output = output.clone();
-    let config = work.write(&format!("{name}.yaml"), cfg.yaml());
-    let cmd = Omrun::ingest(work.path(), &config).plugin(plugin("redshift"));
-    let cmd = match mode {
-        Mode::Sequential => cmd.mode("sequential", None),
-        Mode::Local(n) => cmd.mode("local", Some(n)),
-    };
-    let out = redshift_env(cmd, &db.server, database)
-        .output(&output)
-        .report_json(&work.join(&format!("{name}.report.json")))
-        .run();
-    checked(out, mode, "redshift")
+    run_scenario(work, "redshift", cfg, mode, "redshift", |cmd| {
+        redshift_env(cmd, &db.server, database)
+    })
 }
 
 struct Shared {
@@ -64,31 +51,19 @@ struct Shared {
 /// The two runs, made once for all the tests of this file; a failure is reported by every test.
 fn shared() -> &'static Shared {
     static S: OnceLock<Result<Shared, String>> = OnceLock::new();
-    let r = S.get_or_init(|| {
-        std::panic::catch_unwind(AssertUnwindSafe(|| {
-            let db = PgServer::from_env().create_database("redshift", FIXTURE);
-            let work = Workdir::new();
-            let cfg = RedshiftConfig::new(SERVICE, &work.join("unused"));
-            let seq = run_redshift(&work, &db, &db.name, cfg.clone(), Mode::Sequential);
-            let local = run_redshift(&work, &db, &db.name, cfg, Mode::Local(4));
-            Shared {
-                db,
-                seq,
-                local,
-                _work: work,
-            }
-        }))
-        .map_err(|e| {
-            e.downcast_ref::<String>()
-                .cloned()
-                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default()
-        })
-    });
-    match r {
-        Ok(s) => s,
-        Err(msg) => panic!("the fixture runs failed: {msg}"),
-    }
+    once_per_file(&S, || {
+        let db = PgServer::from_env().create_database("redshift", FIXTURE);
+        let work = Workdir::new();
+        let cfg = RedshiftConfig::new(SERVICE, &work.join("unused"));
+        let seq = run_redshift(&work, &db, &db.name, cfg.clone(), Mode::Sequential);
+        let local = run_redshift(&work, &db, &db.name, cfg, Mode::Local(4));
+        Shared {
+            db,
+            seq,
+            local,
+            _work: work,
+        }
+    })
 }
 
 fn runs() -> [(&'static str, &'static Run); 2] {
