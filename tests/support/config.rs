@@ -200,9 +200,49 @@ impl Common {
 
 /// A source's workflow config builder, whatever the source: what a scenario run needs to point
 /// its sink output somewhere and write the YAML.
-pub trait Workflow {
+/// The setters of what every source's config shares come with it.
+pub trait Workflow: Sized {
     fn common_mut(&mut self) -> &mut Common;
     fn yaml(&self) -> String;
+
+    fn include_views(mut self, yes: bool) -> Self {
+        self.common_mut().include_views = yes;
+        self
+    }
+    fn schema_filter(mut self, f: Filter) -> Self {
+        self.common_mut().schema_filter = f;
+        self
+    }
+    fn table_filter(mut self, f: Filter) -> Self {
+        self.common_mut().table_filter = f;
+        self
+    }
+    fn orchestrator(mut self, o: &str, parallelism: u32) -> Self {
+        let common = self.common_mut();
+        common.orchestrator = o.into();
+        common.parallelism = parallelism;
+        self
+    }
+    fn logger_level(mut self, level: &str) -> Self {
+        self.common_mut().logger_level = level.into();
+        self
+    }
+    /// Sink `metadata-rest` to the OpenMetadata API at `host_port` (token from `${OM_JWT_TOKEN}`).
+    fn openmetadata(mut self, host_port: &str) -> Self {
+        self.common_mut().openmetadata = Some(host_port.into());
+        self
+    }
+    /// A `sink.config` entry, e.g. `("timeoutSeconds", "1")`.
+    fn sink_setting(mut self, key: &str, value: &str) -> Self {
+        self.common_mut()
+            .sink_settings
+            .push((key.into(), value.into()));
+        self
+    }
+    fn retry(mut self, max_attempts: u32, backoff_seconds: f64) -> Self {
+        self.common_mut().retry = (max_attempts, backoff_seconds);
+        self
+    }
 }
 
 macro_rules! workflow {
@@ -231,41 +271,6 @@ impl PgConfig {
         PgConfig {
             common: Common::new(service, output),
         }
-    }
-    pub fn include_views(mut self, yes: bool) -> Self {
-        self.common.include_views = yes;
-        self
-    }
-    pub fn schema_filter(mut self, f: Filter) -> Self {
-        self.common.schema_filter = f;
-        self
-    }
-    pub fn table_filter(mut self, f: Filter) -> Self {
-        self.common.table_filter = f;
-        self
-    }
-    pub fn orchestrator(mut self, o: &str, parallelism: u32) -> Self {
-        self.common.orchestrator = o.into();
-        self.common.parallelism = parallelism;
-        self
-    }
-    pub fn logger_level(mut self, level: &str) -> Self {
-        self.common.logger_level = level.into();
-        self
-    }
-    /// Sink `metadata-rest` to the OpenMetadata API at `host_port` (token from `${OM_JWT_TOKEN}`).
-    pub fn openmetadata(mut self, host_port: &str) -> Self {
-        self.common.openmetadata = Some(host_port.into());
-        self
-    }
-    /// A `sink.config` entry, e.g. `("timeoutSeconds", "1")`.
-    pub fn sink_setting(mut self, key: &str, value: &str) -> Self {
-        self.common.sink_settings.push((key.into(), value.into()));
-        self
-    }
-    pub fn retry(mut self, max_attempts: u32, backoff_seconds: f64) -> Self {
-        self.common.retry = (max_attempts, backoff_seconds);
-        self
     }
 
     pub fn yaml(&self) -> String {
@@ -303,15 +308,6 @@ impl SqliteConfig {
             common: Common::new(service, output),
             database_file: database_file.into(),
         }
-    }
-    pub fn orchestrator(mut self, o: &str, parallelism: u32) -> Self {
-        self.common.orchestrator = o.into();
-        self.common.parallelism = parallelism;
-        self
-    }
-    pub fn include_views(mut self, yes: bool) -> Self {
-        self.common.include_views = yes;
-        self
     }
 
     pub fn yaml(&self) -> String {
@@ -419,25 +415,12 @@ impl MysqlConfig {
             database_name: None,
         }
     }
-    pub fn schema_filter(mut self, f: Filter) -> Self {
-        self.common.schema_filter = f;
-        self
-    }
-    pub fn table_filter(mut self, f: Filter) -> Self {
-        self.common.table_filter = f;
-        self
-    }
     pub fn service_type(mut self, t: &str) -> Self {
         self.service_type = t.into();
         self
     }
     pub fn database_name(mut self, name: &str) -> Self {
         self.database_name = Some(name.into());
-        self
-    }
-    /// Sink `metadata-rest` to the OpenMetadata API at `host_port` (token from `${OM_JWT_TOKEN}`).
-    pub fn openmetadata(mut self, host_port: &str) -> Self {
-        self.common.openmetadata = Some(host_port.into());
         self
     }
 

@@ -26,7 +26,8 @@ pub mod run;
 pub mod schema;
 
 pub use config::{
-    Filter, MysqlConfig, PgConfig, RedshiftConfig, SqliteConfig, Workdir, value_position, yaml_str,
+    Filter, MysqlConfig, PgConfig, RedshiftConfig, SqliteConfig, Workdir, Workflow, value_position,
+    yaml_str,
 };
 pub use jsonl::{
     Record, Records, canonical, column, column_names, constraints, fqn, fqn_part, has_key,

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use omrun_tests::Workflow;
 use omrun_tests::{Omrun, SqliteConfig, Workdir, fqn, test_plugin};
 use serde_json::Value;
 

@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
+use omrun_tests::Workflow;
 use omrun_tests::scenario::{Mode, Run, once_per_file, run_mysql};
 use omrun_tests::{
     Filter, MariaSchemas, MariaServer, MysqlConfig, Workdir, column, column_names, constraints,

@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
+use omrun_tests::Workflow;
 use omrun_tests::openmetadata::{Attempts, Collection, Fault, LoggedRequest, StandIn};
 use omrun_tests::{
     Omrun, PgConfig, PgServer, RunOutput, TestDb, Workdir, fixture, fqn, plugin, repo_root,

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use omrun_tests::Workflow;
 use omrun_tests::{
     Omrun, PgConfig, PgServer, SqliteConfig, Workdir, column, column_names, fqn, plugin, repo_root,
 };

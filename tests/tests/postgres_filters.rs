@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use omrun_tests::Workflow;
 use omrun_tests::scenario::{Mode, Run, run_postgres};
 use omrun_tests::{Filter, PgConfig, PgServer, TestDb, Workdir, fixture, fqn};
 

@@ -2,6 +2,7 @@
 //! certificate for 127.0.0.1 in `OMRUN_TEST_PG_CA_FILE`) and a role `omrun_tls` that pg_hba.conf
 //! refuses without TLS.
 
+use omrun_tests::Workflow;
 use omrun_tests::{Omrun, PgConfig, PgServer, TestDb, Workdir, fqn};
 
 const ROLE: &str = "omrun_tls";

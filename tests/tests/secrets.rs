@@ -1,6 +1,7 @@
 //! The password never appears in stdout, stderr, the sink output or the report. Every run of every
 //! test checks this (omrun_tests::Omrun::run); these tests add the runs most likely to leak it.
 
+use omrun_tests::Workflow;
 use omrun_tests::scenario::{Mode, run_postgres};
 use omrun_tests::{Omrun, PgConfig, PgServer, Workdir};
 

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use omrun_tests::Workflow;
 use omrun_tests::scenario::{Mode, run_sqlite};
 use omrun_tests::{SqliteConfig, Workdir, column, column_names, constraints, fqn, has_key};
 

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use omrun_tests::Workflow;
 use omrun_tests::{Omrun, SqliteConfig, Workdir, column, fqn, test_plugin};
 
 const SERVICE: &str = "streamed";
