@@ -24,6 +24,7 @@ pub mod paths;
 pub mod pg;
 pub mod run;
 pub mod schema;
+mod server_env;
 
 pub use config::{
     Filter, MysqlConfig, PgConfig, RedshiftConfig, SqliteConfig, Workdir, Workflow, value_position,

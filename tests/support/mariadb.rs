@@ -14,16 +14,6 @@ pub struct MariaServer {
     pub password: String,
 }
 
-fn required_env(name: &str) -> String {
-    match std::env::var(name) {
-        Ok(v) if !v.is_empty() => v,
-        _ => panic!(
-            "{name} is not set: the MySQL tests need the MariaDB server that scripts/test.sh starts \
-             (or run them as `scripts/mariadb.sh -- scripts/pg.sh -- cargo test -p omrun-tests`)"
-        ),
-    }
-}
-
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -34,14 +24,16 @@ fn runtime() -> tokio::runtime::Runtime {
 impl MariaServer {
     /// The server of this test run. Panics (never skips) when it is not configured.
     pub fn from_env() -> MariaServer {
-        let port = required_env("OMRUN_TEST_MYSQL_PORT");
+        let env = crate::server_env::ServerEnv::read(
+            "OMRUN_TEST_MYSQL",
+            "the MySQL tests need the MariaDB server that scripts/test.sh starts (or run them as \
+             `scripts/mariadb.sh -- scripts/pg.sh -- cargo test -p omrun-tests`)",
+        );
         MariaServer {
-            host: required_env("OMRUN_TEST_MYSQL_HOST"),
-            port: port
-                .parse()
-                .unwrap_or_else(|_| panic!("OMRUN_TEST_MYSQL_PORT={port} is not a port number")),
-            user: required_env("OMRUN_TEST_MYSQL_USER"),
-            password: required_env("OMRUN_TEST_MYSQL_PASSWORD"),
+            host: env.host,
+            port: env.port,
+            user: env.user,
+            password: env.password,
         }
     }
 

@@ -11,27 +11,19 @@ pub struct PgServer {
     pub password: String,
 }
 
-fn required_env(name: &str) -> String {
-    match std::env::var(name) {
-        Ok(v) if !v.is_empty() => v,
-        _ => panic!(
-            "{name} is not set: the end-to-end tests need the PostgreSQL server that scripts/test.sh \
-             starts (or run them as `scripts/pg.sh -- cargo test -p omrun-tests`)"
-        ),
-    }
-}
-
 impl PgServer {
     /// The server of this test run. Panics (never skips) when it is not configured.
     pub fn from_env() -> PgServer {
-        let port = required_env("OMRUN_TEST_PG_PORT");
+        let env = crate::server_env::ServerEnv::read(
+            "OMRUN_TEST_PG",
+            "the end-to-end tests need the PostgreSQL server that scripts/test.sh starts (or run \
+             them as `scripts/pg.sh -- cargo test -p omrun-tests`)",
+        );
         PgServer {
-            host: required_env("OMRUN_TEST_PG_HOST"),
-            port: port
-                .parse()
-                .unwrap_or_else(|_| panic!("OMRUN_TEST_PG_PORT={port} is not a port number")),
-            user: required_env("OMRUN_TEST_PG_USER"),
-            password: required_env("OMRUN_TEST_PG_PASSWORD"),
+            host: env.host,
+            port: env.port,
+            user: env.user,
+            password: env.password,
         }
     }
 
