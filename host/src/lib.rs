@@ -3,6 +3,7 @@
 //! The data path runs one way: `config` → `plugin` (instances with `capability` grants) →
 //! `run` (an orchestrator: discovery, containers, work queue) → `sink` → `report`.
 
+pub mod argo;
 pub mod capability;
 pub mod cli;
 pub mod config;

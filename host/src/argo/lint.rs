@@ -1,0 +1,1 @@
+//! `omrun argo lint`: what Argo's schema cannot check. (Being written.)
