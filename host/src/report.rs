@@ -2,18 +2,24 @@
 //! (`--report-json`) with every failed entity named.
 
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
     pub mode: String,
     pub parallelism: usize,
     pub plugin: String,
+    /// The shard an Argo worker pod processed (`2/8`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
+    /// When the run started, in seconds since the Unix epoch (Argo's finalize spans its pods).
+    #[serde(default)]
+    pub started_at_unix: f64,
     /// Tables (views included) discovered.
     pub found: usize,
     /// Tables written to the sink.
@@ -30,9 +36,17 @@ pub struct Report {
     /// Tables processed per second of wall time.
     pub entities_per_second: f64,
     pub failures: Vec<Failure>,
+    /// Failures counted in `failed` but left out of `failures` to keep the report small (an Argo
+    /// output parameter); the pod's log names each of them.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub failures_omitted: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Failure {
     pub fqn: String,
@@ -42,6 +56,16 @@ pub struct Failure {
 }
 
 impl Report {
+    /// The same report listing at most `max` failures, the rest counted in `failures_omitted`.
+    pub fn truncated(&self, max: usize) -> Report {
+        let mut report = self.clone();
+        if report.failures.len() > max {
+            report.failures_omitted += report.failures.len() - max;
+            report.failures.truncate(max);
+        }
+        report
+    }
+
     pub fn log_summary(&self) {
         tracing::info!(
             "Duration: {:.2} seconds (discovery {:.2} s)",
@@ -62,6 +86,12 @@ impl Report {
                 failure.fqn,
                 failure.attempts,
                 failure.error
+            );
+        }
+        if self.failures_omitted > 0 {
+            tracing::error!(
+                "… and {} more failure(s), named in the worker pods' logs",
+                self.failures_omitted
             );
         }
     }
@@ -144,10 +174,15 @@ impl Tally {
             .clone();
         failures.sort_by(|a, b| a.fqn.cmp(&b.fqn));
         let processed = self.processed.load(Ordering::Relaxed);
+        let started_at_unix = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |now| now.as_secs_f64() - elapsed);
         Report {
             mode: mode.to_owned(),
             parallelism,
             plugin: plugin.to_owned(),
+            shard: None,
+            started_at_unix,
             found: self.found.load(Ordering::Relaxed),
             processed,
             failed: failures.len(),
@@ -165,6 +200,7 @@ impl Tally {
                 0.0
             },
             failures,
+            failures_omitted: 0,
         }
     }
 }

@@ -3,17 +3,18 @@
 use super::{CANNOT_START, FAILED, fail};
 use crate::capability::Grants;
 use crate::config::{self, Config, Orchestrator};
-use crate::plugin::{ComponentCache, Limits, Plugin, SourceConfig};
+use crate::plugin::{ComponentCache, Limits, Plugin, SourceConfig, World};
 use crate::report::Report;
-use crate::run::{self, Run};
+use crate::run::{self, Part, Run};
 use crate::sink::{self, FileSink, Requests};
 use anyhow::{Context, anyhow};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// What every command that runs a workflow (`ingest`, and Argo's pod commands) takes.
 #[derive(Debug, clap::Args)]
-pub struct IngestArgs {
+pub struct RunArgs {
     /// OpenMetadata workflow config (YAML); `${VAR}` and `${VAR:-default}` are expanded.
     #[arg(short, long, value_name = "CONFIG")]
     pub config: PathBuf,
@@ -21,12 +22,6 @@ pub struct IngestArgs {
     /// folder `scripts/build-plugins.sh` writes to.
     #[arg(long, value_name = "PATH")]
     pub plugin: Option<PathBuf>,
-    /// Overrides `workflowConfig.distributedExecution.orchestrator` (and enables it).
-    #[arg(long, value_parser = ["sequential", "local", "argo"])]
-    pub orchestrator: Option<String>,
-    /// Overrides `workflowConfig.distributedExecution.parallelism`.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
-    pub parallelism: Option<u32>,
     /// Also write the run report as JSON here.
     #[arg(long, value_name = "PATH")]
     pub report_json: Option<PathBuf>,
@@ -36,18 +31,65 @@ pub struct IngestArgs {
     pub file_sink: Option<PathBuf>,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct IngestArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Overrides `workflowConfig.distributedExecution.orchestrator` (and enables it).
+    #[arg(long, value_parser = ["sequential", "local", "argo"])]
+    pub orchestrator: Option<String>,
+    /// Overrides `workflowConfig.distributedExecution.parallelism`.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub parallelism: Option<u32>,
+}
+
 pub fn run(args: IngestArgs) -> ExitCode {
-    let (config, unknown_keys) = match config::load(&args.config) {
-        Ok(loaded) => loaded,
-        Err(e) => return fail(CANNOT_START, &e),
+    // An Argo run's variables are resolved in its pods, from the Kubernetes Secret: look at the
+    // config without them first, to know where it runs.
+    if let Ok((config, _)) = config::load_unresolved(&args.run.config)
+        && let (Orchestrator::Argo, parallelism) = execution(&config, &args)
+    {
+        crate::logging::init(config.workflow.logger_level);
+        return super::argo::submit(&config, parallelism);
+    }
+    let config = match load_config(&args.run.config) {
+        Ok(config) => config,
+        Err(code) => return code,
     };
+    let (orchestrator, parallelism) = execution(&config, &args);
+    execute(
+        &config,
+        &args.run,
+        Part::All,
+        parallelism,
+        |world| run::choose(orchestrator, parallelism, world),
+        |_| Ok(()),
+    )
+}
+
+/// Loads the config and starts logging at its level; a bad config is one line and exit status 2.
+pub(crate) fn load_config(path: &Path) -> Result<Config, ExitCode> {
+    let (config, unknown_keys) = config::load(path).map_err(|e| fail(CANNOT_START, &e))?;
     crate::logging::init(config.workflow.logger_level);
     for key in unknown_keys {
         tracing::warn!("{}: unknown key `{key}` ignored", config.path.display());
     }
-    let (orchestrator, parallelism) = execution(&config, &args);
+    Ok(config)
+}
+
+/// Runs `part` of the workflow in this process with the orchestrator `choose` picks for the
+/// plugin's world; `finish` may complete the report (or write what the part produces) before it is
+/// logged and written. The exit status: 0, 1 when anything failed, 2 when the run could not start.
+pub(crate) fn execute(
+    config: &Config,
+    args: &RunArgs,
+    part: Part,
+    threads: usize,
+    choose: impl FnOnce(World) -> anyhow::Result<Box<dyn run::Orchestrator>>,
+    finish: impl FnOnce(&mut Report) -> anyhow::Result<()>,
+) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(parallelism.max(2))
+        .worker_threads(threads.max(2))
         .enable_all()
         .build()
     {
@@ -55,24 +97,27 @@ pub fn run(args: IngestArgs) -> ExitCode {
         Err(e) => return fail(CANNOT_START, &e),
     };
     runtime.block_on(async {
-        let prepared = match prepare(&config, &args, orchestrator, parallelism).await {
+        let (run, orchestrator) = match prepare(config, args, part, choose).await {
             Ok(prepared) => prepared,
             Err(e) => return fail(CANNOT_START, &format!("{e:#}")),
         };
-        let (run, orchestrator) = prepared;
         let outcome = orchestrator.run(run.clone()).await;
-        let report = run.tally.finish(
+        let mut report = run.tally.finish(
             orchestrator.mode(),
             orchestrator.parallelism(),
             &run.plugin.info.name,
         );
+        let finished = match &outcome {
+            Ok(()) => finish(&mut report),
+            Err(_) => Ok(()),
+        };
         report.log_summary();
         if let Some(path) = &args.report_json
             && let Err(e) = write_report(path, &report)
         {
             return fail(FAILED, &format!("{e:#}"));
         }
-        match outcome {
+        match outcome.and(finished) {
             Err(e) if e.is::<run::CannotStart>() => fail(CANNOT_START, &format!("{e:#}")),
             Err(e) => fail(FAILED, &format!("{e:#}")),
             Ok(()) if report.failed > 0 => ExitCode::from(FAILED),
@@ -96,9 +141,9 @@ fn execution(config: &Config, args: &IngestArgs) -> (Orchestrator, usize) {
 
 async fn prepare(
     config: &Config,
-    args: &IngestArgs,
-    orchestrator: Orchestrator,
-    parallelism: usize,
+    args: &RunArgs,
+    part: Part,
+    choose: impl FnOnce(World) -> anyhow::Result<Box<dyn run::Orchestrator>>,
 ) -> anyhow::Result<(Arc<Run>, Box<dyn run::Orchestrator>)> {
     let source = &config.source;
     let service_type = source.service_connection.service_type().ok_or_else(|| {
@@ -132,7 +177,7 @@ async fn prepare(
         path.display()
     );
     grants.verify().await?;
-    let orchestrator = run::choose(orchestrator, parallelism, plugin.world)?;
+    let orchestrator = choose(plugin.world)?;
     let sink: Arc<dyn sink::Sink> = match &args.file_sink {
         Some(path) => Arc::new(FileSink::create(path)?),
         None => sink::from_config(config).await?,
@@ -155,6 +200,7 @@ async fn prepare(
             .get("markDeletedTables")
             .and_then(|v| v.as_bool())
             .unwrap_or(true),
+        part,
         tally: Default::default(),
     };
     Ok((Arc::new(run), orchestrator))

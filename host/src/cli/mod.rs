@@ -1,11 +1,14 @@
 //! The `omrun` command line: `ingest` runs a workflow; `compare` runs it in every mode and tabulates
-//! the speed of each; `plugin` helps connector authors (`new`, `inspect`).
+//! the speed of each; `plugin` helps connector authors (`new`, `inspect`); `argo` renders and lints
+//! the Workflow of Argo mode, whose pods run `discover`, `worker` and `finalize`.
 
+mod argo;
 mod compare;
 mod ingest;
 mod plugin;
 mod plugin_inspect;
 mod plugin_new;
+mod pod;
 
 pub use compare::CompareArgs;
 pub use ingest::IngestArgs;
@@ -33,6 +36,15 @@ pub enum Command {
     Compare(CompareArgs),
     /// Tools for connector authors: scaffold a new plugin, inspect a built one.
     Plugin(PluginArgs),
+    /// Argo mode: render the Workflow a config runs as, or lint a Workflow file.
+    Argo(argo::ArgoArgs),
+    /// Argo pod: write the service, databases and schemas, and the shard list for the workers.
+    Discover(pod::DiscoverArgs),
+    /// Argo pod: process the entities of one shard; exits 1 when any failed, so Argo retries it.
+    Worker(pod::WorkerArgs),
+    /// Argo pod: after the workers, mark stale tables deleted (only if every shard succeeded) and
+    /// sum up the workers' reports.
+    Finalize(pod::FinalizeArgs),
 }
 
 /// Exit status when the run could not start: bad config, plugin or sink.
@@ -45,6 +57,10 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Ingest(args) => ingest::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Plugin(args) => plugin::run(args),
+        Command::Argo(args) => argo::run(args),
+        Command::Discover(args) => pod::discover(args),
+        Command::Worker(args) => pod::worker(args),
+        Command::Finalize(args) => pod::finalize(args),
     }
 }
 

@@ -39,6 +39,27 @@ impl std::error::Error for ConfigError {}
 /// Loads the config at `path` with the process environment for `${VAR}` expansion. Returns the
 /// config and the dotted paths of keys it did not recognise.
 pub fn load(path: &Path) -> Result<(Config, Vec<String>), ConfigError> {
+    load_with(path, |_| std::env::vars().collect())
+}
+
+/// Like [`load`], but a variable the environment does not set reads as `1` (a placeholder that
+/// fits string and number keys alike). For Argo mode: the pods resolve the variables from the
+/// Kubernetes Secret, so the machine that renders or submits the Workflow need not hold them.
+pub fn load_unresolved(path: &Path) -> Result<(Config, Vec<String>), ConfigError> {
+    load_with(path, |text| {
+        let mut environment: std::collections::HashMap<String, String> = std::env::vars().collect();
+        let pattern = regex::Regex::new(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)").expect("static pattern");
+        for name in pattern.captures_iter(text).map(|c| c[1].to_owned()) {
+            environment.entry(name).or_insert_with(|| "1".to_owned());
+        }
+        environment
+    })
+}
+
+fn load_with(
+    path: &Path,
+    environment: impl FnOnce(&str) -> std::collections::HashMap<String, String>,
+) -> Result<(Config, Vec<String>), ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
         path: path.to_owned(),
         line: None,
@@ -46,11 +67,10 @@ pub fn load(path: &Path) -> Result<(Config, Vec<String>), ConfigError> {
         key: None,
         message: format!("cannot read config: {e}"),
     })?;
-    let (document, unknown_keys) =
-        parse(&text, std::env::vars().collect()).map_err(|e| ConfigError {
-            path: path.to_owned(),
-            ..e
-        })?;
+    let (document, unknown_keys) = parse(&text, environment(&text)).map_err(|e| ConfigError {
+        path: path.to_owned(),
+        ..e
+    })?;
     let config = Config {
         path: path.to_owned(),
         source: document.source,

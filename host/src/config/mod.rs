@@ -6,8 +6,8 @@ mod load;
 mod secrets;
 mod source_config;
 
-pub use load::{ConfigError, load};
-pub use secrets::{Secret, without_secrets};
+pub use load::{ConfigError, load, load_unresolved};
+pub use secrets::{Secret, is_secret_key, without_secrets};
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -166,14 +166,54 @@ pub struct DistributedExecution {
     pub batch_size: Option<u32>,
     #[serde(default)]
     pub retry_policy: RetryPolicy,
-    // Argo keys: accepted now so configs written for Argo mode load; used by the argo orchestrator.
+    // Argo mode (see docs/argo.md); ignored by the local orchestrators.
+    /// Kubernetes namespace of the Workflow (default `argo`).
     pub namespace: Option<String>,
+    /// The pods' service account (default `omrun-workflow`, from k8s/rbac.yaml).
     pub service_account: Option<String>,
+    /// The worker image (default `omrun:<this version>`, built by k8s/Dockerfile).
     pub image: Option<String>,
     pub resource_requests: Option<BTreeMap<String, String>>,
     pub resource_limits: Option<BTreeMap<String, String>>,
+    /// Follow the submitted Workflow to its end (default true).
     pub wait_for_completion: Option<bool>,
+    /// The Workflow's deadline (`activeDeadlineSeconds`), and how long `omrun ingest` follows it.
     pub timeout_seconds: Option<u64>,
+    pub argo_server: Option<ArgoServer>,
+    /// The ConfigMap the pods read this config from (default `omrun-<service>-config`).
+    pub config_map: Option<String>,
+    /// The Kubernetes Secret holding the values of the config's `${VAR}`s (default `omrun-secrets`).
+    pub secret_name: Option<String>,
+    /// Where the pods find the plugin; by default it is baked into the image.
+    pub plugin: Option<ArgoPlugin>,
+}
+
+/// How `omrun ingest` reaches the Argo Server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArgoServer {
+    /// E.g. `https://argo.example.com:2746`.
+    pub url: String,
+    /// The environment variable holding the token (default `ARGO_TOKEN`).
+    pub token_env: Option<String>,
+    /// A file holding the token (a mounted service-account token); wins over `tokenEnv`.
+    pub token_file: Option<PathBuf>,
+    /// Accept any certificate (a port-forwarded server's self-signed one).
+    #[serde(default)]
+    pub insecure_skip_verify: bool,
+    /// Seconds between two looks at a running Workflow (default 5).
+    pub poll_seconds: Option<f64>,
+}
+
+/// The plugin inside the pods: a path, and optionally the Kubernetes volume that holds it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArgoPlugin {
+    /// The `.wasm` file in the pod, e.g. `/plugins/postgres.wasm`.
+    pub path: String,
+    /// A Kubernetes volume source (`configMap`, `persistentVolumeClaim`, `image`, …) mounted at
+    /// the folder of `path`.
+    pub volume: Option<serde_json::Value>,
 }
 
 impl Default for DistributedExecution {
@@ -191,6 +231,10 @@ impl Default for DistributedExecution {
             resource_limits: None,
             wait_for_completion: None,
             timeout_seconds: None,
+            argo_server: None,
+            config_map: None,
+            secret_name: None,
+            plugin: None,
         }
     }
 }

@@ -4,7 +4,7 @@
 //! report, never dropped.
 
 use super::queue::WorkQueue;
-use super::{CannotStart, Run};
+use super::{CannotStart, Part, Run};
 use crate::model::{Entity, EntityKind, EntityRef};
 use crate::plugin::{CallError, Instance};
 use anyhow::bail;
@@ -23,31 +23,20 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
     let (first, refs) = discover(&run).await?;
     run.tally.discovered_in(listing.elapsed());
     // The leaves (tables, stored procedures) are the work; containers are written before them.
-    let leaves: Vec<EntityRef> = refs
+    let mut leaves: Vec<EntityRef> = refs
         .iter()
         .filter(|r| !r.kind.is_container())
         .cloned()
         .collect();
-    run.tally.found(leaves.len());
-    let procedures = leaves
-        .iter()
-        .filter(|r| r.kind == EntityKind::StoredProcedure)
-        .count();
-    match procedures {
-        0 => tracing::info!("Found {} table entities", leaves.len()),
-        n => tracing::info!(
-            "Found {} table entities and {n} stored procedure(s)",
-            leaves.len() - n
-        ),
+    if let Part::Leaves(shard) = &run.part {
+        leaves.retain(|r| shard.contains(&run.requests.fqn(r)));
     }
-
-    run.write_service().await?;
+    announce(&run, &leaves);
 
     let pipeline = Arc::new(Pipeline {
         run: run.clone(),
         written: Mutex::new(HashSet::new()),
     });
-    let discovered: HashSet<&EntityRef> = refs.iter().collect();
     // Parents of everything, outermost first (EntityKind orders databases before schemas).
     let containers: BTreeSet<EntityRef> = refs
         .iter()
@@ -57,20 +46,19 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
                 .chain(r.kind.is_container().then(|| r.clone()))
         })
         .collect();
-
-    let mut instances = vec![first];
-    for kind in [EntityKind::Database, EntityKind::DatabaseSchema] {
-        let level: Vec<EntityRef> = containers
-            .iter()
-            .filter(|r| r.kind == kind)
-            .cloned()
-            .collect();
-        // A container a plugin implied but did not list is written bare: nothing to ask it about.
-        let (listed, implied): (Vec<EntityRef>, Vec<EntityRef>) =
-            level.into_iter().partition(|r| discovered.contains(r));
-        pipeline.write_bare(implied).await;
-        let ready = pipeline.keep_with_parents(listed);
-        instances = phase(&pipeline, ready, 1, instances).await;
+    let instances = match &run.part {
+        Part::All | Part::Containers(_) => {
+            run.write_service().await?;
+            write_containers(&pipeline, &refs, containers, first).await
+        }
+        // Argo's discover pod wrote them before any worker or finalize started.
+        Part::Leaves(_) | Part::Finalize { .. } => {
+            pipeline.assume_written(containers);
+            vec![first]
+        }
+    };
+    if let Part::Containers(counts) = &run.part {
+        counts.count(leaves.iter().map(|r| run.requests.fqn(r)));
     }
 
     // Each written schema with the tables found in it, for marking the others deleted at the end.
@@ -89,14 +77,73 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
         }
     }
 
-    let ready = pipeline.keep_with_parents(leaves);
-    tracing::info!(
-        "Processing with {workers} worker thread{}",
-        if workers == 1 { "" } else { "s" }
-    );
-    phase(&pipeline, ready, workers, instances).await;
-    run.delete_stale(found_in).await;
+    if matches!(run.part, Part::All | Part::Leaves(_)) {
+        let ready = pipeline.keep_with_parents(leaves);
+        tracing::info!(
+            "Processing with {workers} worker thread{}",
+            if workers == 1 { "" } else { "s" }
+        );
+        phase(&pipeline, ready, workers, instances).await;
+    }
+    match &run.part {
+        Part::All | Part::Finalize { skip_stale: None } => run.delete_stale(found_in).await,
+        Part::Finalize {
+            skip_stale: Some(why),
+        } if run.mark_deleted_tables => {
+            tracing::warn!("Not marking stale tables deleted: {why}")
+        }
+        _ => {}
+    }
     run.sink.close().await
+}
+
+/// Counts what the run will process, and says so.
+fn announce(run: &Run, leaves: &[EntityRef]) {
+    if matches!(run.part, Part::Finalize { .. }) {
+        return;
+    }
+    run.tally.found(leaves.len());
+    let procedures = leaves
+        .iter()
+        .filter(|r| r.kind == EntityKind::StoredProcedure)
+        .count();
+    let shard = match &run.part {
+        Part::Leaves(shard) => format!(" in shard {shard}"),
+        _ => String::new(),
+    };
+    match procedures {
+        0 => tracing::info!("Found {} table entities{shard}", leaves.len()),
+        n => tracing::info!(
+            "Found {} table entities and {n} stored procedure(s){shard}",
+            leaves.len() - n
+        ),
+    }
+}
+
+/// Writes databases, then schemas: described by the plugin where it listed them, bare where it
+/// only implied them. Returns the instances still usable.
+async fn write_containers(
+    pipeline: &Arc<Pipeline>,
+    refs: &[EntityRef],
+    containers: BTreeSet<EntityRef>,
+    first: Instance,
+) -> Vec<Instance> {
+    let discovered: HashSet<&EntityRef> = refs.iter().collect();
+    let mut instances = vec![first];
+    for kind in [EntityKind::Database, EntityKind::DatabaseSchema] {
+        let level: Vec<EntityRef> = containers
+            .iter()
+            .filter(|r| r.kind == kind)
+            .cloned()
+            .collect();
+        // A container a plugin implied but did not list is written bare: nothing to ask it about.
+        let (listed, implied): (Vec<EntityRef>, Vec<EntityRef>) =
+            level.into_iter().partition(|r| discovered.contains(r));
+        pipeline.write_bare(implied).await;
+        let ready = pipeline.keep_with_parents(listed);
+        instances = phase(pipeline, ready, 1, instances).await;
+    }
+    instances
 }
 
 /// Opens an instance and lists the entities. A refused `open` stops the run at once (the source
@@ -303,6 +350,14 @@ impl Pipeline {
             .filter_map(|r| Entity::bare_container(&r).map(|entity| (r, vec![entity])))
             .collect();
         let containers = self.run.store(answered).await;
+        self.written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(containers);
+    }
+
+    /// Containers another pod wrote.
+    fn assume_written(&self, containers: BTreeSet<EntityRef>) {
         self.written
             .lock()
             .unwrap_or_else(|e| e.into_inner())

@@ -1,10 +1,14 @@
 //! Orchestrators: how a run's work is spread. Sequential and local share the discovery → containers
-//! → work-queue pipeline and differ only in the number of workers; Argo (later) renders the same
-//! steps as pods. A plugin that cannot discover runs sequentially, and the run says so.
+//! → work-queue pipeline and differ only in the number of workers; Argo runs the same pipeline cut
+//! into parts ([`Part`]), one per pod. A plugin that cannot discover runs sequentially, and the
+//! run says so.
 
 mod discoverable;
 mod queue;
+mod shard;
 mod streaming;
+
+pub use shard::{Shard, ShardCounts};
 
 use crate::config::{self, RetryPolicy};
 use crate::model::{Entity, EntityKind, EntityRef};
@@ -27,7 +31,23 @@ pub struct Run {
     /// `sourceConfig.config.markDeletedTables`: after the run, tables the sink has that the
     /// source no longer has are marked deleted.
     pub mark_deleted_tables: bool,
+    /// The part of the pipeline this process runs: all of it, or one pod's share in Argo mode.
+    pub part: Part,
     pub tally: Tally,
+}
+
+/// Which part of the pipeline a process runs. Every part lists the source first (names only, cheap),
+/// so the pods of an Argo Workflow need to pass each other nothing but shard numbers and reports.
+#[derive(Debug, Clone)]
+pub enum Part {
+    /// Sequential and local mode: containers, then leaves, then stale tables.
+    All,
+    /// Argo's discover pod: the service, databases and schemas, and how many leaves each shard gets.
+    Containers(Arc<ShardCounts>),
+    /// An Argo worker pod: the leaves of one shard; their containers were written by discover.
+    Leaves(Shard),
+    /// Argo's finalize pod: marks stale tables deleted, unless a shard failed (`Some(why)`).
+    Finalize { skip_stale: Option<String> },
 }
 
 impl Run {
@@ -205,6 +225,46 @@ impl Orchestrator for Local {
     }
 }
 
+/// One pod of an Argo Workflow: runs `run.part` with `threads` workers for a shard's leaves. A
+/// source that cannot discover cannot be sharded: the first worker ingests all of it sequentially
+/// and the other pods have nothing to do, which each says.
+pub struct ArgoPod {
+    pub threads: usize,
+}
+
+#[async_trait]
+impl Orchestrator for ArgoPod {
+    fn mode(&self) -> &'static str {
+        "argo"
+    }
+
+    fn parallelism(&self) -> usize {
+        self.threads
+    }
+
+    async fn run(&self, run: Arc<Run>) -> anyhow::Result<()> {
+        pod(run, self.threads).await
+    }
+}
+
+async fn pod(run: Arc<Run>, threads: usize) -> anyhow::Result<()> {
+    match (run.plugin.world, &run.part) {
+        (World::Discoverable, _) => discoverable::run(run, threads).await,
+        (World::Sequential, Part::Leaves(shard)) if shard.index == 0 => {
+            tracing::warn!(
+                "Source does not support distributed execution: shard {shard} ingests everything sequentially"
+            );
+            streaming::run(run).await
+        }
+        (World::Sequential, _) => {
+            tracing::warn!(
+                "Source does not support distributed execution: shard 0/N ingests everything; nothing to do here"
+            );
+            Ok(())
+        }
+    }
+}
+
 /// The orchestrator for the requested mode and this plugin, announcing the choice.
 pub fn choose(
     requested: config::Orchestrator,
@@ -212,10 +272,9 @@ pub fn choose(
     world: World,
 ) -> anyhow::Result<Box<dyn Orchestrator>> {
     match (requested, world) {
+        // `omrun ingest` submits Argo runs before a plugin is loaded; reaching here is a bug.
         (config::Orchestrator::Argo, _) => {
-            anyhow::bail!(
-                "orchestrator `argo` is not available in this version of omrun; use `local` or `sequential`"
-            )
+            anyhow::bail!("orchestrator `argo` runs as an Argo Workflow, not in this process")
         }
         (config::Orchestrator::Local, World::Sequential) => {
             tracing::warn!(

@@ -1,0 +1,194 @@
+//! `omrun argo render|lint`, and `omrun ingest` in Argo mode: submit the rendered Workflow to the
+//! Argo Server and follow it.
+
+use super::{CANNOT_START, FAILED, fail};
+use crate::argo::client::ArgoClient;
+use crate::argo::lint::lint;
+use crate::argo::render::Rendering;
+use crate::config::Config;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Debug, clap::Args)]
+pub struct ArgoArgs {
+    #[command(subcommand)]
+    command: ArgoCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum ArgoCommand {
+    /// Print the Workflow a config runs as in Argo mode (YAML), or its ConfigMap.
+    Render {
+        /// The workflow config; its `${VAR}`s stay references, resolved in the pods from the
+        /// Kubernetes Secret.
+        #[arg(short, long, value_name = "CONFIG")]
+        config: PathBuf,
+        /// A WorkflowTemplate (named, for `argo submit --from workflowtemplate/NAME`) instead of a
+        /// Workflow.
+        #[arg(long, conflicts_with = "config_map")]
+        template: bool,
+        /// The ConfigMap holding the config file, for `kubectl apply -f -`.
+        #[arg(long)]
+        config_map: bool,
+        /// Overrides `distributedExecution.parallelism` (the shard count).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        parallelism: Option<u32>,
+        /// JSON instead of YAML.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check Workflow files for what Argo's schema lets through: unknown fields, bad enum values,
+    /// task references, `parallelism` where Argo ignores it, oversized parameters, literal secrets.
+    Lint {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+}
+
+pub fn run(args: ArgoArgs) -> ExitCode {
+    match args.command {
+        ArgoCommand::Render {
+            config,
+            template,
+            config_map,
+            parallelism,
+            json,
+        } => {
+            // The variables are the pods' business (they come from the Kubernetes Secret).
+            let config = match crate::config::load_unresolved(&config) {
+                Ok((config, _)) => config,
+                Err(e) => return fail(CANNOT_START, &e),
+            };
+            let shards = parallelism.unwrap_or(config.workflow.distributed_execution.parallelism);
+            let rendering = match Rendering::new(&config, shards) {
+                Ok(rendering) => rendering,
+                Err(e) => return fail(CANNOT_START, &format!("{e:#}")),
+            };
+            let document = match config_map {
+                true => rendering.config_map(),
+                false => rendering.workflow(template),
+            };
+            let text = match json {
+                true => serde_json::to_string_pretty(&document).map_err(anyhow::Error::from),
+                false => serde_saphyr::to_string(&document).map_err(anyhow::Error::from),
+            };
+            match text {
+                Ok(text) => {
+                    println!("{}", text.trim_end());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(FAILED, &e),
+            }
+        }
+        ArgoCommand::Lint { files } => lint_files(&files),
+    }
+}
+
+fn lint_files(files: &[PathBuf]) -> ExitCode {
+    let mut problems = 0;
+    for file in files {
+        let document = std::fs::read_to_string(file)
+            .map_err(anyhow::Error::from)
+            .and_then(|text| Ok(serde_saphyr::from_str::<serde_json::Value>(&text)?));
+        match document {
+            Err(e) => {
+                eprintln!("{}: cannot read: {e}", file.display());
+                problems += 1;
+            }
+            Ok(document) => {
+                for problem in lint(&document) {
+                    eprintln!("{}: {}: {}", file.display(), problem.path, problem.message);
+                    problems += 1;
+                }
+            }
+        }
+    }
+    match problems {
+        0 => {
+            println!("{} file(s): no problem found", files.len());
+            ExitCode::SUCCESS
+        }
+        n => fail(FAILED, &format!("{n} problem(s) found")),
+    }
+}
+
+/// `omrun ingest` with `orchestrator: argo`: render, submit, and (with `waitForCompletion`, the
+/// default) follow the Workflow, then print the finalize pod's report like local mode's.
+pub fn submit(config: &Config, parallelism: usize) -> ExitCode {
+    let distributed = &config.workflow.distributed_execution;
+    let Some(server) = &distributed.argo_server else {
+        return fail(
+            CANNOT_START,
+            &format!(
+                "{}: orchestrator `argo` needs workflowConfig.distributedExecution.argoServer.url to submit \
+                 (or render the Workflow with `omrun argo render` and submit it yourself)",
+                config.path.display()
+            ),
+        );
+    };
+    let prepared = Rendering::new(config, parallelism as u32).and_then(|rendering| {
+        let workflow = rendering.workflow(false);
+        let problems = lint(&workflow);
+        if let Some(problem) = problems.first() {
+            anyhow::bail!(
+                "the rendered Workflow fails lint at {}: {}",
+                problem.path,
+                problem.message
+            );
+        }
+        Ok((
+            rendering.namespace().to_owned(),
+            workflow,
+            ArgoClient::new(server)?,
+        ))
+    });
+    let (namespace, workflow, client) = match prepared {
+        Ok(prepared) => prepared,
+        Err(e) => return fail(CANNOT_START, &format!("{e:#}")),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(CANNOT_START, &e),
+    };
+    runtime.block_on(async {
+        tracing::info!(
+            "Using ARGO distributed execution: submitting to {}",
+            server.url
+        );
+        let name = match client.submit(&namespace, &workflow).await {
+            Ok(name) => name,
+            Err(e) => return fail(CANNOT_START, &format!("{e:#}")),
+        };
+        let link = client.link(&namespace, &name);
+        tracing::info!("Submitted Workflow {name} in namespace {namespace}: {link}");
+        if distributed.wait_for_completion == Some(false) {
+            return ExitCode::SUCCESS;
+        }
+        let poll = Duration::from_secs_f64(server.poll_seconds.unwrap_or(5.0).max(0.05));
+        let deadline = distributed.timeout_seconds.map(Duration::from_secs);
+        let ended = match client.follow(&namespace, &name, poll, deadline).await {
+            Ok(ended) => ended,
+            Err(e) => return fail(FAILED, &format!("{e:#} ({link})")),
+        };
+        match &ended.report {
+            Some(report) => report.log_summary(),
+            None => tracing::warn!("Workflow {name} left no report: its finalize step did not run"),
+        }
+        tracing::info!("Workflow {name} {}: {link}", ended.phase);
+        let failed = ended.report.as_ref().is_none_or(|r| r.failed > 0);
+        match (ended.phase.as_str(), failed) {
+            ("Succeeded", false) => ExitCode::SUCCESS,
+            (phase, _) => fail(
+                FAILED,
+                &format!(
+                    "Workflow {name} {phase}{}",
+                    ended.message.map(|m| format!(": {m}")).unwrap_or_default()
+                ),
+            ),
+        }
+    })
+}
