@@ -79,7 +79,8 @@ pub(crate) fn load_config(path: &Path) -> Result<Config, ExitCode> {
 
 /// Runs `part` of the workflow in this process with the orchestrator `choose` picks for the
 /// plugin's world; `finish` may complete the report (or write what the part produces) before it is
-/// logged and written. The exit status: 0, 1 when anything failed, 2 when the run could not start.
+/// logged and written. The exit status: 0, 1 when anything this process did failed, 2 when the
+/// run could not start.
 pub(crate) fn execute(
     config: &Config,
     args: &RunArgs,
@@ -107,6 +108,9 @@ pub(crate) fn execute(
             orchestrator.parallelism(),
             &run.plugin.info.name,
         );
+        // The exit status says what failed in this process: Argo's finalize adds the workers'
+        // failures to its report, but retrying finalize would not bring them back.
+        let failed_here = report.failed;
         let finished = match &outcome {
             Ok(()) => finish(&mut report),
             Err(_) => Ok(()),
@@ -120,7 +124,7 @@ pub(crate) fn execute(
         match outcome.and(finished) {
             Err(e) if e.is::<run::CannotStart>() => fail(CANNOT_START, &format!("{e:#}")),
             Err(e) => fail(FAILED, &format!("{e:#}")),
-            Ok(()) if report.failed > 0 => ExitCode::from(FAILED),
+            Ok(()) if failed_here > 0 => ExitCode::from(FAILED),
             Ok(()) => ExitCode::SUCCESS,
         }
     })

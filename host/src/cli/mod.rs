@@ -43,7 +43,8 @@ pub enum Command {
     /// Argo pod: process the entities of one shard; exits 1 when any failed, so Argo retries it.
     Worker(pod::WorkerArgs),
     /// Argo pod: after the workers, mark stale tables deleted (only if every shard succeeded) and
-    /// sum up the workers' reports.
+    /// sum up the workers' reports. Exits 1 only for its own failures (retrying it cannot redo a
+    /// worker's).
     Finalize(pod::FinalizeArgs),
 }
 
