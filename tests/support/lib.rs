@@ -14,7 +14,10 @@
 //!   whole file against the ordering and FQN rules.
 //! - [`schema`]: the JSON Schema validator (one compiled validator per OpenMetadata request kind).
 //! - [`openmetadata`]: an in-process stand-in for OpenMetadata's REST API, for the REST sink.
+//! - [`argo`]: Argo Workflows' JSON Schema (every Workflow validated against it) and an in-process
+//!   stand-in for the Argo Server's REST API, whose submitted Workflows a test's controller runs.
 
+pub mod argo;
 pub mod config;
 pub mod fixture;
 pub mod jsonl;
@@ -25,6 +28,7 @@ pub mod pg;
 pub mod run;
 pub mod schema;
 mod server_env;
+mod standin_server;
 
 pub use config::{
     Filter, MysqlConfig, PgConfig, RedshiftConfig, SqliteConfig, Workdir, Workflow, value_position,

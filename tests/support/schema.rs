@@ -127,14 +127,7 @@ impl OmSchemas {
     /// valid under any of the schemas"; the reasons inside the non-null branches follow it,
     /// indented, so a failure says what is actually wrong.
     pub fn errors(&self, kind: &str, request: &Value) -> Vec<String> {
-        let mut out = Vec::new();
-        for e in self.validator(kind).iter_errors(request) {
-            out.push(describe(&e));
-            let mut reasons = Vec::new();
-            reasons_of(&e, &mut reasons);
-            out.extend(reasons.into_iter().map(|r| format!("    because {r}")));
-        }
-        out
+        error_lines(self.validator(kind), request)
     }
 
     /// Panics with the line, its kind and every validation error unless `request` is valid.
@@ -150,6 +143,20 @@ impl OmSchemas {
             );
         }
     }
+}
+
+/// Every validation error of `instance`, as `<instance path>: <message>` lines, each followed by
+/// the reasons inside it (see [`OmSchemas::errors`]); empty when valid. Shared with
+/// [`crate::argo::schema`].
+pub(crate) fn error_lines(validator: &jsonschema::Validator, instance: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in validator.iter_errors(instance) {
+        out.push(describe(&e));
+        let mut reasons = Vec::new();
+        reasons_of(&e, &mut reasons);
+        out.extend(reasons.into_iter().map(|r| format!("    because {r}")));
+    }
+    out
 }
 
 fn describe(e: &jsonschema::ValidationError<'_>) -> String {

@@ -23,31 +23,12 @@ mod faults;
 mod http;
 mod store;
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+pub use crate::standin_server::LoggedRequest;
 pub use faults::{Attempts, Fault};
 pub use store::{Collection, Entity, Writes};
-
-/// One request as the stand-in received and answered it.
-#[derive(Clone, Debug)]
-pub struct LoggedRequest {
-    pub method: String,
-    /// The path as sent (still percent-encoded), e.g. `/api/v1/tables/bulk`.
-    pub path: String,
-    /// The raw query string, e.g. `async=false&overrideMetadata=false`.
-    pub query: Option<String>,
-    pub status: u16,
-    /// When it arrived, from the stand-in's start.
-    pub at: Duration,
-    /// From arrival to answer (latency and stalls included).
-    pub elapsed: Duration,
-    pub body: String,
-    /// False for a call the stand-in does not implement (answered 404, or 401 without a token).
-    pub routed: bool,
-}
 
 /// The state the handlers share, behind one lock that is never held across an await.
 struct State {
@@ -72,10 +53,8 @@ impl Shared {
 }
 
 pub struct StandIn {
-    addr: SocketAddr,
+    server: crate::standin_server::Server,
     shared: Arc<Shared>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
 }
 
 impl StandIn {
@@ -86,11 +65,6 @@ impl StandIn {
         for c in Collection::ALL {
             crate::schemas().validator(c.request_kind());
         }
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-        listener
-            .set_nonblocking(true)
-            .expect("non-blocking listener");
-        let addr = listener.local_addr().expect("listener address");
         let shared = Arc::new(Shared {
             token: token.to_string(),
             started: Instant::now(),
@@ -102,42 +76,16 @@ impl StandIn {
                 version: "2.0.7".to_string(),
             }),
         });
-        let app = http::router(shared.clone());
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        // The socket is bound before the thread starts: a client connecting at once just waits in
-        // the accept queue.
-        let thread = std::thread::Builder::new()
-            .name("openmetadata-standin".into())
-            .spawn(move || {
-                let rt = tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
-                    .expect("stand-in runtime");
-                rt.block_on(async move {
-                    let listener =
-                        tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-                    let serve = std::future::IntoFuture::into_future(axum::serve(listener, app));
-                    tokio::select! {
-                        r = serve => r.expect("stand-in server failed"),
-                        _ = stopped => {}
-                    }
-                });
-                // Whatever is still running (a stalled request) is abandoned, not waited for.
-                rt.shutdown_background();
-            })
-            .expect("spawn the stand-in thread");
-        StandIn {
-            addr,
-            shared,
-            stop: Some(stop),
-            thread: Some(thread),
-        }
+        let server = crate::standin_server::Server::start(
+            "openmetadata-standin",
+            http::router(shared.clone()),
+        );
+        StandIn { server, shared }
     }
 
     /// The server's address in the form of OpenMetadata's `hostPort`: `http://127.0.0.1:PORT/api`.
     pub fn host_port(&self) -> String {
-        format!("http://{}/api", self.addr)
+        format!("http://{}/api", self.server.addr())
     }
 
     pub fn token(&self) -> &str {
@@ -210,17 +158,5 @@ impl StandIn {
     /// Removes the latency and every scripted fault.
     pub fn clear_faults(&self) {
         self.shared.lock().faults.clear();
-    }
-}
-
-impl Drop for StandIn {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            // A panic in the server thread has already been printed; do not panic in drop.
-            let _ = t.join();
-        }
     }
 }
