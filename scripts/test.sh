@@ -10,7 +10,8 @@
 # Needs: cargo with the wasm32-wasip2 target, PostgreSQL server binaries (initdb, pg_ctl), MariaDB
 # server binaries (mariadbd, mariadb-install-db, mariadb; Debian: mariadb-server), python3
 # with venv (OpenMetadata's Python package is installed into a cached virtualenv: the tests compare
-# omrun's sourceHash with its own, and derive its schemas when ../shared/openmetadata-schema is absent).
+# omrun's sourceHash with its own, and derive its schemas when ../shared/openmetadata-schema is absent;
+# likewise Argo's schema from PyPI `hera` when ../shared/argo is absent).
 # CARGO_TARGET_DIR defaults to $HOME/.cache/omrun/target. OMRUN_OM_SCHEMAS may point at a schema
 # directory of your own (it must hold schema/api/{data,services}/*.json).
 set -euo pipefail
@@ -61,6 +62,19 @@ log "OpenMetadata JSON Schemas"
 # shellcheck source=scripts/om-schemas.sh
 source "$ROOT/scripts/om-schemas.sh"
 om_schemas "$ROOT" || die "no OpenMetadata schemas"
+
+# --- Argo Workflows' JSON Schema: every rendered Workflow is validated against it -----------------
+# The developers' copy of Argo's own file when it is there; else one derived from PyPI `hera`.
+if [[ -z ${OMRUN_ARGO_SCHEMA:-} ]]; then
+    if [[ -f "$ROOT/../shared/argo/schema.json" ]]; then
+        export OMRUN_ARGO_SCHEMA=$ROOT/../shared/argo/schema.json
+    else
+        log "Argo's JSON Schema (derived from PyPI hera: no ../shared/argo here)"
+        python3 "$ROOT/scripts/argo-schema.py" || die "could not derive Argo's schema"
+        export OMRUN_ARGO_SCHEMA=$HOME/.cache/omrun/argo-schema/schema.json
+    fi
+fi
+[[ -f $OMRUN_ARGO_SCHEMA ]] || die "OMRUN_ARGO_SCHEMA=$OMRUN_ARGO_SCHEMA is not a file"
 
 # --- builds ----------------------------------------------------------------------------------------
 log "building the plugins (scripts/build-plugins.sh)"

@@ -18,6 +18,7 @@
 //!   stand-in for the Argo Server's REST API, whose submitted Workflows a test's controller runs.
 
 pub mod argo;
+pub mod argo_executor;
 pub mod config;
 pub mod fixture;
 pub mod jsonl;

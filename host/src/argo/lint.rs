@@ -1229,7 +1229,9 @@ mod tests {
     }
 
     /// Each list lint knows is exactly the definition's properties in Argo's schema: lint never
-    /// calls a real field unknown, and misses none.
+    /// calls a real field unknown, and misses none. Against a schema derived from an older Argo
+    /// (scripts/argo-schema.py, for machines without Argo's file) only the first half holds: lint
+    /// also knows the fields added since.
     #[test]
     fn known_fields_are_the_schema_properties() {
         let path = schema_path();
@@ -1240,6 +1242,9 @@ mod tests {
             )
         });
         let schema: Value = serde_json::from_str(&text).expect("Argo's schema is JSON");
+        let derived = schema["$comment"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("DERIVED"));
         assert!(!known_fields().is_empty());
         for (definition, fields) in known_fields() {
             let properties = schema["definitions"][definition]["properties"]
@@ -1248,7 +1253,12 @@ mod tests {
             let expected: BTreeSet<&str> = properties.keys().map(String::as_str).collect();
             let ours: BTreeSet<&str> = fields.iter().copied().collect();
             assert_eq!(ours.len(), fields.len(), "{definition} lists a field twice");
-            assert_eq!(ours, expected, "{definition}");
+            if derived {
+                let unknown: Vec<_> = expected.difference(&ours).collect();
+                assert!(unknown.is_empty(), "{definition}: lint does not know {unknown:?}");
+            } else {
+                assert_eq!(ours, expected, "{definition}");
+            }
         }
     }
 }
