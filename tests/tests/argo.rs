@@ -42,19 +42,35 @@ fn argo_config(work: &Workdir, om: &StandIn, shards: u32, extra: &str) -> std::p
     work.write("argo.yaml", yaml)
 }
 
+/// An executor for `workflow` as the cluster would run it: the ConfigMap applied, the Secret
+/// holding the config's variables for `database` on `server`, the plugins in the image.
+fn executor(
+    workflow: Value,
+    pods: &std::path::Path,
+    config_map: &Value,
+    (server, database): (&PgServer, &str),
+) -> Executor {
+    Executor::new(workflow, pods)
+        .config_map(config_map)
+        .secret("POSTGRES_USER", &server.user)
+        .secret("POSTGRES_PASSWORD", &server.password)
+        .secret("POSTGRES_HOST", &server.host)
+        .secret("POSTGRES_PORT", &server.port.to_string())
+        .secret("POSTGRES_DATABASE", database)
+        .secret("OM_JWT_TOKEN", OM_TOKEN)
+        .image_env("OMRUN_PLUGIN_PATH", plugin_dir().display().to_string())
+}
+
 /// Runs the Workflow rendered from `config` with the executor; worker `kill` is killed once.
 fn execute(work: &Workdir, config: &std::path::Path, db: &TestDb, kill: Option<&str>) -> Executed {
     let workflow = render(work, config, &[]);
     let config_map = render(work, config, &["--config-map"]);
-    let mut executor = Executor::new(workflow, &work.join("pods"))
-        .config_map(&config_map)
-        .secret("POSTGRES_USER", &db.server.user)
-        .secret("POSTGRES_PASSWORD", &db.server.password)
-        .secret("POSTGRES_HOST", &db.server.host)
-        .secret("POSTGRES_PORT", &db.server.port.to_string())
-        .secret("POSTGRES_DATABASE", &db.name)
-        .secret("OM_JWT_TOKEN", OM_TOKEN)
-        .image_env("OMRUN_PLUGIN_PATH", plugin_dir().display().to_string());
+    let mut executor = executor(
+        workflow,
+        &work.join("pods"),
+        &config_map,
+        (&db.server, &db.name),
+    );
     if let Some(shard) = kill {
         executor = executor.kill_once("worker", shard, "Processing with");
     }
@@ -357,20 +373,16 @@ fn ingest_submits_to_the_argo_server_follows_the_run_and_prints_its_summary() {
     let draft = argo_config(&work, &om, 3, "");
     let config_map = render(&work, &draft, &["--config-map"]);
     // The stand-in's controller runs each submitted Workflow's pods with the executor.
-    let (pods, server) = (work.join("pods"), db.server.clone());
-    let name = db.name.clone();
+    let (pods, server, database) = (work.join("pods"), db.server.clone(), db.name.clone());
     let controller: Controller = Arc::new(move |submitted: Submitted| {
         submitted.status.set_phase("Running");
-        let executed = Executor::new(submitted.workflow.clone(), &pods)
-            .config_map(&config_map)
-            .secret("POSTGRES_USER", &server.user)
-            .secret("POSTGRES_PASSWORD", &server.password)
-            .secret("POSTGRES_HOST", &server.host)
-            .secret("POSTGRES_PORT", &server.port.to_string())
-            .secret("POSTGRES_DATABASE", &name)
-            .secret("OM_JWT_TOKEN", OM_TOKEN)
-            .image_env("OMRUN_PLUGIN_PATH", plugin_dir().display().to_string())
-            .run();
+        let executed = executor(
+            submitted.workflow.clone(),
+            &pods,
+            &config_map,
+            (&server, &database),
+        )
+        .run();
         submitted.status.set(executed.status);
     });
     let argo = ArgoStandIn::start(ARGO_TOKEN, controller);

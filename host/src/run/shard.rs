@@ -88,6 +88,14 @@ impl ShardCounts {
 mod tests {
     use super::*;
 
+    fn shard_sizes(descriptors: &serde_json::Value) -> Vec<u64> {
+        let descriptors = descriptors.as_array().expect("a list");
+        descriptors
+            .iter()
+            .map(|d| d["entities"].as_u64().unwrap())
+            .collect()
+    }
+
     #[test]
     fn parses_and_prints_shards() {
         let shard: Shard = "3/8".parse().unwrap();
@@ -111,13 +119,7 @@ mod tests {
                 .count();
             assert_eq!(owners, 1, "{fqn}");
         }
-        let descriptors = counts.descriptors();
-        let sizes: Vec<u64> = descriptors
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["entities"].as_u64().unwrap())
-            .collect();
+        let sizes = shard_sizes(&counts.descriptors());
         assert_eq!(sizes.iter().sum::<u64>(), 10_000);
         assert!(
             sizes.iter().all(|&n| (1_000..1_500).contains(&n)),
@@ -134,12 +136,7 @@ mod tests {
         let descriptors = counts.descriptors();
         let bytes = serde_json::to_string(&descriptors).unwrap().len();
         assert!(bytes < 100 * 1024, "{bytes} bytes");
-        let sizes: Vec<u64> = descriptors
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d["entities"].as_u64().unwrap())
-            .collect();
+        let sizes = shard_sizes(&descriptors);
         assert_eq!(sizes.iter().sum::<u64>(), 100_000);
         // 500 per shard on average; a fair hash keeps every shard within ±25 %.
         assert!(sizes.iter().all(|&n| (375..=625).contains(&n)), "{sizes:?}");
