@@ -25,13 +25,13 @@ second run with the same version and existing output does nothing.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import subprocess
 import sys
-import venv
 from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import schematool  # noqa: E402  (beside this script)
 
 HERA_VERSION = "5.27.0"  # generated from Argo v3.7.3's swagger
 HERA_PREFIX = "hera.workflows.models."
@@ -43,19 +43,19 @@ ARGO_PACKAGE = "io.argoproj.workflow.v1alpha1"
 
 STAMP = ".omrun-argo-schema"
 
-
-def log(msg: str) -> None:
-    print(f"argo-schema: {msg}", file=sys.stderr, flush=True)
+SCRIPT = schematool.SchemaScript(
+    tool="argo-schema",
+    venv_env="OMRUN_ARGO_VENV",
+    venv_name="argo-venv",
+    want=f"hera=={HERA_VERSION}",
+    # hera's own dependencies are small (pydantic, requests): no need to trim them as om-schemas.py does.
+    installs=((f"hera=={HERA_VERSION}",),),
+)
+log = SCRIPT.log
 
 
 def default_out() -> Path:
     return Path.home() / ".cache" / "omrun" / "argo-schema" / "schema.json"
-
-
-def default_venv() -> Path:
-    if os.environ.get("OMRUN_ARGO_VENV"):
-        return Path(os.environ["OMRUN_ARGO_VENV"])
-    return Path.home() / ".cache" / "omrun" / "argo-venv"
 
 
 def stamp_of(out: Path) -> Path:
@@ -65,27 +65,6 @@ def stamp_of(out: Path) -> Path:
 def up_to_date(out: Path) -> bool:
     stamp = stamp_of(out)
     return out.is_file() and stamp.is_file() and stamp.read_text().strip() == f"hera=={HERA_VERSION}"
-
-
-def ensure_venv(venv_dir: Path) -> Path:
-    py = venv_dir / "bin" / "python"
-    marker = venv_dir / ".omrun-installed"
-    want = f"hera=={HERA_VERSION}"
-    if py.exists() and marker.is_file() and marker.read_text().strip() == want:
-        return py
-    log(f"creating virtualenv {venv_dir}")
-    venv_dir.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        venv.EnvBuilder(with_pip=True, clear=True).create(venv_dir)
-    except Exception as e:  # Debian without python3-venv: ensurepip is missing
-        sys.exit(f"argo-schema: error: cannot create a virtualenv ({e}); "
-                 "on Debian/Ubuntu: apt-get install -y python3-venv")
-    log(f"installing {want}")
-    # hera's own dependencies are small (pydantic, requests): no need to trim them as om-schemas.py does.
-    subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", want],
-                   check=True)
-    marker.write_text(want + "\n")
-    return py
 
 
 def argo_name(cls) -> str:
@@ -134,7 +113,7 @@ def generate(out: Path) -> None:
         "type": "object",
         "definitions": dict(sorted(definitions.items())),
     }
-    check_self_contained(doc)
+    SCRIPT.check_self_contained(doc, "definitions")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(doc, indent=2))
@@ -153,47 +132,17 @@ def argo_schema_differences() -> list[str]:
     ]
 
 
-def check_self_contained(doc: dict) -> None:
-    defs = doc["definitions"]
-
-    def walk(node):
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and (not ref.startswith("#/definitions/")
-                                         or ref[len("#/definitions/"):] not in defs):
-                raise SystemExit(f"argo-schema: error: unresolved $ref {ref}")
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(doc)
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("out", type=Path, nargs="?", default=default_out(),
-                    help="the schema file to write (default: %(default)s)")
-    ap.add_argument("--venv", type=Path, default=None, help="virtualenv to use (default: $OMRUN_ARGO_VENV "
-                    "or ~/.cache/omrun/argo-venv)")
-    ap.add_argument("--force", action="store_true", help="regenerate even if the output is up to date")
-    ap.add_argument("--inside-venv", action="store_true", help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    out = args.out.resolve()
-
-    if args.inside_venv:
-        generate(out)
-        return
-    if not args.force and up_to_date(out):
-        log(f"{out} is up to date (hera=={HERA_VERSION})")
-        return
-    py = ensure_venv((args.venv or default_venv()).resolve())
-    subprocess.run([str(py), os.path.abspath(__file__), "--inside-venv", str(out)], check=True)
+    SCRIPT.main(
+        doc=__doc__,
+        script=__file__,
+        out_help="the schema file to write (default: %(default)s)",
+        default_out=default_out(),
+        pinned=f"hera=={HERA_VERSION}",
+        up_to_date=up_to_date,
+        generate=generate,
+    )
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except subprocess.CalledProcessError as e:
-        sys.exit(f"argo-schema: error: {' '.join(map(str, e.cmd))} exited with {e.returncode}")
+    main()

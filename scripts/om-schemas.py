@@ -16,14 +16,14 @@ with the same version and complete output does nothing.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import json
 import os
-import subprocess
 import sys
-import venv
 from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import schematool  # noqa: E402  (beside this script)
 
 OM_PACKAGE = "openmetadata-ingestion"
 OM_VERSION = "2.0.7.0"
@@ -59,19 +59,17 @@ MODELS = [
 
 STAMP = ".omrun-om-schemas"
 
-
-def log(msg: str) -> None:
-    print(f"om-schemas: {msg}", file=sys.stderr, flush=True)
-
-
-def default_venv() -> Path:
-    if os.environ.get("OMRUN_OM_VENV"):
-        return Path(os.environ["OMRUN_OM_VENV"])
-    return Path.home() / ".cache" / "omrun" / "om-venv"
-
-
-def venv_python(venv_dir: Path) -> Path:
-    return venv_dir / "bin" / "python"
+SCRIPT = schematool.SchemaScript(
+    tool="om-schemas",
+    venv_env="OMRUN_OM_VENV",
+    venv_name="om-venv",
+    want=f"{OM_PACKAGE}=={OM_VERSION} " + " ".join(EXTRA_REQUIREMENTS),
+    what=f"{OM_PACKAGE}=={OM_VERSION} (--no-deps) and {', '.join(EXTRA_REQUIREMENTS)}",
+    # The extras first: pip checks the installed set after each install, and would list every one
+    # of the ingestion package's (deliberately) missing dependencies after a later one.
+    installs=(tuple(EXTRA_REQUIREMENTS), ("--no-deps", f"{OM_PACKAGE}=={OM_VERSION}")),
+)
+log = SCRIPT.log
 
 
 def up_to_date(out: Path) -> bool:
@@ -79,29 +77,6 @@ def up_to_date(out: Path) -> bool:
     if not stamp.is_file() or stamp.read_text().strip() != f"{OM_PACKAGE}=={OM_VERSION}":
         return False
     return all((out / rel).is_file() for rel, _, _ in MODELS)
-
-
-def ensure_venv(venv_dir: Path) -> Path:
-    py = venv_python(venv_dir)
-    marker = venv_dir / ".omrun-installed"
-    want = f"{OM_PACKAGE}=={OM_VERSION} " + " ".join(EXTRA_REQUIREMENTS)
-    if py.exists() and marker.is_file() and marker.read_text().strip() == want:
-        return py
-    log(f"creating virtualenv {venv_dir}")
-    venv_dir.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        venv.EnvBuilder(with_pip=True, clear=True).create(venv_dir)
-    except Exception as e:  # Debian without python3-venv: ensurepip is missing
-        sys.exit(f"om-schemas: error: cannot create a virtualenv ({e}); "
-                 "on Debian/Ubuntu: apt-get install -y python3-venv")
-    pip = [str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    log(f"installing {OM_PACKAGE}=={OM_VERSION} (--no-deps) and {', '.join(EXTRA_REQUIREMENTS)}")
-    # The extras first: pip checks the installed set after each install, and would list every one
-    # of the ingestion package's (deliberately) missing dependencies after a later one.
-    subprocess.run(pip + EXTRA_REQUIREMENTS, check=True)
-    subprocess.run(pip + ["--no-deps", f"{OM_PACKAGE}=={OM_VERSION}"], check=True)
-    marker.write_text(want + "\n")
-    return py
 
 
 def import_models_only() -> None:
@@ -144,7 +119,7 @@ def generate(out: Path) -> None:
             "title": schema.pop("title", cls),
             **schema,
         }
-        check_self_contained(doc, rel)
+        SCRIPT.check_self_contained(doc, "$defs", rel)
         path = out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".json.tmp")
@@ -154,45 +129,16 @@ def generate(out: Path) -> None:
     (out / STAMP).write_text(f"{OM_PACKAGE}=={OM_VERSION}\n")
 
 
-def check_self_contained(doc: dict, rel: str) -> None:
-    defs = doc.get("$defs", {})
-
-    def walk(node):
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str):
-                if not ref.startswith("#/$defs/") or ref[len("#/$defs/"):] not in defs:
-                    raise SystemExit(f"om-schemas: error: {rel}: unresolved $ref {ref}")
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(doc)
-
-
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("out", type=Path, help="output directory (gets schema/api/{data,services}/*.json)")
-    ap.add_argument("--venv", type=Path, default=None, help="virtualenv to use (default: %(default)s)")
-    ap.add_argument("--force", action="store_true", help="regenerate even if the output is complete")
-    ap.add_argument("--inside-venv", action="store_true", help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    out = args.out.resolve()
-
-    if args.inside_venv:
-        generate(out)
-        return
-    if not args.force and up_to_date(out):
-        log(f"{out} is up to date ({OM_PACKAGE}=={OM_VERSION})")
-        return
-    py = ensure_venv((args.venv or default_venv()).resolve())
-    subprocess.run([str(py), os.path.abspath(__file__), "--inside-venv", str(out)], check=True)
+    SCRIPT.main(
+        doc=__doc__,
+        script=__file__,
+        out_help="output directory (gets schema/api/{data,services}/*.json)",
+        pinned=f"{OM_PACKAGE}=={OM_VERSION}",
+        up_to_date=up_to_date,
+        generate=generate,
+    )
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except subprocess.CalledProcessError as e:
-        sys.exit(f"om-schemas: error: {' '.join(map(str, e.cmd))} exited with {e.returncode}")
+    main()

@@ -37,9 +37,10 @@ HERE = Path(__file__).resolve().parent
 def om_schemas() -> types.ModuleType:
     """scripts/om-schemas.py as a module (its file name is not an importable name).
 
-    It owns the package version, the virtualenv (`ensure_venv`, `default_venv`), the table of
-    request kinds and their model classes (`MODELS`), and `import_models_only`. Loading it runs
-    only stdlib imports: it works both outside and inside the virtualenv.
+    It owns the package version, the virtualenv (`SCRIPT.ensure_venv`, `SCRIPT.default_venv`), the
+    table of request kinds and their model classes (`MODELS`), and `import_models_only`. Loading it
+    runs only stdlib imports (its own and schematool.py's): it works both outside and inside the
+    virtualenv.
     """
     spec = importlib.util.spec_from_file_location("om_schemas", HERE / "om-schemas.py")
     if spec is None or spec.loader is None:
@@ -184,7 +185,7 @@ def main() -> None:
     if args.inside_venv:
         sys.exit(check(path, args.print_only))
     om = om_schemas()
-    py = om.ensure_venv((args.venv or om.default_venv()).resolve())
+    py = om.SCRIPT.ensure_venv((args.venv or om.SCRIPT.default_venv()).resolve())
     cmd = [str(py), os.path.abspath(__file__), "--inside-venv", str(path)]
     if args.print_only:
         cmd.append("--print")

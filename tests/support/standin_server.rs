@@ -1,10 +1,15 @@
 //! What the in-process HTTP stand-ins ([`crate::openmetadata`], [`crate::argo`]) share: the server
 //! on its own thread and Tokio runtime (so a test drives it from blocking code and runs `omrun`
-//! against it), stopped when dropped; the entry of their request logs; random UUIDs.
+//! against it), stopped when dropped; the entry of their request logs and how their front doors
+//! make it; random UUIDs.
 
 use std::net::SocketAddr;
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, to_bytes};
+use axum::extract::Request;
+use axum::response::Response;
 
 /// One request as a stand-in received and answered it. No header is kept: the bearer token never
 /// reaches a log.
@@ -23,6 +28,56 @@ pub struct LoggedRequest {
     pub body: String,
     /// False for a call the stand-in does not implement (answered 404, or 401 without a token).
     pub routed: bool,
+}
+
+/// Marks the answer of a stand-in's fallback route, so its log can tell unexpected calls apart.
+#[derive(Clone, Copy)]
+pub struct Unrouted;
+
+/// A request as it arrived at a stand-in's front door, body read: what its log entry keeps of it
+/// until the answer is known.
+pub struct Arrival {
+    pub method: String,
+    pub path: String,
+    query: Option<String>,
+    at: Duration,
+    body: String,
+}
+
+impl Arrival {
+    /// Reads the body of `req`, arriving now on a stand-in started at `started`; gives back the
+    /// request, body restored, to pass on.
+    pub async fn read(started: Instant, req: Request) -> (Arrival, Request) {
+        let at = started.elapsed();
+        let method = req.method().to_string();
+        let path = req.uri().path().to_string();
+        let query = req.uri().query().map(str::to_string);
+        let (parts, body) = req.into_parts();
+        let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let arrival = Arrival {
+            method,
+            path,
+            query,
+            at,
+            body: text,
+        };
+        (arrival, Request::from_parts(parts, Body::from(bytes)))
+    }
+
+    /// The log entry, now that `resp` answers it (unrouted if the fallback marked it [`Unrouted`]).
+    pub fn answered(self, started: Instant, resp: &Response) -> LoggedRequest {
+        LoggedRequest {
+            method: self.method,
+            path: self.path,
+            query: self.query,
+            status: resp.status().as_u16(),
+            at: self.at,
+            elapsed: started.elapsed() - self.at,
+            body: self.body,
+            routed: resp.extensions().get::<Unrouted>().is_none(),
+        }
+    }
 }
 
 /// An axum server on 127.0.0.1, an ephemeral port, its own thread. Stops when dropped: whatever

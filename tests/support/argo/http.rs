@@ -7,7 +7,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::{Body, Bytes, to_bytes};
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
@@ -20,11 +20,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::create::ApiError;
 use super::standin::Shared;
-use crate::standin_server::LoggedRequest;
-
-/// Marks the answer of the fallback route, so the log can tell unexpected calls apart.
-#[derive(Clone, Copy)]
-struct Unrouted;
+use crate::standin_server::{Arrival, Unrouted};
 
 pub(super) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
@@ -43,14 +39,7 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
 /// Every request is logged, whatever happens to it. The handler runs as its own task, so a panic
 /// (a stand-in bug) is a 500 rather than a dropped connection.
 async fn front(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
-    let at = s.started.elapsed();
-    let method = req.method().to_string();
-    let path = req.uri().path().to_string();
-    let query = req.uri().query().map(str::to_string);
-    let (parts, body) = req.into_parts();
-    let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    let req = Request::from_parts(parts, Body::from(bytes));
+    let (arrival, req) = Arrival::read(s.started, req).await;
     let resp = match tokio::spawn(next.run(req)).await {
         Ok(r) => r,
         Err(e) => error(&ApiError {
@@ -59,16 +48,8 @@ async fn front(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Respon
             message: format!("stand-in bug: handler panicked: {e}"),
         }),
     };
-    s.lock().log.push(LoggedRequest {
-        method,
-        path,
-        query,
-        status: resp.status().as_u16(),
-        at,
-        elapsed: s.started.elapsed() - at,
-        body: text,
-        routed: resp.extensions().get::<Unrouted>().is_none(),
-    });
+    let entry = arrival.answered(s.started, &resp);
+    s.lock().log.push(entry);
     resp
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::{Body, Bytes, to_bytes};
+use axum::body::Bytes;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderMap, StatusCode};
@@ -15,14 +15,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, put};
 use serde_json::{Value, json};
 
+use super::Shared;
 use super::bulk;
 use super::faults::Fault;
 use super::store::{Collection, Refusal};
-use super::{LoggedRequest, Shared};
-
-/// Marks the answer of the fallback route, so the log can tell unexpected calls apart.
-#[derive(Clone, Copy)]
-struct Unrouted;
+use crate::standin_server::{Arrival, Unrouted};
 
 pub fn router(shared: Arc<Shared>) -> Router {
     let mut r = Router::new()
@@ -63,19 +60,15 @@ async fn front(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Respon
 }
 
 async fn serve_one(s: Arc<Shared>, req: Request, next: Next) -> Response {
-    let at = s.started.elapsed();
-    let method = req.method().to_string();
-    let path = req.uri().path().to_string();
-    let query = req.uri().query().map(str::to_string);
-    let (parts, body) = req.into_parts();
-    let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    let req = Request::from_parts(parts, Body::from(bytes));
+    let (arrival, req) = Arrival::read(s.started, req).await;
 
     let (latency, fault) = {
         let mut st = s.lock();
         let latency = st.faults.latency;
-        (latency, st.faults.take_request_fault(&method, &path))
+        (
+            latency,
+            st.faults.take_request_fault(&arrival.method, &arrival.path),
+        )
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -94,16 +87,8 @@ async fn serve_one(s: Arc<Shared>, req: Request, next: Next) -> Response {
         }
         None => run(req, next).await,
     };
-    s.lock().log.push(LoggedRequest {
-        method,
-        path,
-        query,
-        status: resp.status().as_u16(),
-        at,
-        elapsed: s.started.elapsed() - at,
-        body: text,
-        routed: resp.extensions().get::<Unrouted>().is_none(),
-    });
+    let entry = arrival.answered(s.started, &resp);
+    s.lock().log.push(entry);
     resp
 }
 
