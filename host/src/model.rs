@@ -8,8 +8,13 @@ use std::fmt;
 pub enum EntityKind {
     Database,
     DatabaseSchema,
+    /// Written before any dashboard, which refers to it by name.
+    DashboardDataModel,
     Table,
     StoredProcedure,
+    Dashboard,
+    /// Returned with its dashboard, never discovered on its own.
+    Chart,
 }
 
 impl EntityKind {
@@ -18,20 +23,29 @@ impl EntityKind {
         matches!(self, Self::Database | Self::DatabaseSchema)
     }
 
+    /// What is written, in this order, before the work proper: containers, which hold it, and
+    /// dashboard data models, which dashboards refer to. In Argo mode the discover pod writes them.
+    pub fn is_prerequisite(self) -> bool {
+        self.is_container() || self == Self::DashboardDataModel
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Database => "database",
             Self::DatabaseSchema => "databaseSchema",
+            Self::DashboardDataModel => "dashboardDataModel",
             Self::Table => "table",
             Self::StoredProcedure => "storedProcedure",
+            Self::Dashboard => "dashboard",
+            Self::Chart => "chart",
         }
     }
 
     /// How many names a ref of this kind has: `[database]`, `[database, schema]`,
-    /// `[database, schema, name]`.
+    /// `[database, schema, name]`; a dashboard service is flat: `[name]`.
     pub fn path_len(self) -> usize {
         match self {
-            Self::Database => 1,
+            Self::Database | Self::Dashboard | Self::Chart | Self::DashboardDataModel => 1,
             Self::DatabaseSchema => 2,
             Self::Table | Self::StoredProcedure => 3,
         }
@@ -52,6 +66,12 @@ impl EntityRef {
 
     /// The refs of the containers this entity lives in, outermost first.
     pub fn parents(&self) -> Vec<EntityRef> {
+        if !matches!(
+            self.kind,
+            EntityKind::DatabaseSchema | EntityKind::Table | EntityKind::StoredProcedure
+        ) {
+            return Vec::new();
+        }
         let kinds = [EntityKind::Database, EntityKind::DatabaseSchema];
         let depth = self.path.len().saturating_sub(1).min(kinds.len());
         (0..depth)
@@ -72,6 +92,9 @@ pub enum Entity {
     DatabaseSchema(DatabaseSchema),
     Table(Table),
     StoredProcedure(StoredProcedure),
+    Dashboard(Dashboard),
+    Chart(Chart),
+    DashboardDataModel(DashboardDataModel),
 }
 
 impl Entity {
@@ -91,6 +114,11 @@ impl Entity {
                 EntityKind::StoredProcedure,
                 vec![p.database.clone(), p.schema.clone(), p.name.clone()],
             ),
+            Entity::Dashboard(d) => EntityRef::new(EntityKind::Dashboard, vec![d.name.clone()]),
+            Entity::Chart(c) => EntityRef::new(EntityKind::Chart, vec![c.name.clone()]),
+            Entity::DashboardDataModel(m) => {
+                EntityRef::new(EntityKind::DashboardDataModel, vec![m.name.clone()])
+            }
         }
     }
 
@@ -154,6 +182,45 @@ pub struct StoredProcedure {
     pub language: &'static str,
     pub code: Option<String>,
     pub description: Option<String>,
+}
+
+/// A dashboard of a dashboard service; its charts and data models are referred to by name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dashboard {
+    pub name: String,
+    pub display_name: Option<String>,
+    pub description: Option<String>,
+    /// OpenMetadata `dashboardType`: `Dashboard` or `Report`.
+    pub dashboard_type: &'static str,
+    pub source_url: Option<String>,
+    pub project: Option<String>,
+    pub charts: Vec<String>,
+    pub data_models: Vec<String>,
+    /// E-mail addresses.
+    pub owners: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    pub name: String,
+    pub display_name: Option<String>,
+    pub description: Option<String>,
+    /// OpenMetadata `chartType`, e.g. `Bar`.
+    pub chart_type: &'static str,
+    pub source_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DashboardDataModel {
+    pub name: String,
+    pub display_name: Option<String>,
+    pub description: Option<String>,
+    /// OpenMetadata `dataModelType`, e.g. `LookMlExplore`.
+    pub data_model_type: &'static str,
+    pub columns: Vec<Column>,
+    pub sql: Option<String>,
+    pub project: Option<String>,
+    pub source_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

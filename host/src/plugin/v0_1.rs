@@ -350,6 +350,8 @@ fn wit_entity_ref(r: &model::EntityRef) -> types::EntityRef {
         model::EntityKind::DatabaseSchema => types::EntityKind::DatabaseSchema,
         model::EntityKind::Table => types::EntityKind::Table,
         model::EntityKind::StoredProcedure => types::EntityKind::StoredProcedure,
+        // Refs given back to a plugin are the ones it discovered: kinds of its own contract.
+        kind => unreachable!("contract 0.1.0 has no entity kind {}", kind.as_str()),
     };
     types::EntityRef {
         kind,

@@ -22,10 +22,11 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
     let listing = std::time::Instant::now();
     let (first, refs) = discover(&run).await?;
     run.tally.discovered_in(listing.elapsed());
-    // The leaves (tables, stored procedures) are the work; containers are written before them.
+    // The leaves (tables, stored procedures, dashboards) are the work; containers and data models
+    // are written before them.
     let mut leaves: Vec<EntityRef> = refs
         .iter()
-        .filter(|r| !r.kind.is_container())
+        .filter(|r| !r.kind.is_prerequisite())
         .cloned()
         .collect();
     if let Part::Leaves(shard) = &run.part {
@@ -37,19 +38,20 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
         run: run.clone(),
         written: Mutex::new(HashSet::new()),
     });
-    // Parents of everything, outermost first (EntityKind orders databases before schemas).
+    // Parents of everything and data models, in the order they are written (EntityKind orders
+    // databases, then schemas, then data models).
     let containers: BTreeSet<EntityRef> = refs
         .iter()
         .flat_map(|r| {
             r.parents()
                 .into_iter()
-                .chain(r.kind.is_container().then(|| r.clone()))
+                .chain(r.kind.is_prerequisite().then(|| r.clone()))
         })
         .collect();
     let instances = match &run.part {
         Part::All | Part::Containers(_) => {
             run.write_service().await?;
-            write_containers(&pipeline, &refs, containers, first).await
+            write_containers(&pipeline, &refs, containers, first, workers).await
         }
         // Argo's discover pod wrote them before any worker or finalize started.
         Part::Leaves(_) | Part::Finalize { .. } => {
@@ -103,34 +105,43 @@ fn announce(run: &Run, leaves: &[EntityRef]) {
         return;
     }
     run.tally.found(leaves.len());
-    let procedures = leaves
-        .iter()
-        .filter(|r| r.kind == EntityKind::StoredProcedure)
-        .count();
+    let count = |kind| leaves.iter().filter(|r| r.kind == kind).count();
+    let (procedures, dashboards) = (
+        count(EntityKind::StoredProcedure),
+        count(EntityKind::Dashboard),
+    );
     let shard = match &run.part {
         Part::Leaves(shard) => format!(" in shard {shard}"),
         _ => String::new(),
     };
-    match procedures {
-        0 => tracing::info!("Found {} table entities{shard}", leaves.len()),
-        n => tracing::info!(
+    match (procedures, dashboards) {
+        (0, 0) => tracing::info!("Found {} table entities{shard}", leaves.len()),
+        (n, 0) => tracing::info!(
             "Found {} table entities and {n} stored procedure(s){shard}",
             leaves.len() - n
         ),
+        (_, n) => tracing::info!("Found {n} dashboard(s){shard}"),
     }
 }
 
 /// Writes databases, then schemas: described by the plugin where it listed them, bare where it
-/// only implied them. Returns the instances still usable.
+/// only implied them; then dashboard data models (many, each maybe a slow API call: `workers` at
+/// once). Returns the instances still usable.
 async fn write_containers(
     pipeline: &Arc<Pipeline>,
     refs: &[EntityRef],
     containers: BTreeSet<EntityRef>,
     first: Instance,
+    workers: usize,
 ) -> Vec<Instance> {
     let discovered: HashSet<&EntityRef> = refs.iter().collect();
     let mut instances = vec![first];
-    for kind in [EntityKind::Database, EntityKind::DatabaseSchema] {
+    let levels = [
+        (EntityKind::Database, 1),
+        (EntityKind::DatabaseSchema, 1),
+        (EntityKind::DashboardDataModel, workers),
+    ];
+    for (kind, workers) in levels {
         let level: Vec<EntityRef> = containers
             .iter()
             .filter(|r| r.kind == kind)
@@ -141,7 +152,7 @@ async fn write_containers(
             level.into_iter().partition(|r| discovered.contains(r));
         pipeline.write_bare(implied).await;
         let ready = pipeline.keep_with_parents(listed);
-        instances = phase(pipeline, ready, 1, instances).await;
+        instances = phase(pipeline, ready, workers, instances).await;
     }
     instances
 }

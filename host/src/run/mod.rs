@@ -97,7 +97,8 @@ impl Run {
             .into_iter()
             .map(|f| (f.fqn, f.error))
             .collect();
-        // Leaves (tables, stored procedures) are the work counted; containers are returned.
+        // Leaves (tables, stored procedures, dashboards) are the work counted; containers (and
+        // data models) are returned. Charts come with their dashboard and are not counted apart.
         let (mut leaves, mut containers) = (0, Vec::new());
         for ((r, entities), fqns) in answered.into_iter().zip(fqns) {
             if let Some(error) = fqns.iter().find_map(|fqn| refused.get(fqn)) {
@@ -106,7 +107,10 @@ impl Run {
             }
             for entity in entities {
                 match entity {
-                    Entity::Table(_) | Entity::StoredProcedure(_) => leaves += 1,
+                    Entity::Table(_) | Entity::StoredProcedure(_) | Entity::Dashboard(_) => {
+                        leaves += 1
+                    }
+                    Entity::Chart(_) => {}
                     container => containers.push(container.to_ref()),
                 }
             }

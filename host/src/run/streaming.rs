@@ -37,7 +37,7 @@ pub async fn run(run: Arc<Run>) -> anyhow::Result<()> {
                 EntityKind::DatabaseSchema => {
                     found_in.entry(r.clone()).or_default();
                 }
-                EntityKind::Database | EntityKind::StoredProcedure => {}
+                _ => {}
             }
             for parent in r.parents() {
                 if written.insert(parent.clone()) {

@@ -94,6 +94,9 @@ impl Requests {
             Entity::DatabaseSchema(s) => (RequestKind::DatabaseSchema, self.schema(s)),
             Entity::Table(t) => (RequestKind::Table, self.table(t)),
             Entity::StoredProcedure(p) => (RequestKind::StoredProcedure, self.stored_procedure(p)),
+            Entity::Dashboard(_) | Entity::Chart(_) | Entity::DashboardDataModel(_) => {
+                unimplemented!("issue 8: dashboard requests are being written")
+            }
         };
         if let Some(hash) = source_hash(kind, &body) {
             body["sourceHash"] = hash.into();
