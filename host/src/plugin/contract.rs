@@ -8,7 +8,7 @@
 //! of the doubt: it is tried as the oldest supported contract, and refused, naming the missing
 //! section, only when it does not fit that contract.
 
-use super::v0_1;
+use super::{v0_1, v0_2};
 use wasmparser::{Parser, Payload};
 
 /// The custom section that carries the contract (see omrun-sdk's `contract` module).
@@ -21,16 +21,18 @@ const PACKAGE: &str = "omrun:connector";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Contract {
     V0_1,
+    V0_2,
 }
 
 /// Every supported contract, oldest first.
-pub const SUPPORTED: &[Contract] = &[Contract::V0_1];
+pub const SUPPORTED: &[Contract] = &[Contract::V0_1, Contract::V0_2];
 
 impl Contract {
     /// `omrun:connector@X.Y.Z`.
     pub fn name(self) -> &'static str {
         match self {
             Contract::V0_1 => v0_1::CONTRACT,
+            Contract::V0_2 => v0_2::CONTRACT,
         }
     }
 
@@ -148,7 +150,7 @@ mod tests {
         assert_eq!(
             select(&stamp, "p.wasm").unwrap_err(),
             "plugin p.wasm was built for omrun:connector@9.0.0, \
-             this omrun supports omrun:connector@0.1.0–0.1.0"
+             this omrun supports omrun:connector@0.1.0–0.2.0"
         );
     }
 }

@@ -3,10 +3,13 @@
 //! connections. Every call is bounded in time; an instance that traps or times out is marked
 //! broken and must be replaced (cheap: tens of microseconds).
 
+mod bindings;
 mod cache;
 pub mod contract;
 mod sandbox;
 mod v0_1;
+mod v0_2;
+mod versions;
 
 pub use cache::ComponentCache;
 pub use contract::{Contract, Stamp};
@@ -20,7 +23,6 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
-use wasmtime::component::Linker;
 use wasmtime::{Engine, Store};
 
 /// What a plugin says about itself.
@@ -89,7 +91,7 @@ pub struct Plugin {
     /// What the file itself says about its contract.
     pub stamp: Stamp,
     engine: Engine,
-    pre: v0_1::Pre,
+    pre: versions::Pre,
     limits: Limits,
     grants: Arc<Grants>,
 }
@@ -157,22 +159,20 @@ impl Plugin {
                 "plugin {shown} is not a valid WebAssembly component: {e:#}"
             ))
         })?;
-        // One binding per contract version; today there is one.
-        let Contract::V0_1 = contract;
-        let world = v0_1::world_of(&component, &engine).ok_or_else(|| {
+        // One binding per contract version, side by side (see `versions`).
+        let world = versions::world_of(contract, &component, &engine).ok_or_else(|| {
             unstamped(format!(
                 "plugin {shown} does not implement {}: it exports neither interface `discovery` \
                  (world discoverable-source) nor `streaming` (world source)",
-                v0_1::CONTRACT
+                contract.name()
             ))
         })?;
-        let mut linker = Linker::new(&engine);
-        v0_1::add_to_linker(&mut linker)
+        let linker = versions::linker(&engine, contract)
             .map_err(|e| PluginError(format!("cannot link plugins: {e}")))?;
-        let pre = v0_1::Pre::new(&linker, &component, world).map_err(|e| {
+        let pre = versions::Pre::new(contract, &linker, &component, world).map_err(|e| {
             unstamped(format!(
                 "plugin {shown} does not fit {}: {e:#}",
-                v0_1::CONTRACT
+                contract.name()
             ))
         })?;
         if stamp == Stamp::Missing {
@@ -263,7 +263,7 @@ fn engine() -> wasmtime::Result<Engine> {
 
 pub struct Instance {
     store: Store<StoreState>,
-    exports: v0_1::Exports,
+    exports: versions::Exports,
     output: OutputTail,
     call_timeout: Duration,
     broken: Option<String>,
@@ -272,7 +272,7 @@ pub struct Instance {
 impl Instance {
     async fn new(
         engine: &Engine,
-        pre: &v0_1::Pre,
+        pre: &versions::Pre,
         plugin: Arc<str>,
         limits: Limits,
         grants: Arc<Grants>,
@@ -372,7 +372,7 @@ async fn guarded<T>(
     call: &str,
     timeout: Duration,
     output: &OutputTail,
-    future: impl Future<Output = v0_1::Answer<T>>,
+    future: impl Future<Output = versions::Answer<T>>,
 ) -> Result<T, CallError> {
     match tokio::time::timeout(timeout, future).await {
         Err(_) => Err(CallError::Crashed(format!(
