@@ -13,8 +13,8 @@ use omrun_tests::{
 };
 use serde_json::{Value, json};
 
-/// The contract this omrun supports, as the SDK stamps it.
-const CONTRACT: &str = "omrun:connector@0.1.0";
+/// The newest contract this omrun supports, as the SDK stamps it.
+const CONTRACT: &str = "omrun:connector@0.2.0";
 /// The custom section the SDK writes it into, as it appears in the file: the name's length byte,
 /// then the name.
 const SECTION_NAME: &[u8] = b"\x0eomrun:contract";
@@ -120,11 +120,11 @@ fn replace(bytes: &mut [u8], from: &[u8], to: &[u8]) {
 fn a_plugin_built_for_an_unknown_contract_is_refused_before_compiling() {
     let work = Workdir::new();
     let wasm = restamped(&work, "future.wasm", |section| {
-        replace(section, b"@0.1.0", b"@9.9.9")
+        replace(section, b"@0.2.0", b"@9.9.9")
     });
     let expected = format!(
         "error: plugin {} was built for omrun:connector@9.9.9, this omrun supports \
-         omrun:connector@0.1.0–0.1.0",
+         omrun:connector@0.1.0–0.2.0",
         wasm.display()
     );
     // A cache of its own: an entry in it would mean the plugin was compiled.
@@ -162,7 +162,7 @@ fn a_plugin_built_for_an_unknown_contract_is_refused_before_compiling() {
 }
 
 #[test]
-fn a_plugin_without_the_stamp_is_loaded_as_the_oldest_contract() {
+fn a_plugin_without_the_stamp_is_loaded_as_the_contract_its_exports_name() {
     let work = Workdir::new();
     // Renaming the section leaves an unknown custom section: as if built without omrun-sdk.
     let wasm = restamped(&work, "unstamped.wasm", |section| {
@@ -172,6 +172,44 @@ fn a_plugin_without_the_stamp_is_loaded_as_the_oldest_contract() {
     assert_eq!(info["contractStamped"], json!(false));
     assert_eq!(info["contract"], json!(CONTRACT));
     assert_eq!(info["name"], json!("postgres"));
+}
+
+/// A connector built for the frozen 0.1.0 contract with plain wit-bindgen (tests/plugins/
+/// legacy-v0-1) runs through the host's 0.1.0 binding, next to SDK plugins of 0.2.0.
+#[test]
+fn a_plugin_of_the_older_contract_still_ingests() {
+    let work = Workdir::new();
+    let legacy = omrun_tests::test_plugin("legacy_v0_1");
+    let info = inspect_json(&work, &legacy);
+    assert_eq!(info["contract"], json!("omrun:connector@0.1.0"));
+    assert_eq!(info["contractStamped"], json!(true));
+
+    let output = work.join("legacy.jsonl");
+    let config = work.write(
+        "legacy.yaml",
+        format!(
+            "source:\n  type: legacy\n  serviceName: legacy_svc\n  serviceConnection:\n    config:\n      type: CustomDatabase\n  sourceConfig:\n    config:\n      tables: [orders, customers, items]\nsink:\n  type: file\n  config:\n    filename: {}\nworkflowConfig:\n  distributedExecution:\n    enabled: true\n    orchestrator: local\n    parallelism: 2\n",
+            omrun_tests::yaml_str(&output.to_string_lossy())
+        ),
+    );
+    let out = Omrun::ingest(work.path(), &config)
+        .plugin(&legacy)
+        .output(&output)
+        .run();
+    out.assert_success();
+    let records = out.records();
+    let tables: Vec<String> = records
+        .of_kind("CreateTableRequest")
+        .map(|r| r.fqn.clone())
+        .collect();
+    assert_eq!(
+        tables.len(),
+        3,
+        "every table of the 0.1.0 plugin arrives: {tables:?}"
+    );
+    for name in ["orders", "customers", "items"] {
+        assert!(tables.contains(&fqn(&["legacy_svc", "legacy", "main", name])), "{tables:?}");
+    }
 }
 
 #[test]

@@ -5,8 +5,8 @@
 //! error about some import after a second of compiling.
 //!
 //! A component without the section (built with plain wit-bindgen, or by hand) is given the benefit
-//! of the doubt: it is tried as the oldest supported contract, and refused, naming the missing
-//! section, only when it does not fit that contract.
+//! of the doubt: after compiling, it is loaded as the contract whose interfaces it exports (their
+//! names carry the version), and refused, naming the missing section, when it exports none.
 
 use super::{v0_1, v0_2};
 use wasmparser::{Parser, Payload};
@@ -48,9 +48,6 @@ impl Contract {
         SUPPORTED.iter().copied().find(|c| c.name() == stamp)
     }
 
-    pub fn oldest() -> Contract {
-        SUPPORTED[0]
-    }
 }
 
 /// What the file says about its contract.
@@ -77,12 +74,13 @@ pub fn read_stamp(wasm: &[u8]) -> Result<Stamp, String> {
     Ok(Stamp::Missing)
 }
 
-/// The contract to load a plugin with, or why it is refused. `shown` names the plugin (its file,
+/// The contract to load a plugin with, or why it is refused; `None` for a plugin without a stamp,
+/// whose contract is read from its exports once compiled. `shown` names the plugin (its file,
 /// since its own name is not known before it runs).
-pub fn select(stamp: &Stamp, shown: &str) -> Result<Contract, String> {
+pub fn select(stamp: &Stamp, shown: &str) -> Result<Option<Contract>, String> {
     match stamp {
-        Stamp::Missing => Ok(Contract::oldest()),
-        Stamp::Present(text) => Contract::from_stamp(text).ok_or_else(|| {
+        Stamp::Missing => Ok(None),
+        Stamp::Present(text) => Contract::from_stamp(text).map(Some).ok_or_else(|| {
             format!(
                 "plugin {shown} was built for {text}, this omrun supports {}",
                 supported_range()
@@ -138,10 +136,12 @@ mod tests {
     }
 
     #[test]
-    fn known_stamp_selects_its_contract_and_missing_selects_the_oldest() {
+    fn known_stamp_selects_its_contract_and_missing_leaves_it_to_the_exports() {
         let stamp = Stamp::Present(v0_1::CONTRACT.into());
-        assert_eq!(select(&stamp, "p.wasm"), Ok(Contract::V0_1));
-        assert_eq!(select(&Stamp::Missing, "p.wasm"), Ok(Contract::oldest()));
+        assert_eq!(select(&stamp, "p.wasm"), Ok(Some(Contract::V0_1)));
+        let stamp = Stamp::Present(v0_2::CONTRACT.into());
+        assert_eq!(select(&stamp, "p.wasm"), Ok(Some(Contract::V0_2)));
+        assert_eq!(select(&Stamp::Missing, "p.wasm"), Ok(None));
     }
 
     #[test]

@@ -141,16 +141,7 @@ impl Plugin {
                 "plugin {shown} is not a valid WebAssembly component: {e}"
             ))
         })?;
-        let contract = contract::select(&stamp, &shown).map_err(PluginError)?;
-        // Said when a component without the stamp does not fit the contract it was tried as.
-        let unstamped = |why: String| match stamp {
-            Stamp::Present(_) => PluginError(why),
-            Stamp::Missing => PluginError(format!(
-                "{why} (it has no `{}` custom section, which omrun-sdk writes, so it was tried \
-                 as the oldest contract this omrun supports)",
-                contract::SECTION
-            )),
-        };
+        let stamped = contract::select(&stamp, &shown).map_err(PluginError)?;
 
         let engine = engine()
             .map_err(|e| PluginError(format!("cannot start the WebAssembly engine: {e}")))?;
@@ -159,18 +150,36 @@ impl Plugin {
                 "plugin {shown} is not a valid WebAssembly component: {e:#}"
             ))
         })?;
-        // One binding per contract version, side by side (see `versions`).
-        let world = versions::world_of(contract, &component, &engine).ok_or_else(|| {
-            unstamped(format!(
-                "plugin {shown} does not implement {}: it exports neither interface `discovery` \
-                 (world discoverable-source) nor `streaming` (world source)",
-                contract.name()
+        // One binding per contract version, side by side (see `versions`). Without a stamp, the
+        // version is the one whose interfaces the component exports, newest first.
+        let candidates: Vec<Contract> = match stamped {
+            Some(contract) => vec![contract],
+            None => contract::SUPPORTED.iter().rev().copied().collect(),
+        };
+        let found = candidates.iter().find_map(|&contract| {
+            versions::world_of(contract, &component, &engine).map(|world| (contract, world))
+        });
+        let (contract, world) = found.ok_or_else(|| {
+            let wanted = match stamped {
+                Some(contract) => contract.name().to_owned(),
+                None => format!("any contract of {}", contract::supported_range()),
+            };
+            let missing = match stamp {
+                Stamp::Present(_) => String::new(),
+                Stamp::Missing => format!(
+                    " (and it has no `{}` custom section, which omrun-sdk writes)",
+                    contract::SECTION
+                ),
+            };
+            PluginError(format!(
+                "plugin {shown} does not implement {wanted}: it exports neither interface \
+                 `discovery` (world discoverable-source) nor `streaming` (world source){missing}"
             ))
         })?;
         let linker = versions::linker(&engine, contract)
             .map_err(|e| PluginError(format!("cannot link plugins: {e}")))?;
         let pre = versions::Pre::new(contract, &linker, &component, world).map_err(|e| {
-            unstamped(format!(
+            PluginError(format!(
                 "plugin {shown} does not fit {}: {e:#}",
                 contract.name()
             ))

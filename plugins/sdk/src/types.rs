@@ -2,7 +2,8 @@
 //! WIT `types` interface. Names and cases follow OpenMetadata's entity model.
 
 pub use crate::bindings::discoverable::omrun::connector::types::{
-    Capability, Column, ConstraintType, DataType, Database, DatabaseSchema, Entity, EntityKind,
+    Capability, Chart, ChartType, Column, ConstraintType, Dashboard, DashboardDataModel,
+    DashboardType, DataModelType, DataType, Database, DatabaseSchema, Entity, EntityKind,
     EntityRef, PartitionColumn, PartitionIntervalType, PluginInfo, ProcedureLanguage, SourceConfig,
     StoredProcedure, StoredProcedureType, Table, TableConstraint, TablePath, TableType,
 };
@@ -21,6 +22,22 @@ impl EntityRef {
         Self {
             kind: EntityKind::DatabaseSchema,
             path: vec![database.into(), schema.into()],
+        }
+    }
+
+    /// A reference to dashboard `name` (a dashboard service is flat: the path is the name).
+    pub fn dashboard(name: impl Into<String>) -> Self {
+        Self {
+            kind: EntityKind::Dashboard,
+            path: vec![name.into()],
+        }
+    }
+
+    /// A reference to dashboard data model `name`; data models are written before any dashboard.
+    pub fn data_model(name: impl Into<String>) -> Self {
+        Self {
+            kind: EntityKind::DashboardDataModel,
+            path: vec![name.into()],
         }
     }
 

@@ -79,6 +79,6 @@ fn describe(r: &EntityRef) -> Result<Vec<Entity>, String> {
             partition_columns: Vec::new(),
         }),
         // Never discovered: this plugin lists tables only.
-        EntityKind::StoredProcedure => return Err(format!("no stored procedure {name}")),
+        other => return Err(format!("no {other:?} {name}")),
     }])
 }

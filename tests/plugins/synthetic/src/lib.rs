@@ -74,6 +74,7 @@ fn entity(r: EntityRef) -> Entity {
             code: Some("SELECT 1".into()),
             description: None,
         }),
+        other => unreachable!("synthetic never discovers a {other:?}"),
     }
 }
 
