@@ -335,3 +335,28 @@ fn a_scaffolded_plugin_builds_outside_the_repo_and_ingests_postgres() {
     assert_eq!(column_names(orders), ["id", "amount", "placed"]);
     assert_eq!(column(orders, "placed")["dataType"], json!("TIMESTAMPZ"));
 }
+
+/// What the SDK gives every connector (tests/plugins/synthetic uses both): `log` and `tracing`
+/// macros reach the host's log under the plugin's name, and the default `process` describes each
+/// ref of a batch with the connector's `process_one`.
+#[test]
+fn the_sdk_routes_log_and_tracing_to_the_host_and_its_default_process_uses_process_one() {
+    let work = Workdir::new();
+    let output = work.join("synthetic.jsonl");
+    let config = work.write(
+        "synthetic.yaml",
+        format!(
+            "source:\n  type: synthetic\n  serviceName: synth\n  serviceConnection:\n    config:\n      type: CustomDatabase\n  sourceConfig:\n    config:\n      tables: 7\nsink:\n  type: file\n  config:\n    filename: {}\nworkflowConfig:\n  distributedExecution:\n    enabled: true\n    orchestrator: local\n    parallelism: 2\n    batchSize: 3\n",
+            omrun_tests::yaml_str(&output.to_string_lossy())
+        ),
+    );
+    let out = Omrun::ingest(work.path(), &config)
+        .plugin(omrun_tests::test_plugin("synthetic"))
+        .output(&output)
+        .run();
+    out.assert_success();
+    out.assert_stderr_line("synthetic: synthetic: 7 tables via the log facade");
+    out.assert_stderr_line("synthetic: synthetic: opened via tracing");
+    let tables = out.records().of_kind("CreateTableRequest").count();
+    assert_eq!(tables, 7, "batches of 3 described ref by ref");
+}

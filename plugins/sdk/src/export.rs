@@ -135,6 +135,7 @@ pub mod __private {
         slot: &'static LocalKey<Slot<T>>,
         open: impl FnOnce() -> Result<T, String>,
     ) -> Result<(), String> {
+        crate::log::init();
         // Drop the previous connector first, so its connections close before new ones open.
         slot.with(|s| drop(s.borrow_mut().take()));
         let connector = open()?;

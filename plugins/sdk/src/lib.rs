@@ -76,6 +76,9 @@ use types::{Entity, EntityRef, PluginInfo, SourceConfig};
 /// it sequentially, on local threads or as Argo pods. Register it with
 /// [`export_discoverable_source!`].
 ///
+/// **Compatibility.** When a later contract adds an export, it arrives here as a method with a
+/// default body, so a connector written for an older SDK still compiles unchanged.
+///
 /// The host creates one instance (one WebAssembly store) per worker and calls [`open`](Self::open)
 /// once before anything else; the value returned lives until the instance goes away.
 pub trait DiscoverableSource: Sized + 'static {
@@ -91,7 +94,23 @@ pub trait DiscoverableSource: Sized + 'static {
 
     /// Full metadata for a batch of refs: exactly one result per ref, in the same order. A ref
     /// that fails gets its own `Err`; the others still succeed.
-    fn process(&mut self, batch: Vec<EntityRef>) -> Vec<Result<Vec<Entity>, String>>;
+    ///
+    /// By default each ref is described on its own by [`process_one`](Self::process_one).
+    /// Override this instead when a batch can be described with a few set-based queries (SQL
+    /// catalogs: see `omrun-common-db`).
+    fn process(&mut self, batch: Vec<EntityRef>) -> Vec<Result<Vec<Entity>, String>> {
+        batch.into_iter().map(|r| self.process_one(r)).collect()
+    }
+
+    /// Full metadata for one ref (an API connector's natural unit: one dashboard, one call).
+    /// Used by the default [`process`](Self::process); a connector overrides one or the other.
+    fn process_one(&mut self, r: EntityRef) -> Result<Vec<Entity>, String> {
+        Err(format!(
+            "plugin {} describes no {:?}: it implements neither `process` nor `process_one` for it",
+            Self::info().name,
+            r.kind
+        ))
+    }
 }
 
 /// A connector that can only stream its entities; the host runs it sequentially. Register it

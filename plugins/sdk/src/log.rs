@@ -4,6 +4,11 @@
 //! # let (db, tables) = ("shop", vec!["orders", "customers"]);
 //! omrun_sdk::log::info!("found {} tables in {db}", tables.len());
 //! ```
+//!
+//! The `log` crate's macros work too, from the connector and from any library it uses: the export
+//! macros install a logger ([`init`]) that forwards every record to the host. So do `tracing`'s
+//! events when `tracing` is built with its `log` feature and no subscriber is set (the plugin
+//! needs none: the host formats and filters).
 
 use crate::bindings::discoverable::omrun::connector::log as raw;
 
@@ -13,6 +18,38 @@ pub use raw::Level;
 /// Logs `message` at `level`. The macros ([`info!`] and friends) format and call this.
 pub fn log(level: Level, message: &str) {
     raw::log(level, message);
+}
+
+/// Forwards `log` records to the host.
+struct HostLogger;
+
+impl ::log::Log for HostLogger {
+    fn enabled(&self, _: &::log::Metadata) -> bool {
+        true
+    }
+
+    fn log(&self, record: &::log::Record) {
+        let level = match record.level() {
+            ::log::Level::Trace => Level::Trace,
+            ::log::Level::Debug => Level::Debug,
+            ::log::Level::Info => Level::Info,
+            ::log::Level::Warn => Level::Warn,
+            ::log::Level::Error => Level::Error,
+        };
+        raw::log(level, &record.args().to_string());
+    }
+
+    fn flush(&self) {}
+}
+
+/// Routes the `log` facade (and `tracing` with its `log` feature) to the host. The export macros
+/// call it before `open`; calling it again does nothing. Trace records are dropped in the guest:
+/// each record crosses into the host, and hot loops log at trace.
+pub fn init() {
+    static LOGGER: HostLogger = HostLogger;
+    if ::log::set_logger(&LOGGER).is_ok() {
+        ::log::set_max_level(::log::LevelFilter::Debug);
+    }
 }
 
 /// Logs a `format!`-style message at `Trace` level.

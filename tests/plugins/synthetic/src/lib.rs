@@ -38,6 +38,10 @@ impl omrun_sdk::DiscoverableSource for Synthetic {
                     .ok()
             })
             .unwrap_or(1000);
+        // Through the `log` facade and through `tracing` (its `log` feature, no subscriber): the
+        // SDK routes both to the host's log, which the tests check.
+        log::info!("synthetic: {tables} tables via the log facade");
+        tracing::info!("synthetic: opened via tracing");
         Ok(Synthetic { tables })
     }
 
@@ -47,8 +51,9 @@ impl omrun_sdk::DiscoverableSource for Synthetic {
         Ok(refs)
     }
 
-    fn process(&mut self, batch: Vec<EntityRef>) -> Vec<Result<Vec<Entity>, String>> {
-        batch.into_iter().map(|r| Ok(vec![entity(r)])).collect()
+    // Only `process_one`: the SDK's default `process` maps it over each batch.
+    fn process_one(&mut self, r: EntityRef) -> Result<Vec<Entity>, String> {
+        Ok(vec![entity(r)])
     }
 }
 
