@@ -53,6 +53,8 @@ MODELS = [
      "metadata.generated.schema.api.data.createDashboard", "CreateDashboardRequest"),
     ("schema/api/data/createChart.json",
      "metadata.generated.schema.api.data.createChart", "CreateChartRequest"),
+    ("schema/api/data/createDashboardDataModel.json",
+     "metadata.generated.schema.api.data.createDashboardDataModel", "CreateDashboardDataModelRequest"),
     ("schema/api/data/createStoredProcedure.json",
      "metadata.generated.schema.api.data.createStoredProcedure", "CreateStoredProcedureRequest"),
 ]

@@ -13,7 +13,7 @@ OM_SCHEMA_FILES=(
     schema/api/services/createDatabaseService.json schema/api/services/createDashboardService.json
     schema/api/data/createDatabase.json schema/api/data/createDatabaseSchema.json
     schema/api/data/createTable.json schema/api/data/createDashboard.json schema/api/data/createChart.json
-    schema/api/data/createStoredProcedure.json
+    schema/api/data/createStoredProcedure.json schema/api/data/createDashboardDataModel.json
 )
 
 _om_schemas_complete() {

@@ -3,7 +3,9 @@
 //! [`Records::read`] is the only way the tests read sink output, and it checks, for every line of
 //! every run: the line shape, the request against OpenMetadata's JSON Schema of its kind, and for the
 //! whole file: one service first, parents before children (service, then databases, then schemas,
-//! then tables), every parent reference naming an entity already written, each entity exactly once.
+//! then tables; or a dashboard service, then data models, then charts and dashboards), every
+//! parent reference (and a dashboard's charts and data models) naming an entity already written,
+//! each entity exactly once.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -100,14 +102,33 @@ pub fn canonical(v: &Value) -> String {
     s
 }
 
-fn level(kind: &str) -> Option<u8> {
-    match kind {
-        "CreateDatabaseServiceRequest" => Some(0),
-        "CreateDatabaseRequest" => Some(1),
-        "CreateDatabaseSchemaRequest" => Some(2),
+const DATABASE_SERVICE: &str = "CreateDatabaseServiceRequest";
+const DASHBOARD_SERVICE: &str = "CreateDashboardServiceRequest";
+
+/// The service kind a request kind belongs under, and its level in the parents-first order.
+fn place(kind: &str) -> Option<(&'static str, u8)> {
+    Some(match kind {
+        DATABASE_SERVICE => (DATABASE_SERVICE, 0),
+        "CreateDatabaseRequest" => (DATABASE_SERVICE, 1),
+        "CreateDatabaseSchemaRequest" => (DATABASE_SERVICE, 2),
         // Tables and stored procedures both live in a schema; the sink may interleave them.
-        "CreateTableRequest" | "CreateStoredProcedureRequest" => Some(3),
-        _ => None,
+        "CreateTableRequest" | "CreateStoredProcedureRequest" => (DATABASE_SERVICE, 3),
+        DASHBOARD_SERVICE => (DASHBOARD_SERVICE, 0),
+        "CreateDashboardDataModelRequest" => (DASHBOARD_SERVICE, 1),
+        // A dashboard comes with its charts, batch after batch: the two interleave.
+        "CreateChartRequest" | "CreateDashboardRequest" => (DASHBOARD_SERVICE, 2),
+        _ => return None,
+    })
+}
+
+/// The strings of an optional array field.
+fn str_list<'a>(origin: &str, request: &'a Value, field: &str) -> Vec<&'a str> {
+    match request.get(field) {
+        None => Vec::new(),
+        Some(v) => v
+            .as_array()
+            .and_then(|a| a.iter().map(Value::as_str).collect())
+            .unwrap_or_else(|| panic!("{origin}: `{field}` is not an array of strings: {request}")),
     }
 }
 
@@ -125,10 +146,14 @@ impl Records {
             .unwrap_or_else(|e| panic!("cannot read the sink output {}: {e}", path.display()));
         let schemas = crate::schema::schemas();
         let mut items: Vec<Record> = Vec::new();
-        let mut service: Option<String> = None;
+        // The service's kind and FQN.
+        let mut service: Option<(&str, String)> = None;
         let mut databases = BTreeSet::new();
         let mut db_schemas = BTreeSet::new();
-        let mut tables = BTreeSet::new();
+        // Tables, stored procedures and dashboards: (kind, FQN).
+        let mut leaves = BTreeSet::new();
+        let mut data_models = BTreeSet::new();
+        let mut charts = BTreeSet::new();
         let mut last_level = 0u8;
 
         for (i, raw) in text.lines().enumerate() {
@@ -160,13 +185,13 @@ impl Records {
             schemas.assert_valid(&origin, raw, kind, request);
 
             let name = str_field(&origin, request, "name");
-            let lvl = level(kind).unwrap_or_else(|| {
-                panic!("{origin}: unexpected kind {kind} from a database source")
-            });
+            let (family, lvl) =
+                place(kind).unwrap_or_else(|| panic!("{origin}: unexpected kind {kind}"));
             assert!(
                 lvl >= last_level,
                 "{origin}: {kind} after a {}: parents must come before children \
-                 (service, then databases, then schemas, then tables)",
+                 (service, then databases, then schemas, then tables; or service, then data \
+                 models, then charts and dashboards)",
                 items.last().map(|r| r.kind.as_str()).unwrap_or("?")
             );
             last_level = lvl;
@@ -174,34 +199,78 @@ impl Records {
                 lvl == 0 || service.is_some(),
                 "{origin}: {kind} before any service: the service must be the first line"
             );
-            let fqn = match lvl {
-                0 => {
+            if lvl > 0 {
+                let (service_kind, _) = service.as_ref().unwrap();
+                assert_eq!(
+                    family, *service_kind,
+                    "{origin}: a {kind} does not belong under a {service_kind}"
+                );
+            }
+            // The FQN of the service a request names, checked to be the one written first.
+            let svc = || {
+                let svc = str_field(&origin, request, "service");
+                let written = &service.as_ref().unwrap().1;
+                assert_eq!(
+                    svc, written,
+                    "{origin}: {kind} {name} names service {svc}, not the service written before it"
+                );
+                svc
+            };
+            let fqn = match (kind, lvl) {
+                (_, 0) => {
                     assert!(
                         service.is_none(),
-                        "{origin}: a second CreateDatabaseServiceRequest: {raw}"
+                        "{origin}: a second service ({kind}): {raw}"
                     );
                     assert!(
                         items.is_empty(),
                         "{origin}: the service must be the first line"
                     );
-                    service = Some(name.to_string());
+                    service = Some((family, fqn_part(name)));
                     fqn_part(name)
                 }
-                1 => {
-                    let svc = str_field(&origin, request, "service");
-                    assert_eq!(
-                        Some(svc),
-                        service.as_deref(),
-                        "{origin}: database {name} names service {svc}, not the service written before it"
+                ("CreateDashboardDataModelRequest", _) => {
+                    let f = format!("{}.model.{}", svc(), fqn_part(name));
+                    assert!(
+                        data_models.insert(f.clone()),
+                        "{origin}: data model {f} written twice"
                     );
-                    let f = format!("{}.{}", fqn_part(svc), fqn_part(name));
+                    f
+                }
+                ("CreateChartRequest", _) => {
+                    let f = format!("{}.{}", svc(), fqn_part(name));
+                    assert!(
+                        charts.insert(f.clone()),
+                        "{origin}: chart {f} written twice"
+                    );
+                    f
+                }
+                ("CreateDashboardRequest", _) => {
+                    let f = format!("{}.{}", svc(), fqn_part(name));
+                    for (field, written) in [("charts", &charts), ("dataModels", &data_models)] {
+                        for named in str_list(&origin, request, field) {
+                            assert!(
+                                written.contains(named),
+                                "{origin}: dashboard {f} names {named} in `{field}`, which was not \
+                                 written before it (written: {written:?})"
+                            );
+                        }
+                    }
+                    assert!(
+                        leaves.insert((kind.to_string(), f.clone())),
+                        "{origin}: {kind} {f} written twice"
+                    );
+                    f
+                }
+                (_, 1) => {
+                    let f = format!("{}.{}", svc(), fqn_part(name));
                     assert!(
                         databases.insert(f.clone()),
                         "{origin}: database {f} written twice"
                     );
                     f
                 }
-                2 => {
+                (_, 2) => {
                     let db = str_field(&origin, request, "database");
                     assert!(
                         databases.contains(db),
@@ -224,7 +293,7 @@ impl Records {
                     );
                     let f = format!("{schema}.{}", fqn_part(name));
                     assert!(
-                        tables.insert((kind.to_string(), f.clone())),
+                        leaves.insert((kind.to_string(), f.clone())),
                         "{origin}: {kind} {f} written twice"
                     );
                     f
@@ -239,7 +308,7 @@ impl Records {
         }
         assert!(
             service.is_some(),
-            "{}: no CreateDatabaseServiceRequest (file has {} lines)",
+            "{}: no CreateDatabaseServiceRequest or CreateDashboardServiceRequest (file has {} lines)",
             path.display(),
             items.len()
         );
@@ -271,6 +340,11 @@ impl Records {
         self.of_kind("CreateDatabaseSchemaRequest")
             .map(|r| r.fqn.clone())
             .collect()
+    }
+
+    /// The FQNs of the entities of one request kind, e.g. `CreateDashboardRequest`.
+    pub fn fqns(&self, kind: &str) -> BTreeSet<String> {
+        self.of_kind(kind).map(|r| r.fqn.clone()).collect()
     }
 
     pub fn table_fqns(&self) -> BTreeSet<String> {

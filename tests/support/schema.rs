@@ -40,6 +40,10 @@ pub const KINDS: &[(&str, &str)] = &[
         "schema/api/data/createDashboard.json",
     ),
     ("CreateChartRequest", "schema/api/data/createChart.json"),
+    (
+        "CreateDashboardDataModelRequest",
+        "schema/api/data/createDashboardDataModel.json",
+    ),
 ];
 
 pub struct OmSchemas {

@@ -595,3 +595,174 @@ fn scripted_item_failures_fail_only_those_items() {
             .is_none()
     );
 }
+
+#[test]
+fn a_dashboard_service_is_created_then_found_by_fqn() {
+    let om = StandIn::start(TOKEN);
+    let api = Api::new(&om);
+    let (status, body) = api.call("GET", "/v1/services/dashboardServices/name/lk", None);
+    assert_eq!(
+        (status, body),
+        (
+            404,
+            json!({"code": 404, "message": "dashboardService instance for lk not found"})
+        )
+    );
+    let request = json!({"name": "lk", "serviceType": "Looker"});
+    let (status, created) = api.call("PUT", "/v1/services/dashboardServices", Some(&request));
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(
+        (&created["fullyQualifiedName"], &created["version"]),
+        (&json!("lk"), &json!(0.1))
+    );
+    let (status, found) = api.call("GET", "/v1/services/dashboardServices/name/lk", None);
+    assert_eq!((status, &found["id"]), (200, &created["id"]));
+    assert_eq!(
+        api.call("PUT", "/v1/services/dashboardServices", Some(&request))
+            .1["version"],
+        0.1,
+        "the same request again changes nothing"
+    );
+    // A database service type is not a dashboard service type; services are apart.
+    let (status, err) = api.call(
+        "PUT",
+        "/v1/services/dashboardServices",
+        Some(&json!({"name": "pg", "serviceType": "Postgres"})),
+    );
+    assert_eq!(status, 400, "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("serviceType"),
+        "{err}"
+    );
+    assert_eq!(
+        api.call("GET", "/v1/services/databaseServices/name/lk", None)
+            .0,
+        404
+    );
+    assert_eq!(om.entities(Collection::DashboardServices).len(), 1);
+}
+
+fn chart(name: &str) -> Value {
+    json!({"name": name, "service": "lk", "chartType": "Bar"})
+}
+
+fn data_model(name: &str) -> Value {
+    json!({"name": name, "service": "lk", "dataModelType": "LookMlExplore", "serviceType": "Looker",
+           "columns": [{"name": "orders.id", "dataType": "NUMBER", "ordinalPosition": 1}]})
+}
+
+#[test]
+fn dashboards_need_their_service_charts_and_data_models() {
+    let om = StandIn::start(TOKEN);
+    let api = Api::new(&om);
+    // No service yet: every kind of the dashboard service is refused, as a table without schema.
+    let r = api.bulk("charts", json!([chart("1")]));
+    assert_eq!(
+        (
+            &r["failedRequest"][0]["status"],
+            &r["failedRequest"][0]["message"]
+        ),
+        (
+            &json!(404),
+            &json!("dashboardService instance for lk not found")
+        )
+    );
+    let service = json!({"name": "lk", "serviceType": "Looker"});
+    assert_eq!(
+        api.call("PUT", "/v1/services/dashboardServices", Some(&service))
+            .0,
+        201
+    );
+
+    let r = api.bulk("dashboard/datamodels", json!([data_model("sales.orders")]));
+    assert_eq!(
+        r["successRequest"],
+        json!([{"request": "lk.model.\"sales.orders\"", "status": 201}])
+    );
+    let r = api.bulk("charts", json!([chart("1"), chart("2")]));
+    assert_eq!(r["status"], "success", "{r}");
+    let model = om
+        .entity(Collection::DashboardDataModels, "lk.model.\"sales.orders\"")
+        .unwrap();
+    assert_eq!(
+        (&model.body["service"]["type"], &model.body["serviceType"]),
+        (&json!("dashboardService"), &json!("Looker"))
+    );
+
+    // A dashboard naming a chart or data model that does not exist is refused: OpenMetadata's bulk
+    // answer is a 400 with its not-found message.
+    let dashboard = |name: &str, charts: Value, models: Value| {
+        json!({"name": name, "service": "lk", "dashboardType": "Dashboard",
+               "charts": charts, "dataModels": models})
+    };
+    let r = api.bulk(
+        "dashboards",
+        json!([
+            dashboard(
+                "7",
+                json!(["lk.1", "lk.2"]),
+                json!(["lk.model.\"sales.orders\""])
+            ),
+            dashboard("8", json!(["lk.1", "lk.3"]), json!([])),
+            dashboard("9", json!([]), json!(["lk.\"sales.orders\""])),
+        ]),
+    );
+    let failed: Vec<(&Value, &Value)> = r["failedRequest"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (&f["status"], &f["message"]))
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            (&json!(400), &json!("chart instance for lk.3 not found")),
+            (
+                &json!(400),
+                &json!("dashboardDataModel instance for lk.\"sales.orders\" not found")
+            ),
+        ],
+        "{r}"
+    );
+    assert_eq!(
+        r["successRequest"],
+        json!([{"request": "lk.7", "status": 201}])
+    );
+    let stored = om.entity(Collection::Dashboards, "lk.7").unwrap();
+    let names = |field: &str| -> Vec<Value> {
+        stored.body[field]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["fullyQualifiedName"].clone())
+            .collect()
+    };
+    assert_eq!(names("charts"), [json!("lk.1"), json!("lk.2")]);
+    assert_eq!(names("dataModels"), [json!("lk.model.\"sales.orders\"")]);
+    assert_eq!(stored.body["charts"][0]["type"], "chart");
+    assert_eq!(stored.parent.as_deref(), Some("lk"));
+
+    // Versions as for tables: an unchanged sourceHash is no write, a new one is an update.
+    let hashed = |h: &str| {
+        let mut d = dashboard("7", json!(["lk.1"]), json!([]));
+        d["sourceHash"] = json!(h);
+        d
+    };
+    let h = "0123456789abcdef0123456789abcdef";
+    api.bulk("dashboards", json!([hashed(h)]));
+    api.bulk("dashboards", json!([hashed(h)]));
+    let w = om.writes_in(Collection::Dashboards);
+    assert_eq!((w.creates, w.updates), (1, 1));
+    assert_eq!(
+        om.entity(Collection::Dashboards, "lk.7").unwrap().version,
+        0.2
+    );
+
+    // Schema-invalid items fail alone.
+    let r = api.bulk(
+        "charts",
+        json!([{"name": "x", "service": "lk", "chartType": "Pie3D"}]),
+    );
+    assert_eq!(r["failedRequest"][0]["status"], 400, "{r}");
+    assert!(om.unexpected_requests().is_empty());
+}

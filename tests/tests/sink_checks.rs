@@ -116,3 +116,94 @@ fn a_request_that_breaks_the_schema() {
 fn an_empty_file() {
     read(&[]);
 }
+
+fn dashboard_service() -> String {
+    line(
+        "CreateDashboardServiceRequest",
+        json!({"name": "lk", "serviceType": "Looker"}),
+    )
+}
+fn data_model(name: &str) -> String {
+    line(
+        "CreateDashboardDataModelRequest",
+        json!({"name": name, "service": "lk", "dataModelType": "LookMlExplore",
+               "columns": [{"name": "id", "dataType": "NUMBER"}]}),
+    )
+}
+fn chart(name: &str) -> String {
+    line(
+        "CreateChartRequest",
+        json!({"name": name, "service": "lk", "chartType": "Bar"}),
+    )
+}
+fn dashboard(name: &str, charts: &[&str], models: &[&str]) -> String {
+    line(
+        "CreateDashboardRequest",
+        json!({"name": name, "service": "lk", "charts": charts, "dataModels": models}),
+    )
+}
+
+#[test]
+fn a_good_dashboard_file_reads_with_fqns() {
+    // Charts and dashboards interleave: each dashboard follows its own charts.
+    let r = read(&[
+        dashboard_service(),
+        data_model("sales.orders"),
+        chart("1"),
+        dashboard("7", &["lk.1"], &["lk.model.\"sales.orders\""]),
+        chart("2"),
+        dashboard("8", &["lk.2", "lk.1"], &[]),
+    ]);
+    assert_eq!(
+        r.fqns("CreateDashboardDataModelRequest")
+            .into_iter()
+            .collect::<Vec<_>>(),
+        ["lk.model.\"sales.orders\""]
+    );
+    assert_eq!(
+        r.fqns("CreateDashboardRequest")
+            .into_iter()
+            .collect::<Vec<_>>(),
+        ["lk.7", "lk.8"]
+    );
+}
+
+#[test]
+#[should_panic(expected = "which was not written before it")]
+fn a_dashboard_naming_an_unwritten_chart() {
+    read(&[
+        dashboard_service(),
+        dashboard("7", &["lk.1"], &[]),
+        chart("1"),
+    ]);
+}
+
+#[test]
+#[should_panic(expected = "which was not written before it")]
+fn a_dashboard_naming_a_data_model_without_its_model_part() {
+    read(&[
+        dashboard_service(),
+        data_model("orders"),
+        dashboard("7", &[], &["lk.orders"]),
+    ]);
+}
+
+#[test]
+#[should_panic(expected = "parents must come before children")]
+fn a_data_model_after_a_dashboard() {
+    read(&[
+        dashboard_service(),
+        dashboard("7", &[], &[]),
+        data_model("orders"),
+    ]);
+}
+
+#[test]
+#[should_panic(expected = "does not belong under a CreateDashboardServiceRequest")]
+fn a_database_under_a_dashboard_service() {
+    let db = line(
+        "CreateDatabaseRequest",
+        json!({"name": "db", "service": "lk"}),
+    );
+    read(&[dashboard_service(), db]);
+}

@@ -1,4 +1,6 @@
-//! `sink: {type: file}`: JSON Lines, one `{"kind": "<Create…Request>", "request": {…}}` per line.
+//! `sink: {type: file}`: JSON Lines, one `{"kind": "<Create…Request>", "request": {…}}` per line,
+//! each call's requests parents first (in `RequestKind` order, as the OpenMetadata sink sends
+//! them): a file can be replayed line by line.
 
 use super::{CreateRequest, Sink, SinkFailure};
 use anyhow::Context;
@@ -29,21 +31,22 @@ impl FileSink {
     }
 }
 
+/// One line, without copying the request into a wrapper value.
+pub(super) fn line(r: &CreateRequest) -> String {
+    format!(
+        "{{\"kind\":\"{}\",\"request\":{}}}",
+        r.kind.request_name(),
+        r.body
+    )
+}
+
 #[async_trait]
 impl Sink for FileSink {
-    async fn write(&self, requests: Vec<CreateRequest>) -> Vec<SinkFailure> {
-        // Serialised outside the lock (writes to a BufWriter are short enough to hold it), and
-        // without copying the request into a wrapper value.
-        let lines: Vec<String> = requests
-            .iter()
-            .map(|r| {
-                format!(
-                    "{{\"kind\":\"{}\",\"request\":{}}}",
-                    r.kind.request_name(),
-                    r.body
-                )
-            })
-            .collect();
+    async fn write(&self, mut requests: Vec<CreateRequest>) -> Vec<SinkFailure> {
+        // Stable: the caller's order within a kind is kept.
+        requests.sort_by_key(|r| r.kind);
+        // Serialised outside the lock (writes to a BufWriter are short enough to hold it).
+        let lines: Vec<String> = requests.iter().map(line).collect();
         let mut out = self
             .out
             .lock()

@@ -1,6 +1,8 @@
 //! Where Create requests go. `requests` turns entities into OpenMetadata Create requests (the only
 //! mapping); a `Sink` only transports them.
 
+#[cfg(test)]
+mod dashboard_fixture;
 mod file;
 pub mod fqn;
 mod openmetadata;

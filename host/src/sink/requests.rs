@@ -5,29 +5,42 @@
 use super::fqn;
 use super::source_hash::source_hash;
 use crate::model::{
-    Column, Database, DatabaseSchema, Entity, EntityKind, EntityRef, StoredProcedure, Table,
+    Chart, Column, Dashboard, DashboardDataModel, Database, DatabaseSchema, Entity, EntityKind,
+    EntityRef, StoredProcedure, Table,
 };
 use serde_json::{Map, Value, json};
 
-/// What a request creates; decides its endpoint and its place in the parents-first order.
+/// What a request creates; decides its endpoint and its place in the parents-first order (the
+/// sinks sort by it): services, then containers and what they hold; dashboard data models and
+/// charts before the dashboards that name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RequestKind {
     DatabaseService,
+    DashboardService,
     Database,
     DatabaseSchema,
     Table,
     StoredProcedure,
+    DashboardDataModel,
+    Chart,
+    Dashboard,
 }
 
 impl RequestKind {
-    /// The collection whose `/bulk` endpoint takes this kind; services have none.
-    pub fn bulk_collection(self) -> Option<&'static str> {
+    /// Where OpenMetadata takes requests of this kind. OpenMetadata 2.0's own ingestion
+    /// (`MetadataRestSink`) sends services one by one and charts, dashboards and data models
+    /// through `/bulk`, as tables.
+    pub fn endpoint(self) -> Endpoint {
         match self {
-            Self::DatabaseService => None,
-            Self::Database => Some("databases"),
-            Self::DatabaseSchema => Some("databaseSchemas"),
-            Self::Table => Some("tables"),
-            Self::StoredProcedure => Some("storedProcedures"),
+            Self::DatabaseService => Endpoint::Service("services/databaseServices"),
+            Self::DashboardService => Endpoint::Service("services/dashboardServices"),
+            Self::Database => Endpoint::Bulk("databases"),
+            Self::DatabaseSchema => Endpoint::Bulk("databaseSchemas"),
+            Self::Table => Endpoint::Bulk("tables"),
+            Self::StoredProcedure => Endpoint::Bulk("storedProcedures"),
+            Self::DashboardDataModel => Endpoint::Bulk("dashboard/datamodels"),
+            Self::Chart => Endpoint::Bulk("charts"),
+            Self::Dashboard => Endpoint::Bulk("dashboards"),
         }
     }
 
@@ -35,13 +48,54 @@ impl RequestKind {
     pub fn request_name(self) -> &'static str {
         match self {
             Self::DatabaseService => "CreateDatabaseServiceRequest",
+            Self::DashboardService => "CreateDashboardServiceRequest",
             Self::Database => "CreateDatabaseRequest",
             Self::DatabaseSchema => "CreateDatabaseSchemaRequest",
             Self::Table => "CreateTableRequest",
             Self::StoredProcedure => "CreateStoredProcedureRequest",
+            Self::DashboardDataModel => "CreateDashboardDataModelRequest",
+            Self::Chart => "CreateChartRequest",
+            Self::Dashboard => "CreateDashboardRequest",
         }
     }
 }
+
+/// An OpenMetadata collection, as a path under `/v1/`, and how requests are sent to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `GET <collection>/name/<name>`, then `PUT <collection>` only when missing.
+    Service(&'static str),
+    /// `PUT <collection>/bulk` with many requests per call.
+    Bulk(&'static str),
+}
+
+/// OpenMetadata's `dashboardServiceType` enum (entity/services/dashboardService.json, as in
+/// openmetadata-ingestion 2.0.7.0's models): a service of one of these types is a dashboard
+/// service; any other is a database service.
+const DASHBOARD_SERVICE_TYPES: &[&str] = &[
+    "Superset",
+    "Looker",
+    "Tableau",
+    "Redash",
+    "Metabase",
+    "PowerBI",
+    "PowerBIReportServer",
+    "Mode",
+    "CustomDashboard",
+    "DomoDashboard",
+    "QuickSight",
+    "QlikSense",
+    "Lightdash",
+    "MicroStrategy",
+    "QlikCloud",
+    "Sigma",
+    "ThoughtSpot",
+    "Grafana",
+    "Hex",
+    "Ssrs",
+    "SapS4Hana",
+    "Omni",
+];
 
 /// One Create request with the FQN of the entity it creates.
 #[derive(Debug, Clone)]
@@ -66,18 +120,33 @@ impl Requests {
         }
     }
 
-    /// The FQN of the entity a ref names.
+    fn is_dashboard_service(&self) -> bool {
+        DASHBOARD_SERVICE_TYPES.contains(&self.service_type.as_str())
+    }
+
+    /// The FQN of the entity a ref names: the service, then the ref's path; a dashboard data
+    /// model's has a literal `model` part between them (`service.model.name`), as OpenMetadata
+    /// builds it.
     pub fn fqn(&self, r: &EntityRef) -> String {
         let mut parts = vec![self.service_name.as_str()];
+        if r.kind == EntityKind::DashboardDataModel {
+            parts.push("model");
+        }
         parts.extend(r.path.iter().map(String::as_str));
         fqn::build(&parts)
     }
 
-    /// The service itself. Its connection is left out on purpose: it holds credentials, and a
-    /// file of Create requests must never contain them.
+    /// The service itself: a dashboard service for a dashboard service type, else a database
+    /// service. Its connection is left out on purpose: it holds credentials, and a file of Create
+    /// requests must never contain them.
     pub fn service(&self) -> CreateRequest {
+        let kind = if self.is_dashboard_service() {
+            RequestKind::DashboardService
+        } else {
+            RequestKind::DatabaseService
+        };
         CreateRequest {
-            kind: RequestKind::DatabaseService,
+            kind,
             fqn: fqn::quote(&self.service_name),
             body: json!({
                 "name": fqn::encode_name(&self.service_name),
@@ -94,9 +163,9 @@ impl Requests {
             Entity::DatabaseSchema(s) => (RequestKind::DatabaseSchema, self.schema(s)),
             Entity::Table(t) => (RequestKind::Table, self.table(t)),
             Entity::StoredProcedure(p) => (RequestKind::StoredProcedure, self.stored_procedure(p)),
-            Entity::Dashboard(_) | Entity::Chart(_) | Entity::DashboardDataModel(_) => {
-                unimplemented!("issue 8: dashboard requests are being written")
-            }
+            Entity::DashboardDataModel(m) => (RequestKind::DashboardDataModel, self.data_model(m)),
+            Entity::Chart(c) => (RequestKind::Chart, self.chart(c)),
+            Entity::Dashboard(d) => (RequestKind::Dashboard, self.dashboard(d)),
         };
         if let Some(hash) = source_hash(kind, &body) {
             body["sourceHash"] = hash.into();
@@ -131,7 +200,7 @@ impl Requests {
         columns.sort_by_key(|c| c.ordinal_position);
         let columns: Vec<Value> = columns
             .into_iter()
-            .map(|c| column(c, &constraints))
+            .map(|c| column(c, Some(constraints.of_column(c))))
             .collect();
         body.insert("columns".into(), columns.into());
 
@@ -178,6 +247,73 @@ impl Requests {
         body.insert("storedProcedureCode".into(), code.into());
         body.insert("storedProcedureType".into(), p.procedure_type.into());
         body.into()
+    }
+
+    fn chart(&self, c: &Chart) -> Value {
+        let mut body =
+            self.dashboard_named(&c.name, c.display_name.as_deref(), c.description.as_deref());
+        body.insert("chartType".into(), c.chart_type.into());
+        insert_some(&mut body, "sourceUrl", c.source_url.as_deref());
+        body.into()
+    }
+
+    fn data_model(&self, m: &DashboardDataModel) -> Value {
+        let mut body =
+            self.dashboard_named(&m.name, m.display_name.as_deref(), m.description.as_deref());
+        body.insert("dataModelType".into(), m.data_model_type.into());
+        // As OpenMetadata's connectors set it; its type only admits dashboard service types.
+        if self.is_dashboard_service() {
+            body.insert("serviceType".into(), self.service_type.clone().into());
+        }
+        let mut columns: Vec<&Column> = m.columns.iter().collect();
+        columns.sort_by_key(|c| c.ordinal_position);
+        // No `constraint`: an explore's fields are not columns of a stored table, and
+        // OpenMetadata's own connectors leave it out (a NOT_NULL would claim what nobody checked).
+        let columns: Vec<Value> = columns.into_iter().map(|c| column(c, None)).collect();
+        body.insert("columns".into(), columns.into());
+        insert_some(&mut body, "sql", m.sql.as_deref());
+        insert_some(&mut body, "project", m.project.as_deref());
+        insert_some(&mut body, "sourceUrl", m.source_url.as_deref());
+        body.into()
+    }
+
+    fn dashboard(&self, d: &Dashboard) -> Value {
+        let mut body =
+            self.dashboard_named(&d.name, d.display_name.as_deref(), d.description.as_deref());
+        body.insert("dashboardType".into(), d.dashboard_type.into());
+        insert_some(&mut body, "sourceUrl", d.source_url.as_deref());
+        insert_some(&mut body, "project", d.project.as_deref());
+        let fqns = |kind, names: &[String]| -> Vec<String> {
+            names
+                .iter()
+                .map(|name| self.fqn(&EntityRef::new(kind, vec![name.clone()])))
+                .collect()
+        };
+        // Always sent, as OpenMetadata's connectors do: a chart removed at the source leaves the
+        // dashboard. Data models only when named: other processes (lineage) may link them too.
+        body.insert("charts".into(), fqns(EntityKind::Chart, &d.charts).into());
+        if !d.data_models.is_empty() {
+            let models = fqns(EntityKind::DashboardDataModel, &d.data_models);
+            body.insert("dataModels".into(), models.into());
+        }
+        // Not `owners` (for later): OpenMetadata takes owners as entity references with ids, which
+        // its connectors find by searching users, then teams, by e-mail (`get_reference_by_email`)
+        // before writing. The Create request has no field that takes an e-mail, and an invented
+        // id would be refused.
+        body.into()
+    }
+
+    /// `{name, displayName?, description?, service}`, the start of a dashboard service's requests.
+    fn dashboard_named(
+        &self,
+        name: &str,
+        display_name: Option<&str>,
+        description: Option<&str>,
+    ) -> Map<String, Value> {
+        let mut body = named(name, description);
+        insert_some(&mut body, "displayName", display_name);
+        body.insert("service".into(), fqn::quote(&self.service_name).into());
+        body
     }
 
     /// As OpenMetadata's ingestion does: single-column primary keys and unique constraints are
@@ -247,7 +383,8 @@ impl<'a> ColumnConstraints<'a> {
     }
 }
 
-fn column(c: &Column, constraints: &ColumnConstraints) -> Value {
+/// A column of a table (with its `constraint`) or of a dashboard data model (without one).
+fn column(c: &Column, constraint: Option<&'static str>) -> Value {
     let mut value = named(&c.name, c.description.as_deref());
     value.insert("dataType".into(), c.data_type.into());
     value.insert("dataTypeDisplay".into(), c.data_type_display.clone().into());
@@ -270,7 +407,9 @@ fn column(c: &Column, constraints: &ColumnConstraints) -> Value {
         value.insert("scale".into(), scale.into());
     }
     value.insert("ordinalPosition".into(), c.ordinal_position.into());
-    value.insert("constraint".into(), constraints.of_column(c).into());
+    if let Some(constraint) = constraint {
+        value.insert("constraint".into(), constraint.into());
+    }
     value.into()
 }
 
@@ -282,6 +421,13 @@ fn named(name: &str, description: Option<&str>) -> Map<String, Value> {
         body.insert("description".into(), description.into());
     }
     body
+}
+
+/// Sets `key` unless the value is absent or blank: OpenMetadata's connectors send no empty strings.
+fn insert_some(body: &mut Map<String, Value>, key: &str, value: Option<&str>) {
+    if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
+        body.insert(key.into(), value.into());
+    }
 }
 
 #[cfg(test)]
@@ -395,5 +541,197 @@ mod tests {
         assert_eq!(body["columns"][0]["dataLength"], 1);
         assert_eq!(body["columns"][1]["arrayDataType"], "UNKNOWN");
         assert!(body.get("tableConstraints").is_none());
+    }
+
+    fn looker() -> Requests {
+        Requests::new("looker.prod", "Looker")
+    }
+
+    fn dashboard() -> Dashboard {
+        Dashboard {
+            name: "7".into(),
+            display_name: Some("Sales".into()),
+            description: None,
+            dashboard_type: "Dashboard",
+            source_url: Some("https://looker.example.com/dashboards/7".into()),
+            project: Some("finance".into()),
+            charts: vec!["12".into(), "kpi.total".into()],
+            data_models: vec!["sales.orders".into()],
+            owners: vec!["ann@example.com".into()],
+        }
+    }
+
+    #[test]
+    fn dashboard_services_are_chosen_by_service_type() {
+        let service = looker().service();
+        assert_eq!(service.kind, RequestKind::DashboardService);
+        assert_eq!(service.fqn, "\"looker.prod\"");
+        assert_eq!(
+            service.body,
+            json!({"name": "looker.prod", "serviceType": "Looker"})
+        );
+        assert_eq!(
+            service.kind.endpoint(),
+            Endpoint::Service("services/dashboardServices")
+        );
+        let database = Requests::new("svc", "Postgres").service();
+        assert_eq!(database.kind, RequestKind::DatabaseService);
+        assert!(!DASHBOARD_SERVICE_TYPES.contains(&"CustomDatabase"));
+    }
+
+    #[test]
+    fn dashboard_kinds_have_openmetadata_fqns() {
+        let r = |kind, name: &str| looker().fqn(&EntityRef::new(kind, vec![name.into()]));
+        assert_eq!(r(EntityKind::Dashboard, "7"), "\"looker.prod\".7");
+        assert_eq!(
+            r(EntityKind::Chart, "kpi.total"),
+            "\"looker.prod\".\"kpi.total\""
+        );
+        // OpenMetadata's FQN of a data model has a literal `model` part.
+        assert_eq!(
+            r(EntityKind::DashboardDataModel, "sales.orders"),
+            "\"looker.prod\".model.\"sales.orders\""
+        );
+        assert_eq!(
+            Requests::new("lk", "Looker").fqn(&EntityRef::new(
+                EntityKind::DashboardDataModel,
+                vec!["orders".into()]
+            )),
+            "lk.model.orders"
+        );
+    }
+
+    #[test]
+    fn a_dashboard_names_its_charts_and_data_models_by_fqn() {
+        let request = looker().entity(&Entity::Dashboard(dashboard()));
+        assert_eq!(request.kind, RequestKind::Dashboard);
+        assert_eq!(request.fqn, "\"looker.prod\".7");
+        let mut body = request.body;
+        let hash = body.as_object_mut().unwrap().remove("sourceHash").unwrap();
+        assert_eq!(hash.as_str().map(str::len), Some(32));
+        assert_eq!(
+            body,
+            json!({
+                "name": "7",
+                "displayName": "Sales",
+                "dashboardType": "Dashboard",
+                "sourceUrl": "https://looker.example.com/dashboards/7",
+                "project": "finance",
+                "charts": ["\"looker.prod\".12", "\"looker.prod\".\"kpi.total\""],
+                "dataModels": ["\"looker.prod\".model.\"sales.orders\""],
+                "service": "\"looker.prod\"",
+            }),
+            "owners are left out: OpenMetadata needs user ids"
+        );
+
+        let bare = Dashboard {
+            display_name: Some(" ".into()),
+            charts: vec![],
+            data_models: vec![],
+            dashboard_type: "Report",
+            ..dashboard()
+        };
+        let body = looker().entity(&Entity::Dashboard(bare)).body;
+        assert_eq!(
+            body["charts"],
+            json!([]),
+            "an empty chart list clears old charts"
+        );
+        assert!(body.get("dataModels").is_none() && body.get("displayName").is_none());
+        assert_eq!(body["dashboardType"], "Report");
+    }
+
+    #[test]
+    fn chart_and_data_model_requests() {
+        let chart = Chart {
+            name: "kpi::total".into(),
+            display_name: Some("Total".into()),
+            description: Some(" Sum of sales ".into()),
+            chart_type: "Bar",
+            source_url: None,
+        };
+        let request = looker().entity(&Entity::Chart(chart));
+        assert_eq!(request.kind, RequestKind::Chart);
+        assert_eq!(request.fqn, "\"looker.prod\".kpi__reserved__colon__total");
+        let body = request.body;
+        assert_eq!(body["name"], "kpi__reserved__colon__total");
+        assert_eq!(
+            (
+                &body["displayName"],
+                &body["description"],
+                &body["chartType"]
+            ),
+            (&json!("Total"), &json!("Sum of sales"), &json!("Bar"))
+        );
+        assert_eq!(body["service"], "\"looker.prod\"");
+        assert!(body.get("sourceUrl").is_none() && body["sourceHash"].is_string());
+
+        let model = DashboardDataModel {
+            name: "sales.orders".into(),
+            display_name: Some("Orders".into()),
+            description: None,
+            data_model_type: "LookMlExplore",
+            columns: vec![
+                Column {
+                    data_type: "ARRAY",
+                    data_type_display: "list".into(),
+                    ..col("tags", 2, false)
+                },
+                col("id", 1, false),
+            ],
+            sql: Some("SELECT 1".into()),
+            project: Some("finance".into()),
+            source_url: Some("https://looker.example.com/explore/sales/orders".into()),
+        };
+        let request = looker().entity(&Entity::DashboardDataModel(model));
+        assert_eq!(request.kind, RequestKind::DashboardDataModel);
+        assert_eq!(request.fqn, "\"looker.prod\".model.\"sales.orders\"");
+        let body = request.body;
+        assert_eq!(
+            (
+                &body["dataModelType"],
+                &body["serviceType"],
+                &body["service"]
+            ),
+            (
+                &json!("LookMlExplore"),
+                &json!("Looker"),
+                &json!("\"looker.prod\"")
+            )
+        );
+        assert_eq!(
+            (&body["sql"], &body["project"]),
+            (&json!("SELECT 1"), &json!("finance"))
+        );
+        let columns = body["columns"].as_array().unwrap();
+        assert_eq!(columns[0]["name"], "id", "columns in ordinal order");
+        assert_eq!(columns[1]["arrayDataType"], "UNKNOWN");
+        assert!(
+            columns.iter().all(|c| c.get("constraint").is_none()),
+            "a data model's columns carry no constraint"
+        );
+    }
+
+    #[test]
+    fn parents_come_first_in_request_kind_order() {
+        use RequestKind::*;
+        let kinds = [
+            DatabaseService,
+            DashboardService,
+            Database,
+            DatabaseSchema,
+            Table,
+            StoredProcedure,
+            DashboardDataModel,
+            Chart,
+            Dashboard,
+        ];
+        assert!(kinds.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(
+            DashboardDataModel.endpoint(),
+            Endpoint::Bulk("dashboard/datamodels")
+        );
+        assert_eq!(Chart.endpoint(), Endpoint::Bulk("charts"));
+        assert_eq!(Dashboard.endpoint(), Endpoint::Bulk("dashboards"));
     }
 }

@@ -51,8 +51,9 @@ use Kind::{Enum, ListOf, Model, Plain};
 
 // Field lists of openmetadata-ingestion 2.0.7.0's generated models (CreateDatabaseRequest,
 // CreateDatabaseSchemaRequest, CreateTableRequest, Column, TableConstraint, TablePartition,
-// PartitionColumnDetails, CreateStoredProcedureRequest, StoredProcedureCode), in the order `json.dumps(sort_keys=True)` writes them: by name.
-// `sourceHash` itself is excluded.
+// PartitionColumnDetails, CreateStoredProcedureRequest, StoredProcedureCode,
+// CreateDashboardDataModelRequest, CreateChartRequest, CreateDashboardRequest), in the order
+// `json.dumps(sort_keys=True)` writes them: by name. `sourceHash` itself is excluded.
 const DATABASE: &[Field] = &[
     f("dataProducts", Null, Plain),
     f("default", False, Plain),
@@ -171,14 +172,73 @@ const STORED_PROCEDURE: &[Field] = &[
     f("tags", Null, Plain),
 ];
 
+// Its `columns` are table columns, sorted like a table's (`_normalize_for_hash` sorts any
+// request's `columns`).
+const DATA_MODEL: &[Field] = &[
+    f("columns", Required, ListOf(COLUMN)),
+    f("dataModelType", Required, Enum("DataModelType")),
+    f("dataProducts", Null, Plain),
+    f("description", Null, Plain),
+    f("displayName", Null, Plain),
+    f("domains", Null, Plain),
+    f("extension", Null, Plain),
+    f("lifeCycle", Null, Plain),
+    f("name", Required, Plain),
+    f("owners", Null, Plain),
+    f("project", Null, Plain),
+    f("service", Required, Plain),
+    f("serviceType", Null, Enum("DashboardServiceType")),
+    f("sourceUrl", Null, Plain),
+    f("sql", Null, Plain),
+    f("tags", Null, Plain),
+];
+
+const CHART: &[Field] = &[
+    f("chartType", Null, Enum("ChartType")),
+    f("dashboards", Null, Plain),
+    f("dataProducts", Null, Plain),
+    f("description", Null, Plain),
+    f("displayName", Null, Plain),
+    f("domains", Null, Plain),
+    f("extension", Null, Plain),
+    f("lifeCycle", Null, Plain),
+    f("name", Required, Plain),
+    f("owners", Null, Plain),
+    f("service", Required, Plain),
+    f("sourceUrl", Null, Plain),
+    f("tags", Null, Plain),
+];
+
+const DASHBOARD: &[Field] = &[
+    f("charts", Null, Plain),
+    // Always written by omrun; OpenMetadata's default would be `Dashboard`.
+    f("dashboardType", Required, Enum("DashboardType")),
+    f("dataModels", Null, Plain),
+    f("dataProducts", Null, Plain),
+    f("description", Null, Plain),
+    f("displayName", Null, Plain),
+    f("domains", Null, Plain),
+    f("extension", Null, Plain),
+    f("lifeCycle", Null, Plain),
+    f("name", Required, Plain),
+    f("owners", Null, Plain),
+    f("project", Null, Plain),
+    f("service", Required, Plain),
+    f("sourceUrl", Null, Plain),
+    f("tags", Null, Plain),
+];
+
 /// The `sourceHash` of a Create request body, or `None` for kinds that have none (services).
 pub fn source_hash(kind: RequestKind, body: &Value) -> Option<String> {
     let model = match kind {
-        RequestKind::DatabaseService => return None,
+        RequestKind::DatabaseService | RequestKind::DashboardService => return None,
         RequestKind::Database => DATABASE,
         RequestKind::DatabaseSchema => SCHEMA,
         RequestKind::Table => TABLE,
         RequestKind::StoredProcedure => STORED_PROCEDURE,
+        RequestKind::DashboardDataModel => DATA_MODEL,
+        RequestKind::Chart => CHART,
+        RequestKind::Dashboard => DASHBOARD,
     };
     // Written straight from the request: building the dump as a JSON tree first cost more than
     // everything else omrun does per table.
@@ -401,6 +461,33 @@ mod tests {
     }
 
     #[test]
+    fn dashboard_hashes_equal_openmetadata_ingestion() {
+        let chart =
+            json!({"name": "c", "service": "lk", "chartType": "BoxPlot", "displayName": "Ç"});
+        assert_eq!(
+            source_hash(RequestKind::Chart, &chart).unwrap(),
+            "14d0c29ce834b116cebb3c841ec839ce"
+        );
+        let dashboard = json!({"name": "d", "service": "lk", "dashboardType": "Dashboard",
+            "charts": ["lk.c"], "dataModels": ["lk.model.m"]});
+        assert_eq!(
+            source_hash(RequestKind::Dashboard, &dashboard).unwrap(),
+            "40a76d5552d86e513c37729540695227"
+        );
+        // Columns out of order: OpenMetadata sorts a data model's columns as a table's.
+        let model = json!({"name": "m", "service": "lk", "serviceType": "Looker",
+            "dataModelType": "LookMlExplore", "sql": "SELECT 1",
+            "columns": [{"name": "b", "dataType": "STRING", "ordinalPosition": 2},
+                        {"name": "a", "dataType": "NUMBER", "ordinalPosition": 1}]});
+        assert_eq!(
+            source_hash(RequestKind::DashboardDataModel, &model).unwrap(),
+            "947482a144299508277eb27be5f6a796"
+        );
+        let service = json!({"name": "lk", "serviceType": "Looker"});
+        assert_eq!(source_hash(RequestKind::DashboardService, &service), None);
+    }
+
+    #[test]
     fn order_of_columns_and_constraints_and_definition_whitespace_do_not_matter() {
         let a = json!({"name": "v", "databaseSchema": "s", "schemaDefinition": "CREATE VIEW v AS\n  SELECT 1",
             "columns": [{"name": "a", "dataType": "INT", "ordinalPosition": 1}, {"name": "b", "dataType": "INT", "ordinalPosition": 2}],
@@ -464,6 +551,11 @@ mod tests {
             PARTITION_COLUMN,
             TABLE_PARTITION,
             TABLE,
+            STORED_PROCEDURE_CODE,
+            STORED_PROCEDURE,
+            DATA_MODEL,
+            CHART,
+            DASHBOARD,
         ] {
             let names: Vec<&str> = table.iter().map(|f| f.name).collect();
             let mut sorted = names.clone();

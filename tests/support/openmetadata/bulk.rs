@@ -10,7 +10,7 @@ use super::store::{Collection, Refusal};
 /// The validation errors of `request` against its collection's schema, one line; empty when valid.
 pub fn schema_errors(c: Collection, request: &Value) -> String {
     let schemas = crate::schemas();
-    if c == Collection::DatabaseServices {
+    if c.is_service() {
         // A service request carries the connection's secrets, which OpenMetadata never echoes
         // back: values are masked, and the per-branch reasons (which quote values) left out.
         return schemas

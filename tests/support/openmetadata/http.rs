@@ -24,12 +24,24 @@ use crate::standin_server::{Arrival, Unrouted};
 pub fn router(shared: Arc<Shared>) -> Router {
     let mut r = Router::new()
         .route("/api/v1/system/version", get(version))
-        .route(
-            "/api/v1/services/databaseServices/name/{fqn}",
-            get(get_service),
-        )
-        .route("/api/v1/services/databaseServices", put(put_service))
         .route("/api/v1/tables/deleteStale", delete(delete_stale));
+    for (path, c) in [
+        (
+            "/api/v1/services/databaseServices",
+            Collection::DatabaseServices,
+        ),
+        (
+            "/api/v1/services/dashboardServices",
+            Collection::DashboardServices,
+        ),
+    ] {
+        r = r
+            .route(
+                &format!("{path}/name/{{fqn}}"),
+                get(move |s, p| get_service(c, s, p)),
+            )
+            .route(path, put(move |s, h, b| put_service(c, s, h, b)));
+    }
     for (path, c) in [
         ("/api/v1/databases/bulk", Collection::Databases),
         ("/api/v1/databaseSchemas/bulk", Collection::DatabaseSchemas),
@@ -38,6 +50,12 @@ pub fn router(shared: Arc<Shared>) -> Router {
             "/api/v1/storedProcedures/bulk",
             Collection::StoredProcedures,
         ),
+        (
+            "/api/v1/dashboard/datamodels/bulk",
+            Collection::DashboardDataModels,
+        ),
+        ("/api/v1/charts/bulk", Collection::Charts),
+        ("/api/v1/dashboards/bulk", Collection::Dashboards),
     ] {
         r = r.route(path, put(move |s, q, h, b| put_bulk(c, s, q, h, b)));
     }
@@ -154,16 +172,23 @@ async fn version(State(s): State<Arc<Shared>>) -> Response {
     )
 }
 
-async fn get_service(State(s): State<Arc<Shared>>, Path(fqn): Path<String>) -> Response {
-    let c = Collection::DatabaseServices;
+async fn get_service(
+    c: Collection,
+    State(s): State<Arc<Shared>>,
+    Path(fqn): Path<String>,
+) -> Response {
     match s.lock().store.get(c, &fqn) {
         Some(e) => reply(200, &e.body),
         None => error(404, &Refusal::not_found(c, &fqn).message),
     }
 }
 
-async fn put_service(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    let c = Collection::DatabaseServices;
+async fn put_service(
+    c: Collection,
+    State(s): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let v = match json_body(&headers, &body) {
         Ok(v) => v,
         Err(r) => return error(r.status, &r.message),

@@ -10,9 +10,11 @@
 //!
 //! Implemented calls (under `host_port()`, i.e. `http://127.0.0.1:PORT/api`):
 //! - `GET  /v1/system/version`
-//! - `GET  /v1/services/databaseServices/name/{fqn}`
-//! - `PUT  /v1/services/databaseServices` (a `CreateDatabaseServiceRequest`)
+//! - `GET  /v1/services/{databaseServices,dashboardServices}/name/{fqn}`
+//! - `PUT  /v1/services/{databaseServices,dashboardServices}` (a `Create…ServiceRequest`)
 //! - `PUT  /v1/{databases,databaseSchemas,tables,storedProcedures}/bulk?async=false&overrideMetadata=…`
+//! - `PUT  /v1/{dashboard/datamodels,charts,dashboards}/bulk?…` (a dashboard's `charts` and
+//!   `dataModels` must exist, as its service must)
 //! - `DELETE /v1/tables/deleteStale` (scope: one database schema)
 //!
 //! The server runs on its own thread and Tokio runtime, so a test can drive it from blocking code

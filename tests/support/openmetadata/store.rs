@@ -18,15 +18,23 @@ pub enum Collection {
     DatabaseSchemas,
     Tables,
     StoredProcedures,
+    DashboardServices,
+    DashboardDataModels,
+    Charts,
+    Dashboards,
 }
 
 impl Collection {
-    pub const ALL: [Collection; 5] = [
+    pub const ALL: [Collection; 9] = [
         Collection::DatabaseServices,
         Collection::Databases,
         Collection::DatabaseSchemas,
         Collection::Tables,
         Collection::StoredProcedures,
+        Collection::DashboardServices,
+        Collection::DashboardDataModels,
+        Collection::Charts,
+        Collection::Dashboards,
     ];
 
     /// OpenMetadata's entity type name, as in its error messages and entity references.
@@ -37,6 +45,10 @@ impl Collection {
             Collection::DatabaseSchemas => "databaseSchema",
             Collection::Tables => "table",
             Collection::StoredProcedures => "storedProcedure",
+            Collection::DashboardServices => "dashboardService",
+            Collection::DashboardDataModels => "dashboardDataModel",
+            Collection::Charts => "chart",
+            Collection::Dashboards => "dashboard",
         }
     }
 
@@ -48,18 +60,54 @@ impl Collection {
             Collection::DatabaseSchemas => "CreateDatabaseSchemaRequest",
             Collection::Tables => "CreateTableRequest",
             Collection::StoredProcedures => "CreateStoredProcedureRequest",
+            Collection::DashboardServices => "CreateDashboardServiceRequest",
+            Collection::DashboardDataModels => "CreateDashboardDataModelRequest",
+            Collection::Charts => "CreateChartRequest",
+            Collection::Dashboards => "CreateDashboardRequest",
         }
+    }
+
+    pub fn is_service(self) -> bool {
+        matches!(
+            self,
+            Collection::DatabaseServices | Collection::DashboardServices
+        )
     }
 
     /// The parent collection and the request field holding the parent's FQN.
     pub fn parent(self) -> Option<(Collection, &'static str)> {
         match self {
-            Collection::DatabaseServices => None,
+            Collection::DatabaseServices | Collection::DashboardServices => None,
             Collection::Databases => Some((Collection::DatabaseServices, "service")),
             Collection::DatabaseSchemas => Some((Collection::Databases, "database")),
             Collection::Tables | Collection::StoredProcedures => {
                 Some((Collection::DatabaseSchemas, "databaseSchema"))
             }
+            Collection::DashboardDataModels | Collection::Charts | Collection::Dashboards => {
+                Some((Collection::DashboardServices, "service"))
+            }
+        }
+    }
+
+    /// The request fields that name other entities by FQN, which must exist: a dashboard's charts
+    /// and data models.
+    pub fn links(self) -> &'static [(&'static str, Collection)] {
+        match self {
+            Collection::Dashboards => &[
+                ("charts", Collection::Charts),
+                ("dataModels", Collection::DashboardDataModels),
+            ],
+            _ => &[],
+        }
+    }
+
+    /// The FQN of an entity named `name` under the parent with FQN `parent`. A dashboard data
+    /// model's has a literal `model` part: OpenMetadata's `service.model.name`.
+    pub fn fqn(self, parent: Option<&str>, name: &str) -> String {
+        match (self, parent) {
+            (_, None) => fqn_part(name),
+            (Collection::DashboardDataModels, Some(p)) => format!("{p}.model.{}", fqn_part(name)),
+            (_, Some(p)) => format!("{p}.{}", fqn_part(name)),
         }
     }
 }
@@ -129,6 +177,16 @@ impl Refusal {
             message: format!("{} instance for {fqn} not found", c.entity_type()),
         }
     }
+
+    /// A bulk item that names (in a list such as a dashboard's `charts`) an entity that does not
+    /// exist. OpenMetadata's bulk answer for it is a 400 with the not-found message, as reported
+    /// in open-metadata/OpenMetadata#28372 (`chart instance for <fqn> not found`, status 400).
+    pub fn unknown_link(c: Collection, fqn: &str) -> Refusal {
+        Refusal {
+            status: 400,
+            ..Refusal::not_found(c, fqn)
+        }
+    }
 }
 
 #[derive(Default)]
@@ -179,20 +237,17 @@ impl Store {
                 (Some(pfqn.to_string()), references(pc, p))
             }
         };
-        let fqn = match &parent {
-            Some(p) => format!("{p}.{}", fqn_part(name)),
-            None => fqn_part(name),
-        };
+        let links = self.links(c, request)?;
+        let fqn = c.fqn(parent.as_deref(), name);
         let key = (c, fqn.clone());
         let previous = self.entities.get(&key);
         if let Some((e, _)) = previous.filter(|(e, _)| !e.deleted) {
-            let unchanged = match c {
+            let unchanged = if c.is_service() {
                 // OpenMetadata's PUT of a service records no change when nothing differs.
-                Collection::DatabaseServices => e.request == *request,
-                _ => {
-                    let hash = &request["sourceHash"];
-                    !hash.is_null() && *hash == e.request["sourceHash"]
-                }
+                e.request == *request
+            } else {
+                let hash = &request["sourceHash"];
+                !hash.is_null() && *hash == e.request["sourceHash"]
             };
             if unchanged {
                 return Ok((Outcome::Unchanged, e.clone()));
@@ -210,6 +265,7 @@ impl Store {
             body.remove(field);
         }
         body.extend(refs);
+        body.extend(links);
         body.insert("id".into(), json!(id));
         body.insert("fullyQualifiedName".into(), json!(fqn));
         let entity = Entity {
@@ -228,6 +284,26 @@ impl Store {
             _ => w.updates += 1,
         }
         Ok((outcome, entity))
+    }
+
+    /// The entity references for the request's links (`c.links()`), each named entity existing.
+    fn links(&self, c: Collection, request: &Value) -> Result<Map<String, Value>, Refusal> {
+        let mut out = Map::new();
+        for &(field, lc) in c.links() {
+            let Some(fqns) = request.get(field).and_then(Value::as_array) else {
+                continue;
+            };
+            let mut refs = Vec::new();
+            for fqn in fqns.iter().map(|f| f.as_str().unwrap_or_default()) {
+                let e = self
+                    .get(lc, fqn)
+                    .filter(|e| !e.deleted)
+                    .ok_or_else(|| Refusal::unknown_link(lc, fqn))?;
+                refs.push(reference(lc, e));
+            }
+            out.insert(field.into(), refs.into());
+        }
+        Ok(out)
     }
 
     /// Soft-deletes every undeleted entity of `c` under `parent` whose FQN is not in `seen`;
@@ -274,27 +350,35 @@ impl Store {
 fn references(pc: Collection, parent: &Entity) -> Map<String, Value> {
     let mut refs = Map::new();
     let b = &parent.body;
-    for (field, c) in [
-        ("service", Collection::DatabaseServices),
-        ("database", Collection::Databases),
-        ("databaseSchema", Collection::DatabaseSchemas),
-    ] {
-        if c == pc {
-            refs.insert(
-                field.into(),
-                json!({
-                    "id": parent.id,
-                    "type": c.entity_type(),
-                    "name": b["name"],
-                    "fullyQualifiedName": parent.fqn,
-                }),
-            );
-        } else if c < pc {
-            refs.insert(field.into(), b[field].clone());
-        }
+    let mut up = pc.parent();
+    while let Some((ancestor, _)) = up {
+        let field = reference_field(ancestor);
+        refs.insert(field.into(), b[field].clone());
+        up = ancestor.parent();
     }
+    refs.insert(reference_field(pc).into(), reference(pc, parent));
     refs.insert("serviceType".into(), b["serviceType"].clone());
     refs
+}
+
+/// The field in which a child holds its reference to an entity of `c`.
+fn reference_field(c: Collection) -> &'static str {
+    match c {
+        Collection::DatabaseServices | Collection::DashboardServices => "service",
+        Collection::Databases => "database",
+        Collection::DatabaseSchemas => "databaseSchema",
+        other => unreachable!("{other:?} has no children"),
+    }
+}
+
+/// An `EntityReference`, as OpenMetadata returns it inside other entities.
+fn reference(c: Collection, e: &Entity) -> Value {
+    json!({
+        "id": e.id,
+        "type": c.entity_type(),
+        "name": e.body["name"],
+        "fullyQualifiedName": e.fqn,
+    })
 }
 
 pub fn now_ms() -> u64 {

@@ -1,12 +1,13 @@
 //! `sink: {type: metadata-rest}`: Create requests to OpenMetadata's REST API, the calls its own
 //! ingestion makes, in its order: the version check, the service (looked up, created if missing),
-//! then databases, schemas and tables through the bulk endpoints, parents first, several bulk
-//! calls in flight at once. Every request carries its `sourceHash`, so the server skips what did
+//! then databases, schemas and tables — or dashboard data models, charts and dashboards — through
+//! the bulk endpoints, parents first, several bulk calls in flight at once. Every request carries its `sourceHash`, so the server skips what did
 //! not change. What the server refuses is reported entity by entity; what failed for a passing
 //! reason (429, 5xx, a timeout) is retried first.
 
 mod client;
 
+use super::requests::Endpoint;
 use super::{CreateRequest, RequestKind, Sink, SinkFailure, StaleScope};
 use crate::config::{MetadataRestSinkConfig, OpenMetadataServerConfig, RetryPolicy};
 use anyhow::bail;
@@ -52,13 +53,17 @@ impl OpenMetadataSink {
 
     /// The service is looked up by name and created only when missing, as OpenMetadata's
     /// ingestion does: an existing service (and the connection stored with it) is left alone.
-    async fn ensure_service(&self, request: &CreateRequest) -> Option<SinkFailure> {
+    async fn ensure_service(
+        &self,
+        collection: &str,
+        request: &CreateRequest,
+    ) -> Option<SinkFailure> {
         let name = request.body["name"].as_str().unwrap_or_default();
-        let path = ["services", "databaseServices", "name", name];
+        let path = segments(collection, &["name", name]);
         let outcome = match self.client.call(Method::GET, &path, &[], None).await {
             Ok(found) if found.status == StatusCode::OK => Ok(()),
             Ok(missing) if missing.status == StatusCode::NOT_FOUND => {
-                let path = ["services", "databaseServices"];
+                let path = segments(collection, &[]);
                 match self
                     .client
                     .call(Method::PUT, &path, &[], Some(&request.body))
@@ -95,7 +100,12 @@ impl OpenMetadataSink {
             let body = Value::Array(pending.iter().map(|r| r.body.clone()).collect());
             let retry = match self
                 .client
-                .call(Method::PUT, &[collection, "bulk"], &query, Some(&body))
+                .call(
+                    Method::PUT,
+                    &segments(collection, &["bulk"]),
+                    &query,
+                    Some(&body),
+                )
                 .await
             {
                 // The client already retried what was worth retrying.
@@ -189,6 +199,12 @@ impl OpenMetadataSink {
     }
 }
 
+/// The path segments of `collection` (e.g. `dashboard/datamodels`) followed by `rest`: the client
+/// percent-encodes each segment, so a `/` must not stay inside one.
+fn segments<'a>(collection: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    collection.split('/').chain(rest.iter().copied()).collect()
+}
+
 /// Whether a `BulkOperationResult` entry's `request` (the FQN, or the Create request echoed back)
 /// is this request: the same name under the same parent.
 fn refers_to(echo: &Value, request: &CreateRequest) -> bool {
@@ -271,13 +287,13 @@ impl Sink for OpenMetadataSink {
             let same_kind = rest.iter().take_while(|r| r.kind == first.kind).count();
             let (group, next) = rest.split_at(same_kind);
             rest = next;
-            match first.kind.bulk_collection() {
-                None => {
+            match first.kind.endpoint() {
+                Endpoint::Service(collection) => {
                     for request in group {
-                        failures.extend(self.ensure_service(request).await);
+                        failures.extend(self.ensure_service(collection, request).await);
                     }
                 }
-                Some(collection) => {
+                Endpoint::Bulk(collection) => {
                     let calls = group
                         .chunks(self.batch_size)
                         .map(|chunk| self.bulk(collection, chunk.to_vec()));
