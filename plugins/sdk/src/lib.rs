@@ -6,8 +6,9 @@
 //! - implement [`DiscoverableSource`] (list entities cheaply, then describe them in batches) and
 //!   register it with [`export_discoverable_source!`], or
 //! - implement [`Source`] (stream entities only) and register it with [`export_source!`];
-//! - query databases through [`sql::Connection`], log with [`log::info!`] and friends, and build
-//!   the records in [`types`].
+//! - query databases through [`sql::Connection`], call HTTP APIs with [`http::Request`] (secrets
+//!   by placeholder: [`http::secret`]), log with [`log::info!`] and friends, and build the
+//!   records in [`types`].
 //!
 //! ```no_run
 //! use omrun_sdk::sql::Connection;
@@ -48,7 +49,8 @@
 //! ```
 //!
 //! SQL connectors get discovery, filters, batching and type mapping from `omrun-common-db`:
-//! they implement its `Catalog` trait only.
+//! they implement its `Catalog` trait only. API connectors (see `plugins/looker`) implement
+//! [`DiscoverableSource::process_one`] over [`http`].
 //!
 //! Build the crate as a `cdylib` for `wasm32-wasip2`; `cargo build --release` emits the component.
 //! The export macros stamp it with the contract version ([`contract::CONTRACT`]), which the host
@@ -63,6 +65,7 @@ extern crate self as omrun_sdk;
 pub mod bindings;
 pub mod contract;
 mod export;
+pub mod http;
 pub mod log;
 pub mod sql;
 pub mod types;
