@@ -14,6 +14,8 @@
 //!   whole file against the ordering and FQN rules.
 //! - [`schema`]: the JSON Schema validator (one compiled validator per OpenMetadata request kind).
 //! - [`openmetadata`]: an in-process stand-in for OpenMetadata's REST API, for the REST sink.
+//! - [`looker`]: an in-process stand-in for Looker's API 4.0 (synthetic dashboards and explores,
+//!   login, token expiry, latency, rate limits), for the Looker connector.
 //! - [`argo`]: Argo Workflows' JSON Schema (every Workflow validated against it) and an in-process
 //!   stand-in for the Argo Server's REST API, whose submitted Workflows a test's controller runs.
 
@@ -22,6 +24,7 @@ pub mod argo_executor;
 pub mod config;
 pub mod fixture;
 pub mod jsonl;
+pub mod looker;
 pub mod mariadb;
 pub mod openmetadata;
 pub mod paths;
