@@ -81,7 +81,10 @@ impl Element {
 
     /// The visualisation type (`looker_column`, `table`…), wherever Looker put it.
     pub fn vis_type(&self) -> Option<&str> {
-        let from_result = self.result_maker.as_ref().and_then(|r| r.vis_config.as_ref());
+        let from_result = self
+            .result_maker
+            .as_ref()
+            .and_then(|r| r.vis_config.as_ref());
         self.queries()
             .filter_map(|q| q.vis_config.as_ref())
             .chain(from_result)

@@ -53,7 +53,11 @@ impl Client {
     }
 
     /// `GET /api/4.0{path}?{query}` as `T`.
-    pub fn get<T: DeserializeOwned>(&mut self, path: &str, query: &[(&str, &str)]) -> Result<T, String> {
+    pub fn get<T: DeserializeOwned>(
+        &mut self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<T, String> {
         let mut url = format!("{}/api/4.0{path}", self.base_url);
         let mut renewed = false;
         let mut attempt = 0;
@@ -84,7 +88,10 @@ impl Client {
                 }
                 Next::Wait(wait) => {
                     attempt += 1;
-                    log::warn!("{shown}: {}; retry {attempt} of {RETRIES} in {wait:?}", why(&answer));
+                    log::warn!(
+                        "{shown}: {}; retry {attempt} of {RETRIES} in {wait:?}",
+                        why(&answer)
+                    );
                     std::thread::sleep(wait);
                 }
                 Next::Follow(location) if redirects < MAX_REDIRECTS => {
@@ -92,7 +99,9 @@ impl Client {
                     url = self.resolve(&location);
                     log::debug!("{shown}: redirected to {url}");
                 }
-                Next::Follow(_) => return Err(format!("{shown}: more than {MAX_REDIRECTS} redirects")),
+                Next::Follow(_) => {
+                    return Err(format!("{shown}: more than {MAX_REDIRECTS} redirects"));
+                }
             }
         }
     }
@@ -129,16 +138,25 @@ impl Client {
             match decide(&answer, attempt, true) {
                 Next::Wait(wait) => {
                     attempt += 1;
-                    log::warn!("Looker login: {}; retry {attempt} of {RETRIES} in {wait:?}", why(&answer));
+                    log::warn!(
+                        "Looker login: {}; retry {attempt} of {RETRIES} in {wait:?}",
+                        why(&answer)
+                    );
                     std::thread::sleep(wait);
                 }
                 _ => {
-                    let response = answer.and_then(Response::error_for_status).map_err(|e| match e {
-                        HttpError::Status { status: 401 | 403 | 404, .. } => format!(
-                            "Looker login refused ({e}): check clientId and clientSecret"
-                        ),
-                        e => format!("Looker login: {e}"),
-                    })?;
+                    let response =
+                        answer
+                            .and_then(Response::error_for_status)
+                            .map_err(|e| match e {
+                                HttpError::Status {
+                                    status: 401 | 403 | 404,
+                                    ..
+                                } => format!(
+                                    "Looker login refused ({e}): check clientId and clientSecret"
+                                ),
+                                e => format!("Looker login: {e}"),
+                            })?;
                     return response.json().map_err(|e| format!("Looker login: {e}"));
                 }
             }
@@ -213,17 +231,29 @@ mod tests {
     #[test]
     fn rate_limits_wait_as_told_a_bounded_number_of_times() {
         let limited = status(429, &[("retry-after", "2")]);
-        assert_eq!(decide(&limited, 0, false), Next::Wait(Duration::from_secs(2)));
+        assert_eq!(
+            decide(&limited, 0, false),
+            Next::Wait(Duration::from_secs(2))
+        );
         assert_eq!(decide(&limited, RETRIES, false), Next::Done);
         let long = status(429, &[("retry-after", "3600")]);
         assert_eq!(decide(&long, 0, false), Next::Wait(MAX_WAIT));
-        assert_eq!(decide(&status(429, &[]), 1, false), Next::Wait(Duration::from_secs(1)));
+        assert_eq!(
+            decide(&status(429, &[]), 1, false),
+            Next::Wait(Duration::from_secs(1))
+        );
     }
 
     #[test]
     fn server_errors_and_lost_connections_back_off() {
-        assert_eq!(decide(&status(503, &[]), 0, false), Next::Wait(FIRST_BACKOFF));
-        assert_eq!(decide(&status(500, &[]), 3, false), Next::Wait(Duration::from_secs(4)));
+        assert_eq!(
+            decide(&status(503, &[]), 0, false),
+            Next::Wait(FIRST_BACKOFF)
+        );
+        assert_eq!(
+            decide(&status(500, &[]), 3, false),
+            Next::Wait(Duration::from_secs(4))
+        );
         let lost = Err(HttpError::Connection {
             destination: "https://l".into(),
             code: "ConnectionReset".into(),

@@ -38,7 +38,9 @@ impl Config {
         let base_url = connection
             .host_port
             .filter(|h| !h.trim().is_empty())
-            .ok_or("serviceConnection.config.hostPort is required (e.g. https://company.looker.com)")?
+            .ok_or(
+                "serviceConnection.config.hostPort is required (e.g. https://company.looker.com)",
+            )?
             .trim()
             .trim_end_matches('/')
             .to_owned();
@@ -104,7 +106,12 @@ mod tests {
 
     #[test]
     fn defaults() {
-        for source in ["", "null", "{}", r#"{"type":"DashboardMetadata","includeOwners":null}"#] {
+        for source in [
+            "",
+            "null",
+            "{}",
+            r#"{"type":"DashboardMetadata","includeOwners":null}"#,
+        ] {
             let c = Config::parse(CONNECTION, source).unwrap();
             assert_eq!(c.base_url, "https://company.looker.com");
             assert_eq!(c.client_id, "abc");
@@ -137,8 +144,8 @@ mod tests {
         assert!(e.contains("http(s) URL"), "{e}");
         let e = Config::parse(r#"{"hostPort":"https://l"}"#, "{}").unwrap_err();
         assert!(e.contains("clientId"), "{e}");
-        let e = Config::parse(CONNECTION, r#"{"chartFilterPattern":{"includes":["("]}}"#)
-            .unwrap_err();
+        let e =
+            Config::parse(CONNECTION, r#"{"chartFilterPattern":{"includes":["("]}}"#).unwrap_err();
         assert!(e.contains("chartFilterPattern.includes"), "{e}");
     }
 }

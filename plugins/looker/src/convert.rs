@@ -49,29 +49,58 @@ pub fn data_type(looker: &str) -> DataType {
         | "date_day_of_week" => DataType::String,
         "location" => DataType::Point,
         "list" => DataType::Array,
-        "date" | "date_date" | "date_week" | "date_month" | "date_quarter" | "date_year"
-        | "date_fiscal_quarter" | "date_fiscal_year" => DataType::Date,
+        "date"
+        | "date_date"
+        | "date_week"
+        | "date_month"
+        | "date_quarter"
+        | "date_year"
+        | "date_fiscal_quarter"
+        | "date_fiscal_year" => DataType::Date,
         "time" | "date_time" | "date_raw" | "date_second" | "date_minute" | "date_hour"
         | "date_millisecond" | "date_microsecond" => DataType::Timestamp,
         "date_time_of_day" => DataType::Time,
         // Numeric parts of a date: day of month, month number, hour of day…
-        t if t.starts_with("date_") && (t.contains("_of_") || t.ends_with("_num") || t.ends_with("_index")) => {
+        t if t.starts_with("date_")
+            && (t.contains("_of_") || t.ends_with("_num") || t.ends_with("_index")) =>
+        {
             DataType::Int
         }
         t if t.starts_with("date_minute") || t.starts_with("date_hour") => DataType::Timestamp,
         t if t.starts_with("duration") => DataType::Number,
-        "number" | "int" | "count" | "count_distinct" | "sum" | "sum_distinct" | "average"
-        | "average_distinct" | "min" | "max" | "median" | "median_distinct" | "percentile"
-        | "percentile_distinct" | "percent_of_previous" | "percent_of_total" | "running_total"
-        | "distance" | "period_over_period" => DataType::Number,
+        "number"
+        | "int"
+        | "count"
+        | "count_distinct"
+        | "sum"
+        | "sum_distinct"
+        | "average"
+        | "average_distinct"
+        | "min"
+        | "max"
+        | "median"
+        | "median_distinct"
+        | "percentile"
+        | "percentile_distinct"
+        | "percent_of_previous"
+        | "percent_of_total"
+        | "running_total"
+        | "distance"
+        | "period_over_period" => DataType::Number,
         _ => DataType::Unknown,
     }
 }
 
 /// An explore's dimensions, then its measures, as columns.
 pub fn columns(fields: Option<&api::ExploreFields>) -> Vec<Column> {
-    let Some(fields) = fields else { return Vec::new() };
-    let all = fields.dimensions.iter().flatten().chain(fields.measures.iter().flatten());
+    let Some(fields) = fields else {
+        return Vec::new();
+    };
+    let all = fields
+        .dimensions
+        .iter()
+        .flatten()
+        .chain(fields.measures.iter().flatten());
     all.enumerate()
         .map(|(i, f)| {
             let looker = f.kind.clone().unwrap_or_else(|| "unknown".into());
@@ -96,11 +125,15 @@ pub fn columns(fields: Option<&api::ExploreFields>) -> Vec<Column> {
 /// A chart's description: the tile's subtitle, body and note, as OpenMetadata's connector joins
 /// them (a text tile's text keeps it searchable).
 pub fn chart_description(element: &api::Element) -> Option<String> {
-    let parts: Vec<&str> = [&element.subtitle_text, &element.body_text, &element.note_text]
-        .into_iter()
-        .filter_map(|t| t.as_deref())
-        .filter(|t| !t.is_empty())
-        .collect();
+    let parts: Vec<&str> = [
+        &element.subtitle_text,
+        &element.body_text,
+        &element.note_text,
+    ]
+    .into_iter()
+    .filter_map(|t| t.as_deref())
+    .filter(|t| !t.is_empty())
+    .collect();
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
@@ -122,14 +155,21 @@ mod tests {
 
     #[test]
     fn chart_types() {
-        let vis = |t: &str| element(&format!(r#"{{"type":"vis","query":{{"vis_config":{{"type":"{t}"}}}}}}"#));
+        let vis = |t: &str| {
+            element(&format!(
+                r#"{{"type":"vis","query":{{"vis_config":{{"type":"{t}"}}}}}}"#
+            ))
+        };
         assert_eq!(chart_type(&vis("looker_column")), ChartType::Bar);
         assert_eq!(chart_type(&vis("looker_bar")), ChartType::Bar);
         assert_eq!(chart_type(&vis("looker_line")), ChartType::Line);
         assert_eq!(chart_type(&vis("looker_pie")), ChartType::Pie);
         assert_eq!(chart_type(&vis("table")), ChartType::Table);
         assert_eq!(chart_type(&vis("looker_funnel")), ChartType::Other);
-        assert_eq!(chart_type(&element(r#"{"type":"text","body_text":"x"}"#)), ChartType::Text);
+        assert_eq!(
+            chart_type(&element(r#"{"type":"text","body_text":"x"}"#)),
+            ChartType::Text
+        );
         assert_eq!(chart_type(&element(r#"{"type":"vis"}"#)), ChartType::Other);
     }
 
@@ -158,8 +198,14 @@ mod tests {
         )
         .unwrap();
         let cols = columns(Some(&fields));
-        let names: Vec<_> = cols.iter().map(|c| (c.name.as_str(), c.ordinal_position)).collect();
-        assert_eq!(names, [("orders.id", 1), ("orders.tags", 2), ("orders.count", 3)]);
+        let names: Vec<_> = cols
+            .iter()
+            .map(|c| (c.name.as_str(), c.ordinal_position))
+            .collect();
+        assert_eq!(
+            names,
+            [("orders.id", 1), ("orders.tags", 2), ("orders.count", 3)]
+        );
         assert_eq!(cols[0].description, None);
         assert_eq!(cols[1].array_data_type, Some(DataType::Unknown));
         assert_eq!(cols[2].data_type_display, "count");

@@ -66,7 +66,10 @@ impl omrun_sdk::DiscoverableSource for Looker {
 
     fn discover(&mut self) -> Result<Vec<EntityRef>, String> {
         let mut refs: Vec<EntityRef> = if self.config.include_data_models {
-            self.data_models()?.keys().map(EntityRef::data_model).collect()
+            self.data_models()?
+                .keys()
+                .map(EntityRef::data_model)
+                .collect()
         } else {
             Vec::new()
         };
@@ -104,7 +107,11 @@ impl Looker {
             let kept = list
                 .into_iter()
                 // OpenMetadata filters on the title, or the id of an untitled dashboard.
-                .filter(|d| self.config.dashboards.keeps(d.title.as_deref().unwrap_or(&d.id)))
+                .filter(|d| {
+                    self.config
+                        .dashboards
+                        .keeps(d.title.as_deref().unwrap_or(&d.id))
+                })
                 .map(|d| (convert::dashboard_name(&d.id), d.id))
                 .collect();
             self.dashboard_ids = Some(kept);
@@ -144,7 +151,11 @@ impl Looker {
         if name.bytes().all(|b| b.is_ascii_digit()) {
             return Ok(name.to_owned());
         }
-        Ok(self.dashboard_ids()?.get(name).cloned().unwrap_or_else(|| name.to_owned()))
+        Ok(self
+            .dashboard_ids()?
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| name.to_owned()))
     }
 
     /// A dashboard and, before it, its charts.
@@ -158,9 +169,15 @@ impl Looker {
         let mut entities = Vec::with_capacity(elements.len() + 1);
         let mut charts = Vec::new();
         for e in &elements {
-            let Some(chart_id) = e.id.clone() else { continue };
+            let Some(chart_id) = e.id.clone() else {
+                continue;
+            };
             // Like dashboards: the title, or the id of an untitled tile.
-            if !self.config.charts.keeps(e.title.as_deref().unwrap_or(&chart_id)) {
+            if !self
+                .config
+                .charts
+                .keeps(e.title.as_deref().unwrap_or(&chart_id))
+            {
                 continue;
             }
             charts.push(chart_id.clone());
@@ -222,7 +239,9 @@ impl Looker {
 
     fn data_model(&mut self, name: &str) -> Result<Entity, String> {
         let Some((model, explore)) = self.data_models()?.get(name).cloned() else {
-            return Err(format!("no LookML explore named {name} (or the filter leaves it out)"));
+            return Err(format!(
+                "no LookML explore named {name} (or the filter leaves it out)"
+            ));
         };
         let path = format!(
             "/lookml_models/{}/explores/{}",
@@ -238,7 +257,10 @@ impl Looker {
             data_model_type: DataModelType::LookMlExplore,
             columns: convert::columns(x.fields.as_ref()),
             sql: x.sql_table_name.filter(|s| !s.is_empty()),
-            project: x.project_name.filter(|p| !p.is_empty()).or(Some(model.clone())),
+            project: x
+                .project_name
+                .filter(|p| !p.is_empty())
+                .or(Some(model.clone())),
             source_url: Some(format!(
                 "{}/explore/{}/{}",
                 self.config.base_url,

@@ -335,14 +335,26 @@ mod tests {
         let e = response(404, &[], "").error_for_status().unwrap_err();
         assert!(!e.is_transient());
         assert_eq!(e.to_string(), "HTTP 404");
-        assert!(response(503, &[], "").error_for_status().unwrap_err().is_transient());
+        assert!(
+            response(503, &[], "")
+                .error_for_status()
+                .unwrap_err()
+                .is_transient()
+        );
         assert!(response(204, &[], "").error_for_status().is_ok());
-        assert_eq!(response(429, &[("retry-after", "soon")], "").retry_after(), None);
+        assert_eq!(
+            response(429, &[("retry-after", "soon")], "").retry_after(),
+            None
+        );
     }
 
     #[test]
     fn json_and_text() {
-        let r = response(200, &[("content-type", "application/json")], r#"{"a":[1,2]}"#);
+        let r = response(
+            200,
+            &[("content-type", "application/json")],
+            r#"{"a":[1,2]}"#,
+        );
         let v: serde_json::Value = r.json().unwrap();
         assert_eq!(v["a"][1], 2);
         assert_eq!(r.header("Content-Type"), Some("application/json"));

@@ -58,7 +58,11 @@ fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 pub(super) fn with_query(url: &str, params: &[(String, String)]) -> String {
     let mut out = url.to_owned();
     for (i, (name, value)) in params.iter().enumerate() {
-        let sep = if i == 0 && !url.contains('?') { '?' } else { '&' };
+        let sep = if i == 0 && !url.contains('?') {
+            '?'
+        } else {
+            '&'
+        };
         out.push(sep);
         encode_into(&mut out, name);
         out.push('=');
@@ -95,14 +99,22 @@ mod tests {
         assert_eq!(x.destination(), "https://company.looker.com");
         let x = t("HTTP://127.0.0.1:8080");
         assert!(!x.https);
-        assert_eq!((x.authority.as_str(), x.path_and_query.as_str()), ("127.0.0.1:8080", "/"));
+        assert_eq!(
+            (x.authority.as_str(), x.path_and_query.as_str()),
+            ("127.0.0.1:8080", "/")
+        );
         assert_eq!(t("http://[::1]:9?q=1").path_and_query, "/?q=1");
         assert_eq!(t("http://[::1]:9?q=1").authority, "[::1]:9");
     }
 
     #[test]
     fn refuses_what_it_cannot_send() {
-        for bad in ["ftp://x/", "looker.example/api", "http:///x", "https://u:p@h/"] {
+        for bad in [
+            "ftp://x/",
+            "looker.example/api",
+            "http:///x",
+            "https://u:p@h/",
+        ] {
             assert!(
                 matches!(Target::parse(bad), Err(HttpError::InvalidRequest(_))),
                 "{bad}"

@@ -29,13 +29,17 @@ pub(super) fn send(
         .iter()
         .map(|(n, v)| (n.to_ascii_lowercase(), v.as_bytes().to_vec()))
         .collect();
-    let fields =
-        Fields::from_list(&entries).map_err(|e| HttpError::InvalidRequest(format!("headers: {e:?}")))?;
+    let fields = Fields::from_list(&entries)
+        .map_err(|e| HttpError::InvalidRequest(format!("headers: {e:?}")))?;
     let request = OutgoingRequest::new(fields);
     request
         .set_method(&wasi_method(method))
         .map_err(|()| invalid("method"))?;
-    let scheme = if target.https { Scheme::Https } else { Scheme::Http };
+    let scheme = if target.https {
+        Scheme::Https
+    } else {
+        Scheme::Http
+    };
     request
         .set_scheme(Some(&scheme))
         .map_err(|()| invalid("scheme"))?;
@@ -79,7 +83,12 @@ pub(super) fn send(
         fields
             .entries()
             .into_iter()
-            .map(|(n, v)| (n.to_ascii_lowercase(), String::from_utf8_lossy(&v).into_owned()))
+            .map(|(n, v)| {
+                (
+                    n.to_ascii_lowercase(),
+                    String::from_utf8_lossy(&v).into_owned(),
+                )
+            })
             .collect()
     };
     let incoming = response
@@ -127,12 +136,10 @@ fn read_body(incoming: &IncomingBody, destination: &str) -> Result<Vec<u8>, Http
 fn stream_error(e: StreamError, destination: &str) -> HttpError {
     match e {
         StreamError::Closed => connection(destination, "the connection closed"),
-        StreamError::LastOperationFailed(io) => {
-            match wasip2::http::types::http_error_code(&io) {
-                Some(code) => classify(code, destination),
-                None => connection(destination, &io.to_debug_string()),
-            }
-        }
+        StreamError::LastOperationFailed(io) => match wasip2::http::types::http_error_code(&io) {
+            Some(code) => classify(code, destination),
+            None => connection(destination, &io.to_debug_string()),
+        },
     }
 }
 
