@@ -194,3 +194,30 @@ fn mysql_local_example() {
             .any(|p| p.fqn == format!("{sales}.close_day"))
     );
 }
+
+#[test]
+fn looker_local_example() {
+    use omrun_tests::looker::{LookerStandIn, Settings};
+    let (id, secret) = ("example-looker-id", "example-looker-s3cret");
+    let looker = LookerStandIn::start(Settings::new(60, 2, id, secret));
+    let work = Workdir::new();
+    let output = work.join("out.jsonl");
+    let out = Omrun::ingest(work.path(), example("looker-local.yaml"))
+        .env("LOOKER_HOST_PORT", looker.host_port())
+        .env("LOOKER_CLIENT_ID", id)
+        .env("LOOKER_CLIENT_SECRET", secret)
+        .secret(secret)
+        .env("OMRUN_OUTPUT", &output)
+        .output(&output)
+        .report_json(&work.join("report.json"))
+        .run();
+    out.assert_success();
+    out.assert_stderr_line("Using LOCAL thread-based distributed execution");
+    out.assert_stderr_line("Processing with 50 worker threads");
+    let records = out.records();
+    assert_eq!(records.service()["serviceType"], "Looker");
+    assert_eq!(records.count("CreateDashboardRequest"), 60);
+    assert_eq!(records.count("CreateDashboardDataModelRequest"), 6);
+    assert!(records.count("CreateChartRequest") > 60);
+    assert_eq!(out.report()["processed"], 60, "{}", out.describe());
+}
