@@ -177,6 +177,12 @@ pg_start() {
     export OMRUN_TEST_PG_PASSWORD=$password
     export PGHOST=127.0.0.1 PGPORT=$port PGUSER=$user PGPASSWORD=$password PGDATABASE=postgres
     _PG_DATA=$data
+    # How the source-fault tests restart the server mid-run (same port and options: pg_ctl keeps
+    # them in postmaster.opts). A command line, run with `sh -c`.
+    local owner=()
+    [[ $(id -u) -eq 0 ]] && owner=(runuser -u "$_PG_OS_USER" --)
+    OMRUN_TEST_PG_RESTART=$(printf '%q ' "${owner[@]}" "$PG_BINDIR/pg_ctl" -D "$data" -l "$log" -m fast -w -t 60 -s restart)
+    export OMRUN_TEST_PG_RESTART
     _pg_log "PostgreSQL up on 127.0.0.1:$port (user $user; directory $PG_TMPDIR)"
 }
 

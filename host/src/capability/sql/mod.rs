@@ -69,6 +69,9 @@ pub trait Driver: Send {
     /// Up to `max_rows` more rows; empty when the stream is done.
     async fn next_page(&mut self, stream: StreamId, max_rows: usize) -> Result<Vec<Row>, SqlError>;
     fn close_stream(&mut self, stream: StreamId);
+    /// The connection is gone (the server restarted, the backend was terminated, the network
+    /// dropped): only a new one can answer.
+    fn is_lost(&self) -> bool;
 }
 
 /// Where and as whom a networked database is reached: OpenMetadata's `hostPort` (the engine's
@@ -159,10 +162,14 @@ impl Target {
     }
 }
 
-/// A connection as a plugin holds it (a WIT `connection` resource).
+/// A connection as a plugin holds it (a WIT `connection` resource). A lost connection is replaced
+/// transparently at the next query (a source restarted mid-run costs the batches in flight, which
+/// the pipeline retries, never the run).
 pub struct Connection {
     driver: Arc<Mutex<Box<dyn Driver>>>,
     dialect: &'static str,
+    target: Target,
+    database: Option<String>,
 }
 
 /// One query's rows as a plugin holds them (a WIT `row-stream` resource).
@@ -183,6 +190,8 @@ impl Connection {
         Ok(Self {
             driver: Arc::new(Mutex::new(driver)),
             dialect,
+            target: target.clone(),
+            database: database.map(str::to_owned),
         })
     }
 
@@ -190,8 +199,27 @@ impl Connection {
         self.dialect
     }
 
+    async fn reconnect(&self, why: &str) -> Result<Box<dyn Driver>, SqlError> {
+        tracing::warn!("The source connection was lost ({why}); reconnecting");
+        self.target.connect(self.database.as_deref()).await
+    }
+
+    /// Runs a query, on a new connection if the old one was lost — also when it is lost during
+    /// this query, which is then run once more: plugins only read the catalog, so repeating a
+    /// statement is harmless. Streams of the lost connection stay failed.
     pub async fn query(&self, statement: &str, params: Vec<Value>) -> Result<RowStream, SqlError> {
-        let (id, columns) = self.driver.lock().await.query(statement, params).await?;
+        let mut driver = self.driver.lock().await;
+        if driver.is_lost() {
+            *driver = self.reconnect("it was lost earlier").await?;
+        }
+        let (id, columns) = match driver.query(statement, params.clone()).await {
+            Err(e) if driver.is_lost() => {
+                *driver = self.reconnect(&e.message).await?;
+                driver.query(statement, params).await?
+            }
+            answer => answer?,
+        };
+        drop(driver);
         Ok(RowStream {
             driver: self.driver.clone(),
             id,

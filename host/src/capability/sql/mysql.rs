@@ -73,14 +73,51 @@ impl Target {
             .await;
         Ok(MysqlDriver {
             conn,
+            lost: false,
             results: HashMap::new(),
             next_id: 0,
         })
     }
 }
 
+impl MysqlDriver {
+    /// Runs a statement to its end (results are buffered: the protocol cannot interleave them).
+    /// `lost` is set when the connection failed below SQL (I/O, protocol) and cannot be reused.
+    async fn run(
+        &mut self,
+        sql: &str,
+        params: Vec<Value>,
+        lost: &mut bool,
+    ) -> Result<(VecDeque<Row>, Vec<String>), SqlError> {
+        let mut fail = |e: mysql_async::Error| {
+            *lost |= matches!(e, mysql_async::Error::Io(_) | mysql_async::Error::Driver(_));
+            sql_error(e)
+        };
+        let params = if params.is_empty() {
+            Params::Empty
+        } else {
+            Params::Positional(params.into_iter().map(param).collect())
+        };
+        let mut result = self.conn.exec_iter(sql, params).await.map_err(&mut fail)?;
+        let columns: Vec<String> = result
+            .columns_ref()
+            .iter()
+            .map(|c| c.name_str().into_owned())
+            .collect();
+        let mut rows = VecDeque::new();
+        while let Some(row) = result.next().await.map_err(&mut fail)? {
+            rows.push_back(convert_row(row)?);
+        }
+        // A statement may return more result sets (a CALL does); only the first is the answer.
+        result.drop_result().await.map_err(&mut fail)?;
+        Ok((rows, columns))
+    }
+}
+
 pub struct MysqlDriver {
     conn: Conn,
+    /// Set when the connection failed below SQL (I/O, protocol): it cannot be used again.
+    lost: bool,
     /// Rows of the queries whose streams are open.
     results: HashMap<StreamId, VecDeque<Row>>,
     next_id: StreamId,
@@ -92,28 +129,19 @@ impl Driver for MysqlDriver {
         "mysql"
     }
 
+    fn is_lost(&self) -> bool {
+        self.lost
+    }
+
     async fn query(
         &mut self,
         sql: &str,
         params: Vec<Value>,
     ) -> Result<(StreamId, Vec<String>), SqlError> {
-        let params = if params.is_empty() {
-            Params::Empty
-        } else {
-            Params::Positional(params.into_iter().map(param).collect())
-        };
-        let mut result = self.conn.exec_iter(sql, params).await.map_err(sql_error)?;
-        let columns: Vec<String> = result
-            .columns_ref()
-            .iter()
-            .map(|c| c.name_str().into_owned())
-            .collect();
-        let mut rows = VecDeque::new();
-        while let Some(row) = result.next().await.map_err(sql_error)? {
-            rows.push_back(convert_row(row)?);
-        }
-        // A statement may return more result sets (a CALL does); only the first is the answer.
-        result.drop_result().await.map_err(sql_error)?;
+        let mut lost = false;
+        let answer = self.run(sql, params, &mut lost).await;
+        self.lost |= lost;
+        let (rows, columns) = answer?;
         let id = self.next_id;
         self.next_id = self.next_id.wrapping_add(1);
         self.results.insert(id, rows);

@@ -144,6 +144,10 @@ impl Driver for PostgresDriver {
         "postgres"
     }
 
+    fn is_lost(&self) -> bool {
+        self.client.is_closed()
+    }
+
     async fn query(
         &mut self,
         sql: &str,

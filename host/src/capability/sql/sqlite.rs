@@ -64,6 +64,11 @@ impl Driver for SqliteDriver {
         "sqlite"
     }
 
+    /// A file in this process: there is no connection to lose.
+    fn is_lost(&self) -> bool {
+        false
+    }
+
     async fn query(
         &mut self,
         sql: &str,
