@@ -179,3 +179,38 @@ fn wasi_method(method: Method) -> WasiMethod {
         Method::Head => WasiMethod::Head,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_are_sorted_for_connectors() {
+        let to = "http://127.0.0.2:80";
+        for denied in [
+            ErrorCode::HttpRequestDenied,
+            ErrorCode::DestinationIpProhibited,
+        ] {
+            assert_eq!(
+                classify(denied, to),
+                HttpError::Denied {
+                    destination: to.into()
+                }
+            );
+        }
+        let refused = classify(ErrorCode::ConnectionRefused, to);
+        assert!(refused.is_transient(), "{refused:?}");
+        assert!(
+            refused.to_string().contains("ConnectionRefused"),
+            "{refused}"
+        );
+        assert!(matches!(
+            classify(ErrorCode::HttpResponseBodySize(Some(1 << 30)), to),
+            HttpError::Body(_)
+        ));
+        assert!(matches!(
+            classify(ErrorCode::HttpRequestUriInvalid, to),
+            HttpError::InvalidRequest(_)
+        ));
+    }
+}
