@@ -1,11 +1,13 @@
 //! What a plugin can reach. Nothing is ambient: a plugin declares what it needs in `info()`, the
 //! config grants it, and the host checks the two against each other before the run starts.
-//! Each capability is one module with one trait at its seam: `sql::Driver` for databases, `log`.
+//! Each capability is one module with one trait at its seam: `sql::Driver` for databases, `log`,
+//! `http` (wasi:http, allowed per host).
 
+pub mod http;
 pub mod log;
 pub mod sql;
 
-use crate::config::Config;
+use crate::config::{Config, Secret};
 use anyhow::{Context, bail};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -26,14 +28,19 @@ impl std::fmt::Display for Capability {
     }
 }
 
-/// What the config grants. The source's own `serviceConnection` is granted as the SQL label
-/// `source` when it is a database the host can connect to.
+/// What the config grants. The source's own `serviceConnection` is granted as the label `source`:
+/// as SQL when it is a database the host can connect to, as HTTP to the host of its `hostPort`
+/// when that is an http(s) URL (a dashboard service's, e.g. Looker's).
 #[derive(Debug, Clone, Default)]
 pub struct Grants {
     pub sql: BTreeMap<String, sql::Target>,
+    pub http: BTreeMap<String, http::HostGrant>,
+    /// The secrets of the source's `serviceConnection.config` by key name, which the plugin never
+    /// sees; an HTTP request names them with placeholders (see `http`).
+    pub secrets: BTreeMap<String, Secret>,
 }
 
-/// The SQL label under which the source's `serviceConnection` is granted.
+/// The label under which the source's `serviceConnection` is granted.
 pub const SOURCE_LABEL: &str = "source";
 
 impl Grants {
@@ -45,6 +52,15 @@ impl Grants {
         {
             grants.sql.insert(SOURCE_LABEL.to_owned(), target);
         }
+        if let Some(host) = connection
+            .config
+            .get("hostPort")
+            .and_then(serde_json::Value::as_str)
+            .and_then(http::HostGrant::from_url)
+        {
+            grants.http.insert(SOURCE_LABEL.to_owned(), host);
+        }
+        grants.secrets = http::secrets_in(&connection.config);
         Ok(grants)
     }
 
@@ -65,7 +81,7 @@ impl Grants {
             .iter()
             .filter(|need| match need {
                 Capability::Sql(label) => !self.sql.contains_key(label),
-                Capability::Http(_) => true,
+                Capability::Http(need) => !self.grants_http(need),
             })
             .map(|need| need.to_string())
             .collect();
@@ -76,5 +92,69 @@ impl Grants {
             );
         }
         Ok(())
+    }
+
+    /// An HTTP need is met by its label (`source`) or by a granted host spelled the same way
+    /// (`name` or `name:port`).
+    fn grants_http(&self, need: &str) -> bool {
+        self.http.contains_key(need)
+            || http::HostGrant::parse(need)
+                .is_some_and(|need| self.http.values().any(|g| *g == need))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grants(connection: &str) -> Grants {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.yaml");
+        let text = format!(
+            "source:\n  type: looker\n  serviceName: svc\n  serviceConnection:\n    config:\n{connection}\
+             sink:\n  type: file\n  config:\n    filename: out.jsonl\n"
+        );
+        std::fs::write(&path, text).unwrap();
+        let (config, _) = crate::config::load(&path).unwrap();
+        Grants::from_config(&config, Duration::from_secs(1)).unwrap()
+    }
+
+    #[test]
+    fn an_http_host_port_grants_its_host_as_source_with_the_secrets() {
+        let grants = grants(
+            "      type: Looker\n      hostPort: https://company.looker.com\n      \
+             clientId: id\n      clientSecret: s\n",
+        );
+        assert_eq!(grants.http[SOURCE_LABEL].to_string(), "company.looker.com");
+        assert!(grants.sql.is_empty());
+        assert_eq!(grants.secrets["clientSecret"].expose(), "s");
+        assert!(!grants.secrets.contains_key("clientId"));
+
+        let http = |host: &str| Capability::Http(host.into());
+        for granted in ["source", "company.looker.com", "COMPANY.looker.com"] {
+            grants.check("looker", &[http(granted)]).unwrap();
+        }
+        let err = grants
+            .check(
+                "looker",
+                &[http("company.looker.com:8443"), http("other.example")],
+            )
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "plugin looker needs http to `company.looker.com:8443`, http to `other.example` \
+             which the config does not grant"
+        );
+    }
+
+    #[test]
+    fn a_database_host_port_grants_no_http() {
+        let grants = grants("      type: CustomDatabase\n      hostPort: localhost:5432\n");
+        assert!(grants.http.is_empty());
+        assert!(
+            grants
+                .check("p", &[Capability::Http("source".into())])
+                .is_err()
+        );
     }
 }

@@ -1,8 +1,9 @@
 //! What each plugin instance lives in: its own Store with a memory limit, WASI with nothing granted
-//! (no files, no environment, no sockets), and a bounded capture of what it prints, so a panic
-//! message can be reported.
+//! (no files, no environment, no sockets), wasi:http to the hosts the config grants only, and a
+//! bounded capture of what it prints, so a panic message can be reported.
 
 use crate::capability::Grants;
+use crate::capability::http::HttpState;
 use std::io;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -13,6 +14,7 @@ use wasmtime::component::ResourceTable;
 use wasmtime::{StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtxView, WasiHttpView};
 
 /// Per-instance limits.
 #[derive(Debug, Clone, Copy)]
@@ -39,6 +41,7 @@ pub struct StoreState {
     pub grants: Arc<Grants>,
     pub table: ResourceTable,
     pub wasi: WasiCtx,
+    pub http: HttpState,
     pub limits: StoreLimits,
     pub output: OutputTail,
 }
@@ -52,6 +55,7 @@ impl StoreState {
             .stdout(output.clone())
             .stderr(output.clone())
             .build();
+        let http = HttpState::new(plugin.clone(), grants.clone(), limits.call_timeout);
         let limits = StoreLimitsBuilder::new()
             .memory_size(limits.memory_bytes)
             // A failed memory.grow traps with a clear message instead of handing the guest a
@@ -63,6 +67,7 @@ impl StoreState {
             grants,
             table: ResourceTable::new(),
             wasi,
+            http,
             limits,
             output,
         }
@@ -75,6 +80,12 @@ impl WasiView for StoreState {
             ctx: &mut self.wasi,
             table: &mut self.table,
         }
+    }
+}
+
+impl WasiHttpView for StoreState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        self.http.view(&mut self.table)
     }
 }
 

@@ -19,10 +19,12 @@ pub fn world_of(contract: Contract, component: &Component, engine: &Engine) -> O
     }
 }
 
-/// A linker with WASI (granting nothing) and `contract`'s own imports.
+/// A linker with WASI (granting nothing), wasi:http (to the hosts the config grants) and
+/// `contract`'s own imports.
 pub fn linker(engine: &Engine, contract: Contract) -> wasmtime::Result<Linker<StoreState>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    crate::capability::http::add_to_linker(&mut linker)?;
     match contract {
         Contract::V0_1 => v0_1::add_to_linker(&mut linker)?,
         Contract::V0_2 => v0_2::add_to_linker(&mut linker)?,
