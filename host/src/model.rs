@@ -86,6 +86,9 @@ impl fmt::Display for EntityRef {
     }
 }
 
+/// The longest name OpenMetadata accepts (`entityName`'s `maxLength`), in characters.
+pub const MAX_NAME_CHARS: usize = 256;
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Entity {
     Database(Database),
@@ -120,6 +123,40 @@ impl Entity {
                 EntityRef::new(EntityKind::DashboardDataModel, vec![m.name.clone()])
             }
         }
+    }
+
+    /// Why OpenMetadata would refuse this entity's names — its own and its parents' must have 1
+    /// to [`MAX_NAME_CHARS`] characters (`entityName`), a table's columns at least one — if it
+    /// would. Said without quoting a huge name whole.
+    pub fn invalid_name(&self) -> Option<String> {
+        let kind = self.to_ref().kind.as_str();
+        let shown = |name: &str| {
+            let start: String = name.chars().take(40).collect();
+            format!("`{start}…`")
+        };
+        for name in self.to_ref().path {
+            if name.is_empty() {
+                return Some(format!("the plugin returned a {kind} with an empty name"));
+            }
+            if name.chars().nth(MAX_NAME_CHARS).is_some() {
+                return Some(format!(
+                    "the plugin returned a {kind} named {} of {} bytes: OpenMetadata accepts names \
+                     of at most {MAX_NAME_CHARS} characters",
+                    shown(&name),
+                    name.len()
+                ));
+            }
+        }
+        let columns = match self {
+            Entity::Table(t) => t.columns.as_slice(),
+            _ => &[],
+        };
+        columns.iter().position(|c| c.name.is_empty()).map(|i| {
+            format!(
+                "the plugin returned a {kind} whose column {} has an empty name",
+                i + 1
+            )
+        })
     }
 
     /// A bare container for a ref whose plugin did not describe it (e.g. a `source` plugin that

@@ -3,7 +3,7 @@
 use super::{CANNOT_START, FAILED, fail};
 use crate::capability::Grants;
 use crate::config::{self, Config, Orchestrator};
-use crate::plugin::{ComponentCache, Limits, Plugin, SourceConfig, World};
+use crate::plugin::{ComponentCache, Plugin, SourceConfig, World};
 use crate::report::Report;
 use crate::run::{self, Part, Run};
 use crate::sink::{self, FileSink, Requests};
@@ -156,7 +156,7 @@ async fn prepare(
             config.path.display()
         )
     })?;
-    let limits = Limits::default();
+    let limits = config.workflow.plugin_limits.limits();
     let grants = Arc::new(
         Grants::from_config(config, limits.call_timeout)
             .with_context(|| config.path.display().to_string())?,

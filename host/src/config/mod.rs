@@ -2,10 +2,12 @@
 //! keep the files they already have. Loading (`load`) expands `${VAR}`s and reports errors with file,
 //! line, column and key; this module holds the model and its defaults.
 
+mod limits;
 mod load;
 mod secrets;
 mod source_config;
 
+pub use limits::PluginLimits;
 pub use load::{ConfigError, load, load_unresolved};
 pub use secrets::{Secret, is_secret_key, without_secrets};
 
@@ -140,6 +142,9 @@ pub struct WorkflowSection {
     pub open_metadata_server_config: Option<OpenMetadataServerConfig>,
     #[serde(default)]
     pub distributed_execution: DistributedExecution,
+    /// What one plugin instance may use (memory, time per call); see `limits`.
+    #[serde(default)]
+    pub plugin_limits: PluginLimits,
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]

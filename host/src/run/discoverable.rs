@@ -333,6 +333,11 @@ impl Pipeline {
                 Ok(entities) if entities.is_empty() => plugin_failures
                     .push((r.clone(), "the plugin returned no entity for it".to_owned())),
                 Ok(entities) => {
+                    // Names OpenMetadata would refuse (empty, too long) fail here, clearly.
+                    if let Some(why) = entities.iter().find_map(Entity::invalid_name) {
+                        plugin_failures.push((r.clone(), why));
+                        continue;
+                    }
                     let parents = entities.iter().flat_map(|e| e.to_ref().parents());
                     match parents.into_iter().find(|p| !written.contains(p)) {
                         Some(parent) => {
