@@ -32,7 +32,7 @@ enum ArgoCommand {
         #[arg(long)]
         config_map: bool,
         /// Overrides `distributedExecution.parallelism` (the shard count).
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=crate::config::MAX_PARALLELISM as i64))]
         parallelism: Option<u32>,
         /// JSON instead of YAML.
         #[arg(long)]

@@ -39,7 +39,7 @@ pub struct IngestArgs {
     #[arg(long, value_parser = ["sequential", "local", "argo"])]
     pub orchestrator: Option<String>,
     /// Overrides `workflowConfig.distributedExecution.parallelism`.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=crate::config::MAX_PARALLELISM as i64))]
     pub parallelism: Option<u32>,
 }
 

@@ -1,10 +1,18 @@
 //! From a YAML file to a [`Config`]: `$VAR`/`${VAR}`/`${VAR:-default}` expanded in scalar values
 //! (never in comments), errors located by file, line, column and key path, unknown keys collected as
 //! warnings rather than refused (OpenMetadata configs carry keys omrun does not use).
+//!
+//! Malformed input gives one error, quickly: the file is read only up to [`MAX_CONFIG_BYTES`], the
+//! YAML parser works within a budget (nodes, depth, aliases: no alias bomb is expanded), and the
+//! YAML crate's messages are rewritten in the config's terms (the key, the value as written, what
+//! was expected). tests/tests/malformed.rs holds the cases; host/examples/fuzz_config.rs fuzzes.
 
-use super::{Config, Document, source_config};
-use serde_saphyr::{Error as YamlError, PropertySyntax};
+use super::{Config, Document, checks};
+use serde_saphyr::budget::BudgetBreach;
+use serde_saphyr::{Budget, Error as YamlError, PropertySyntax};
+use std::collections::HashMap;
 use std::fmt;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Why a config could not be loaded; its `Display` is the one line the user sees.
@@ -36,85 +44,277 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// The largest config file omrun reads (1 MiB). Workflow configs are a few kilobytes, an embedded
+/// CA bundle a few hundred; a larger file is a mistake (or an attack), refused before it is read.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 /// Loads the config at `path` with the process environment for `${VAR}` expansion. Returns the
 /// config and the dotted paths of keys it did not recognise.
 pub fn load(path: &Path) -> Result<(Config, Vec<String>), ConfigError> {
-    load_with(path, |_| std::env::vars().collect())
+    let text = read(path)?;
+    parse_str(&text, path, std::env::vars().collect())
 }
 
 /// Like [`load`], but a variable the environment does not set reads as `1` (a placeholder that
 /// fits string and number keys alike). For Argo mode: the pods resolve the variables from the
 /// Kubernetes Secret, so the machine that renders or submits the Workflow need not hold them.
 pub fn load_unresolved(path: &Path) -> Result<(Config, Vec<String>), ConfigError> {
-    load_with(path, |text| {
-        let mut environment: std::collections::HashMap<String, String> = std::env::vars().collect();
-        let pattern = regex::Regex::new(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)").expect("static pattern");
-        for name in pattern.captures_iter(text).map(|c| c[1].to_owned()) {
-            environment.entry(name).or_insert_with(|| "1".to_owned());
-        }
-        environment
-    })
+    let text = read(path)?;
+    let mut environment: HashMap<String, String> = std::env::vars().collect();
+    let pattern = regex::Regex::new(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)").expect("static pattern");
+    for name in pattern.captures_iter(&text).map(|c| c[1].to_owned()) {
+        environment.entry(name).or_insert_with(|| "1".to_owned());
+    }
+    parse(&text, environment, Lenience::Placeholders)
+        .map(|(document, unknown)| (config(path, document), unknown))
+        .map_err(|e| ConfigError {
+            path: path.to_owned(),
+            ..e
+        })
 }
 
-fn load_with(
+/// Parses the text of a config as [`load`] parses a file's, with `environment` for the `${VAR}`s;
+/// `path` only names the config in messages. For tools that hold the text already, and for the
+/// config fuzzer (`cargo run -p omrun --example fuzz_config --release`).
+pub fn parse_str(
+    text: &str,
     path: &Path,
-    environment: impl FnOnce(&str) -> std::collections::HashMap<String, String>,
+    environment: HashMap<String, String>,
 ) -> Result<(Config, Vec<String>), ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-        path: path.to_owned(),
-        line: None,
-        column: None,
-        key: None,
-        message: format!("cannot read config: {e}"),
-    })?;
-    let (document, unknown_keys) = parse(&text, environment(&text)).map_err(|e| ConfigError {
-        path: path.to_owned(),
-        ..e
-    })?;
-    let config = Config {
+    parse(text, environment, Lenience::None)
+        .map(|(document, unknown)| (config(path, document), unknown))
+        .map_err(|e| ConfigError {
+            path: path.to_owned(),
+            ..e
+        })
+}
+
+fn config(path: &Path, document: Document) -> Config {
+    Config {
         path: path.to_owned(),
         source: document.source,
         sink: document.sink,
         workflow: document.workflow_config,
-    };
-    Ok((config, unknown_keys))
+    }
 }
 
-/// Parses YAML text; the returned error's `path` is empty (the caller knows the file).
-pub(crate) fn parse(
-    text: &str,
-    environment: std::collections::HashMap<String, String>,
-) -> Result<(Document, Vec<String>), ConfigError> {
-    let options = || {
-        let mut options = serde_saphyr::options! { with_snippet: false };
-        options = options.with_properties(environment.clone());
-        options.property_syntax = PropertySyntax::BracedOrBare;
-        options
+/// The file's text: at most [`MAX_CONFIG_BYTES`], and UTF-8 (YAML's encoding).
+fn read(path: &Path) -> Result<String, ConfigError> {
+    let error = |line: Option<u64>, column: Option<u64>, message: String| ConfigError {
+        path: path.to_owned(),
+        line,
+        column,
+        key: None,
+        message,
     };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| error(None, None, format!("cannot read config: {e}")))?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(error(
+            None,
+            None,
+            format!(
+                "the config is larger than {} KiB; a workflow config is a few kilobytes",
+                MAX_CONFIG_BYTES / 1024
+            ),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&valid[line_start..])
+            .chars()
+            .count() as u64
+            + 1;
+        let byte = e.as_bytes()[valid.len()];
+        error(
+            Some(line),
+            Some(column),
+            format!("the config is not UTF-8 text (byte 0x{byte:02x}); save it as UTF-8"),
+        )
+    })
+}
 
+/// What a placeholder environment (`load_unresolved`) excuses: values that came from a variable
+/// are not checked beyond their type, since they are not the real ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Lenience {
+    None,
+    Placeholders,
+}
+
+/// The YAML parser's limits. A workflow config has a few hundred nodes, a dozen levels and rarely
+/// an alias; these are generous for that and stop an alias bomb (billion laughs) or a deeply nested
+/// document in milliseconds, with one error.
+fn options(environment: HashMap<String, String>) -> serde_saphyr::Options {
+    let mut budget = Budget::default();
+    budget.max_events = 100_000;
+    budget.max_nodes = 50_000;
+    budget.max_aliases = 1_000;
+    budget.max_anchors = 1_000;
+    budget.max_recorded_anchor_events = 50_000;
+    budget.max_recorded_anchor_bytes = 4 * MAX_CONFIG_BYTES as usize;
+    budget.max_total_scalar_bytes = 4 * MAX_CONFIG_BYTES as usize;
+    budget.max_depth = MAX_DEPTH;
+    budget.max_documents = 1;
+    budget.max_merge_keys = 1_000;
+    let mut options = serde_saphyr::options! { with_snippet: false };
+    options.budget = Some(budget);
+    options.alias_limits.max_total_replayed_events = 50_000;
+    options.alias_limits.max_replay_stack_depth = MAX_DEPTH;
+    options = options.with_properties(environment);
+    options.property_syntax = PropertySyntax::BracedOrBare;
+    options
+}
+
+/// The deepest nesting of lists and mappings a config may have.
+const MAX_DEPTH: usize = 64;
+
+/// Parses YAML text; the returned error's `path` is empty (the caller knows the file).
+pub(super) fn parse(
+    text: &str,
+    environment: HashMap<String, String>,
+    lenience: Lenience,
+) -> Result<(Document, Vec<String>), ConfigError> {
+    check_text(text)?;
     let mut unknown_keys = Vec::new();
     let mut failed_key = None;
-    let parsed = serde_saphyr::with_deserializer_from_str_with_options(text, options(), |de| {
-        let mut collect = |key: serde_ignored::Path<'_>| unknown_keys.push(key.to_string());
-        let de = serde_ignored::Deserializer::new(de, &mut collect);
-        serde_path_to_error::deserialize(de).map_err(|e| {
-            failed_key = key_path(&e.path().to_string());
-            e.into_inner()
-        })
-    });
+    let parsed = serde_saphyr::with_deserializer_from_str_with_options(
+        text,
+        options(environment.clone()),
+        |de| {
+            let mut collect = |key: serde_ignored::Path<'_>| unknown_keys.push(key.to_string());
+            let de = serde_ignored::Deserializer::new(de, &mut collect);
+            serde_path_to_error::deserialize(de).map_err(|e| {
+                failed_key = key_path(&e.path().to_string());
+                e.into_inner()
+            })
+        },
+    );
     let document = parsed.map_err(|error| describe(text, error, failed_key.take()))?;
 
-    // A second look at the parts passed to the plugin as JSON, for their types and patterns.
-    let checked = serde_saphyr::with_deserializer_from_str_with_options(text, options(), |de| {
-        serde_path_to_error::deserialize::<_, source_config::Document>(de).map_err(|e| {
-            failed_key = key_path(&e.path().to_string());
-            e.into_inner()
-        })
-    });
+    // A second look at what the model keeps as JSON or plain strings, for types, patterns and
+    // values the run would otherwise trip on only after connecting.
+    let checked =
+        serde_saphyr::with_deserializer_from_str_with_options(text, options(environment), |de| {
+            serde_path_to_error::deserialize::<_, checks::Document>(de).map_err(|e| {
+                failed_key = key_path(&e.path().to_string());
+                e.into_inner()
+            })
+        });
     checked
         .map_err(|error| describe(text, error, failed_key))?
-        .check_patterns()?;
+        .check(text, lenience)?;
     Ok((document, unknown_keys))
+}
+
+/// What the YAML parser would report badly: a file with nothing in it, and a `${` that is never
+/// closed (the YAML crate keeps it as text, and the run would use `${NAME` as a value).
+fn check_text(text: &str) -> Result<(), ConfigError> {
+    let error = |line: Option<u64>, column: Option<u64>, key: Option<String>, message: String| {
+        ConfigError {
+            path: PathBuf::new(),
+            line,
+            column,
+            key,
+            message,
+        }
+    };
+    let content = |line: &str| {
+        let line = line.trim_start_matches('\u{feff}').trim();
+        !line.is_empty() && !line.starts_with('#') && line != "---" && line != "..."
+    };
+    if !text.lines().any(content) {
+        return Err(error(
+            None,
+            None,
+            None,
+            "the config is empty; it needs `source`, `sink` and `workflowConfig`".into(),
+        ));
+    }
+    for (n, line) in text.lines().enumerate() {
+        if let Some(column) = unclosed_reference(line) {
+            let key = line
+                .trim_start()
+                .trim_start_matches("- ")
+                .split(':')
+                .next()
+                .unwrap_or_default()
+                .trim();
+            let start: String = line.chars().skip(column - 1).collect();
+            let shown: String = start
+                .chars()
+                .take_while(|c| !c.is_whitespace() && !matches!(c, '\'' | '"' | ',' | ']'))
+                .take(60)
+                .collect();
+            let what = if super::is_secret_key(key) {
+                "a `${`".to_owned()
+            } else {
+                format!("`{shown}`")
+            };
+            return Err(error(
+                Some(n as u64 + 1),
+                Some(column as u64),
+                None,
+                format!("{what} is not closed: a variable is written `${{NAME}}` or `$NAME`"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The 1-based column of a `${` without its `}` on `line`, outside comments and `$$` escapes.
+fn unclosed_reference(line: &str) -> Option<usize> {
+    let chars: Vec<char> = line.chars().collect();
+    let mut quote: Option<char> = None;
+    // The last character before `i` that is not whitespace.
+    let mut previous: Option<char> = None;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if i > 0 && !chars[i - 1].is_whitespace() {
+            previous = Some(chars[i - 1]);
+        }
+        match (quote, c) {
+            (Some('\''), '\'') if chars.get(i + 1) == Some(&'\'') => i += 1,
+            (Some('"'), '\\') => i += 1,
+            (Some(q), c) if c == q => quote = None,
+            (None, '\'' | '"')
+                if previous.is_none_or(|p| matches!(p, ':' | '-' | '[' | '{' | ',' | '?')) =>
+            {
+                quote = Some(c)
+            }
+            (None, '#') if i == 0 || chars[i - 1].is_whitespace() => return None,
+            (_, '$') if chars.get(i + 1) == Some(&'$') => i += 1,
+            (_, '$') if chars.get(i + 1) == Some(&'{') => {
+                let mut depth = 0usize;
+                let mut j = i + 2;
+                let closed = loop {
+                    match (chars.get(j), chars.get(j + 1)) {
+                        (None, _) => break false,
+                        (Some('$'), Some('{')) => {
+                            depth += 1;
+                            j += 1;
+                        }
+                        (Some('}'), _) if depth == 0 => break true,
+                        (Some('}'), _) => depth -= 1,
+                        _ => {}
+                    }
+                    j += 1;
+                };
+                if !closed {
+                    return Some(i + 1);
+                }
+                i = j;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The dotted path of the key an error is about, without the `?` segments serde_path_to_error
@@ -125,7 +325,11 @@ fn key_path(path: &str) -> Option<String> {
         .take_while(|segment| *segment != "?")
         .filter(|s| !s.is_empty())
         .collect();
-    let key = known.join(".");
+    let mut key = known.join(".");
+    // A list item read as `Spanned` (filter patterns) adds its inner field.
+    if key.ends_with("].value") {
+        key.truncate(key.len() - ".value".len());
+    }
     (!key.is_empty()).then_some(key)
 }
 
@@ -135,53 +339,269 @@ fn describe(text: &str, error: YamlError, key: Option<String>) -> ConfigError {
         Some(at) if at.line() > 0 => (Some(at.line()), Some(at.column())),
         _ => (None, None),
     };
-    let message = match &error {
-        YamlError::UnresolvedProperty { name, .. }
-        | YamlError::PropertyRequiredButUnset { name, .. } => {
-            // The key is irrelevant here and the column points inside a string: the variable is the news.
-            return ConfigError {
-                path: PathBuf::new(),
-                line,
-                column: None,
-                key: None,
-                message: format!("environment variable {name} is not set"),
-            };
-        }
-        other => without_location(&other.to_string()),
+    // An error met while replaying an alias wraps the one that matters.
+    let error = match error {
+        YamlError::AliasError { error, .. } => *error,
+        other => other,
     };
-    let found = line
-        .zip(column)
-        .map(|(line, column)| raw_scalar(text, line, column));
-    let message = key
-        .as_deref()
-        .zip(found.as_deref())
-        .and_then(|(k, found)| explain(k, found))
-        .unwrap_or(message);
-    ConfigError {
+    let found = match (line, column) {
+        (Some(line), Some(column)) => Found::at(text, line, column, key.as_deref()),
+        _ => Found::Nothing,
+    };
+    let located = |key: Option<String>, message: String| ConfigError {
         path: PathBuf::new(),
         line,
         column,
         key,
         message,
+    };
+    let message = match &error {
+        YamlError::UnresolvedProperty { name, .. }
+        | YamlError::PropertyRequiredButUnset { name, .. } => {
+            // The key is irrelevant here and the column points inside a string: the variable is the news.
+            return ConfigError {
+                column: None,
+                ..located(None, format!("environment variable {name} is not set"))
+            };
+        }
+        YamlError::InvalidPropertyName { name, .. } => {
+            format!("`{name}` is not a variable reference: a variable is written `${{NAME}}`")
+        }
+        // About the document as a whole: the key where it tripped would only mislead.
+        YamlError::Budget { breach, .. } => return located(None, budget_message(breach)),
+        YamlError::AliasReplayLimitExceeded { .. }
+        | YamlError::AliasExpansionLimitExceeded { .. }
+        | YamlError::AliasReplayStackDepthExceeded { .. }
+        | YamlError::AliasReplayCounterOverflow { .. } => {
+            return located(
+                None,
+                "the YAML's aliases (`*name`) expand to too much; a config has no use for an \
+                 alias bomb"
+                    .into(),
+            );
+        }
+        YamlError::MultipleDocuments { .. } => return located(None, second_document()),
+        YamlError::DuplicateMappingKey { key: Some(k), .. } => {
+            format!("duplicate key `{k}` (each key may appear once)")
+        }
+        YamlError::DuplicateMappingKey { key: None, .. } => {
+            "duplicate key (each key may appear once)".into()
+        }
+        YamlError::UnknownAnchor { .. } => {
+            format!("{found} refers to an anchor that is not defined above it")
+        }
+        YamlError::Unexpected { expected, .. } if key.is_none() && *expected == "mapping start" => {
+            format!(
+                "a workflow config is a mapping with `source`, `sink` and `workflowConfig`, \
+                 but the file holds {}",
+                found.kind()
+            )
+        }
+        YamlError::Unexpected { expected, .. } => {
+            let expected = match *expected {
+                "mapping start" => "a mapping (`key: value` lines)",
+                "sequence start" => "a list",
+                "string scalar" | "str expected" | "missing string" => "a string",
+                "scalar" => "a single value",
+                other => other,
+            };
+            format!("expected {expected}, found {}", found.kind())
+        }
+        YamlError::InvalidScalar { ty, .. } => {
+            let expected = match *ty {
+                "boolean" | "bool" => "true or false",
+                "floating point" | "f32" | "f64" => "a number",
+                ty if ty.starts_with('u') => "a whole number of at least 0",
+                ty if ty.starts_with('i') => "a whole number",
+                other => other,
+            };
+            format!("expected {expected}, found {found}")
+        }
+        YamlError::SerdeUnknownVariant { expected, .. } => {
+            format!("expected one of {}, found {found}", expected.join(", "))
+        }
+        YamlError::SerdeMissingField { field, .. } => format!("missing key `{field}`"),
+        other => {
+            let message = without_location(&other.to_string());
+            if message.contains("recursion limit") {
+                return located(None, nested_too_deeply());
+            }
+            if message.contains("found a tab") {
+                // The parser may report it at the scalar before; point at the tab itself.
+                let tab = text.lines().enumerate().find_map(|(n, l)| {
+                    let indent = &l[..l.len() - l.trim_start().len()];
+                    indent
+                        .find('\t')
+                        .map(|at| (n as u64 + 1, indent[..at].chars().count() as u64 + 1))
+                });
+                let (line, column) = tab.map_or((line, column), |(l, c)| (Some(l), Some(c)));
+                return ConfigError {
+                    line,
+                    column,
+                    ..located(
+                        None,
+                        "a tab in the indentation; indent YAML with spaces".to_owned(),
+                    )
+                };
+            }
+            message
+        }
+    };
+    let message = key
+        .as_deref()
+        .and_then(|k| explain(k, &found))
+        .unwrap_or(message);
+    located(key, message)
+}
+
+fn budget_message(breach: &BudgetBreach) -> String {
+    match breach {
+        BudgetBreach::Depth { .. } => nested_too_deeply(),
+        BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. } => {
+            "the YAML is too large: more values than a workflow config could use (an alias \
+             bomb?)"
+                .into()
+        }
+        BudgetBreach::Aliases { .. }
+        | BudgetBreach::AliasAnchorRatio { .. }
+        | BudgetBreach::RecordedAnchorEvents { .. }
+        | BudgetBreach::RecordedAnchorBytes { .. } => {
+            "the YAML has too many aliases (`*name`) for a workflow config (an alias bomb?)".into()
+        }
+        BudgetBreach::Anchors { .. } => {
+            "the YAML has too many anchors (`&name`) for a workflow config".into()
+        }
+        BudgetBreach::ScalarBytes { .. } => {
+            "the YAML is too large: its values add up to too much text".into()
+        }
+        BudgetBreach::Documents { .. } => second_document(),
+        other => format!("the YAML is beyond what a workflow config needs ({other:?})"),
+    }
+}
+
+fn nested_too_deeply() -> String {
+    format!("the YAML is nested more than {MAX_DEPTH} levels deep")
+}
+
+fn second_document() -> String {
+    "a second YAML document starts here (`---`); a workflow config is one document".into()
+}
+
+/// What the file holds where an error points, as written (so `${VAR}`, never its value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Found {
+    Scalar(String),
+    List,
+    Mapping,
+    Nothing,
+    /// A value under a secret-named key, never shown.
+    Secret,
+}
+
+impl Found {
+    /// The value at `line:column` (1-based) of `text`; `key` is the key it belongs to, if known.
+    pub(super) fn at(text: &str, line: u64, column: u64, key: Option<&str>) -> Found {
+        if key.is_some_and(|k| super::is_secret_key(k.rsplit('.').next().unwrap_or(k))) {
+            return Found::Secret;
+        }
+        let value = raw_scalar(text, line, column);
+        // Pointing at the `:` after a key whose value is left out.
+        let value = value.strip_prefix(':').unwrap_or(&value).trim();
+        if value.starts_with('[') || value.starts_with("- ") || value == "-" {
+            Found::List
+        } else if value.starts_with('{') {
+            Found::Mapping
+        } else if value.is_empty() {
+            // A block collection starts on the next line, indented further (a list may be not).
+            let row = text.lines().nth(line.saturating_sub(1) as usize);
+            let indent = |l: &str| l.len() - l.trim_start().len();
+            let here = row.map_or(0, indent);
+            let next = text
+                .lines()
+                .skip(line as usize)
+                .find(|l| !l.trim().is_empty() && !l.trim().starts_with('#'));
+            match next {
+                Some(l) if l.trim() == "-" || l.trim().starts_with("- ") => {
+                    if indent(l) >= here {
+                        Found::List
+                    } else {
+                        Found::Nothing
+                    }
+                }
+                Some(l) if indent(l) > here && l.contains(':') => Found::Mapping,
+                _ => Found::Nothing,
+            }
+        } else if value.ends_with(':') || value.contains(": ") {
+            Found::Mapping
+        } else {
+            // A tag written before the value is part of what was found (`!!str 4`).
+            let row = text
+                .lines()
+                .nth(line.saturating_sub(1) as usize)
+                .unwrap_or("");
+            let before: String = row
+                .chars()
+                .take(column.saturating_sub(1) as usize)
+                .collect();
+            match before.split_whitespace().last() {
+                Some(tag) if tag.starts_with('!') => Found::Scalar(format!("{tag} {value}")),
+                _ => Found::Scalar(value.to_owned()),
+            }
+        }
+    }
+
+    /// `a list`, `a mapping`, `a value` or `` `text` ``.
+    fn kind(&self) -> String {
+        match self {
+            Found::Scalar(value) => format!("the value `{value}`"),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Found {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Found::Scalar(value) => write!(f, "`{value}`"),
+            Found::List => f.write_str("a list"),
+            Found::Mapping => f.write_str("a mapping"),
+            Found::Nothing => f.write_str("nothing"),
+            Found::Secret => f.write_str("a value (not shown: a secret)"),
+        }
     }
 }
 
 /// The message for keys checked beyond their type. The YAML crate replaces our own messages with a
 /// generic one once any `${VAR}` was expanded (they could quote a secret), so they are rebuilt here
 /// from the key and the text as written in the file, which holds `${VAR}`, never its value.
-fn explain(key: &str, found: &str) -> Option<String> {
-    match key.rsplit('.').next()? {
-        "orchestrator" => Some(format!(
-            "unknown orchestrator `{found}`, expected one of {}",
-            super::Orchestrator::NAMES
-        )),
-        "parallelism"
-        | "maxAttempts"
+fn explain(key: &str, found: &Found) -> Option<String> {
+    use super::{MAX_BACKOFF_FACTOR, MAX_PARALLELISM, MAX_SECONDS};
+    let expected = match key.rsplit('.').next()? {
+        "orchestrator" => {
+            return Some(match found {
+                Found::Scalar(name) => format!(
+                    "unknown orchestrator `{name}`, expected one of {}",
+                    super::Orchestrator::NAMES
+                ),
+                other => format!(
+                    "expected an orchestrator ({}), found {other}",
+                    super::Orchestrator::NAMES
+                ),
+            });
+        }
+        "parallelism" => format!("a whole number from 1 to {MAX_PARALLELISM}"),
+        "maxAttempts"
+        | "batchSize"
         | "bulkSinkBatchSize"
         | "bulk_sink_batch_size"
-        | "concurrency" => Some(format!("`{found}` is not a whole number of at least 1")),
-        _ => None,
-    }
+        | "concurrency" => "a whole number of at least 1".into(),
+        "backoffSeconds" | "maxBackoffSeconds" | "timeoutSeconds" | "pollSeconds" => {
+            format!("a number of seconds from 0 to {MAX_SECONDS}")
+        }
+        "backoffFactor" => format!("a number from 0 to {MAX_BACKOFF_FACTOR}"),
+        _ => return None,
+    };
+    Some(format!("expected {expected}, found {found}"))
 }
 
 /// The scalar written at `line:column` (1-based), without quotes or a trailing comment.
@@ -200,12 +620,31 @@ fn raw_scalar(text: &str, line: u64, column: u64) -> String {
             .next()
             .unwrap_or_default()
             .to_owned(),
+        Some('[' | '{') => value.trim().to_owned(),
         _ => {
-            let end = [" #", ",", "]", "}"]
-                .iter()
-                .filter_map(|stop| value.find(stop))
-                .min();
-            value[..end.unwrap_or(value.len())].trim().to_owned()
+            // Up to a comment or the end of a flow item; a `}` closing `${…}` is part of the value.
+            let mut depth = 0usize;
+            let mut end = value.len();
+            let mut chars = value.char_indices().peekable();
+            while let Some((i, c)) = chars.next() {
+                match c {
+                    '$' if chars.peek().is_some_and(|&(_, n)| n == '{') => {
+                        depth += 1;
+                        chars.next();
+                    }
+                    '}' if depth > 0 => depth -= 1,
+                    ',' | ']' | '}' => {
+                        end = i;
+                        break;
+                    }
+                    '#' if value[..i].ends_with(' ') => {
+                        end = i;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            value[..end].trim().to_owned()
         }
     }
 }
@@ -222,7 +661,6 @@ fn without_location(message: &str) -> String {
 mod tests {
     use super::*;
     use crate::config::Orchestrator;
-    use std::collections::HashMap;
 
     const MINIMAL: &str = "\
 source:
@@ -245,6 +683,13 @@ workflowConfig:
     parallelism: 4
 ";
 
+    fn parse_env(
+        text: &str,
+        environment: HashMap<String, String>,
+    ) -> Result<(Document, Vec<String>), ConfigError> {
+        parse(text, environment, Lenience::None)
+    }
+
     fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         pairs
             .iter()
@@ -255,7 +700,7 @@ workflowConfig:
     #[test]
     fn expands_variables_with_defaults_and_bare_form() {
         let (doc, unknown) =
-            parse(MINIMAL, env(&[("PGUSER", "alice"), ("PGPORT", "5433")])).unwrap();
+            parse_env(MINIMAL, env(&[("PGUSER", "alice"), ("PGPORT", "5433")])).unwrap();
         let connection = &doc.source.service_connection.config;
         assert_eq!(connection["username"], "alice");
         assert_eq!(connection["hostPort"], "localhost:5433");
@@ -269,7 +714,7 @@ workflowConfig:
 
     #[test]
     fn missing_variable_names_it_and_its_line() {
-        let err = parse(MINIMAL, env(&[("PGPORT", "5433")])).unwrap_err();
+        let err = parse_env(MINIMAL, env(&[("PGPORT", "5433")])).unwrap_err();
         assert_eq!(err.message, "environment variable PGUSER is not set");
         assert_eq!(err.line, Some(7));
     }
@@ -277,30 +722,36 @@ workflowConfig:
     #[test]
     fn wrong_type_names_line_column_and_key() {
         let text = MINIMAL.replace("parallelism: 4", "parallelism: many");
-        let err = parse(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap_err();
+        let err = parse_env(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap_err();
         assert_eq!(
             err.key.as_deref(),
             Some("workflowConfig.distributedExecution.parallelism")
         );
         assert_eq!((err.line, err.column), (Some(18), Some(18)));
-        assert_eq!(err.message, "`many` is not a whole number of at least 1");
+        assert_eq!(
+            err.message,
+            "expected a whole number from 1 to 1024, found `many`"
+        );
     }
 
     #[test]
     fn zero_workers_is_refused() {
         let text = MINIMAL.replace("parallelism: 4", "parallelism: 0");
-        let err = parse(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap_err();
+        let err = parse_env(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap_err();
         assert_eq!(
             err.key.as_deref(),
             Some("workflowConfig.distributedExecution.parallelism")
         );
-        assert_eq!(err.message, "`0` is not a whole number of at least 1");
+        assert_eq!(
+            err.message,
+            "expected a whole number from 1 to 1024, found `0`"
+        );
     }
 
     #[test]
     fn unknown_orchestrator_lists_the_known_ones() {
         let text = MINIMAL.replace("orchestrator: local", "orchestrator: kubernetes # comment");
-        let err = parse(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap_err();
+        let err = parse_env(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap_err();
         assert!(
             err.message.contains("unknown orchestrator `kubernetes`"),
             "{}",
@@ -320,7 +771,7 @@ workflowConfig:
             "      # a comment",
             "  sourceConfig:\n    config:\n      includeViews: [yes, please]\n      # a comment",
         );
-        let err = parse(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap_err();
+        let err = parse_env(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap_err();
         assert_eq!(
             err.key.as_deref(),
             Some("source.sourceConfig.config.includeViews")
@@ -334,7 +785,7 @@ workflowConfig:
             "      # a comment",
             "  sourceConfig:\n    config:\n      tableFilterPattern:\n        excludes: [\"^ok$\", \"^tmp_(\"]\n      # a comment",
         );
-        let err = parse(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap_err();
+        let err = parse_env(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap_err();
         assert_eq!(
             err.key.as_deref(),
             Some("source.sourceConfig.config.tableFilterPattern.excludes[1]")
@@ -351,7 +802,7 @@ workflowConfig:
     #[test]
     fn a_syntax_error_has_a_location_but_no_made_up_key() {
         let text = MINIMAL.replace("username: ${PGUSER}", "username: {a: ${PGUSER}}");
-        let err = parse(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap_err();
+        let err = parse_env(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap_err();
         assert_eq!(err.line, Some(7));
         assert!(
             err.key.as_deref().is_none_or(|k| !k.contains('?')),
@@ -365,14 +816,63 @@ workflowConfig:
             "  distributedExecution:",
             "  colour: blue\n  distributedExecution:",
         );
-        let (_, unknown) = parse(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap();
+        let (_, unknown) = parse_env(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap();
         assert_eq!(unknown, vec!["workflowConfig.colour".to_string()]);
+    }
+
+    #[test]
+    fn an_unclosed_reference_is_found_outside_comments_and_escapes() {
+        assert_eq!(unclosed_reference("a: ${X"), Some(4));
+        assert_eq!(unclosed_reference("a: ${X:-${Y}"), Some(4));
+        assert_eq!(unclosed_reference("a: ${X:-${Y}}"), None);
+        assert_eq!(unclosed_reference("a: ${X} # see ${"), None);
+        assert_eq!(unclosed_reference("a: $${X"), None);
+        assert_eq!(unclosed_reference("a: '#${X'"), Some(6));
+        assert_eq!(unclosed_reference("a: 'it''s ${X'"), Some(11));
+        let text = MINIMAL.replace("username: ${PGUSER}", "username: ${PGUSER");
+        let err = parse_env(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap_err();
+        assert_eq!((err.line, err.column), (Some(7), Some(17)));
+        assert!(err.message.starts_with("`${PGUSER` is not closed"), "{err}");
+    }
+
+    #[test]
+    fn placeholders_are_not_checked_as_values() {
+        let text = MINIMAL.replace(
+            "workflowConfig:\n",
+            "workflowConfig:\n  openMetadataServerConfig:\n    hostPort: http://om:8585/api\n    \
+             verifySSL: ${VERIFY}\n",
+        );
+        let environment = env(&[("PGUSER", "a"), ("PGPORT", "1"), ("VERIFY", "1")]);
+        assert!(parse(&text, environment.clone(), Lenience::Placeholders).is_ok());
+        let err = parse(&text, environment, Lenience::None).unwrap_err();
+        assert_eq!(
+            err.message,
+            "expected one of no-ssl, validate, ignore, found `${VERIFY}`"
+        );
+    }
+
+    #[test]
+    fn an_alias_bomb_is_refused_quickly() {
+        let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let text = format!(
+            "{bomb}{}",
+            MINIMAL.replace("  type: postgres", "  type: postgres\n  x: *a9")
+        );
+        let started = std::time::Instant::now();
+        let err = parse_env(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap_err();
+        assert!(err.message.contains("alias"), "{err}");
+        assert!(err.key.is_none(), "{err}");
+        assert!(started.elapsed().as_secs() < 5);
     }
 
     #[test]
     fn a_secret_in_a_wrongly_typed_field_is_not_echoed() {
         let text = MINIMAL.replace("parallelism: 4", "parallelism: ${TOKEN}");
-        let err = parse(
+        let err = parse_env(
             &text,
             env(&[("PGUSER", "a"), ("PGPORT", "1"), ("TOKEN", "s3cr3t-value")]),
         )

@@ -2,13 +2,14 @@
 //! keep the files they already have. Loading (`load`) expands `${VAR}`s and reports errors with file,
 //! line, column and key; this module holds the model and its defaults.
 
+mod checks;
 mod limits;
 mod load;
 mod secrets;
 mod source_config;
 
 pub use limits::PluginLimits;
-pub use load::{ConfigError, load, load_unresolved};
+pub use load::{ConfigError, MAX_CONFIG_BYTES, load, load_unresolved, parse_str};
 pub use secrets::{Secret, is_secret_key, without_secrets};
 
 use serde::Deserialize;
@@ -100,6 +101,7 @@ pub struct MetadataRestSinkConfig {
     #[serde(default, deserialize_with = "optional_at_least_one")]
     pub concurrency: Option<u32>,
     /// omrun: seconds before a call is abandoned and retried (default 60).
+    #[serde(default, deserialize_with = "optional_seconds")]
     pub timeout_seconds: Option<f64>,
 }
 
@@ -165,9 +167,10 @@ pub struct DistributedExecution {
     pub enabled: bool,
     #[serde(default)]
     pub orchestrator: Orchestrator,
-    #[serde(default = "default_parallelism", deserialize_with = "at_least_one")]
+    #[serde(default = "default_parallelism", deserialize_with = "parallelism")]
     pub parallelism: u32,
     /// Entities per `process` call; by default chosen from the entity count and parallelism.
+    #[serde(default, deserialize_with = "optional_at_least_one")]
     pub batch_size: Option<u32>,
     #[serde(default)]
     pub retry_policy: RetryPolicy,
@@ -183,6 +186,7 @@ pub struct DistributedExecution {
     /// Follow the submitted Workflow to its end (default true).
     pub wait_for_completion: Option<bool>,
     /// The Workflow's deadline (`activeDeadlineSeconds`), and how long `omrun ingest` follows it.
+    #[serde(default, deserialize_with = "optional_whole_seconds")]
     pub timeout_seconds: Option<u64>,
     pub argo_server: Option<ArgoServer>,
     /// The ConfigMap the pods read this config from (default `omrun-<service>-config`).
@@ -207,6 +211,7 @@ pub struct ArgoServer {
     #[serde(default)]
     pub insecure_skip_verify: bool,
     /// Seconds between two looks at a running Workflow (default 5).
+    #[serde(default, deserialize_with = "optional_seconds")]
     pub poll_seconds: Option<f64>,
 }
 
@@ -246,6 +251,63 @@ impl Default for DistributedExecution {
 
 fn default_parallelism() -> u32 {
     8
+}
+
+/// The most workers (local threads or Argo pods) one run may ask for: more is a typo, and would
+/// have the host start that many threads.
+pub const MAX_PARALLELISM: u32 = 1024;
+
+/// The longest duration a config may give, in seconds (a year): longer is a typo, and a duration
+/// beyond what the clock can add would panic at run time.
+pub const MAX_SECONDS: f64 = 31_536_000.0;
+
+/// The largest `retryPolicy.backoffFactor`.
+pub const MAX_BACKOFF_FACTOR: f64 = 100.0;
+
+fn parallelism<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    match u32::deserialize(d)? {
+        n @ 1..=MAX_PARALLELISM => Ok(n),
+        _ => Err(serde::de::Error::custom(format!(
+            "must be from 1 to {MAX_PARALLELISM}"
+        ))),
+    }
+}
+
+/// A number of seconds from 0 to [`MAX_SECONDS`] (not NaN, not infinite).
+fn seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    match f64::deserialize(d)? {
+        s if (0.0..=MAX_SECONDS).contains(&s) => Ok(s),
+        _ => Err(serde::de::Error::custom(format!(
+            "must be a number of seconds from 0 to {MAX_SECONDS}"
+        ))),
+    }
+}
+
+fn optional_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    match Option::<f64>::deserialize(d)? {
+        Some(s) if !(0.0..=MAX_SECONDS).contains(&s) => Err(serde::de::Error::custom(format!(
+            "must be a number of seconds from 0 to {MAX_SECONDS}"
+        ))),
+        s => Ok(s),
+    }
+}
+
+fn optional_whole_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    match Option::<u64>::deserialize(d)? {
+        Some(s) if s as f64 > MAX_SECONDS => Err(serde::de::Error::custom(format!(
+            "must be a number of seconds from 0 to {MAX_SECONDS}"
+        ))),
+        s => Ok(s),
+    }
+}
+
+fn backoff_factor<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    match f64::deserialize(d)? {
+        f if (0.0..=MAX_BACKOFF_FACTOR).contains(&f) => Ok(f),
+        _ => Err(serde::de::Error::custom(format!(
+            "must be a number from 0 to {MAX_BACKOFF_FACTOR}"
+        ))),
+    }
 }
 
 fn optional_at_least_one<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
@@ -304,8 +366,11 @@ pub struct RetryPolicy {
     /// Total attempts, the first included.
     #[serde(deserialize_with = "at_least_one")]
     pub max_attempts: u32,
+    #[serde(deserialize_with = "seconds")]
     pub backoff_seconds: f64,
+    #[serde(deserialize_with = "backoff_factor")]
     pub backoff_factor: f64,
+    #[serde(deserialize_with = "seconds")]
     pub max_backoff_seconds: f64,
 }
 

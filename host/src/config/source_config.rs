@@ -2,25 +2,15 @@
 //! JSON and reads it itself; but a mistyped value or a pattern that is not a regex should stop the
 //! run at once, with its line and key, rather than fail discovery attempt after attempt.
 
-use super::load::ConfigError;
+use super::load::{ConfigError, Found};
 use regex::Regex;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::path::PathBuf;
 
+/// `source.sourceConfig`, as read by the second look (`checks`).
 #[derive(Deserialize)]
-pub(super) struct Document {
-    source: Source,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Source {
-    source_config: Option<Section>,
-}
-
-#[derive(Deserialize)]
-struct Section {
+pub(super) struct Section {
     config: Option<PipelineConfig>,
 }
 
@@ -52,15 +42,11 @@ struct FilterPattern {
     excludes: Option<Vec<Spanned<String>>>,
 }
 
-impl Document {
-    /// Every filter pattern must compile as a regular expression.
-    pub(super) fn check_patterns(&self) -> Result<(), ConfigError> {
-        let Some(config) = self
-            .source
-            .source_config
-            .as_ref()
-            .and_then(|s| s.config.as_ref())
-        else {
+impl Section {
+    /// Every filter pattern must compile as a regular expression. `text` is the config as written:
+    /// a pattern is quoted from it, so a `${VAR}` in one shows as such, never as its value.
+    pub(super) fn check_patterns(&self, text: &str) -> Result<(), ConfigError> {
+        let Some(config) = self.config.as_ref() else {
             return Ok(());
         };
         let filters = [
@@ -84,14 +70,17 @@ impl Document {
                 for (i, pattern) in patterns.iter().flatten().enumerate() {
                     if let Err(e) = Regex::new(&pattern.value) {
                         let at = pattern.referenced;
+                        let written = match Found::at(text, at.line(), at.column(), None) {
+                            found @ Found::Scalar(_) => found.to_string(),
+                            _ => "the pattern".to_owned(),
+                        };
                         return Err(ConfigError {
                             path: PathBuf::new(),
                             line: Some(at.line()),
                             column: Some(at.column()),
                             key: Some(format!("source.sourceConfig.config.{name}.{list}[{i}]")),
                             message: format!(
-                                "`{}` is not a valid regular expression: {}",
-                                pattern.value,
+                                "{written} is not a valid regular expression: {}",
                                 first_line(&e)
                             ),
                         });
@@ -104,6 +93,9 @@ impl Document {
 }
 
 fn first_line(e: &regex::Error) -> String {
+    if let regex::Error::CompiledTooBig(limit) = e {
+        return format!("it compiles to more than the size limit of {limit} bytes");
+    }
     let text = e.to_string();
     text.lines()
         .rev()

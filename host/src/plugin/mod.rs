@@ -239,6 +239,7 @@ fn check_header(wasm: &[u8]) -> Result<(), String> {
                 .into(),
         ),
         Some(header) if header.starts_with(MAGIC) => Ok(()),
+        None if wasm.is_empty() => Err("the file is empty".into()),
         _ => Err("it is not a WebAssembly file".into()),
     }
 }
@@ -433,10 +434,6 @@ mod tests {
                 .unwrap_err()
                 .contains("not a WebAssembly file")
         );
-        assert!(
-            check_header(b"")
-                .unwrap_err()
-                .contains("not a WebAssembly file")
-        );
+        assert!(check_header(b"").unwrap_err().contains("empty"));
     }
 }
