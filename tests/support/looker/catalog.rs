@@ -125,7 +125,7 @@ fn explore(m: usize, e: usize, model: &str, name: &str) -> Value {
         field("created_date", "date_date", None),
         field("created_time", "date_time", None),
     ];
-    if (m + e) % 2 == 0 {
+    if (m + e).is_multiple_of(2) {
         dimensions.push(field("is_active", "yesno", Some("Still « active »")));
         dimensions.push(field("tags", "list", None));
     }
@@ -139,7 +139,7 @@ fn explore(m: usize, e: usize, model: &str, name: &str) -> Value {
         "model_name": model,
         "project_name": project(model),
         "description": if e == 0 { Value::Null } else { json!(format!("Explore {e} of {model}")) },
-        "sql_table_name": if e % 2 == 0 { json!(format!("analytics.{model}_{view}")) } else { Value::Null },
+        "sql_table_name": if e.is_multiple_of(2) { json!(format!("analytics.{model}_{view}")) } else { Value::Null },
         "fields": {"dimensions": dimensions, "measures": measures},
     })
 }
@@ -150,7 +150,7 @@ fn dashboard(i: usize, id: &str, models: usize, base: &str) -> Value {
     json!({
         "id": id,
         "title": format!("{} dashboard {i:04}", TOPICS[i % TOPICS.len()]),
-        "description": if i % 3 == 0 { Value::Null } else { json!(format!("About topic {i}")) },
+        "description": if i.is_multiple_of(3) { Value::Null } else { json!(format!("About topic {i}")) },
         "folder": {"id": (i % FOLDERS.len()).to_string(), "name": FOLDERS[i % FOLDERS.len()]},
         "user_id": (i % USERS + 1).to_string(),
         "dashboard_elements": elements,
