@@ -1,7 +1,8 @@
 //! The plugin kit as a third party meets it: `omrun plugin inspect` on a built plugin, the refusal
 //! of a plugin built for a contract this omrun does not know, and a connector scaffolded with
 //! `omrun plugin new` in a directory outside the repository, built there with cargo against the
-//! SDK, and run end to end against the test PostgreSQL into the file sink.
+//! SDK, and run end to end into the file sink: the sql kind against the test PostgreSQL, the http
+//! kind against a JSON API served by the test.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -208,19 +209,11 @@ fn a_plugin_of_the_older_contract_still_ingests() {
         "every table of the 0.1.0 plugin arrives: {tables:?}"
     );
     for name in ["orders", "customers", "items"] {
-        assert!(tables.contains(&fqn(&["legacy_svc", "legacy", "main", name])), "{tables:?}");
+        assert!(
+            tables.contains(&fqn(&["legacy_svc", "legacy", "main", name])),
+            "{tables:?}"
+        );
     }
-}
-
-#[test]
-fn http_connectors_are_refused_until_the_host_grants_http() {
-    let work = Workdir::new();
-    let out = Omrun::new(work.path())
-        .args(["plugin", "new", "api", "--kind", "http"])
-        .run();
-    out.assert_code(2);
-    assert!(out.single_error().contains("issue 8"), "{}", out.describe());
-    assert!(!work.join("api").exists(), "nothing is written");
 }
 
 const PLUGIN: &str = "kit-tables";
@@ -232,11 +225,12 @@ fn scaffold_target_dir() -> PathBuf {
     PathBuf::from(home).join(".cache/omrun/plugin-kit-target")
 }
 
-/// `omrun plugin new` into `dir`, then `cargo build --release` there as an author would.
-fn scaffold_and_build(work: &Workdir, dir: &Path) -> PathBuf {
+/// `omrun plugin new NAME --kind KIND` into `dir`, then `cargo build --release` there as an
+/// author would; the built component, copied into `work`.
+fn scaffold_and_build(work: &Workdir, dir: &Path, name: &str, kind: &str) -> PathBuf {
     let sdk = repo_root().join("plugins/sdk");
     Omrun::new(work.path())
-        .args(["plugin", "new", PLUGIN, "--kind", "sql", "--dir"])
+        .args(["plugin", "new", name, "--kind", kind, "--dir"])
         .arg(dir)
         .arg("--sdk")
         .arg(&sdk)
@@ -249,6 +243,11 @@ fn scaffold_and_build(work: &Workdir, dir: &Path) -> PathBuf {
     );
     assert!(manifest.contains(&sdk_line), "{manifest}");
     assert!(manifest.contains("[workspace]"), "a workspace of its own");
+    let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    assert!(
+        !readme.contains("{{"),
+        "placeholders left in README.md:\n{readme}"
+    );
 
     let target = scaffold_target_dir();
     let build = Command::new(std::env::var_os("CARGO").unwrap_or("cargo".into()))
@@ -266,10 +265,11 @@ fn scaffold_and_build(work: &Workdir, dir: &Path) -> PathBuf {
         "cargo build of the scaffolded plugin failed:\n{}",
         String::from_utf8_lossy(&build.stderr)
     );
-    let wasm = target.join("wasm32-wasip2/release/kit_tables.wasm");
+    let lib = name.replace('-', "_");
+    let wasm = target.join(format!("wasm32-wasip2/release/{lib}.wasm"));
     assert!(wasm.is_file(), "{} was not built", wasm.display());
     // Copied out, so a concurrent run rebuilding the shared target cannot change it under us.
-    let copy = work.join("kit_tables.wasm");
+    let copy = work.join(&format!("{lib}.wasm"));
     std::fs::copy(&wasm, &copy).unwrap();
     copy
 }
@@ -282,7 +282,7 @@ fn a_scaffolded_plugin_builds_outside_the_repo_and_ingests_postgres() {
         !crate_dir.starts_with(repo_root()),
         "outside the repository"
     );
-    let wasm = scaffold_and_build(&work, &crate_dir);
+    let wasm = scaffold_and_build(&work, &crate_dir, PLUGIN, "sql");
 
     let info = inspect_json(&work, &wasm);
     assert_eq!(info["name"], json!(PLUGIN));
@@ -334,6 +334,261 @@ fn a_scaffolded_plugin_builds_outside_the_repo_and_ingests_postgres() {
     let orders = records.get(&orders);
     assert_eq!(column_names(orders), ["id", "amount", "placed"]);
     assert_eq!(column(orders, "placed")["dataType"], json!("TIMESTAMPZ"));
+}
+
+const HTTP_PLUGIN: &str = "kit-api";
+const API_SERVICE: &str = "kit_dashboards";
+/// The API key: in the config by variable, sent by the plugin as a placeholder the host fills in.
+const API_KEY: &str = "kit-4pi-k3y-Zq9x!";
+
+/// The tiny JSON API the `--kind http` template expects, served on 127.0.0.1: every call must
+/// carry `x-api-key: API_KEY`, else 401. Counts the calls it refused.
+struct DashboardApi {
+    addr: std::net::SocketAddr,
+    refused: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl DashboardApi {
+    fn start(dashboards: Vec<Value>) -> DashboardApi {
+        use axum::extract::{Path as UrlPath, State};
+        use axum::http::{HeaderMap, StatusCode, header::CONTENT_TYPE};
+        use axum::response::{IntoResponse, Response};
+        use axum::routing::get;
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        #[derive(Clone)]
+        struct Api {
+            dashboards: Arc<Vec<Value>>,
+            refused: Arc<AtomicUsize>,
+        }
+        fn answer(api: &Api, headers: &HeaderMap, body: Option<Value>) -> Response {
+            let key = headers.get("x-api-key").and_then(|v| v.to_str().ok());
+            if key != Some(API_KEY) {
+                api.refused.fetch_add(1, Ordering::SeqCst);
+                return (StatusCode::UNAUTHORIZED, "wrong or missing x-api-key").into_response();
+            }
+            match body {
+                Some(body) => {
+                    ([(CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+                }
+                None => (StatusCode::NOT_FOUND, "no such dashboard").into_response(),
+            }
+        }
+        async fn list(State(api): State<Api>, headers: HeaderMap) -> Response {
+            let items: Vec<Value> = api
+                .dashboards
+                .iter()
+                .map(|d| json!({"id": d["id"], "title": d["title"]}))
+                .collect();
+            answer(&api, &headers, Some(Value::Array(items)))
+        }
+        async fn one(
+            State(api): State<Api>,
+            UrlPath(id): UrlPath<String>,
+            headers: HeaderMap,
+        ) -> Response {
+            let found = api
+                .dashboards
+                .iter()
+                .find(|d| d["id"] == id.as_str())
+                .cloned();
+            answer(&api, &headers, found)
+        }
+
+        let refused = Arc::new(AtomicUsize::new(0));
+        let app = axum::Router::new()
+            .route("/api/dashboards", get(list))
+            .route("/api/dashboards/{id}", get(one))
+            .with_state(Api {
+                dashboards: Arc::new(dashboards),
+                refused: refused.clone(),
+            });
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                let serve = std::future::IntoFuture::into_future(axum::serve(listener, app));
+                tokio::select! {
+                    r = serve => r.unwrap(),
+                    _ = stopped => {}
+                }
+            });
+            rt.shutdown_background();
+        });
+        DashboardApi {
+            addr,
+            refused,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for DashboardApi {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// `omrun plugin new --kind http`: the dashboard connector template, scaffolded outside the
+/// repository, built there against the SDK, and run against a JSON API served here. Every
+/// dashboard arrives with its charts; the API key reaches the API (filled in by the host) and
+/// nothing omrun writes.
+#[test]
+fn a_scaffolded_http_plugin_builds_outside_the_repo_and_ingests_a_json_api() {
+    let work = Workdir::new();
+    let crate_dir = work.join("authors-workspace/kit-api");
+    assert!(
+        !crate_dir.starts_with(repo_root()),
+        "outside the repository"
+    );
+    let wasm = scaffold_and_build(&work, &crate_dir, HTTP_PLUGIN, "http");
+    let readme = std::fs::read_to_string(crate_dir.join("README.md")).unwrap();
+    assert!(readme.contains("type: CustomDashboard"), "{readme}");
+    assert!(
+        !readme.contains("PostgreSQL"),
+        "only the http sections: {readme}"
+    );
+
+    let info = inspect_json(&work, &wasm);
+    assert_eq!(info["name"], json!(HTTP_PLUGIN));
+    assert_eq!(info["contract"], json!(CONTRACT));
+    assert_eq!(info["serviceTypes"], json!(["CustomDashboard"]));
+    assert_eq!(
+        info["capabilities"],
+        json!([{ "kind": "http", "target": "source" }])
+    );
+    assert_eq!(info["world"], json!("discoverable-source"));
+
+    // (id, title, description, charts as (id, title, type, OpenMetadata's chartType)).
+    let catalog: [(&str, &str, Option<&str>, Vec<(&str, &str, &str, &str)>); 4] = [
+        (
+            "sales",
+            "Sales",
+            Some("Revenue by region"),
+            vec![
+                ("sales-by-region", "By region", "bar", "Bar"),
+                ("sales-trend", "Trend", "line", "Line"),
+                ("sales-share", "Share", "pie", "Pie"),
+            ],
+        ),
+        (
+            "ops",
+            "Operations",
+            None,
+            vec![("ops-tickets", "Open tickets", "table", "Table")],
+        ),
+        (
+            "exec.summary",
+            "Executive summary",
+            Some("The board's view"),
+            vec![
+                ("exec-kpis", "KPIs", "number", "Text"),
+                ("exec-funnel", "Funnel", "sankey-ish", "Other"),
+            ],
+        ),
+        ("empty", "Nothing yet", None, vec![]),
+    ];
+    let dashboards: Vec<Value> = catalog
+        .iter()
+        .map(|(id, title, description, charts)| {
+            json!({
+                "id": id,
+                "title": title,
+                "description": description,
+                "owner": "someone",
+                "charts": charts
+                    .iter()
+                    .map(|(id, title, kind, _)| json!({"id": id, "title": title, "type": kind}))
+                    .collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let api = DashboardApi::start(dashboards);
+
+    let output = work.join("api.jsonl");
+    let config = work.write(
+        "api.yaml",
+        format!(
+            "source:\n  type: {HTTP_PLUGIN}\n  serviceName: {API_SERVICE}\n  serviceConnection:\n    config:\n      type: CustomDashboard\n      hostPort: http://{}\n      apiKey: ${{KIT_API_KEY}}\n  sourceConfig:\n    config:\n      type: DashboardMetadata\nsink:\n  type: file\n  config:\n    filename: {}\nworkflowConfig:\n  distributedExecution:\n    enabled: true\n    orchestrator: local\n    parallelism: 2\n",
+            api.addr,
+            omrun_tests::yaml_str(&output.to_string_lossy())
+        ),
+    );
+    let out = Omrun::ingest(work.path(), &config)
+        .plugin(&wasm)
+        .env("KIT_API_KEY", API_KEY)
+        .secret(API_KEY)
+        .output(&output)
+        .report_json(&work.join("api.report.json"))
+        .run();
+    out.assert_success();
+    assert_eq!(
+        api.refused.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "every call carried the API key:\n{}",
+        out.describe()
+    );
+
+    // Records::read validates every request against OpenMetadata's schemas (the service, the
+    // charts, the dashboards).
+    let records = out.records();
+    assert_eq!(records.count("CreateDashboardServiceRequest"), 1);
+    assert_eq!(records.service()["serviceType"], json!("CustomDashboard"));
+    let f = |name: &str| fqn(&[API_SERVICE, name]);
+    assert_eq!(
+        records.fqns("CreateDashboardRequest"),
+        catalog.iter().map(|(id, ..)| f(id)).collect()
+    );
+    let all_charts: BTreeSet<String> = catalog
+        .iter()
+        .flat_map(|(_, _, _, charts)| charts.iter().map(|(id, ..)| f(id)))
+        .collect();
+    assert_eq!(records.fqns("CreateChartRequest"), all_charts);
+    for (id, title, description, charts) in &catalog {
+        let d = records
+            .of_kind("CreateDashboardRequest")
+            .find(|r| r.fqn == f(id))
+            .map(|r| &r.request)
+            .unwrap();
+        assert_eq!(d["displayName"], json!(title), "{d}");
+        assert_eq!(
+            d.get("description").and_then(Value::as_str),
+            *description,
+            "{d}"
+        );
+        let listed: Vec<&str> = d["charts"]
+            .as_array()
+            .map(|a| a.iter().map(|c| c.as_str().unwrap()).collect())
+            .unwrap_or_default();
+        let want: Vec<String> = charts.iter().map(|(c, ..)| f(c)).collect();
+        assert_eq!(listed, want, "charts of dashboard {id}: {d}");
+        for (chart, chart_title, _, chart_type) in charts {
+            let c = records
+                .of_kind("CreateChartRequest")
+                .find(|r| r.fqn == f(chart))
+                .map(|r| &r.request)
+                .unwrap();
+            assert_eq!(c["displayName"], json!(chart_title), "{c}");
+            assert_eq!(c["chartType"], json!(chart_type), "{c}");
+        }
+    }
 }
 
 /// What the SDK gives every connector (tests/plugins/synthetic uses both): `log` and `tracing`

@@ -27,44 +27,95 @@ pub struct NewArgs {
     pub sdk: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Kind {
     /// A database reached through the host's `sql` capability (PostgreSQL in the template).
     Sql,
-    /// An HTTP API through wasi:http (not available yet).
+    /// A dashboard tool's JSON API over HTTP (wasi:http), to the host of the config's `hostPort`
+    /// (a `CustomDashboard` service in the template).
     Http,
 }
+
+impl Kind {
+    /// The name of its sections in the templates (`{{#sql}}` … `{{/sql}}`).
+    fn section(self) -> &'static str {
+        match self {
+            Kind::Sql => "sql",
+            Kind::Http => "http",
+        }
+    }
+}
+
+const KINDS: [Kind; 2] = [Kind::Sql, Kind::Http];
 
 /// The SDK beside the host crate in the source tree this binary was built from.
 const BUILT_FROM_SDK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../plugins/sdk");
 
 struct Template {
     path: &'static str,
+    /// The kind it is written for; `None`: every kind, keeping only the lines of that kind's
+    /// sections (a line `{{#http}}` opens one, `{{/http}}` closes it).
+    kind: Option<Kind>,
     text: &'static str,
 }
 
-const SQL_TEMPLATE: &[Template] = &[
+const TEMPLATES: &[Template] = &[
     Template {
         path: "Cargo.toml",
+        kind: None,
         text: include_str!("plugin_template/Cargo.toml.in"),
     },
     Template {
         path: ".cargo/config.toml",
+        kind: None,
         text: include_str!("plugin_template/cargo-config.toml.in"),
     },
     Template {
         path: ".gitignore",
+        kind: None,
         text: include_str!("plugin_template/gitignore.in"),
     },
     Template {
         path: "src/lib.rs",
+        kind: Some(Kind::Sql),
         text: include_str!("plugin_template/sql-lib.rs.in"),
     },
     Template {
+        path: "src/lib.rs",
+        kind: Some(Kind::Http),
+        text: include_str!("plugin_template/http-lib.rs.in"),
+    },
+    Template {
         path: "README.md",
+        kind: None,
         text: include_str!("plugin_template/README.md.in"),
     },
 ];
+
+/// `text` with the sections of `kind` kept (their marker lines dropped) and those of other kinds
+/// left out.
+fn for_kind(text: &str, kind: Kind) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut inside: Option<Kind> = None;
+    for line in text.split_inclusive('\n') {
+        let marker = line.trim_end();
+        if let Some(k) = KINDS
+            .into_iter()
+            .find(|k| marker == format!("{{{{#{}}}}}", k.section()))
+        {
+            inside = Some(k);
+            continue;
+        }
+        if inside.is_some_and(|k| marker == format!("{{{{/{}}}}}", k.section())) {
+            inside = None;
+            continue;
+        }
+        if inside.is_none_or(|k| k == kind) {
+            out.push_str(line);
+        }
+    }
+    out
+}
 
 pub fn run(args: NewArgs) -> ExitCode {
     match scaffold(&args) {
@@ -79,14 +130,6 @@ pub fn run(args: NewArgs) -> ExitCode {
 
 fn scaffold(args: &NewArgs) -> anyhow::Result<PathBuf> {
     check_name(&args.name)?;
-    let templates = match args.kind {
-        Kind::Sql => SQL_TEMPLATE,
-        // The host grants no wasi:http yet, so an HTTP connector could build but never run.
-        Kind::Http => bail!(
-            "HTTP connectors are not supported yet: the host grants no outgoing HTTP (wasi:http) \
-             and the SDK has no HTTP helper; they arrive with issue 8. Use --kind sql."
-        ),
-    };
     let sdk = sdk_dir(args.sdk.as_deref())?;
     let dir = args
         .dir
@@ -96,9 +139,11 @@ fn scaffold(args: &NewArgs) -> anyhow::Result<PathBuf> {
 
     let lib = args.name.replace('-', "_");
     let sdk_text = sdk.to_str().context("the SDK path is not valid UTF-8")?;
-    for template in templates {
-        let text = template
-            .text
+    for template in TEMPLATES {
+        if template.kind.is_some_and(|k| k != args.kind) {
+            continue;
+        }
+        let text = for_kind(template.text, args.kind)
             .replace("{{name}}", &args.name)
             .replace("{{lib}}", &lib)
             .replace("{{sdk}}", &toml_escape(sdk_text));
@@ -183,30 +228,36 @@ mod tests {
 
     #[test]
     fn templates_use_only_known_placeholders() {
-        for template in SQL_TEMPLATE {
-            let filled = template
-                .text
-                .replace("{{name}}", "n")
-                .replace("{{lib}}", "l")
-                .replace("{{sdk}}", "s");
-            assert!(
-                !filled.contains("{{"),
-                "{} has an unknown placeholder",
-                template.path
-            );
+        for kind in KINDS {
+            for template in TEMPLATES {
+                let filled = for_kind(template.text, kind)
+                    .replace("{{name}}", "n")
+                    .replace("{{lib}}", "l")
+                    .replace("{{sdk}}", "s");
+                assert!(
+                    !filled.contains("{{"),
+                    "{} has an unknown placeholder or section for {kind:?}",
+                    template.path
+                );
+            }
         }
     }
 
     #[test]
-    fn http_kind_is_refused_until_the_host_grants_http() {
-        let args = NewArgs {
-            name: "api".into(),
-            kind: Kind::Http,
-            dir: Some(std::env::temp_dir().join("omrun-never-written")),
-            sdk: None,
-        };
-        let error = scaffold(&args).unwrap_err().to_string();
-        assert!(error.contains("issue 8"), "{error}");
-        assert!(!std::env::temp_dir().join("omrun-never-written").exists());
+    fn each_kind_keeps_its_own_sections() {
+        let text = "a\n{{#sql}}\nsql\n{{/sql}}\n{{#http}}\nhttp\n{{/http}}\nz\n";
+        assert_eq!(for_kind(text, Kind::Sql), "a\nsql\nz\n");
+        assert_eq!(for_kind(text, Kind::Http), "a\nhttp\nz\n");
+    }
+
+    #[test]
+    fn every_kind_has_one_lib_rs() {
+        for kind in KINDS {
+            let libs = TEMPLATES
+                .iter()
+                .filter(|t| t.path == "src/lib.rs" && t.kind.is_none_or(|k| k == kind))
+                .count();
+            assert_eq!(libs, 1, "{kind:?}");
+        }
     }
 }
