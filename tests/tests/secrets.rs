@@ -65,3 +65,38 @@ fn the_leak_check_catches_a_leak() {
         .secret("leaky-name-5e2f")
         .run();
 }
+
+/// `--help` of every command, with secrets in the environment the way users keep them: none is
+/// shown (clap would print an `env`-bound argument's value; omrun binds none, and this keeps it so).
+#[test]
+fn help_output_shows_no_secret() {
+    let work = Workdir::new();
+    let secrets = [
+        ("POSTGRES_PASSWORD", "pg-help-secret-41c9"),
+        ("OM_JWT_TOKEN", "jwt-help-secret-7d22"),
+        ("ARGO_TOKEN", "argo-help-secret-90ab"),
+    ];
+    let commands: &[&[&str]] = &[
+        &[],
+        &["ingest"],
+        &["compare"],
+        &["plugin"],
+        &["plugin", "new"],
+        &["plugin", "inspect"],
+        &["argo"],
+        &["argo", "render"],
+        &["argo", "lint"],
+        &["discover"],
+        &["worker"],
+        &["finalize"],
+    ];
+    for command in commands {
+        let mut omrun = Omrun::new(work.path()).args(command.iter().copied()).arg("--help");
+        for (key, value) in secrets {
+            omrun = omrun.env(key, value).secret(value);
+        }
+        let out = omrun.run();
+        out.assert_success();
+        assert!(out.stdout.contains("Usage"), "{}", out.describe());
+    }
+}
