@@ -24,6 +24,9 @@ pub struct Report {
     pub found: usize,
     /// Tables written to the sink.
     pub processed: usize,
+    /// Tables an interrupted earlier attempt of this run had written (`--resume`): skipped.
+    #[serde(default)]
+    pub resumed: usize,
     /// Entities of any kind that finally failed; each is in `failures`.
     pub failed: usize,
     /// Retries made (an entity tried three times counts two).
@@ -77,6 +80,12 @@ impl Report {
             self.entities_per_second
         );
         tracing::info!("Processed: {}", self.processed);
+        if self.resumed > 0 {
+            tracing::info!(
+                "Resumed: {} (written by the interrupted run, skipped)",
+                self.resumed
+            );
+        }
         tracing::info!("Failed: {}", self.failed);
         tracing::info!("Retried: {}", self.retried);
         for failure in &self.failures {
@@ -102,6 +111,7 @@ pub struct Tally {
     started: Instant,
     found: AtomicUsize,
     processed: AtomicUsize,
+    resumed: AtomicUsize,
     retried: AtomicUsize,
     containers: AtomicUsize,
     discovery: Mutex<Duration>,
@@ -115,6 +125,7 @@ impl Tally {
             started: Instant::now(),
             found: AtomicUsize::new(0),
             processed: AtomicUsize::new(0),
+            resumed: AtomicUsize::new(0),
             retried: AtomicUsize::new(0),
             containers: AtomicUsize::new(0),
             discovery: Mutex::new(Duration::ZERO),
@@ -142,6 +153,14 @@ impl Tally {
         self.processed.fetch_add(tables, Ordering::Relaxed);
         self.containers.fetch_add(containers, Ordering::Relaxed);
         self.progress.advance(tables);
+    }
+
+    /// Tables an earlier attempt wrote, skipped by a resumed run (they count towards progress).
+    pub fn resumed(&self, tables: usize) {
+        if tables > 0 {
+            self.resumed.fetch_add(tables, Ordering::Relaxed);
+            self.progress.advance(tables);
+        }
     }
 
     pub fn retried(&self, count: usize) {
@@ -185,6 +204,7 @@ impl Tally {
             started_at_unix,
             found: self.found.load(Ordering::Relaxed),
             processed,
+            resumed: self.resumed.load(Ordering::Relaxed),
             failed: failures.len(),
             retried: self.retried.load(Ordering::Relaxed),
             containers: self.containers.load(Ordering::Relaxed),

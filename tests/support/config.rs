@@ -131,6 +131,8 @@ pub struct Common {
     pub sink_settings: Vec<(String, String)>,
     /// `retryPolicy.maxAttempts` and `backoffSeconds`.
     pub retry: (u32, f64),
+    /// `distributedExecution.batchSize` (tables per plugin call); unset by default.
+    pub batch_size: Option<u32>,
 }
 
 impl Common {
@@ -148,6 +150,7 @@ impl Common {
             openmetadata: None,
             sink_settings: Vec::new(),
             retry: (3, 1.0),
+            batch_size: None,
         }
     }
 
@@ -189,6 +192,9 @@ impl Common {
         out.push_str("  distributedExecution:\n    enabled: true\n");
         writeln!(out, "    orchestrator: {}", self.orchestrator).unwrap();
         writeln!(out, "    parallelism: {}", self.parallelism).unwrap();
+        if let Some(n) = self.batch_size {
+            writeln!(out, "    batchSize: {n}").unwrap();
+        }
         let (attempts, backoff) = self.retry;
         writeln!(
             out,
@@ -241,6 +247,11 @@ pub trait Workflow: Sized {
     }
     fn retry(mut self, max_attempts: u32, backoff_seconds: f64) -> Self {
         self.common_mut().retry = (max_attempts, backoff_seconds);
+        self
+    }
+    /// `distributedExecution.batchSize`: tables per plugin call.
+    fn batch_size(mut self, n: u32) -> Self {
+        self.common_mut().batch_size = Some(n);
         self
     }
 }

@@ -3,7 +3,8 @@
 use std::ffi::OsString;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -160,6 +161,11 @@ impl Omrun {
     /// Runs omrun to completion (killing it after the hang guard, default 900 s, which fails the
     /// test), then checks that no secret appears in anything it wrote.
     pub fn run(self) -> RunOutput {
+        self.spawn().wait()
+    }
+
+    /// Starts omrun and returns at once: a test may watch it, and kill it, before it ends.
+    pub fn spawn(self) -> Running {
         let bin = crate::paths::omrun_bin();
         let mut cmd = Command::new(&bin);
         cmd.args(&self.args).current_dir(&self.cwd);
@@ -191,36 +197,84 @@ impl Omrun {
         let mut child = cmd
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
-        let mut out_pipe = child.stdout.take().unwrap();
-        let mut err_pipe = child.stderr.take().unwrap();
-        let out_reader = std::thread::spawn(move || {
-            let mut b = Vec::new();
-            let _ = out_pipe.read_to_end(&mut b);
-            b
-        });
-        let err_reader = std::thread::spawn(move || {
-            let mut b = Vec::new();
-            let _ = err_pipe.read_to_end(&mut b);
-            b
-        });
-        let started = Instant::now();
+        // Read as it comes, so a test can watch a running omrun's log.
+        let collect = |mut pipe: Box<dyn Read + Send>| {
+            let seen = Arc::new(Mutex::new(Vec::new()));
+            let sink = seen.clone();
+            let reader = std::thread::spawn(move || {
+                let mut chunk = [0u8; 8192];
+                while let Ok(n @ 1..) = pipe.read(&mut chunk) {
+                    sink.lock().unwrap().extend_from_slice(&chunk[..n]);
+                }
+            });
+            (seen, reader)
+        };
+        let (stdout, out_reader) = collect(Box::new(child.stdout.take().unwrap()));
+        let (stderr, err_reader) = collect(Box::new(child.stderr.take().unwrap()));
+        Running {
+            child,
+            started: Instant::now(),
+            command: command_line,
+            stdout,
+            stderr,
+            readers: vec![out_reader, err_reader],
+            omrun: self,
+        }
+    }
+}
+
+/// An omrun started with [`Omrun::spawn`].
+pub struct Running {
+    child: Child,
+    started: Instant,
+    command: String,
+    stdout: Arc<Mutex<Vec<u8>>>,
+    stderr: Arc<Mutex<Vec<u8>>>,
+    readers: Vec<std::thread::JoinHandle<()>>,
+    omrun: Omrun,
+}
+
+impl Running {
+    /// Whether it is still running.
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().expect("wait for omrun").is_none()
+    }
+
+    /// What it wrote to stderr so far.
+    pub fn stderr_so_far(&self) -> String {
+        strip_ansi(&String::from_utf8_lossy(&self.stderr.lock().unwrap()))
+    }
+
+    /// Kills it with SIGKILL (no chance to clean up, as after `kill -9`) and waits for its end.
+    pub fn kill(mut self) -> RunOutput {
+        self.child.kill().expect("kill omrun");
+        self.wait()
+    }
+
+    /// Waits for it to end (killing it after the hang guard, which fails the test), then checks
+    /// that no secret appears in anything it wrote.
+    pub fn wait(mut self) -> RunOutput {
         let status = loop {
-            match child.try_wait().expect("wait for omrun") {
+            match self.child.try_wait().expect("wait for omrun") {
                 Some(status) => break Some(status),
-                None if started.elapsed() > self.timeout => {
-                    let _ = child.kill();
-                    let _ = child.wait();
+                None if self.started.elapsed() > self.omrun.timeout => {
+                    let _ = self.child.kill();
+                    let _ = self.child.wait();
                     break None;
                 }
                 None => std::thread::sleep(Duration::from_millis(50)),
             }
         };
-        let stdout = String::from_utf8_lossy(&out_reader.join().unwrap()).into_owned();
-        let stderr = strip_ansi(&String::from_utf8_lossy(&err_reader.join().unwrap()));
+        for reader in self.readers {
+            reader.join().unwrap();
+        }
+        let stdout = String::from_utf8_lossy(&self.stdout.lock().unwrap()).into_owned();
+        let stderr = strip_ansi(&String::from_utf8_lossy(&self.stderr.lock().unwrap()));
+        let command_line = self.command;
         let Some(status) = status else {
             panic!(
                 "hang guard: {command_line} still running after {:?}, killed.\nstdout:\n{stdout}\nstderr:\n{stderr}",
-                self.timeout
+                self.omrun.timeout
             );
         };
         let out = RunOutput {
@@ -228,10 +282,10 @@ impl Omrun {
             code: status.code(),
             stdout,
             stderr,
-            output: self.output,
-            report: self.report,
+            output: self.omrun.output,
+            report: self.omrun.report,
         };
-        out.assert_no_secrets(&self.secrets);
+        out.assert_no_secrets(&self.omrun.secrets);
         out
     }
 }

@@ -108,6 +108,8 @@ impl WorkerReports {
             started_at_unix: if started.is_finite() { started } else { 0.0 },
             found: sum(|r| r.found),
             processed,
+            // Argo retries a pod whole; nothing is resumed.
+            resumed: 0,
             failed: failures.len() + failures_omitted,
             retried: sum(|r| r.retried),
             containers: sum(|r| r.containers) + finalize.containers,
@@ -141,6 +143,7 @@ mod tests {
             started_at_unix: 1000.0,
             found: processed + failures.len(),
             processed,
+            resumed: 0,
             failed: failures.len(),
             retried: 1,
             containers: 0,

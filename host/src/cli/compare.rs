@@ -167,6 +167,10 @@ fn measure(
         &parallelism.to_string(),
     ]);
     command.arg("--report-json").arg(&report);
+    // Its own checkpoint: the default one beside the config may be a real run's, to be resumed.
+    command
+        .arg("--checkpoint")
+        .arg(work.join("checkpoint.jsonl"));
     if let Some(plugin) = &args.plugin {
         command.arg("--plugin").arg(plugin);
     }

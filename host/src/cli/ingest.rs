@@ -2,10 +2,10 @@
 
 use super::{CANNOT_START, FAILED, fail};
 use crate::capability::Grants;
-use crate::config::{self, Config, Orchestrator};
+use crate::config::{self, Config, Orchestrator, SinkSection};
 use crate::plugin::{ComponentCache, Plugin, SourceConfig, World};
 use crate::report::Report;
-use crate::run::{self, Part, Run};
+use crate::run::{self, Checkpoint, Identity, Part, Place, Run, Unavailable};
 use crate::sink::{self, FileSink, Requests};
 use anyhow::{Context, anyhow};
 use std::path::{Path, PathBuf};
@@ -41,6 +41,15 @@ pub struct IngestArgs {
     /// Overrides `workflowConfig.distributedExecution.parallelism`.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=crate::config::MAX_PARALLELISM as i64))]
     pub parallelism: Option<u32>,
+    /// Continue the run the checkpoint records (one that crashed, was killed or had failures):
+    /// what it finished is skipped, the rest is processed. Without a checkpoint, runs from the
+    /// start.
+    #[arg(long)]
+    pub resume: bool,
+    /// The run's checkpoint of finished entities. Default: `.omrun-checkpoint.<serviceName>.jsonl`
+    /// beside the config; removed when a run ends with nothing failed.
+    #[arg(long, value_name = "PATH")]
+    pub checkpoint: Option<PathBuf>,
 }
 
 pub fn run(args: IngestArgs) -> ExitCode {
@@ -50,6 +59,13 @@ pub fn run(args: IngestArgs) -> ExitCode {
         && let (Orchestrator::Argo, parallelism) = execution(&config, &args)
     {
         crate::logging::init(config.workflow.logger_level);
+        if args.resume {
+            return fail(
+                CANNOT_START,
+                &"--resume does not apply to orchestrator argo: Argo retries a failed pod \
+                  (retryPolicy); submit the workflow again to run it again",
+            );
+        }
         return super::argo::submit(&config, parallelism);
     }
     let config = match load_config(&args.run.config) {
@@ -57,11 +73,20 @@ pub fn run(args: IngestArgs) -> ExitCode {
         Err(code) => return code,
     };
     let (orchestrator, parallelism) = execution(&config, &args);
+    let checkpoint = Place {
+        path: args
+            .checkpoint
+            .clone()
+            .unwrap_or_else(|| Place::beside(&args.run.config, &config.source.service_name)),
+        resume: args.resume,
+        explicit: args.checkpoint.is_some(),
+    };
     execute(
         &config,
         &args.run,
         Part::All,
         parallelism,
+        Some(checkpoint),
         |world| run::choose(orchestrator, parallelism, world),
         |_| Ok(()),
     )
@@ -79,13 +104,15 @@ pub(crate) fn load_config(path: &Path) -> Result<Config, ExitCode> {
 
 /// Runs `part` of the workflow in this process with the orchestrator `choose` picks for the
 /// plugin's world; `finish` may complete the report (or write what the part produces) before it is
-/// logged and written. The exit status: 0, 1 when anything this process did failed, 2 when the
-/// run could not start.
+/// logged and written. `checkpoint`: where `ingest` keeps its checkpoint (Argo's pods keep none:
+/// Argo retries a pod whole). The exit status: 0, 1 when anything this process did failed, 2 when
+/// the run could not start.
 pub(crate) fn execute(
     config: &Config,
     args: &RunArgs,
     part: Part,
     threads: usize,
+    checkpoint: Option<Place>,
     choose: impl FnOnce(World) -> anyhow::Result<Box<dyn run::Orchestrator>>,
     finish: impl FnOnce(&mut Report) -> anyhow::Result<()>,
 ) -> ExitCode {
@@ -98,7 +125,7 @@ pub(crate) fn execute(
         Err(e) => return fail(CANNOT_START, &e),
     };
     runtime.block_on(async {
-        let (run, orchestrator) = match prepare(config, args, part, choose).await {
+        let (run, orchestrator) = match prepare(config, args, part, checkpoint, choose).await {
             Ok(prepared) => prepared,
             Err(e) => return fail(CANNOT_START, &format!("{e:#}")),
         };
@@ -116,6 +143,8 @@ pub(crate) fn execute(
             Err(_) => Ok(()),
         };
         report.log_summary();
+        let clean = outcome.is_ok() && finished.is_ok() && report.failed == 0;
+        run.checkpoint.finish(clean, &resume_command());
         if let Some(path) = &args.report_json
             && let Err(e) = write_report(path, &report)
         {
@@ -147,6 +176,7 @@ async fn prepare(
     config: &Config,
     args: &RunArgs,
     part: Part,
+    checkpoint: Option<Place>,
     choose: impl FnOnce(World) -> anyhow::Result<Box<dyn run::Orchestrator>>,
 ) -> anyhow::Result<(Arc<Run>, Box<dyn run::Orchestrator>)> {
     let source = &config.source;
@@ -182,9 +212,15 @@ async fn prepare(
     );
     grants.verify().await?;
     let orchestrator = choose(plugin.world)?;
+    let checkpoint = match checkpoint {
+        Some(place) => open_checkpoint(config, args, &plugin, &place)?,
+        None => Checkpoint::none(),
+    };
+    // A resumed file continues after what the checkpoint recorded.
+    let keep = checkpoint.sink_bytes();
     let sink: Arc<dyn sink::Sink> = match &args.file_sink {
-        Some(path) => Arc::new(FileSink::create(path)?),
-        None => sink::from_config(config).await?,
+        Some(path) => Arc::new(FileSink::open(path, keep)?),
+        None => sink::from_config(config, keep).await?,
     };
     let distributed = &config.workflow.distributed_execution;
     let run = Run {
@@ -205,9 +241,83 @@ async fn prepare(
             .and_then(|v| v.as_bool())
             .unwrap_or(true),
         part,
+        checkpoint,
         tally: Default::default(),
     };
     Ok((Arc::new(run), orchestrator))
+}
+
+/// The run's checkpoint at `place`. One that cannot be kept at its default place (a read-only
+/// folder, or another run of the same config holds it) only costs this run the ability to be
+/// resumed, and the run says so; one asked for (`--checkpoint`, `--resume`) cannot be missing.
+fn open_checkpoint(
+    config: &Config,
+    args: &RunArgs,
+    plugin: &Plugin,
+    place: &Place,
+) -> anyhow::Result<Checkpoint> {
+    let absolute = |path: &Path| {
+        std::path::absolute(path)
+            .unwrap_or_else(|_| path.to_owned())
+            .display()
+            .to_string()
+    };
+    let file = args.file_sink.as_deref().or(match &config.sink {
+        SinkSection::File(file) => Some(file.filename.as_path()),
+        SinkSection::MetadataRest(_) => None,
+    });
+    let sink = match file {
+        Some(path) => format!("file {}", absolute(path)),
+        None => format!(
+            "metadata-rest {}",
+            config
+                .workflow
+                .open_metadata_server_config
+                .as_ref()
+                .map_or("", |server| server.host_port.as_str())
+        ),
+    };
+    let identity = Identity {
+        config: absolute(&config.path),
+        service: config.source.service_name.clone(),
+        plugin: plugin.info.name.clone(),
+        plugin_version: plugin.info.version.clone(),
+        sink,
+    };
+    match Checkpoint::open(place, identity, file.is_some()) {
+        Err(e) if !place.explicit && !place.resume && e.is::<Unavailable>() => {
+            tracing::warn!(
+                "{e:#}: this run keeps no checkpoint and cannot be resumed (--checkpoint PATH \
+                 keeps one elsewhere)"
+            );
+            Ok(Checkpoint::none())
+        }
+        opened => opened,
+    }
+}
+
+/// This command with `--resume`, for the last lines of a run that can be continued.
+fn resume_command() -> String {
+    let mut words: Vec<String> = std::env::args()
+        .map(|word| {
+            let plain = !word.is_empty()
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c));
+            if plain {
+                word
+            } else {
+                format!("'{}'", word.replace('\'', r"'\''"))
+            }
+        })
+        .collect();
+    if let Some(program) = words.first_mut() {
+        *program = "omrun".into();
+    }
+    if !words.iter().any(|w| w == "--resume") {
+        words.push("--resume".into());
+    }
+    words.join(" ")
 }
 
 /// `<type>.wasm` from each folder of $OMRUN_PLUGIN_PATH, then beside the executable

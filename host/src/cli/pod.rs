@@ -64,6 +64,7 @@ pub fn discover(mut args: DiscoverArgs) -> ExitCode {
         &args.run,
         Part::Containers(counts.clone()),
         1,
+        None,
         |_| Ok(Box::new(ArgoPod { threads: 1 })),
         |report| {
             let shards = counts.descriptors();
@@ -86,6 +87,7 @@ pub fn worker(mut args: WorkerArgs) -> ExitCode {
         &args.run,
         Part::Leaves(shard),
         threads,
+        None,
         |_| Ok(Box::new(ArgoPod { threads })),
         |report| {
             report.shard = Some(shard.to_string());
@@ -110,6 +112,7 @@ pub fn finalize(mut args: FinalizeArgs) -> ExitCode {
             skip_stale: reports.unclean(),
         },
         1,
+        None,
         |_| Ok(Box::new(ArgoPod { threads: 1 })),
         |report| {
             *report = reports.aggregate(report);

@@ -33,6 +33,13 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
         leaves.retain(|r| shard.contains(&run.requests.fqn(r)));
     }
     announce(&run, &leaves);
+    let resumed = leaves.iter().filter(|r| run.done_before(r)).count();
+    if run.checkpoint.resuming() {
+        tracing::info!(
+            "Resuming: {resumed} of {} entities already done",
+            leaves.len()
+        );
+    }
 
     let pipeline = Arc::new(Pipeline {
         run: run.clone(),
@@ -51,6 +58,10 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
     let instances = match &run.part {
         Part::All | Part::Containers(_) => {
             run.write_service().await?;
+            // A resumed run does not write again what the interrupted one wrote (a file would
+            // have it twice), nor asks the plugin to describe it again.
+            let (before, containers) = containers.into_iter().partition(|r| run.done_before(r));
+            pipeline.assume_written(before);
             write_containers(&pipeline, &refs, containers, first, workers).await
         }
         // Argo's discover pod wrote them before any worker or finalize started.
@@ -80,6 +91,9 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
     }
 
     if matches!(run.part, Part::All | Part::Leaves(_)) {
+        // Stale tables were counted above among all the tables found; the work is what is left.
+        leaves.retain(|r| !run.done_before(r));
+        run.tally.resumed(resumed);
         let ready = pipeline.keep_with_parents(leaves);
         tracing::info!(
             "Processing with {workers} worker thread{}",

@@ -3,11 +3,13 @@
 //! into parts ([`Part`]), one per pod. A plugin that cannot discover runs sequentially, and the
 //! run says so.
 
+mod checkpoint;
 mod discoverable;
 mod queue;
 mod shard;
 mod streaming;
 
+pub use checkpoint::{Checkpoint, Identity, Place, Unavailable};
 pub use shard::{Shard, ShardCounts};
 
 use crate::config::{self, RetryPolicy};
@@ -33,6 +35,9 @@ pub struct Run {
     pub mark_deleted_tables: bool,
     /// The part of the pipeline this process runs: all of it, or one pod's share in Argo mode.
     pub part: Part,
+    /// What earlier attempts of this run finished, and where this one records its progress
+    /// (`ingest` only: Argo retries a pod whole).
+    pub checkpoint: Checkpoint,
     pub tally: Tally,
 }
 
@@ -60,24 +65,48 @@ impl Run {
 
     /// Writes the service, the parent of everything; a run cannot go on without it.
     async fn write_service(&self) -> anyhow::Result<()> {
-        match self
-            .sink
-            .write(vec![self.requests.service()])
-            .await
-            .into_iter()
-            .next()
-        {
-            Some(failure) => {
-                anyhow::bail!("cannot write service {}: {}", failure.fqn, failure.error)
-            }
-            None => Ok(()),
+        let service = self.requests.service();
+        let fqn = service.fqn.clone();
+        // A resumed run's file already has it.
+        if self.checkpoint.is_done(checkpoint::SERVICE, &fqn) {
+            return Ok(());
         }
+        let turn = self.checkpoint.turn().await;
+        if let Some(failure) = self.sink.write(vec![service]).await.into_iter().next() {
+            anyhow::bail!("cannot write service {}: {}", failure.fqn, failure.error)
+        }
+        self.checkpoint
+            .record(&*self.sink, vec![(checkpoint::SERVICE, fqn)], true)
+            .await;
+        drop(turn);
+        Ok(())
     }
 
-    /// Writes the entities answered for each ref, in order. A ref any of whose entities the sink
-    /// refused is reported as failed; the others are counted. Returns the containers written, so
-    /// that their children may follow.
+    /// Whether an earlier attempt of this run (see `--resume`) finished `r`.
+    fn done_before(&self, r: &EntityRef) -> bool {
+        self.checkpoint
+            .is_done(r.kind.as_str(), &self.requests.fqn(r))
+    }
+
+    /// Writes the entities answered for each ref, in order, and records in the checkpoint the
+    /// refs the sink accepted. A ref any of whose entities the sink refused is reported as failed;
+    /// the others are counted. Returns the containers written (or written by an earlier attempt),
+    /// so that their children may follow.
     async fn store(&self, answered: Vec<(EntityRef, Vec<Entity>)>) -> Vec<EntityRef> {
+        // What an earlier attempt finished is not written twice (a file is not idempotent). The
+        // discovering pipeline never asks for it; a streaming source cannot help streaming it.
+        let (before, answered): (Vec<_>, Vec<_>) =
+            answered.into_iter().partition(|(r, _)| self.done_before(r));
+        let mut containers: Vec<EntityRef> = before
+            .iter()
+            .filter(|(r, _)| r.kind.is_prerequisite())
+            .map(|(r, _)| r.clone())
+            .collect();
+        self.tally
+            .resumed(before.iter().filter(|(r, _)| is_leaf(r.kind)).count());
+        if answered.is_empty() {
+            return containers;
+        }
         let mut requests = Vec::new();
         let mut fqns = Vec::with_capacity(answered.len());
         for (_, entities) in &answered {
@@ -90,6 +119,8 @@ impl Run {
                     .collect::<Vec<_>>(),
             );
         }
+        // A file's bytes and the checkpoint's lines stay in the same order (see checkpoint.rs).
+        let turn = self.checkpoint.turn().await;
         let refused: HashMap<String, String> = self
             .sink
             .write(requests)
@@ -99,12 +130,14 @@ impl Run {
             .collect();
         // Leaves (tables, stored procedures, dashboards) are the work counted; containers (and
         // data models) are returned. Charts come with their dashboard and are not counted apart.
-        let (mut leaves, mut containers) = (0, Vec::new());
+        let (mut leaves, written_before) = (0, containers.len());
+        let mut done = Vec::with_capacity(answered.len());
         for ((r, entities), fqns) in answered.into_iter().zip(fqns) {
             if let Some(error) = fqns.iter().find_map(|fqn| refused.get(fqn)) {
                 self.fail(&r, &format!("the sink refused it: {error}"), 1);
                 continue;
             }
+            done.push((r.kind.as_str(), self.requests.fqn(&r)));
             for entity in entities {
                 match entity {
                     Entity::Table(_) | Entity::StoredProcedure(_) | Entity::Dashboard(_) => {
@@ -115,7 +148,12 @@ impl Run {
                 }
             }
         }
-        self.tally.processed(leaves, containers.len());
+        self.checkpoint
+            .record(&*self.sink, done, refused.is_empty())
+            .await;
+        drop(turn);
+        self.tally
+            .processed(leaves, containers.len() - written_before);
         containers
     }
 
@@ -164,6 +202,14 @@ impl Run {
             attempts,
         });
     }
+}
+
+/// Tables, stored procedures and dashboards: the work a run counts (found, processed, resumed).
+fn is_leaf(kind: EntityKind) -> bool {
+    matches!(
+        kind,
+        EntityKind::Table | EntityKind::StoredProcedure | EntityKind::Dashboard
+    )
 }
 
 /// The run stopped before processing anything because the source refused it (e.g. the plugin

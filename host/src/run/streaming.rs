@@ -16,6 +16,18 @@ pub async fn run(run: Arc<Run>) -> anyhow::Result<()> {
         ))
     })?;
     run.write_service().await?;
+    if run.checkpoint.resuming() {
+        let leaves = [
+            EntityKind::Table,
+            EntityKind::StoredProcedure,
+            EntityKind::Dashboard,
+        ];
+        tracing::info!(
+            "Resuming: {} entities already done; this source cannot list its entities, so it \
+             streams them all again and only the rest is written",
+            run.checkpoint.done_count(&leaves.map(EntityKind::as_str))
+        );
+    }
     let mut written = HashSet::new();
     // Each schema with the tables streamed in it, for marking the others deleted at the end.
     let mut found_in: BTreeMap<EntityRef, Vec<EntityRef>> = BTreeMap::new();

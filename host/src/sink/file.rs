@@ -3,10 +3,10 @@
 //! them): a file can be replayed line by line.
 
 use super::{CreateRequest, Sink, SinkFailure};
-use anyhow::Context;
+use anyhow::{Context, bail};
 use async_trait::async_trait;
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -18,16 +18,48 @@ pub struct FileSink {
 impl FileSink {
     /// Creates (or truncates) the file, and its folder if missing.
     pub fn create(path: &Path) -> anyhow::Result<Self> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
+        Self::open(path, None)
+    }
+
+    /// [`create`](Self::create), or with `keep`, continues the file of an interrupted run: its
+    /// first `keep` bytes are the batches the run's checkpoint recorded; what follows was written
+    /// by batches the crash cut short, which the resumed run writes again, so it is cut off.
+    pub fn open(path: &Path, keep: Option<u64>) -> anyhow::Result<Self> {
+        let Some(keep) = keep else {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            let file = File::create(path)
+                .with_context(|| format!("cannot create sink file {}", path.display()))?;
+            return Ok(Self::on(path, file));
+        };
+        let file = OpenOptions::new()
+            .write(true)
+            .create(keep == 0)
+            .truncate(false)
+            .open(path)
+            .with_context(|| format!("cannot resume sink file {}", path.display()))?;
+        let len = file.metadata()?.len();
+        if len < keep {
+            bail!(
+                "cannot resume: the sink file {} has {len} bytes, fewer than the {keep} its \
+                 checkpoint recorded; it changed since the interrupted run: run without --resume",
+                path.display()
+            );
         }
-        let file = File::create(path)
-            .with_context(|| format!("cannot create sink file {}", path.display()))?;
-        Ok(Self {
+        file.set_len(keep)
+            .with_context(|| format!("cannot resume sink file {}", path.display()))?;
+        let mut file = file;
+        file.seek(SeekFrom::End(0))?;
+        Ok(Self::on(path, file))
+    }
+
+    fn on(path: &Path, file: File) -> Self {
+        Self {
             path: path.to_owned(),
             out: Mutex::new(BufWriter::new(file)),
-        })
+        }
     }
 }
 
@@ -64,6 +96,20 @@ impl Sink for FileSink {
         failures
     }
 
+    async fn flushed_len(&self) -> anyhow::Result<Option<u64>> {
+        let mut out = self
+            .out
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        out.flush()
+            .with_context(|| format!("cannot write to {}", self.path.display()))?;
+        let len = out
+            .get_mut()
+            .stream_position()
+            .with_context(|| format!("cannot tell the length of {}", self.path.display()))?;
+        Ok(Some(len))
+    }
+
     async fn close(&self) -> anyhow::Result<()> {
         let mut out = self
             .out
@@ -74,5 +120,50 @@ impl Sink for FileSink {
         out.get_ref()
             .sync_all()
             .with_context(|| format!("cannot sync {}", self.path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sink::RequestKind;
+
+    fn request(name: &str) -> CreateRequest {
+        CreateRequest {
+            kind: RequestKind::Table,
+            fqn: format!("svc.db.s.{name}"),
+            body: serde_json::json!({"name": name}),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_resumed_file_drops_what_followed_the_kept_length_and_appends() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        let sink = FileSink::create(&path).unwrap();
+        sink.write(vec![request("a")]).await;
+        let kept = sink.flushed_len().await.unwrap().unwrap();
+        // A batch in flight when the process died: written, never checkpointed; torn, even.
+        sink.write(vec![request("b")]).await;
+        sink.close().await.unwrap();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"{\"kind\":\"CreateTa")
+            .unwrap();
+
+        let resumed = FileSink::open(&path, Some(kept)).unwrap();
+        resumed.write(vec![request("b")]).await;
+        resumed.close().await.unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let names: Vec<&str> = text
+            .lines()
+            .map(|l| if l.contains("\"a\"") { "a" } else { "b" })
+            .collect();
+        assert_eq!(names, ["a", "b"], "{text}");
+
+        let shorter = FileSink::open(&path, Some(10_000)).err().expect("refused");
+        assert!(format!("{shorter:#}").contains("fewer than the 10000"));
     }
 }

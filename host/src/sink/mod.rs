@@ -45,14 +45,23 @@ pub trait Sink: Send + Sync {
         Vec::new()
     }
 
+    /// Hands what was written so far to the operating system (so it outlives a crash of this
+    /// process) and returns the output's length: a run's checkpoint records it, and a resume cuts
+    /// the output back to it. `None` for a destination without a length, where writing an
+    /// entity again replaces it (OpenMetadata).
+    async fn flushed_len(&self) -> anyhow::Result<Option<u64>> {
+        Ok(None)
+    }
+
     /// Flushes and releases the destination; an error here means written data may be lost.
     async fn close(&self) -> anyhow::Result<()>;
 }
 
-/// The sink the config names, connected (the OpenMetadata sink checks the server first).
-pub async fn from_config(config: &Config) -> anyhow::Result<Arc<dyn Sink>> {
+/// The sink the config names, connected (the OpenMetadata sink checks the server first). A file
+/// keeps its first `keep` bytes and continues after them (a resumed run), or starts empty.
+pub async fn from_config(config: &Config, keep: Option<u64>) -> anyhow::Result<Arc<dyn Sink>> {
     match &config.sink {
-        SinkSection::File(file) => Ok(Arc::new(FileSink::create(&file.filename)?)),
+        SinkSection::File(file) => Ok(Arc::new(FileSink::open(&file.filename, keep)?)),
         SinkSection::MetadataRest(settings) => {
             let Some(server) = &config.workflow.open_metadata_server_config else {
                 anyhow::bail!("sink `metadata-rest` needs workflowConfig.openMetadataServerConfig");
