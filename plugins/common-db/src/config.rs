@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::filter::FilterPattern;
+use crate::filter::{FilterPattern, PatternConfig};
 
 /// `serviceConnection.config`, the keys every SQL connector understands.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -60,14 +60,7 @@ impl SourceOptions {
     /// Parses and compiles `sourceConfig.config` JSON; a bad regex is an error naming its key.
     pub fn parse(json: &str) -> Result<Self, String> {
         let raw: RawSourceOptions = parse_json(json, "sourceConfig.config")?;
-        let compile = |key: &str, p: Option<RawPattern>| {
-            let p = p.unwrap_or_default();
-            FilterPattern::new(
-                key,
-                &p.includes.unwrap_or_default(),
-                &p.excludes.unwrap_or_default(),
-            )
-        };
+        let compile = FilterPattern::from_config;
         Ok(Self {
             databases: compile("databaseFilterPattern", raw.database_filter_pattern)?,
             schemas: compile("schemaFilterPattern", raw.schema_filter_pattern)?,
@@ -97,20 +90,14 @@ struct RawConnection {
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct RawSourceOptions {
-    database_filter_pattern: Option<RawPattern>,
-    schema_filter_pattern: Option<RawPattern>,
-    table_filter_pattern: Option<RawPattern>,
-    stored_procedure_filter_pattern: Option<RawPattern>,
+    database_filter_pattern: Option<PatternConfig>,
+    schema_filter_pattern: Option<PatternConfig>,
+    table_filter_pattern: Option<PatternConfig>,
+    stored_procedure_filter_pattern: Option<PatternConfig>,
     include_tables: Option<bool>,
     include_views: Option<bool>,
     include_stored_procedures: Option<bool>,
     use_fqn_for_filtering: Option<bool>,
-}
-
-#[derive(Deserialize, Default)]
-struct RawPattern {
-    includes: Option<Vec<String>>,
-    excludes: Option<Vec<String>>,
 }
 
 /// Parses a JSON object; empty text or `null` count as `{}`.

@@ -16,7 +16,27 @@ pub struct FilterPattern {
     excludes: Vec<Regex>,
 }
 
+/// A filter pattern as a config writes it: `{includes: [regex], excludes: [regex]}`, either list
+/// optional (or `null`).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct PatternConfig {
+    /// Regexes of names to keep; none means all.
+    pub includes: Option<Vec<String>>,
+    /// Regexes of names to leave out.
+    pub excludes: Option<Vec<String>>,
+}
+
 impl FilterPattern {
+    /// Compiles the pattern a config wrote under `key`; none keeps every name.
+    pub fn from_config(key: &str, config: Option<PatternConfig>) -> Result<Self, String> {
+        let config = config.unwrap_or_default();
+        Self::new(
+            key,
+            &config.includes.unwrap_or_default(),
+            &config.excludes.unwrap_or_default(),
+        )
+    }
+
     /// Compiles the patterns. `key` names the setting (e.g. `tableFilterPattern`) in the error,
     /// which also quotes the offending pattern.
     pub fn new(key: &str, includes: &[String], excludes: &[String]) -> Result<Self, String> {

@@ -2,7 +2,7 @@
 //! `clientId`; `clientSecret` never arrives: the host holds it) and `sourceConfig.config`
 //! (OpenMetadata's `DashboardMetadata` pipeline). Unknown keys are ignored.
 
-use omrun_common_db::filter::FilterPattern;
+use omrun_common_db::filter::{FilterPattern, PatternConfig};
 use serde::Deserialize;
 
 /// What the connector reads from the config.
@@ -53,14 +53,7 @@ impl Config {
             .client_id
             .filter(|c| !c.is_empty())
             .ok_or("serviceConnection.config.clientId is required")?;
-        let pattern = |key: &str, p: Option<Pattern>| {
-            let p = p.unwrap_or_default();
-            FilterPattern::new(
-                key,
-                &p.includes.unwrap_or_default(),
-                &p.excludes.unwrap_or_default(),
-            )
-        };
+        let pattern = FilterPattern::from_config;
         Ok(Self {
             base_url,
             client_id,
@@ -84,17 +77,11 @@ struct Connection {
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct Source {
-    dashboard_filter_pattern: Option<Pattern>,
-    chart_filter_pattern: Option<Pattern>,
-    data_model_filter_pattern: Option<Pattern>,
+    dashboard_filter_pattern: Option<PatternConfig>,
+    chart_filter_pattern: Option<PatternConfig>,
+    data_model_filter_pattern: Option<PatternConfig>,
     include_owners: Option<bool>,
     include_data_models: Option<bool>,
-}
-
-#[derive(Deserialize, Default)]
-struct Pattern {
-    includes: Option<Vec<String>>,
-    excludes: Option<Vec<String>>,
 }
 
 #[cfg(test)]
