@@ -214,3 +214,30 @@ pub fn once_per_file<T: Sync>(
         Err(msg) => panic!("the fixture runs failed: {msg}"),
     }
 }
+
+/// One fixture ingested twice — sequentially and on local workers — for a test file whose tests
+/// check both runs alike (made once per file with [`once_per_file`]).
+pub struct BothModes {
+    pub sequential: Run,
+    pub local: Run,
+    /// Holds the runs' output files for as long as the tests read them.
+    _work: Workdir,
+}
+
+impl BothModes {
+    /// Runs `run` sequentially, then in local mode with `workers`, in `work`.
+    pub fn run(work: Workdir, workers: u32, run: impl Fn(&Workdir, Mode) -> Run) -> Self {
+        let sequential = run(&work, Mode::Sequential);
+        let local = run(&work, Mode::Local(workers));
+        Self {
+            sequential,
+            local,
+            _work: work,
+        }
+    }
+
+    /// Both runs with their mode's name, for `for (mode, run) in …`.
+    pub fn each(&self) -> [(&'static str, &Run); 2] {
+        [("sequential", &self.sequential), ("local", &self.local)]
+    }
+}

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use omrun_tests::Workflow;
-use omrun_tests::scenario::{Mode, Run, once_per_file, run_mysql};
+use omrun_tests::scenario::{BothModes, Mode, Run, once_per_file, run_mysql};
 use omrun_tests::{
     Filter, MariaSchemas, MariaServer, MysqlConfig, Workdir, column, column_names, constraints,
     fqn, has_key,
@@ -19,9 +19,7 @@ const FIXTURE: &str = include_str!("../fixtures/mysql_catalog.sql");
 
 struct Shared {
     schemas: MariaSchemas,
-    seq: Run,
-    local: Run,
-    _work: Workdir,
+    runs: BothModes,
 }
 
 fn shared() -> &'static Shared {
@@ -32,20 +30,17 @@ fn shared() -> &'static Shared {
         let work = Workdir::new();
         let cfg = MysqlConfig::new(SERVICE, &work.join("unused"))
             .schema_filter(Filter::include(&[&schemas.schema_pattern()]));
-        let seq = run_mysql(&work, &server, "catalog", cfg.clone(), Mode::Sequential);
-        let local = run_mysql(&work, &server, "catalog", cfg, Mode::Local(3));
         Shared {
             schemas,
-            seq,
-            local,
-            _work: work,
+            runs: BothModes::run(work, 3, |work, mode| {
+                run_mysql(work, &server, "catalog", cfg.clone(), mode)
+            }),
         }
     })
 }
 
 fn runs() -> [(&'static str, &'static Run); 2] {
-    let s = shared();
-    [("sequential", &s.seq), ("local", &s.local)]
+    shared().runs.each()
 }
 
 /// The FQN of `schema.name` (the schema without its test prefix).
@@ -62,10 +57,10 @@ fn col_fqn(table: &str, col: &str) -> String {
 fn both_modes_write_the_same_records_into_the_default_database() {
     let s = shared();
     assert_eq!(
-        s.seq.records.canonical_set(),
-        s.local.records.canonical_set()
+        s.runs.sequential.records.canonical_set(),
+        s.runs.local.records.canonical_set()
     );
-    let r = &s.seq.records;
+    let r = &s.runs.sequential.records;
     assert_eq!(r.service()["serviceType"], "Mysql");
     assert_eq!(
         r.database_fqns(),

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-use omrun_tests::scenario::{Mode, Run, once_per_file, run_postgres};
+use omrun_tests::scenario::{BothModes, Run, once_per_file, run_postgres};
 use omrun_tests::{
     PgConfig, PgServer, Workdir, column, column_names, constraints, fixture, fqn, has_key,
 };
@@ -15,9 +15,7 @@ const SERVICE: &str = "omrun_e2e";
 
 struct Shared {
     db: String,
-    seq: Run,
-    local: Run,
-    _work: Workdir,
+    runs: BothModes,
 }
 
 /// The two runs, made once for all the tests of this file. A failure is remembered and reported by
@@ -28,20 +26,17 @@ fn shared() -> &'static Shared {
         let db = PgServer::from_env().create_database("catalog", fixture::SQL);
         let work = Workdir::new();
         let cfg = PgConfig::new(SERVICE, &work.join("unused"));
-        let seq = run_postgres(&work, &db, "catalog", cfg.clone(), Mode::Sequential);
-        let local = run_postgres(&work, &db, "catalog", cfg, Mode::Local(4));
         Shared {
             db: db.name.clone(),
-            seq,
-            local,
-            _work: work,
+            runs: BothModes::run(work, 4, |work, mode| {
+                run_postgres(work, &db, "catalog", cfg.clone(), mode)
+            }),
         }
     })
 }
 
 fn runs() -> [(&'static str, &'static Run); 2] {
-    let s = shared();
-    [("sequential", &s.seq), ("local", &s.local)]
+    shared().runs.each()
 }
 
 fn t(table: &str) -> String {
@@ -64,8 +59,8 @@ fn assert_one_of(v: &Value, allowed: &[&str], what: &str) {
 #[test]
 fn sequential_and_local_write_the_same_records() {
     let s = shared();
-    let a = s.seq.records.canonical_set();
-    let b = s.local.records.canonical_set();
+    let a = s.runs.sequential.records.canonical_set();
+    let b = s.runs.local.records.canonical_set();
     if a != b {
         let only_a: Vec<_> = a.iter().filter(|x| !b.contains(x)).collect();
         let only_b: Vec<_> = b.iter().filter(|x| !a.contains(x)).collect();

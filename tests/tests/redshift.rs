@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-use omrun_tests::scenario::{Mode, Run, once_per_file, run_scenario};
+use omrun_tests::scenario::{BothModes, Mode, Run, once_per_file, run_scenario};
 use omrun_tests::{
     Filter, Omrun, PgServer, RedshiftConfig, TestDb, Workdir, column, column_names, constraints,
     fqn, has_key,
@@ -43,9 +43,7 @@ fn run_redshift(
 
 struct Shared {
     db: TestDb,
-    seq: Run,
-    local: Run,
-    _work: Workdir,
+    runs: BothModes,
 }
 
 /// The two runs, made once for all the tests of this file; a failure is reported by every test.
@@ -55,20 +53,15 @@ fn shared() -> &'static Shared {
         let db = PgServer::from_env().create_database("redshift", FIXTURE);
         let work = Workdir::new();
         let cfg = RedshiftConfig::new(SERVICE, &work.join("unused"));
-        let seq = run_redshift(&work, &db, &db.name, cfg.clone(), Mode::Sequential);
-        let local = run_redshift(&work, &db, &db.name, cfg, Mode::Local(4));
-        Shared {
-            db,
-            seq,
-            local,
-            _work: work,
-        }
+        let runs = BothModes::run(work, 4, |work, mode| {
+            run_redshift(work, &db, &db.name, cfg.clone(), mode)
+        });
+        Shared { db, runs }
     })
 }
 
 fn runs() -> [(&'static str, &'static Run); 2] {
-    let s = shared();
-    [("sequential", &s.seq), ("local", &s.local)]
+    shared().runs.each()
 }
 
 /// The FQN of `schema.name` in the fixture database.
@@ -91,8 +84,8 @@ const TABLES: &[&str] = &[
 fn sequential_and_local_write_the_same_records() {
     let s = shared();
     assert_eq!(
-        s.seq.records.canonical_set(),
-        s.local.records.canonical_set()
+        s.runs.sequential.records.canonical_set(),
+        s.runs.local.records.canonical_set()
     );
 }
 
