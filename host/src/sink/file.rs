@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 pub struct FileSink {
     path: PathBuf,
@@ -61,6 +61,17 @@ impl FileSink {
             out: Mutex::new(BufWriter::new(file)),
         }
     }
+
+    /// The writer, with everything written so far flushed to the file.
+    fn flushed(&self) -> anyhow::Result<MutexGuard<'_, BufWriter<File>>> {
+        let mut out = self
+            .out
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        out.flush()
+            .with_context(|| format!("cannot write to {}", self.path.display()))?;
+        Ok(out)
+    }
 }
 
 /// One line, without copying the request into a wrapper value.
@@ -97,12 +108,7 @@ impl Sink for FileSink {
     }
 
     async fn flushed_len(&self) -> anyhow::Result<Option<u64>> {
-        let mut out = self
-            .out
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        out.flush()
-            .with_context(|| format!("cannot write to {}", self.path.display()))?;
+        let mut out = self.flushed()?;
         let len = out
             .get_mut()
             .stream_position()
@@ -111,13 +117,8 @@ impl Sink for FileSink {
     }
 
     async fn close(&self) -> anyhow::Result<()> {
-        let mut out = self
-            .out
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        out.flush()
-            .with_context(|| format!("cannot write to {}", self.path.display()))?;
-        out.get_ref()
+        self.flushed()?
+            .get_ref()
             .sync_all()
             .with_context(|| format!("cannot sync {}", self.path.display()))
     }
