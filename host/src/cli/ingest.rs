@@ -53,12 +53,18 @@ pub struct IngestArgs {
 }
 
 pub fn run(args: IngestArgs) -> ExitCode {
-    // An Argo run's variables are resolved in its pods, from the Kubernetes Secret: look at the
-    // config without them first, to know where it runs.
-    if let Ok((config, _)) = config::load_unresolved(&args.run.config)
-        && let (Orchestrator::Argo, parallelism) = execution(&config, &args)
-    {
-        crate::logging::init(config.workflow.logger_level);
+    let loaded = match config::load(&args.run.config) {
+        Ok(loaded) => loaded,
+        // An Argo run's variables are resolved in its pods, from the Kubernetes Secret: the
+        // machine that submits it need not hold them. Anything else reports the first error.
+        Err(error) => match config::load_unresolved(&args.run.config) {
+            Ok(unresolved) if execution(&unresolved.0, &args).0 == Orchestrator::Argo => unresolved,
+            _ => return fail(CANNOT_START, &error),
+        },
+    };
+    let config = start_logging(loaded);
+    let (orchestrator, parallelism) = execution(&config, &args);
+    if orchestrator == Orchestrator::Argo {
         if args.resume {
             return fail(
                 CANNOT_START,
@@ -68,11 +74,6 @@ pub fn run(args: IngestArgs) -> ExitCode {
         }
         return super::argo::submit(&config, parallelism);
     }
-    let config = match load_config(&args.run.config) {
-        Ok(config) => config,
-        Err(code) => return code,
-    };
-    let (orchestrator, parallelism) = execution(&config, &args);
     let checkpoint = Place {
         path: args
             .checkpoint
@@ -94,12 +95,17 @@ pub fn run(args: IngestArgs) -> ExitCode {
 
 /// Loads the config and starts logging at its level; a bad config is one line and exit status 2.
 pub(crate) fn load_config(path: &Path) -> Result<Config, ExitCode> {
-    let (config, unknown_keys) = config::load(path).map_err(|e| fail(CANNOT_START, &e))?;
+    let loaded = config::load(path).map_err(|e| fail(CANNOT_START, &e))?;
+    Ok(start_logging(loaded))
+}
+
+/// Starts logging at the config's level and warns about the keys it did not know.
+fn start_logging((config, unknown_keys): (Config, Vec<String>)) -> Config {
     crate::logging::init(config.workflow.logger_level);
     for key in unknown_keys {
         tracing::warn!("{}: unknown key `{key}` ignored", config.path.display());
     }
-    Ok(config)
+    config
 }
 
 /// Runs `part` of the workflow in this process with the orchestrator `choose` picks for the
