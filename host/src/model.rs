@@ -283,6 +283,10 @@ pub struct TableConstraint {
     /// Foreign keys: `[database, schema, table]` of the referred table.
     pub referred_table: Option<[String; 3]>,
     pub referred_columns: Vec<String>,
+    /// Foreign keys: OpenMetadata's `relationshipType` (`ONE_TO_ONE`, `MANY_TO_ONE`, …). Plugins
+    /// do not give it: the host works it out (run/foreign_keys.rs) once it knows the referred
+    /// table's columns, as OpenMetadata's ingestion does.
+    pub relationship_type: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -43,6 +43,13 @@ pub struct Report {
     /// output parameter); the pod's log names each of them.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub failures_omitted: usize,
+    /// What was written without a part it could not carry, e.g. a foreign key to a table the
+    /// destination does not hold (filtered out, failed): the entity is in, the part is not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<Skip>,
+    /// An Argo worker's tables whose foreign keys wait for the finalize pod.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub deferred_keys: usize,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -58,6 +65,17 @@ pub struct Failure {
     pub attempts: u32,
 }
 
+/// A part of an entity left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Skip {
+    /// The entity written without it.
+    pub fqn: String,
+    pub kind: String,
+    /// What was left out and why.
+    pub what: String,
+}
+
 impl Report {
     /// The same report listing at most `max` failures, the rest counted in `failures_omitted`.
     pub fn truncated(&self, max: usize) -> Report {
@@ -66,6 +84,7 @@ impl Report {
             report.failures_omitted += report.failures.len() - max;
             report.failures.truncate(max);
         }
+        report.skipped.truncate(max);
         report
     }
 
@@ -97,6 +116,9 @@ impl Report {
                 failure.error
             );
         }
+        for skip in &self.skipped {
+            tracing::warn!("Wrote {} {} without its {}", skip.kind, skip.fqn, skip.what);
+        }
         if self.failures_omitted > 0 {
             tracing::error!(
                 "… and {} more failure(s), named in the worker pods' logs",
@@ -116,6 +138,8 @@ pub struct Tally {
     containers: AtomicUsize,
     discovery: Mutex<Duration>,
     failures: Mutex<Vec<Failure>>,
+    skipped: Mutex<Vec<Skip>>,
+    deferred_keys: AtomicUsize,
     progress: Progress,
 }
 
@@ -130,6 +154,8 @@ impl Tally {
             containers: AtomicUsize::new(0),
             discovery: Mutex::new(Duration::ZERO),
             failures: Mutex::new(Vec::new()),
+            skipped: Mutex::new(Vec::new()),
+            deferred_keys: AtomicUsize::new(0),
             progress: Progress::default(),
         }
     }
@@ -177,6 +203,19 @@ impl Tally {
             .push(failure);
     }
 
+    /// An entity was written without part of it (see [`Skip`]).
+    pub fn skipped(&self, skip: Skip) {
+        self.skipped
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(skip);
+    }
+
+    /// Tables an Argo worker leaves for finalize to complete.
+    pub fn deferred_keys(&self, tables: usize) {
+        self.deferred_keys.fetch_add(tables, Ordering::Relaxed);
+    }
+
     /// The FQNs of everything that failed so far.
     pub fn failed_fqns(&self) -> std::collections::HashSet<String> {
         let failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
@@ -192,6 +231,12 @@ impl Tally {
             .unwrap_or_else(|p| p.into_inner())
             .clone();
         failures.sort_by(|a, b| a.fqn.cmp(&b.fqn));
+        let mut skipped = self
+            .skipped
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        skipped.sort_by(|a, b| (&a.fqn, &a.what).cmp(&(&b.fqn, &b.what)));
         let processed = self.processed.load(Ordering::Relaxed);
         let started_at_unix = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -221,6 +266,8 @@ impl Tally {
             },
             failures,
             failures_omitted: 0,
+            skipped,
+            deferred_keys: self.deferred_keys.load(Ordering::Relaxed),
         }
     }
 }

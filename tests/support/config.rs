@@ -133,6 +133,8 @@ pub struct Common {
     pub retry: (u32, f64),
     /// `distributedExecution.batchSize` (tables per plugin call); unset by default.
     pub batch_size: Option<u32>,
+    /// Extra `sourceConfig.config` entries, `key: value` as YAML.
+    pub source_settings: Vec<(String, String)>,
 }
 
 impl Common {
@@ -151,6 +153,7 @@ impl Common {
             sink_settings: Vec::new(),
             retry: (3, 1.0),
             batch_size: None,
+            source_settings: Vec::new(),
         }
     }
 
@@ -162,6 +165,9 @@ impl Common {
             .write_yaml(out, "schemaFilterPattern", "      ");
         self.table_filter
             .write_yaml(out, "tableFilterPattern", "      ");
+        for (key, value) in &self.source_settings {
+            writeln!(out, "      {key}: {value}").unwrap();
+        }
     }
 
     fn sink_and_workflow(&self, out: &mut String) {
@@ -252,6 +258,13 @@ pub trait Workflow: Sized {
     /// `distributedExecution.batchSize`: tables per plugin call.
     fn batch_size(mut self, n: u32) -> Self {
         self.common_mut().batch_size = Some(n);
+        self
+    }
+    /// A `sourceConfig.config` entry, e.g. `("markDeletedSchemas", "true")`.
+    fn source_setting(mut self, key: &str, value: &str) -> Self {
+        self.common_mut()
+            .source_settings
+            .push((key.into(), value.into()));
         self
     }
 }

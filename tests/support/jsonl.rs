@@ -4,8 +4,10 @@
 //! every run: the line shape, the request against OpenMetadata's JSON Schema of its kind, and for the
 //! whole file: one service first, parents before children (service, then databases, then schemas,
 //! then tables; or a dashboard service, then data models, then charts and dashboards), every
-//! parent reference (and a dashboard's charts and data models) naming an entity already written,
-//! each entity exactly once.
+//! parent reference (and a dashboard's charts and data models, and a table's foreign keys) naming
+//! an entity already written, each entity once — except a table whose foreign keys named tables
+//! not written yet: it comes again later, the same with those keys (OpenMetadata's order). The
+//! records are the entities as finally written.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -154,6 +156,8 @@ impl Records {
         let mut leaves = BTreeSet::new();
         let mut data_models = BTreeSet::new();
         let mut charts = BTreeSet::new();
+        // Tables written so far, with their columns: what a foreign key may name.
+        let mut tables: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut last_level = 0u8;
 
         for (i, raw) in text.lines().enumerate() {
@@ -292,10 +296,22 @@ impl Records {
                          (written: {db_schemas:?})"
                     );
                     let f = format!("{schema}.{}", fqn_part(name));
-                    assert!(
-                        leaves.insert((kind.to_string(), f.clone())),
-                        "{origin}: {kind} {f} written twice"
-                    );
+                    if kind == "CreateTableRequest" {
+                        check_foreign_keys(&origin, request, &tables);
+                    }
+                    if !leaves.insert((kind.to_string(), f.clone())) {
+                        // OpenMetadata's rule: a table goes first without its keys to tables not
+                        // written yet, and once those are, again with them; nothing else repeats.
+                        let earlier = items
+                            .iter()
+                            .position(|r| r.kind == kind && r.fqn == f)
+                            .unwrap();
+                        assert_completes(&origin, &items[earlier].request, request);
+                        items.remove(earlier);
+                    }
+                    if kind == "CreateTableRequest" {
+                        tables.insert(f.clone(), column_names(request));
+                    }
                     f
                 }
             };
@@ -382,6 +398,87 @@ impl Records {
         out.sort();
         out
     }
+}
+
+/// Every foreign key of a table names, by `service.db.schema.table.column`, a column of a table on
+/// an earlier line: what OpenMetadata's server requires of a request when it arrives.
+fn check_foreign_keys(origin: &str, table: &Value, written: &BTreeMap<String, Vec<String>>) {
+    for key in table["tableConstraints"].as_array().into_iter().flatten() {
+        for referred in key["referredColumns"].as_array().into_iter().flatten() {
+            let referred = referred.as_str().unwrap_or_default();
+            let mut parts = split_fqn(referred);
+            let column = parts.pop().unwrap_or_default();
+            let parent = parts
+                .iter()
+                .map(|p| fqn_part(p))
+                .collect::<Vec<_>>()
+                .join(".");
+            let columns = written.get(&parent).unwrap_or_else(|| {
+                panic!(
+                    "{origin}: table {} has a foreign key to {parent}, which was not written before \
+                     it: OpenMetadata would refuse the table",
+                    table["name"]
+                )
+            });
+            assert!(
+                columns.contains(&column),
+                "{origin}: table {} has a foreign key to column {column} of {parent}, which has \
+                 only {columns:?}",
+                table["name"]
+            );
+        }
+    }
+}
+
+/// A table written again must be the same request with more foreign keys (and so another hash).
+fn assert_completes(origin: &str, first: &Value, again: &Value) {
+    let without_keys = |v: &Value| {
+        let mut v = v.clone();
+        let keys: Vec<Value> = v["tableConstraints"]
+            .as_array()
+            .map(|cs| {
+                cs.iter()
+                    .filter(|c| c["constraintType"] != "FOREIGN_KEY")
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        let obj = v.as_object_mut().unwrap();
+        obj.remove("sourceHash");
+        if keys.is_empty() {
+            obj.remove("tableConstraints");
+        } else {
+            obj.insert("tableConstraints".into(), keys.into());
+        }
+        v
+    };
+    assert_eq!(
+        without_keys(first),
+        without_keys(again),
+        "{origin}: table {} written again with more than its foreign keys changed",
+        again["name"]
+    );
+    let foreign = |v: &Value| constraints(v, "FOREIGN_KEY");
+    let (before, after) = (foreign(first), foreign(again));
+    assert!(
+        before.iter().all(|k| after.contains(k)) && after.len() > before.len(),
+        "{origin}: table {} written again without adding foreign keys: {before:?} then {after:?}",
+        again["name"]
+    );
+}
+
+/// The parts of an FQN: split at dots outside double quotes, the quotes removed.
+pub fn split_fqn(fqn: &str) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    let mut quoted = false;
+    for c in fqn.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '.' if !quoted => parts.push(String::new()),
+            c => parts.last_mut().unwrap().push(c),
+        }
+    }
+    parts
 }
 
 /// Column `name` of a CreateTableRequest. Panics listing the columns.

@@ -1255,7 +1255,10 @@ mod tests {
             assert_eq!(ours.len(), fields.len(), "{definition} lists a field twice");
             if derived {
                 let unknown: Vec<_> = expected.difference(&ours).collect();
-                assert!(unknown.is_empty(), "{definition}: lint does not know {unknown:?}");
+                assert!(
+                    unknown.is_empty(),
+                    "{definition}: lint does not know {unknown:?}"
+                );
             } else {
                 assert_eq!(ours, expected, "{definition}");
             }

@@ -126,7 +126,26 @@ impl WorkerReports {
             },
             failures,
             failures_omitted,
+            skipped: workers
+                .clone()
+                .flat_map(|r| r.skipped.iter().cloned())
+                .chain(finalize.skipped.iter().cloned())
+                .collect(),
+            // Finalize completed them.
+            deferred_keys: 0,
         }
+    }
+
+    /// The shards whose workers left foreign keys for finalize to complete.
+    pub fn with_deferred_keys(&self) -> Vec<crate::run::Shard> {
+        self.by_shard
+            .iter()
+            .filter(|(_, r)| r.deferred_keys > 0)
+            .map(|(index, _)| crate::run::Shard {
+                index: *index,
+                count: self.shards,
+            })
+            .collect()
     }
 }
 
@@ -152,6 +171,8 @@ mod tests {
             entities_per_second: 0.0,
             failures,
             failures_omitted: 0,
+            skipped: vec![],
+            deferred_keys: 0,
         }
     }
 

@@ -5,7 +5,9 @@ use crate::capability::Grants;
 use crate::config::{self, Config, Orchestrator, SinkSection};
 use crate::plugin::{ComponentCache, Plugin, SourceConfig, World};
 use crate::report::Report;
-use crate::run::{self, Checkpoint, Identity, Part, Place, Run, Unavailable};
+use crate::run::{
+    self, Checkpoint, ForeignKeys, Identity, MarkDeleted, Part, Place, Run, Unavailable,
+};
 use crate::sink::{self, FileSink, Requests};
 use anyhow::{Context, anyhow};
 use std::path::{Path, PathBuf};
@@ -240,14 +242,10 @@ async fn prepare(
         sink,
         retry: distributed.retry_policy.clone(),
         batch_size: distributed.batch_size.map(|n| n.max(1) as usize),
-        mark_deleted_tables: source
-            .source_config
-            .config
-            .get("markDeletedTables")
-            .and_then(|v| v.as_bool())
-            .unwrap_or(true),
+        mark_deleted: MarkDeleted::from_source_config(&source.source_config.config),
         part,
         checkpoint,
+        keys: ForeignKeys::default(),
         tally: Default::default(),
     };
     Ok((Arc::new(run), orchestrator))

@@ -110,6 +110,7 @@ pub fn finalize(mut args: FinalizeArgs) -> ExitCode {
         &args.run,
         Part::Finalize {
             skip_stale: reports.unclean(),
+            keys_in: reports.with_deferred_keys(),
         },
         1,
         None,

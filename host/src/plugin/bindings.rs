@@ -431,6 +431,7 @@ macro_rules! contract {
                         columns: c.columns,
                         referred_table: c.referred_table.map(|p| [p.database, p.schema, p.table]),
                         referred_columns: c.referred_columns,
+                        relationship_type: None,
                     })
                     .collect(),
                 definition: t.definition,

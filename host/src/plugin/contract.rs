@@ -47,7 +47,6 @@ impl Contract {
     fn from_stamp(stamp: &str) -> Option<Contract> {
         SUPPORTED.iter().copied().find(|c| c.name() == stamp)
     }
-
 }
 
 /// What the file says about its contract.

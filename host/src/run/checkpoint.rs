@@ -297,6 +297,12 @@ impl Checkpoint {
         })
     }
 
+    /// Whether the sink is a file, where what an earlier attempt wrote must not be written again
+    /// (OpenMetadata takes the same request twice as once).
+    pub fn positional(&self) -> bool {
+        self.active.as_ref().is_some_and(|a| a.turns.is_some())
+    }
+
     /// Whether this run continues an interrupted one.
     pub fn resuming(&self) -> bool {
         self.active.as_ref().is_some_and(|a| a.resuming)

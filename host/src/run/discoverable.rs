@@ -3,12 +3,14 @@
 //! from one queue. Failed entities are retried per `retryPolicy`; what still fails is named in the
 //! report, never dropped.
 
+use super::foreign_keys::Pass;
 use super::queue::WorkQueue;
+use super::stale::Seen;
 use super::{CannotStart, Part, Run};
 use crate::model::{Entity, EntityKind, EntityRef};
 use crate::plugin::{CallError, Instance};
 use anyhow::bail;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 /// Refs processed together in one `process` call.
@@ -44,6 +46,8 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
     let pipeline = Arc::new(Pipeline {
         run: run.clone(),
         written: Mutex::new(HashSet::new()),
+        pass: Mutex::new(Pass::First),
+        deferred: Mutex::new(Vec::new()),
     });
     // Parents of everything and data models, in the order they are written (EntityKind orders
     // databases, then schemas, then data models).
@@ -55,11 +59,12 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
                 .chain(r.kind.is_prerequisite().then(|| r.clone()))
         })
         .collect();
-    let instances = match &run.part {
+    let mut listed: Vec<EntityRef> = containers.iter().cloned().collect();
+    let mut instances = match &run.part {
         Part::All | Part::Containers(_) => {
             run.write_service().await?;
-            // A resumed run does not write again what the interrupted one wrote (a file would
-            // have it twice), nor asks the plugin to describe it again.
+            // A resumed run does not write again into a file what the interrupted one wrote, nor
+            // asks the plugin to describe it again (OpenMetadata gets the containers again).
             let (before, containers) = containers.into_iter().partition(|r| run.done_before(r));
             pipeline.assume_written(before);
             write_containers(&pipeline, &refs, containers, first, workers).await
@@ -74,43 +79,75 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
         counts.count(leaves.iter().map(|r| run.requests.fqn(r)));
     }
 
-    // Each written schema with the tables found in it, for marking the others deleted at the end.
-    let mut found_in: BTreeMap<EntityRef, Vec<EntityRef>> = pipeline
-        .written_of(EntityKind::DatabaseSchema)
-        .into_iter()
-        .map(|schema| (schema, Vec::new()))
-        .collect();
-    for table in leaves.iter().filter(|r| r.kind == EntityKind::Table) {
-        if let Some(schema) = table
-            .parents()
-            .pop()
-            .and_then(|schema| found_in.get_mut(&schema))
-        {
-            schema.push(table.clone());
-        }
+    // What was written and what the source listed in it, for marking the rest deleted at the end.
+    let mut seen = Seen::default();
+    for kind in [EntityKind::Database, EntityKind::DatabaseSchema] {
+        pipeline
+            .written_of(kind)
+            .into_iter()
+            .for_each(|c| seen.scope(c));
     }
+    listed.extend(leaves.iter().cloned());
+    listed.iter().for_each(|r| seen.saw(r));
 
     if matches!(run.part, Part::All | Part::Leaves(_)) {
         // Stale tables were counted above among all the tables found; the work is what is left.
         leaves.retain(|r| !run.done_before(r));
         run.tally.resumed(resumed);
-        let ready = pipeline.keep_with_parents(leaves);
+        let ready = pipeline.keep_with_parents(leaves.clone());
         tracing::info!(
             "Processing with {workers} worker thread{}",
             if workers == 1 { "" } else { "s" }
         );
-        phase(&pipeline, ready, workers, instances).await;
+        instances = phase(&pipeline, ready, workers, instances).await;
+    }
+    let last = last_pass(&run, &pipeline, &leaves);
+    if !last.is_empty() {
+        tracing::info!(
+            "Completing the foreign keys of {} table(s) whose referred tables are now written",
+            last.len()
+        );
+        *pipeline.pass.lock().unwrap_or_else(|e| e.into_inner()) = Pass::Last;
+        phase(&pipeline, last, workers, instances).await;
     }
     match &run.part {
-        Part::All | Part::Finalize { skip_stale: None } => run.delete_stale(found_in).await,
+        Part::All
+        | Part::Finalize {
+            skip_stale: None, ..
+        } => run.delete_stale(seen).await,
         Part::Finalize {
             skip_stale: Some(why),
-        } if run.mark_deleted_tables => {
-            tracing::warn!("Not marking stale tables deleted: {why}")
-        }
+            ..
+        } => tracing::warn!("Not marking stale entities deleted: {why}"),
         _ => {}
     }
     run.sink.close().await
+}
+
+/// The tables whose foreign keys the last pass completes: those this process deferred — or, in
+/// Argo's finalize pod, every table of the shards whose workers deferred some (a worker's list would
+/// not fit in an Argo parameter; what was already complete is unchanged on the server, whose
+/// `sourceHash` check skips it). An Argo worker leaves them to finalize and reports how many.
+fn last_pass(run: &Run, pipeline: &Pipeline, leaves: &[EntityRef]) -> Vec<EntityRef> {
+    let deferred =
+        std::mem::take(&mut *pipeline.deferred.lock().unwrap_or_else(|e| e.into_inner()));
+    match &run.part {
+        Part::All => deferred,
+        Part::Leaves(_) => {
+            run.tally.deferred_keys(deferred.len());
+            Vec::new()
+        }
+        Part::Finalize { keys_in, .. } => leaves
+            .iter()
+            .filter(|r| r.kind == EntityKind::Table)
+            .filter(|r| {
+                let fqn = run.requests.fqn(r);
+                keys_in.iter().any(|shard| shard.contains(&fqn))
+            })
+            .cloned()
+            .collect(),
+        Part::Containers(_) => Vec::new(),
+    }
 }
 
 /// Counts what the run will process, and says so.
@@ -203,11 +240,33 @@ async fn discover(run: &Run) -> anyhow::Result<(Instance, Vec<EntityRef>)> {
     }
 }
 
-/// Drops refs whose path does not fit their kind (a plugin bug), reporting each, and duplicates.
+/// Drops refs whose path does not fit their kind (a plugin bug), reporting each, and duplicates;
+/// and of two refs whose names OpenMetadata stores alike (it replaces `::`, `>`, quotes, tabs and
+/// newlines inside names: `a::b` and `a__reserved__colon__b` become one FQN) fails the second,
+/// rather than let it overwrite the first.
 fn valid_refs(run: &Run, refs: Vec<EntityRef>) -> Vec<EntityRef> {
     let mut seen = HashSet::new();
+    let mut fqns: HashMap<(EntityKind, String), EntityRef> = HashMap::new();
     let mut valid = Vec::with_capacity(refs.len());
     for r in refs {
+        if seen.contains(&r) {
+            continue;
+        }
+        if let Some(first) = fqns.get(&(r.kind, run.requests.fqn(&r))) {
+            run.fail(
+                &r,
+                &format!(
+                    "the {} {:?} would be stored under the same name as {:?} (OpenMetadata \
+                     replaces `::`, `>`, quotes, tabs and newlines in names): only the first is \
+                     written",
+                    r.kind.as_str(),
+                    r.path.join("."),
+                    first.path.join(".")
+                ),
+                1,
+            );
+            continue;
+        }
         let depth = r.kind.path_len();
         if r.path.len() != depth || r.path.iter().any(|part| part.is_empty()) {
             run.fail(
@@ -219,7 +278,9 @@ fn valid_refs(run: &Run, refs: Vec<EntityRef>) -> Vec<EntityRef> {
                 ),
                 1,
             );
-        } else if seen.insert(r.clone()) {
+        } else {
+            seen.insert(r.clone());
+            fqns.insert((r.kind, run.requests.fqn(&r)), r.clone());
             valid.push(r);
         }
     }
@@ -271,6 +332,10 @@ struct Pipeline {
     run: Arc<Run>,
     /// Containers the sink has: a child is written only when its parents are.
     written: Mutex<HashSet<EntityRef>>,
+    /// The foreign-key pass the batches belong to (see foreign_keys.rs).
+    pass: Mutex<Pass>,
+    /// Tables whose foreign keys wait for the last pass.
+    deferred: Mutex<Vec<EntityRef>>,
 }
 
 impl Pipeline {
@@ -364,12 +429,22 @@ impl Pipeline {
                 Err(why) => plugin_failures.push((r.clone(), why)),
             }
         }
-        let containers = self.run.store(answered).await;
+        self.stored(answered).await;
+        plugin_failures
+    }
+
+    /// Stores what was answered in the current pass; keeps what it wrote and what it deferred.
+    async fn stored(&self, answered: Vec<(EntityRef, Vec<Entity>)>) {
+        let pass = *self.pass.lock().unwrap_or_else(|e| e.into_inner());
+        let stored = self.run.store(answered, pass).await;
         self.written
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .extend(containers);
-        plugin_failures
+            .extend(stored.containers);
+        self.deferred
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(stored.deferred.into_iter().map(|(r, _)| r));
     }
 
     /// Writes containers nobody described (names only).
@@ -379,11 +454,7 @@ impl Pipeline {
             .into_iter()
             .filter_map(|r| Entity::bare_container(&r).map(|entity| (r, vec![entity])))
             .collect();
-        let containers = self.run.store(answered).await;
-        self.written
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend(containers);
+        self.stored(answered).await;
     }
 
     /// Containers another pod wrote.

@@ -5,20 +5,25 @@
 
 mod checkpoint;
 mod discoverable;
+mod foreign_keys;
 mod queue;
 mod shard;
+mod stale;
 mod streaming;
 
 pub use checkpoint::{Checkpoint, Identity, Place, Unavailable};
+pub use foreign_keys::ForeignKeys;
+use foreign_keys::{Pass, is_reference_refusal};
 pub use shard::{Shard, ShardCounts};
+pub use stale::MarkDeleted;
 
 use crate::config::{self, RetryPolicy};
-use crate::model::{Entity, EntityKind, EntityRef};
+use crate::model::{Entity, EntityKind, EntityRef, Table};
 use crate::plugin::{CallError, Instance, Plugin, SourceConfig, World};
-use crate::report::{Failure, Tally};
-use crate::sink::{Requests, Sink, StaleScope};
+use crate::report::{Failure, Skip, Tally};
+use crate::sink::{Requests, Sink};
 use async_trait::async_trait;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Everything a run needs, shared by its workers.
@@ -30,15 +35,25 @@ pub struct Run {
     pub retry: RetryPolicy,
     /// Refs per `process` call; `None` chooses from the entity count and the worker count.
     pub batch_size: Option<usize>,
-    /// `sourceConfig.config.markDeletedTables`: after the run, tables the sink has that the
-    /// source no longer has are marked deleted.
-    pub mark_deleted_tables: bool,
+    /// `sourceConfig.config.markDeleted*`: after the run, what the sink has that the source no
+    /// longer has is marked deleted.
+    pub mark_deleted: MarkDeleted,
     /// The part of the pipeline this process runs: all of it, or one pod's share in Argo mode.
     pub part: Part,
     /// What earlier attempts of this run finished, and where this one records its progress
     /// (`ingest` only: Argo retries a pod whole).
     pub checkpoint: Checkpoint,
+    /// What the sink holds, for sending foreign keys only to tables it has (see foreign_keys.rs).
+    pub keys: ForeignKeys,
     pub tally: Tally,
+}
+
+/// What one `store` leaves for later.
+struct Stored {
+    /// Containers written (or written by an earlier attempt), so that their children may follow.
+    containers: Vec<EntityRef>,
+    /// Tables whose foreign keys wait for the last pass, as the plugin described them.
+    deferred: Vec<(EntityRef, Table)>,
 }
 
 /// Which part of the pipeline a process runs. Every part lists the source first (names only, cheap),
@@ -51,8 +66,13 @@ pub enum Part {
     Containers(Arc<ShardCounts>),
     /// An Argo worker pod: the leaves of one shard; their containers were written by discover.
     Leaves(Shard),
-    /// Argo's finalize pod: marks stale tables deleted, unless a shard failed (`Some(why)`).
-    Finalize { skip_stale: Option<String> },
+    /// Argo's finalize pod: completes the foreign keys of the tables of `keys_in` (shards whose
+    /// workers deferred some), then marks stale entities deleted, unless a shard failed
+    /// (`Some(why)`).
+    Finalize {
+        skip_stale: Option<String>,
+        keys_in: Vec<Shard>,
+    },
 }
 
 impl Run {
@@ -67,8 +87,8 @@ impl Run {
     async fn write_service(&self) -> anyhow::Result<()> {
         let service = self.requests.service();
         let fqn = service.fqn.clone();
-        // A resumed run's file already has it.
-        if self.checkpoint.is_done(checkpoint::SERVICE, &fqn) {
+        // A resumed run's file already has it (OpenMetadata is asked again: it may have lost it).
+        if self.checkpoint.positional() && self.checkpoint.is_done(checkpoint::SERVICE, &fqn) {
             return Ok(());
         }
         let turn = self.checkpoint.turn().await;
@@ -82,30 +102,37 @@ impl Run {
         Ok(())
     }
 
-    /// Whether an earlier attempt of this run (see `--resume`) finished `r`.
+    /// Whether an earlier attempt of this run (see `--resume`) finished `r`, so that it is not
+    /// written again. Containers count only for a file: OpenMetadata takes them again as once, and a
+    /// resumed run sends them again in case the server lost them since.
     fn done_before(&self, r: &EntityRef) -> bool {
-        self.checkpoint
-            .is_done(r.kind.as_str(), &self.requests.fqn(r))
+        (is_leaf(r.kind) || self.checkpoint.positional())
+            && self
+                .checkpoint
+                .is_done(r.kind.as_str(), &self.requests.fqn(r))
     }
 
     /// Writes the entities answered for each ref, in order, and records in the checkpoint the
     /// refs the sink accepted. A ref any of whose entities the sink refused is reported as failed;
-    /// the others are counted. Returns the containers written (or written by an earlier attempt),
-    /// so that their children may follow.
-    async fn store(&self, answered: Vec<(EntityRef, Vec<Entity>)>) -> Vec<EntityRef> {
+    /// the others are counted. Tables go with the foreign keys `pass` allows (see foreign_keys.rs).
+    async fn store(&self, answered: Vec<(EntityRef, Vec<Entity>)>, pass: Pass) -> Stored {
         // What an earlier attempt finished is not written twice (a file is not idempotent). The
         // discovering pipeline never asks for it; a streaming source cannot help streaming it.
         let (before, answered): (Vec<_>, Vec<_>) =
             answered.into_iter().partition(|(r, _)| self.done_before(r));
-        let mut containers: Vec<EntityRef> = before
-            .iter()
-            .filter(|(r, _)| r.kind.is_prerequisite())
-            .map(|(r, _)| r.clone())
-            .collect();
+        let mut stored = Stored {
+            containers: before
+                .iter()
+                .filter(|(r, _)| r.kind.is_prerequisite())
+                .map(|(r, _)| r.clone())
+                .collect(),
+            deferred: Vec::new(),
+        };
         self.tally
             .resumed(before.iter().filter(|(r, _)| is_leaf(r.kind)).count());
+        let (answered, deferred) = self.resolve_keys(answered, pass).await;
         if answered.is_empty() {
-            return containers;
+            return stored;
         }
         let mut requests = Vec::new();
         let mut fqns = Vec::with_capacity(answered.len());
@@ -128,23 +155,47 @@ impl Run {
             .into_iter()
             .map(|f| (f.fqn, f.error))
             .collect();
+        // Tables written without the keys they defer.
+        let partial: HashSet<EntityRef> = deferred.iter().map(|(r, _)| r.clone()).collect();
         // Leaves (tables, stored procedures, dashboards) are the work counted; containers (and
         // data models) are returned. Charts come with their dashboard and are not counted apart.
-        let (mut leaves, written_before) = (0, containers.len());
+        let (mut leaves, written_before) = (0, stored.containers.len());
         let mut done = Vec::with_capacity(answered.len());
+        let mut not_written = HashSet::new();
         for ((r, entities), fqns) in answered.into_iter().zip(fqns) {
             if let Some(error) = fqns.iter().find_map(|fqn| refused.get(fqn)) {
-                self.fail(&r, &format!("the sink refused it: {error}"), 1);
+                not_written.insert(r.clone());
+                let table = entities.iter().find_map(|e| match e {
+                    Entity::Table(t) if pass == Pass::First && is_reference_refusal(error) => {
+                        Some(t.clone())
+                    }
+                    _ => None,
+                });
+                match table {
+                    // What the server holds changed under us: the keys wait for the last pass.
+                    Some(table) => stored.deferred.push((r, table)),
+                    None => self.fail(&r, &format!("the sink refused it: {error}"), 1),
+                }
                 continue;
             }
-            done.push((r.kind.as_str(), self.requests.fqn(&r)));
+            for entity in &entities {
+                if let Entity::Table(t) = entity {
+                    self.keys.hold(self.requests.fqn(&r), t);
+                }
+            }
+            let complete = !partial.contains(&r);
+            if complete {
+                done.push((r.kind.as_str(), self.requests.fqn(&r)));
+            }
             for entity in entities {
                 match entity {
                     Entity::Table(_) | Entity::StoredProcedure(_) | Entity::Dashboard(_) => {
-                        leaves += 1
+                        if self.counts(pass, complete) {
+                            leaves += 1
+                        }
                     }
                     Entity::Chart(_) => {}
-                    container => containers.push(container.to_ref()),
+                    container => stored.containers.push(container.to_ref()),
                 }
             }
         }
@@ -153,43 +204,70 @@ impl Run {
             .await;
         drop(turn);
         self.tally
-            .processed(leaves, containers.len() - written_before);
-        containers
+            .processed(leaves, stored.containers.len() - written_before);
+        // The tables written without some keys wait for the last pass (one refused failed, or
+        // waits already).
+        stored.deferred.extend(
+            deferred
+                .into_iter()
+                .filter(|(r, _)| !not_written.contains(r)),
+        );
+        stored
     }
 
-    /// Marks deleted, in each schema the run wrote, the tables the sink has that the run did not
-    /// see (`tables`: the schema's tables this run found). A schema with any failure — its own,
-    /// its database's, or one of its tables' — is left alone: a failure must never delete a
-    /// user's tables.
-    async fn delete_stale(&self, tables: BTreeMap<EntityRef, Vec<EntityRef>>) {
-        if !self.mark_deleted_tables {
-            return;
+    /// Takes out of each table the foreign keys it cannot carry yet (see foreign_keys.rs). Returns
+    /// what to write, and the tables whose keys wait for the last pass, as described.
+    async fn resolve_keys(
+        &self,
+        answered: Vec<(EntityRef, Vec<Entity>)>,
+        pass: Pass,
+    ) -> (Vec<(EntityRef, Vec<Entity>)>, Vec<(EntityRef, Table)>) {
+        let mut write = Vec::with_capacity(answered.len());
+        let mut deferred = Vec::new();
+        for (r, mut entities) in answered {
+            let mut nothing_to_complete = false;
+            for entity in &mut entities {
+                let Entity::Table(table) = entity else {
+                    continue;
+                };
+                let described = table.clone();
+                let has_keys = table.constraints.iter().any(|c| c.referred_table.is_some());
+                // Argo's finalize describes whole shards again: only tables with keys to complete
+                // are written.
+                if pass == Pass::Last && !has_keys {
+                    nothing_to_complete = true;
+                    continue;
+                }
+                let resolved = self
+                    .keys
+                    .resolve(&*self.sink, &self.requests, table, pass)
+                    .await;
+                for what in resolved.skipped {
+                    self.tally.skipped(Skip {
+                        fqn: self.requests.fqn(&r),
+                        kind: EntityKind::Table.as_str().to_owned(),
+                        what,
+                    });
+                }
+                if resolved.deferred {
+                    deferred.push((r.clone(), described));
+                }
+            }
+            if !nothing_to_complete {
+                write.push((r, entities));
+            }
         }
-        let failed = self.tally.failed_fqns();
-        let scopes: Vec<StaleScope> = tables
-            .into_iter()
-            .filter_map(|(schema, tables)| {
-                let seen: Vec<String> = tables.iter().map(|t| self.requests.fqn(t)).collect();
-                let mut involved = schema
-                    .parents()
-                    .into_iter()
-                    .chain([schema.clone()])
-                    .map(|r| self.requests.fqn(&r));
-                let clean = !involved.any(|fqn| failed.contains(&fqn))
-                    && !seen.iter().any(|fqn| failed.contains(fqn));
-                clean.then(|| StaleScope {
-                    schema_fqn: self.requests.fqn(&schema),
-                    seen_table_fqns: seen,
-                })
-            })
-            .collect();
-        for failure in self.sink.delete_stale(scopes).await {
-            self.tally.failed(Failure {
-                fqn: failure.fqn,
-                kind: EntityKind::DatabaseSchema.as_str().to_owned(),
-                error: failure.error,
-                attempts: 1,
-            });
+        (write, deferred)
+    }
+
+    /// Whether a leaf written now counts as processed: once per table, when it is complete — or,
+    /// in an Argo worker, when first written, as finalize completes its keys.
+    fn counts(&self, pass: Pass, complete: bool) -> bool {
+        match (pass, &self.part) {
+            (Pass::Last, Part::Finalize { .. }) => false,
+            (Pass::Last, _) => true,
+            (Pass::First, Part::Leaves(_)) => true,
+            (Pass::First, _) => complete,
         }
     }
 

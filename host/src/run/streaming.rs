@@ -2,10 +2,12 @@
 //! entities, written as they come. The plugin emits parents first; a parent it skipped is written
 //! bare so that OpenMetadata can still place the child.
 
+use super::foreign_keys::Pass;
+use super::stale::Seen;
 use super::{CannotStart, Run};
-use crate::model::{Entity, EntityKind, EntityRef};
+use crate::model::{Entity, EntityKind};
 use anyhow::bail;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 pub async fn run(run: Arc<Run>) -> anyhow::Result<()> {
@@ -29,8 +31,11 @@ pub async fn run(run: Arc<Run>) -> anyhow::Result<()> {
         );
     }
     let mut written = HashSet::new();
-    // Each schema with the tables streamed in it, for marking the others deleted at the end.
-    let mut found_in: BTreeMap<EntityRef, Vec<EntityRef>> = BTreeMap::new();
+    // Each container with what was streamed in it, for marking the rest deleted at the end.
+    let mut seen = Seen::default();
+    let mut streamed = Vec::new();
+    // Tables whose foreign keys wait for the last pass: this source cannot describe them again.
+    let mut deferred = Vec::new();
     loop {
         let batch = match instance.next_batch().await {
             Ok(Some(batch)) => batch,
@@ -41,23 +46,19 @@ pub async fn run(run: Arc<Run>) -> anyhow::Result<()> {
         let mut entities = Vec::new();
         for entity in batch {
             let r = entity.to_ref();
-            match r.kind {
-                EntityKind::Table => found_in
-                    .entry(r.parents().remove(1))
-                    .or_default()
-                    .push(r.clone()),
-                EntityKind::DatabaseSchema => {
-                    found_in.entry(r.clone()).or_default();
-                }
-                _ => {}
-            }
+            streamed.push(r.clone());
             for parent in r.parents() {
                 if written.insert(parent.clone()) {
+                    seen.scope(parent.clone());
+                    streamed.push(parent.clone());
                     entities.extend(Entity::bare_container(&parent));
                 }
             }
-            if entity.to_ref().kind.is_container() && !written.insert(entity.to_ref()) {
-                continue;
+            if r.kind.is_container() {
+                seen.scope(r.clone());
+                if !written.insert(r) {
+                    continue;
+                }
             }
             entities.push(entity);
         }
@@ -66,15 +67,26 @@ pub async fn run(run: Arc<Run>) -> anyhow::Result<()> {
             .filter(|e| matches!(e, Entity::Table(_)))
             .count();
         run.tally.found(tables);
-        run.store(
-            entities
-                .into_iter()
-                .map(|e| (e.to_ref(), vec![e]))
-                .collect(),
-        )
-        .await;
+        let stored = run
+            .store(
+                entities
+                    .into_iter()
+                    .map(|e| (e.to_ref(), vec![e]))
+                    .collect(),
+                Pass::First,
+            )
+            .await;
+        deferred.extend(stored.deferred);
     }
     tracing::info!("Found {} table entities", run.tally.found_so_far());
-    run.delete_stale(found_in).await;
+    if !deferred.is_empty() {
+        let last = deferred
+            .into_iter()
+            .map(|(r, table)| (r, vec![Entity::Table(table)]))
+            .collect();
+        run.store(last, Pass::Last).await;
+    }
+    streamed.iter().for_each(|r| seen.saw(r));
+    run.delete_stale(seen).await;
     run.sink.close().await
 }

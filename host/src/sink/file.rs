@@ -2,17 +2,22 @@
 //! each call's requests parents first (in `RequestKind` order, as the OpenMetadata sink sends
 //! them): a file can be replayed line by line.
 
-use super::{CreateRequest, Sink, SinkFailure};
+use super::{CreateRequest, RequestKind, Sink, SinkFailure, StoredTable, fqn};
 use anyhow::{Context, bail};
 use async_trait::async_trait;
+use serde_json::Value;
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 pub struct FileSink {
     path: PathBuf,
     out: Mutex<BufWriter<File>>,
+    /// The tables a resumed file already holds, by schema FQN: foreign keys of the tables still to
+    /// come may name them.
+    held: HashMap<String, Vec<StoredTable>>,
 }
 
 impl FileSink {
@@ -52,13 +57,19 @@ impl FileSink {
             .with_context(|| format!("cannot resume sink file {}", path.display()))?;
         let mut file = file;
         file.seek(SeekFrom::End(0))?;
-        Ok(Self::on(path, file))
+        let held = tables_in(path, keep)
+            .with_context(|| format!("cannot resume sink file {}", path.display()))?;
+        Ok(Self {
+            held,
+            ..Self::on(path, file)
+        })
     }
 
     fn on(path: &Path, file: File) -> Self {
         Self {
             path: path.to_owned(),
             out: Mutex::new(BufWriter::new(file)),
+            held: HashMap::new(),
         }
     }
 
@@ -72,6 +83,29 @@ impl FileSink {
             .with_context(|| format!("cannot write to {}", self.path.display()))?;
         Ok(out)
     }
+}
+
+/// The tables among the first `len` bytes of a sink file, by schema FQN.
+fn tables_in(path: &Path, len: u64) -> anyhow::Result<HashMap<String, Vec<StoredTable>>> {
+    let table = RequestKind::Table.request_name();
+    let mut held: HashMap<String, Vec<StoredTable>> = HashMap::new();
+    for line in BufReader::new(File::open(path)?.take(len)).lines() {
+        let line: Value = serde_json::from_str(&line?)?;
+        if line["kind"] != table {
+            continue;
+        }
+        let request = &line["request"];
+        let (Some(schema), Some(name)) =
+            (request["databaseSchema"].as_str(), request["name"].as_str())
+        else {
+            continue;
+        };
+        let fqn = format!("{schema}.{}", fqn::quote(name));
+        held.entry(schema.to_owned())
+            .or_default()
+            .push(StoredTable::from_json(fqn, request));
+    }
+    Ok(held)
 }
 
 /// One line, without copying the request into a wrapper value.
@@ -105,6 +139,10 @@ impl Sink for FileSink {
             }
         }
         failures
+    }
+
+    async fn stored_tables(&self, schema_fqn: &str) -> anyhow::Result<Vec<StoredTable>> {
+        Ok(self.held.get(schema_fqn).cloned().unwrap_or_default())
     }
 
     async fn flushed_len(&self) -> anyhow::Result<Option<u64>> {

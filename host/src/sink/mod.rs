@@ -15,6 +15,7 @@ pub use requests::{CreateRequest, RequestKind, Requests};
 
 use crate::config::{Config, SinkSection};
 use async_trait::async_trait;
+use serde_json::Value;
 use std::sync::Arc;
 
 /// A request the sink could not store, with the reason.
@@ -25,12 +26,50 @@ pub struct SinkFailure {
     pub error: String,
 }
 
-/// A schema whose tables were all processed without a failure: tables of it that the destination
-/// has and this run did not see were deleted at the source.
+/// A scope whose entities of one kind were all processed without a failure: those the destination
+/// has in it and this run did not see were deleted at the source (or filtered out), as
+/// OpenMetadata's `markDeleted*` options mean. Tables and stored procedures are scoped by schema,
+/// schemas by database, databases by service.
 #[derive(Debug, Clone)]
 pub struct StaleScope {
-    pub schema_fqn: String,
-    pub seen_table_fqns: Vec<String>,
+    /// What is marked deleted: `Table`, `StoredProcedure`, `DatabaseSchema` or `Database`.
+    pub kind: RequestKind,
+    /// The FQN of the schema, database or service.
+    pub scope_fqn: String,
+    pub seen: Vec<String>,
+}
+
+/// A table a destination holds, as much of it as foreign keys need: OpenMetadata refuses a foreign
+/// key naming a table it does not hold, or a column that table lacks, and tells a key's
+/// `relationshipType` by whether the referred column is unique.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTable {
+    pub fqn: String,
+    /// Column names, exactly as stored.
+    pub columns: Vec<String>,
+    /// The columns with a column-level `PRIMARY_KEY` or `UNIQUE` constraint.
+    pub unique: Vec<String>,
+}
+
+impl StoredTable {
+    /// From a table as OpenMetadata returns it, or a `CreateTableRequest`: `columns[].name` and
+    /// `columns[].constraint`.
+    pub fn from_json(fqn: String, table: &Value) -> Self {
+        let columns = table["columns"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let name = |c: &Value| c["name"].as_str().map(str::to_owned);
+        Self {
+            fqn,
+            columns: columns.iter().filter_map(name).collect(),
+            unique: columns
+                .iter()
+                .filter(|c| matches!(c["constraint"].as_str(), Some("PRIMARY_KEY" | "UNIQUE")))
+                .filter_map(name)
+                .collect(),
+        }
+    }
 }
 
 /// One trait for every destination. Callers write parents before children; a sink reports per
@@ -38,6 +77,12 @@ pub struct StaleScope {
 #[async_trait]
 pub trait Sink: Send + Sync {
     async fn write(&self, requests: Vec<CreateRequest>) -> Vec<SinkFailure>;
+
+    /// The tables the destination held before this run in a schema (deleted ones too, which
+    /// foreign keys may still name): OpenMetadata's, or a resumed file's.
+    async fn stored_tables(&self, _schema_fqn: &str) -> anyhow::Result<Vec<StoredTable>> {
+        Ok(Vec::new())
+    }
 
     /// Marks deleted, per scope, the tables the destination has that the run did not see. Only a
     /// destination that keeps state has anything to do.

@@ -317,32 +317,65 @@ impl Requests {
     }
 
     /// As OpenMetadata's ingestion does: single-column primary keys and unique constraints are
-    /// carried by the column itself; multi-column ones and every foreign key become table constraints.
+    /// carried by the column itself; multi-column ones and every foreign key become table
+    /// constraints, each once (OpenMetadata's server refuses a request listing one twice).
     fn table_constraints(&self, t: &Table) -> Vec<Value> {
-        t.constraints
-            .iter()
-            .filter(|c| {
-                c.columns.len() > 1
-                    || c.referred_table.is_some()
-                    || !is_column_level(c.constraint_type)
-            })
-            .map(|c| {
-                let mut value = Map::new();
-                value.insert("constraintType".into(), c.constraint_type.into());
-                let columns: Vec<String> = c.columns.iter().map(|n| fqn::encode_name(n)).collect();
-                value.insert("columns".into(), columns.into());
-                if let Some([database, schema, table]) = &c.referred_table {
-                    let referred: Vec<String> = c
-                        .referred_columns
-                        .iter()
-                        .map(|col| fqn::build(&[&self.service_name, database, schema, table, col]))
-                        .collect();
-                    value.insert("referredColumns".into(), referred.into());
-                }
-                Value::Object(value)
-            })
-            .collect()
+        let mut out: Vec<Value> = Vec::new();
+        for c in t.constraints.iter().filter(|c| {
+            c.columns.len() > 1 || c.referred_table.is_some() || !is_column_level(c.constraint_type)
+        }) {
+            let mut value = Map::new();
+            value.insert("constraintType".into(), c.constraint_type.into());
+            let columns: Vec<String> = c.columns.iter().map(|n| fqn::encode_name(n)).collect();
+            value.insert("columns".into(), columns.into());
+            if let Some(referred) = &c.referred_table {
+                let referred: Vec<String> = c
+                    .referred_columns
+                    .iter()
+                    .map(|col| self.column_fqn(referred, col))
+                    .collect();
+                value.insert("referredColumns".into(), referred.into());
+            }
+            if let Some(relationship) = c.relationship_type {
+                value.insert("relationshipType".into(), relationship.into());
+            }
+            let value = Value::Object(value);
+            if !out.contains(&value) {
+                out.push(value);
+            }
+        }
+        out
     }
+
+    /// The FQN of a table given as `[database, schema, table]`.
+    pub fn table_fqn(&self, [database, schema, table]: &[String; 3]) -> String {
+        fqn::build(&[&self.service_name, database, schema, table])
+    }
+
+    /// The FQN of a column of a table given as `[database, schema, table]`.
+    pub fn column_fqn(&self, [database, schema, table]: &[String; 3], column: &str) -> String {
+        fqn::build(&[&self.service_name, database, schema, table, column])
+    }
+}
+
+/// The columns of a table whose Create request carries a `PRIMARY_KEY` or `UNIQUE` column
+/// constraint, by the names the request gives them: what OpenMetadata reads to tell a foreign key's
+/// `relationshipType`.
+pub fn unique_columns(t: &Table) -> Vec<String> {
+    let constraints = ColumnConstraints::of(t);
+    t.columns
+        .iter()
+        .filter(|c| is_column_level(constraints.of_column(c)))
+        .map(|c| fqn::encode_name(&c.name))
+        .collect()
+}
+
+/// The names a table's Create request gives its columns.
+pub fn column_names(t: &Table) -> Vec<String> {
+    t.columns
+        .iter()
+        .map(|c| fqn::encode_name(&c.name))
+        .collect()
 }
 
 fn is_column_level(constraint_type: &str) -> bool {
@@ -464,18 +497,21 @@ mod tests {
                     columns: vec!["a".into()],
                     referred_table: None,
                     referred_columns: vec![],
+                    relationship_type: None,
                 },
                 TableConstraint {
                     constraint_type: "UNIQUE",
                     columns: vec!["b".into(), "c".into()],
                     referred_table: None,
                     referred_columns: vec![],
+                    relationship_type: None,
                 },
                 TableConstraint {
                     constraint_type: "FOREIGN_KEY",
                     columns: vec!["b".into()],
                     referred_table: Some(["db".into(), "other".into(), "t.2".into()]),
                     referred_columns: vec!["id".into()],
+                    relationship_type: Some("MANY_TO_ONE"),
                 },
             ],
             definition: None,

@@ -59,7 +59,7 @@ pub fn apply(c: Collection, items: &[Value], errors: &[String], st: &mut State) 
 }
 
 /// `{scopeFqn, scopeEntityType: "databaseSchema", seenFqns, recursive: true}`, nothing else.
-pub fn delete_stale(body: &Value, st: &mut State) -> Result<Value, Refusal> {
+pub fn delete_stale(c: Collection, body: &Value, st: &mut State) -> Result<Value, Refusal> {
     let bad = |why: &str| Refusal {
         status: 400,
         message: format!("stand-in: deleteStale body {why}: {body}"),
@@ -90,7 +90,7 @@ pub fn delete_stale(body: &Value, st: &mut State) -> Result<Value, Refusal> {
     if st.store.get(sc, scope).is_none_or(|e| e.deleted) {
         return Err(Refusal::not_found(sc, scope));
     }
-    let deleted = st.store.delete_unseen(Collection::Tables, scope, &seen);
+    let deleted = st.store.delete_unseen(c, scope, &seen);
     let passed = deleted
         .into_iter()
         .map(|fqn| json!({"request": fqn, "status": 200}))

@@ -24,7 +24,14 @@ use crate::standin_server::{Arrival, Unrouted};
 pub fn router(shared: Arc<Shared>) -> Router {
     let mut r = Router::new()
         .route("/api/v1/system/version", get(version))
-        .route("/api/v1/tables/deleteStale", delete(delete_stale));
+        .route(
+            "/api/v1/tables/deleteStale",
+            delete(|s, h, b| delete_stale(Collection::Tables, s, h, b)),
+        )
+        .route(
+            "/api/v1/storedProcedures/deleteStale",
+            delete(|s, h, b| delete_stale(Collection::StoredProcedures, s, h, b)),
+        );
     for (path, c) in [
         (
             "/api/v1/services/databaseServices",
@@ -235,12 +242,17 @@ async fn put_bulk(
     reply(200, &result)
 }
 
-async fn delete_stale(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn delete_stale(
+    c: Collection,
+    State(s): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let v = match json_body(&headers, &body) {
         Ok(v) => v,
         Err(r) => return error(r.status, &r.message),
     };
-    match bulk::delete_stale(&v, &mut s.lock()) {
+    match bulk::delete_stale(c, &v, &mut s.lock()) {
         Ok(result) => reply(200, &result),
         Err(r) => error(r.status, &r.message),
     }

@@ -8,7 +8,7 @@
 mod client;
 
 use super::requests::Endpoint;
-use super::{CreateRequest, RequestKind, Sink, SinkFailure, StaleScope};
+use super::{CreateRequest, RequestKind, Sink, SinkFailure, StaleScope, StoredTable};
 use crate::config::{MetadataRestSinkConfig, OpenMetadataServerConfig, RetryPolicy};
 use anyhow::bail;
 use async_trait::async_trait;
@@ -21,6 +21,9 @@ use tokio::sync::Semaphore;
 
 /// The OpenMetadata major version whose API this sink speaks.
 const SUPPORTED_MAJOR: u32 = 2;
+
+/// Tables per page when listing what the server holds.
+const LIST_PAGE: u32 = 1000;
 
 pub struct OpenMetadataSink {
     client: Client,
@@ -304,24 +307,85 @@ impl Sink for OpenMetadataSink {
         failures
     }
 
+    /// `GET /v1/tables?databaseSchema=…&include=all&fields=columns`, page by page: deleted tables
+    /// count, since the server accepts a foreign key to one.
+    async fn stored_tables(&self, schema_fqn: &str) -> anyhow::Result<Vec<StoredTable>> {
+        let mut tables = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let limit = LIST_PAGE.to_string();
+            let mut query = vec![
+                ("databaseSchema", schema_fqn),
+                ("include", "all"),
+                ("fields", "columns"),
+                ("limit", limit.as_str()),
+            ];
+            if let Some(cursor) = &after {
+                query.push(("after", cursor));
+            }
+            let answer = self
+                .client
+                .call(Method::GET, &["tables"], &query, None)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot list the tables of {schema_fqn}: {e}"))?;
+            // A schema the server does not hold has no tables there.
+            if answer.status == StatusCode::NOT_FOUND {
+                return Ok(tables);
+            }
+            if !answer.status.is_success() {
+                bail!("cannot list the tables of {schema_fqn}: {}", answer.error());
+            }
+            for table in answer.body["data"].as_array().into_iter().flatten() {
+                if let Some(fqn) = table["fullyQualifiedName"].as_str() {
+                    tables.push(StoredTable::from_json(fqn.to_owned(), table));
+                }
+            }
+            match answer.body["paging"]["after"].as_str() {
+                Some(cursor) if !cursor.is_empty() => after = Some(cursor.to_owned()),
+                _ => return Ok(tables),
+            }
+        }
+    }
+
+    /// `DELETE /v1/<collection>/deleteStale` per scope, with the body OpenMetadata's own ingestion
+    /// sends (`scopeEntityType` as its `markDeleted*` steps name the scope).
     async fn delete_stale(&self, scopes: Vec<StaleScope>) -> Vec<SinkFailure> {
         let mut failures = Vec::new();
         for scope in scopes {
+            let (scope_kind, scope_type, what) = match scope.kind {
+                RequestKind::Table => (RequestKind::DatabaseSchema, "databaseSchema", "table(s)"),
+                RequestKind::StoredProcedure => (
+                    RequestKind::DatabaseSchema,
+                    "databaseSchema",
+                    "stored procedure(s)",
+                ),
+                RequestKind::DatabaseSchema => (RequestKind::Database, "database", "schema(s)"),
+                RequestKind::Database => (RequestKind::DatabaseService, "service", "database(s)"),
+                other => unreachable!("no deleteStale scope for {other:?}"),
+            };
+            let Endpoint::Bulk(collection) = scope.kind.endpoint() else {
+                unreachable!("stale entities are in bulk collections");
+            };
             let body = json!({
-                "scopeFqn": scope.schema_fqn,
-                "scopeEntityType": "databaseSchema",
-                "seenFqns": scope.seen_table_fqns,
+                "scopeFqn": scope.scope_fqn,
+                "scopeEntityType": scope_type,
+                "seenFqns": scope.seen,
                 "recursive": true,
             });
             let outcome = match self
                 .client
-                .call(Method::DELETE, &["tables", "deleteStale"], &[], Some(&body))
+                .call(
+                    Method::DELETE,
+                    &segments(collection, &["deleteStale"]),
+                    &[],
+                    Some(&body),
+                )
                 .await
             {
                 Ok(answer) if answer.status.is_success() => {
                     let deleted = answer.body["numberOfRowsProcessed"].as_u64().unwrap_or(0);
                     if deleted > 0 {
-                        tracing::info!("Marked {deleted} table(s) of {} deleted", scope.schema_fqn);
+                        tracing::info!("Marked {deleted} {what} of {} deleted", scope.scope_fqn);
                     }
                     continue;
                 }
@@ -329,9 +393,9 @@ impl Sink for OpenMetadataSink {
                 Err(e) => e.to_string(),
             };
             failures.push(SinkFailure {
-                kind: RequestKind::DatabaseSchema,
-                fqn: scope.schema_fqn,
-                error: format!("could not mark its deleted tables: {outcome}"),
+                kind: scope_kind,
+                fqn: scope.scope_fqn,
+                error: format!("could not mark its deleted {what}: {outcome}"),
             });
         }
         failures
