@@ -462,7 +462,8 @@ fn assert_completes(origin: &str, first: &Value, again: &Value) {
     let (before, after) = (foreign(first), foreign(again));
     assert!(
         before.iter().all(|k| after.contains(k)) && after.len() > before.len(),
-        "{origin}: table {} written again without adding foreign keys: {before:?} then {after:?}",
+        "{origin}: table {} written twice, the second time without more foreign keys: {before:?} \
+         then {after:?}",
         again["name"]
     );
 }

@@ -339,7 +339,7 @@ fn finalize_keeps_stale_tables_and_reports_a_shard_that_did_not_report() {
         .run();
     // Finalize itself succeeded (retrying it cannot redo shard 1); its report names the shard.
     out.assert_success();
-    out.assert_stderr_line("Not marking stale tables deleted: 1 of 2 shards did not report");
+    out.assert_stderr_line("Not marking stale entities deleted: 1 of 2 shards did not report");
     out.assert_stderr_line("Failed: 1");
     assert!(
         out.stderr.contains("Failed shard shard 1/2"),

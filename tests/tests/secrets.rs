@@ -91,7 +91,9 @@ fn help_output_shows_no_secret() {
         &["finalize"],
     ];
     for command in commands {
-        let mut omrun = Omrun::new(work.path()).args(command.iter().copied()).arg("--help");
+        let mut omrun = Omrun::new(work.path())
+            .args(command.iter().copied())
+            .arg("--help");
         for (key, value) in secrets {
             omrun = omrun.env(key, value).secret(value);
         }

@@ -88,6 +88,66 @@ fn a_table_twice() {
     ]);
 }
 
+/// `orders` with a foreign key to `customers.id`.
+fn orders_with_key() -> String {
+    line(
+        "CreateTableRequest",
+        json!({"name": "orders", "databaseSchema": "svc.db.sales",
+               "columns": [{"name": "id", "dataType": "INT"}, {"name": "customer", "dataType": "INT"}],
+               "tableConstraints": [{"constraintType": "FOREIGN_KEY", "columns": ["customer"],
+                                     "referredColumns": ["svc.db.sales.customers.id"]}]}),
+    )
+}
+
+fn orders_without_key() -> String {
+    line(
+        "CreateTableRequest",
+        json!({"name": "orders", "databaseSchema": "svc.db.sales",
+               "columns": [{"name": "id", "dataType": "INT"}, {"name": "customer", "dataType": "INT"}]}),
+    )
+}
+
+#[test]
+#[should_panic(expected = "which was not written before it: OpenMetadata would refuse the table")]
+fn a_foreign_key_to_a_table_written_later() {
+    read(&[
+        service(),
+        database(),
+        schema(),
+        orders_with_key(),
+        table("customers"),
+    ]);
+}
+
+#[test]
+fn a_table_again_with_the_keys_it_waited_for_is_the_final_record() {
+    let r = read(&[
+        service(),
+        database(),
+        schema(),
+        orders_without_key(),
+        table("customers"),
+        orders_with_key(),
+    ]);
+    assert_eq!(r.count("CreateTableRequest"), 2);
+    assert!(r.get("svc.db.sales.orders")["tableConstraints"].is_array());
+}
+
+#[test]
+#[should_panic(expected = "written again with more than its foreign keys changed")]
+fn a_table_again_with_other_changes() {
+    let mut changed: serde_json::Value = serde_json::from_str(&orders_with_key()).unwrap();
+    changed["request"]["description"] = json!("not the same request");
+    read(&[
+        service(),
+        database(),
+        schema(),
+        orders_without_key(),
+        table("customers"),
+        changed.to_string(),
+    ]);
+}
+
 #[test]
 #[should_panic(expected = "the service must be the first line")]
 fn no_service_first() {

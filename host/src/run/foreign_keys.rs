@@ -42,6 +42,9 @@ pub struct Resolved {
     pub deferred: bool,
     /// Keys left out for good (last pass only), each described with why.
     pub skipped: Vec<String>,
+    /// Last pass: the table would go with the very keys it went with on the first, its deferred
+    /// ones all skipped: nothing to send again.
+    pub unchanged: bool,
 }
 
 /// A table known to be held, as much as keys need.
@@ -53,6 +56,8 @@ struct Known {
 #[derive(Default)]
 pub struct ForeignKeys {
     known: Mutex<HashMap<String, Known>>,
+    /// Tables written on the first pass without some keys, with how many they went with.
+    partial: Mutex<HashMap<String, usize>>,
     /// Schemas whose stored tables were asked for; held across the listing so each is listed once.
     listed: tokio::sync::Mutex<HashSet<String>>,
 }
@@ -73,6 +78,7 @@ impl ForeignKeys {
         &self,
         sink: &dyn Sink,
         requests: &Requests,
+        fqn: &str,
         table: &mut Table,
         pass: Pass,
     ) -> Resolved {
@@ -108,7 +114,16 @@ impl ForeignKeys {
                 )),
             }
         }
+        let sent = kept.iter().filter(|c| c.referred_table.is_some()).count();
         table.constraints = kept;
+        let mut partial = self.partial.lock().unwrap_or_else(|p| p.into_inner());
+        match pass {
+            Pass::First if resolved.deferred => {
+                partial.insert(fqn.to_owned(), sent);
+            }
+            Pass::First => {}
+            Pass::Last => resolved.unchanged = partial.remove(fqn) == Some(sent),
+        }
         resolved
     }
 

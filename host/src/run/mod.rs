@@ -130,8 +130,20 @@ impl Run {
         };
         self.tally
             .resumed(before.iter().filter(|(r, _)| is_leaf(r.kind)).count());
-        let (answered, deferred) = self.resolve_keys(answered, pass).await;
+        let (answered, deferred, unchanged) = self.resolve_keys(answered, pass).await;
+        // Tables the last pass finds complete as the first pass wrote them.
+        let mut done: Vec<(&str, String)> = Vec::with_capacity(answered.len() + unchanged.len());
+        let mut leaves = 0;
+        for r in unchanged {
+            done.push((r.kind.as_str(), self.requests.fqn(&r)));
+            leaves += usize::from(self.counts(pass, true));
+        }
         if answered.is_empty() {
+            if !done.is_empty() {
+                let _turn = self.checkpoint.turn().await;
+                self.checkpoint.record(&*self.sink, done, true).await;
+            }
+            self.tally.processed(leaves, 0);
             return stored;
         }
         let mut requests = Vec::new();
@@ -159,8 +171,7 @@ impl Run {
         let partial: HashSet<EntityRef> = deferred.iter().map(|(r, _)| r.clone()).collect();
         // Leaves (tables, stored procedures, dashboards) are the work counted; containers (and
         // data models) are returned. Charts come with their dashboard and are not counted apart.
-        let (mut leaves, written_before) = (0, stored.containers.len());
-        let mut done = Vec::with_capacity(answered.len());
+        let written_before = stored.containers.len();
         let mut not_written = HashSet::new();
         for ((r, entities), fqns) in answered.into_iter().zip(fqns) {
             if let Some(error) = fqns.iter().find_map(|fqn| refused.get(fqn)) {
@@ -221,9 +232,14 @@ impl Run {
         &self,
         answered: Vec<(EntityRef, Vec<Entity>)>,
         pass: Pass,
-    ) -> (Vec<(EntityRef, Vec<Entity>)>, Vec<(EntityRef, Table)>) {
+    ) -> (
+        Vec<(EntityRef, Vec<Entity>)>,
+        Vec<(EntityRef, Table)>,
+        Vec<EntityRef>,
+    ) {
         let mut write = Vec::with_capacity(answered.len());
         let mut deferred = Vec::new();
+        let mut unchanged = Vec::new();
         for (r, mut entities) in answered {
             let mut nothing_to_complete = false;
             for entity in &mut entities {
@@ -238,13 +254,14 @@ impl Run {
                     nothing_to_complete = true;
                     continue;
                 }
+                let fqn = self.requests.fqn(&r);
                 let resolved = self
                     .keys
-                    .resolve(&*self.sink, &self.requests, table, pass)
+                    .resolve(&*self.sink, &self.requests, &fqn, table, pass)
                     .await;
                 for what in resolved.skipped {
                     self.tally.skipped(Skip {
-                        fqn: self.requests.fqn(&r),
+                        fqn: fqn.clone(),
                         kind: EntityKind::Table.as_str().to_owned(),
                         what,
                     });
@@ -252,12 +269,16 @@ impl Run {
                 if resolved.deferred {
                     deferred.push((r.clone(), described));
                 }
+                if resolved.unchanged {
+                    unchanged.push(r.clone());
+                    nothing_to_complete = true;
+                }
             }
             if !nothing_to_complete {
                 write.push((r, entities));
             }
         }
-        (write, deferred)
+        (write, deferred, unchanged)
     }
 
     /// Whether a leaf written now counts as processed: once per table, when it is complete — or,
