@@ -37,7 +37,7 @@ pub fn venv() -> PathBuf {
         _ => panic!(
             "OpenMetadata's ingestion package (openmetadata-ingestion 2.0.7.0, `metadata ingest`) is \
              not installed{}: run the tests with scripts/test.sh, which installs it once, or run \
-             `python3 scripts/om-ingest.py` (about 3 minutes and 640 MB, into \
+             `python3 scripts/om-ingest.py` (about 2-3 minutes and 640 MB, into \
              ~/.cache/omrun/om-ingest-venv) and set OMRUN_OM_INGEST_VENV to the path it prints",
             configured
                 .map(|c| format!(" in OMRUN_OM_INGEST_VENV={}", c.to_string_lossy()))
