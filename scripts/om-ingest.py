@@ -11,7 +11,7 @@ does nothing.
 
 The virtualenv is `$OMRUN_OM_INGEST_VENV`, else `$HOME/.cache/omrun/om-ingest-venv`. It is not
 om-schemas.py's (`om-venv`, which holds the package `--no-deps` to stay small): the full package
-with its dependencies is about 640 MB and takes some 3 minutes to install. One pin is needed:
+with its dependencies is about 640 MB and takes 2-3 minutes to install (139 s here). One pin is needed:
 `dbt-core<1.12`, because newer dbt-core pulls dbt-core-experimental-parser, whose build downloads
 from GitHub. A virtualenv already installed there by hand (no marker yet) is adopted: the same
 requirements are installed into it, which pip finds already satisfied.

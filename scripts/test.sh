@@ -78,7 +78,7 @@ fi
 [[ -f $OMRUN_ARGO_SCHEMA ]] || die "OMRUN_ARGO_SCHEMA=$OMRUN_ARGO_SCHEMA is not a file"
 
 # --- OpenMetadata's own ingestion: `metadata ingest`, the oracle of what a client writes ------------
-# Installed once into a cached virtualenv (about 3 minutes and 640 MB the first time; a later run
+# Installed once into a cached virtualenv (2-3 minutes and 640 MB the first time; a later run
 # finds its marker and does nothing); tests/support/om_ingest.rs runs it from there.
 log "OpenMetadata's ingestion package (scripts/om-ingest.py)"
 OMRUN_OM_INGEST_VENV=$(python3 "$ROOT/scripts/om-ingest.py") ||

@@ -158,18 +158,10 @@ pub fn delete_stale(c: Collection, body: &Value, st: &mut State) -> Result<Value
             }
         }
     }
-    let status = if failed.is_empty() {
-        "success"
-    } else {
-        "partialSuccess"
-    };
-    Ok(json!({
-        "dryRun": dry_run,
-        "status": status,
-        "numberOfRowsProcessed": passed.len() + failed.len(),
-        "numberOfRowsPassed": passed.len(),
-        "numberOfRowsFailed": failed.len(),
-        "successRequest": passed,
-        "failedRequest": failed,
-    }))
+    // `buildStaleDeletionResult`: a bulk result, but never `failure`, and with `dryRun`.
+    let partial = !failed.is_empty();
+    let mut result = super::bulk::result(passed, failed);
+    result["status"] = json!(if partial { "partialSuccess" } else { "success" });
+    result["dryRun"] = json!(dry_run);
+    Ok(result)
 }
