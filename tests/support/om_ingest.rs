@@ -6,11 +6,13 @@
 //! runs it and exports its path as `OMRUN_OM_INGEST_VENV`). Without it the test fails, saying
 //! how to install it; it is never skipped.
 //!
-//!     let om = StandIn::start("token");
-//!     let wf = OmWorkflow::postgres("pg_oracle", &db);
-//!     let run = metadata_ingest(&workdir, &wf.yaml(&om), &wf.env()).assert_success();
-//!     om.create_requests(Collection::Tables); // what it sent
-//!     om.stored(Collection::Tables);          // what the server holds after it
+//! ```text
+//! let om = StandIn::start("token");
+//! let wf = OmWorkflow::postgres("pg_oracle", &db);
+//! let run = metadata_ingest(&workdir, &wf.yaml(&om), &wf.env()).assert_success();
+//! om.create_requests(Collection::Tables); // what it sent
+//! om.stored(Collection::Tables);          // what the server holds after it
+//! ```
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
