@@ -57,45 +57,69 @@ CREATE TABLE hidden.secrets (id integer PRIMARY KEY);
 CREATE TABLE app.i_vault (id integer PRIMARY KEY, secret_id integer REFERENCES hidden.secrets (id));
 "#;
 
-/// Every foreign key of the catalog: (table, columns, referred table, referred columns,
-/// relationshipType as OpenMetadata computes it).
-const KEYS: &[(&str, &[&str], &str, &[&str], &str)] = &[
-    (
+/// A foreign key of the catalog, and its `relationshipType` as OpenMetadata computes it.
+struct Key {
+    table: &'static str,
+    columns: &'static [&'static str],
+    to: &'static str,
+    referred: &'static [&'static str],
+    relationship: &'static str,
+}
+
+const fn key(
+    table: &'static str,
+    columns: &'static [&'static str],
+    to: &'static str,
+    referred: &'static [&'static str],
+    relationship: &'static str,
+) -> Key {
+    Key {
+        table,
+        columns,
+        to,
+        referred,
+        relationship,
+    }
+}
+
+/// Every foreign key of the catalog.
+const KEYS: &[Key] = &[
+    key(
         "app.a_employees",
         &["manager_id"],
         "app.a_employees",
         &["id"],
         "MANY_TO_ONE",
     ),
-    (
+    key(
         "app.b_badges",
         &["employee_id"],
         "app.a_employees",
         &["id"],
         "ONE_TO_ONE",
     ),
-    (
+    key(
         "app.c_teams",
         &["lead_id"],
         "app.d_members",
         &["id"],
         "MANY_TO_ONE",
     ),
-    (
+    key(
         "app.d_members",
         &["team_id"],
         "app.c_teams",
         &["id"],
         "MANY_TO_ONE",
     ),
-    (
+    key(
         "app.e_chain1",
         &["next_id"],
         "app.f_chain2",
         &["id"],
         "MANY_TO_ONE",
     ),
-    (
+    key(
         "app.f_chain2",
         &["next_id"],
         "app.g_chain3",
@@ -103,14 +127,14 @@ const KEYS: &[(&str, &[&str], &str, &[&str], &str)] = &[
         "MANY_TO_ONE",
     ),
     // Composite: neither first column carries a column-level key.
-    (
+    key(
         "app.h_offices",
         &["country", "region"],
         "geo.regions",
         &["country", "code"],
         "MANY_TO_MANY",
     ),
-    (
+    key(
         "app.i_vault",
         &["secret_id"],
         "hidden.secrets",
@@ -160,15 +184,15 @@ fn expected_keys(
 ) -> Vec<(Vec<String>, Vec<String>, String)> {
     let mut keys: Vec<_> = KEYS
         .iter()
-        .filter(|(t, _, to, _, _)| *t == table && !without.contains(to))
-        .map(|(_, columns, to, referred, relationship)| {
+        .filter(|k| k.table == table && !without.contains(&k.to))
+        .map(|k| {
             (
-                columns.iter().map(|c| c.to_string()).collect(),
-                referred
+                k.columns.iter().map(|c| c.to_string()).collect(),
+                k.referred
                     .iter()
-                    .map(|c| format!("{}.{c}", table_fqn(db, to)))
+                    .map(|c| format!("{}.{c}", table_fqn(db, k.to)))
                     .collect(),
-                relationship.to_string(),
+                k.relationship.to_string(),
             )
         })
         .collect();
@@ -231,7 +255,7 @@ fn every_key_in_one_run(orchestrator: &str, parallelism: u32, batch_size: u32) {
         om.unexpected_requests()
     );
     let tables = stored_tables(&om);
-    for (table, ..) in KEYS {
+    for Key { table, .. } in KEYS {
         let stored = tables
             .get(&table_fqn(&db, table))
             .unwrap_or_else(|| panic!("{table} is not stored: {:?}", tables.keys()));
@@ -325,7 +349,7 @@ fn a_file_gets_the_sequence_openmetadata_accepts() {
     // Records::read checks that every key names a table of an earlier line, and that a table
     // written twice comes back only with more keys; the records are the final requests.
     let records = out.records();
-    for (table, ..) in KEYS {
+    for Key { table, .. } in KEYS {
         assert_eq!(
             foreign_keys(records.get(&table_fqn(&db, table))),
             expected_keys(&db, table, &[]),

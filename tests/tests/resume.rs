@@ -434,3 +434,39 @@ fn resume_without_a_checkpoint_runs_from_the_start_and_says_so() {
     );
     assert!(!checkpoint_of(work.path()).exists());
 }
+
+#[test]
+fn a_resumed_run_writes_its_containers_again_to_a_server_that_lost_them() {
+    let db = PgServer::from_env().create_database("resume_lost", fixture::SQL);
+    let work = Workdir::new();
+    let om = StandIn::start(TOKEN);
+    om.fail_item("orders", 400, Attempts::Always);
+    let config = work.write(
+        "lost.yaml",
+        PgConfig::new(SERVICE, &work.join("x"))
+            .openmetadata(&om.host_port())
+            .yaml(),
+    );
+    let ingest = || {
+        Omrun::ingest(work.path(), &config)
+            .plugin(plugin("postgres"))
+            .db(&db)
+            .env("OM_JWT_TOKEN", TOKEN)
+            .secret(TOKEN)
+    };
+    ingest().run().assert_code(1);
+
+    // The server comes back empty: the service, database and schemas are gone too.
+    om.lose_everything();
+    om.clear_faults();
+    let resumed = ingest().arg("--resume").run();
+    resumed.assert_success();
+    let orders = fqn(&[SERVICE, &db.name, "sales", "orders"]);
+    let stored = om
+        .entity(Collection::Tables, &orders)
+        .expect("orders written");
+    assert!(!stored.deleted);
+    assert!(om.entity(Collection::DatabaseServices, SERVICE).is_some());
+    assert_eq!(om.entities(Collection::Databases).len(), 1);
+    assert_eq!(om.entities(Collection::DatabaseSchemas).len(), 3);
+}

@@ -225,4 +225,10 @@ impl StandIn {
     pub fn clear_faults(&self) {
         self.shared.lock().faults.clear();
     }
+
+    /// Forgets every entity, as a server restored from an empty backup would (the write counts
+    /// stay).
+    pub fn lose_everything(&self) {
+        self.shared.lock().store.lose_everything();
+    }
 }

@@ -141,6 +141,10 @@ pub struct Store {
 }
 
 impl Store {
+    pub fn lose_everything(&mut self) {
+        self.entities.clear();
+    }
+
     /// The entity stored under exactly this FQN.
     pub fn get(&self, c: Collection, fqn: &str) -> Option<&Entity> {
         self.entities.get(&(c, fqn.to_string())).map(|(e, _)| e)
