@@ -8,6 +8,8 @@
 #   scripts/bench.sh [--tables N] [--views N] [--runs N] [--parallelism 4,8,16] [--latency-ms 5]
 #                    [--discovery N]
 #
+# Last, it times runs into an empty stand-in (a new one per run, local mode, 4 workers), where the
+# foreign keys wait for their tables, and counts every call such a run makes.
 # Defaults: 10000 tables, 500 views, 5 runs, parallelism 4,8,16, 5 ms. --discovery N also times the
 # discovery of N tables (a separate database of N one-column tables). Needs python3 (to tabulate).
 set -euo pipefail
@@ -143,6 +145,40 @@ for sink, rows in (("file", file_rows), ("openmetadata", om_rows)):
         print(f"{sink:<13} {r['mode']:<10} {r['parallelism']:>7} {r['wallSeconds']:>9.3f} {r['entitiesPerSecond']:>10.0f} "
               f"{r['speedup']:>7.2f}x {r['peakRssMib']:>10.1f} {r['wallSeconds'] / floor_s:>7.1f}x"
               + ("" if r["failed"] == 0 else f"   FAILED {r['failed']}"))
+PY
+
+log "omrun into an empty OpenMetadata stand-in (${latency_ms} ms per call), local 4 workers, $runs runs"
+# A first run into an empty server is the one whose foreign keys must wait for the tables they
+# name (docs/configuration.md#foreign-keys): each run gets a new stand-in, and its calls are counted.
+kill "$standin_pid" 2>/dev/null; wait "$standin_pid" 2>/dev/null || true
+standin_pid=
+for i in $(seq "$runs"); do
+    coproc FRESH (exec "$CARGO_TARGET_DIR/release/om-standin" --token bench-token --latency-ms "$latency_ms" --log 2>"$work/fresh-$i.calls")
+    read -r fresh_host <&"${FRESH[0]}"
+    BENCH_OM_HOST_PORT=$fresh_host "$omrun" ingest -c "$work/openmetadata.yaml" --orchestrator local \
+        --parallelism 4 --report-json "$work/fresh-$i.json" >/dev/null 2>"$work/fresh-$i.log" ||
+        { echo "run $i into an empty stand-in failed:" >&2; tail -20 "$work/fresh-$i.log" >&2; exit 1; }
+    eval "exec ${FRESH[1]}>&-"
+    wait "$FRESH_PID"
+done
+python3 - "$work" "$runs" <<'PY'
+import collections, json, re, statistics, sys
+work, runs = sys.argv[1], int(sys.argv[2])
+walls, calls = [], collections.Counter()
+for i in range(1, runs + 1):
+    report = json.load(open(f"{work}/fresh-{i}.json"))
+    assert report["failed"] == 0, f"run {i}: {report['failures'][:3]}"
+    walls.append(report["durationSeconds"])
+    for line in open(f"{work}/fresh-{i}.calls"):
+        m = re.match(r"(GET|PUT|PATCH|DELETE|POST) (\S+?)(\?\S*)? -> ", line)
+        if m:
+            calls[f"{m.group(1)} {m.group(2)}"] += 1
+processed = report["processed"]
+print(f"\ninto an empty OpenMetadata, local 4: {processed} entities, median {statistics.median(walls):.3f} s "
+      f"(runs: {', '.join(f'{w:.3f}' for w in walls)})")
+print("calls per run:")
+for call, n in sorted(calls.items(), key=lambda kv: -kv[1]):
+    print(f"  {n / runs:>7.1f}  {call}")
 PY
 
 if [[ $discovery -gt 0 ]]; then

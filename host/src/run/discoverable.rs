@@ -253,7 +253,7 @@ fn valid_refs(run: &Run, refs: Vec<EntityRef>) -> Vec<EntityRef> {
             continue;
         }
         if let Some(first) = fqns.get(&(r.kind, run.requests.fqn(&r))) {
-            run.fail(
+            run.fail_owned(
                 &r,
                 &format!(
                     "the {} {:?} would be stored under the same name as {:?} (OpenMetadata \
@@ -269,7 +269,7 @@ fn valid_refs(run: &Run, refs: Vec<EntityRef>) -> Vec<EntityRef> {
         }
         let depth = r.kind.path_len();
         if r.path.len() != depth || r.path.iter().any(|part| part.is_empty()) {
-            run.fail(
+            run.fail_owned(
                 &r,
                 &format!(
                     "plugin discovered an invalid {} reference {:?}",

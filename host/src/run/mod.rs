@@ -292,6 +292,22 @@ impl Run {
         }
     }
 
+    /// Reports `r` as failed if this part of the pipeline is the one that writes it: every Argo
+    /// pod lists the whole source, and only one may report what is wrong with an entity.
+    fn fail_owned(&self, r: &EntityRef, why: &str, attempts: u32) {
+        let owned = match &self.part {
+            Part::All => true,
+            Part::Containers(_) => r.kind.is_prerequisite(),
+            Part::Leaves(shard) => {
+                !r.kind.is_prerequisite() && shard.contains(&self.requests.fqn(r))
+            }
+            Part::Finalize { .. } => false,
+        };
+        if owned {
+            self.fail(r, why, attempts);
+        }
+    }
+
     /// Reports `r` as finally failed.
     fn fail(&self, r: &EntityRef, why: &str, attempts: u32) {
         self.tally.failed(Failure {
