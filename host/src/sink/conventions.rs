@@ -9,6 +9,8 @@
 //! - `sql_column_handler.py` (every SQLAlchemy connector) gives every column a `dataLength`, 1
 //!   when the type has none, and takes positions from the column dicts SQLAlchemy returns, which
 //!   for PostgreSQL and MySQL/MariaDB hold none: their columns carry no `ordinalPosition`;
+//! - its SQL connectors send comments as the catalog keeps them, padding and newlines included
+//!   (`Markdown(comment) if comment`);
 //! - `postgres/metadata.py` reads procedures without their language (`STORED_PROC_LANGUAGE_MAP`
 //!   has no PostgreSQL language names), and `mariadb/` has no language either, while `mysql/`
 //!   sends `ROUTINE_BODY` (`SQL`).
@@ -25,6 +27,8 @@ pub struct Conventions {
     pub data_length_always: bool,
     /// Stored procedures carry `storedProcedureCode.language`.
     pub procedure_language: bool,
+    /// Descriptions are sent as the source has them; otherwise trimmed.
+    pub verbatim_descriptions: bool,
 }
 
 impl Conventions {
@@ -33,6 +37,7 @@ impl Conventions {
         ordinal_positions: true,
         data_length_always: false,
         procedure_language: true,
+        verbatim_descriptions: false,
     };
 
     /// The conventions of OpenMetadata's connector for `service_type` (as in the config's
@@ -41,6 +46,7 @@ impl Conventions {
         let sqlalchemy = Self {
             ordinal_positions: false,
             data_length_always: true,
+            verbatim_descriptions: true,
             ..Self::FULL
         };
         match service_type {
@@ -51,6 +57,16 @@ impl Conventions {
             },
             _ => Self::FULL,
         }
+    }
+
+    /// A description as the request carries it: none when empty (or, unless verbatim, blank).
+    pub fn description<'a>(&self, description: Option<&'a str>) -> Option<&'a str> {
+        let description = if self.verbatim_descriptions {
+            description
+        } else {
+            description.map(str::trim)
+        };
+        description.filter(|d| !d.is_empty())
     }
 }
 
@@ -71,6 +87,11 @@ mod tests {
                 ..mysql
             }
         );
+        assert!(pg.verbatim_descriptions && mysql.verbatim_descriptions);
+        assert_eq!(pg.description(Some(" a\n")), Some(" a\n"));
+        assert_eq!(pg.description(Some("")), None);
+        assert_eq!(Conventions::FULL.description(Some(" a\n")), Some("a"));
+        assert_eq!(Conventions::FULL.description(Some("  ")), None);
         // Not compared yet: omrun's full requests.
         for other in ["Redshift", "SQLite", "Looker", "postgres"] {
             assert_eq!(Conventions::of(other), Conventions::FULL, "{other}");

@@ -178,20 +178,29 @@ impl Requests {
     }
 
     fn database(&self, d: &Database) -> Value {
-        let mut body = named(&d.name, d.description.as_deref());
+        let mut body = named(
+            &d.name,
+            self.conventions.description(d.description.as_deref()),
+        );
         body.insert("service".into(), fqn::quote(&self.service_name).into());
         body.into()
     }
 
     fn schema(&self, s: &DatabaseSchema) -> Value {
-        let mut body = named(&s.name, s.description.as_deref());
+        let mut body = named(
+            &s.name,
+            self.conventions.description(s.description.as_deref()),
+        );
         let database = EntityRef::new(EntityKind::Database, vec![s.database.clone()]);
         body.insert("database".into(), self.fqn(&database).into());
         body.into()
     }
 
     fn table(&self, t: &Table) -> Value {
-        let mut body = named(&t.name, t.description.as_deref());
+        let mut body = named(
+            &t.name,
+            self.conventions.description(t.description.as_deref()),
+        );
         body.insert("tableType".into(), t.table_type.into());
         let schema = EntityRef::new(
             EntityKind::DatabaseSchema,
@@ -238,7 +247,10 @@ impl Requests {
     }
 
     fn stored_procedure(&self, p: &StoredProcedure) -> Value {
-        let mut body = named(&p.name, p.description.as_deref());
+        let mut body = named(
+            &p.name,
+            self.conventions.description(p.description.as_deref()),
+        );
         let schema = EntityRef::new(
             EntityKind::DatabaseSchema,
             vec![p.database.clone(), p.schema.clone()],
@@ -320,7 +332,7 @@ impl Requests {
         display_name: Option<&str>,
         description: Option<&str>,
     ) -> Map<String, Value> {
-        let mut body = named(name, description);
+        let mut body = named(name, self.conventions.description(description));
         insert_some(&mut body, "displayName", display_name);
         body.insert("service".into(), fqn::quote(&self.service_name).into());
         body
@@ -404,7 +416,7 @@ impl<'a> ColumnConstraints<'a> {
 /// A column of a table (with its `constraint`, if it has one) or of a dashboard data model
 /// (never one), with the service type's [`Conventions`].
 fn column(c: &Column, constraint: Option<&'static str>, conventions: Conventions) -> Value {
-    let mut value = named(&c.name, c.description.as_deref());
+    let mut value = named(&c.name, conventions.description(c.description.as_deref()));
     value.insert("dataType".into(), c.data_type.into());
     value.insert("dataTypeDisplay".into(), c.data_type_display.clone().into());
     // OpenMetadata's server refuses an ARRAY without its element type and a char/varchar/binary
@@ -436,11 +448,12 @@ fn column(c: &Column, constraint: Option<&'static str>, conventions: Conventions
     value.into()
 }
 
-/// `{name, description?}`, the start of every request.
+/// `{name, description?}`, the start of every request; the description as
+/// [`Conventions::description`] gives it.
 fn named(name: &str, description: Option<&str>) -> Map<String, Value> {
     let mut body = Map::new();
     body.insert("name".into(), fqn::encode_name(name).into());
-    if let Some(description) = description.map(str::trim).filter(|d| !d.is_empty()) {
+    if let Some(description) = description {
         body.insert("description".into(), description.into());
     }
     body
@@ -513,9 +526,9 @@ mod tests {
         assert_eq!(request.fqn, "svc.db.s.\"my.table\"");
         let body = request.body;
         assert_eq!(body["databaseSchema"], "svc.db.s");
-        assert!(
-            body.get("description").is_none(),
-            "blank descriptions are dropped"
+        assert_eq!(
+            body["description"], "  ",
+            "a comment as the catalog keeps it, as OpenMetadata's Postgres connector sends it"
         );
         let names: Vec<&str> = body["columns"]
             .as_array()
@@ -629,6 +642,34 @@ mod tests {
         assert_eq!(
             code("Mysql"),
             json!({"code": "BEGIN END", "language": "SQL"})
+        );
+    }
+
+    #[test]
+    fn descriptions_are_verbatim_where_openmetadata_sends_them_so() {
+        let t = Table {
+            description: Some("Prices \n".into()),
+            columns: vec![Column {
+                description: Some("  gross".into()),
+                ..col("a", 1, true)
+            }],
+            constraints: vec![],
+            ..table()
+        };
+        let body = |service_type: &str| {
+            Requests::new("svc", service_type)
+                .entity(&Entity::Table(t.clone()))
+                .body
+        };
+        let pg = body("Postgres");
+        assert_eq!(
+            (&pg["description"], &pg["columns"][0]["description"]),
+            (&json!("Prices \n"), &json!("  gross"))
+        );
+        let sqlite = body("SQLite");
+        assert_eq!(
+            (&sqlite["description"], &sqlite["columns"][0]["description"]),
+            (&json!("Prices"), &json!("gross"))
         );
     }
 
