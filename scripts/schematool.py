@@ -52,18 +52,26 @@ class SchemaScript:
             return Path(os.environ[self.venv_env])
         return Path.home() / ".cache" / "omrun" / self.venv_name
 
-    def ensure_venv(self, venv_dir: Path) -> Path:
-        """The virtualenv's python, after creating the virtualenv and installing into it if needed."""
+    def ensure_venv(self, venv_dir: Path, adopt: bool = False) -> Path:
+        """The virtualenv's python, after creating the virtualenv and installing into it if needed.
+
+        With `adopt`, a virtualenv that has a python but no marker (one set up by hand) is not
+        recreated: the installs run into it (pip keeps what already satisfies them, so that takes
+        seconds when it is complete), then the marker is written. A marker that names other
+        requirements always means recreating."""
         py = venv_dir / "bin" / "python"
         marker = venv_dir / ".omrun-installed"
         if py.exists() and marker.is_file() and marker.read_text().strip() == self.want:
             return py
-        self.log(f"creating virtualenv {venv_dir}")
-        venv_dir.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            venv.EnvBuilder(with_pip=True, clear=True).create(venv_dir)
-        except Exception as e:  # Debian without python3-venv: ensurepip is missing
-            self.fail(f"cannot create a virtualenv ({e}); on Debian/Ubuntu: apt-get install -y python3-venv")
+        if adopt and py.exists() and not marker.exists():
+            self.log(f"adopting the virtualenv {venv_dir} (no {marker.name}): installing into it")
+        else:
+            self.log(f"creating virtualenv {venv_dir}")
+            venv_dir.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                venv.EnvBuilder(with_pip=True, clear=True).create(venv_dir)
+            except Exception as e:  # Debian without python3-venv: ensurepip is missing
+                self.fail(f"cannot create a virtualenv ({e}); on Debian/Ubuntu: apt-get install -y python3-venv")
         self.log(f"installing {self.what or self.want}")
         pip = [str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
         for args in self.installs:

@@ -9,9 +9,10 @@
 #
 # Needs: cargo with the wasm32-wasip2 target, PostgreSQL server binaries (initdb, pg_ctl), MariaDB
 # server binaries (mariadbd, mariadb-install-db, mariadb; Debian: mariadb-server), python3
-# with venv (OpenMetadata's Python package is installed into a cached virtualenv: the tests compare
-# omrun's sourceHash with its own, and derive its schemas when ../shared/openmetadata-schema is absent;
-# likewise Argo's schema from PyPI `hera` when ../shared/argo is absent).
+# with venv (OpenMetadata's Python package is installed into cached virtualenvs: the tests compare
+# omrun's sourceHash with its own, run its `metadata ingest` as the oracle of what a client writes,
+# and derive its schemas when ../shared/openmetadata-schema is absent; likewise Argo's schema from
+# PyPI `hera` when ../shared/argo is absent).
 # CARGO_TARGET_DIR defaults to $HOME/.cache/omrun/target. OMRUN_OM_SCHEMAS may point at a schema
 # directory of your own (it must hold schema/api/{data,services}/*.json).
 set -euo pipefail
@@ -75,6 +76,14 @@ if [[ -z ${OMRUN_ARGO_SCHEMA:-} ]]; then
     fi
 fi
 [[ -f $OMRUN_ARGO_SCHEMA ]] || die "OMRUN_ARGO_SCHEMA=$OMRUN_ARGO_SCHEMA is not a file"
+
+# --- OpenMetadata's own ingestion: `metadata ingest`, the oracle of what a client writes ------------
+# Installed once into a cached virtualenv (2-3 minutes and 640 MB the first time; a later run
+# finds its marker and does nothing); tests/support/om_ingest.rs runs it from there.
+log "OpenMetadata's ingestion package (scripts/om-ingest.py)"
+OMRUN_OM_INGEST_VENV=$(python3 "$ROOT/scripts/om-ingest.py") ||
+    die "could not install openmetadata-ingestion (scripts/om-ingest.py)"
+export OMRUN_OM_INGEST_VENV
 
 # --- builds ----------------------------------------------------------------------------------------
 log "building the plugins (scripts/build-plugins.sh)"

@@ -91,7 +91,7 @@ impl Filter {
     fn is_empty(&self) -> bool {
         self.includes.is_empty() && self.excludes.is_empty()
     }
-    fn write_yaml(&self, out: &mut String, key: &str, indent: &str) {
+    pub(crate) fn write_yaml(&self, out: &mut String, key: &str, indent: &str) {
         if self.is_empty() {
             return;
         }

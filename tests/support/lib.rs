@@ -13,7 +13,10 @@
 //! - [`jsonl`]: read the file sink's JSON Lines; every line is validated against its schema and the
 //!   whole file against the ordering and FQN rules.
 //! - [`schema`]: the JSON Schema validator (one compiled validator per OpenMetadata request kind).
-//! - [`openmetadata`]: an in-process stand-in for OpenMetadata's REST API, for the REST sink.
+//! - [`openmetadata`]: an in-process stand-in for OpenMetadata's REST API, for the REST sink, as
+//!   strict as the real server and serving every call OpenMetadata's own ingestion makes.
+//! - [`om_ingest`]: OpenMetadata's own `metadata ingest` (the oracle), run against the test
+//!   databases and the stand-in.
 //! - [`looker`]: an in-process stand-in for Looker's API 4.0 (synthetic dashboards and explores,
 //!   login, token expiry, latency, rate limits), for the Looker connector.
 //! - [`argo`]: Argo Workflows' JSON Schema (every Workflow validated against it) and an in-process
@@ -26,6 +29,7 @@ pub mod fixture;
 pub mod jsonl;
 pub mod looker;
 pub mod mariadb;
+pub mod om_ingest;
 pub mod openmetadata;
 pub mod paths;
 pub mod pg;

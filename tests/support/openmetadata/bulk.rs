@@ -1,11 +1,12 @@
-//! The two bulk calls: `PUT /{collection}/bulk` (create or update each item, failures per item)
-//! and `DELETE /tables/deleteStale` (soft-delete what a run did not see), both answered with a
-//! `BulkOperationResult`.
+//! `PUT /{collection}/bulk`: create or update each item, failures per item, answered with a
+//! `BulkOperationResult` ([`result`], which deleteStale answers with too).
+
+use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
 use super::State;
-use super::store::{Collection, Refusal};
+use super::store::Collection;
 
 /// The validation errors of `request` against its collection's schema, one line; empty when valid.
 pub fn schema_errors(c: Collection, request: &Value) -> String {
@@ -31,10 +32,20 @@ pub fn schema_errors(c: Collection, request: &Value) -> String {
         .join("; ")
 }
 
-/// Applies the items of one bulk call in order. `errors[i]` is `schema_errors` of `items[i]`.
-pub fn apply(c: Collection, items: &[Value], errors: &[String], st: &mut State) -> Value {
-    let mut passed = Vec::new();
+/// Applies one bulk call as `EntityResource.processBulkRequest` does: first every row is checked
+/// against the state before the batch (so a row cannot rely on another row of the same request),
+/// a refused row going to `failedRequest` with the whole request it sent; then the others are
+/// written in order. `errors[i]` is `schema_errors` of `items[i]`. Every written row is reported
+/// with status 200, created or not (`BulkImportService.bulkCreateOrUpdateEntitiesSequential`).
+pub fn apply(
+    c: Collection,
+    items: &[Value],
+    errors: &[String],
+    override_metadata: bool,
+    st: &mut State,
+) -> Value {
     let mut failed = Vec::new();
+    let mut prepared = Vec::new();
     for (item, errors) in items.iter().zip(errors) {
         let fail = |status: u16, message: &str| json!({"request": item, "message": message, "status": status});
         // A scripted failure wins over everything: it stands for the server failing that item.
@@ -50,55 +61,26 @@ pub fn apply(c: Collection, items: &[Value], errors: &[String], st: &mut State) 
             failed.push(fail(400, errors));
             continue;
         }
-        match st.store.upsert(c, item) {
-            Ok((outcome, e)) => passed.push(json!({"request": e.fqn, "status": outcome.status()})),
+        match st.store.prepare(c, item) {
+            Ok(p) => prepared.push(p),
             Err(r) => failed.push(fail(r.status, &r.message)),
         }
+    }
+    // The fast path needs the FQN to appear once in the batch (`updateFrequencyByFqn`).
+    let mut frequency: HashMap<String, usize> = HashMap::new();
+    for p in &prepared {
+        *frequency.entry(p.fqn.clone()).or_default() += 1;
+    }
+    let mut passed = Vec::new();
+    for p in prepared {
+        let fast_path = !override_metadata && frequency[&p.fqn] == 1;
+        let (_, e) = st.store.commit(p, fast_path);
+        passed.push(json!({"request": e.fqn, "status": 200}));
     }
     result(passed, failed)
 }
 
-/// `{scopeFqn, scopeEntityType: "databaseSchema", seenFqns, recursive: true}`, nothing else.
-pub fn delete_stale(body: &Value, st: &mut State) -> Result<Value, Refusal> {
-    let bad = |why: &str| Refusal {
-        status: 400,
-        message: format!("stand-in: deleteStale body {why}: {body}"),
-    };
-    let obj = body.as_object().ok_or_else(|| bad("is not an object"))?;
-    let expected = ["recursive", "scopeEntityType", "scopeFqn", "seenFqns"];
-    if let Some(k) = obj.keys().find(|k| !expected.contains(&k.as_str())) {
-        return Err(bad(&format!("has an unknown field {k:?}")));
-    }
-    let scope = obj
-        .get("scopeFqn")
-        .and_then(Value::as_str)
-        .ok_or_else(|| bad("needs a string scopeFqn"))?;
-    if obj.get("scopeEntityType") != Some(&json!("databaseSchema")) {
-        return Err(bad(
-            "needs scopeEntityType \"databaseSchema\" (the only scope implemented)",
-        ));
-    }
-    if obj.get("recursive") != Some(&json!(true)) {
-        return Err(bad("needs recursive: true"));
-    }
-    let seen: Vec<&str> = obj
-        .get("seenFqns")
-        .and_then(Value::as_array)
-        .and_then(|a| a.iter().map(Value::as_str).collect())
-        .ok_or_else(|| bad("needs seenFqns, an array of strings"))?;
-    let sc = Collection::DatabaseSchemas;
-    if st.store.get(sc, scope).is_none_or(|e| e.deleted) {
-        return Err(Refusal::not_found(sc, scope));
-    }
-    let deleted = st.store.delete_unseen(Collection::Tables, scope, &seen);
-    let passed = deleted
-        .into_iter()
-        .map(|fqn| json!({"request": fqn, "status": 200}))
-        .collect();
-    Ok(result(passed, Vec::new()))
-}
-
-fn result(passed: Vec<Value>, failed: Vec<Value>) -> Value {
+pub fn result(passed: Vec<Value>, failed: Vec<Value>) -> Value {
     let status = match (passed.len(), failed.len()) {
         (_, 0) => "success",
         (0, _) => "failure",

@@ -15,49 +15,47 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, put};
 use serde_json::{Value, json};
 
-use super::Shared;
-use super::bulk;
 use super::faults::Fault;
+use super::read::{Fields, Key};
 use super::store::{Collection, Refusal};
+use super::{Shared, bulk, patch, read, search, stale, test_connection};
 use crate::standin_server::{Arrival, Unrouted};
 
 pub fn router(shared: Arc<Shared>) -> Router {
     let mut r = Router::new()
         .route("/api/v1/system/version", get(version))
-        .route("/api/v1/tables/deleteStale", delete(delete_stale));
-    for (path, c) in [
-        (
-            "/api/v1/services/databaseServices",
-            Collection::DatabaseServices,
-        ),
-        (
-            "/api/v1/services/dashboardServices",
-            Collection::DashboardServices,
-        ),
-    ] {
+        .route(
+            "/api/v1/services/testConnectionDefinitions/name/{fqn}",
+            get(test_connection_definition),
+        )
+        .route("/api/v1/search/fieldQuery", get(field_query));
+    for c in Collection::ALL {
+        let base = format!("/api/v1/{}", c.path());
         r = r
             .route(
-                &format!("{path}/name/{{fqn}}"),
-                get(move |s, p| get_service(c, s, p)),
+                &base,
+                get(move |s, q| list(c, s, q)).put(move |s, h, b| put_one(c, s, h, b)),
             )
-            .route(path, put(move |s, h, b| put_service(c, s, h, b)));
-    }
-    for (path, c) in [
-        ("/api/v1/databases/bulk", Collection::Databases),
-        ("/api/v1/databaseSchemas/bulk", Collection::DatabaseSchemas),
-        ("/api/v1/tables/bulk", Collection::Tables),
-        (
-            "/api/v1/storedProcedures/bulk",
-            Collection::StoredProcedures,
-        ),
-        (
-            "/api/v1/dashboard/datamodels/bulk",
-            Collection::DashboardDataModels,
-        ),
-        ("/api/v1/charts/bulk", Collection::Charts),
-        ("/api/v1/dashboards/bulk", Collection::Dashboards),
-    ] {
-        r = r.route(path, put(move |s, q, h, b| put_bulk(c, s, q, h, b)));
+            .route(
+                &format!("{base}/name/{{fqn}}"),
+                get(move |s, p, q| get_by_name(c, s, p, q)),
+            )
+            .route(
+                &format!("{base}/{{id}}"),
+                get(move |s, p, q| get_by_id(c, s, p, q))
+                    .patch(move |s, p, h, b| patch(c, s, p, h, b)),
+            );
+        if !c.is_service() {
+            r = r
+                .route(
+                    &format!("{base}/bulk"),
+                    put(move |s, q, h, b| put_bulk(c, s, q, h, b)),
+                )
+                .route(
+                    &format!("{base}/deleteStale"),
+                    delete(move |s, h, b| delete_stale(c, s, h, b)),
+                );
+        }
     }
     // Auth as a route layer, so the fallback can mark a call without a token to an unknown path
     // as unexpected too (it checks the token itself).
@@ -145,14 +143,15 @@ fn reply(status: u16, body: &Value) -> Response {
     (code, [(CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
 
-/// A request body as OpenMetadata's Jersey resources read it: JSON only (415 otherwise),
-/// parseable (400 otherwise).
-fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, Refusal> {
+/// A request body as OpenMetadata's Jersey resources read it: of the media type the resource
+/// consumes (415 otherwise), parseable (400 otherwise).
+fn json_body_of(headers: &HeaderMap, body: &Bytes, media_type: &str) -> Result<Value, Refusal> {
     let ct = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if !ct.to_ascii_lowercase().starts_with("application/json") {
+    let essence = ct.split(';').next().unwrap_or("").trim();
+    if !essence.eq_ignore_ascii_case(media_type) {
         return Err(Refusal {
             status: 415,
             message: "HTTP 415 Unsupported Media Type".into(),
@@ -164,6 +163,17 @@ fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, Refusal> {
     })
 }
 
+fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, Refusal> {
+    json_body_of(headers, body, "application/json")
+}
+
+fn answer(r: Result<Value, Refusal>) -> Response {
+    match r {
+        Ok(v) => reply(200, &v),
+        Err(r) => error(r.status, &r.message),
+    }
+}
+
 async fn version(State(s): State<Arc<Shared>>) -> Response {
     let v = s.lock().version.clone();
     reply(
@@ -172,18 +182,52 @@ async fn version(State(s): State<Arc<Shared>>) -> Response {
     )
 }
 
-async fn get_service(
-    c: Collection,
-    State(s): State<Arc<Shared>>,
-    Path(fqn): Path<String>,
-) -> Response {
-    match s.lock().store.get(c, &fqn) {
-        Some(e) => reply(200, &e.body),
-        None => error(404, &Refusal::not_found(c, &fqn).message),
+async fn test_connection_definition(Path(fqn): Path<String>) -> Response {
+    match test_connection::definition(&fqn) {
+        Some(d) => reply(200, &d),
+        None => error(
+            404,
+            &format!("testConnectionDefinition instance for {fqn} not found"),
+        ),
     }
 }
 
-async fn put_service(
+async fn field_query(
+    State(s): State<Arc<Shared>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    answer(search::field_query(&s.lock().store, &q))
+}
+
+async fn get_by_name(
+    c: Collection,
+    State(s): State<Arc<Shared>>,
+    Path(fqn): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    answer(read::get_one(&s.lock().store, c, Key::Fqn(&fqn), &q))
+}
+
+async fn get_by_id(
+    c: Collection,
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    answer(read::get_one(&s.lock().store, c, Key::Id(&id), &q))
+}
+
+async fn list(
+    c: Collection,
+    State(s): State<Arc<Shared>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    answer(read::list(&s.lock().store, c, &q))
+}
+
+/// `PUT /v1/<collection>`: create or update one entity from its Create request (201 when
+/// created, 200 otherwise), answered with the entity.
+async fn put_one(
     c: Collection,
     State(s): State<Arc<Shared>>,
     headers: HeaderMap,
@@ -198,9 +242,25 @@ async fn put_service(
         return error(400, &errors);
     }
     match s.lock().store.upsert(c, &v) {
-        Ok((outcome, e)) => reply(outcome.status(), &e.body),
+        Ok((outcome, e)) => reply(outcome.status(), &read::view(c, &e, &Fields::all(c))),
         Err(r) => error(r.status, &r.message),
     }
+}
+
+/// `PATCH /v1/<collection>/{id}` with `Content-Type: application/json-patch+json`.
+async fn patch(
+    c: Collection,
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let ops = match json_body_of(&headers, &body, "application/json-patch+json") {
+        Ok(v) => v,
+        Err(r) => return error(r.status, &r.message),
+    };
+    let result = patch::patch(c, &id, &ops, &mut s.lock());
+    answer(result.map(|e| read::view(c, &e, &Fields::all(c))))
 }
 
 async fn put_bulk(
@@ -215,6 +275,7 @@ async fn put_bulk(
     if q.get("async").is_some_and(|a| a != "false") {
         return error(400, "stand-in: only async=false bulk calls are implemented");
     }
+    let override_metadata = q.get("overrideMetadata").is_some_and(|o| o == "true");
     let items = match json_body(&headers, &body) {
         Ok(Value::Array(items)) => items,
         Ok(other) => {
@@ -231,19 +292,21 @@ async fn put_bulk(
     };
     // Schema checks are the slow part: made before taking the lock.
     let errors: Vec<String> = items.iter().map(|i| bulk::schema_errors(c, i)).collect();
-    let result = bulk::apply(c, &items, &errors, &mut s.lock());
+    let result = bulk::apply(c, &items, &errors, override_metadata, &mut s.lock());
     reply(200, &result)
 }
 
-async fn delete_stale(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn delete_stale(
+    c: Collection,
+    State(s): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let v = match json_body(&headers, &body) {
         Ok(v) => v,
         Err(r) => return error(r.status, &r.message),
     };
-    match bulk::delete_stale(&v, &mut s.lock()) {
-        Ok(result) => reply(200, &result),
-        Err(r) => error(r.status, &r.message),
-    }
+    answer(stale::delete_stale(c, &v, &mut s.lock()))
 }
 
 async fn unrouted(State(s): State<Arc<Shared>>, req: Request) -> Response {

@@ -1,32 +1,52 @@
-//! A stand-in for an OpenMetadata 2.0.x server: the REST calls omrun's OpenMetadata sink makes, and
-//! nothing else.
+//! A stand-in for an OpenMetadata 2.0.x server: the REST calls omrun's OpenMetadata sink makes,
+//! and those OpenMetadata's own `metadata ingest` (openmetadata-ingestion 2.0.7.0) makes for its
+//! database connectors.
 //!
 //! OpenMetadata's server cannot run in the test environment, so this one is strict where the real
-//! one is: every call needs the bearer token; every request body is validated against
-//! OpenMetadata's JSON Schema of its kind ([`crate::schemas`]); parents must exist before children;
-//! versions, FQNs, status codes, the `BulkOperationResult` and the error shape
-//! `{"code", "message"}` follow OpenMetadata's. Any other call is a 404 that the log marks as
+//! one is: every call needs the bearer token; every Create request is validated against
+//! OpenMetadata's JSON Schema of its kind ([`crate::schemas`]); parents must exist before
+//! children; a table's constraints are checked as the server checks them ([`constraints`]: a
+//! foreign key must name a stored table and column); a bulk request's rows are checked against
+//! the state before the batch; versions, FQNs, status codes, the `BulkOperationResult`, list
+//! paging and the error shape `{"code", "message"}` follow OpenMetadata's. Where each rule was
+//! read in OpenMetadata's sources is said beside it. Any other call is a 404 that the log marks as
 //! unexpected ([`StandIn::unexpected_requests`]).
 //!
-//! Implemented calls (under `host_port()`, i.e. `http://127.0.0.1:PORT/api`):
+//! Implemented calls (under `host_port()`, i.e. `http://127.0.0.1:PORT/api`), for every
+//! collection of [`Collection`] (`services/databaseServices`, `databases`, `databaseSchemas`,
+//! `tables`, `storedProcedures`, `services/dashboardServices`, `dashboard/datamodels`, `charts`,
+//! `dashboards`):
 //! - `GET  /v1/system/version`
-//! - `GET  /v1/services/{databaseServices,dashboardServices}/name/{fqn}`
-//! - `PUT  /v1/services/{databaseServices,dashboardServices}` (a `Create…ServiceRequest`)
-//! - `PUT  /v1/{databases,databaseSchemas,tables,storedProcedures}/bulk?async=false&overrideMetadata=…`
-//! - `PUT  /v1/{dashboard/datamodels,charts,dashboards}/bulk?…` (a dashboard's `charts` and
-//!   `dataModels` must exist, as its service must)
-//! - `DELETE /v1/tables/deleteStale` (scope: one database schema)
+//! - `GET  /v1/services/testConnectionDefinitions/name/{Type}.testConnectionDefinition`
+//! - `GET  /v1/search/fieldQuery?fieldName&fieldValue&index&deleted` ([`search`])
+//! - `GET  /v1/<collection>/name/{fqn}` and `GET /v1/<collection>/{id}` (`fields`, `include`)
+//! - `GET  /v1/<collection>?<parent>=<fqn>&fields&include&limit&before|after` ([`read`])
+//! - `PUT  /v1/<collection>` (one Create request)
+//! - `PATCH /v1/<collection>/{id}` (a JSON Patch, [`patch`])
+//! - `PUT  /v1/<collection>/bulk?async=false&overrideMetadata=…` (not services; [`bulk`])
+//! - `DELETE /v1/<collection>/deleteStale` (not services; [`stale`])
 //!
 //! The server runs on its own thread and Tokio runtime, so a test can drive it from blocking code
 //! and run `omrun` against it; it stops when the [`StandIn`] is dropped.
 
 mod bulk;
+mod collection;
+mod constraints;
 mod faults;
+mod fqn;
 mod http;
+mod patch;
+mod read;
+mod search;
+mod stale;
 mod store;
+mod test_connection;
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+
+use serde_json::Value;
 
 pub use crate::standin_server::LoggedRequest;
 pub use faults::{Attempts, Fault};
@@ -111,6 +131,50 @@ impl StandIn {
     /// Every request so far, in the order they were answered.
     pub fn requests(&self) -> Vec<LoggedRequest> {
         self.shared.lock().log.clone()
+    }
+
+    /// Every Create request a client sent for `c`, in the order they arrived, whether the
+    /// server accepted it or not: the items of its bulk calls and the bodies of its single PUTs.
+    pub fn create_requests(&self, c: Collection) -> Vec<Value> {
+        let single = format!("/api/v1/{}", c.path());
+        let bulk = format!("{single}/bulk");
+        let mut out = Vec::new();
+        for r in self.requests() {
+            if r.method != "PUT" {
+                continue;
+            }
+            let Ok(body) = serde_json::from_str::<Value>(&r.body) else {
+                continue;
+            };
+            if r.path == bulk {
+                out.extend(body.as_array().into_iter().flatten().cloned());
+            } else if r.path == single {
+                out.push(body);
+            }
+        }
+        out
+    }
+
+    /// Every JSON Patch a client sent for `c`: (the entity id in the path, the operations).
+    pub fn patch_requests(&self, c: Collection) -> Vec<(String, Value)> {
+        let prefix = format!("/api/v1/{}/", c.path());
+        self.requests()
+            .into_iter()
+            .filter(|r| r.method == "PATCH")
+            .filter_map(|r| {
+                let id = r.path.strip_prefix(&prefix)?.to_string();
+                Some((id, serde_json::from_str(&r.body).ok()?))
+            })
+            .collect()
+    }
+
+    /// The stored entities of `c` (deleted ones included) as the server holds them, every field,
+    /// by FQN: what a run left behind.
+    pub fn stored(&self, c: Collection) -> BTreeMap<String, Value> {
+        self.entities(c)
+            .into_iter()
+            .map(|e| (e.fqn, e.body))
+            .collect()
     }
 
     /// The requests for calls the stand-in does not implement.

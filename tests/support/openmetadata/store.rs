@@ -1,132 +1,36 @@
 //! The stand-in's entities, by collection and FQN, and the write rules OpenMetadata applies to
-//! them: create at version 0.1, update by 0.1 (undeleting), skip an update whose `sourceHash` is
-//! unchanged, soft-delete by 0.1.
+//! them. A write has two steps, as on the server: `prepare` checks a Create request against the
+//! state as it is (name, parent, linked entities, table constraints) and builds the entity;
+//! `commit` writes it: create at version 0.1, update by 0.1 (undeleting), or nothing when no
+//! field differs (or, on a bulk row, when the `sourceHash` fast path applies). Soft deletes add
+//! 0.1 too.
 
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value, json};
 
+pub use super::collection::Collection;
+use super::{constraints, fqn};
 use crate::jsonl::fqn_part;
 use crate::standin_server::random_uuid;
-
-/// The entity collections the stand-in serves, parents first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Collection {
-    DatabaseServices,
-    Databases,
-    DatabaseSchemas,
-    Tables,
-    StoredProcedures,
-    DashboardServices,
-    DashboardDataModels,
-    Charts,
-    Dashboards,
-}
-
-impl Collection {
-    pub const ALL: [Collection; 9] = [
-        Collection::DatabaseServices,
-        Collection::Databases,
-        Collection::DatabaseSchemas,
-        Collection::Tables,
-        Collection::StoredProcedures,
-        Collection::DashboardServices,
-        Collection::DashboardDataModels,
-        Collection::Charts,
-        Collection::Dashboards,
-    ];
-
-    /// OpenMetadata's entity type name, as in its error messages and entity references.
-    pub fn entity_type(self) -> &'static str {
-        match self {
-            Collection::DatabaseServices => "databaseService",
-            Collection::Databases => "database",
-            Collection::DatabaseSchemas => "databaseSchema",
-            Collection::Tables => "table",
-            Collection::StoredProcedures => "storedProcedure",
-            Collection::DashboardServices => "dashboardService",
-            Collection::DashboardDataModels => "dashboardDataModel",
-            Collection::Charts => "chart",
-            Collection::Dashboards => "dashboard",
-        }
-    }
-
-    /// The Create request accepted for this collection (a key of `crate::schema::KINDS`).
-    pub fn request_kind(self) -> &'static str {
-        match self {
-            Collection::DatabaseServices => "CreateDatabaseServiceRequest",
-            Collection::Databases => "CreateDatabaseRequest",
-            Collection::DatabaseSchemas => "CreateDatabaseSchemaRequest",
-            Collection::Tables => "CreateTableRequest",
-            Collection::StoredProcedures => "CreateStoredProcedureRequest",
-            Collection::DashboardServices => "CreateDashboardServiceRequest",
-            Collection::DashboardDataModels => "CreateDashboardDataModelRequest",
-            Collection::Charts => "CreateChartRequest",
-            Collection::Dashboards => "CreateDashboardRequest",
-        }
-    }
-
-    pub fn is_service(self) -> bool {
-        matches!(
-            self,
-            Collection::DatabaseServices | Collection::DashboardServices
-        )
-    }
-
-    /// The parent collection and the request field holding the parent's FQN.
-    pub fn parent(self) -> Option<(Collection, &'static str)> {
-        match self {
-            Collection::DatabaseServices | Collection::DashboardServices => None,
-            Collection::Databases => Some((Collection::DatabaseServices, "service")),
-            Collection::DatabaseSchemas => Some((Collection::Databases, "database")),
-            Collection::Tables | Collection::StoredProcedures => {
-                Some((Collection::DatabaseSchemas, "databaseSchema"))
-            }
-            Collection::DashboardDataModels | Collection::Charts | Collection::Dashboards => {
-                Some((Collection::DashboardServices, "service"))
-            }
-        }
-    }
-
-    /// The request fields that name other entities by FQN, which must exist: a dashboard's charts
-    /// and data models.
-    pub fn links(self) -> &'static [(&'static str, Collection)] {
-        match self {
-            Collection::Dashboards => &[
-                ("charts", Collection::Charts),
-                ("dataModels", Collection::DashboardDataModels),
-            ],
-            _ => &[],
-        }
-    }
-
-    /// The FQN of an entity named `name` under the parent with FQN `parent`. A dashboard data
-    /// model's has a literal `model` part: OpenMetadata's `service.model.name`.
-    pub fn fqn(self, parent: Option<&str>, name: &str) -> String {
-        match (self, parent) {
-            (_, None) => fqn_part(name),
-            (Collection::DashboardDataModels, Some(p)) => format!("{p}.model.{}", fqn_part(name)),
-            (_, Some(p)) => format!("{p}.{}", fqn_part(name)),
-        }
-    }
-}
 
 /// One stored entity, as a test sees it.
 #[derive(Clone, Debug)]
 pub struct Entity {
     pub id: String,
     pub fqn: String,
-    /// 0.1 on create, +0.1 per update or soft delete.
+    /// 0.1 on create, +0.1 per update, patch or soft delete.
     pub version: f64,
     pub deleted: bool,
     /// The parent's FQN (none for a service).
     pub parent: Option<String>,
-    /// The entity as OpenMetadata would return it: the request's fields, parent references as
-    /// `{id, type, name, fullyQualifiedName}`, plus id, fullyQualifiedName, version, updatedAt,
-    /// updatedBy, deleted. Holds the request's `sourceHash`.
+    /// The entity as OpenMetadata returns it with every field: the request's fields, parent
+    /// references as `{id, type, name, fullyQualifiedName}`, a `fullyQualifiedName` on every
+    /// column, plus id, fullyQualifiedName, version, updatedAt, updatedBy, deleted. A JSON Patch
+    /// changes it; a GET shows it through `fields` ([`super::read`]).
     pub body: Value,
-    /// The last Create request accepted for it.
+    /// The last Create request accepted for it (a PATCH leaves it as it was).
     pub request: Value,
 }
 
@@ -135,12 +39,13 @@ pub struct Entity {
 pub enum Outcome {
     Created,
     Updated,
-    /// Same `sourceHash` as stored (or, for a service, the same request): not a write.
+    /// No field differs from what is stored, or the bulk `sourceHash` fast path applied: not a
+    /// write, the version stays.
     Unchanged,
 }
 
 impl Outcome {
-    /// The HTTP status OpenMetadata answers a PUT with.
+    /// The HTTP status OpenMetadata answers a single PUT with (a bulk row's is always 200).
     pub fn status(self) -> u16 {
         match self {
             Outcome::Created => 201,
@@ -163,7 +68,7 @@ impl Writes {
     }
 }
 
-/// A request the store refuses, with OpenMetadata's status for it.
+/// A request the server refuses, with OpenMetadata's status and message for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refusal {
     pub status: u16,
@@ -171,6 +76,14 @@ pub struct Refusal {
 }
 
 impl Refusal {
+    pub fn bad_request(message: impl Into<String>) -> Refusal {
+        Refusal {
+            status: 400,
+            message: message.into(),
+        }
+    }
+
+    /// `CatalogExceptionMessage.entityNotFound`: `<type> instance for <fqn or id> not found`.
     pub fn not_found(c: Collection, fqn: &str) -> Refusal {
         Refusal {
             status: 404,
@@ -189,6 +102,37 @@ impl Refusal {
     }
 }
 
+/// A Create request that passed every check against the store as it was: the entity to write.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub c: Collection,
+    pub fqn: String,
+    parent: Option<String>,
+    /// The entity's fields, bookkeeping (id, version...) not yet stamped.
+    body: Map<String, Value>,
+    request: Value,
+}
+
+impl Prepared {
+    /// The request's `sourceHash`, if it has one.
+    pub fn source_hash(&self) -> Option<&str> {
+        self.request.get("sourceHash").and_then(Value::as_str)
+    }
+}
+
+/// Fields the server sets itself, not compared when deciding whether a PUT changed anything.
+const BOOKKEEPING: &[&str] = &[
+    "id",
+    "fullyQualifiedName",
+    "version",
+    "updatedAt",
+    "updatedBy",
+    "deleted",
+    "href",
+    "changeDescription",
+    "incrementalChangeDescription",
+];
+
 #[derive(Default)]
 pub struct Store {
     // Versions are kept in tenths: 0.1 + 0.1 + 0.1 in f64 is not 0.3.
@@ -197,93 +141,79 @@ pub struct Store {
 }
 
 impl Store {
+    /// The entity stored under exactly this FQN.
     pub fn get(&self, c: Collection, fqn: &str) -> Option<&Entity> {
         self.entities.get(&(c, fqn.to_string())).map(|(e, _)| e)
     }
 
-    pub fn list(&self, c: Collection) -> Vec<Entity> {
+    /// The entity an FQN names as the server resolves it: split by the FQN grammar and joined
+    /// back, so any spelling the grammar accepts finds it.
+    pub fn find(&self, c: Collection, fqn: &str) -> Option<&Entity> {
+        self.get(c, fqn)
+            .or_else(|| self.get(c, &fqn::normalize(fqn)?))
+    }
+
+    pub fn by_id(&self, c: Collection, id: &str) -> Option<&Entity> {
+        self.iter(c).find(|e| e.id == id)
+    }
+
+    pub fn iter(&self, c: Collection) -> impl Iterator<Item = &Entity> {
         self.entities
-            .iter()
-            .filter(|((k, _), _)| *k == c)
-            .map(|(_, (e, _))| e.clone())
-            .collect()
+            .range((c, String::new())..)
+            .take_while(move |((k, _), _)| *k == c)
+            .map(|(_, (e, _))| e)
+    }
+
+    pub fn list(&self, c: Collection) -> Vec<Entity> {
+        self.iter(c).cloned().collect()
     }
 
     pub fn writes(&self, c: Collection) -> Writes {
         self.writes.get(&c).copied().unwrap_or_default()
     }
 
-    /// Creates or updates the entity of a request that already passed schema validation. The FQN
-    /// is the parent's FQN (from the request) and the name quoted as OpenMetadata quotes it.
-    pub fn upsert(&mut self, c: Collection, request: &Value) -> Result<(Outcome, Entity), Refusal> {
+    /// Checks a request that already passed schema validation against the store as it is, and
+    /// builds its entity: the FQN is the parent's FQN (from the request) and the name quoted as
+    /// OpenMetadata quotes it. Reads only, so every row of a bulk request can be prepared against
+    /// the state before the batch.
+    pub fn prepare(&self, c: Collection, request: &Value) -> Result<Prepared, Refusal> {
         let name = request["name"].as_str().unwrap_or_default();
         // OpenMetadata's quoteName refuses a `"` inside a name (the FQN could not be split back),
         // and its entityName type has the pattern `^((?!::).)*$`, which the pydantic-derived
         // schemas dropped.
         if name.contains('"') || name.contains("::") {
-            return Err(Refusal {
-                status: 400,
-                message: format!("Invalid name {name}"),
-            });
+            return Err(Refusal::bad_request(format!("Invalid name {name}")));
         }
-        let (parent, refs) = match c.parent() {
-            None => (None, Map::new()),
-            Some((pc, field)) => {
-                let pfqn = request[field].as_str().unwrap_or_default();
-                let p = self
-                    .get(pc, pfqn)
-                    .filter(|p| !p.deleted)
-                    .ok_or_else(|| Refusal::not_found(pc, pfqn))?;
-                (Some(pfqn.to_string()), references(pc, p))
-            }
-        };
-        let links = self.links(c, request)?;
-        let fqn = c.fqn(parent.as_deref(), name);
-        let key = (c, fqn.clone());
-        let previous = self.entities.get(&key);
-        if let Some((e, _)) = previous.filter(|(e, _)| !e.deleted) {
-            let unchanged = if c.is_service() {
-                // OpenMetadata's PUT of a service records no change when nothing differs.
-                e.request == *request
-            } else {
-                let hash = &request["sourceHash"];
-                !hash.is_null() && *hash == e.request["sourceHash"]
-            };
-            if unchanged {
-                return Ok((Outcome::Unchanged, e.clone()));
-            }
-        }
-        let (id, tenths, outcome) = match previous {
-            Some((e, t)) => (e.id.clone(), t + 1, Outcome::Updated),
-            None => (random_uuid(), 1, Outcome::Created),
-        };
         let mut body = match request {
             Value::Object(m) => m.clone(),
             _ => Map::new(),
         };
-        if let Some((_, field)) = c.parent() {
-            body.remove(field);
-        }
-        body.extend(refs);
-        body.extend(links);
-        body.insert("id".into(), json!(id));
-        body.insert("fullyQualifiedName".into(), json!(fqn));
-        let entity = Entity {
-            id,
-            fqn: fqn.clone(),
-            version: 0.0,
-            deleted: false,
-            parent,
-            body: Value::Object(body),
-            request: request.clone(),
+        let parent = match c.parent() {
+            None => None,
+            Some((pc, field)) => {
+                let pfqn = request[field].as_str().unwrap_or_default();
+                let p = self
+                    .find(pc, pfqn)
+                    .filter(|p| !p.deleted)
+                    .ok_or_else(|| Refusal::not_found(pc, pfqn))?;
+                body.remove(field);
+                body.extend(references(pc, p));
+                Some(p.fqn.clone())
+            }
         };
-        let entity = self.put(c, entity, tenths);
-        let w = self.writes.entry(c).or_default();
-        match outcome {
-            Outcome::Created => w.creates += 1,
-            _ => w.updates += 1,
+        body.extend(self.links(c, request)?);
+        let fqn = c.fqn(parent.as_deref(), name);
+        if c == Collection::Tables {
+            set_column_fqns(&mut body, &fqn);
+            constraints::validate(request, |t| self.find(Collection::Tables, t))?;
         }
-        Ok((outcome, entity))
+        Ok(Prepared {
+            c,
+            fqn,
+            parent,
+            body,
+            request: request.clone(),
+        })
     }
 
     /// The entity references for the request's links (`c.links()`), each named entity existing.
@@ -296,7 +226,7 @@ impl Store {
             let mut refs = Vec::new();
             for fqn in fqns.iter().map(|f| f.as_str().unwrap_or_default()) {
                 let e = self
-                    .get(lc, fqn)
+                    .find(lc, fqn)
                     .filter(|e| !e.deleted)
                     .ok_or_else(|| Refusal::unknown_link(lc, fqn))?;
                 refs.push(reference(lc, e));
@@ -306,28 +236,118 @@ impl Store {
         Ok(out)
     }
 
-    /// Soft-deletes every undeleted entity of `c` under `parent` whose FQN is not in `seen`;
-    /// returns their FQNs.
-    pub fn delete_unseen(&mut self, c: Collection, parent: &str, seen: &[&str]) -> Vec<String> {
-        let stale: Vec<(Entity, u32)> = self
-            .entities
-            .iter()
-            .filter(|((k, fqn), (e, _))| {
-                *k == c
-                    && !e.deleted
-                    && e.parent.as_deref() == Some(parent)
-                    && !seen.contains(&fqn.as_str())
-            })
-            .map(|(_, v)| v.clone())
-            .collect();
-        let mut out = Vec::new();
-        for (mut e, tenths) in stale {
-            e.deleted = true;
-            out.push(e.fqn.clone());
-            self.put(c, e, tenths + 1);
-            self.writes.entry(c).or_default().deletes += 1;
+    /// Writes a prepared entity. With `source_hash_fast_path` (a bulk row whose FQN appears once
+    /// in its batch, `overrideMetadata=false`), a stored, undeleted entity with the same non-empty
+    /// `sourceHash` is left as it is (`BulkImportService.isSourceHashUnchanged`); otherwise it is
+    /// compared field by field, as the server's updater does.
+    pub fn commit(&mut self, p: Prepared, source_hash_fast_path: bool) -> (Outcome, Entity) {
+        let key = (p.c, p.fqn.clone());
+        let previous = self.entities.get(&key).cloned();
+        if let Some((e, _)) = previous.as_ref().filter(|(e, _)| !e.deleted) {
+            let same_hash = p
+                .source_hash()
+                .is_some_and(|h| !h.is_empty() && e.body.get("sourceHash") == Some(&json!(h)));
+            if (source_hash_fast_path && same_hash) || same_content(&e.body, &p.body) {
+                return (Outcome::Unchanged, e.clone());
+            }
         }
-        out
+        let (id, tenths, outcome) = match previous {
+            Some((e, t)) => (e.id, t + 1, Outcome::Updated),
+            None => (random_uuid(), 1, Outcome::Created),
+        };
+        let mut body = p.body;
+        body.insert("id".into(), json!(id));
+        body.insert("fullyQualifiedName".into(), json!(p.fqn));
+        let entity = Entity {
+            id,
+            fqn: p.fqn,
+            version: 0.0,
+            deleted: false,
+            parent: p.parent,
+            body: Value::Object(body),
+            request: p.request,
+        };
+        let entity = self.put(p.c, entity, tenths);
+        let w = self.writes.entry(p.c).or_default();
+        match outcome {
+            Outcome::Created => w.creates += 1,
+            _ => w.updates += 1,
+        }
+        (outcome, entity)
+    }
+
+    /// `prepare` then `commit`, as a single PUT does (no `sourceHash` fast path there).
+    pub fn upsert(&mut self, c: Collection, request: &Value) -> Result<(Outcome, Entity), Refusal> {
+        let p = self.prepare(c, request)?;
+        Ok(self.commit(p, false))
+    }
+
+    /// Stores `body` as the new state of the live entity `fqn` (a JSON Patch already checked):
+    /// a new version when a field changed, else nothing.
+    pub fn replace_body(&mut self, c: Collection, fqn: &str, mut body: Value) -> Entity {
+        let (mut e, tenths) = self.entities[&(c, fqn.to_string())].clone();
+        if let Value::Object(m) = &mut body {
+            set_column_fqns(m, fqn);
+        }
+        if body
+            .as_object()
+            .is_some_and(|new| same_content(&e.body, new))
+        {
+            return e;
+        }
+        e.body = body;
+        self.writes.entry(c).or_default().updates += 1;
+        self.put(c, e, tenths + 1)
+    }
+
+    /// Deletes the entity `fqn` of `c` as `EntityRepository.deleteInternal` does: soft (marked
+    /// deleted, +0.1) or hard (gone); its descendants with it when `recursive`; refused with
+    /// `<type> is not empty` when it has live children and is not `recursive`. Returns the FQNs
+    /// deleted, the entity's first.
+    pub fn delete(
+        &mut self,
+        c: Collection,
+        fqn: &str,
+        recursive: bool,
+        hard: bool,
+    ) -> Result<Vec<String>, Refusal> {
+        let prefix = format!("{fqn}.");
+        let descendants: Vec<(Collection, String)> = Collection::ALL
+            .into_iter()
+            .filter(|d| d.ancestors().contains(&c))
+            .flat_map(|d| {
+                self.iter(d)
+                    .filter(|e| e.fqn.starts_with(&prefix) && (hard || !e.deleted))
+                    .map(move |e| (d, e.fqn.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let has_live_child = descendants
+            .iter()
+            .any(|(d, f)| self.get(*d, f).is_some_and(|e| !e.deleted));
+        if has_live_child && !recursive {
+            return Err(Refusal::bad_request(format!(
+                "{} is not empty",
+                c.entity_type()
+            )));
+        }
+        let mut out = Vec::new();
+        for (d, f) in std::iter::once((c, fqn.to_string())).chain(descendants) {
+            let Some((mut e, tenths)) = self.entities.get(&(d, f.clone())).cloned() else {
+                continue;
+            };
+            if hard {
+                self.entities.remove(&(d, f.clone()));
+            } else if !e.deleted {
+                e.deleted = true;
+                self.put(d, e, tenths + 1);
+            } else {
+                continue;
+            }
+            self.writes.entry(d).or_default().deletes += 1;
+            out.push(f);
+        }
+        Ok(out)
     }
 
     /// Stores `e` at `tenths`, stamping the bookkeeping fields of its body.
@@ -345,24 +365,55 @@ impl Store {
     }
 }
 
+/// Whether `new` (an entity's fields) differs from `stored` in nothing but bookkeeping.
+fn same_content(stored: &Value, new: &Map<String, Value>) -> bool {
+    let Some(stored) = stored.as_object() else {
+        return false;
+    };
+    let strip = |m: &Map<String, Value>| -> Map<String, Value> {
+        m.iter()
+            .filter(|(k, _)| !BOOKKEEPING.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    strip(stored) == strip(new)
+}
+
+/// `ColumnUtil.setColumnFQN`: every column's FQN is its parent's (the table's, or the enclosing
+/// column's for a child) plus its name, quoted as FQN parts are.
+fn set_column_fqns(body: &mut Map<String, Value>, table_fqn: &str) {
+    fn walk(columns: &mut Value, parent: &str) {
+        for col in columns.as_array_mut().into_iter().flatten() {
+            let name = col["name"].as_str().unwrap_or_default().to_string();
+            let fqn = format!("{parent}.{}", fqn_part(&name));
+            if let Some(children) = col.get_mut("children") {
+                walk(children, &fqn);
+            }
+            col["fullyQualifiedName"] = json!(fqn);
+        }
+    }
+    if let Some(columns) = body.get_mut("columns") {
+        walk(columns, table_fqn);
+    }
+}
+
 /// The references an entity of `parent`'s children carries: to the parent itself and to the
 /// parent's own ancestors (a table names its schema, database and service), plus `serviceType`.
 fn references(pc: Collection, parent: &Entity) -> Map<String, Value> {
     let mut refs = Map::new();
     let b = &parent.body;
-    let mut up = pc.parent();
-    while let Some((ancestor, _)) = up {
+    for ancestor in pc.ancestors() {
         let field = reference_field(ancestor);
         refs.insert(field.into(), b[field].clone());
-        up = ancestor.parent();
     }
     refs.insert(reference_field(pc).into(), reference(pc, parent));
     refs.insert("serviceType".into(), b["serviceType"].clone());
     refs
 }
 
-/// The field in which a child holds its reference to an entity of `c`.
-fn reference_field(c: Collection) -> &'static str {
+/// The field in which a child holds its reference to an entity of `c`, and the query parameter
+/// that lists the children of one (`GET /tables?databaseSchema=…`).
+pub fn reference_field(c: Collection) -> &'static str {
     match c {
         Collection::DatabaseServices | Collection::DashboardServices => "service",
         Collection::Databases => "database",
@@ -372,7 +423,7 @@ fn reference_field(c: Collection) -> &'static str {
 }
 
 /// An `EntityReference`, as OpenMetadata returns it inside other entities.
-fn reference(c: Collection, e: &Entity) -> Value {
+pub fn reference(c: Collection, e: &Entity) -> Value {
     json!({
         "id": e.id,
         "type": c.entity_type(),

@@ -1,0 +1,260 @@
+//! The entity collections the stand-in serves, and what OpenMetadata says about each: its entity
+//! type, Create request, REST path, parent, and the fields a GET may ask for.
+
+use crate::jsonl::fqn_part;
+
+/// The entity collections the stand-in serves, parents first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Collection {
+    DatabaseServices,
+    Databases,
+    DatabaseSchemas,
+    Tables,
+    StoredProcedures,
+    DashboardServices,
+    DashboardDataModels,
+    Charts,
+    Dashboards,
+}
+
+impl Collection {
+    pub const ALL: [Collection; 9] = [
+        Collection::DatabaseServices,
+        Collection::Databases,
+        Collection::DatabaseSchemas,
+        Collection::Tables,
+        Collection::StoredProcedures,
+        Collection::DashboardServices,
+        Collection::DashboardDataModels,
+        Collection::Charts,
+        Collection::Dashboards,
+    ];
+
+    /// OpenMetadata's entity type name, as in its error messages and entity references.
+    pub fn entity_type(self) -> &'static str {
+        match self {
+            Collection::DatabaseServices => "databaseService",
+            Collection::Databases => "database",
+            Collection::DatabaseSchemas => "databaseSchema",
+            Collection::Tables => "table",
+            Collection::StoredProcedures => "storedProcedure",
+            Collection::DashboardServices => "dashboardService",
+            Collection::DashboardDataModels => "dashboardDataModel",
+            Collection::Charts => "chart",
+            Collection::Dashboards => "dashboard",
+        }
+    }
+
+    pub fn from_entity_type(t: &str) -> Option<Collection> {
+        Collection::ALL.into_iter().find(|c| c.entity_type() == t)
+    }
+
+    /// The collection's path under `/api/v1/` (OpenMetadata's `COLLECTION_PATH`s).
+    pub fn path(self) -> &'static str {
+        match self {
+            Collection::DatabaseServices => "services/databaseServices",
+            Collection::Databases => "databases",
+            Collection::DatabaseSchemas => "databaseSchemas",
+            Collection::Tables => "tables",
+            Collection::StoredProcedures => "storedProcedures",
+            Collection::DashboardServices => "services/dashboardServices",
+            Collection::DashboardDataModels => "dashboard/datamodels",
+            Collection::Charts => "charts",
+            Collection::Dashboards => "dashboards",
+        }
+    }
+
+    /// The Create request accepted for this collection (a key of `crate::schema::KINDS`).
+    pub fn request_kind(self) -> &'static str {
+        match self {
+            Collection::DatabaseServices => "CreateDatabaseServiceRequest",
+            Collection::Databases => "CreateDatabaseRequest",
+            Collection::DatabaseSchemas => "CreateDatabaseSchemaRequest",
+            Collection::Tables => "CreateTableRequest",
+            Collection::StoredProcedures => "CreateStoredProcedureRequest",
+            Collection::DashboardServices => "CreateDashboardServiceRequest",
+            Collection::DashboardDataModels => "CreateDashboardDataModelRequest",
+            Collection::Charts => "CreateChartRequest",
+            Collection::Dashboards => "CreateDashboardRequest",
+        }
+    }
+
+    pub fn is_service(self) -> bool {
+        matches!(
+            self,
+            Collection::DatabaseServices | Collection::DashboardServices
+        )
+    }
+
+    /// The parent collection and the request field holding the parent's FQN.
+    pub fn parent(self) -> Option<(Collection, &'static str)> {
+        match self {
+            Collection::DatabaseServices | Collection::DashboardServices => None,
+            Collection::Databases => Some((Collection::DatabaseServices, "service")),
+            Collection::DatabaseSchemas => Some((Collection::Databases, "database")),
+            Collection::Tables | Collection::StoredProcedures => {
+                Some((Collection::DatabaseSchemas, "databaseSchema"))
+            }
+            Collection::DashboardDataModels | Collection::Charts | Collection::Dashboards => {
+                Some((Collection::DashboardServices, "service"))
+            }
+        }
+    }
+
+    /// This collection's ancestors, nearest first (a table's: schema, database, service).
+    pub fn ancestors(self) -> Vec<Collection> {
+        let mut out = Vec::new();
+        let mut up = self.parent();
+        while let Some((c, _)) = up {
+            out.push(c);
+            up = c.parent();
+        }
+        out
+    }
+
+    /// The request fields that name other entities by FQN, which must exist: a dashboard's charts
+    /// and data models.
+    pub fn links(self) -> &'static [(&'static str, Collection)] {
+        match self {
+            Collection::Dashboards => &[
+                ("charts", Collection::Charts),
+                ("dataModels", Collection::DashboardDataModels),
+            ],
+            _ => &[],
+        }
+    }
+
+    /// The FQN of an entity named `name` under the parent with FQN `parent`. A dashboard data
+    /// model's has a literal `model` part: OpenMetadata's `service.model.name`.
+    pub fn fqn(self, parent: Option<&str>, name: &str) -> String {
+        match (self, parent) {
+            (_, None) => fqn_part(name),
+            (Collection::DashboardDataModels, Some(p)) => format!("{p}.model.{}", fqn_part(name)),
+            (_, Some(p)) => format!("{p}.{}", fqn_part(name)),
+        }
+    }
+
+    /// Every field a GET may name in `fields`: the properties of the entity's schema, as the
+    /// pydantic models of openmetadata-ingestion 2.0.7.0 list them (`Table.model_fields`...). The
+    /// server refuses any other name (`Fields` → `CatalogExceptionMessage.invalidField`).
+    #[rustfmt::skip]
+    pub fn allowed_fields(self) -> &'static [&'static str] {
+        match self {
+            Collection::DatabaseServices => &[
+                "id", "name", "fullyQualifiedName", "displayName", "serviceType", "description",
+                "connection", "pipelines", "testConnectionResult", "tags", "style", "version",
+                "updatedAt", "updatedBy", "impersonatedBy", "owners", "href", "followers",
+                "changeDescription", "incrementalChangeDescription", "deleted", "entityStatus",
+                "dataProducts", "dataContract", "domains", "ingestionRunner",
+            ],
+            Collection::Databases => &[
+                "id", "name", "fullyQualifiedName", "displayName", "description", "dataProducts",
+                "dataContract", "tags", "version", "updatedAt", "updatedBy", "impersonatedBy",
+                "href", "owners", "service", "serviceType", "location", "usageSummary",
+                "databaseSchemas", "changeDescription", "incrementalChangeDescription", "default",
+                "deleted", "retentionPeriod", "extension", "sourceUrl", "domains", "votes",
+                "lifeCycle", "certification", "followers", "sourceHash", "databaseProfilerConfig",
+                "entityStatus",
+            ],
+            Collection::DatabaseSchemas => &[
+                "id", "name", "fullyQualifiedName", "displayName", "description", "dataProducts",
+                "dataContract", "version", "updatedAt", "updatedBy", "impersonatedBy", "href",
+                "owners", "service", "serviceType", "database", "tables", "usageSummary", "tags",
+                "changeDescription", "incrementalChangeDescription", "deleted", "retentionPeriod",
+                "extension", "sourceUrl", "domains", "votes", "lifeCycle", "followers",
+                "certification", "sourceHash", "databaseSchemaProfilerConfig", "entityStatus",
+            ],
+            Collection::Tables => &[
+                "id", "name", "displayName", "fullyQualifiedName", "description", "version",
+                "updatedAt", "updatedBy", "impersonatedBy", "href", "tableType", "columns",
+                "tableConstraints", "aliases", "tablePartition", "owners", "databaseSchema",
+                "database", "service", "serviceType", "location", "locationPath",
+                "schemaDefinition", "tags", "usageSummary", "followers", "joins", "sampleData",
+                "tableProfilerConfig", "customMetrics", "profile", "testSuite", "dataModel",
+                "changeDescription", "incrementalChangeDescription", "deleted", "retentionPeriod",
+                "compressionEnabled", "compressionCodec", "compressionStrategy", "extension",
+                "sourceUrl", "domains", "dataProducts", "dataContract", "fileFormat", "votes",
+                "lifeCycle", "certification", "sourceHash", "processedLineage", "queries",
+                "pipelineObservability", "entityStatus",
+            ],
+            Collection::StoredProcedures => &[
+                "id", "name", "fullyQualifiedName", "displayName", "description",
+                "storedProcedureCode", "version", "dataProducts", "dataContract", "updatedAt",
+                "storedProcedureType", "updatedBy", "impersonatedBy", "href", "changeDescription",
+                "incrementalChangeDescription", "databaseSchema", "database", "service",
+                "serviceType", "deleted", "owners", "followers", "votes", "code", "tags",
+                "extension", "sourceUrl", "domains", "lifeCycle", "certification", "sourceHash",
+                "processedLineage", "entityStatus",
+            ],
+            Collection::DashboardServices => &[
+                "id", "name", "fullyQualifiedName", "displayName", "serviceType", "description",
+                "connection", "pipelines", "testConnectionResult", "tags", "style", "owners",
+                "version", "updatedAt", "updatedBy", "impersonatedBy", "href", "changeDescription",
+                "incrementalChangeDescription", "deleted", "entityStatus", "dataProducts",
+                "dataContract", "domains", "followers", "ingestionRunner",
+            ],
+            Collection::DashboardDataModels => &[
+                "id", "name", "displayName", "fullyQualifiedName", "description", "version",
+                "updatedAt", "updatedBy", "impersonatedBy", "href", "owners", "dataProducts",
+                "dataContract", "tags", "changeDescription", "incrementalChangeDescription",
+                "deleted", "followers", "service", "serviceType", "dataModelType", "sql", "columns",
+                "project", "sourceUrl", "domains", "votes", "lifeCycle", "certification",
+                "sourceHash", "extension", "entityStatus",
+            ],
+            Collection::Charts => &[
+                "id", "name", "displayName", "fullyQualifiedName", "description", "version",
+                "updatedAt", "updatedBy", "impersonatedBy", "chartType", "sourceUrl", "href",
+                "owners", "followers", "tags", "service", "serviceType", "usageSummary",
+                "changeDescription", "incrementalChangeDescription", "deleted", "domains",
+                "dataProducts", "dataContract", "votes", "lifeCycle", "certification",
+                "sourceHash", "extension", "dashboards", "entityStatus",
+            ],
+            Collection::Dashboards => &[
+                "id", "name", "displayName", "fullyQualifiedName", "description", "project",
+                "version", "updatedAt", "updatedBy", "impersonatedBy", "dashboardType",
+                "sourceUrl", "charts", "dataModels", "href", "owners", "followers", "tags",
+                "service", "serviceType", "usageSummary", "changeDescription",
+                "incrementalChangeDescription", "deleted", "extension", "domains", "dataProducts",
+                "dataContract", "votes", "lifeCycle", "certification", "sourceHash",
+                "entityStatus",
+            ],
+        }
+    }
+
+    /// The fields an entity comes back without unless a GET names them in `fields`: those
+    /// `EntityRepository.clearFieldsInternal` (owners, tags, extension, domains, data products,
+    /// followers, votes...) and the repository's own `clearFields` null (a table's
+    /// `tableConstraints`, `joins`, `schemaDefinition`, `tableProfilerConfig`, `testSuite`, read
+    /// in `TableRepository.clearFields`), plus what the server computes only on request (usage,
+    /// children, profiles, sample data, queries).
+    #[rustfmt::skip]
+    pub fn requested_only(self) -> &'static [&'static str] {
+        const COMMON: &[&str] = &[
+            "owners", "tags", "extension", "domains", "dataProducts", "followers", "votes",
+            "usageSummary", "lifeCycle", "certification", "dataContract",
+        ];
+        match self {
+            Collection::Tables => &[
+                "owners", "tags", "extension", "domains", "dataProducts", "followers", "votes",
+                "usageSummary", "lifeCycle", "certification", "dataContract", "tableConstraints",
+                "joins", "schemaDefinition", "tableProfilerConfig", "testSuite", "customMetrics",
+                "sampleData", "profile", "queries",
+            ],
+            Collection::Databases => &[
+                "owners", "tags", "extension", "domains", "dataProducts", "followers", "votes",
+                "usageSummary", "lifeCycle", "certification", "dataContract", "databaseSchemas",
+                "databaseProfilerConfig",
+            ],
+            Collection::DatabaseSchemas => &[
+                "owners", "tags", "extension", "domains", "dataProducts", "followers", "votes",
+                "usageSummary", "lifeCycle", "certification", "dataContract", "tables",
+                "databaseSchemaProfilerConfig",
+            ],
+            Collection::DatabaseServices | Collection::DashboardServices => &[
+                "owners", "tags", "domains", "dataProducts", "followers", "dataContract",
+                "pipelines", "testConnectionResult", "ingestionRunner",
+            ],
+            _ => COMMON,
+        }
+    }
+}
