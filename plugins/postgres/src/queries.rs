@@ -135,7 +135,9 @@ pub const LIST_STORED_PROCEDURES: &str = concat!(
 );
 
 /// $1, $2: schema and procedure names, pairwise. The code is the body as written (`prosrc`), as
-/// OpenMetadata's connector reads it; of overloads, the oldest comes first and is the one kept.
+/// OpenMetadata's connector reads it. Of overloads the last row is kept, so the newest: that is
+/// the one an OpenMetadata server holds after `metadata ingest`, which sends every overload under
+/// the one name, in catalog order, each replacing the one before.
 pub const DESCRIBE_STORED_PROCEDURES: &str = "\
 SELECT n.nspname::text, p.proname::text, p.prokind::text, l.lanname::text,
        p.prosrc,
@@ -146,4 +148,4 @@ SELECT n.nspname::text, p.proname::text, p.prokind::text, l.lanname::text,
   JOIN pg_catalog.pg_proc p ON p.pronamespace = n.oid AND p.proname = w.proc_name
   JOIN pg_catalog.pg_language l ON l.oid = p.prolang
  WHERE p.prokind IN ('p', 'f')
- ORDER BY p.oid DESC";
+ ORDER BY p.oid";
