@@ -222,19 +222,21 @@ impl IngestOutput {
         self
     }
 
-    /// The value after `label` on the last line of its summary that has it, e.g.
-    /// `summary_value("Errors:")`.
-    pub fn summary_value(&self, label: &str) -> Option<String> {
-        self.log.lines().rev().find_map(|l| {
-            let at = l.find(label)?;
-            let rest = &l[at + label.len()..];
-            let value: String = rest
-                .trim_start()
-                .chars()
-                .take_while(|c| c.is_ascii_digit() || *c == '.')
-                .collect();
-            (!value.is_empty()).then_some(value)
-        })
+    /// The values after `label` on the lines of its summaries (one per step: the source's, the
+    /// sink's), e.g. `summary_values("Errors:")`.
+    pub fn summary_values(&self, label: &str) -> Vec<String> {
+        self.log
+            .lines()
+            .filter_map(|l| {
+                let at = l.find(label)?;
+                let value: String = l[at + label.len()..]
+                    .trim_start()
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit() || *c == '.')
+                    .collect();
+                (!value.is_empty()).then_some(value)
+            })
+            .collect()
     }
 }
 

@@ -5,6 +5,9 @@
 //! request's JSON Schema — and goes through `prepare` again, so a table's constraints are checked
 //! like a PUT's ([`super::constraints`]). A patch that changes nothing writes nothing.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use serde_json::{Map, Value};
 
 use super::State;
@@ -58,7 +61,7 @@ fn as_create_request(c: Collection, entity: &Value) -> Value {
     let props = request_properties(c);
     let mut out = Map::new();
     for (k, v) in entity.as_object().into_iter().flatten() {
-        if !props.contains(&k.as_str()) || v.is_null() {
+        if !props.contains(k) || v.is_null() {
             continue;
         }
         if matches!(
@@ -77,41 +80,32 @@ fn as_create_request(c: Collection, entity: &Value) -> Value {
     Value::Object(out)
 }
 
-/// The top-level properties of the collection's Create request schema.
-fn request_properties(c: Collection) -> Vec<&'static str> {
-    static CACHE: std::sync::OnceLock<std::collections::HashMap<Collection, Vec<&'static str>>> =
-        std::sync::OnceLock::new();
-    CACHE
-        .get_or_init(|| {
-            Collection::ALL
-                .into_iter()
-                .map(|c| {
-                    let rel = crate::schema::KINDS
-                        .iter()
-                        .find(|(k, _)| *k == c.request_kind())
-                        .map(|(_, rel)| *rel)
-                        .unwrap_or_default();
-                    let path = crate::schemas().root().join(rel);
-                    let text = std::fs::read_to_string(&path)
-                        .unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-                    let schema: Value = serde_json::from_str(&text)
-                        .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
-                    let props = schema
-                        .get("properties")
-                        .and_then(Value::as_object)
-                        .map(|p| {
-                            p.keys()
-                                .map(|k| &*Box::leak(k.clone().into_boxed_str()))
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    (c, props)
-                })
-                .collect()
-        })
-        .get(&c)
-        .cloned()
-        .unwrap_or_default()
+/// The top-level properties of the collection's Create request schema (read once per process).
+fn request_properties(c: Collection) -> &'static [String] {
+    static CACHE: OnceLock<HashMap<Collection, Vec<String>>> = OnceLock::new();
+    let all = CACHE.get_or_init(|| {
+        Collection::ALL
+            .into_iter()
+            .map(|c| {
+                let rel = crate::schema::KINDS
+                    .iter()
+                    .find(|(k, _)| *k == c.request_kind())
+                    .map(|(_, rel)| *rel)
+                    .unwrap_or_default();
+                let path = crate::schemas().root().join(rel);
+                let text = std::fs::read_to_string(&path)
+                    .unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+                let schema: Value = serde_json::from_str(&text)
+                    .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
+                let props = schema["properties"]
+                    .as_object()
+                    .map(|p| p.keys().cloned().collect())
+                    .unwrap_or_default();
+                (c, props)
+            })
+            .collect()
+    });
+    &all[&c]
 }
 
 /// One RFC 6902 operation applied to `doc`.
