@@ -17,7 +17,8 @@ pub fn names_in(sql: &str, n: usize) -> String {
 /// (`get_display_datatype`). So display widths, `unsigned`/`zerofill` and fractional seconds are
 /// gone (`int(11) unsigned` → `int`, `datetime(3)` → `datetime`), `tinyint(1)` is a TINYINT
 /// (not a boolean), an ENUM or SET shows its longest value's length (`enum('s','xl')` →
-/// `enum(2)`), and MariaDB's JSON, a LONGTEXT with a `json_valid` check, is the LONGTEXT it is.
+/// `enum(2)`), MariaDB's JSON, a LONGTEXT with a `json_valid` check, is the LONGTEXT it is, and a
+/// type SQLAlchemy's registry lacks (MariaDB's `inet6`) is `NULL`, shown by its name alone.
 pub fn mysql_column_type(spelling: &str) -> (ColumnType, String) {
     let mut spelling = spelling.trim().to_ascii_lowercase();
     for modifier in [" zerofill", " unsigned", " signed"] {
@@ -29,6 +30,13 @@ pub fn mysql_column_type(spelling: &str) -> (ColumnType, String) {
         Some((word, rest)) => (word.trim(), rest.strip_suffix(')').unwrap_or(rest)),
         None => (spelling.as_str(), ""),
     };
+    let mut mapped = column_type(&spelling);
+    // Every type of SQLAlchemy's MySQL registry (`ischema_names`) is one the shared mapping
+    // knows: what it does not know, the registry lacks too.
+    if mapped.data_type == DataType::Unknown {
+        mapped.data_type = DataType::Null;
+        return (mapped, word.to_owned());
+    }
     let display = match word {
         // Types whose argument SQLAlchemy keeps as a display width or a precision of seconds,
         // which OpenMetadata does not print.
@@ -40,7 +48,7 @@ pub fn mysql_column_type(spelling: &str) -> (ColumnType, String) {
         },
         _ => spelling.clone(),
     };
-    (column_type(&spelling), display)
+    (mapped, display)
 }
 
 /// The values of an ENUM's or SET's argument list (`'a','it''s'`), unquoted.
@@ -193,6 +201,9 @@ mod tests {
         assert_eq!(m("point"), (D::Geometry, "point".into()));
         assert_eq!(m("geometry"), (D::Geometry, "geometry".into()));
         assert_eq!(m("char(1)"), (D::Char, "char(1)".into()));
+        assert_eq!(m("inet6"), (D::Null, "inet6".into()));
+        assert_eq!(m("vector(3)"), (D::Null, "vector".into()));
+        assert_eq!(m("uuid"), (D::Uuid, "uuid".into()));
 
         let (decimal, display) = mysql_column_type("decimal(10,2) unsigned");
         assert_eq!(
