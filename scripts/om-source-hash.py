@@ -6,7 +6,8 @@
 
 FILE.jsonl is file-sink output: `{"kind": "Create...Request", "request": {...}}` per line. For every
 request whose model has a `sourceHash` field (services have none and are skipped), the request is
-rebuilt as OpenMetadata's pydantic model (`model_validate`) and hashed with
+rebuilt as OpenMetadata's pydantic model (`model_validate`), made what OpenMetadata's connector
+would have built (`as_connector_built`), and hashed with
 `metadata.utils.source_hash.generate_source_hash`, the function OpenMetadata's topology runner
 stamps every Create request with, from PyPI openmetadata-ingestion (the version om-schemas.py pins).
 
@@ -83,6 +84,31 @@ def stub_heavy_imports() -> None:
         sys.modules[name] = module
 
 
+def as_connector_built(model, request: dict):
+    """The model as OpenMetadata's SQL connectors build a table, which the wire does not show.
+
+    OpenMetadata hashes the model its connector built, and that differs from one parsed back from
+    the request it sends (`exclude_none` drops the difference):
+    - `sql_column_handler.py` sets every column's `tags` to the tag context's answer, `None`
+      without tags, where the model's default is `[]`;
+    - `common_db_source.py` `yield_table` marks a partitioned table by assigning the string
+      `TableType.Partitioned.value` to `tableType` after the model is built (no enum coercion),
+      so the hash sees `"Partitioned"`, not `TableType.Partitioned`.
+    A request of another kind is returned as it is.
+    """
+    from metadata.generated.schema.api.data.createTable import CreateTableRequest
+    from metadata.generated.schema.entity.data.table import TableType
+
+    if not isinstance(model, CreateTableRequest):
+        return model
+    for column, sent in zip(model.columns, request.get("columns") or []):
+        if "tags" not in sent:
+            column.tags = None
+    if model.tablePartition is not None and model.tableType == TableType.Partitioned:
+        model.tableType = TableType.Partitioned.value
+    return model
+
+
 class Warnings(logging.Handler):
     """Collects what OpenMetadata's code logs at WARNING and above: its fallbacks log and carry on
     (a name left unencoded, a hash of None), and a hash computed past one cannot be trusted."""
@@ -139,7 +165,7 @@ def check(path: Path, print_only: bool) -> int:
         name = request.get("name") if isinstance(request, dict) else None
         warnings.seen.clear()
         try:
-            model = model_cls.model_validate(request)
+            model = as_connector_built(model_cls.model_validate(request), request)
         except ValidationError as e:
             problem(where, f"{kind} {name}: not a valid {kind}: {e}")
             continue

@@ -17,6 +17,11 @@ pub const TABLES: &[&str] = &[
     "sales.big_orders",
     "sales.daily_totals",
     "sales.events",
+    "sales.type_zoo",
+    "sales.categories",
+    "sales.warehouses",
+    "sales.warehouse_staff",
+    "sales.audit_log",
     "staging.tmp_import",
     "staging.raw_orders",
 ];

@@ -86,7 +86,12 @@ fn every_table_and_view_once() {
         "sales.my.table",
         "sales.notes",
         "sales.big_orders",
+        "sales.customer_codes",
         "sales.events",
+        "sales.type_zoo",
+        "sales.categories",
+        "sales.warehouses",
+        "sales.warehouse_staff",
         "staging.tmp_import",
         "staging.raw_orders",
     ]
@@ -129,14 +134,22 @@ fn table_types_comments_and_view_definitions() {
             r.get(&t("sales.big_orders")).get("description").is_none(),
             "{mode}"
         );
+        // What SHOW CREATE VIEW prints, as OpenMetadata's connector writes it.
         let definition = r.get(&t("sales.big_orders"))["schemaDefinition"]
             .as_str()
             .unwrap_or_default()
             .to_string();
         assert!(
-            definition.starts_with("CREATE VIEW `") && definition.contains("`total` > 1000"),
+            definition.starts_with("CREATE ALGORITHM=UNDEFINED DEFINER=`")
+                && definition.contains(" SQL SECURITY DEFINER VIEW `")
+                && definition.contains("`total` > 1000"),
             "{mode}: {definition}"
         );
+        // A view's columns as information_schema has them: NOT NULL and commented like the
+        // table column they show.
+        let code = column(r.get(&t("sales.customer_codes")), "code");
+        assert_eq!(code["constraint"], "NOT_NULL", "{mode}: {code}");
+        assert_eq!(code["description"], "Short customer code", "{mode}: {code}");
     }
 }
 
@@ -151,16 +164,47 @@ fn mysql_types() {
             assert_eq!(c["dataType"], data_type, "{mode}: {col} {c}");
             assert_eq!(c["dataTypeDisplay"], display, "{mode}: {col} {c}");
         };
-        check(employees, "id", "INT", "int(10) unsigned");
-        check(employees, "is_active", "BOOLEAN", "tinyint(1)");
-        check(employees, "hired_at", "DATETIME", "datetime(6)");
+        // As OpenMetadata's connector reads them through SQLAlchemy: no display widths, no
+        // unsigned, no fractional seconds; BOOL is the TINYINT it is; ENUM and SET show their
+        // longest value's length; MariaDB's JSON is the LONGTEXT it is.
+        check(employees, "id", "INT", "int");
+        check(employees, "is_active", "TINYINT", "tinyint");
+        check(employees, "hired_at", "DATETIME", "datetime");
         check(employees, "badge", "CHAR", "char(36)");
-        check(customers, "region", "ENUM", "enum('eu','us','apac')");
-        check(customers, "channels", "SET", "set('web','shop','phone')");
-        // MariaDB keeps JSON as LONGTEXT with a json_valid check; it is JSON all the same.
-        check(customers, "attributes", "JSON", "json");
+        check(customers, "region", "ENUM", "enum(4)");
+        check(customers, "channels", "SET", "set(5)");
+        check(customers, "attributes", "TEXT", "longtext");
         check(customers, "code_upper", "VARCHAR", "varchar(20)");
         check(customers, "created_at", "TIMESTAMP", "timestamp");
+        let zoo = r.get(&t("sales.type_zoo"));
+        check(zoo, "id", "INT", "int");
+        check(zoo, "active", "TINYINT", "tinyint");
+        check(zoo, "big", "BIGINT", "bigint");
+        check(zoo, "medium", "INT", "mediumint");
+        check(zoo, "seen_at", "DATETIME", "datetime");
+        check(zoo, "wakes_at", "TIME", "time");
+        check(zoo, "made_in", "YEAR", "year");
+        check(zoo, "ratio2", "FLOAT", "float(7,4)");
+        check(zoo, "exact", "DECIMAL", "decimal(5,0)");
+        check(zoo, "size", "ENUM", "enum(2)");
+        check(zoo, "doc", "TEXT", "longtext");
+        check(zoo, "short_text", "TEXT", "tinytext");
+        check(zoo, "small_blob", "BLOB", "tinyblob");
+        check(zoo, "spot", "GEOMETRY", "point");
+        check(zoo, "bits", "BIT", "bit(8)");
+        // Every column has a dataLength (1 when its type has none) and no position, as in
+        // OpenMetadata's requests.
+        for c in zoo["columns"].as_array().unwrap() {
+            assert!(c.get("ordinalPosition").is_none(), "{mode}: {c}");
+            let expected = match c["name"].as_str().unwrap() {
+                "code3" => 3,
+                "label" => 255,
+                "raw" => 16,
+                "varraw" => 32,
+                _ => 1,
+            };
+            assert_eq!(c["dataLength"], expected, "{mode}: {c}");
+        }
         let total = column(r.get(&t("sales.orders")), "total");
         assert_eq!(
             (&total["dataType"], &total["precision"], &total["scale"]),
@@ -216,14 +260,19 @@ fn keys_within_and_across_schemas() {
             has_key(r.get(&t("sales.customers")), "UNIQUE", &["code", "region"]),
             "{mode}"
         );
+        let lines = r.get(&t("sales.order_lines"));
         assert!(
-            has_key(
-                r.get(&t("sales.order_lines")),
-                "PRIMARY_KEY",
-                &["order_id", "line_no"]
-            ),
+            has_key(lines, "PRIMARY_KEY", &["order_id", "line_no"]),
             "{mode}"
         );
+        // Columns of a composite primary key carry no constraint, as in OpenMetadata's requests.
+        for c in ["order_id", "line_no"] {
+            assert!(
+                column(lines, c).get("constraint").is_none(),
+                "{mode}: {}",
+                column(lines, c)
+            );
+        }
         assert_eq!(
             fks("sales.customers"),
             vec![(
@@ -319,7 +368,7 @@ fn table_filter_and_mariadb_service_type() {
         BTreeSet::from([fqn(&["omrun_mariadb", "warehouse"])])
     );
     let tables = r.table_fqns();
-    assert_eq!(tables.len(), 9, "{tables:?}");
+    assert_eq!(tables.len(), 14, "{tables:?}");
     assert!(
         tables
             .iter()
@@ -344,5 +393,5 @@ fn a_mariadb_source_finds_the_mysql_plugin() {
         .output(&output)
         .run();
     out.assert_success();
-    assert_eq!(out.records().table_fqns().len(), 11);
+    assert_eq!(out.records().table_fqns().len(), 16);
 }

@@ -213,9 +213,10 @@ fn columns_types_and_nullability() {
         assert_eq!(column(customers, "signed_up")["dataType"], "DATE", "{mode}");
         let lines = r.get(&t("sales.order_lines"));
         assert_eq!(column(lines, "line no")["dataType"], "SMALLINT", "{mode}");
+        // `timestamptz` is TIMESTAMP, as OpenMetadata's connectors map it.
         assert_eq!(
             column(lines, "shipped_at")["dataType"],
-            "TIMESTAMPZ",
+            "TIMESTAMP",
             "{mode}"
         );
     }

@@ -1,6 +1,7 @@
 //! Where Create requests go. `requests` turns entities into OpenMetadata Create requests (the only
 //! mapping); a `Sink` only transports them.
 
+mod conventions;
 #[cfg(test)]
 mod dashboard_fixture;
 mod file;

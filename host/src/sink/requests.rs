@@ -2,6 +2,7 @@
 //! shared by every sink. Field names and rules follow OpenMetadata's own ingestion so a run of
 //! omrun and a run of `metadata ingest` produce the same entities.
 
+use super::conventions::Conventions;
 use super::fqn;
 use super::source_hash::source_hash;
 use crate::model::{
@@ -110,13 +111,16 @@ pub struct CreateRequest {
 pub struct Requests {
     service_name: String,
     service_type: String,
+    conventions: Conventions,
 }
 
 impl Requests {
     pub fn new(service_name: impl Into<String>, service_type: impl Into<String>) -> Self {
+        let service_type = service_type.into();
         Self {
             service_name: service_name.into(),
-            service_type: service_type.into(),
+            conventions: Conventions::of(&service_type),
+            service_type,
         }
     }
 
@@ -174,20 +178,29 @@ impl Requests {
     }
 
     fn database(&self, d: &Database) -> Value {
-        let mut body = named(&d.name, d.description.as_deref());
+        let mut body = named(
+            &d.name,
+            self.conventions.description(d.description.as_deref()),
+        );
         body.insert("service".into(), fqn::quote(&self.service_name).into());
         body.into()
     }
 
     fn schema(&self, s: &DatabaseSchema) -> Value {
-        let mut body = named(&s.name, s.description.as_deref());
+        let mut body = named(
+            &s.name,
+            self.conventions.description(s.description.as_deref()),
+        );
         let database = EntityRef::new(EntityKind::Database, vec![s.database.clone()]);
         body.insert("database".into(), self.fqn(&database).into());
         body.into()
     }
 
     fn table(&self, t: &Table) -> Value {
-        let mut body = named(&t.name, t.description.as_deref());
+        let mut body = named(
+            &t.name,
+            self.conventions.description(t.description.as_deref()),
+        );
         body.insert("tableType".into(), t.table_type.into());
         let schema = EntityRef::new(
             EntityKind::DatabaseSchema,
@@ -200,18 +213,19 @@ impl Requests {
         columns.sort_by_key(|c| c.ordinal_position);
         let columns: Vec<Value> = columns
             .into_iter()
-            .map(|c| column(c, Some(constraints.of_column(c))))
+            .map(|c| column(c, constraints.of_column(c), self.conventions))
             .collect();
         body.insert("columns".into(), columns.into());
 
-        let table_constraints = self.table_constraints(t);
-        if !table_constraints.is_empty() {
-            body.insert("tableConstraints".into(), table_constraints.into());
-        }
+        // A list even when empty, as OpenMetadata's connectors build it: its sourceHash hashes
+        // `[]`, not `null`.
+        body.insert("tableConstraints".into(), self.table_constraints(t).into());
         if let Some(definition) = t.definition.as_deref().filter(|d| !d.trim().is_empty()) {
             body.insert("schemaDefinition".into(), definition.into());
         }
-        if !t.partition_columns.is_empty() {
+        // A partitioned table has a partition even when no key is a plain column (an expression
+        // key), as OpenMetadata's connector writes it: `{"columns": []}`.
+        if !t.partition_columns.is_empty() || t.table_type == "Partitioned" {
             let columns: Vec<Value> = t
                 .partition_columns
                 .iter()
@@ -233,14 +247,19 @@ impl Requests {
     }
 
     fn stored_procedure(&self, p: &StoredProcedure) -> Value {
-        let mut body = named(&p.name, p.description.as_deref());
+        let mut body = named(
+            &p.name,
+            self.conventions.description(p.description.as_deref()),
+        );
         let schema = EntityRef::new(
             EntityKind::DatabaseSchema,
             vec![p.database.clone(), p.schema.clone()],
         );
         body.insert("databaseSchema".into(), self.fqn(&schema).into());
         let mut code = Map::new();
-        code.insert("language".into(), p.language.into());
+        if self.conventions.procedure_language {
+            code.insert("language".into(), p.language.into());
+        }
         if let Some(text) = p.code.as_deref().filter(|c| !c.trim().is_empty()) {
             code.insert("code".into(), text.into());
         }
@@ -269,7 +288,10 @@ impl Requests {
         columns.sort_by_key(|c| c.ordinal_position);
         // No `constraint`: an explore's fields are not columns of a stored table, and
         // OpenMetadata's own connectors leave it out (a NOT_NULL would claim what nobody checked).
-        let columns: Vec<Value> = columns.into_iter().map(|c| column(c, None)).collect();
+        let columns: Vec<Value> = columns
+            .into_iter()
+            .map(|c| column(c, None, self.conventions))
+            .collect();
         body.insert("columns".into(), columns.into());
         insert_some(&mut body, "sql", m.sql.as_deref());
         insert_some(&mut body, "project", m.project.as_deref());
@@ -310,7 +332,7 @@ impl Requests {
         display_name: Option<&str>,
         description: Option<&str>,
     ) -> Map<String, Value> {
-        let mut body = named(name, description);
+        let mut body = named(name, self.conventions.description(description));
         insert_some(&mut body, "displayName", display_name);
         body.insert("service".into(), fqn::quote(&self.service_name).into());
         body
@@ -382,54 +404,65 @@ fn is_column_level(constraint_type: &str) -> bool {
     matches!(constraint_type, "PRIMARY_KEY" | "UNIQUE")
 }
 
-/// Which columns carry a single-column PRIMARY_KEY or UNIQUE constraint.
+/// The `constraint` of each column, as OpenMetadata's `_get_column_constraints` decides it: a
+/// single-column primary key or unique key is carried by its column; a column of a composite
+/// primary key carries no constraint at all (not even its nullability); the rest say NULL or
+/// NOT_NULL.
 struct ColumnConstraints<'a> {
-    primary_key: Option<&'a str>,
+    primary_key: &'a [String],
     unique: Vec<&'a str>,
 }
 
 impl<'a> ColumnConstraints<'a> {
     fn of(t: &'a Table) -> Self {
-        let single = |kind: &str| -> Vec<&'a str> {
-            t.constraints
-                .iter()
-                .filter(|c| c.constraint_type == kind && c.columns.len() == 1)
-                .map(|c| c.columns[0].as_str())
-                .collect()
-        };
+        let primary_key = t
+            .constraints
+            .iter()
+            .find(|c| c.constraint_type == "PRIMARY_KEY")
+            .map_or(&[][..], |c| c.columns.as_slice());
+        let unique = t
+            .constraints
+            .iter()
+            .filter(|c| c.constraint_type == "UNIQUE" && c.columns.len() == 1)
+            .map(|c| c.columns[0].as_str())
+            .collect();
         Self {
-            primary_key: single("PRIMARY_KEY").first().copied(),
-            unique: single("UNIQUE"),
+            primary_key,
+            unique,
         }
     }
 
-    fn of_column(&self, c: &Column) -> &'static str {
-        if self.primary_key == Some(c.name.as_str()) {
-            "PRIMARY_KEY"
-        } else if self.unique.contains(&c.name.as_str()) {
+    fn of_column(&self, c: &Column) -> Option<&'static str> {
+        if self.primary_key.contains(&c.name) {
+            return (self.primary_key.len() == 1).then_some("PRIMARY_KEY");
+        }
+        Some(if self.unique.contains(&c.name.as_str()) {
             "UNIQUE"
         } else if !c.nullable {
             "NOT_NULL"
         } else {
             "NULL"
-        }
+        })
     }
 }
 
-/// A column of a table (with its `constraint`) or of a dashboard data model (without one).
-fn column(c: &Column, constraint: Option<&'static str>) -> Value {
-    let mut value = named(&c.name, c.description.as_deref());
+/// A column of a table (with its `constraint`, if it has one) or of a dashboard data model
+/// (never one), with the service type's [`Conventions`].
+fn column(c: &Column, constraint: Option<&'static str>, conventions: Conventions) -> Value {
+    let mut value = named(&c.name, conventions.description(c.description.as_deref()));
     value.insert("dataType".into(), c.data_type.into());
     value.insert("dataTypeDisplay".into(), c.data_type_display.clone().into());
     // OpenMetadata's server refuses an ARRAY without its element type and a char/varchar/binary
-    // without a length; its own ingestion fills in UNKNOWN and 1 the same way.
+    // without a length; its own ingestion fills in UNKNOWN and 1 the same way (and its SQL
+    // connectors 1 for every type without a length).
     if c.data_type == "ARRAY" {
         value.insert(
             "arrayDataType".into(),
             c.array_data_type.unwrap_or("UNKNOWN").into(),
         );
     }
-    let needs_length = matches!(c.data_type, "CHAR" | "VARCHAR" | "BINARY" | "VARBINARY");
+    let needs_length = conventions.data_length_always
+        || matches!(c.data_type, "CHAR" | "VARCHAR" | "BINARY" | "VARBINARY");
     if let Some(length) = c.data_length.or(needs_length.then_some(1)) {
         value.insert("dataLength".into(), length.into());
     }
@@ -439,18 +472,21 @@ fn column(c: &Column, constraint: Option<&'static str>) -> Value {
     if let Some(scale) = c.scale {
         value.insert("scale".into(), scale.into());
     }
-    value.insert("ordinalPosition".into(), c.ordinal_position.into());
+    if conventions.ordinal_positions {
+        value.insert("ordinalPosition".into(), c.ordinal_position.into());
+    }
     if let Some(constraint) = constraint {
         value.insert("constraint".into(), constraint.into());
     }
     value.into()
 }
 
-/// `{name, description?}`, the start of every request.
+/// `{name, description?}`, the start of every request; the description as
+/// [`Conventions::description`] gives it.
 fn named(name: &str, description: Option<&str>) -> Map<String, Value> {
     let mut body = Map::new();
     body.insert("name".into(), fqn::encode_name(name).into());
-    if let Some(description) = description.map(str::trim).filter(|d| !d.is_empty()) {
+    if let Some(description) = description {
         body.insert("description".into(), description.into());
     }
     body
@@ -526,9 +562,9 @@ mod tests {
         assert_eq!(request.fqn, "svc.db.s.\"my.table\"");
         let body = request.body;
         assert_eq!(body["databaseSchema"], "svc.db.s");
-        assert!(
-            body.get("description").is_none(),
-            "blank descriptions are dropped"
+        assert_eq!(
+            body["description"], "  ",
+            "a comment as the catalog keeps it, as OpenMetadata's Postgres connector sends it"
         );
         let names: Vec<&str> = body["columns"]
             .as_array()
@@ -576,7 +612,117 @@ mod tests {
             .body;
         assert_eq!(body["columns"][0]["dataLength"], 1);
         assert_eq!(body["columns"][1]["arrayDataType"], "UNKNOWN");
-        assert!(body.get("tableConstraints").is_none());
+        assert_eq!(
+            body["tableConstraints"],
+            json!([]),
+            "an empty list, as OpenMetadata sends"
+        );
+    }
+
+    #[test]
+    fn composite_primary_key_columns_carry_no_constraint() {
+        let mut t = table();
+        t.constraints = vec![TableConstraint {
+            constraint_type: "PRIMARY_KEY",
+            columns: vec!["a".into(), "b".into()],
+            referred_table: None,
+            referred_columns: vec![],
+        }];
+        let body = Requests::new("svc", "Postgres")
+            .entity(&Entity::Table(t))
+            .body;
+        let columns = body["columns"].as_array().unwrap();
+        assert!(columns[0].get("constraint").is_none(), "{}", columns[0]);
+        assert!(columns[1].get("constraint").is_none(), "{}", columns[1]);
+        assert_eq!(columns[2]["constraint"], "NOT_NULL");
+        assert_eq!(body["tableConstraints"][0]["columns"], json!(["a", "b"]));
+    }
+
+    #[test]
+    fn columns_follow_the_service_types_conventions() {
+        // OpenMetadata's Postgres and MySQL connectors: every column has a dataLength, none a
+        // position; a procedure's language only on MySQL.
+        for service_type in ["Postgres", "Mysql", "MariaDB"] {
+            let body = Requests::new("svc", service_type)
+                .entity(&Entity::Table(table()))
+                .body;
+            for c in body["columns"].as_array().unwrap() {
+                assert_eq!(c["dataLength"], 1, "{service_type}: {c}");
+                assert!(c.get("ordinalPosition").is_none(), "{service_type}: {c}");
+            }
+        }
+        let body = Requests::new("svc", "SQLite")
+            .entity(&Entity::Table(table()))
+            .body;
+        let columns = body["columns"].as_array().unwrap();
+        assert_eq!(columns[1]["ordinalPosition"], 2);
+        assert!(columns[1].get("dataLength").is_none(), "INT has no length");
+
+        let procedure = StoredProcedure {
+            database: "db".into(),
+            schema: "s".into(),
+            name: "p".into(),
+            procedure_type: "StoredProcedure",
+            language: "SQL",
+            code: Some("BEGIN END".into()),
+            description: None,
+        };
+        let code = |service_type: &str| {
+            Requests::new("svc", service_type)
+                .entity(&Entity::StoredProcedure(procedure.clone()))
+                .body["storedProcedureCode"]
+                .clone()
+        };
+        assert_eq!(code("Postgres"), json!({"code": "BEGIN END"}));
+        assert_eq!(code("MariaDB"), json!({"code": "BEGIN END"}));
+        assert_eq!(
+            code("Mysql"),
+            json!({"code": "BEGIN END", "language": "SQL"})
+        );
+    }
+
+    #[test]
+    fn descriptions_are_verbatim_where_openmetadata_sends_them_so() {
+        let t = Table {
+            description: Some("Prices \n".into()),
+            columns: vec![Column {
+                description: Some("  gross".into()),
+                ..col("a", 1, true)
+            }],
+            constraints: vec![],
+            ..table()
+        };
+        let body = |service_type: &str| {
+            Requests::new("svc", service_type)
+                .entity(&Entity::Table(t.clone()))
+                .body
+        };
+        let pg = body("Postgres");
+        assert_eq!(
+            (&pg["description"], &pg["columns"][0]["description"]),
+            (&json!("Prices \n"), &json!("  gross"))
+        );
+        let sqlite = body("SQLite");
+        assert_eq!(
+            (&sqlite["description"], &sqlite["columns"][0]["description"]),
+            (&json!("Prices"), &json!("gross"))
+        );
+    }
+
+    #[test]
+    fn a_partitioned_table_without_column_keys_has_an_empty_partition() {
+        let t = Table {
+            table_type: "Partitioned",
+            ..table()
+        };
+        let body = Requests::new("svc", "Postgres")
+            .entity(&Entity::Table(t))
+            .body;
+        assert_eq!(body["tablePartition"], json!({"columns": []}));
+        let body = Requests::new("svc", "Postgres")
+            .entity(&Entity::Table(table()))
+            .body;
+        assert!(body.get("tablePartition").is_none());
     }
 
     fn looker() -> Requests {

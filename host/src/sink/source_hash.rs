@@ -6,6 +6,13 @@
 //! document has every field of the model (absent ones at their defaults), enum values as Python
 //! prints them (`DataType.INT`), columns sorted by position, table constraints by type and
 //! columns, and view definitions with whitespace collapsed.
+//!
+//! The model hashed is the one OpenMetadata's connector built, which the wire does not show:
+//! - its SQL connectors set each table column's `tags` from the (empty) tag context, `None`, so a
+//!   table column hashes `"tags": null` where the model's default would be `[]`;
+//! - `common_db_source.py` marks a partitioned table by assigning the plain string
+//!   `"Partitioned"` to `tableType` (no enum coercion on assignment), so such a table hashes
+//!   `"tableType": "Partitioned"`, not `"TableType.Partitioned"`.
 
 use super::RequestKind;
 use md5::{Digest, Md5};
@@ -85,26 +92,37 @@ const SCHEMA: &[Field] = &[
     f("tags", Null, Plain),
 ];
 
-const COLUMN: &[Field] = &[
-    f("arrayDataType", Null, Enum("DataType")),
-    f("children", Null, Plain),
-    f("constraint", Null, Enum("Constraint")),
-    f("customMetrics", Null, Plain),
-    f("dataLength", Null, Plain),
-    f("dataType", Required, Enum("DataType")),
-    f("dataTypeDisplay", Null, Plain),
-    f("description", Null, Plain),
-    f("displayName", Null, Plain),
-    f("extension", Null, Plain),
-    f("fullyQualifiedName", Null, Plain),
-    f("jsonSchema", Null, Plain),
-    f("name", Required, Plain),
-    f("ordinalPosition", Null, Plain),
-    f("precision", Null, Plain),
-    f("profile", Null, Plain),
-    f("scale", Null, Plain),
-    f("tags", EmptyList, Plain),
-];
+/// The fields of `Column`, with what an absent `tags` dumps as.
+macro_rules! column_fields {
+    ($tags:expr) => {
+        &[
+            f("arrayDataType", Null, Enum("DataType")),
+            f("children", Null, Plain),
+            f("constraint", Null, Enum("Constraint")),
+            f("customMetrics", Null, Plain),
+            f("dataLength", Null, Plain),
+            f("dataType", Required, Enum("DataType")),
+            f("dataTypeDisplay", Null, Plain),
+            f("description", Null, Plain),
+            f("displayName", Null, Plain),
+            f("extension", Null, Plain),
+            f("fullyQualifiedName", Null, Plain),
+            f("jsonSchema", Null, Plain),
+            f("name", Required, Plain),
+            f("ordinalPosition", Null, Plain),
+            f("precision", Null, Plain),
+            f("profile", Null, Plain),
+            f("scale", Null, Plain),
+            f("tags", $tags, Plain),
+        ]
+    };
+}
+
+/// A column as the model's defaults have it (a dashboard data model's).
+const COLUMN: &[Field] = column_fields!(EmptyList);
+
+/// A column of a table as OpenMetadata's SQL connectors build it: `tags` set to `None`.
+const TABLE_COLUMN: &[Field] = column_fields!(Null);
 
 const TABLE_CONSTRAINT: &[Field] = &[
     f("columns", Null, Plain),
@@ -123,7 +141,7 @@ const TABLE_PARTITION: &[Field] = &[f("columns", Null, ListOf(PARTITION_COLUMN))
 
 const TABLE: &[Field] = &[
     f("aliases", Null, Plain),
-    f("columns", Required, ListOf(COLUMN)),
+    f("columns", Required, ListOf(TABLE_COLUMN)),
     f("dataModel", Null, Plain),
     f("dataProducts", Null, Plain),
     f("databaseSchema", Required, Plain),
@@ -264,6 +282,14 @@ fn write_model(fields: &[Field], value: &Value, request: bool, out: &mut String)
                 False => "false",
                 EmptyList => "[]",
             }),
+            Some(Value::String(t))
+                if request
+                    && field.name == "tableType"
+                    && t == "Partitioned"
+                    && value.get("tablePartition").is_some_and(|p| !p.is_null()) =>
+            {
+                python_string(t, out)
+            }
             Some(given) => write_field(field, given, request, out),
         }
     }
@@ -428,13 +454,13 @@ mod tests {
     }
 
     // Expected values computed by OpenMetadata's own `generate_source_hash`
-    // (openmetadata-ingestion 2.0.7.0) for the same requests; `scripts/om-source-hash.py --print`
-    // computes them for the requests of a file-sink output.
+    // (openmetadata-ingestion 2.0.7.0) for the same requests, built as its connector builds them;
+    // `scripts/om-source-hash.py --print` computes them for the requests of a file-sink output.
     #[test]
     fn hashes_equal_openmetadata_ingestion() {
         assert_eq!(
             source_hash(RequestKind::Table, &table()).unwrap(),
-            "53a47d5e58397b064f493322c7b59eeb"
+            "22b93fe7eef29510b176e9aac63c2a41"
         );
         let view = json!({
             "name": "vé", "databaseSchema": "svc.db.s", "tableType": "View", "description": "naïve 😀",
@@ -450,7 +476,20 @@ mod tests {
         });
         assert_eq!(
             source_hash(RequestKind::Table, &view).unwrap(),
-            "4a5ded012c2b7bb5ab3168d011179293"
+            "776b8dc04e649ab0ac4ee3068af13cf5"
+        );
+        // A partitioned table: OpenMetadata hashes its `tableType` as the plain string.
+        let partitioned = json!({
+            "name": "events", "databaseSchema": "svc.db.s", "tableType": "Partitioned",
+            "tableConstraints": [],
+            "columns": [
+                {"name": "id", "dataType": "BIGINT", "dataLength": 1, "dataTypeDisplay": "bigint", "constraint": "NOT_NULL"},
+                {"name": "at", "dataType": "DATE", "dataLength": 1, "dataTypeDisplay": "date", "constraint": "NOT_NULL"}],
+            "tablePartition": {"columns": [{"columnName": "at", "intervalType": "TIME-UNIT"}]}
+        });
+        assert_eq!(
+            source_hash(RequestKind::Table, &partitioned).unwrap(),
+            "8d0d56453e18ceef3810dbb1b12da869"
         );
         let database = json!({"name": "db", "service": "svc", "description": "d"});
         assert_eq!(
@@ -529,6 +568,15 @@ mod tests {
         );
         assert!(out.contains("\"tags\": []"), "{out}");
         out.clear();
+        // A table's column, as OpenMetadata's SQL connectors build it.
+        write_model(
+            TABLE_COLUMN,
+            &json!({"name": "m", "dataType": "INT"}),
+            false,
+            &mut out,
+        );
+        assert!(out.contains("\"tags\": null"), "{out}");
+        out.clear();
         write_model(
             PARTITION_COLUMN,
             &json!({"intervalType": "TIME-UNIT"}),
@@ -547,6 +595,7 @@ mod tests {
             DATABASE,
             SCHEMA,
             COLUMN,
+            TABLE_COLUMN,
             TABLE_CONSTRAINT,
             PARTITION_COLUMN,
             TABLE_PARTITION,

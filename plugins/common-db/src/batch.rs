@@ -131,6 +131,8 @@ fn fill<K: Ord, T: Clone>(
     outcome: impl Fn(T) -> Outcome,
     describe: impl Fn(&K) -> String,
 ) {
+    // A key found twice (PostgreSQL's overloads share a name) keeps its last row: a dialect
+    // orders its rows so that the one to keep comes last.
     let found: Result<BTreeMap<K, T>, String> =
         found.map(|all| all.into_iter().map(|t| (key(&t), t)).collect());
     for (i, k) in wanted {

@@ -158,8 +158,12 @@ fn base_type(base: &str) -> DataType {
         "varbinary" => D::Varbinary,
         "date" => D::Date,
         "time" | "time without time zone" | "time with time zone" | "timetz" => D::Time,
-        "timestamp" | "timestamp without time zone" => D::Timestamp,
-        "timestamp with time zone" | "timestamptz" => D::Timestampz,
+        // With a time zone too: OpenMetadata's connectors say TIMESTAMP for `timestamptz`
+        // (`column_type_parser.py`), and entities must equal theirs.
+        "timestamp"
+        | "timestamp without time zone"
+        | "timestamp with time zone"
+        | "timestamptz" => D::Timestamp,
         "datetime" => D::Datetime,
         "year" => D::Year,
         // `interval`, `interval year to month`, `interval day to second`…
@@ -173,10 +177,10 @@ fn base_type(base: &str) -> DataType {
         "tsvector" => D::Tsvector,
         "tsquery" => D::Tsquery,
         "bit" | "bit varying" | "varbit" => D::Bit,
-        "point" => D::Point,
-        "polygon" => D::Polygon,
-        "geometry" | "line" | "lseg" | "box" | "path" | "circle" | "linestring" | "multipoint"
-        | "multilinestring" | "multipolygon" | "geometrycollection" => D::Geometry,
+        // OpenMetadata's connectors map every geometric type, points and polygons too, to GEOMETRY.
+        "geometry" | "point" | "polygon" | "line" | "lseg" | "box" | "path" | "circle"
+        | "linestring" | "multipoint" | "multilinestring" | "multipolygon"
+        | "geometrycollection" | "geomcollection" => D::Geometry,
         "geography" => D::Geography,
         "pg_lsn" => D::PgLsn,
         "pg_snapshot" => D::PgSnapshot,
@@ -265,8 +269,8 @@ mod tests {
         assert_eq!(t("time(6) with time zone"), D::Time);
         assert_eq!(t("timestamp without time zone"), D::Timestamp);
         assert_eq!(t("timestamp(3) without time zone"), D::Timestamp);
-        assert_eq!(t("timestamp with time zone"), D::Timestampz);
-        assert_eq!(t("timestamptz"), D::Timestampz);
+        assert_eq!(t("timestamp with time zone"), D::Timestamp);
+        assert_eq!(t("timestamptz"), D::Timestamp);
         assert_eq!(t("DATETIME"), D::Datetime);
         assert_eq!(t("interval"), D::Interval);
         assert_eq!(t("interval year to month"), D::Interval);
@@ -288,8 +292,8 @@ mod tests {
         assert_eq!(t("tsquery"), D::Tsquery);
         assert_eq!(t("bit(8)"), D::Bit);
         assert_eq!(t("bit varying(5)"), D::Bit);
-        assert_eq!(t("point"), D::Point);
-        assert_eq!(t("polygon"), D::Polygon);
+        assert_eq!(t("point"), D::Geometry);
+        assert_eq!(t("polygon"), D::Geometry);
         assert_eq!(t("geometry(Point,4326)"), D::Geometry);
         assert_eq!(t("public.geometry"), D::Geometry);
         assert_eq!(t("\"char\""), D::Char);

@@ -1,7 +1,7 @@
-//! Full descriptions of a batch, one schema at a time: five or six queries per schema in the
-//! batch, whatever its size (tables, columns, JSON checks, keys, views, partitioning).
+//! Full descriptions of a batch, one schema at a time: three or four queries per schema in the
+//! batch, whatever its size (tables, columns, keys, partitioning), and one per view.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use omrun_sdk::sql::{Connection, Row, SqlError, Value};
 use omrun_sdk::types::{
@@ -9,7 +9,7 @@ use omrun_sdk::types::{
     Table, TableConstraint, TablePath, TableType,
 };
 
-use crate::dialect::{json_checked_column, mysql_column_type, names_in, partition_columns};
+use crate::dialect::{mysql_column_type, names_in, partition_columns};
 use crate::queries;
 
 /// `(schema, name)` pairs grouped by schema.
@@ -55,7 +55,7 @@ pub fn tables(
         // MySQL writes `VIEW` as the comment of every view.
         let description = row
             .string(2)
-            .filter(|c| !c.is_empty() && !(table_type == TableType::View && c == "VIEW"));
+            .filter(|c| !(c.is_empty() || (table_type == TableType::View && c == "VIEW")));
         tables.insert(
             name.clone(),
             Table {
@@ -76,29 +76,15 @@ pub fn tables(
     }
     let found: Vec<String> = tables.keys().cloned().collect();
 
-    // Only MariaDB answers this; elsewhere JSON is its own type and the query fails harmlessly.
-    let json_columns: HashSet<(String, String)> =
-        match query(conn, queries::DESCRIBE_JSON_CHECKS, schema, &found) {
-            Ok(rows) => rows
-                .iter()
-                .filter_map(|r| Some((r.string(0)?, json_checked_column(r.str(1)?)?)))
-                .collect(),
-            Err(_) => HashSet::new(),
-        };
     for row in query(conn, queries::DESCRIBE_COLUMNS, schema, &found)? {
         let table = row.required(0, Row::string)?;
         let name = row.required(1, Row::string)?;
-        let spelling = row.required(4, Row::str)?;
-        let is_json = json_columns.contains(&(table.clone(), name.clone()));
+        let (mapped, display) = mysql_column_type(row.required(4, Row::str)?);
         let position = u32::try_from(row.required(2, Row::i64)?).unwrap_or_default();
         let column = Column {
             nullable: row.str(3) != Some("NO"),
             description: row.string(5).filter(|c| !c.is_empty()),
-            ..mysql_column_type(spelling, is_json).column(
-                name,
-                if is_json { "json" } else { spelling },
-                position,
-            )
+            ..mapped.column(name, display, position)
         };
         if let Some(t) = tables.get_mut(&table) {
             t.columns.push(column);
@@ -107,15 +93,9 @@ pub fn tables(
 
     add_constraints(&mut tables, conn, database, schema, &found)?;
 
-    for row in query(conn, queries::DESCRIBE_VIEWS, schema, &found)? {
-        let name = row.required(0, Row::string)?;
-        if let (Some(t), Some(body)) = (tables.get_mut(&name), row.str(1)) {
-            // A whole statement, as for PostgreSQL, so lineage parsers can read it.
-            t.definition = Some(format!(
-                "CREATE VIEW {}.{} AS {body}",
-                quote(schema),
-                quote(&name)
-            ));
+    for t in tables.values_mut() {
+        if t.table_type == TableType::View {
+            t.definition = view_definition(conn, schema, &t.name);
         }
     }
 
@@ -221,6 +201,21 @@ pub fn routines(
             })
         })
         .collect()
+}
+
+/// The statement `SHOW CREATE VIEW` prints (`CREATE ALGORITHM=… DEFINER=… SQL SECURITY … VIEW
+/// … AS …`), which is OpenMetadata's view definition for MySQL and MariaDB: one query per view,
+/// since `information_schema` lacks the algorithm on MySQL. A view that cannot be shown (no
+/// SHOW VIEW privilege) has no definition, as in OpenMetadata, rather than failing its batch.
+fn view_definition(conn: &Connection, schema: &str, name: &str) -> Option<String> {
+    let sql = format!("SHOW CREATE VIEW {}.{}", quote(schema), quote(name));
+    match conn.query_all(&sql, &[]) {
+        Ok(rows) => rows.first().and_then(|r| r.string(1)),
+        Err(e) => {
+            omrun_sdk::log::warn!("no definition for view {schema}.{name}: {e}");
+            None
+        }
+    }
 }
 
 /// A name quoted for MySQL.

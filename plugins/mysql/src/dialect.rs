@@ -1,5 +1,5 @@
 //! What is particular to MySQL's spelling of things, kept pure so it is tested natively: column
-//! types, JSON columns in MariaDB, partition expressions, and expanding a name list into `?`s.
+//! types as OpenMetadata's connector reads them, partition expressions, and expanding a name list into `?`s.
 
 use omrun_common_db::column_type::{ColumnType, column_type};
 use omrun_sdk::types::{DataType, PartitionColumn, PartitionIntervalType};
@@ -11,33 +11,69 @@ pub fn names_in(sql: &str, n: usize) -> String {
     sql.replace("{names}", &marks)
 }
 
-/// OpenMetadata's type of a MySQL `COLUMN_TYPE`. `tinyint(1)` is how MySQL stores `BOOL`, and
-/// MariaDB's `JSON` is a `LONGTEXT` checked by `json_valid` (`is_json`).
-pub fn mysql_column_type(spelling: &str, is_json: bool) -> ColumnType {
-    let lower = spelling.trim().to_ascii_lowercase();
-    if is_json || lower == "json" {
-        return ColumnType {
-            data_type: DataType::Json,
-            ..column_type("json")
-        };
+/// OpenMetadata's type fields and `dataTypeDisplay` of a MySQL `COLUMN_TYPE`, as its own
+/// connector gets them: SQLAlchemy's MySQL dialect parses the type into an object
+/// (`mysql/utils.py` `parse_column`) and OpenMetadata prints that object back
+/// (`get_display_datatype`). So display widths, `unsigned`/`zerofill` and fractional seconds are
+/// gone (`int(11) unsigned` → `int`, `datetime(3)` → `datetime`), `tinyint(1)` is a TINYINT
+/// (not a boolean), an ENUM or SET shows its longest value's length (`enum('s','xl')` →
+/// `enum(2)`), MariaDB's JSON, a LONGTEXT with a `json_valid` check, is the LONGTEXT it is, and a
+/// type SQLAlchemy's registry lacks (MariaDB's `inet6`) is `NULL`, shown by its name alone.
+pub fn mysql_column_type(spelling: &str) -> (ColumnType, String) {
+    let mut spelling = spelling.trim().to_ascii_lowercase();
+    for modifier in [" zerofill", " unsigned", " signed"] {
+        if let Some(kept) = spelling.strip_suffix(modifier) {
+            spelling = kept.trim_end().to_owned();
+        }
     }
-    if lower == "tinyint(1)" || lower == "tinyint(1) unsigned" {
-        return column_type("boolean");
+    let (word, args) = match spelling.split_once('(') {
+        Some((word, rest)) => (word.trim(), rest.strip_suffix(')').unwrap_or(rest)),
+        None => (spelling.as_str(), ""),
+    };
+    let mut mapped = column_type(&spelling);
+    // Every type of SQLAlchemy's MySQL registry (`ischema_names`) is one the shared mapping
+    // knows: what it does not know, the registry lacks too.
+    if mapped.data_type == DataType::Unknown {
+        mapped.data_type = DataType::Null;
+        return (mapped, word.to_owned());
     }
-    column_type(&lower)
+    let display = match word {
+        // Types whose argument SQLAlchemy keeps as a display width or a precision of seconds,
+        // which OpenMetadata does not print.
+        "tinyint" | "smallint" | "mediumint" | "int" | "integer" | "bigint" | "year" | "time"
+        | "datetime" | "timestamp" => word.to_owned(),
+        "enum" | "set" => match quoted_values(args).iter().map(|v| v.chars().count()).max() {
+            Some(longest) if longest > 0 => format!("{word}({longest})"),
+            _ => word.to_owned(),
+        },
+        _ => spelling.clone(),
+    };
+    (mapped, display)
 }
 
-/// The column a `CHECK_CLAUSE` like ``json_valid(`doc`)`` makes a JSON column.
-pub fn json_checked_column(check_clause: &str) -> Option<String> {
-    let inner = check_clause
-        .trim()
-        .strip_prefix("json_valid(")?
-        .strip_suffix(')')?;
-    let names = identifiers(inner);
-    match names.as_slice() {
-        [one] => Some(one.clone()),
-        _ => None,
+/// The values of an ENUM's or SET's argument list (`'a','it''s'`), unquoted.
+fn quoted_values(args: &str) -> Vec<String> {
+    let mut values = Vec::new();
+    let mut chars = args.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\'' {
+            continue;
+        }
+        let mut value = String::new();
+        while let Some(c) = chars.next() {
+            match c {
+                // `''` inside quotes is one quote; a lone `'` ends the value.
+                '\'' if chars.peek() == Some(&'\'') => {
+                    value.push('\'');
+                    chars.next();
+                }
+                '\'' => break,
+                c => value.push(c),
+            }
+        }
+        values.push(value);
     }
+    values
 }
 
 /// The partition key of a table from `PARTITIONS.PARTITION_METHOD` and `PARTITION_EXPRESSION`;
@@ -123,56 +159,71 @@ mod tests {
         assert_eq!(names_in("x IN ({names})", 0), "x IN (?)");
     }
 
+    /// Type, display and the length and precision fields, as OpenMetadata's MySQL and MariaDB
+    /// connectors wrote them for `tests/fixtures/mysql_catalog.sql` (captured from
+    /// openmetadata-ingestion 2.0.7.0).
     #[test]
-    fn mysql_types() {
-        assert_eq!(mysql_column_type("tinyint(1)", false).data_type, D::Boolean);
-        assert_eq!(mysql_column_type("tinyint(4)", false).data_type, D::Tinyint);
+    fn types_as_openmetadata_reads_them() {
+        let m = |s: &str| {
+            let (t, display) = mysql_column_type(s);
+            (t.data_type, display)
+        };
+        assert_eq!(m("int(11)"), (D::Int, "int".into()));
+        assert_eq!(m("int(10) unsigned"), (D::Int, "int".into()));
+        assert_eq!(m("tinyint(1)"), (D::Tinyint, "tinyint".into()));
+        assert_eq!(m("tinyint(4)"), (D::Tinyint, "tinyint".into()));
+        assert_eq!(m("smallint(5) unsigned"), (D::Smallint, "smallint".into()));
+        assert_eq!(m("mediumint(9)"), (D::Int, "mediumint".into()));
         assert_eq!(
-            mysql_column_type("int(10) unsigned", false).data_type,
-            D::Int
+            m("bigint(20) unsigned zerofill"),
+            (D::Bigint, "bigint".into())
         );
-        assert_eq!(
-            mysql_column_type("bigint(20) unsigned", false).data_type,
-            D::Bigint
-        );
-        assert_eq!(mysql_column_type("enum('a','b')", false).data_type, D::Enum);
-        assert_eq!(mysql_column_type("set('x','y')", false).data_type, D::Set);
-        assert_eq!(mysql_column_type("json", false).data_type, D::Json);
-        assert_eq!(mysql_column_type("longtext", true).data_type, D::Json);
-        assert_eq!(mysql_column_type("longtext", false).data_type, D::Text);
-        let decimal = mysql_column_type("decimal(10,2)", false);
+        assert_eq!(m("datetime(3)"), (D::Datetime, "datetime".into()));
+        assert_eq!(m("datetime"), (D::Datetime, "datetime".into()));
+        assert_eq!(m("time(3)"), (D::Time, "time".into()));
+        assert_eq!(m("timestamp(6)"), (D::Timestamp, "timestamp".into()));
+        assert_eq!(m("year(4)"), (D::Year, "year".into()));
+        assert_eq!(m("enum('s','m','xl')"), (D::Enum, "enum(2)".into()));
+        assert_eq!(m("enum('eu','us','apac')"), (D::Enum, "enum(4)".into()));
+        assert_eq!(m("set('gift','express')"), (D::Set, "set(7)".into()));
+        assert_eq!(m("enum('it''s','a')"), (D::Enum, "enum(4)".into()));
+        assert_eq!(m("enum('')"), (D::Enum, "enum".into()));
+        // MariaDB's JSON is a LONGTEXT; MySQL's is JSON.
+        assert_eq!(m("longtext"), (D::Text, "longtext".into()));
+        assert_eq!(m("json"), (D::Json, "json".into()));
+        assert_eq!(m("tinytext"), (D::Text, "tinytext".into()));
+        assert_eq!(m("mediumtext"), (D::Mediumtext, "mediumtext".into()));
+        assert_eq!(m("tinyblob"), (D::Blob, "tinyblob".into()));
+        assert_eq!(m("longblob"), (D::Longblob, "longblob".into()));
+        assert_eq!(m("float(7,4)"), (D::Float, "float(7,4)".into()));
+        assert_eq!(m("double"), (D::Double, "double".into()));
+        assert_eq!(m("bit(8)"), (D::Bit, "bit(8)".into()));
+        assert_eq!(m("point"), (D::Geometry, "point".into()));
+        assert_eq!(m("geometry"), (D::Geometry, "geometry".into()));
+        assert_eq!(m("char(1)"), (D::Char, "char(1)".into()));
+        assert_eq!(m("inet6"), (D::Null, "inet6".into()));
+        assert_eq!(m("vector(3)"), (D::Null, "vector".into()));
+        assert_eq!(m("uuid"), (D::Uuid, "uuid".into()));
+
+        let (decimal, display) = mysql_column_type("decimal(10,2) unsigned");
         assert_eq!(
             (decimal.data_type, decimal.precision, decimal.scale),
             (D::Decimal, Some(10), Some(2))
         );
-        let varchar = mysql_column_type("varchar(64)", false);
+        assert_eq!(display, "decimal(10,2)");
+        let (float, _) = mysql_column_type("float(7,4)");
         assert_eq!(
-            (varchar.data_type, varchar.data_length),
-            (D::Varchar, Some(64))
+            (float.precision, float.scale),
+            (None, None),
+            "OpenMetadata keeps no precision for FLOAT(p,s)"
         );
+        let (varchar, display) = mysql_column_type("varchar(64)");
         assert_eq!(
-            mysql_column_type("datetime(6)", false).data_type,
-            D::Datetime
+            (varchar.data_type, varchar.data_length, display.as_str()),
+            (D::Varchar, Some(64), "varchar(64)")
         );
-        assert_eq!(mysql_column_type("year(4)", false).data_type, D::Year);
-        assert_eq!(mysql_column_type("point", false).data_type, D::Point);
-        assert_eq!(
-            mysql_column_type("mediumblob", false).data_type,
-            D::Mediumblob
-        );
-    }
-
-    #[test]
-    fn json_checks() {
-        assert_eq!(
-            json_checked_column("json_valid(`doc`)").as_deref(),
-            Some("doc")
-        );
-        assert_eq!(
-            json_checked_column("json_valid(`a b`)").as_deref(),
-            Some("a b")
-        );
-        assert_eq!(json_checked_column("`x` > 0"), None);
+        let (binary, _) = mysql_column_type("binary(16)");
+        assert_eq!(binary.data_length, Some(16));
     }
 
     #[test]

@@ -47,13 +47,6 @@ SELECT TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, IS_NULLABLE, COLUMN_TYPE, COLU
  WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN ({names})
  ORDER BY TABLE_NAME, ORDINAL_POSITION";
 
-/// ?: schema, then `{names}`. MariaDB stores `JSON` as `LONGTEXT` with a `json_valid(col)`
-/// check, which is how a JSON column is told apart there. MySQL's `CHECK_CONSTRAINTS` has no
-/// `TABLE_NAME` (and MySQL keeps JSON as its own type), so there this query fails harmlessly.
-pub const DESCRIBE_JSON_CHECKS: &str = "\
-SELECT TABLE_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS
- WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME IN ({names}) AND CHECK_CLAUSE LIKE 'json\\_valid(%'";
-
 /// ?: schema, then `{names}`. One row per key column, grouped by constraint, columns in key
 /// order; a foreign key's referred schema may be another schema (another MySQL database).
 pub const DESCRIBE_CONSTRAINTS: &str = "\
@@ -66,11 +59,6 @@ SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, c.CONSTRAINT_TYPE, k.COLUMN_NAME,
  WHERE c.TABLE_SCHEMA = ? AND c.TABLE_NAME IN ({names})
    AND c.CONSTRAINT_TYPE IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY')
  ORDER BY k.TABLE_NAME, c.CONSTRAINT_TYPE, k.CONSTRAINT_NAME, k.ORDINAL_POSITION";
-
-/// ?: schema, then `{names}`.
-pub const DESCRIBE_VIEWS: &str = "\
-SELECT TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS
- WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN ({names})";
 
 /// ?: schema, then `{names}`. One row per partitioned table (each partition repeats the method
 /// and expression).

@@ -10,7 +10,7 @@ use omrun_sdk::types::{
     TableConstraint, TablePath,
 };
 
-use crate::{queries, table_type};
+use crate::{queries, table_type, types};
 
 /// The tables of `database` named by `(schema, table)` pairs; those that do not exist are left out.
 pub fn tables(
@@ -85,11 +85,23 @@ pub fn tables(
 /// A row of `DESCRIBE_COLUMNS`.
 fn column(row: &Row) -> Result<Column, SqlError> {
     let display = row.required(4, Row::str)?;
-    // A domain maps as its base type; the display keeps the domain's name.
-    let mut mapped = column_type(row.str(5).unwrap_or(display));
+    // A domain maps as its base type; the display keeps the domain's name. Anything else as
+    // OpenMetadata's Postgres connector types it.
+    let mut mapped = match row.str(5) {
+        Some(base) => column_type(base),
+        None => types::as_openmetadata(display, column_type(display)),
+    };
+    // An enum is a VARCHAR as long as its longest label, as OpenMetadata's connector reads it
+    // (SQLAlchemy's ENUM is a string type of that length); an array of enums, of VARCHARs.
     match (row.str(6), row.str(7)) {
-        (Some("e"), _) => mapped.data_type = DataType::Enum,
-        (_, Some("e")) => mapped.array_data_type = Some(DataType::Enum),
+        (Some("e"), _) => {
+            mapped.data_type = DataType::Varchar;
+            mapped.data_length = row
+                .i64(9)
+                .and_then(|n| u32::try_from(n).ok())
+                .filter(|n| *n > 0);
+        }
+        (_, Some("e")) => mapped.array_data_type = Some(DataType::Varchar),
         _ => {}
     }
     let position = u32::try_from(row.required(2, Row::i64)?).unwrap_or_default();

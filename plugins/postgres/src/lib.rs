@@ -4,6 +4,7 @@
 
 mod describe;
 mod queries;
+mod types;
 
 use omrun_common_db::config::ConnectionConfig;
 use omrun_common_db::{Catalog, Databases, PerDatabase, TableError, TableName};

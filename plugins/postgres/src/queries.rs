@@ -50,15 +50,16 @@ pub const LIST_TABLES: &str = concat!(
 );
 
 /// $1, $2: schema and table names, pairwise. The definition of a view is a whole statement
-/// (`CREATE VIEW s.v AS …`, as OpenMetadata's own connector builds it) so lineage parsers can
-/// read it.
+/// so lineage parsers can read it, in the text OpenMetadata's own connector builds
+/// (`create view s.v as ` and `pg_get_viewdef`), except where that text would say what the
+/// catalog does not: a materialized view says so, and a name that needs quotes has them.
 pub const DESCRIBE_TABLES: &str = "\
 SELECT c.oid::int8, n.nspname::text, c.relname::text, c.relkind::text,
        (SELECT d.description FROM pg_catalog.pg_description d
          WHERE d.objoid = c.oid AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = 0),
        CASE WHEN c.relkind IN ('v', 'm') THEN
-         format('CREATE %sVIEW %I.%I AS ',
-                CASE c.relkind WHEN 'm' THEN 'MATERIALIZED ' ELSE '' END, n.nspname, c.relname)
+         format('create %sview %I.%I as ',
+                CASE c.relkind WHEN 'm' THEN 'materialized ' ELSE '' END, n.nspname, c.relname)
          || pg_get_viewdef(c.oid, true)
        END
   FROM unnest($1::text[], $2::text[]) AS t(schema_name, table_name)
@@ -67,7 +68,8 @@ SELECT c.oid::int8, n.nspname::text, c.relname::text, c.relkind::text,
  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')";
 
 /// $1: table oids. Besides the type's spelling: a domain's base type, the type's kind (`e` for an
-/// enum) and an array element's kind, so that domains and enums map by what they are.
+/// enum) and an array element's kind, so that domains and enums map by what they are, and an
+/// enum's longest label (OpenMetadata's connector makes an enum a VARCHAR of that length).
 pub const DESCRIBE_COLUMNS: &str = "\
 SELECT a.attrelid::int8, a.attname::text, a.attnum::int8, a.attnotnull,
        format_type(a.atttypid, a.atttypmod),
@@ -75,7 +77,10 @@ SELECT a.attrelid::int8, a.attname::text, a.attnum::int8, a.attnotnull,
        t.typtype::text,
        e.typtype::text,
        (SELECT d.description FROM pg_catalog.pg_description d
-         WHERE d.objoid = a.attrelid AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = a.attnum)
+         WHERE d.objoid = a.attrelid AND d.classoid = 'pg_catalog.pg_class'::regclass AND d.objsubid = a.attnum),
+       CASE WHEN t.typtype = 'e' THEN
+         (SELECT max(length(l.enumlabel))::int8 FROM pg_catalog.pg_enum l WHERE l.enumtypid = t.oid)
+       END
   FROM pg_catalog.pg_attribute a
   JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
   LEFT JOIN pg_catalog.pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'
@@ -129,11 +134,13 @@ pub const LIST_STORED_PROCEDURES: &str = concat!(
  ORDER BY 1, 2"
 );
 
-/// $1, $2: schema and procedure names, pairwise. The code is the whole `CREATE OR REPLACE …`
-/// statement; of overloads, the oldest comes first and is the one kept.
+/// $1, $2: schema and procedure names, pairwise. The code is the body as written (`prosrc`), as
+/// OpenMetadata's connector reads it. Of overloads the last row is kept, so the newest: that is
+/// the one an OpenMetadata server holds after `metadata ingest`, which sends every overload under
+/// the one name, in catalog order, each replacing the one before.
 pub const DESCRIBE_STORED_PROCEDURES: &str = "\
 SELECT n.nspname::text, p.proname::text, p.prokind::text, l.lanname::text,
-       pg_get_functiondef(p.oid),
+       p.prosrc,
        (SELECT d.description FROM pg_catalog.pg_description d
          WHERE d.objoid = p.oid AND d.classoid = 'pg_catalog.pg_proc'::regclass AND d.objsubid = 0)
   FROM unnest($1::text[], $2::text[]) AS w(schema_name, proc_name)
@@ -141,4 +148,4 @@ SELECT n.nspname::text, p.proname::text, p.prokind::text, l.lanname::text,
   JOIN pg_catalog.pg_proc p ON p.pronamespace = n.oid AND p.proname = w.proc_name
   JOIN pg_catalog.pg_language l ON l.oid = p.prolang
  WHERE p.prokind IN ('p', 'f')
- ORDER BY p.oid DESC";
+ ORDER BY p.oid";

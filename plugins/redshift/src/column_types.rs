@@ -71,7 +71,7 @@ mod tests {
             (D::Numeric, Some(18), Some(2))
         );
         assert_eq!(t("timestamp without time zone"), D::Timestamp);
-        assert_eq!(t("timestamp with time zone"), D::Timestampz);
+        assert_eq!(t("timestamp with time zone"), D::Timestamp);
         assert_eq!(t("double precision"), D::Double);
         assert_eq!(t("\"char\""), D::Char);
         assert_eq!(t("character(10)"), D::Char);

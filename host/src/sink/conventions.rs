@@ -1,0 +1,100 @@
+//! What OpenMetadata's own connector for a service type leaves in or out of its Create requests,
+//! where the entity alone does not decide it. omrun's requests must equal those of `metadata
+//! ingest` field by field, or the two tools rewrite each other's entities (their `sourceHash`es
+//! differ). The rules follow the service type, not the plugin: any plugin that writes a
+//! `Postgres` service writes what OpenMetadata's Postgres connector would.
+//!
+//! Read from openmetadata-ingestion 2.0.7.0 and checked against what its `metadata ingest` sends
+//! (tests/tests/parity.rs):
+//! - `sql_column_handler.py` (every SQLAlchemy connector) gives every column a `dataLength`, 1
+//!   when the type has none, and takes positions from the column dicts SQLAlchemy returns, which
+//!   for PostgreSQL and MySQL/MariaDB hold none: their columns carry no `ordinalPosition`;
+//! - its SQL connectors send comments as the catalog keeps them, padding and newlines included
+//!   (`Markdown(comment) if comment`);
+//! - `postgres/metadata.py` reads procedures without their language (`STORED_PROC_LANGUAGE_MAP`
+//!   has no PostgreSQL language names), and `mariadb/` has no language either, while `mysql/`
+//!   sends `ROUTINE_BODY` (`SQL`).
+//!
+//! Service types not listed keep omrun's full request (positions, lengths only where the type
+//! has one, the language): their OpenMetadata connectors have not been compared yet.
+
+/// The conventions of one service type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Conventions {
+    /// Columns carry `ordinalPosition`.
+    pub ordinal_positions: bool,
+    /// Every table column has a `dataLength`: 1 when its type has no length.
+    pub data_length_always: bool,
+    /// Stored procedures carry `storedProcedureCode.language`.
+    pub procedure_language: bool,
+    /// Descriptions are sent as the source has them; otherwise trimmed.
+    pub verbatim_descriptions: bool,
+}
+
+impl Conventions {
+    /// omrun's own: everything the entity says.
+    const FULL: Self = Self {
+        ordinal_positions: true,
+        data_length_always: false,
+        procedure_language: true,
+        verbatim_descriptions: false,
+    };
+
+    /// The conventions of OpenMetadata's connector for `service_type` (as in the config's
+    /// `serviceConnection.config.type`).
+    pub fn of(service_type: &str) -> Self {
+        let sqlalchemy = Self {
+            ordinal_positions: false,
+            data_length_always: true,
+            verbatim_descriptions: true,
+            ..Self::FULL
+        };
+        match service_type {
+            "Mysql" => sqlalchemy,
+            "Postgres" | "MariaDB" => Self {
+                procedure_language: false,
+                ..sqlalchemy
+            },
+            _ => Self::FULL,
+        }
+    }
+
+    /// A description as the request carries it: none when empty (or, unless verbatim, blank).
+    pub fn description<'a>(&self, description: Option<&'a str>) -> Option<&'a str> {
+        let description = if self.verbatim_descriptions {
+            description
+        } else {
+            description.map(str::trim)
+        };
+        description.filter(|d| !d.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_service_type() {
+        let pg = Conventions::of("Postgres");
+        assert!(!pg.ordinal_positions && pg.data_length_always && !pg.procedure_language);
+        let mysql = Conventions::of("Mysql");
+        assert!(!mysql.ordinal_positions && mysql.data_length_always && mysql.procedure_language);
+        assert_eq!(
+            Conventions::of("MariaDB"),
+            Conventions {
+                procedure_language: false,
+                ..mysql
+            }
+        );
+        assert!(pg.verbatim_descriptions && mysql.verbatim_descriptions);
+        assert_eq!(pg.description(Some(" a\n")), Some(" a\n"));
+        assert_eq!(pg.description(Some("")), None);
+        assert_eq!(Conventions::FULL.description(Some(" a\n")), Some("a"));
+        assert_eq!(Conventions::FULL.description(Some("  ")), None);
+        // Not compared yet: omrun's full requests.
+        for other in ["Redshift", "SQLite", "Looker", "postgres"] {
+            assert_eq!(Conventions::of(other), Conventions::FULL, "{other}");
+        }
+    }
+}
