@@ -3,7 +3,7 @@
 //! `openmetadata-service/src/main/resources/json/data/testConnections/database/<type>.json` and
 //! names each `<name>.testConnectionDefinition`; `metadata ingest` reads the definition before it
 //! ingests, and refuses to run without one. The step names and `mandatory` flags below are the
-//! ones those files give for PostgreSQL and MySQL (the descriptions are the stand-in's own words).
+//! ones those files give for PostgreSQL, MySQL and MariaDB (the descriptions are the stand-in's own words).
 
 use serde_json::{Value, json};
 
@@ -23,6 +23,15 @@ const DEFINITIONS: &[(&str, &[(&str, bool)])] = &[
     ),
     (
         "Mysql",
+        &[
+            ("CheckAccess", true),
+            ("GetSchemas", true),
+            ("GetTables", true),
+            ("GetViews", false),
+        ],
+    ),
+    (
+        "MariaDB",
         &[
             ("CheckAccess", true),
             ("GetSchemas", true),
