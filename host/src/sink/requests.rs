@@ -387,7 +387,7 @@ pub fn unique_columns(t: &Table) -> Vec<String> {
     let constraints = ColumnConstraints::of(t);
     t.columns
         .iter()
-        .filter(|c| is_column_level(constraints.of_column(c)))
+        .filter(|c| constraints.of_column(c).is_some_and(is_column_level))
         .map(|c| fqn::encode_name(&c.name))
         .collect()
 }
