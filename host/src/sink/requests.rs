@@ -620,6 +620,24 @@ mod tests {
     }
 
     #[test]
+    fn a_foreign_key_carries_its_relationship_and_goes_once() {
+        let mut t = table();
+        let key = t.constraints[2].clone();
+        t.constraints.push(key);
+        let body = Requests::new("svc", "Postgres")
+            .entity(&Entity::Table(t))
+            .body;
+        let keys: Vec<&Value> = body["tableConstraints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["constraintType"] == "FOREIGN_KEY")
+            .collect();
+        assert_eq!(keys.len(), 1, "a key listed twice goes once: {keys:?}");
+        assert_eq!(keys[0]["relationshipType"], "MANY_TO_ONE");
+    }
+
+    #[test]
     fn composite_primary_key_columns_carry_no_constraint() {
         let mut t = table();
         t.constraints = vec![TableConstraint {
@@ -627,6 +645,7 @@ mod tests {
             columns: vec!["a".into(), "b".into()],
             referred_table: None,
             referred_columns: vec![],
+            relationship_type: None,
         }];
         let body = Requests::new("svc", "Postgres")
             .entity(&Entity::Table(t))
