@@ -1,6 +1,7 @@
 //! Argo's finalize pod reads the workers' reports (Argo aggregates the `report` output parameter of
 //! every worker into one JSON list) and makes them one report, the same shape local mode prints.
 
+use crate::model::EntityKind;
 use crate::report::{Failure, Report};
 use anyhow::Context;
 use serde_json::Value;
@@ -98,7 +99,15 @@ impl WorkerReports {
             });
         }
         let sum = |field: fn(&Report) -> usize| self.by_shard.values().map(field).sum::<usize>();
-        let processed = sum(|r| r.processed);
+        // A worker counts the tables it wrote and hands the ones whose keys wait to finalize
+        // (`deferredKeys`); a table finalize then fails to write counts as failed, not processed.
+        let finalize_failed_tables = finalize
+            .failures
+            .iter()
+            .filter(|f| f.kind == EntityKind::Table.as_str())
+            .count();
+        let processed = (sum(|r| r.processed) + sum(|r| r.deferred_keys))
+            .saturating_sub(finalize_failed_tables);
         let failures_omitted = sum(|r| r.failures_omitted);
         Report {
             mode: "argo".into(),
@@ -209,6 +218,25 @@ mod tests {
             "from the first worker's start to finalize's end"
         );
         assert_eq!(total.mode, "argo");
+    }
+
+    #[test]
+    fn tables_left_to_finalize_count_once_written_or_failed() {
+        let mut waiting = worker("0/2", 6, vec![]);
+        waiting.deferred_keys = 4;
+        waiting.found = 10;
+        let text = as_argo_aggregate(&[waiting, worker("1/2", 5, vec![])]);
+        let reports = WorkerReports::parse(&text, 2).unwrap();
+        assert_eq!(reports.with_deferred_keys().len(), 1);
+        let mut finalize = finalize();
+        finalize.failures.push(Failure {
+            fqn: "s.d.public.cycle".into(),
+            kind: "table".into(),
+            error: "the sink refused it".into(),
+            attempts: 1,
+        });
+        let total = reports.aggregate(&finalize);
+        assert_eq!((total.found, total.processed, total.failed), (15, 14, 1));
     }
 
     #[test]

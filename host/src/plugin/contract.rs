@@ -63,11 +63,11 @@ pub enum Stamp {
 /// parsed as far as the section.
 pub fn read_stamp(wasm: &[u8]) -> Result<Stamp, String> {
     for payload in Parser::new(0).parse_all(wasm) {
-        if let Payload::CustomSection(section) = payload.map_err(|e| e.to_string())? {
-            if section.name() == SECTION {
-                let text = String::from_utf8_lossy(section.data()).into_owned();
-                return Ok(Stamp::Present(text));
-            }
+        if let Payload::CustomSection(section) = payload.map_err(|e| e.to_string())?
+            && section.name() == SECTION
+        {
+            let text = String::from_utf8_lossy(section.data()).into_owned();
+            return Ok(Stamp::Present(text));
         }
     }
     Ok(Stamp::Missing)

@@ -101,14 +101,25 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
         );
         instances = phase(&pipeline, ready, workers, instances).await;
     }
-    let last = last_pass(&run, &pipeline, &leaves);
-    if !last.is_empty() {
+    let mut waiting = waiting_tables(&run, &pipeline, &leaves);
+    let mut pass = Pass::Complete;
+    while !waiting.is_empty() {
         tracing::info!(
-            "Completing the foreign keys of {} table(s) whose referred tables are now written",
-            last.len()
+            "Completing the foreign keys of {} table(s){}",
+            waiting.len(),
+            if pass == Pass::Partial {
+                " that refer to each other: first without those keys"
+            } else {
+                ""
+            }
         );
-        *pipeline.pass.lock().unwrap_or_else(|e| e.into_inner()) = Pass::Last;
-        phase(&pipeline, last, workers, instances).await;
+        run.keys
+            .round(waiting.iter().map(|r| run.requests.fqn(r)), pass);
+        let given = waiting.len();
+        *pipeline.pass.lock().unwrap_or_else(|e| e.into_inner()) = pass;
+        instances = phase(&pipeline, waiting, workers, instances).await;
+        waiting = std::mem::take(&mut *pipeline.deferred.lock().unwrap_or_else(|e| e.into_inner()));
+        pass = pass.next(given, waiting.len());
     }
     match &run.part {
         Part::All
@@ -124,17 +135,17 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
     run.sink.close().await
 }
 
-/// The tables whose foreign keys the last pass completes: those this process deferred — or, in
-/// Argo's finalize pod, every table of the shards whose workers deferred some (a worker's list would
-/// not fit in an Argo parameter; what was already complete is unchanged on the server, whose
-/// `sourceHash` check skips it). An Argo worker leaves them to finalize and reports how many.
-fn last_pass(run: &Run, pipeline: &Pipeline, leaves: &[EntityRef]) -> Vec<EntityRef> {
-    let deferred =
-        std::mem::take(&mut *pipeline.deferred.lock().unwrap_or_else(|e| e.into_inner()));
+/// The tables the completing rounds take (see foreign_keys.rs): those that waited in this
+/// process — or, in Argo's finalize pod, every table of the shards whose workers left some waiting
+/// (a worker's list would not fit in an Argo parameter; what a worker wrote complete is unchanged
+/// on the server, whose `sourceHash` check skips it). An Argo worker leaves them to finalize and
+/// reports how many.
+fn waiting_tables(run: &Run, pipeline: &Pipeline, leaves: &[EntityRef]) -> Vec<EntityRef> {
+    let waiting = std::mem::take(&mut *pipeline.deferred.lock().unwrap_or_else(|e| e.into_inner()));
     match &run.part {
-        Part::All => deferred,
+        Part::All => waiting,
         Part::Leaves(_) => {
-            run.tally.deferred_keys(deferred.len());
+            run.tally.deferred_keys(waiting.len());
             Vec::new()
         }
         Part::Finalize { keys_in, .. } => leaves
@@ -334,7 +345,7 @@ struct Pipeline {
     written: Mutex<HashSet<EntityRef>>,
     /// The foreign-key pass the batches belong to (see foreign_keys.rs).
     pass: Mutex<Pass>,
-    /// Tables whose foreign keys wait for the last pass.
+    /// Tables that wait for the next completing round of their foreign keys.
     deferred: Mutex<Vec<EntityRef>>,
 }
 

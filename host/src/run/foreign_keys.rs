@@ -1,22 +1,30 @@
-//! Foreign keys in two passes.
+//! Foreign keys in rounds.
 //!
 //! OpenMetadata refuses a whole table whose foreign key names a table it does not hold, or a column
 //! that table lacks — checked for every row of a bulk request against the server's state before the
 //! request — and replaces a table's stored constraints with those of each PUT. So a key can only go
-//! out once its table is stored, and must never be left out of a later PUT while it is stored:
+//! out once its table is stored, and a table must never go without a key the server may hold:
 //!
-//! - **First pass**: each table goes with the keys whose tables are known to be held (written by
-//!   this run and confirmed, or already on the server: each schema's stored tables are listed once,
-//!   the first time a key points into it). The other keys are deferred.
-//! - **Last pass**, once every table of the run is written: the tables with deferred keys go again,
-//!   complete. A key whose table never arrived (filtered out, failed, not in any run) is left out
-//!   and reported as skipped.
+//! - **First pass**: a table goes when every key names a table this run has written (the sink
+//!   confirmed it). Any other table waits, whole: nothing is sent without a key, and the first pass
+//!   never asks the server anything (listing a schema's tables with their columns is the slowest
+//!   call OpenMetadata has).
+//! - **Completing rounds**, once every table of the run was offered: the waiting tables are
+//!   described again and go with their keys. A key's table is held when this run wrote it, or
+//!   else when the destination lists it (each schema asked once); a key whose table is still
+//!   waiting waits with it, to the next round; a key whose table never arrives (filtered out,
+//!   failed, not in any run) is left out and reported as skipped.
+//! - A round in which nothing could go leaves only tables waiting for each other (a
+//!   self-reference, a cycle, and what waits for those), none of them held by the destination: a
+//!   **partial round** writes the ones another waits for without the keys among them (keys the
+//!   server cannot hold, as it holds none of those tables), and the next round sends them
+//!   complete, and the rest.
 //!
-//! OpenMetadata's own ingestion does the same with a JSON Patch per table at the end; sending the
-//! complete request instead stores the `sourceHash` both tools compute on their next run, so
-//! neither rewrites the table afterwards.
+//! OpenMetadata's own ingestion writes every table without the keys it cannot send yet and
+//! PATCHes them at the end; sending each table once, complete, costs fewer calls and stores the
+//! `sourceHash` both tools compute on their next run, so neither rewrites the table afterwards.
 //!
-//! A file sink gets the same sequence (a table with deferred keys appears twice, the second time
+//! A file sink gets the same sequence (a table of a cycle appears twice, the second time
 //! complete): replayed line by line into OpenMetadata, it is accepted.
 //!
 //! Every key sent carries OpenMetadata's `relationshipType`, computed as its ingestion does: from
@@ -31,20 +39,45 @@ use std::sync::Mutex;
 /// Which pass a write belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pass {
+    /// Tables whose keys all name tables this run wrote; the others wait.
     First,
-    Last,
+    /// Waiting tables whose keys' tables are now held; keys to tables that never arrive skipped.
+    Complete,
+    /// Tables waiting for each other, written without those keys, to go complete next round.
+    Partial,
+}
+
+impl Pass {
+    /// The round after this one, given how many tables it was given and how many still wait.
+    pub fn next(self, given: usize, waiting: usize) -> Pass {
+        match self {
+            Pass::Complete if waiting == given => Pass::Partial,
+            _ => Pass::Complete,
+        }
+    }
+}
+
+/// What becomes of a table in this pass.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Written with every key it can ever carry.
+    #[default]
+    Complete,
+    /// Not written now: some key names a table not held yet.
+    Wait,
+    /// Written without the keys naming tables that wait with it; completed next round.
+    Partial,
+    /// It would go with the very keys a partial round sent (the others all skipped): nothing
+    /// to send again.
+    Unchanged,
 }
 
 /// What became of a table's foreign keys.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Resolved {
-    /// Some keys were held back for the last pass.
-    pub deferred: bool,
-    /// Keys left out for good (last pass only), each described with why.
+    pub outcome: Outcome,
+    /// Keys left out for good, each described with why.
     pub skipped: Vec<String>,
-    /// Last pass: the table would go with the very keys it went with on the first, its deferred
-    /// ones all skipped: nothing to send again.
-    pub unchanged: bool,
 }
 
 /// A table known to be held, as much as keys need.
@@ -56,7 +89,12 @@ struct Known {
 #[derive(Default)]
 pub struct ForeignKeys {
     known: Mutex<HashMap<String, Known>>,
-    /// Tables written on the first pass without some keys, with how many they went with.
+    /// The tables of the current completing round (FQNs): a key naming one of them waits for it.
+    waiting: Mutex<HashSet<String>>,
+    /// The waiting tables other waiting tables wait for, found by the last completing round: a
+    /// partial round writes only these (writing any other early would unblock nothing).
+    wanted: Mutex<HashSet<String>>,
+    /// Tables a partial round wrote, with how many keys they went with.
     partial: Mutex<HashMap<String, usize>>,
     /// Schemas whose stored tables were asked for; held across the listing so each is listed once.
     listed: tokio::sync::Mutex<HashSet<String>>,
@@ -72,8 +110,19 @@ impl ForeignKeys {
         self.lock().insert(fqn, known);
     }
 
-    /// Keeps the keys of `table` that name a held table, with their `relationshipType`, and takes
-    /// out the others: deferred on the first pass, skipped on the last.
+    /// Starts a completing or partial round over these tables.
+    pub fn round(&self, tables: impl IntoIterator<Item = String>, pass: Pass) {
+        *self.waiting.lock().unwrap_or_else(|p| p.into_inner()) = tables.into_iter().collect();
+        if pass != Pass::Partial {
+            self.wanted
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clear();
+        }
+    }
+
+    /// Keeps the keys of `table` that name a held table, with their `relationshipType`, and says
+    /// what to do with the table in this pass.
     pub async fn resolve(
         &self,
         sink: &dyn Sink,
@@ -86,6 +135,16 @@ impl ForeignKeys {
         if !table.constraints.iter().any(|c| c.referred_table.is_some()) {
             return resolved;
         }
+        if pass == Pass::Partial
+            && !self
+                .wanted
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains(fqn)
+        {
+            resolved.outcome = Outcome::Wait;
+            return resolved;
+        }
         let own_unique = unique_columns(table);
         let mut kept = Vec::with_capacity(table.constraints.len());
         for mut key in std::mem::take(&mut table.constraints) {
@@ -93,7 +152,11 @@ impl ForeignKeys {
                 kept.push(key);
                 continue;
             };
-            match self.check(sink, requests, &referred, &key).await {
+            let target = requests.table_fqn(&referred);
+            match self
+                .check(sink, requests, &referred, &target, &key, pass)
+                .await
+            {
                 Ok((columns, referred_unique)) => {
                     key.relationship_type = Some(relationship(
                         key.columns
@@ -106,38 +169,48 @@ impl ForeignKeys {
                     key.referred_columns = columns;
                     kept.push(key);
                 }
-                Err(_) if pass == Pass::First => resolved.deferred = true,
-                Err(why) => resolved.skipped.push(format!(
-                    "foreign key ({}) to {}: {why}",
+                Err(Missing::NotYet) if pass == Pass::Partial => {
+                    resolved.outcome = Outcome::Partial
+                }
+                Err(Missing::NotYet) => {
+                    resolved.outcome = Outcome::Wait;
+                    // Nothing of it is sent now: the rest need not be looked at.
+                    return resolved;
+                }
+                Err(Missing::Never(why)) => resolved.skipped.push(format!(
+                    "foreign key ({}) to {target}: {why}",
                     key.columns.join(", "),
-                    requests.table_fqn(&referred)
                 )),
             }
         }
         let sent = kept.iter().filter(|c| c.referred_table.is_some()).count();
         table.constraints = kept;
         let mut partial = self.partial.lock().unwrap_or_else(|p| p.into_inner());
-        match pass {
-            Pass::First if resolved.deferred => {
+        match resolved.outcome {
+            Outcome::Partial => {
                 partial.insert(fqn.to_owned(), sent);
             }
-            Pass::First => {}
-            Pass::Last => resolved.unchanged = partial.remove(fqn) == Some(sent),
+            _ if partial.remove(fqn) == Some(sent) => resolved.outcome = Outcome::Unchanged,
+            _ => {}
         }
         resolved
     }
 
     /// The referred columns as the held table names them, and that table's unique columns; or why
-    /// the key cannot be sent.
+    /// the key cannot be sent now.
     async fn check(
         &self,
         sink: &dyn Sink,
         requests: &Requests,
         referred: &[String; 3],
+        target: &str,
         key: &TableConstraint,
-    ) -> Result<(Vec<String>, Vec<String>), String> {
-        let fqn = requests.table_fqn(referred);
-        if !self.lock().contains_key(&fqn) {
+        pass: Pass,
+    ) -> Result<(Vec<String>, Vec<String>), Missing> {
+        if !self.lock().contains_key(target) {
+            if pass == Pass::First {
+                return Err(Missing::NotYet);
+            }
             let [database, schema, _] = referred;
             let schema = EntityRef::new(
                 EntityKind::DatabaseSchema,
@@ -146,17 +219,25 @@ impl ForeignKeys {
             self.list(sink, &requests.fqn(&schema)).await;
         }
         let known = self.lock();
-        let Some(table) = known.get(&fqn) else {
-            return Err(
-                "that table is not in OpenMetadata (filtered out, failed, or never ingested)"
-                    .into(),
-            );
+        let Some(table) = known.get(target) else {
+            let waiting = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
+            return Err(if waiting.contains(target) {
+                let mut wanted = self.wanted.lock().unwrap_or_else(|p| p.into_inner());
+                wanted.insert(target.to_owned());
+                Missing::NotYet
+            } else {
+                Missing::Never(
+                    "that table is not in OpenMetadata (filtered out, failed, or never ingested)"
+                        .into(),
+                )
+            });
         };
         let columns = key
             .referred_columns
             .iter()
             .map(|c| match_column(&crate::sink::fqn::encode_name(c), &table.columns))
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(Missing::Never)?;
         Ok((columns, table.unique.clone()))
     }
 
@@ -187,6 +268,14 @@ impl ForeignKeys {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Known>> {
         self.known.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// Why a key cannot go now.
+enum Missing {
+    /// Its table waits in this round, or (first pass) was not written by this run yet.
+    NotYet,
+    /// Its table will never be held, or lacks the column.
+    Never(String),
 }
 
 /// A referred column as the held table names it: the same name, else the one column equal to it
@@ -223,7 +312,7 @@ fn relationship(
 }
 
 /// Whether OpenMetadata refused a table for a key naming a table or column it does not hold: the
-/// first pass then defers the table's keys instead of failing it (what was held changed under us,
+/// first pass then lets the table wait instead of failing it (what was held changed under us,
 /// e.g. a referred table that lost a column on the server).
 pub fn is_reference_refusal(error: &str) -> bool {
     error.contains("Table not found") || error.contains("Invalid column name")

@@ -13,7 +13,7 @@ mod streaming;
 
 pub use checkpoint::{Checkpoint, Identity, Place, Unavailable};
 pub use foreign_keys::ForeignKeys;
-use foreign_keys::{Pass, is_reference_refusal};
+use foreign_keys::{Outcome, Pass, is_reference_refusal};
 pub use shard::{Shard, ShardCounts};
 pub use stale::MarkDeleted;
 
@@ -23,7 +23,7 @@ use crate::plugin::{CallError, Instance, Plugin, SourceConfig, World};
 use crate::report::{Failure, Skip, Tally};
 use crate::sink::{Requests, Sink};
 use async_trait::async_trait;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Everything a run needs, shared by its workers.
@@ -52,8 +52,22 @@ pub struct Run {
 struct Stored {
     /// Containers written (or written by an earlier attempt), so that their children may follow.
     containers: Vec<EntityRef>,
-    /// Tables whose foreign keys wait for the last pass, as the plugin described them.
+    /// Tables that wait for the next round (not written, or written partial), as the plugin
+    /// described them.
     deferred: Vec<(EntityRef, Table)>,
+}
+
+/// A batch's answers sorted by what the pass does with them (see foreign_keys.rs).
+#[derive(Default)]
+struct Keyed {
+    /// To write now (partial tables among them).
+    write: Vec<(EntityRef, Vec<Entity>)>,
+    /// Tables that wait, not written now.
+    wait: Vec<(EntityRef, Table)>,
+    /// Tables written without some keys, as described (with every key).
+    partial: HashMap<EntityRef, Table>,
+    /// Tables that need no write: done as a partial round left them.
+    unchanged: Vec<EntityRef>,
 }
 
 /// Which part of the pipeline a process runs. Every part lists the source first (names only, cheap),
@@ -114,7 +128,8 @@ impl Run {
 
     /// Writes the entities answered for each ref, in order, and records in the checkpoint the
     /// refs the sink accepted. A ref any of whose entities the sink refused is reported as failed;
-    /// the others are counted. Tables go with the foreign keys `pass` allows (see foreign_keys.rs).
+    /// the others are counted. Tables go with the foreign keys `pass` allows, or wait (see
+    /// foreign_keys.rs).
     async fn store(&self, answered: Vec<(EntityRef, Vec<Entity>)>, pass: Pass) -> Stored {
         // What an earlier attempt finished is not written twice (a file is not idempotent). The
         // discovering pipeline never asks for it; a streaming source cannot help streaming it.
@@ -130,13 +145,19 @@ impl Run {
         };
         self.tally
             .resumed(before.iter().filter(|(r, _)| is_leaf(r.kind)).count());
-        let (answered, deferred, unchanged) = self.resolve_keys(answered, pass).await;
-        // Tables the last pass finds complete as the first pass wrote them.
+        let Keyed {
+            write: answered,
+            wait,
+            partial,
+            unchanged,
+        } = self.resolve_keys(answered, pass).await;
+        stored.deferred = wait;
+        // Tables a partial round left as they are.
         let mut done: Vec<(&str, String)> = Vec::with_capacity(answered.len() + unchanged.len());
         let mut leaves = 0;
         for r in unchanged {
             done.push((r.kind.as_str(), self.requests.fqn(&r)));
-            leaves += usize::from(self.counts(pass, true));
+            leaves += usize::from(self.counts());
         }
         if answered.is_empty() {
             if !done.is_empty() {
@@ -167,15 +188,11 @@ impl Run {
             .into_iter()
             .map(|f| (f.fqn, f.error))
             .collect();
-        // Tables written without the keys they defer.
-        let partial: HashSet<EntityRef> = deferred.iter().map(|(r, _)| r.clone()).collect();
         // Leaves (tables, stored procedures, dashboards) are the work counted; containers (and
         // data models) are returned. Charts come with their dashboard and are not counted apart.
         let written_before = stored.containers.len();
-        let mut not_written = HashSet::new();
         for ((r, entities), fqns) in answered.into_iter().zip(fqns) {
             if let Some(error) = fqns.iter().find_map(|fqn| refused.get(fqn)) {
-                not_written.insert(r.clone());
                 let table = entities.iter().find_map(|e| match e {
                     Entity::Table(t) if pass == Pass::First && is_reference_refusal(error) => {
                         Some(t.clone())
@@ -183,7 +200,7 @@ impl Run {
                     _ => None,
                 });
                 match table {
-                    // What the server holds changed under us: the keys wait for the last pass.
+                    // What the server holds changed under us: the table waits for the next round.
                     Some(table) => stored.deferred.push((r, table)),
                     None => self.fail(&r, &format!("the sink refused it: {error}"), 1),
                 }
@@ -194,16 +211,16 @@ impl Run {
                     self.keys.hold(self.requests.fqn(&r), t);
                 }
             }
-            let complete = !partial.contains(&r);
-            if complete {
-                done.push((r.kind.as_str(), self.requests.fqn(&r)));
+            if let Some(described) = partial.get(&r) {
+                // Written without some keys: completed by the next round.
+                stored.deferred.push((r, described.clone()));
+                continue;
             }
+            done.push((r.kind.as_str(), self.requests.fqn(&r)));
             for entity in entities {
                 match entity {
                     Entity::Table(_) | Entity::StoredProcedure(_) | Entity::Dashboard(_) => {
-                        if self.counts(pass, complete) {
-                            leaves += 1
-                        }
+                        leaves += usize::from(self.counts())
                     }
                     Entity::Chart(_) => {}
                     container => stored.containers.push(container.to_ref()),
@@ -216,32 +233,18 @@ impl Run {
         drop(turn);
         self.tally
             .processed(leaves, stored.containers.len() - written_before);
-        // The tables written without some keys wait for the last pass (one refused failed, or
-        // waits already).
-        stored.deferred.extend(
-            deferred
-                .into_iter()
-                .filter(|(r, _)| !not_written.contains(r)),
-        );
         stored
     }
 
-    /// Takes out of each table the foreign keys it cannot carry yet (see foreign_keys.rs). Returns
-    /// what to write, and the tables whose keys wait for the last pass, as described.
-    async fn resolve_keys(
-        &self,
-        answered: Vec<(EntityRef, Vec<Entity>)>,
-        pass: Pass,
-    ) -> (
-        Vec<(EntityRef, Vec<Entity>)>,
-        Vec<(EntityRef, Table)>,
-        Vec<EntityRef>,
-    ) {
-        let mut write = Vec::with_capacity(answered.len());
-        let mut deferred = Vec::new();
-        let mut unchanged = Vec::new();
+    /// Takes out of each table the foreign keys it cannot carry yet (see foreign_keys.rs), and
+    /// sorts the answers by what this pass does with them.
+    async fn resolve_keys(&self, answered: Vec<(EntityRef, Vec<Entity>)>, pass: Pass) -> Keyed {
+        let mut keyed = Keyed {
+            write: Vec::with_capacity(answered.len()),
+            ..Keyed::default()
+        };
         for (r, mut entities) in answered {
-            let mut nothing_to_complete = false;
+            let mut write = true;
             for entity in &mut entities {
                 let Entity::Table(table) = entity else {
                     continue;
@@ -250,8 +253,8 @@ impl Run {
                 let has_keys = table.constraints.iter().any(|c| c.referred_table.is_some());
                 // Argo's finalize describes whole shards again: only tables with keys to complete
                 // are written.
-                if pass == Pass::Last && !has_keys {
-                    nothing_to_complete = true;
+                if pass != Pass::First && !has_keys {
+                    write = false;
                     continue;
                 }
                 let fqn = self.requests.fqn(&r);
@@ -266,30 +269,33 @@ impl Run {
                         what,
                     });
                 }
-                if resolved.deferred {
-                    deferred.push((r.clone(), described));
-                }
-                if resolved.unchanged {
-                    unchanged.push(r.clone());
-                    nothing_to_complete = true;
+                match resolved.outcome {
+                    Outcome::Complete => {}
+                    Outcome::Wait => {
+                        keyed.wait.push((r.clone(), described));
+                        write = false;
+                    }
+                    Outcome::Partial => {
+                        keyed.partial.insert(r.clone(), described);
+                    }
+                    Outcome::Unchanged => {
+                        keyed.unchanged.push(r.clone());
+                        write = false;
+                    }
                 }
             }
-            if !nothing_to_complete {
-                write.push((r, entities));
+            if write {
+                keyed.write.push((r, entities));
             }
         }
-        (write, deferred, unchanged)
+        keyed
     }
 
-    /// Whether a leaf written now counts as processed: once per table, when it is complete — or,
-    /// in an Argo worker, when first written, as finalize completes its keys.
-    fn counts(&self, pass: Pass, complete: bool) -> bool {
-        match (pass, &self.part) {
-            (Pass::Last, Part::Finalize { .. }) => false,
-            (Pass::Last, _) => true,
-            (Pass::First, Part::Leaves(_)) => true,
-            (Pass::First, _) => complete,
-        }
+    /// Whether a leaf written complete now counts as processed: once per table — an Argo
+    /// finalize pod writes again tables its workers counted, or left to it (counted with their
+    /// `deferredKeys`).
+    fn counts(&self) -> bool {
+        !matches!(self.part, Part::Finalize { .. })
     }
 
     /// Reports `r` as failed if this part of the pipeline is the one that writes it: every Argo

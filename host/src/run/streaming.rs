@@ -34,7 +34,7 @@ pub async fn run(run: Arc<Run>) -> anyhow::Result<()> {
     // Each container with what was streamed in it, for marking the rest deleted at the end.
     let mut seen = Seen::default();
     let mut streamed = Vec::new();
-    // Tables whose foreign keys wait for the last pass: this source cannot describe them again.
+    // Tables that wait for their foreign keys' tables: this source cannot describe them again.
     let mut deferred = Vec::new();
     loop {
         let batch = match instance.next_batch().await {
@@ -79,12 +79,17 @@ pub async fn run(run: Arc<Run>) -> anyhow::Result<()> {
         deferred.extend(stored.deferred);
     }
     tracing::info!("Found {} table entities", run.tally.found_so_far());
-    if !deferred.is_empty() {
-        let last = deferred
+    let mut pass = Pass::Complete;
+    while !deferred.is_empty() {
+        run.keys
+            .round(deferred.iter().map(|(r, _)| run.requests.fqn(r)), pass);
+        let given = deferred.len();
+        let round = deferred
             .into_iter()
             .map(|(r, table)| (r, vec![Entity::Table(table)]))
             .collect();
-        run.store(last, Pass::Last).await;
+        deferred = run.store(round, pass).await.deferred;
+        pass = pass.next(given, deferred.len());
     }
     streamed.iter().for_each(|r| seen.saw(r));
     run.delete_stale(seen).await;

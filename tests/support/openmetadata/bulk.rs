@@ -74,8 +74,9 @@ pub fn apply(
     let mut passed = Vec::new();
     for p in prepared {
         let fast_path = !override_metadata && frequency[&p.fqn] == 1;
-        let (_, e) = st.store.commit(p, fast_path);
-        passed.push(json!({"request": e.fqn, "status": 200}));
+        let fqn = p.fqn.clone();
+        st.store.commit_quietly(p, fast_path);
+        passed.push(json!({"request": fqn, "status": 200}));
     }
     result(passed, failed)
 }

@@ -246,17 +246,24 @@ impl Store {
     /// compared field by field, as the server's updater does.
     pub fn commit(&mut self, p: Prepared, source_hash_fast_path: bool) -> (Outcome, Entity) {
         let key = (p.c, p.fqn.clone());
-        let previous = self.entities.get(&key).cloned();
-        if let Some((e, _)) = previous.as_ref().filter(|(e, _)| !e.deleted) {
+        let outcome = self.commit_quietly(p, source_hash_fast_path);
+        (outcome, self.entities[&key].0.clone())
+    }
+
+    /// [`Store::commit`] without a copy of the stored entity (a bulk call answers with its FQN).
+    pub fn commit_quietly(&mut self, p: Prepared, source_hash_fast_path: bool) -> Outcome {
+        let key = (p.c, p.fqn.clone());
+        let previous = self.entities.get(&key);
+        if let Some((e, _)) = previous.filter(|(e, _)| !e.deleted) {
             let same_hash = p
                 .source_hash()
                 .is_some_and(|h| !h.is_empty() && e.body.get("sourceHash") == Some(&json!(h)));
             if (source_hash_fast_path && same_hash) || same_content(&e.body, &p.body) {
-                return (Outcome::Unchanged, e.clone());
+                return Outcome::Unchanged;
             }
         }
         let (id, tenths, outcome) = match previous {
-            Some((e, t)) => (e.id, t + 1, Outcome::Updated),
+            Some((e, t)) => (e.id.clone(), t + 1, Outcome::Updated),
             None => (random_uuid(), 1, Outcome::Created),
         };
         let mut body = p.body;
@@ -271,13 +278,13 @@ impl Store {
             body: Value::Object(body),
             request: p.request,
         };
-        let entity = self.put(p.c, entity, tenths);
+        self.put(p.c, entity, tenths);
         let w = self.writes.entry(p.c).or_default();
         match outcome {
             Outcome::Created => w.creates += 1,
             _ => w.updates += 1,
         }
-        (outcome, entity)
+        outcome
     }
 
     /// `prepare` then `commit`, as a single PUT does (no `sourceHash` fast path there).
