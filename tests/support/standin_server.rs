@@ -47,6 +47,14 @@ pub struct Arrival {
 impl Arrival {
     /// Reads the body of `req`, arriving now on a stand-in started at `started`; gives back the
     /// request, body restored, to pass on.
+    /// The path with its query, as the client sent it (`/api/v1/tables?databaseSchema=…`).
+    pub fn target(&self) -> String {
+        match &self.query {
+            Some(q) => format!("{}?{q}", self.path),
+            None => self.path.clone(),
+        }
+    }
+
     pub async fn read(started: Instant, req: Request) -> (Arrival, Request) {
         let at = started.elapsed();
         let method = req.method().to_string();

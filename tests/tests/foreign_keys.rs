@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use omrun_tests::openmetadata::{Collection, StandIn};
+use omrun_tests::openmetadata::{Collection, Fault, StandIn};
 use omrun_tests::{
     Filter, Omrun, PgConfig, PgServer, RunOutput, TestDb, Workdir, Workflow, plugin,
 };
@@ -346,9 +346,27 @@ fn a_key_to_a_table_that_never_arrives_is_skipped_and_reported() {
         PgConfig::new(SERVICE, &work.join("u")),
     )
     .assert_success();
-    let again = ingest(&work, &db, &om, "filtered-again", cfg);
+    let again = ingest(&work, &db, &om, "filtered-again", cfg.clone());
     again.assert_success();
     assert!(skipped(&again).is_empty(), "{:?}", skipped(&again));
+    let vault = &stored_tables(&om)[&table_fqn(&db, "app.i_vault")];
+    assert_eq!(foreign_keys(vault), expected_keys(&db, "app.i_vault", &[]));
+
+    // When the server cannot say whether it holds the key's table, the table is not written
+    // (it would lose the key the server holds): it fails, named, and the key stays stored.
+    om.fail_next("GET", "/api/v1/tables?", 100, Fault::ServerError);
+    let unlisted = ingest(&work, &db, &om, "unlisted", cfg.retry(2, 0.01));
+    unlisted.assert_code(1);
+    let report = unlisted.report();
+    assert_eq!(report["failed"], 1, "{report}");
+    let failed = report["failures"].as_array().expect("failures");
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0]["fqn"], table_fqn(&db, "app.i_vault"));
+    let why = failed[0]["error"].as_str().unwrap();
+    assert!(
+        why.contains(&table_fqn(&db, "hidden.secrets")) && why.contains("could not be learned"),
+        "{why}"
+    );
     let vault = &stored_tables(&om)[&table_fqn(&db, "app.i_vault")];
     assert_eq!(foreign_keys(vault), expected_keys(&db, "app.i_vault", &[]));
 }

@@ -78,6 +78,9 @@ pub struct Resolved {
     pub outcome: Outcome,
     /// Keys left out for good, each described with why.
     pub skipped: Vec<String>,
+    /// Why the table cannot go at all: whether the server holds a key's table could not be
+    /// learned, and writing the table without that key could drop one the server holds.
+    pub failed: Option<String>,
 }
 
 /// A table known to be held, as much as keys need.
@@ -98,6 +101,8 @@ pub struct ForeignKeys {
     partial: Mutex<HashMap<String, usize>>,
     /// Schemas whose stored tables were asked for; held across the listing so each is listed once.
     listed: tokio::sync::Mutex<HashSet<String>>,
+    /// Schemas whose listing failed (retries spent), with the error.
+    unlisted: Mutex<HashMap<String, String>>,
 }
 
 impl ForeignKeys {
@@ -181,6 +186,13 @@ impl ForeignKeys {
                     "foreign key ({}) to {target}: {why}",
                     key.columns.join(", "),
                 )),
+                Err(Missing::Unknown(why)) => {
+                    resolved.failed = Some(format!(
+                        "not written: its foreign key ({}) names {target}, and {why}",
+                        key.columns.join(", "),
+                    ));
+                    return resolved;
+                }
             }
         }
         let sent = kept.iter().filter(|c| c.referred_table.is_some()).count();
@@ -207,6 +219,7 @@ impl ForeignKeys {
         key: &TableConstraint,
         pass: Pass,
     ) -> Result<(Vec<String>, Vec<String>), Missing> {
+        let mut schema_fqn = None;
         if !self.lock().contains_key(target) {
             if pass == Pass::First {
                 return Err(Missing::NotYet);
@@ -216,15 +229,23 @@ impl ForeignKeys {
                 EntityKind::DatabaseSchema,
                 vec![database.clone(), schema.clone()],
             );
-            self.list(sink, &requests.fqn(&schema)).await;
+            let fqn = requests.fqn(&schema);
+            self.list(sink, &fqn).await;
+            schema_fqn = Some(fqn);
         }
         let known = self.lock();
         let Some(table) = known.get(target) else {
             let waiting = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
+            let unlisted = self.unlisted.lock().unwrap_or_else(|p| p.into_inner());
+            let unlisted = schema_fqn.and_then(|s| unlisted.get(&s));
             return Err(if waiting.contains(target) {
                 let mut wanted = self.wanted.lock().unwrap_or_else(|p| p.into_inner());
                 wanted.insert(target.to_owned());
                 Missing::NotYet
+            } else if let Some(error) = unlisted {
+                Missing::Unknown(format!(
+                    "whether OpenMetadata holds that table could not be learned: {error}"
+                ))
             } else {
                 Missing::Never(
                     "that table is not in OpenMetadata (filtered out, failed, or never ingested)"
@@ -260,8 +281,15 @@ impl ForeignKeys {
                     known.entry(fqn).or_insert(Known { columns, unique });
                 }
             }
-            // Keys into it wait for the last pass, by which time this run's own tables are known.
-            Err(e) => tracing::warn!("{e:#}; foreign keys into {schema_fqn} wait until the end"),
+            // A table whose key names a table of that schema not written by this run fails rather
+            // than go without a key the server may hold.
+            Err(e) => {
+                tracing::warn!("{e:#}; tables with foreign keys into {schema_fqn} may fail");
+                self.unlisted
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(schema_fqn.to_owned(), format!("{e:#}"));
+            }
         }
     }
 
@@ -276,6 +304,8 @@ enum Missing {
     NotYet,
     /// Its table will never be held, or lacks the column.
     Never(String),
+    /// Whether the destination holds its table could not be learned.
+    Unknown(String),
 }
 
 /// A referred column as the held table names it: the same name, else the one column equal to it

@@ -269,6 +269,11 @@ impl Run {
                         what,
                     });
                 }
+                if let Some(why) = resolved.failed {
+                    self.fail(&r, &why, 1);
+                    write = false;
+                    continue;
+                }
                 match resolved.outcome {
                     Outcome::Complete => {}
                     Outcome::Wait => {

@@ -83,7 +83,8 @@ async fn serve_one(s: Arc<Shared>, req: Request, next: Next) -> Response {
         let latency = st.faults.latency;
         (
             latency,
-            st.faults.take_request_fault(&arrival.method, &arrival.path),
+            st.faults
+                .take_request_fault(&arrival.method, &arrival.target()),
         )
     };
     if !latency.is_zero() {

@@ -204,8 +204,8 @@ impl StandIn {
         self.shared.lock().faults.latency = latency;
     }
 
-    /// The next `times` requests with this method whose path (as sent, e.g.
-    /// `/api/v1/tables/bulk`) starts with `path_prefix` get `fault`.
+    /// The next `times` requests with this method whose path and query as sent (e.g.
+    /// `/api/v1/tables/bulk?async=false`) start with `path_prefix` get `fault`.
     pub fn fail_next(&self, method: &str, path_prefix: &str, times: usize, fault: Fault) {
         self.shared
             .lock()
