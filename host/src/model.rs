@@ -192,7 +192,7 @@ pub struct DatabaseSchema {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct Table {
     pub database: String,
     pub schema: String,

@@ -7,7 +7,7 @@ use super::foreign_keys::Pass;
 use super::queue::WorkQueue;
 use super::stale::Seen;
 use super::{CannotStart, Part, Run};
-use crate::model::{Entity, EntityKind, EntityRef};
+use crate::model::{Entity, EntityKind, EntityRef, Table};
 use crate::plugin::{CallError, Instance};
 use anyhow::bail;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -47,7 +47,7 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
         run: run.clone(),
         written: Mutex::new(HashSet::new()),
         pass: Mutex::new(Pass::First),
-        deferred: Mutex::new(Vec::new()),
+        deferred: Mutex::new(Waiting::default()),
     });
     // Parents of everything and data models, in the order they are written (EntityKind orders
     // databases, then schemas, then data models).
@@ -104,9 +104,9 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
     let mut waiting = waiting_tables(&run, &pipeline, &leaves);
     let mut pass = Pass::Complete;
     while !waiting.is_empty() {
+        let given = waiting.len();
         tracing::info!(
-            "Completing the foreign keys of {} table(s){}",
-            waiting.len(),
+            "Completing the foreign keys of {given} table(s){}",
             if pass == Pass::Partial {
                 " that refer to each other: first without those keys"
             } else {
@@ -114,12 +114,24 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
             }
         );
         run.keys
-            .round(waiting.iter().map(|r| run.requests.fqn(r)), pass);
-        let given = waiting.len();
+            .round(waiting.iter().map(|(r, _)| run.requests.fqn(r)), pass);
+        let (held, unheld): (Vec<_>, Vec<_>) = waiting.into_iter().partition(|(_, t)| t.is_some());
         *pipeline.pass.lock().unwrap_or_else(|e| e.into_inner()) = pass;
-        instances = phase(&pipeline, waiting, workers, instances).await;
-        waiting = std::mem::take(&mut *pipeline.deferred.lock().unwrap_or_else(|e| e.into_inner()));
-        pass = pass.next(given, waiting.len());
+        // Held tables go as they were described; the others are described again.
+        let held = held
+            .into_iter()
+            .filter_map(|(r, t)| t.map(|t| (r, vec![Entity::Table(t)])));
+        let mut held = held.peekable();
+        while held.peek().is_some() {
+            pipeline
+                .stored(held.by_ref().take(HELD_PER_WRITE).collect())
+                .await;
+        }
+        let unheld = unheld.into_iter().map(|(r, _)| r).collect();
+        instances = phase(&pipeline, unheld, workers, instances).await;
+        let next = pipeline.take_waiting();
+        pass = pass.next(given, next.len());
+        waiting = next;
     }
     match &run.part {
         Part::All
@@ -140,8 +152,12 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
 /// (a worker's list would not fit in an Argo parameter; what a worker wrote complete is unchanged
 /// on the server, whose `sourceHash` check skips it). An Argo worker leaves them to finalize and
 /// reports how many.
-fn waiting_tables(run: &Run, pipeline: &Pipeline, leaves: &[EntityRef]) -> Vec<EntityRef> {
-    let waiting = std::mem::take(&mut *pipeline.deferred.lock().unwrap_or_else(|e| e.into_inner()));
+fn waiting_tables(
+    run: &Run,
+    pipeline: &Pipeline,
+    leaves: &[EntityRef],
+) -> Vec<(EntityRef, Option<Table>)> {
+    let waiting = pipeline.take_waiting();
     match &run.part {
         Part::All => waiting,
         Part::Leaves(_) => {
@@ -155,7 +171,7 @@ fn waiting_tables(run: &Run, pipeline: &Pipeline, leaves: &[EntityRef]) -> Vec<E
                 let fqn = run.requests.fqn(r);
                 keys_in.iter().any(|shard| shard.contains(&fqn))
             })
-            .cloned()
+            .map(|r| (r.clone(), None))
             .collect(),
         Part::Containers(_) => Vec::new(),
     }
@@ -346,7 +362,23 @@ struct Pipeline {
     /// The foreign-key pass the batches belong to (see foreign_keys.rs).
     pass: Mutex<Pass>,
     /// Tables that wait for the next completing round of their foreign keys.
-    deferred: Mutex<Vec<EntityRef>>,
+    deferred: Mutex<Waiting>,
+}
+
+/// How many waiting tables are kept as described, at most (a 20-column table takes a few KiB):
+/// describing them again would cost the source and the plugin a third more work on a catalog
+/// where a third of the tables name a table listed after them. Beyond this, the others are
+/// described again, so memory stays bounded whatever the catalog.
+const HOLD_LIMIT: usize = 20_000;
+
+/// Held tables written per call of the sink (it spreads them over its concurrent bulk calls).
+const HELD_PER_WRITE: usize = 1_000;
+
+/// The tables waiting for a completing round: the first `HOLD_LIMIT` as described.
+#[derive(Default)]
+struct Waiting {
+    tables: Vec<(EntityRef, Option<Table>)>,
+    held: usize,
 }
 
 impl Pipeline {
@@ -452,10 +484,18 @@ impl Pipeline {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .extend(stored.containers);
-        self.deferred
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend(stored.deferred.into_iter().map(|(r, _)| r));
+        let mut waiting = self.deferred.lock().unwrap_or_else(|e| e.into_inner());
+        for (r, table) in stored.deferred {
+            // An Argo worker leaves its waiting tables to finalize.
+            let hold = waiting.held < HOLD_LIMIT && !matches!(self.run.part, Part::Leaves(_));
+            waiting.held += usize::from(hold);
+            waiting.tables.push((r, hold.then_some(table)));
+        }
+    }
+
+    /// The tables waiting for the next round, taken.
+    fn take_waiting(&self) -> Vec<(EntityRef, Option<Table>)> {
+        std::mem::take(&mut *self.deferred.lock().unwrap_or_else(|e| e.into_inner())).tables
     }
 
     /// Writes containers nobody described (names only).

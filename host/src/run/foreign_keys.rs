@@ -9,8 +9,8 @@
 //!   confirmed it). Any other table waits, whole: nothing is sent without a key, and the first pass
 //!   never asks the server anything (listing a schema's tables with their columns is the slowest
 //!   call OpenMetadata has).
-//! - **Completing rounds**, once every table of the run was offered: the waiting tables are
-//!   described again and go with their keys. A key's table is held when this run wrote it, or
+//! - **Completing rounds**, once every table of the run was offered: the waiting tables (kept as
+//!   described, up to a bound, else described again) go with their keys. A key's table is held when this run wrote it, or
 //!   else when the destination lists it (each schema asked once); a key whose table is still
 //!   waiting waits with it, to the next round; a key whose table never arrives (filtered out,
 //!   failed, not in any run) is left out and reported as skipped.

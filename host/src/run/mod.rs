@@ -249,14 +249,15 @@ impl Run {
                 let Entity::Table(table) = entity else {
                     continue;
                 };
-                let described = table.clone();
                 let has_keys = table.constraints.iter().any(|c| c.referred_table.is_some());
-                // Argo's finalize describes whole shards again: only tables with keys to complete
-                // are written.
-                if pass != Pass::First && !has_keys {
-                    write = false;
+                if !has_keys {
+                    // Argo's finalize describes whole shards again: only tables with keys to
+                    // complete are written.
+                    write &= pass == Pass::First;
                     continue;
                 }
+                // Resolving takes keys out; a table that waits keeps them all.
+                let constraints = table.constraints.clone();
                 let fqn = self.requests.fqn(&r);
                 let resolved = self
                     .keys
@@ -277,10 +278,15 @@ impl Run {
                 match resolved.outcome {
                     Outcome::Complete => {}
                     Outcome::Wait => {
-                        keyed.wait.push((r.clone(), described));
+                        table.constraints = constraints;
+                        keyed.wait.push((r.clone(), std::mem::take(table)));
                         write = false;
                     }
                     Outcome::Partial => {
+                        let described = Table {
+                            constraints,
+                            ..table.clone()
+                        };
                         keyed.partial.insert(r.clone(), described);
                     }
                     Outcome::Unchanged => {
