@@ -10,10 +10,10 @@
 //!   never asks the server anything (listing a schema's tables with their columns is the slowest
 //!   call OpenMetadata has).
 //! - **Completing rounds**, once every table of the run was offered: the waiting tables (kept as
-//!   described, up to a bound, else described again) go with their keys. A key's table is held when this run wrote it, or
-//!   else when the destination lists it (each schema asked once); a key whose table is still
-//!   waiting waits with it, to the next round; a key whose table never arrives (filtered out,
-//!   failed, not in any run) is left out and reported as skipped.
+//!   described, up to a bound, else described again) go with their keys. A key's table is held
+//!   when this run wrote it, or else when the destination lists it (each schema asked once); a
+//!   key whose table is still waiting waits with it, to the next round; a key whose table never
+//!   arrives (filtered out, failed, not in any run) is left out and reported as skipped.
 //! - A round in which nothing could go leaves only tables waiting for each other (a
 //!   self-reference, a cycle, and what waits for those), none of them held by the destination: a
 //!   **partial round** writes the ones another waits for without the keys among them (keys the
