@@ -33,6 +33,7 @@ pub mod om_ingest;
 pub mod openmetadata;
 pub mod paths;
 pub mod pg;
+pub mod relay;
 pub mod run;
 pub mod schema;
 mod server_env;

@@ -1,14 +1,17 @@
-//! Source faults in the middle of a run, against the real PostgreSQL server: its connections killed
-//! (`pg_terminate_backend`) again and again, and the server restarted (`pg_ctl restart`). Workers
-//! reconnect and retry; every table arrives; nothing is lost.
+//! Source faults against the real PostgreSQL and MariaDB servers: connections killed
+//! (`pg_terminate_backend`) again and again and the server restarted (`pg_ctl restart`) mid-run —
+//! workers reconnect and retry, every table arrives, nothing is lost; and a source behind a relay
+//! that accepts and never answers, or goes silent mid-run — the run ends by itself.
 
 use std::collections::BTreeSet;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use omrun_tests::relay::Relay;
 use omrun_tests::{
-    Omrun, PgConfig, PgServer, RunOutput, TestDb, Workdir, Workflow, fixture, fqn, plugin,
+    MariaServer, MysqlConfig, Omrun, PgConfig, PgServer, RunOutput, TestDb, Workdir, Workflow,
+    fixture, fqn, plugin,
 };
 
 const TABLES: usize = 1000;
@@ -141,4 +144,142 @@ fn the_server_restarted_mid_run_is_survived() {
         out.describe()
     );
     assert_complete(&out, &db);
+}
+
+/// `yaml` with `connectionArguments.connect_timeout` (seconds) in its source connection.
+fn with_connect_timeout(yaml: String, seconds: u32) -> String {
+    let at = yaml.find("      hostPort:").expect("a hostPort line");
+    let end = at + yaml[at..].find('\n').unwrap() + 1;
+    format!(
+        "{}      connectionArguments:\n        connect_timeout: {seconds}\n{}",
+        &yaml[..end],
+        &yaml[end..]
+    )
+}
+
+/// A source that accepts the connection and never answers (a hung proxy or pooler) stops the
+/// run before it starts, at its connect timeout, with one line: it does not hang.
+fn silent_source_stops_the_run(engine: &str, out: RunOutput, started: Instant) {
+    let waited = started.elapsed();
+    out.assert_code(2);
+    assert!(
+        waited < Duration::from_secs(20),
+        "{engine}: ended after {waited:?}"
+    );
+    let error = out.single_error();
+    assert!(
+        error.contains("cannot connect to the source") && error.contains("no answer within 2 s"),
+        "{engine}: {error}"
+    );
+}
+
+#[test]
+fn a_postgres_source_that_never_answers_stops_the_run_at_its_connect_timeout() {
+    let relay = Relay::silent();
+    let server = PgServer::from_env();
+    let work = Workdir::new();
+    let yaml = PgConfig::new(SERVICE, &work.join("out.jsonl")).yaml();
+    let config = work.write("silent.yaml", with_connect_timeout(yaml, 2));
+    let started = Instant::now();
+    let out = Omrun::ingest(work.path(), &config)
+        .plugin(plugin("postgres"))
+        .postgres_env(&server, "postgres")
+        .env("POSTGRES_HOST", "127.0.0.1")
+        .env("POSTGRES_PORT", relay.port.to_string())
+        .run();
+    silent_source_stops_the_run("PostgreSQL", out, started);
+}
+
+#[test]
+fn a_mariadb_source_that_never_answers_stops_the_run_at_its_connect_timeout() {
+    let relay = Relay::silent();
+    let server = MariaServer::from_env();
+    let work = Workdir::new();
+    let yaml = MysqlConfig::new(SERVICE, &work.join("out.jsonl"))
+        .service_type("MariaDB")
+        .yaml();
+    let config = work.write("silent.yaml", with_connect_timeout(yaml, 2));
+    let started = Instant::now();
+    let out = Omrun::ingest(work.path(), &config)
+        .plugin(plugin("mysql"))
+        .mysql_env(&server)
+        .env("MYSQL_HOST", "127.0.0.1")
+        .env("MYSQL_PORT", relay.port.to_string())
+        .run();
+    silent_source_stops_the_run("MariaDB", out, started);
+}
+
+/// A source that goes silent mid-run (every connection, and every new one): each call waits at
+/// most the call timeout, each reconnect at most the connect timeout; the run ends by itself, and
+/// every table is either written or named as failed.
+#[test]
+fn a_source_that_goes_silent_mid_run_ends_the_run_and_names_what_failed() {
+    const TABLES: usize = 6;
+    let db = PgServer::from_env().create_database(
+        "src_silent",
+        &(1..=TABLES)
+            .map(|i| format!("CREATE TABLE t{i} (id int PRIMARY KEY, name text);"))
+            .collect::<String>(),
+    );
+    // Each chunk relayed 30 ms late: a table takes a few round trips, so the run is still
+    // processing when the relay goes silent.
+    let relay = Relay::to(
+        &format!("{}:{}", db.server.host, db.server.port),
+        Duration::from_millis(30),
+    );
+    let work = Workdir::new();
+    let output = work.join("out.jsonl");
+    let yaml = PgConfig::new(SERVICE, &output)
+        .orchestrator("sequential", 1)
+        .batch_size(1)
+        .retry(2, 0.1)
+        .yaml()
+        .replace(
+            "workflowConfig:\n",
+            "workflowConfig:\n  pluginLimits:\n    callTimeoutSeconds: 2\n",
+        );
+    let config = work.write("silent.yaml", with_connect_timeout(yaml, 1));
+    let report = work.join("report.json");
+    let mut running = Omrun::ingest(work.path(), &config)
+        .plugin(plugin("postgres"))
+        .db(&db)
+        .env("POSTGRES_HOST", "127.0.0.1")
+        .env("POSTGRES_PORT", relay.port.to_string())
+        .output(&output)
+        .report_json(&report)
+        .spawn();
+    let started = Instant::now();
+    while !running.stderr_so_far().contains("Processing with") {
+        assert!(running.is_running(), "{}", running.stderr_so_far());
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "never processing"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    relay.silence();
+    let silenced = Instant::now();
+    let out = running.wait();
+    let waited = silenced.elapsed();
+    assert!(
+        waited < Duration::from_secs(120),
+        "ended {waited:?} after the source went silent"
+    );
+    out.assert_code(1);
+    let report = out.report();
+    let failed = report["failed"].as_u64().unwrap() as usize;
+    let processed = report["processed"].as_u64().unwrap() as usize;
+    assert!(failed >= 1, "{report}");
+    assert_eq!(
+        processed + failed,
+        TABLES,
+        "every table written or named: {report}"
+    );
+    for failure in report["failures"].as_array().unwrap() {
+        let error = failure["error"].as_str().unwrap();
+        assert!(
+            error.contains("within"),
+            "a failure that is not a deadline: {error}"
+        );
+    }
 }

@@ -83,6 +83,35 @@ pub struct Endpoint {
     pub port: u16,
     pub user: String,
     pub password: Option<crate::config::Secret>,
+    /// How long connecting may take, handshake and session setup included.
+    pub connect_timeout: Duration,
+}
+
+/// Connecting waits this long unless the config says otherwise (libpq and PyMySQL wait forever
+/// by default: a proxy that accepts and never answers would hang the run).
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A query the server's own statement timeout should have stopped gets this much longer before
+/// the host gives up on the connection: then the server itself is not answering.
+const QUERY_GRACE: Duration = Duration::from_secs(10);
+
+/// The connect timeout a connection config asks for: OpenMetadata's `connectionTimeout` where the
+/// connection type has one, else the driver argument users pass through `connectionArguments`
+/// (`connect_timeout`, seconds, for libpq and PyMySQL alike). Zero or less, which those drivers
+/// read as "wait forever", gets the default: a run must end by itself.
+fn connect_timeout(c: &Json) -> Duration {
+    let seconds = |v: &Json| {
+        v.as_f64()
+            .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+    };
+    c.get("connectionTimeout")
+        .and_then(seconds)
+        .or_else(|| {
+            c.pointer("/connectionArguments/connect_timeout")
+                .and_then(seconds)
+        })
+        .filter(|s| *s > 0.0 && s.is_finite())
+        .map_or(DEFAULT_CONNECT_TIMEOUT, Duration::from_secs_f64)
 }
 
 impl Endpoint {
@@ -107,6 +136,7 @@ impl Endpoint {
                 .or_else(|| c.get("password"))
                 .and_then(Json::as_str)
                 .map(crate::config::Secret::new),
+            connect_timeout: connect_timeout(c),
         })
     }
 }
@@ -152,13 +182,86 @@ impl Target {
         })
     }
 
-    /// Opens a new connection; `database` selects another database of the same server.
+    /// Opens a new connection; `database` selects another database of the same server. A server
+    /// that accepts the connection and then says nothing fails it after the connect timeout.
     pub async fn connect(&self, database: Option<&str>) -> Result<Box<dyn Driver>, SqlError> {
+        let endpoint = match self {
+            Target::Postgres(t) => t.endpoint(),
+            Target::Mysql(t) => t.endpoint(),
+            Target::Sqlite(t) => return Ok(Box::new(t.connect().await?)),
+        };
+        let connecting = async {
+            Ok::<Box<dyn Driver>, SqlError>(match self {
+                Target::Postgres(t) => Box::new(t.connect(database).await?),
+                Target::Mysql(t) => Box::new(t.connect(database).await?),
+                Target::Sqlite(_) => unreachable!("returned above"),
+            })
+        };
+        let limit = endpoint.connect_timeout;
+        tokio::time::timeout(limit, connecting)
+            .await
+            .unwrap_or_else(|_| {
+                Err(SqlError::new(format!(
+                    "connecting to {}:{}: no answer within {} s (connect timeout: \
+                     `connectionArguments.connect_timeout`)",
+                    endpoint.host,
+                    endpoint.port,
+                    limit.as_secs_f64()
+                )))
+            })
+    }
+
+    /// How long one query or page may wait for the server; `None` for a local file.
+    fn query_deadline(&self) -> Option<Duration> {
         match self {
-            Target::Postgres(t) => Ok(Box::new(t.connect(database).await?)),
-            Target::Mysql(t) => Ok(Box::new(t.connect(database).await?)),
-            Target::Sqlite(t) => Ok(Box::new(t.connect().await?)),
+            Target::Postgres(t) => Some(t.statement_timeout() + QUERY_GRACE),
+            Target::Mysql(t) => Some(t.statement_timeout() + QUERY_GRACE),
+            Target::Sqlite(_) => None,
         }
+    }
+}
+
+/// Waits for `answer` until `deadline`; `Err` with the deadline when it passed.
+async fn bounded<T>(
+    deadline: Option<Duration>,
+    answer: impl Future<Output = Result<T, SqlError>>,
+) -> Result<Result<T, SqlError>, Duration> {
+    match deadline {
+        None => Ok(answer.await),
+        Some(deadline) => tokio::time::timeout(deadline, answer)
+            .await
+            .map_err(|_| deadline),
+    }
+}
+
+/// Replaces a connection that stopped answering by one that reports itself lost, so the next
+/// query opens a new connection instead of queueing behind it; returns the error to give.
+fn stopped(driver: &mut Box<dyn Driver>, waited: Duration) -> SqlError {
+    let message = format!(
+        "the source did not answer within {} s; the connection is dropped",
+        waited.as_secs_f64()
+    );
+    *driver = Box::new(Stopped(message.clone()));
+    SqlError::new(message)
+}
+
+/// A connection that stopped answering: every call fails, and it asks to be replaced.
+struct Stopped(String);
+
+#[async_trait]
+impl Driver for Stopped {
+    fn dialect(&self) -> &'static str {
+        "stopped"
+    }
+    async fn query(&mut self, _: &str, _: Vec<Value>) -> Result<(StreamId, Vec<String>), SqlError> {
+        Err(SqlError::new(self.0.clone()))
+    }
+    async fn next_page(&mut self, _: StreamId, _: usize) -> Result<Vec<Row>, SqlError> {
+        Err(SqlError::new(self.0.clone()))
+    }
+    fn close_stream(&mut self, _: StreamId) {}
+    fn is_lost(&self) -> bool {
+        true
     }
 }
 
@@ -167,6 +270,7 @@ impl Target {
 /// the pipeline retries, never the run).
 pub struct Connection {
     driver: Arc<Mutex<Box<dyn Driver>>>,
+    deadline: Option<Duration>,
     dialect: &'static str,
     target: Target,
     database: Option<String>,
@@ -175,6 +279,7 @@ pub struct Connection {
 /// One query's rows as a plugin holds them (a WIT `row-stream` resource).
 pub struct RowStream {
     driver: Arc<Mutex<Box<dyn Driver>>>,
+    deadline: Option<Duration>,
     id: StreamId,
     columns: Vec<String>,
 }
@@ -189,6 +294,7 @@ impl Connection {
         let dialect = driver.dialect();
         Ok(Self {
             driver: Arc::new(Mutex::new(driver)),
+            deadline: target.query_deadline(),
             dialect,
             target: target.clone(),
             database: database.map(str::to_owned),
@@ -212,16 +318,22 @@ impl Connection {
         if driver.is_lost() {
             *driver = self.reconnect("it was lost earlier").await?;
         }
-        let (id, columns) = match driver.query(statement, params.clone()).await {
+        let first = bounded(self.deadline, driver.query(statement, params.clone()))
+            .await
+            .unwrap_or_else(|waited| Err(stopped(&mut driver, waited)));
+        let (id, columns) = match first {
             Err(e) if driver.is_lost() => {
                 *driver = self.reconnect(&e.message).await?;
-                driver.query(statement, params).await?
+                bounded(self.deadline, driver.query(statement, params))
+                    .await
+                    .unwrap_or_else(|waited| Err(stopped(&mut driver, waited)))?
             }
             answer => answer?,
         };
         drop(driver);
         Ok(RowStream {
             driver: self.driver.clone(),
+            deadline: self.deadline,
             id,
             columns,
         })
@@ -235,7 +347,10 @@ impl RowStream {
 
     pub async fn next_page(&self, max_rows: u32) -> Result<Vec<Row>, SqlError> {
         let max_rows = (max_rows as usize).clamp(1, MAX_PAGE_ROWS);
-        self.driver.lock().await.next_page(self.id, max_rows).await
+        let mut driver = self.driver.lock().await;
+        bounded(self.deadline, driver.next_page(self.id, max_rows))
+            .await
+            .unwrap_or_else(|waited| Err(stopped(&mut driver, waited)))
     }
 
     pub async fn close(self) {

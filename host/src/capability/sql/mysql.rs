@@ -22,6 +22,14 @@ pub struct Target {
 const BINARY_CHARSET: u16 = 63;
 
 impl Target {
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    pub fn statement_timeout(&self) -> Duration {
+        self.statement_timeout
+    }
+
     /// Reads OpenMetadata's `MysqlConnection` / `MariaDBConnection`: `hostPort` (port 3306 when
     /// absent), `username`, `authType.password` or `password`. `databaseName` and `databaseSchema`
     /// are the plugin's business (MySQL connections are not bound to one schema).
@@ -50,15 +58,8 @@ impl Target {
             // A socket found through `@@socket` would bypass the address the config names.
             .prefer_socket(false)
             .stmt_cache_size(Some(64));
-        let mut conn = tokio::time::timeout(Duration::from_secs(30), Conn::new(opts))
-            .await
-            .map_err(|_| {
-                SqlError::new(format!(
-                    "connecting to {}:{} timed out after 30 s",
-                    endpoint.host, endpoint.port
-                ))
-            })?
-            .map_err(sql_error)?;
+        // The caller bounds the whole connect, session setup included (see `Target::connect`).
+        let mut conn = Conn::new(opts).await.map_err(sql_error)?;
         // A slow catalog query must stop on the server too. MariaDB and MySQL name the limit
         // differently; whichever the server does not know fails harmlessly.
         let seconds = self.statement_timeout.as_secs_f64();

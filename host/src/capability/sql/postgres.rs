@@ -24,6 +24,14 @@ pub struct Target {
 }
 
 impl Target {
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    pub fn statement_timeout(&self) -> Duration {
+        self.statement_timeout
+    }
+
     /// Reads OpenMetadata's `PostgresConnection` (or `RedshiftConnection`): `hostPort`,
     /// `username`, `authType.password` (or the top-level `password` Redshift and older configs
     /// use), `database`, `sslMode`. `defaults` are the engine's port and database (PostgreSQL:
@@ -56,7 +64,7 @@ impl Target {
             .user(&self.endpoint.user)
             .dbname(database.unwrap_or(&self.database))
             .application_name("omrun")
-            .connect_timeout(Duration::from_secs(30))
+            .connect_timeout(self.endpoint.connect_timeout)
             // A slow catalog query must fail on the server too, not only time out in the host.
             .options(format!(
                 "-c statement_timeout={}",
