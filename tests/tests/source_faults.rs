@@ -283,3 +283,68 @@ fn a_source_that_goes_silent_mid_run_ends_the_run_and_names_what_failed() {
         );
     }
 }
+
+/// With `ingestAllDatabases`, a database the user may not connect to is not skipped quietly: it
+/// fails, named in the report with the server's reason, the run exits 1 and keeps its checkpoint;
+/// the other databases are ingested.
+#[test]
+fn a_database_that_cannot_be_read_fails_named_and_the_others_are_ingested() {
+    let server = PgServer::from_env();
+    let readable = server.create_database("readable", "CREATE TABLE kept (id int PRIMARY KEY);");
+    let locked = server.create_database("locked", "CREATE TABLE hidden (id int PRIMARY KEY);");
+    // A role without superuser rights, which PostgreSQL's CONNECT privilege binds.
+    let role = omrun_tests::config::unique_name("reader", 20);
+    let password = "reader-password-1";
+    let mut admin = server.connect("postgres");
+    admin
+        .batch_execute(&format!(
+            "CREATE ROLE {role} LOGIN PASSWORD '{password}';
+             REVOKE CONNECT ON DATABASE {locked} FROM PUBLIC;",
+            locked = locked.name
+        ))
+        .expect("role and privileges");
+    let work = Workdir::new();
+    let output = work.join("out.jsonl");
+    let yaml = PgConfig::new(SERVICE, &output)
+        .yaml()
+        .replace("ingestAllDatabases: false", "ingestAllDatabases: true")
+        .replace(
+            "      type: DatabaseMetadata\n",
+            &format!(
+                "      type: DatabaseMetadata\n      databaseFilterPattern:\n        includes: ['^{}$', '^{}$']\n",
+                readable.name, locked.name
+            ),
+        );
+    let config = work.write("all.yaml", yaml);
+    let out = Omrun::ingest(work.path(), &config)
+        .plugin(plugin("postgres"))
+        .postgres_env(&server, &readable.name)
+        .env("POSTGRES_USER", &role)
+        .env("POSTGRES_PASSWORD", password)
+        .secret(password)
+        .output(&output)
+        .report_json(&work.join("report.json"))
+        .run();
+    out.assert_code(1);
+    let report = out.report();
+    let failures = report["failures"].as_array().expect("failures");
+    assert_eq!(failures.len(), 1, "{report}");
+    assert_eq!(failures[0]["kind"], "database");
+    assert_eq!(failures[0]["fqn"], fqn(&[SERVICE, &locked.name]));
+    let why = failures[0]["error"].as_str().unwrap();
+    assert!(
+        why.contains("could not be listed") && why.contains("permission denied"),
+        "{why}"
+    );
+    let tables = out.records().table_fqns();
+    assert_eq!(
+        tables,
+        BTreeSet::from([fqn(&[SERVICE, &readable.name, "public", "kept"])]),
+    );
+    assert!(
+        work.join(&format!(".omrun-checkpoint.{SERVICE}.jsonl"))
+            .exists(),
+        "the checkpoint was removed"
+    );
+    admin.batch_execute(&format!("DROP ROLE {role}")).ok();
+}

@@ -1,10 +1,10 @@
 //! [`SqlSource`]: any [`Catalog`] as a [`DiscoverableSource`], with OpenMetadata's filters.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use omrun_sdk::DiscoverableSource;
 use omrun_sdk::sql::SqlError;
-use omrun_sdk::types::{Entity, EntityRef, PluginInfo, SourceConfig};
+use omrun_sdk::types::{Entity, EntityKind, EntityRef, PluginInfo, SourceConfig};
 
 use crate::batch;
 use crate::catalog::{Catalog, Databases, TableName, is_view};
@@ -25,6 +25,12 @@ pub struct SqlSource<C: Catalog> {
     catalog: C,
     service: String,
     options: SourceOptions,
+    /// Whether this instance ran `discover` (else `unlisted` knows nothing).
+    discovered: bool,
+    /// Databases (with `ingestAllDatabases`) whose contents could not be listed, with why: their
+    /// refs fail in `process`, so the host names them in the report instead of writing an empty
+    /// database.
+    unlisted: BTreeMap<String, String>,
 }
 
 impl<C: Catalog> SqlSource<C> {
@@ -35,7 +41,22 @@ impl<C: Catalog> SqlSource<C> {
             catalog,
             service: service.into(),
             options,
+            discovered: false,
+            unlisted: BTreeMap::new(),
         }
+    }
+
+    /// Why a database ref must fail: its contents could not be listed by this instance's
+    /// discovery, or — asked by an instance that did not discover — cannot be listed now.
+    fn unlisted_reason(&mut self, db: &str) -> Option<String> {
+        let why = match self.unlisted.get(db) {
+            Some(why) => why.clone(),
+            None if !self.discovered => self.catalog.schemas(db).err()?.to_string(),
+            None => return None,
+        };
+        Some(format!(
+            "its contents could not be listed ({why}); none of its schemas or tables was ingested"
+        ))
     }
 
     /// The dialect, for connector-specific calls.
@@ -123,6 +144,8 @@ impl<C: Catalog> DiscoverableSource for SqlSource<C> {
 
     fn discover(&mut self) -> Result<Vec<EntityRef>, String> {
         let mut refs = Vec::new();
+        self.discovered = true;
+        self.unlisted.clear();
         match self
             .catalog
             .databases()
@@ -139,10 +162,18 @@ impl<C: Catalog> DiscoverableSource for SqlSource<C> {
                         continue;
                     }
                     refs.push(EntityRef::database(&db));
-                    // One unreachable database (no CONNECT privilege, say) must not stop the
-                    // others; it is still ingested as a database, and the reason is logged.
-                    if let Err(e) = self.discover_contents(&db, &mut refs) {
-                        omrun_sdk::log::error!("skipping the contents of database `{db}`: {e}");
+                    match self.discover_contents(&db, &mut refs) {
+                        Ok(()) => {}
+                        // A passing error (too many connections, a lost connection): the host
+                        // retries the whole discovery, names only, per `retryPolicy`.
+                        Err(e) if is_passing(&e) => {
+                            return Err(format!("listing database `{db}`: {e}"));
+                        }
+                        // One unreadable database (no CONNECT privilege, say) must not stop the
+                        // others: its ref fails in `process`, named in the report.
+                        Err(e) => {
+                            self.unlisted.insert(db, e.to_string());
+                        }
                     }
                 }
             }
@@ -151,6 +182,32 @@ impl<C: Catalog> DiscoverableSource for SqlSource<C> {
     }
 
     fn process(&mut self, refs: Vec<EntityRef>) -> Vec<Result<Vec<Entity>, String>> {
-        batch::process(&mut self.catalog, &refs)
+        let unlisted: Vec<Option<String>> = refs
+            .iter()
+            .map(|r| match (r.kind, r.path.as_slice()) {
+                (EntityKind::Database, [db]) => self.unlisted_reason(db),
+                _ => None,
+            })
+            .collect();
+        let mut answers = batch::process(&mut self.catalog, &refs);
+        for (answer, why) in answers.iter_mut().zip(unlisted) {
+            if let Some(why) = why {
+                *answer = Err(why);
+            }
+        }
+        answers
+    }
+}
+
+/// Whether a listing error may pass by itself: no SQLSTATE (the connection was lost or did not
+/// answer in time), a connection exception (08…), insufficient resources such as too many
+/// connections (53…, MySQL's 1040 comes as 08004), the server starting or stopping (57P…), or a
+/// serialization failure or deadlock (40…). A missing privilege or database is not.
+fn is_passing(e: &SqlError) -> bool {
+    match &e.sqlstate {
+        None => true,
+        Some(code) => ["08", "53", "57P", "40"]
+            .iter()
+            .any(|p| code.starts_with(p)),
     }
 }

@@ -14,6 +14,8 @@ use crate::{Catalog, Databases, SqlSource, TableError, TableName};
 struct Fake {
     all_databases: bool,
     calls: Vec<String>,
+    /// A database whose schemas cannot be listed, and the SQLSTATE it fails with.
+    unlistable: Option<(&'static str, &'static str)>,
 }
 
 const TABLES: &[(&str, &str, &str, TableType)] = &[
@@ -47,6 +49,7 @@ impl Catalog for Fake {
         Ok(Fake {
             all_databases: config.ingest_all_databases,
             calls: vec![],
+            unlistable: None,
         })
     }
 
@@ -59,6 +62,14 @@ impl Catalog for Fake {
     }
 
     fn schemas(&mut self, database: &str) -> Result<Vec<String>, SqlError> {
+        if let Some((db, sqlstate)) = self.unlistable
+            && db == database
+        {
+            return Err(SqlError {
+                message: format!("cannot list {db}"),
+                sqlstate: Some(sqlstate.into()),
+            });
+        }
         let mut s: Vec<String> = TABLES
             .iter()
             .filter(|t| t.0 == database)
@@ -343,4 +354,45 @@ fn a_failing_query_fails_only_the_refs_it_covered() {
         results[4],
         Err("describing table `shop.public.daily`: no such table: main.a".into())
     );
+}
+
+fn unlistable(db: &'static str, sqlstate: &'static str) -> SqlSource<Fake> {
+    let config = ConnectionConfig::parse(r#"{"ingestAllDatabases": true}"#).unwrap();
+    let mut catalog = Fake::connect(&config).unwrap();
+    catalog.unlistable = Some((db, sqlstate));
+    SqlSource::new(catalog, "svc", SourceOptions::parse("{}").unwrap())
+}
+
+#[test]
+fn an_unreadable_database_fails_when_processed_and_the_others_are_listed() {
+    let mut src = unlistable("hr", "42501");
+    let refs = src.discover().unwrap();
+    let listed = paths(&refs);
+    assert!(listed.contains(&"hr".to_owned()), "{listed:?}");
+    assert!(!listed.iter().any(|p| p.starts_with("hr/")), "{listed:?}");
+    assert!(
+        listed.contains(&"shop/public/orders".to_owned()),
+        "{listed:?}"
+    );
+    let answers = src.process(vec![EntityRef::database("hr"), EntityRef::database("shop")]);
+    let why = answers[0].as_ref().unwrap_err();
+    assert!(
+        why.contains("could not be listed") && why.contains("cannot list hr (SQLSTATE 42501)"),
+        "{why}"
+    );
+    assert!(answers[1].is_ok(), "{:?}", answers[1]);
+}
+
+#[test]
+fn a_passing_error_fails_the_discovery_so_that_it_is_retried() {
+    let why = unlistable("hr", "53300").discover().unwrap_err();
+    assert!(why.contains("listing database `hr`"), "{why}");
+}
+
+#[test]
+fn an_instance_that_did_not_discover_asks_whether_a_database_can_be_listed() {
+    let answers = unlistable("hr", "42501")
+        .process(vec![EntityRef::database("hr"), EntityRef::database("shop")]);
+    assert!(answers[0].is_err(), "{:?}", answers[0]);
+    assert!(answers[1].is_ok(), "{:?}", answers[1]);
 }
