@@ -7,6 +7,7 @@ pub mod argo;
 pub mod capability;
 pub mod cli;
 pub mod config;
+pub mod file_lock;
 pub mod logging;
 pub mod model;
 pub mod plugin;

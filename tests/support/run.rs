@@ -240,6 +240,11 @@ impl Running {
         self.child.try_wait().expect("wait for omrun").is_none()
     }
 
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// What it wrote to stderr so far.
     pub fn stderr_so_far(&self) -> String {
         strip_ansi(&String::from_utf8_lossy(&self.stderr.lock().unwrap()))

@@ -348,3 +348,61 @@ fn a_database_that_cannot_be_read_fails_named_and_the_others_are_ingested() {
     );
     admin.batch_execute(&format!("DROP ROLE {role}")).ok();
 }
+
+/// Two runs into one file sink at once (two configs, so two checkpoints): the second is refused
+/// before it writes anything, naming the first; the first's file comes out whole.
+#[test]
+fn a_second_run_into_the_same_file_is_refused_naming_the_first() {
+    let db = PgServer::from_env().create_database("two_runs", fixture::THOUSAND_TABLES);
+    // Slowed down, so that the first run is still writing when the second starts.
+    let relay = Relay::to(
+        &format!("{}:{}", db.server.host, db.server.port),
+        Duration::from_millis(2),
+    );
+    let work = Workdir::new();
+    let output = work.join("shared.jsonl");
+    let first_config = PgConfig::new(SERVICE, &output)
+        .orchestrator("sequential", 1)
+        .batch_size(5)
+        .yaml();
+    let first_config = work.write("first.yaml", first_config);
+    let second_config = work.write("second.yaml", PgConfig::new("other", &output).yaml());
+    let through_relay = |omrun: Omrun| {
+        omrun
+            .plugin(plugin("postgres"))
+            .db(&db)
+            .env("POSTGRES_HOST", "127.0.0.1")
+            .env("POSTGRES_PORT", relay.port.to_string())
+    };
+    let mut first = through_relay(Omrun::ingest(work.path(), &first_config))
+        .output(&output)
+        .spawn();
+    let started = Instant::now();
+    while !first.stderr_so_far().contains("Processing with") {
+        assert!(first.is_running(), "{}", first.stderr_so_far());
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "never processing"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let second = through_relay(Omrun::ingest(work.path(), &second_config)).run();
+    assert!(
+        first.is_running(),
+        "the first run ended too soon to test anything"
+    );
+    second.assert_code(2);
+    let error = second.single_error();
+    assert!(
+        error.contains(&format!(
+            "the sink file {} is in use by another omrun run (pid {})",
+            output.display(),
+            first.pid()
+        )),
+        "{error}"
+    );
+    let out = first.wait();
+    out.assert_success();
+    // Records::read checks every line whole, parents first, nothing twice.
+    assert_eq!(out.records().table_fqns().len(), TABLES);
+}

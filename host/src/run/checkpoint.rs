@@ -26,7 +26,7 @@ use crate::sink::Sink;
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -227,17 +227,10 @@ impl Checkpoint {
                 why: format!("cannot be opened: {e}"),
             })?;
         // Two runs of one config (into different sinks, say) must not write one checkpoint.
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => Err(Unavailable {
-                path: path.clone(),
-                why: "is in use by another omrun run".into(),
-            })?,
-            Err(TryLockError::Error(e)) => Err(Unavailable {
-                path: path.clone(),
-                why: format!("cannot be locked: {e}"),
-            })?,
-        }
+        crate::file_lock::lock(&file).map_err(|refused| Unavailable {
+            path: path.clone(),
+            why: refused.to_string(),
+        })?;
         let mut text = String::new();
         file.read_to_string(&mut text)
             .with_context(|| format!("cannot read the checkpoint {}", path.display()))?;

@@ -29,14 +29,24 @@ impl FileSink {
     /// [`create`](Self::create), or with `keep`, continues the file of an interrupted run: its
     /// first `keep` bytes are the batches the run's checkpoint recorded; what follows was written
     /// by batches the crash cut short, which the resumed run writes again, so it is cut off.
+    ///
+    /// The file is locked for the run: a second run into it is refused, naming the first.
     pub fn open(path: &Path, keep: Option<u64>) -> anyhow::Result<Self> {
         let Some(keep) = keep else {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("cannot create {}", dir.display()))?;
             }
-            let file = File::create(path)
+            // Emptied only once locked: a run refused must not have cut the other's file.
+            let file = OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(path)
                 .with_context(|| format!("cannot create sink file {}", path.display()))?;
+            lock(&file, path)?;
+            file.set_len(0)
+                .with_context(|| format!("cannot empty sink file {}", path.display()))?;
             return Ok(Self::on(path, file));
         };
         let file = OpenOptions::new()
@@ -45,6 +55,7 @@ impl FileSink {
             .truncate(false)
             .open(path)
             .with_context(|| format!("cannot resume sink file {}", path.display()))?;
+        lock(&file, path)?;
         let len = file.metadata()?.len();
         if len < keep {
             bail!(
@@ -162,6 +173,12 @@ impl Sink for FileSink {
     }
 }
 
+/// Locks the sink file for this run (see `file_lock`).
+fn lock(file: &File, path: &Path) -> anyhow::Result<()> {
+    crate::file_lock::lock(file)
+        .map_err(|refused| anyhow::anyhow!("the sink file {} {refused}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,6 +202,8 @@ mod tests {
         // A batch in flight when the process died: written, never checkpointed; torn, even.
         sink.write(vec![request("b")]).await;
         sink.close().await.unwrap();
+        // The process that held it is gone, and its lock with it.
+        drop(sink);
         std::fs::OpenOptions::new()
             .append(true)
             .open(&path)
@@ -195,6 +214,7 @@ mod tests {
         let resumed = FileSink::open(&path, Some(kept)).unwrap();
         resumed.write(vec![request("b")]).await;
         resumed.close().await.unwrap();
+        drop(resumed);
         let text = std::fs::read_to_string(&path).unwrap();
         let names: Vec<&str> = text
             .lines()
