@@ -1,5 +1,6 @@
 //! Finding and loading plugins: `--plugin`, `$OMRUN_PLUGIN_PATH`, `<repo>/build/plugins`, and the
-//! errors for a missing file or a file that is not a WebAssembly component (exit 2, one line).
+//! errors for a missing file, a file that is not a WebAssembly component, an endless file (a
+//! device, a FIFO) or one over the size limit (exit 2 at once, one line).
 
 use omrun_tests::scenario::{Mode, checked};
 use omrun_tests::{Omrun, PgConfig, PgServer, TestDb, Workdir};
@@ -32,6 +33,58 @@ fn missing_plugin_file() {
     assert_eq!(
         out.single_error(),
         format!("error: plugin file {} not found", missing.display())
+    );
+}
+
+/// `/dev/zero` and a FIFO would be read forever (or block): refused before they are opened.
+#[test]
+fn an_endless_plugin_file_is_refused_at_once() {
+    let work = Workdir::new();
+    let fifo = work.join("fifo.wasm");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    for endless in [std::path::PathBuf::from("/dev/zero"), fifo] {
+        let started = std::time::Instant::now();
+        let out = bad_plugin_run(&work, &endless);
+        out.assert_code(2);
+        assert_eq!(
+            out.single_error(),
+            format!(
+                "error: plugin {} is not a regular file (a device, a FIFO or a folder)",
+                endless.display()
+            )
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    }
+}
+
+/// A file over `pluginLimits.pluginFileSize` is refused without being read.
+#[test]
+fn a_plugin_file_over_the_size_limit_is_refused() {
+    let work = Workdir::new();
+    let big = work.write("big.wasm", vec![0u8; 2 << 20]);
+    let yaml = PgConfig::new(SERVICE, &work.join("out.jsonl"))
+        .yaml()
+        .replace(
+            "workflowConfig:\n",
+            "workflowConfig:\n  pluginLimits:\n    pluginFileSize: 1Mi\n",
+        );
+    work.write("config.yaml", yaml);
+    let out = Omrun::ingest(work.path(), "config.yaml")
+        .plugin(&big)
+        .postgres_env(&PgServer::from_env(), "postgres")
+        .run();
+    out.assert_code(2);
+    assert_eq!(
+        out.single_error(),
+        format!(
+            "error: plugin {} is 2097152 bytes, more than the limit of 1048576 \
+             (workflowConfig.pluginLimits.pluginFileSize)",
+            big.display()
+        )
     );
 }
 

@@ -4,7 +4,7 @@
 
 use super::{CANNOT_START, fail};
 use crate::capability::Capability;
-use crate::plugin::{ComponentCache, Plugin, Stamp, World};
+use crate::plugin::{ComponentCache, Limits, Plugin, Stamp, World};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -61,7 +61,7 @@ pub fn run(args: InspectArgs) -> ExitCode {
         Err(e) => return fail(CANNOT_START, &e),
     };
     // The file was just read whole by the loader; reading it again keeps the loader simple.
-    let wasm = match std::fs::read(&args.file) {
+    let wasm = match crate::plugin::read_plugin_file(&args.file, Limits::default().file_bytes) {
         Ok(wasm) => wasm,
         Err(e) => return fail(CANNOT_START, &e),
     };

@@ -6,6 +6,7 @@
 //!   pluginLimits:
 //!     memory: 512Mi            # bytes, or Kubernetes-style 512Mi / 2Gi / 500M; default 1Gi
 //!     callTimeoutSeconds: 60   # one call into the plugin; default 300
+//!     pluginFileSize: 200Mi    # the largest plugin file read; default 100Mi
 //! ```
 
 use crate::plugin::Limits;
@@ -29,6 +30,9 @@ pub struct PluginLimits {
     /// the statement timeout of its SQL connections.
     #[serde(default, deserialize_with = "call_timeout")]
     pub call_timeout_seconds: Option<f64>,
+    /// The largest plugin file read, in bytes.
+    #[serde(default, deserialize_with = "file_size")]
+    pub plugin_file_size: Option<u64>,
 }
 
 impl PluginLimits {
@@ -42,6 +46,7 @@ impl PluginLimits {
             call_timeout: self
                 .call_timeout_seconds
                 .map_or(default.call_timeout, Duration::from_secs_f64),
+            file_bytes: self.plugin_file_size.unwrap_or(default.file_bytes),
         }
     }
 }
@@ -64,6 +69,21 @@ fn memory<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Erro
         _ => Err(serde::de::Error::custom(
             "expected an amount of memory from 16Mi to 4Gi: bytes, or a number with a suffix \
              Ki, Mi, Gi (powers of 1024) or K, M, G (powers of 1000)",
+        )),
+    }
+}
+
+fn file_size<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let bytes = match Option::<Quantity>::deserialize(d)? {
+        None => return Ok(None),
+        Some(Quantity::Bytes(n)) => Some(n),
+        Some(Quantity::Text(text)) => parse_memory(&text),
+    };
+    match bytes {
+        Some(n) if (1 << 20..=MAX_MEMORY).contains(&n) => Ok(Some(n)),
+        _ => Err(serde::de::Error::custom(
+            "expected a size from 1Mi to 4Gi: bytes, or a number with a suffix Ki, Mi, Gi \
+             (powers of 1024) or K, M, G (powers of 1000)",
         )),
     }
 }
@@ -111,6 +131,19 @@ mod tests {
         assert_eq!(parse_memory("500M"), Some(500_000_000));
         for bad in ["", "Mi", "1.5Gi", "2GB", "-1", "99999999999999999999Ti"] {
             assert_eq!(parse_memory(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn plugin_file_size_is_a_quantity_from_one_mebibyte() {
+        let set = parse(r#"{"pluginFileSize": "200Mi"}"#).unwrap().limits();
+        assert_eq!(set.file_bytes, 200 << 20);
+        assert_eq!(parse("{}").unwrap().limits().file_bytes, 100 << 20);
+        for bad in [
+            r#"{"pluginFileSize": "10Ki"}"#,
+            r#"{"pluginFileSize": "5Gi"}"#,
+        ] {
+            assert!(parse(bad).unwrap_err().contains("from 1Mi to 4Gi"), "{bad}");
         }
     }
 

@@ -126,10 +126,7 @@ impl Plugin {
         grants: Arc<Grants>,
     ) -> Result<Plugin, PluginError> {
         let shown = path.display().to_string();
-        let wasm = std::fs::read(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => PluginError(format!("plugin file {shown} not found")),
-            _ => PluginError(format!("cannot read plugin {shown}: {e}")),
-        })?;
+        let wasm = read_plugin_file(path, limits.file_bytes)?;
         check_header(&wasm).map_err(|why| {
             PluginError(format!(
                 "plugin {shown} is not a WebAssembly component: {why}"
@@ -374,6 +371,41 @@ impl Instance {
         }
         result
     }
+}
+
+/// Reads a plugin file, at most `max` bytes: a device, a FIFO or a folder is refused before it is
+/// opened (`/dev/zero` would never end, a FIFO would block), a larger file at once.
+pub fn read_plugin_file(path: &Path, max: u64) -> Result<Vec<u8>, PluginError> {
+    use std::io::Read;
+    let shown = path.display();
+    let unreadable = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => PluginError(format!("plugin file {shown} not found")),
+        _ => PluginError(format!("cannot read plugin {shown}: {e}")),
+    };
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(PluginError(format!(
+            "plugin {shown} is not a regular file (a device, a FIFO or a folder)"
+        )));
+    }
+    let too_large = |size: String| {
+        PluginError(format!(
+            "plugin {shown} is {size} bytes, more than the limit of {max} \
+             (workflowConfig.pluginLimits.pluginFileSize)"
+        ))
+    };
+    if meta.len() > max {
+        return Err(too_large(meta.len().to_string()));
+    }
+    let mut wasm = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|file| file.take(max + 1).read_to_end(&mut wasm))
+        .map_err(unreadable)?;
+    // It grew since it was measured.
+    if wasm.len() as u64 > max {
+        return Err(too_large(format!("more than {max}")));
+    }
+    Ok(wasm)
 }
 
 /// Runs one export call under the wall-clock limit and turns traps into messages that say what

@@ -24,6 +24,8 @@ pub struct Limits {
     /// Wall-clock time for one call into the plugin (`discover`, one `process` batch, …), host
     /// calls included.
     pub call_timeout: Duration,
+    /// The largest plugin file read (a plugin built for release is well under 10 MiB).
+    pub file_bytes: u64,
 }
 
 impl Default for Limits {
@@ -31,6 +33,7 @@ impl Default for Limits {
         Self {
             memory_bytes: 1 << 30,
             call_timeout: Duration::from_secs(300),
+            file_bytes: 100 << 20,
         }
     }
 }
