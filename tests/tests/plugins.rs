@@ -3,7 +3,7 @@
 //! device, a FIFO) or one over the size limit (exit 2 at once, one line).
 
 use omrun_tests::scenario::{Mode, checked};
-use omrun_tests::{Omrun, PgConfig, PgServer, TestDb, Workdir};
+use omrun_tests::{Omrun, PgConfig, PgServer, TestDb, Workdir, plugin};
 
 const SERVICE: &str = "omrun_plugins";
 const SMALL_FIXTURE: &str = "CREATE TABLE public.things (id integer PRIMARY KEY, label text);";
@@ -183,4 +183,69 @@ fn plugin_found_in_repo_build_dir_by_default() {
     let out = lookup_run(&work, &db, None);
     let run = checked(out, Mode::Sequential, "postgres");
     assert_eq!(run.records.count("CreateTableRequest"), 1);
+}
+
+/// The compiled-plugin cache holds native code: an entry replaced by another plugin's (as someone
+/// who can write the cache could do) is not run; it is compiled again, with a warning. A cache
+/// folder other users can write is not used at all.
+#[test]
+fn a_replaced_compiled_plugin_is_not_run() {
+    let work = Workdir::new();
+    let cache = work.join("cache");
+    let inspect = |wasm: &std::path::Path| {
+        let out = Omrun::new(work.path())
+            .args(["plugin", "inspect"])
+            .arg(wasm)
+            .env("OMRUN_CACHE_DIR", &cache)
+            .run();
+        out.assert_success();
+        out
+    };
+    let name = |out: &omrun_tests::RunOutput| {
+        let line = out.stdout.lines().find(|l| l.starts_with("name ")).unwrap();
+        line.split_whitespace().nth(1).unwrap().to_owned()
+    };
+    let (postgres, sqlite) = (plugin("postgres"), plugin("sqlite"));
+    let entries = || -> std::collections::BTreeSet<std::path::PathBuf> {
+        std::fs::read_dir(cache.join("components"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "cwasm"))
+            .collect()
+    };
+    inspect(&postgres);
+    let postgres_entry = entries().into_iter().next().expect("an entry");
+    inspect(&sqlite);
+    let sqlite_entry = entries()
+        .into_iter()
+        .find(|e| *e != postgres_entry)
+        .expect("a second entry");
+
+    std::fs::copy(&sqlite_entry, &postgres_entry).unwrap();
+    let out = inspect(&postgres);
+    assert_eq!(name(&out), "postgres", "{}", out.describe());
+    assert!(
+        out.stderr
+            .contains("is not what omrun stored for this plugin"),
+        "{}",
+        out.describe()
+    );
+    // Compiled again and stored: the next load is a quiet hit.
+    let again = inspect(&postgres);
+    assert!(!again.stderr.contains("WARN"), "{}", again.describe());
+
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(
+        cache.join("components"),
+        std::fs::Permissions::from_mode(0o777),
+    )
+    .unwrap();
+    let open = inspect(&postgres);
+    assert_eq!(name(&open), "postgres");
+    assert!(
+        open.stderr.contains("Not using the compiled-plugin cache")
+            && open.stderr.contains("open to other users (mode 777)"),
+        "{}",
+        open.describe()
+    );
 }
