@@ -176,6 +176,71 @@ fn serde_yaml_from(yaml: &str) -> Value {
         .unwrap_or_else(|e| panic!("rendered YAML does not parse: {e}\n{yaml}"))
 }
 
+/// The ConfigMap is written from the parsed config, so no comment of the file reaches it; and a
+/// secret written as a variable's default, a private key, or a credential among the driver's
+/// arguments is a literal secret like any other: refused, named by its path.
+#[test]
+fn no_secret_reaches_the_manifests_by_a_side_door() {
+    let work = Workdir::new();
+    let example = std::fs::read_to_string(repo_root().join(EXAMPLE)).unwrap();
+    let commented = example.replacen(
+        "source:\n",
+        "# the old one was: hunter2-commented\nsource:\n",
+        1,
+    );
+    let config = work.write("commented.yaml", commented);
+    let config_map = render(&work, &config, &["--config-map"]);
+    let text = config_map["data"]["config.yaml"].as_str().unwrap();
+    assert!(
+        text.contains("${PG_PASSWORD}") && !text.contains("hunter2-commented"),
+        "{text}"
+    );
+
+    let in_connection = |yaml: &str| {
+        example.replace(
+            "      database: warehouse\n",
+            &format!("      database: warehouse\n{yaml}"),
+        )
+    };
+    let refused = [
+        (
+            example.replace("${PG_PASSWORD}", "${PG_PASSWORD:-hunter2-default}"),
+            "source.serviceConnection.config.authType.password",
+        ),
+        (
+            in_connection("      sslConfig:\n        sslKey: \"-----BEGIN PRIVATE KEY-----\"\n"),
+            "source.serviceConnection.config.sslConfig.sslKey",
+        ),
+        (
+            in_connection("      connectionArguments:\n        ssl_key: /keys/client.key\n"),
+            "source.serviceConnection.config.connectionArguments.ssl_key",
+        ),
+        (
+            in_connection("      connectionOptions:\n        api_token: hunter2-option\n"),
+            "source.serviceConnection.config.connectionOptions.api_token",
+        ),
+        (
+            in_connection("      connectionArguments:\n        PGPASSWORD: 123456\n"),
+            "source.serviceConnection.config.connectionArguments.PGPASSWORD",
+        ),
+    ];
+    for (i, (text, path)) in refused.into_iter().enumerate() {
+        let config = work.write(&format!("refused-{i}.yaml"), text);
+        let out = Omrun::new(work.path())
+            .args(["argo", "render", "--config-map", "-c"])
+            .arg(&config)
+            .run();
+        out.assert_code(2);
+        assert!(
+            out.stderr
+                .contains(&format!("{path} holds a literal secret")),
+            "{path}: {}",
+            out.describe()
+        );
+        assert!(out.stdout.is_empty(), "{path}: {}", out.stdout);
+    }
+}
+
 #[test]
 fn a_config_with_a_literal_secret_is_refused() {
     let work = Workdir::new();

@@ -46,8 +46,6 @@ const PULL_POLICIES: &[&str] = &["Always", "IfNotPresent", "Never"];
 const TASK_RESULTS: &[&str] = &[
     "Succeeded", "Failed", "Errored", "Skipped", "Omitted", "Daemoned", "AnySucceeded", "AllFailed",
 ];
-/// Words in an env var's name that say its value is a credential.
-const SECRET_WORDS: &[&str] = &["PASSWORD", "PASSWD", "TOKEN", "SECRET", "JWT", "KEY"];
 /// Argo cuts output parameters at 256 KiB.
 const MAX_PARAMETER_BYTES: usize = 256 * 1024;
 /// etcd stores an object up to ~1.5 MiB; the workflow's status (one node per pod) needs the rest.
@@ -713,8 +711,7 @@ impl Linter {
             .get("value")
             .and_then(Value::as_str)
             .is_some_and(|value| !value.is_empty());
-        let upper = name.to_ascii_uppercase();
-        if literal && SECRET_WORDS.iter().any(|word| upper.contains(word)) {
+        if literal && crate::config::is_secret_key(name) {
             let message = format!(
                 "env var {name} has a literal value: credentials must come from a Kubernetes \
                  Secret (valueFrom.secretKeyRef)"

@@ -24,9 +24,11 @@ pub const DEFAULT_NAMESPACE: &str = "argo";
 const DEFAULT_SERVICE_ACCOUNT: &str = "omrun-workflow";
 const DEFAULT_SECRET: &str = "omrun-secrets";
 
-/// A config ready to render: the loaded config and the text of its file, `${VAR}`s unexpanded.
+/// A config ready to render: the loaded config and its document, `${VAR}`s unexpanded.
 pub struct Rendering<'a> {
     config: &'a Config,
+    /// The config file as YAML written from its parsed document: no comment of the file (an old
+    /// password commented out, say) reaches the ConfigMap.
     text: String,
     variables: BTreeMap<String, bool>,
     shards: u32,
@@ -52,6 +54,8 @@ impl<'a> Rendering<'a> {
         }
         let mut variables = BTreeMap::new();
         references(&raw, &mut variables);
+        let text = serde_saphyr::to_string(&raw)
+            .with_context(|| format!("cannot write {} again", config.path.display()))?;
         Ok(Self {
             config,
             text,
@@ -94,7 +98,7 @@ impl<'a> Rendering<'a> {
             .unwrap_or_else(|| format!("{}-config", self.base_name()))
     }
 
-    /// The ConfigMap holding the config file as written, `${VAR}`s and all.
+    /// The ConfigMap holding the config, `${VAR}`s and all, without the file's comments.
     pub fn config_map(&self) -> Value {
         json!({
             "apiVersion": "v1",
@@ -373,11 +377,12 @@ fn literal_secrets(value: &Value, path: &str, found: &mut Vec<String>) {
                     continue;
                 }
                 match value {
-                    Value::String(text)
-                        if config::is_secret_key(key)
-                            && !text.is_empty()
-                            && !references_only(text) =>
-                    {
+                    Value::String(text) if config::is_secret_key(key) && !text.is_empty() => {
+                        if !references_only(text) {
+                            found.push(here)
+                        }
+                    }
+                    Value::Number(_) | Value::Bool(_) if config::is_secret_key(key) => {
                         found.push(here)
                     }
                     _ => literal_secrets(value, &here, found),
@@ -402,8 +407,14 @@ fn variable_pattern() -> &'static regex::Regex {
     })
 }
 
+/// Whether `text` is only variable references: a default (`${PGPW:-hunter2}`) is a value written
+/// out, so it does not count (an empty one, `${PGPW:-}`, does).
 fn references_only(text: &str) -> bool {
-    variable_pattern().replace_all(text, "").trim().is_empty()
+    let pattern = variable_pattern();
+    let defaulted = pattern
+        .captures_iter(text)
+        .any(|c| c.get(2).is_some_and(|d| d.as_str().len() > 2));
+    !defaulted && pattern.replace_all(text, "").trim().is_empty()
 }
 
 /// Every variable the config refers to, and whether it has a default.

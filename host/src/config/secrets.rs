@@ -37,20 +37,23 @@ impl fmt::Display for Secret {
     }
 }
 
-/// Key names (lower-cased substrings) OpenMetadata uses for credentials: `password`, `jwtToken`,
-/// `clientSecret`, `privateKey`, `privateKeyPassphrase`, `apiKey`, `sessionToken`, ….
-const SECRET_KEY_PARTS: &[&str] = &[
-    "password",
-    "passphrase",
-    "secret",
-    "token",
-    "privatekey",
-    "apikey",
-];
+/// Parts of key names (lower-cased, without `_` and `-`) OpenMetadata and database drivers use for
+/// credentials: `password`, `jwtToken`, `clientSecret`, `privateKeyPassphrase`, `sessionToken`,
+/// `PG_PASSWD`….
+const SECRET_KEY_PARTS: &[&str] = &["password", "passwd", "passphrase", "secret", "token", "jwt"];
 
+/// Whether a key names a credential: a config key (`authType.password`, `sslConfig.sslKey`, a
+/// driver argument such as `connectionArguments.ssl_key`) or an environment variable
+/// (`PG_PASSWORD`, `API_KEY`). The one rule for the config loader, the plugin's copy of the
+/// connection, the HTTP capability's placeholders and the Argo manifests: besides the parts
+/// above, any name ending in `key` (`privateKey`, `sslKey`, `apiKey`, `userKey`) is a key.
 pub fn is_secret_key(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    SECRET_KEY_PARTS.iter().any(|part| key.contains(part))
+    let key: String = key
+        .chars()
+        .filter(|c| !matches!(c, '_' | '-'))
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    key.ends_with("key") || SECRET_KEY_PARTS.iter().any(|part| key.contains(part))
 }
 
 /// A copy of `value` with every secret-named key removed, at any depth.
@@ -83,8 +86,38 @@ mod tests {
         assert_eq!(
             cleaned,
             json!({"type": "Postgres", "username": "u", "hostPort": "h:5432", "authType": {},
-                   "sslConfig": {"caCertificate": "c", "sslKey": "k"}})
+                   "sslConfig": {"caCertificate": "c"}})
         );
+    }
+
+    #[test]
+    fn one_rule_for_config_keys_driver_arguments_and_environment_variables() {
+        for secret in [
+            "password",
+            "sslKey",
+            "privateKey",
+            "apiKey",
+            "ssl_key",
+            "private-key",
+            "PG_PASSWORD",
+            "PG_PASSWD",
+            "API_KEY",
+            "OM_JWT",
+            "clientSecret",
+            "privateKeyPassphrase",
+        ] {
+            assert!(is_secret_key(secret), "{secret}");
+        }
+        for plain in [
+            "username",
+            "hostPort",
+            "caCertificate",
+            "sslMode",
+            "PG_HOST",
+            "database",
+        ] {
+            assert!(!is_secret_key(plain), "{plain}");
+        }
     }
 
     #[test]
