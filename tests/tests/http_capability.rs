@@ -148,6 +148,8 @@ workflowConfig:
     Omrun::ingest(work.path(), "config.yaml")
         .plugin(test_plugin("http_probe"))
         .mode("sequential", None)
+        // The probe lists nothing: it only makes requests.
+        .arg("--allow-empty")
         .env("PROBE_SECRET", SECRET)
         .secret(SECRET)
         .output(&output)

@@ -1135,7 +1135,7 @@ fn malformed_plugins() {
         plugin_case(
             "a directory",
             &directory,
-            &["cannot read plugin", "directory"],
+            &["is not a regular file", "folder"],
         ),
         plugin_case(
             "a component of another world",

@@ -170,3 +170,57 @@ fn a_database_the_source_no_longer_has_is_marked_deleted_only_when_asked() {
         &format!("{SERVICE}.{}", db.name)
     ));
 }
+
+/// Filters that exclude everything (a typo does it) find nothing: the run marks nothing deleted,
+/// says why, and exits 1, unless told the source is empty on purpose (`--allow-empty`).
+#[test]
+fn a_run_that_finds_nothing_marks_nothing_deleted_unless_told() {
+    let db = PgServer::from_env().create_database("stale_nothing", CATALOG);
+    let work = Workdir::new();
+    let om = StandIn::start(TOKEN);
+    ingest(&work, &db, &om, "first", config(&work)).assert_success();
+
+    let typo = config(&work)
+        .schema_filter(Filter::include(&["^aap$"]))
+        .source_setting("markDeletedSchemas", "true")
+        .source_setting("includeStoredProcedures", "true")
+        .openmetadata(&om.host_port())
+        .yaml();
+    let typo = work.write("typo.yaml", typo);
+    let run = |extra: &[&str]| {
+        Omrun::ingest(work.path(), &typo)
+            .plugin(plugin("postgres"))
+            .db(&db)
+            .args(extra.iter().copied())
+            .env("OM_JWT_TOKEN", TOKEN)
+            .secret(TOKEN)
+            .run()
+    };
+    let calls = om.requests().len();
+    let out = run(&[]);
+    out.assert_code(1);
+    assert!(
+        out.single_error().contains("found nothing to ingest")
+            && out.single_error().contains("--allow-empty"),
+        "{}",
+        out.describe()
+    );
+    out.assert_stderr_line("Not marking stale entities deleted: the run found nothing");
+    assert!(
+        !om.requests()[calls..]
+            .iter()
+            .any(|r| r.path.ends_with("/deleteStale")),
+        "a run that found nothing asked the server to delete"
+    );
+    let schema = |name: &str| format!("{SERVICE}.{}.{name}", db.name);
+    assert!(!deleted(&om, Collection::DatabaseSchemas, &schema("app")));
+
+    // Told: the run succeeds and marks deleted what it no longer sees.
+    run(&["--allow-empty"]).assert_success();
+    assert!(
+        om.requests()
+            .iter()
+            .any(|r| r.path == "/api/v1/databaseSchemas/deleteStale"),
+        "--allow-empty marks stale entities deleted"
+    );
+}

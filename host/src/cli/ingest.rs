@@ -31,6 +31,11 @@ pub struct RunArgs {
     /// run: nothing reaches OpenMetadata).
     #[arg(long, value_name = "PATH")]
     pub file_sink: Option<PathBuf>,
+    /// Let a run that finds nothing (no table, view, stored procedure or dashboard) succeed and
+    /// mark stale entities deleted: the source is empty on purpose. Without it such a run is
+    /// taken for filters that exclude everything, marks nothing deleted and exits 1.
+    #[arg(long)]
+    pub allow_empty: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -95,6 +100,16 @@ pub fn run(args: IngestArgs) -> ExitCode {
     )
 }
 
+/// The error of a run that found nothing (see `Run::found_nothing`).
+fn nothing_found(config: &Config) -> anyhow::Error {
+    anyhow!(
+        "{}: found nothing to ingest: no table, view, stored procedure or dashboard passed the \
+         filters (databaseFilterPattern, schemaFilterPattern, tableFilterPattern…); nothing was \
+         marked deleted. If the source is empty on purpose, pass --allow-empty",
+        config.path.display()
+    )
+}
+
 /// Loads the config and starts logging at its level; a bad config is one line and exit status 2.
 pub(crate) fn load_config(path: &Path) -> Result<Config, ExitCode> {
     let loaded = config::load(path).map_err(|e| fail(CANNOT_START, &e))?;
@@ -147,6 +162,7 @@ pub(crate) fn execute(
         // failures to its report, but retrying finalize would not bring them back.
         let failed_here = report.failed;
         let finished = match &outcome {
+            Ok(()) if run.found_nothing() => Err(nothing_found(config)),
             Ok(()) => finish(&mut report),
             Err(_) => Ok(()),
         };
@@ -243,6 +259,7 @@ async fn prepare(
         retry: distributed.retry_policy.clone(),
         batch_size: distributed.batch_size.map(|n| n.max(1) as usize),
         mark_deleted: MarkDeleted::from_source_config(&source.source_config.config),
+        allow_empty: args.allow_empty,
         part,
         checkpoint,
         keys: ForeignKeys::default(),

@@ -38,6 +38,9 @@ pub struct Run {
     /// `sourceConfig.config.markDeleted*`: after the run, what the sink has that the source no
     /// longer has is marked deleted.
     pub mark_deleted: MarkDeleted,
+    /// A run that finds nothing may mark deleted and succeed (`--allow-empty`): else it is taken
+    /// for filters that exclude everything, and neither.
+    pub allow_empty: bool,
     /// The part of the pipeline this process runs: all of it, or one pod's share in Argo mode.
     pub part: Part,
     /// What earlier attempts of this run finished, and where this one records its progress

@@ -81,6 +81,10 @@ impl Run {
     /// Marks deleted, in each scope the run wrote, the entities the sink has that the run did not
     /// see, for the kinds `markDeleted*` asks for.
     pub(super) async fn delete_stale(&self, seen: Seen) {
+        if self.found_nothing() {
+            tracing::warn!("Not marking stale entities deleted: the run found nothing");
+            return;
+        }
         let failed = self.tally.failed_fqns();
         let mut scopes = Vec::new();
         for (scope, children) in seen.scopes {
@@ -129,6 +133,14 @@ impl Run {
                 attempts: 1,
             });
         }
+    }
+}
+
+impl Run {
+    /// Whether a whole run (not an Argo pod, which sees a part) found nothing to ingest and was
+    /// not told that is expected: most likely filters that exclude everything.
+    pub fn found_nothing(&self) -> bool {
+        matches!(self.part, super::Part::All) && !self.allow_empty && self.tally.found_so_far() == 0
     }
 }
 
