@@ -176,6 +176,8 @@ impl Omrun {
             cmd.env_remove(k);
         }
         cmd.env("OMRUN_CACHE_DIR", crate::paths::cache_dir());
+        // Checkpoints stay in the test's folder, not in the user's state folder.
+        cmd.env("OMRUN_STATE_DIR", state_dir(&self.cwd));
         cmd.env("NO_COLOR", "1");
         for (k, v) in &self.env {
             match v {
@@ -454,4 +456,31 @@ impl RunOutput {
             }
         }
     }
+}
+
+/// Where an omrun started in `cwd` keeps its state (checkpoints): `OMRUN_STATE_DIR`.
+pub fn state_dir(cwd: &Path) -> PathBuf {
+    cwd.join(".omrun-state")
+}
+
+/// The default checkpoint of `config` (service `service`) for an omrun started in `cwd`:
+/// `checkpoint-<service>-<12 hex digits of the sha256 of the config's absolute path>.jsonl` in
+/// its state folder, computed here with `sha256sum`, independently of omrun.
+pub fn default_checkpoint(cwd: &Path, config: &Path, service: &str) -> PathBuf {
+    use std::io::Write;
+    let absolute = std::fs::canonicalize(cwd.join(config)).expect("the config exists");
+    let mut child = Command::new("sha256sum")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("sha256sum runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(absolute.as_os_str().as_encoded_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let digest = String::from_utf8(out.stdout).unwrap();
+    state_dir(cwd).join(format!("checkpoint-{service}-{}.jsonl", &digest[..12]))
 }

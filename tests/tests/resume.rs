@@ -30,9 +30,30 @@ fn thousand_tables() -> &'static TestDb {
     })
 }
 
-/// Where a config in `dir` keeps its checkpoint by default.
+/// The checkpoint a run of this file's service started in `dir` keeps by default, once it is
+/// there (a path that does not exist before): in omrun's state folder, never beside the config.
 fn checkpoint_of(dir: &Path) -> PathBuf {
-    dir.join(format!(".omrun-checkpoint.{SERVICE}.jsonl"))
+    let prefix = format!("checkpoint-{SERVICE}-");
+    let state = omrun_tests::run::state_dir(dir);
+    let found: Vec<PathBuf> = std::fs::read_dir(&state)
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().path())
+                .filter(|p| {
+                    let name = p.file_name().unwrap().to_string_lossy();
+                    name.starts_with(&prefix) && name.ends_with(".jsonl")
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        found.len() <= 1,
+        "one checkpoint per service here: {found:?}"
+    );
+    found
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| state.join("no-checkpoint-yet"))
 }
 
 /// Tables the checkpoint records as done so far (0 when it is not there yet).
@@ -57,10 +78,10 @@ fn sink_bytes_checkpointed(checkpoint: &Path) -> u64 {
 
 /// Waits until the checkpoint holds at least `tables` tables, then kills the run with SIGKILL, as
 /// `kill -9` would: no flush, no clean-up, no last words.
-fn kill_mid_run(mut running: Running, checkpoint: &Path, tables: usize) -> RunOutput {
+fn kill_mid_run(mut running: Running, dir: &Path, tables: usize) -> RunOutput {
     let started = Instant::now();
     loop {
-        if tables_checkpointed(checkpoint) >= tables {
+        if tables_checkpointed(&checkpoint_of(dir)) >= tables {
             break;
         }
         assert!(
@@ -156,8 +177,8 @@ fn a_run_killed_mid_way_and_resumed_writes_the_file_one_clean_run_writes() {
             .db(db)
             .output(&output)
     };
+    kill_mid_run(ingest().spawn(), work.path(), 30);
     let checkpoint = checkpoint_of(work.path());
-    kill_mid_run(ingest().spawn(), &checkpoint, 30);
     assert!(checkpoint.is_file(), "a killed run keeps its checkpoint");
     // The file has at least what the checkpoint recorded; anything more is from batches in
     // flight, which the resume cuts off and redoes.
@@ -236,8 +257,8 @@ fn a_source_that_cannot_discover_is_streamed_again_and_only_the_rest_written() {
     let clean = ingest("clean").run();
     clean.assert_success();
 
+    kill_mid_run(ingest("resumed").spawn(), work.path(), 30);
     let checkpoint = checkpoint_of(work.path());
-    kill_mid_run(ingest("resumed").spawn(), &checkpoint, 30);
     let report = work.join("resumed.report.json");
     let resumed = ingest("resumed").arg("--resume").report_json(&report).run();
     resumed.assert_success();
@@ -275,8 +296,8 @@ fn a_run_killed_mid_way_and_resumed_writes_every_table_to_openmetadata_once() {
             .env("OM_JWT_TOKEN", TOKEN)
             .secret(TOKEN)
     };
+    kill_mid_run(ingest().spawn(), work.path(), 30);
     let checkpoint = checkpoint_of(work.path());
-    kill_mid_run(ingest().spawn(), &checkpoint, 30);
     let first_requests = om.requests().len();
     om.clear_faults();
 
@@ -371,9 +392,39 @@ fn a_run_with_failures_keeps_its_checkpoint_and_only_another_config_is_refused()
         failed.describe()
     );
 
-    // Another config of the same service, in the same folder: same default checkpoint, refused.
+    // A run that cannot start (the token is refused) leaves the checkpoint as it was: the
+    // resume below still continues the failed run.
+    let before = std::fs::read(&checkpoint).unwrap();
+    let refused_token = Omrun::ingest(work.path(), &config)
+        .plugin(plugin("postgres"))
+        .db(&db)
+        .env("OM_JWT_TOKEN", "not-the-token")
+        .secret(TOKEN)
+        .run();
+    refused_token.assert_code(2);
+    assert_eq!(
+        std::fs::read(&checkpoint).unwrap(),
+        before,
+        "a run that could not start replaced the checkpoint:\n{}",
+        refused_token.describe()
+    );
+
+    // Each config has its own default checkpoint, never beside it; another config's run given
+    // this one's checkpoint is refused.
+    assert!(
+        !std::fs::read_dir(work.path()).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains("checkpoint")),
+        "a checkpoint beside the config"
+    );
     let other = work.write("b.yaml", cfg.yaml());
-    let refused = ingest(&other).arg("--resume").run();
+    let refused = ingest(&other)
+        .arg("--resume")
+        .arg("--checkpoint")
+        .arg(&checkpoint)
+        .run();
     refused.assert_code(2);
     let error = refused.single_error();
     for needle in ["is of another run", "a.yaml", "b.yaml", "without --resume"] {

@@ -342,8 +342,7 @@ fn a_database_that_cannot_be_read_fails_named_and_the_others_are_ingested() {
         BTreeSet::from([fqn(&[SERVICE, &readable.name, "public", "kept"])]),
     );
     assert!(
-        work.join(&format!(".omrun-checkpoint.{SERVICE}.jsonl"))
-            .exists(),
+        omrun_tests::run::default_checkpoint(work.path(), &config, SERVICE).exists(),
         "the checkpoint was removed"
     );
     admin.batch_execute(&format!("DROP ROLE {role}")).ok();

@@ -53,8 +53,9 @@ pub struct IngestArgs {
     /// start.
     #[arg(long)]
     pub resume: bool,
-    /// The run's checkpoint of finished entities. Default: `.omrun-checkpoint.<serviceName>.jsonl`
-    /// beside the config; removed when a run ends with nothing failed.
+    /// The run's checkpoint of finished entities. Default: `checkpoint-<serviceName>-<digest of
+    /// the config's path>.jsonl` in $OMRUN_STATE_DIR, else $XDG_STATE_HOME/omrun, else
+    /// ~/.local/state/omrun; removed when a run ends with nothing failed.
     #[arg(long, value_name = "PATH")]
     pub checkpoint: Option<PathBuf>,
 }
@@ -85,7 +86,7 @@ pub fn run(args: IngestArgs) -> ExitCode {
         path: args
             .checkpoint
             .clone()
-            .unwrap_or_else(|| Place::beside(&args.run.config, &config.source.service_name)),
+            .unwrap_or_else(|| Place::default_for(&args.run.config, &config.source.service_name)),
         resume: args.resume,
         explicit: args.checkpoint.is_some(),
     };
@@ -236,15 +237,26 @@ async fn prepare(
     );
     grants.verify().await?;
     let orchestrator = choose(plugin.world)?;
-    let checkpoint = match checkpoint {
-        Some(place) => open_checkpoint(config, args, &plugin, &place)?,
-        None => Checkpoint::none(),
+    let open_sink = async |keep: Option<u64>| -> anyhow::Result<Arc<dyn sink::Sink>> {
+        Ok(match &args.file_sink {
+            Some(path) => Arc::new(FileSink::open(path, keep)?),
+            None => sink::from_config(config, keep).await?,
+        })
     };
-    // A resumed file continues after what the checkpoint recorded.
-    let keep = checkpoint.sink_bytes();
-    let sink: Arc<dyn sink::Sink> = match &args.file_sink {
-        Some(path) => Arc::new(FileSink::open(path, keep)?),
-        None => sink::from_config(config, keep).await?,
+    let (checkpoint, sink) = match checkpoint {
+        // A resumed file continues after what the checkpoint recorded.
+        Some(place) if place.resume => {
+            let checkpoint = open_checkpoint(config, args, &plugin, &place)?;
+            let sink = open_sink(checkpoint.sink_bytes()).await?;
+            (checkpoint, sink)
+        }
+        // The sink first: a run that cannot start (a refused token) must not replace the
+        // checkpoint of the run before it, which `--resume` would still continue.
+        Some(place) => {
+            let sink = open_sink(None).await?;
+            (open_checkpoint(config, args, &plugin, &place)?, sink)
+        }
+        None => (Checkpoint::none(), open_sink(None).await?),
     };
     let distributed = &config.workflow.distributed_execution;
     let run = Run {

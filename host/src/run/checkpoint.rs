@@ -165,13 +165,28 @@ pub struct Place {
 }
 
 impl Place {
-    /// `.omrun-checkpoint.<serviceName>.jsonl` beside the config: found again by the next
-    /// `--resume` of the same config without any flag to remember.
-    pub fn beside(config: &Path, service: &str) -> PathBuf {
-        let dir = config
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+    /// The default checkpoint of a config: `checkpoint-<serviceName>-<digest>.jsonl` in omrun's
+    /// state folder (`$OMRUN_STATE_DIR`, else `$XDG_STATE_HOME/omrun`, else
+    /// `~/.local/state/omrun`), the digest being the first 12 hex digits of the sha256 of the
+    /// config's absolute path. Found again by the next `--resume` of the same config without any
+    /// flag to remember, and never beside the config (a git checkout, a read-only ConfigMap).
+    pub fn default_for(config: &Path, service: &str) -> PathBuf {
+        let state = std::env::var_os("OMRUN_STATE_DIR")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("XDG_STATE_HOME").map(|d| PathBuf::from(d).join("omrun")))
+            .or_else(|| {
+                std::env::var_os("HOME").map(|d| PathBuf::from(d).join(".local/state/omrun"))
+            })
+            .unwrap_or_else(|| PathBuf::from("."));
+        Self::in_folder(&state, config, service)
+    }
+
+    fn in_folder(state: &Path, config: &Path, service: &str) -> PathBuf {
+        use sha2::{Digest, Sha256};
+        let absolute = std::fs::canonicalize(config)
+            .or_else(|_| std::path::absolute(config))
+            .unwrap_or_else(|_| config.to_owned());
+        let digest = hex::encode(Sha256::digest(absolute.as_os_str().as_encoded_bytes()));
         let safe: String = service
             .chars()
             .map(|c| {
@@ -182,7 +197,7 @@ impl Place {
                 }
             })
             .collect();
-        dir.join(format!(".omrun-checkpoint.{safe}.jsonl"))
+        state.join(format!("checkpoint-{safe}-{}.jsonl", &digest[..12]))
     }
 }
 
@@ -216,6 +231,17 @@ impl Checkpoint {
     /// there is none, starts it afresh. `positional`: the sink is a file (see the module comment).
     pub fn open(place: &Place, this: Identity, positional: bool) -> anyhow::Result<Self> {
         let path = &place.path;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(|e| Unavailable {
+                    path: path.clone(),
+                    why: format!("cannot be made: {e}"),
+                })?;
+        }
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -576,14 +602,24 @@ mod tests {
     }
 
     #[test]
-    fn the_default_place_is_beside_the_config_and_named_after_the_service() {
+    fn the_default_place_is_in_the_state_folder_named_after_service_and_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("pg.yaml");
+        std::fs::write(&config, "").unwrap();
+        let state = Path::new("/state");
+        let place = Place::in_folder(state, &config, "prod/pg 1");
+        let name = place.file_name().unwrap().to_str().unwrap();
+        assert!(place.starts_with(state), "{place:?}");
+        assert!(name.starts_with("checkpoint-prod_pg_1-") && name.ends_with(".jsonl"));
         assert_eq!(
-            Place::beside(Path::new("conf/pg.yaml"), "prod/pg 1"),
-            Path::new("conf/.omrun-checkpoint.prod_pg_1.jsonl")
+            name.len(),
+            "checkpoint-prod_pg_1-".len() + 12 + ".jsonl".len()
         );
-        assert_eq!(
-            Place::beside(Path::new("pg.yaml"), "svc"),
-            Path::new("./.omrun-checkpoint.svc.jsonl")
-        );
+        // The same config by another path is the same checkpoint; another config is another.
+        let relative = Place::in_folder(state, &dir.path().join("./pg.yaml"), "prod/pg 1");
+        assert_eq!(relative, place);
+        let other = dir.path().join("other.yaml");
+        std::fs::write(&other, "").unwrap();
+        assert_ne!(Place::in_folder(state, &other, "prod/pg 1"), place);
     }
 }
