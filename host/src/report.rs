@@ -50,6 +50,10 @@ pub struct Report {
     /// An Argo worker's tables whose foreign keys wait for the finalize pod.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub deferred_keys: usize,
+    /// Why the run stopped before the end (the source or the sink unreachable): what it had not
+    /// processed is neither `processed` nor `failed`, and `--resume` continues it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -140,7 +144,43 @@ pub struct Tally {
     failures: Mutex<Vec<Failure>>,
     skipped: Mutex<Vec<Skip>>,
     deferred_keys: AtomicUsize,
+    streak: Mutex<Streak>,
     progress: Progress,
+}
+
+/// Failures in a row that say the source or the sink cannot be reached.
+#[derive(Default)]
+struct Streak {
+    count: usize,
+    since: Option<Instant>,
+    stopped: Option<String>,
+}
+
+/// After this many entities in a row failed for an unreachable source or sink, the run stops:
+/// retrying the rest would only fill the log with one error per entity.
+pub const UNREACHABLE_STREAK: usize = 25;
+
+/// Whether an error says the source or the sink could not be reached (rather than that one
+/// entity is bad): a lost or refused connection, no answer in time, a full disk.
+fn is_unreachable(error: &str) -> bool {
+    let error = error.to_ascii_lowercase();
+    [
+        "connection refused",
+        "connection reset",
+        "connection was lost",
+        "connection closed",
+        "error connecting",
+        "could not connect",
+        "cannot connect",
+        "cannot open the source",
+        "no answer within",
+        "did not answer",
+        "no space left",
+        "broken pipe",
+        "timed out",
+    ]
+    .iter()
+    .any(|sign| error.contains(sign))
 }
 
 impl Tally {
@@ -156,6 +196,7 @@ impl Tally {
             failures: Mutex::new(Vec::new()),
             skipped: Mutex::new(Vec::new()),
             deferred_keys: AtomicUsize::new(0),
+            streak: Mutex::new(Streak::default()),
             progress: Progress::default(),
         }
     }
@@ -176,6 +217,11 @@ impl Tally {
     }
 
     pub fn processed(&self, tables: usize, containers: usize) {
+        if tables > 0 {
+            let mut streak = self.streak.lock().unwrap_or_else(|p| p.into_inner());
+            streak.count = 0;
+            streak.since = None;
+        }
         self.processed.fetch_add(tables, Ordering::Relaxed);
         self.containers.fetch_add(containers, Ordering::Relaxed);
         self.progress.advance(tables);
@@ -197,6 +243,27 @@ impl Tally {
         if failure.kind == "table" {
             self.progress.advance(1);
         }
+        {
+            let mut streak = self.streak.lock().unwrap_or_else(|p| p.into_inner());
+            if !is_unreachable(&failure.error) {
+                streak.count = 0;
+                streak.since = None;
+            } else {
+                streak.count += 1;
+                let since = *streak.since.get_or_insert_with(Instant::now);
+                if streak.count >= UNREACHABLE_STREAK && streak.stopped.is_none() {
+                    let why = format!(
+                        "the source or the sink is unreachable: {} entities failed in a row \
+                         since {:.1} s ago (the last: {})",
+                        streak.count,
+                        since.elapsed().as_secs_f64(),
+                        failure.error
+                    );
+                    tracing::error!("Stopping: {why}");
+                    streak.stopped = Some(why);
+                }
+            }
+        }
         self.failures
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -214,6 +281,12 @@ impl Tally {
     /// Tables an Argo worker leaves for finalize to complete.
     pub fn deferred_keys(&self, tables: usize) {
         self.deferred_keys.fetch_add(tables, Ordering::Relaxed);
+    }
+
+    /// Why the run stopped taking work, once it did (see [`UNREACHABLE_STREAK`]).
+    pub fn stopped(&self) -> Option<String> {
+        let streak = self.streak.lock().unwrap_or_else(|p| p.into_inner());
+        streak.stopped.clone()
     }
 
     /// The FQNs of everything that failed so far.
@@ -268,6 +341,7 @@ impl Tally {
             failures_omitted: 0,
             skipped,
             deferred_keys: self.deferred_keys.load(Ordering::Relaxed),
+            stopped: self.stopped(),
         }
     }
 }
@@ -357,5 +431,42 @@ pub fn with_bar_suspended<R>(write: impl FnOnce() -> R) -> R {
     match bar {
         Some(bar) => bar.suspend(write),
         None => write(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(error: &str) -> Failure {
+        Failure {
+            fqn: "svc.db.s.t".into(),
+            kind: "table".into(),
+            error: error.into(),
+            attempts: 2,
+        }
+    }
+
+    #[test]
+    fn a_streak_of_unreachable_failures_stops_the_run_and_anything_else_resets_it() {
+        let tally = Tally::new();
+        let gone = "SQL error: error connecting to server: Connection refused (os error 111)";
+        for _ in 1..UNREACHABLE_STREAK {
+            tally.failed(failure(gone));
+        }
+        // One table written, or one bad entity, is not "in a row".
+        tally.processed(1, 0);
+        for _ in 1..UNREACHABLE_STREAK {
+            tally.failed(failure(gone));
+        }
+        tally.failed(failure(
+            "plugin trapped in `process` (wasm `unreachable` …)",
+        ));
+        assert_eq!(tally.stopped(), None);
+        for _ in 0..UNREACHABLE_STREAK {
+            tally.failed(failure(gone));
+        }
+        let why = tally.stopped().expect("stopped");
+        assert!(why.contains("25 entities failed in a row") && why.contains("(os error 111)"));
     }
 }

@@ -405,3 +405,74 @@ fn a_second_run_into_the_same_file_is_refused_naming_the_first() {
     // Records::read checks every line whole, parents first, nothing twice.
     assert_eq!(out.records().table_fqns().len(), TABLES);
 }
+
+/// A source that is gone for good (its relay closed mid-run: every connection refused) does not
+/// flood the log with one error per table: after 25 failures in a row the run stops with one
+/// line saying how to continue, exit 1, checkpoint kept, nothing marked deleted; once the source
+/// is back, `--resume` finishes the run.
+#[test]
+fn a_source_gone_for_good_stops_the_run_after_a_streak_of_failures() {
+    let db = PgServer::from_env().create_database("src_gone", fixture::THOUSAND_TABLES);
+    let relay = Relay::to(
+        &format!("{}:{}", db.server.host, db.server.port),
+        Duration::from_millis(2),
+    );
+    let work = Workdir::new();
+    let output = work.join("out.jsonl");
+    let config = work.write(
+        "gone.yaml",
+        PgConfig::new(SERVICE, &output)
+            .orchestrator("local", 2)
+            .batch_size(5)
+            .retry(2, 0.01)
+            .yaml(),
+    );
+    let ingest = |port: u16| {
+        Omrun::ingest(work.path(), &config)
+            .plugin(plugin("postgres"))
+            .db(&db)
+            .env("POSTGRES_HOST", "127.0.0.1")
+            .env("POSTGRES_PORT", port.to_string())
+            .output(&output)
+            .report_json(&work.join("report.json"))
+    };
+    let mut running = ingest(relay.port).spawn();
+    let started = Instant::now();
+    while !running.stderr_so_far().contains("Processing with") {
+        assert!(running.is_running(), "{}", running.stderr_so_far());
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "never processing"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    drop(relay);
+    let out = running.wait();
+    out.assert_code(1);
+    let error = out.single_error();
+    assert!(
+        error.contains(
+            "stopped: the source or the sink is unreachable: 25 entities failed in a row"
+        ) && error.contains("were not processed")
+            && error.contains("--resume"),
+        "{error}"
+    );
+    let report = out.report();
+    let failed = report["failed"].as_u64().unwrap() as usize;
+    let processed = report["processed"].as_u64().unwrap() as usize;
+    assert!(
+        (25..100).contains(&failed),
+        "the failures stop soon after the streak: {failed}"
+    );
+    assert!(processed + failed < TABLES, "{report}");
+    assert!(report["stopped"].is_string(), "{report}");
+    out.assert_stderr_line("Not marking stale entities deleted: the run stopped before the end");
+    let checkpoint = omrun_tests::run::default_checkpoint(work.path(), &config, SERVICE);
+    assert!(checkpoint.exists(), "the checkpoint was removed");
+
+    // The source is back (here: reached directly).
+    let resumed = ingest(db.server.port).arg("--resume").run();
+    resumed.assert_success();
+    assert_eq!(resumed.records().table_fqns().len(), TABLES);
+}

@@ -142,6 +142,10 @@ impl WorkerReports {
                 .collect(),
             // Finalize completed them.
             deferred_keys: 0,
+            stopped: workers
+                .clone()
+                .chain([finalize])
+                .find_map(|r| r.stopped.clone()),
         }
     }
 
@@ -182,6 +186,7 @@ mod tests {
             failures_omitted: 0,
             skipped: vec![],
             deferred_keys: 0,
+            stopped: None,
         }
     }
 

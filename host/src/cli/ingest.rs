@@ -163,6 +163,15 @@ pub(crate) fn execute(
         // failures to its report, but retrying finalize would not bring them back.
         let failed_here = report.failed;
         let finished = match &outcome {
+            Ok(()) if let Some(why) = run.tally.stopped() => Err(anyhow!(
+                "stopped: {why}; {} of {} entities were not processed. Once it is back, `{}` \
+                 continues this run",
+                report
+                    .found
+                    .saturating_sub(report.processed + report.resumed + report.failed),
+                report.found,
+                resume_command()
+            )),
             Ok(()) if run.found_nothing() => Err(nothing_found(config)),
             Ok(()) => finish(&mut report),
             Err(_) => Ok(()),

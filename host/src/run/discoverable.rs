@@ -103,7 +103,7 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
     }
     let mut waiting = waiting_tables(&run, &pipeline, &leaves);
     let mut pass = Pass::Complete;
-    while !waiting.is_empty() {
+    while !waiting.is_empty() && run.tally.stopped().is_none() {
         let given = waiting.len();
         tracing::info!(
             "Completing the foreign keys of {given} table(s){}",
@@ -388,7 +388,10 @@ impl Pipeline {
         mut instance: Option<Instance>,
     ) -> Option<Instance> {
         while let Some(batch) = queue.next().await {
-            instance = self.process(batch, instance, queue).await;
+            // Stopped (the source or the sink is gone): the rest is drained, left to `--resume`.
+            if self.run.tally.stopped().is_none() {
+                instance = self.process(batch, instance, queue).await;
+            }
             queue.done();
         }
         instance

@@ -85,6 +85,10 @@ impl Run {
             tracing::warn!("Not marking stale entities deleted: the run found nothing");
             return;
         }
+        if self.tally.stopped().is_some() {
+            tracing::warn!("Not marking stale entities deleted: the run stopped before the end");
+            return;
+        }
         let failed = self.tally.failed_fqns();
         let mut scopes = Vec::new();
         for (scope, children) in seen.scopes {

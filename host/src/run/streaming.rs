@@ -36,7 +36,7 @@ pub async fn run(run: Arc<Run>) -> anyhow::Result<()> {
     let mut streamed = Vec::new();
     // Tables that wait for their foreign keys' tables: this source cannot describe them again.
     let mut deferred = Vec::new();
-    loop {
+    while run.tally.stopped().is_none() {
         let batch = match instance.next_batch().await {
             Ok(Some(batch)) => batch,
             Ok(None) => break,
@@ -80,7 +80,7 @@ pub async fn run(run: Arc<Run>) -> anyhow::Result<()> {
     }
     tracing::info!("Found {} table entities", run.tally.found_so_far());
     let mut pass = Pass::Complete;
-    while !deferred.is_empty() {
+    while !deferred.is_empty() && run.tally.stopped().is_none() {
         run.keys
             .round(deferred.iter().map(|(r, _)| run.requests.fqn(r)), pass);
         let given = deferred.len();
