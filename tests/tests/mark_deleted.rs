@@ -224,3 +224,24 @@ fn a_run_that_finds_nothing_marks_nothing_deleted_unless_told() {
         "--allow-empty marks stale entities deleted"
     );
 }
+
+/// A range type's constructor functions (`CREATE TYPE … AS RANGE` makes them, the type owns them)
+/// are not stored procedures anyone wrote: not ingested, and so not marked deleted either.
+#[test]
+fn a_range_types_constructors_are_not_stored_procedures() {
+    let db = PgServer::from_env().create_database(
+        "range_ctor",
+        &format!("{CATALOG}\nCREATE TYPE app.span AS RANGE (subtype = float8);"),
+    );
+    let work = Workdir::new();
+    let om = StandIn::start(TOKEN);
+    ingest(&work, &db, &om, "first", config(&work)).assert_success();
+    let mut procedures: Vec<String> = om
+        .entities(Collection::StoredProcedures)
+        .into_iter()
+        .map(|e| e.fqn)
+        .collect();
+    procedures.sort();
+    let proc = |name: &str| format!("{SERVICE}.{}.app.{name}", db.name);
+    assert_eq!(procedures, [proc("dropped"), proc("kept")]);
+}

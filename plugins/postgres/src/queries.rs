@@ -120,7 +120,8 @@ SELECT pt.partrelid::int8, pt.partstrat::text, a.attname::text,
  ORDER BY pt.partrelid, k.ord";
 
 /// Procedures and functions (not aggregates or window functions) in user schemas, without those
-/// an extension installed: `CREATE EXTENSION` can add hundreds of functions nobody wrote.
+/// an extension installed (`CREATE EXTENSION` can add hundreds of functions nobody wrote) or the
+/// system made for a type (a range type's constructors depend on it internally).
 /// Overloads share a name, and OpenMetadata names a procedure by name alone: one row per name.
 pub const LIST_STORED_PROCEDURES: &str = concat!(
     "SELECT DISTINCT n.nspname::text, p.proname::text
@@ -130,7 +131,7 @@ pub const LIST_STORED_PROCEDURES: &str = concat!(
     user_schemas!(),
     " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                      WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid
-                       AND d.deptype = 'e')
+                       AND d.deptype IN ('e', 'i'))
  ORDER BY 1, 2"
 );
 
@@ -148,4 +149,7 @@ SELECT n.nspname::text, p.proname::text, p.prokind::text, l.lanname::text,
   JOIN pg_catalog.pg_proc p ON p.pronamespace = n.oid AND p.proname = w.proc_name
   JOIN pg_catalog.pg_language l ON l.oid = p.prolang
  WHERE p.prokind IN ('p', 'f')
+   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                    WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid
+                      AND d.deptype IN ('e', 'i'))
  ORDER BY p.oid";
