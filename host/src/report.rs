@@ -283,6 +283,13 @@ impl Tally {
         self.deferred_keys.fetch_add(tables, Ordering::Relaxed);
     }
 
+    /// Stops the run taking work (a signal): what is in flight finishes, the rest is left to
+    /// `--resume`.
+    pub fn stop(&self, why: String) {
+        let mut streak = self.streak.lock().unwrap_or_else(|p| p.into_inner());
+        streak.stopped.get_or_insert(why);
+    }
+
     /// Why the run stopped taking work, once it did (see [`UNREACHABLE_STREAK`]).
     pub fn stopped(&self) -> Option<String> {
         let streak = self.streak.lock().unwrap_or_else(|p| p.into_inner());

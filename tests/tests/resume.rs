@@ -521,3 +521,61 @@ fn a_resumed_run_writes_its_containers_again_to_a_server_that_lost_them() {
     assert_eq!(om.entities(Collection::Databases).len(), 1);
     assert_eq!(om.entities(Collection::DatabaseSchemas).len(), 3);
 }
+
+/// SIGTERM (Kubernetes deleting a pod, `kill`) and SIGINT (Ctrl-C) stop a run cleanly: no new
+/// work, the batches in flight finish, the file holds whole lines, the checkpoint stays, the last
+/// lines give the resume command, and the exit status is 128 + the signal (143, 130). `--resume`
+/// then finishes the run.
+#[test]
+fn sigterm_and_sigint_stop_cleanly_and_the_resume_finishes() {
+    let db = thousand_tables();
+    for (signal, code) in [("TERM", 143), ("INT", 130)] {
+        let work = Workdir::new();
+        let output = work.join("out.jsonl");
+        let config = work.write(
+            "signal.yaml",
+            PgConfig::new(SERVICE, &output)
+                .orchestrator("local", 2)
+                .batch_size(5)
+                .yaml(),
+        );
+        let ingest = || {
+            Omrun::ingest(work.path(), &config)
+                .plugin(plugin("postgres"))
+                .db(db)
+                .output(&output)
+        };
+        let mut running = ingest().spawn();
+        let started = Instant::now();
+        while tables_checkpointed(&checkpoint_of(work.path())) < 30 {
+            assert!(running.is_running(), "{}", running.stderr_so_far());
+            assert!(started.elapsed() < Duration::from_secs(300));
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let sent = std::process::Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(running.pid().to_string())
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        let out = running.wait();
+        out.assert_code(code);
+        let error = out.single_error();
+        assert!(
+            error.contains(&format!("stopped: interrupted by SIG{signal}"))
+                && error.contains("were not processed")
+                && error.contains("--resume"),
+            "{error}"
+        );
+        let text = std::fs::read_to_string(&output).unwrap();
+        assert!(text.ends_with('\n'), "a torn last line");
+        for line in text.lines() {
+            serde_json::from_str::<Value>(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        }
+        assert!(checkpoint_of(work.path()).is_file(), "the checkpoint stays");
+
+        let resumed = ingest().arg("--resume").run();
+        resumed.assert_success();
+        assert_eq!(resumed.records().count("CreateTableRequest"), TABLES);
+    }
+}

@@ -101,6 +101,35 @@ pub fn run(args: IngestArgs) -> ExitCode {
     )
 }
 
+/// On SIGTERM or SIGINT (Ctrl-C): stop taking work and let the batches in flight finish, so the
+/// sink keeps whole lines and the checkpoint what they wrote; the run then ends with the resume
+/// command and 128 + the signal's number. A second signal ends the process at once.
+async fn stop_on_signal(run: Arc<Run>, caught: Arc<std::sync::atomic::AtomicI32>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        return;
+    };
+    let mut first = true;
+    loop {
+        let (name, number) = tokio::select! {
+            _ = term.recv() => ("SIGTERM", libc::SIGTERM),
+            _ = int.recv() => ("SIGINT", libc::SIGINT),
+        };
+        if !first {
+            std::process::exit(128 + number);
+        }
+        first = false;
+        caught.store(number, std::sync::atomic::Ordering::SeqCst);
+        tracing::warn!(
+            "{name}: finishing the batches in flight, then stopping (again to stop at once)"
+        );
+        run.tally.stop(format!("interrupted by {name}"));
+    }
+}
+
 /// The error of a run that found nothing (see `Run::found_nothing`).
 fn nothing_found(config: &Config) -> anyhow::Error {
     anyhow!(
@@ -153,7 +182,10 @@ pub(crate) fn execute(
             Ok(prepared) => prepared,
             Err(e) => return fail(CANNOT_START, &format!("{e:#}")),
         };
+        let signal = Arc::new(std::sync::atomic::AtomicI32::new(0));
+        let watching = tokio::spawn(stop_on_signal(run.clone(), signal.clone()));
         let outcome = orchestrator.run(run.clone()).await;
+        watching.abort();
         let mut report = run.tally.finish(
             orchestrator.mode(),
             orchestrator.parallelism(),
@@ -164,8 +196,7 @@ pub(crate) fn execute(
         let failed_here = report.failed;
         let finished = match &outcome {
             Ok(()) if let Some(why) = run.tally.stopped() => Err(anyhow!(
-                "stopped: {why}; {} of {} entities were not processed. Once it is back, `{}` \
-                 continues this run",
+                "stopped: {why}; {} of {} entities were not processed; `{}` continues this run",
                 report
                     .found
                     .saturating_sub(report.processed + report.resumed + report.failed),
@@ -184,7 +215,10 @@ pub(crate) fn execute(
         {
             return fail(FAILED, &format!("{e:#}"));
         }
+        let signal = signal.load(std::sync::atomic::Ordering::SeqCst);
         match outcome.and(finished) {
+            // 128 + the signal's number, as a shell reports a process the signal ended.
+            Err(e) if signal > 0 => fail(128 + signal as u8, &format!("{e:#}")),
             Err(e) if e.is::<run::CannotStart>() => fail(CANNOT_START, &format!("{e:#}")),
             Err(e) => fail(FAILED, &format!("{e:#}")),
             Ok(()) if failed_here > 0 => ExitCode::from(FAILED),
