@@ -476,3 +476,57 @@ fn a_source_gone_for_good_stops_the_run_after_a_streak_of_failures() {
     resumed.assert_success();
     assert_eq!(resumed.records().table_fqns().len(), TABLES);
 }
+
+/// A discovery that fails for good is in the report, not only in the log: here PostgreSQL refuses
+/// to send a table name that is not valid UTF-8 (a `SQL_ASCII` database holds names in any bytes)
+/// to a UTF-8 client, so listing that database fails (SQLSTATE 22021), retried, then named.
+#[test]
+fn a_discovery_that_fails_is_in_the_report() {
+    let server = PgServer::from_env();
+    let name = omrun_tests::config::unique_name("ascii", 20);
+    let mut admin = server.connect("postgres");
+    admin
+        .batch_execute(&format!(
+            "CREATE DATABASE {name} ENCODING 'SQL_ASCII' TEMPLATE template0 \
+             LC_COLLATE 'C' LC_CTYPE 'C'"
+        ))
+        .expect("a SQL_ASCII database");
+    server
+        .connect(&name)
+        .batch_execute(
+            "CREATE TABLE good (id int PRIMARY KEY);
+             DO $$ BEGIN
+               EXECUTE 'CREATE TABLE '
+                 || quote_ident(convert_from('\\x636166e9'::bytea, 'SQL_ASCII')) || ' (id int)';
+             END $$;",
+        )
+        .expect("a table named in Latin-1");
+    let work = Workdir::new();
+    let output = work.join("out.jsonl");
+    let config = work.write(
+        "ascii.yaml",
+        PgConfig::new(SERVICE, &output).retry(2, 0.01).yaml(),
+    );
+    let out = Omrun::ingest(work.path(), &config)
+        .plugin(plugin("postgres"))
+        .postgres_env(&server, &name)
+        .output(&output)
+        .report_json(&work.join("report.json"))
+        .run();
+    out.assert_code(1);
+    let report = out.report();
+    assert_eq!(report["failed"], 1, "{report}");
+    let failure = &report["failures"][0];
+    assert_eq!(failure["kind"], "run", "{report}");
+    assert_eq!(failure["fqn"], SERVICE, "{report}");
+    let error = failure["error"].as_str().unwrap();
+    assert!(
+        error.contains("discovery failed after 2 attempt(s)")
+            && error.contains(&format!("listing database `{name}`"))
+            && error.contains("SQLSTATE 22021"),
+        "{error}"
+    );
+    admin
+        .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .ok();
+}

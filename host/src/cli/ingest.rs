@@ -191,6 +191,16 @@ pub(crate) fn execute(
             orchestrator.parallelism(),
             &run.plugin.info.name,
         );
+        // A run that failed as a whole (discovery, say) is in the report too, not only the log.
+        if let Err(e) = &outcome {
+            report.failures.push(crate::report::Failure {
+                fqn: run.requests.service().fqn,
+                kind: "run".into(),
+                error: format!("{e:#}"),
+                attempts: 1,
+            });
+            report.failed += 1;
+        }
         // The exit status says what failed in this process: Argo's finalize adds the workers'
         // failures to its report, but retrying finalize would not bring them back.
         let failed_here = report.failed;

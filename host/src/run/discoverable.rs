@@ -295,7 +295,21 @@ fn valid_refs(run: &Run, refs: Vec<EntityRef>) -> Vec<EntityRef> {
             continue;
         }
         let depth = r.kind.path_len();
-        if r.path.len() != depth || r.path.iter().any(|part| part.is_empty()) {
+        if r.path
+            .iter()
+            .any(|part| part.contains(char::REPLACEMENT_CHARACTER))
+        {
+            run.fail_owned(
+                &r,
+                &format!(
+                    "the {} name {:?} is not valid UTF-8 (the bytes that are not are shown as \
+                     U+FFFD); OpenMetadata stores UTF-8 names only",
+                    r.kind.as_str(),
+                    r.path.join(".")
+                ),
+                1,
+            );
+        } else if r.path.len() != depth || r.path.iter().any(|part| part.is_empty()) {
             run.fail_owned(
                 &r,
                 &format!(
