@@ -57,7 +57,7 @@ mod tests {
         lock(&first).ok().expect("the first lock");
         // Another open file description of the same file: flock treats it as another holder.
         let second = File::options().write(true).open(&path).unwrap();
-        let refused = lock(&second).err().expect("refused");
+        let refused = lock(&second).expect_err("refused");
         assert_eq!(
             refused.to_string(),
             format!(

@@ -477,7 +477,8 @@ fn a_scaffolded_http_plugin_builds_outside_the_repo_and_ingests_a_json_api() {
     assert_eq!(info["world"], json!("discoverable-source"));
 
     // (id, title, description, charts as (id, title, type, OpenMetadata's chartType)).
-    let catalog: [(&str, &str, Option<&str>, Vec<(&str, &str, &str, &str)>); 4] = [
+    type Chart<'a> = (&'a str, &'a str, &'a str, &'a str);
+    let catalog: [(&str, &str, Option<&str>, Vec<Chart>); 4] = [
         (
             "sales",
             "Sales",
