@@ -327,6 +327,21 @@ fn transient_faults_are_retried_and_nothing_is_lost() {
         out.describe()
     );
     assert!(out.stderr.contains("retrying"), "{}", out.describe());
+
+    // The report's `retried` counts what the sink sent again, per entity: every entity of a call
+    // answered 429 or 500 (and of the stalled one, not counted here), and the item failed once.
+    let refused: usize = om
+        .requests()
+        .iter()
+        .filter(|r| r.status == 429 || r.status == 500)
+        .filter_map(|r| serde_json::from_str::<Value>(&r.body).ok())
+        .filter_map(|body| body.as_array().map(Vec::len))
+        .sum();
+    let retried = out.report()["retried"].as_u64().unwrap() as usize;
+    assert!(
+        refused > 0 && retried >= refused + 1,
+        "retried {retried}, entities in refused calls {refused}"
+    );
 }
 
 #[test]

@@ -191,6 +191,7 @@ pub(crate) fn execute(
             orchestrator.parallelism(),
             &run.plugin.info.name,
         );
+        report.retried += run.sink.retried();
         // A run that failed as a whole (discovery, say) is in the report too, not only the log.
         if let Err(e) = &outcome {
             report.failures.push(crate::report::Failure {

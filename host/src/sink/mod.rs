@@ -99,6 +99,12 @@ pub trait Sink: Send + Sync {
         Ok(None)
     }
 
+    /// Entities the sink sent again (a bulk call retried after a 429 or a 5xx counts each of its
+    /// entities; an item the server failed once, 1): added to the run's `retried`.
+    fn retried(&self) -> usize {
+        0
+    }
+
     /// Flushes and releases the destination; an error here means written data may be lost.
     async fn close(&self) -> anyhow::Result<()>;
 }

@@ -17,6 +17,8 @@ pub struct Client {
     token: Option<Secret>,
     retry: RetryPolicy,
     timeout: Duration,
+    /// Entities sent again by retried calls (a bulk call counts its items).
+    pub retried: std::sync::atomic::AtomicUsize,
 }
 
 /// A call that finally failed.
@@ -120,6 +122,7 @@ impl Client {
             token,
             retry,
             timeout,
+            retried: Default::default(),
         })
     }
 
@@ -162,6 +165,9 @@ impl Client {
                 return Err(error);
             }
             attempt += 1;
+            let entities = body.and_then(Value::as_array).map_or(1, Vec::len);
+            self.retried
+                .fetch_add(entities, std::sync::atomic::Ordering::Relaxed);
             let wait = wait.unwrap_or_else(|| jitter(self.retry.backoff(attempt)));
             tracing::warn!(
                 "OpenMetadata {shown}: {error}; retrying in {:.1} s (attempt {attempt} of {})",

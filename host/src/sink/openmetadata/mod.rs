@@ -134,6 +134,9 @@ impl OpenMetadataSink {
                 "Retrying {} {collection} the server failed to store (attempt {attempt})",
                 retry.len()
             );
+            self.client
+                .retried
+                .fetch_add(retry.len(), std::sync::atomic::Ordering::Relaxed);
             tokio::time::sleep(self.retry.backoff(attempt)).await;
             pending = retry.into_iter().map(|(request, _)| request).collect();
         }
@@ -399,6 +402,12 @@ impl Sink for OpenMetadataSink {
             });
         }
         failures
+    }
+
+    fn retried(&self) -> usize {
+        self.client
+            .retried
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     async fn close(&self) -> anyhow::Result<()> {
