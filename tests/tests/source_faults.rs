@@ -530,3 +530,43 @@ fn a_discovery_that_fails_is_in_the_report() {
         .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
         .ok();
 }
+
+/// More workers than the source allows connections (a role with `CONNECTION LIMIT 2`, six
+/// workers): the workers without one give their batch back and stop, instead of failing
+/// entities with `too many connections`; every table arrives with the connections allowed.
+#[test]
+fn more_workers_than_connections_allowed_fail_nothing() {
+    let server = PgServer::from_env();
+    let db = server.create_database("conn_limit", fixture::THOUSAND_TABLES);
+    let role = omrun_tests::config::unique_name("few", 20);
+    let password = "few-connections-1";
+    let mut admin = server.connect("postgres");
+    admin
+        .batch_execute(&format!(
+            "CREATE ROLE {role} LOGIN PASSWORD '{password}' CONNECTION LIMIT 2"
+        ))
+        .expect("a role with two connections");
+    let work = Workdir::new();
+    let output = work.join("out.jsonl");
+    let config = work.write(
+        "limit.yaml",
+        PgConfig::new(SERVICE, &output)
+            .orchestrator("local", 6)
+            .batch_size(10)
+            .yaml(),
+    );
+    let out = Omrun::ingest(work.path(), &config)
+        .plugin(plugin("postgres"))
+        .db(&db)
+        .env("POSTGRES_USER", &role)
+        .env("POSTGRES_PASSWORD", password)
+        .secret(password)
+        .output(&output)
+        .report_json(&work.join("report.json"))
+        .run();
+    out.assert_success();
+    assert_eq!(out.report()["failed"], 0);
+    assert_eq!(out.records().table_fqns().len(), TABLES);
+    out.assert_stderr_line("A worker stopped: the source accepts no more connections");
+    admin.batch_execute(&format!("DROP ROLE {role}")).ok();
+}

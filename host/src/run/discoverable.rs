@@ -48,6 +48,7 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
         written: Mutex::new(HashSet::new()),
         pass: Mutex::new(Pass::First),
         deferred: Mutex::new(Waiting::default()),
+        working: Default::default(),
     });
     // Parents of everything and data models, in the order they are written (EntityKind orders
     // databases, then schemas, then data models).
@@ -346,6 +347,9 @@ async fn phase(
         refs: chunk.to_vec(),
         attempt: 1,
     }));
+    pipeline
+        .working
+        .store(workers, std::sync::atomic::Ordering::SeqCst);
     let handles: Vec<_> = (0..workers)
         .map(|_| {
             let (pipeline, queue, instance) = (pipeline.clone(), queue.clone(), instances.pop());
@@ -377,6 +381,25 @@ struct Pipeline {
     pass: Mutex<Pass>,
     /// Tables that wait for the next completing round of their foreign keys.
     deferred: Mutex<Waiting>,
+    /// Workers of the current phase still taking batches.
+    working: std::sync::atomic::AtomicUsize,
+}
+
+/// What became of a worker's attempt to open an instance before a batch.
+enum Opening {
+    Opened(Instance),
+    /// The source allows no more connections and other workers go on: the batch is back in the
+    /// queue and this worker stops.
+    GaveBack(String),
+    /// Any other failure, left to `process`.
+    Failed,
+}
+
+/// Whether opening the source failed because it allows no more connections.
+fn is_connection_limit(error: &str) -> bool {
+    error.contains("SQLSTATE 53300")
+        || error.contains("Too many connections")
+        || error.contains("too many clients")
 }
 
 /// How many waiting tables are kept as described, at most (a 20-column table takes a few KiB):
@@ -403,12 +426,62 @@ impl Pipeline {
     ) -> Option<Instance> {
         while let Some(batch) = queue.next().await {
             // Stopped (the source or the sink is gone): the rest is drained, left to `--resume`.
-            if self.run.tally.stopped().is_none() {
-                instance = self.process(batch, instance, queue).await;
+            if self.run.tally.stopped().is_some() {
+                queue.done();
+                continue;
             }
+            if instance.is_none() {
+                match self.open_or_give_back(&batch, queue).await {
+                    Opening::Opened(opened) => instance = Some(opened),
+                    // `process` opens again, and retries or fails the batch per `retryPolicy`.
+                    Opening::Failed => {}
+                    Opening::GaveBack(why) => {
+                        // The batch went back to the queue, its attempt not spent.
+                        queue.done();
+                        let left = self
+                            .working
+                            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst)
+                            - 1;
+                        tracing::warn!(
+                            "A worker stopped: the source accepts no more connections ({why}); \
+                             {left} worker(s) go on"
+                        );
+                        return None;
+                    }
+                }
+            }
+            instance = self.process(batch, instance, queue).await;
             queue.done();
         }
         instance
+    }
+
+    /// For a worker without an instance: opens one, or none when the source refuses another connection
+    /// (PostgreSQL's 53300 `too many clients`/`too many connections for role`, MySQL's 1040):
+    /// the batch goes back to the queue and the worker should stop, so the run goes on with the
+    /// connections the source allows instead of failing entities. The last worker never stops:
+    /// it waits a little and tries again.
+    async fn open_or_give_back(&self, batch: &Batch, queue: &Arc<WorkQueue<Batch>>) -> Opening {
+        let mut pause = std::time::Duration::from_millis(200);
+        loop {
+            let why = match self.run.open_instance().await {
+                Ok(instance) => return Opening::Opened(instance),
+                Err(e) if is_connection_limit(&e.to_string()) => e.to_string(),
+                Err(_) => return Opening::Failed,
+            };
+            if self.working.load(std::sync::atomic::Ordering::SeqCst) > 1 {
+                queue.retry_after(
+                    Batch {
+                        refs: batch.refs.clone(),
+                        attempt: batch.attempt,
+                    },
+                    std::time::Duration::ZERO,
+                );
+                return Opening::GaveBack(why);
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(std::time::Duration::from_secs(5));
+        }
     }
 
     /// Processes one batch; returns the instance if it is still usable.
