@@ -247,6 +247,20 @@ impl Running {
         self.child.id()
     }
 
+    /// Waits until its stderr holds `needle`; fails the test if it ends first or after `limit`.
+    pub fn wait_for_stderr(&mut self, needle: &str, limit: Duration) {
+        let started = Instant::now();
+        while !self.stderr_so_far().contains(needle) {
+            assert!(
+                self.is_running(),
+                "ended before {needle:?}:\n{}",
+                self.stderr_so_far()
+            );
+            assert!(started.elapsed() < limit, "no {needle:?} within {limit:?}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// What it wrote to stderr so far.
     pub fn stderr_so_far(&self) -> String {
         strip_ansi(&String::from_utf8_lossy(&self.stderr.lock().unwrap()))

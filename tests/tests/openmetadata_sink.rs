@@ -339,7 +339,7 @@ fn transient_faults_are_retried_and_nothing_is_lost() {
         .sum();
     let retried = out.report()["retried"].as_u64().unwrap() as usize;
     assert!(
-        refused > 0 && retried >= refused + 1,
+        refused > 0 && retried > refused,
         "retried {retried}, entities in refused calls {refused}"
     );
 }

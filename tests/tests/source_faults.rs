@@ -248,15 +248,7 @@ fn a_source_that_goes_silent_mid_run_ends_the_run_and_names_what_failed() {
         .output(&output)
         .report_json(&report)
         .spawn();
-    let started = Instant::now();
-    while !running.stderr_so_far().contains("Processing with") {
-        assert!(running.is_running(), "{}", running.stderr_so_far());
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "never processing"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    running.wait_for_stderr("Processing with", Duration::from_secs(60));
     relay.silence();
     let silenced = Instant::now();
     let out = running.wait();
@@ -376,15 +368,7 @@ fn a_second_run_into_the_same_file_is_refused_naming_the_first() {
     let mut first = through_relay(Omrun::ingest(work.path(), &first_config))
         .output(&output)
         .spawn();
-    let started = Instant::now();
-    while !first.stderr_so_far().contains("Processing with") {
-        assert!(first.is_running(), "{}", first.stderr_so_far());
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "never processing"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    first.wait_for_stderr("Processing with", Duration::from_secs(60));
     let second = through_relay(Omrun::ingest(work.path(), &second_config)).run();
     assert!(
         first.is_running(),
@@ -437,15 +421,7 @@ fn a_source_gone_for_good_stops_the_run_after_a_streak_of_failures() {
             .report_json(&work.join("report.json"))
     };
     let mut running = ingest(relay.port).spawn();
-    let started = Instant::now();
-    while !running.stderr_so_far().contains("Processing with") {
-        assert!(running.is_running(), "{}", running.stderr_so_far());
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "never processing"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    running.wait_for_stderr("Processing with", Duration::from_secs(60));
     std::thread::sleep(Duration::from_millis(300));
     drop(relay);
     let out = running.wait();

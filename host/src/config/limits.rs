@@ -59,32 +59,34 @@ enum Quantity {
 }
 
 fn memory<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    let bytes = match Option::<Quantity>::deserialize(d)? {
-        None => return Ok(None),
-        Some(Quantity::Bytes(n)) => Some(n),
-        Some(Quantity::Text(text)) => parse_memory(&text),
-    };
-    match bytes {
-        Some(n) if (MIN_MEMORY..=MAX_MEMORY).contains(&n) => Ok(Some(n)),
-        _ => Err(serde::de::Error::custom(
-            "expected an amount of memory from 16Mi to 4Gi: bytes, or a number with a suffix \
-             Ki, Mi, Gi (powers of 1024) or K, M, G (powers of 1000)",
-        )),
-    }
+    quantity(
+        d,
+        MIN_MEMORY..=MAX_MEMORY,
+        "an amount of memory from 16Mi to 4Gi",
+    )
 }
 
 fn file_size<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    quantity(d, 1 << 20..=MAX_MEMORY, "a size from 1Mi to 4Gi")
+}
+
+/// A number of bytes, written as bytes or a Kubernetes-style quantity, within `range`.
+fn quantity<'de, D: serde::Deserializer<'de>>(
+    d: D,
+    range: std::ops::RangeInclusive<u64>,
+    expected: &str,
+) -> Result<Option<u64>, D::Error> {
     let bytes = match Option::<Quantity>::deserialize(d)? {
         None => return Ok(None),
         Some(Quantity::Bytes(n)) => Some(n),
         Some(Quantity::Text(text)) => parse_memory(&text),
     };
     match bytes {
-        Some(n) if (1 << 20..=MAX_MEMORY).contains(&n) => Ok(Some(n)),
-        _ => Err(serde::de::Error::custom(
-            "expected a size from 1Mi to 4Gi: bytes, or a number with a suffix Ki, Mi, Gi \
-             (powers of 1024) or K, M, G (powers of 1000)",
-        )),
+        Some(n) if range.contains(&n) => Ok(Some(n)),
+        _ => Err(serde::de::Error::custom(format!(
+            "expected {expected}: bytes, or a number with a suffix Ki, Mi, Gi (powers of 1024) \
+             or K, M, G (powers of 1000)"
+        ))),
     }
 }
 
