@@ -391,8 +391,8 @@ enum Opening {
     /// The source allows no more connections and other workers go on: the batch is back in the
     /// queue and this worker stops.
     GaveBack(String),
-    /// Any other failure, left to `process`.
-    Failed,
+    /// Any other failure: the batch is retried or failed per `retryPolicy`.
+    Failed(String),
 }
 
 /// Whether opening the source failed because it allows no more connections.
@@ -433,8 +433,17 @@ impl Pipeline {
             if instance.is_none() {
                 match self.open_or_give_back(&batch, queue).await {
                     Opening::Opened(opened) => instance = Some(opened),
-                    // `process` opens again, and retries or fails the batch per `retryPolicy`.
-                    Opening::Failed => {}
+                    // As `process` does when it cannot open one.
+                    Opening::Failed(why) => {
+                        self.retry_or_fail(
+                            batch,
+                            &format!("cannot open the source: {why}"),
+                            queue,
+                            false,
+                        );
+                        queue.done();
+                        continue;
+                    }
                     Opening::GaveBack(why) => {
                         // The batch went back to the queue, its attempt not spent.
                         queue.done();
@@ -467,7 +476,7 @@ impl Pipeline {
             let why = match self.run.open_instance().await {
                 Ok(instance) => return Opening::Opened(instance),
                 Err(e) if is_connection_limit(&e.to_string()) => e.to_string(),
-                Err(_) => return Opening::Failed,
+                Err(e) => return Opening::Failed(e.to_string()),
             };
             if self.working.load(std::sync::atomic::Ordering::SeqCst) > 1 {
                 queue.retry_after(
