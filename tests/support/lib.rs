@@ -48,7 +48,7 @@ pub use jsonl::{
 };
 pub use mariadb::{MariaSchemas, MariaServer};
 pub use paths::{omrun_bin, plugin, plugin_dir, repo_root, test_plugin};
-pub use pg::{PgServer, TestDb};
+pub use pg::{PgServer, TestDb, TestRole};
 pub use run::{Omrun, RunOutput};
 pub use schema::{OmSchemas, schemas};
 pub mod scenario;

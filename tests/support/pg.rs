@@ -29,6 +29,15 @@ impl PgServer {
 
     /// A connection to `database` on the test server.
     pub fn connect(&self, database: &str) -> Client {
+        self.try_connect(database).unwrap_or_else(|e| {
+            panic!(
+                "cannot connect to the test PostgreSQL {}:{} database {database}: {e}",
+                self.host, self.port
+            )
+        })
+    }
+
+    pub fn try_connect(&self, database: &str) -> Result<Client, postgres::Error> {
         postgres::Config::new()
             .host(&self.host)
             .port(self.port)
@@ -37,21 +46,21 @@ impl PgServer {
             .dbname(database)
             .application_name("omrun-tests")
             .connect(NoTls)
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot connect to the test PostgreSQL {}:{} database {database}: {e}",
-                    self.host, self.port
-                )
-            })
     }
 
     /// Creates a fresh database named `omrun_<label>_<pid>_<n>` and runs `fixture_sql` in it (one
     /// batch; `DO $$ … $$` blocks are fine). The database is dropped when the returned value drops.
     pub fn create_database(&self, label: &str, fixture_sql: &str) -> TestDb {
+        self.create_database_with(label, "", fixture_sql)
+    }
+
+    /// [`create_database`](Self::create_database) with options after `CREATE DATABASE name`
+    /// (e.g. `ENCODING 'SQL_ASCII' TEMPLATE template0`).
+    pub fn create_database_with(&self, label: &str, options: &str, fixture_sql: &str) -> TestDb {
         let name = crate::config::unique_name(label, 32);
         let mut admin = self.connect("postgres");
         admin
-            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .batch_execute(&format!("CREATE DATABASE \"{name}\" {options}"))
             .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
         let db = TestDb {
             server: self.clone(),
@@ -68,6 +77,38 @@ impl PgServer {
             }
         }
         db
+    }
+
+    /// A login role without superuser rights, which privileges and limits bind; dropped on drop.
+    /// `options` follow `CREATE ROLE name LOGIN PASSWORD '…'` (e.g. `CONNECTION LIMIT 2`).
+    pub fn create_role(&self, label: &str, options: &str) -> TestRole {
+        let name = crate::config::unique_name(label, 20);
+        let password = format!("{name}-pw-1");
+        self.connect("postgres")
+            .batch_execute(&format!(
+                "CREATE ROLE {name} LOGIN PASSWORD '{password}' {options}"
+            ))
+            .unwrap_or_else(|e| panic!("CREATE ROLE {name}: {e}"));
+        TestRole {
+            server: self.clone(),
+            name,
+            password,
+        }
+    }
+}
+
+/// A role created for one test (see [`PgServer::create_role`]).
+pub struct TestRole {
+    pub server: PgServer,
+    pub name: String,
+    pub password: String,
+}
+
+impl Drop for TestRole {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = self.server.try_connect("postgres") {
+            let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {}", self.name));
+        }
     }
 }
 
@@ -93,14 +134,7 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         // Best effort: the whole cluster is thrown away at the end of the run anyway.
-        if let Ok(mut admin) = postgres::Config::new()
-            .host(&self.server.host)
-            .port(self.server.port)
-            .user(&self.server.user)
-            .password(&self.server.password)
-            .dbname("postgres")
-            .connect(NoTls)
-        {
+        if let Ok(mut admin) = self.server.try_connect("postgres") {
             let _ = admin.batch_execute(&format!(
                 "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
                 self.name

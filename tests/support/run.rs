@@ -153,6 +153,13 @@ impl Omrun {
             .secret(&server.password)
     }
 
+    /// Connect as `role` instead of the server's superuser; its password becomes a secret.
+    pub fn role(self, role: &crate::TestRole) -> Self {
+        self.env("POSTGRES_USER", &role.name)
+            .env("POSTGRES_PASSWORD", &role.password)
+            .secret(&role.password)
+    }
+
     /// [`postgres_env`](Self::postgres_env) for a test database.
     pub fn db(self, db: &TestDb) -> Self {
         self.postgres_env(&db.server, &db.name)

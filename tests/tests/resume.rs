@@ -76,14 +76,10 @@ fn sink_bytes_checkpointed(checkpoint: &Path) -> u64 {
         .expect("a file sink's checkpoint records its length")
 }
 
-/// Waits until the checkpoint holds at least `tables` tables, then kills the run with SIGKILL, as
-/// `kill -9` would: no flush, no clean-up, no last words.
-fn kill_mid_run(mut running: Running, dir: &Path, tables: usize) -> RunOutput {
+/// Waits until the checkpoint in `dir` holds at least `tables` tables; the run must still be going.
+fn wait_for_checkpointed(running: &mut Running, dir: &Path, tables: usize) {
     let started = Instant::now();
-    loop {
-        if tables_checkpointed(&checkpoint_of(dir)) >= tables {
-            break;
-        }
+    while tables_checkpointed(&checkpoint_of(dir)) < tables {
         assert!(
             running.is_running(),
             "the run ended before {tables} tables were checkpointed: make it slower\n{}",
@@ -96,6 +92,12 @@ fn kill_mid_run(mut running: Running, dir: &Path, tables: usize) -> RunOutput {
         );
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// Waits until the checkpoint holds at least `tables` tables, then kills the run with SIGKILL, as
+/// `kill -9` would: no flush, no clean-up, no last words.
+fn kill_mid_run(mut running: Running, dir: &Path, tables: usize) -> RunOutput {
+    wait_for_checkpointed(&mut running, dir, tables);
     let killed = running.kill();
     assert_eq!(
         killed.code,
@@ -546,12 +548,7 @@ fn sigterm_and_sigint_stop_cleanly_and_the_resume_finishes() {
                 .output(&output)
         };
         let mut running = ingest().spawn();
-        let started = Instant::now();
-        while tables_checkpointed(&checkpoint_of(work.path())) < 30 {
-            assert!(running.is_running(), "{}", running.stderr_so_far());
-            assert!(started.elapsed() < Duration::from_secs(300));
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        wait_for_checkpointed(&mut running, work.path(), 30);
         let sent = std::process::Command::new("kill")
             .arg(format!("-{signal}"))
             .arg(running.pid().to_string())

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use omrun_tests::relay::Relay;
 use omrun_tests::{
-    MariaServer, MysqlConfig, Omrun, PgConfig, PgServer, RunOutput, TestDb, Workdir, Workflow,
+    Filter, MariaServer, MysqlConfig, Omrun, PgConfig, PgServer, RunOutput, TestDb, Workdir, Workflow,
     fixture, fqn, plugin,
 };
 
@@ -285,16 +285,8 @@ fn a_database_that_cannot_be_read_fails_named_and_the_others_are_ingested() {
     let readable = server.create_database("readable", "CREATE TABLE kept (id int PRIMARY KEY);");
     let locked = server.create_database("locked", "CREATE TABLE hidden (id int PRIMARY KEY);");
     // A role without superuser rights, which PostgreSQL's CONNECT privilege binds.
-    let role = omrun_tests::config::unique_name("reader", 20);
-    let password = "reader-password-1";
-    let mut admin = server.connect("postgres");
-    admin
-        .batch_execute(&format!(
-            "CREATE ROLE {role} LOGIN PASSWORD '{password}';
-             REVOKE CONNECT ON DATABASE {locked} FROM PUBLIC;",
-            locked = locked.name
-        ))
-        .expect("role and privileges");
+    let role = server.create_role("reader", "");
+    locked.execute(&format!("REVOKE CONNECT ON DATABASE {} FROM PUBLIC", locked.name));
     let work = Workdir::new();
     let output = work.join("out.jsonl");
     let yaml = PgConfig::new(SERVICE, &output)
@@ -311,9 +303,7 @@ fn a_database_that_cannot_be_read_fails_named_and_the_others_are_ingested() {
     let out = Omrun::ingest(work.path(), &config)
         .plugin(plugin("postgres"))
         .postgres_env(&server, &readable.name)
-        .env("POSTGRES_USER", &role)
-        .env("POSTGRES_PASSWORD", password)
-        .secret(password)
+        .role(&role)
         .output(&output)
         .report_json(&work.join("report.json"))
         .run();
@@ -337,7 +327,6 @@ fn a_database_that_cannot_be_read_fails_named_and_the_others_are_ingested() {
         omrun_tests::run::default_checkpoint(work.path(), &config, SERVICE).exists(),
         "the checkpoint was removed"
     );
-    admin.batch_execute(&format!("DROP ROLE {role}")).ok();
 }
 
 /// Two runs into one file sink at once (two configs, so two checkpoints): the second is refused
@@ -453,39 +442,71 @@ fn a_source_gone_for_good_stops_the_run_after_a_streak_of_failures() {
     assert_eq!(resumed.records().table_fqns().len(), TABLES);
 }
 
-/// A discovery that fails for good is in the report, not only in the log: here PostgreSQL refuses
-/// to send a table name that is not valid UTF-8 (a `SQL_ASCII` database holds names in any bytes)
-/// to a UTF-8 client, so listing that database fails (SQLSTATE 22021), retried, then named.
+/// One table name that is not valid UTF-8 (a `SQL_ASCII` database holds names in any bytes, and
+/// PostgreSQL refuses to send them to a UTF-8 client) fails that table, named with the bytes shown
+/// as U+FFFD; the rest of the database is ingested.
+#[test]
+fn a_table_name_that_is_not_utf8_fails_alone() {
+    let db = PgServer::from_env().create_database_with(
+        "ascii",
+        "ENCODING 'SQL_ASCII' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'",
+        "CREATE TABLE good (id int PRIMARY KEY);
+         COMMENT ON TABLE good IS 'kept';
+         DO $$ BEGIN
+           EXECUTE 'CREATE TABLE '
+             || quote_ident(convert_from('\\x636166e9'::bytea, 'SQL_ASCII')) || ' (id int)';
+         END $$;",
+    );
+    let work = Workdir::new();
+    let output = work.join("out.jsonl");
+    let config = work.write("ascii.yaml", PgConfig::new(SERVICE, &output).yaml());
+    let out = Omrun::ingest(work.path(), &config)
+        .plugin(plugin("postgres"))
+        .db(&db)
+        .output(&output)
+        .report_json(&work.join("report.json"))
+        .run();
+    out.assert_code(1);
+    let report = out.report();
+    assert_eq!(report["failed"], 1, "{report}");
+    let failure = &report["failures"][0];
+    assert_eq!(failure["kind"], "table", "{report}");
+    assert_eq!(
+        failure["fqn"],
+        fqn(&[SERVICE, &db.name, "public", "caf\u{FFFD}"]),
+        "{report}"
+    );
+    assert!(
+        failure["error"].as_str().unwrap().contains("is not valid UTF-8"),
+        "{report}"
+    );
+    let records = out.records();
+    assert_eq!(
+        records.table_fqns(),
+        BTreeSet::from([fqn(&[SERVICE, &db.name, "public", "good"])])
+    );
+}
+
+/// A discovery that fails for good is in the report, not only in the log: here the role may
+/// connect but not read `pg_namespace`, so listing schemas fails, is retried, then named.
 #[test]
 fn a_discovery_that_fails_is_in_the_report() {
     let server = PgServer::from_env();
-    let name = omrun_tests::config::unique_name("ascii", 20);
-    let mut admin = server.connect("postgres");
-    admin
-        .batch_execute(&format!(
-            "CREATE DATABASE {name} ENCODING 'SQL_ASCII' TEMPLATE template0 \
-             LC_COLLATE 'C' LC_CTYPE 'C'"
-        ))
-        .expect("a SQL_ASCII database");
-    server
-        .connect(&name)
-        .batch_execute(
-            "CREATE TABLE good (id int PRIMARY KEY);
-             DO $$ BEGIN
-               EXECUTE 'CREATE TABLE '
-                 || quote_ident(convert_from('\\x636166e9'::bytea, 'SQL_ASCII')) || ' (id int)';
-             END $$;",
-        )
-        .expect("a table named in Latin-1");
+    let db = server.create_database(
+        "no_catalog",
+        "REVOKE SELECT ON pg_catalog.pg_namespace FROM PUBLIC;",
+    );
+    let role = server.create_role("blind", "");
     let work = Workdir::new();
     let output = work.join("out.jsonl");
     let config = work.write(
-        "ascii.yaml",
+        "blind.yaml",
         PgConfig::new(SERVICE, &output).retry(2, 0.01).yaml(),
     );
     let out = Omrun::ingest(work.path(), &config)
         .plugin(plugin("postgres"))
-        .postgres_env(&server, &name)
+        .db(&db)
+        .role(&role)
         .output(&output)
         .report_json(&work.join("report.json"))
         .run();
@@ -498,13 +519,9 @@ fn a_discovery_that_fails_is_in_the_report() {
     let error = failure["error"].as_str().unwrap();
     assert!(
         error.contains("discovery failed after 2 attempt(s)")
-            && error.contains(&format!("listing database `{name}`"))
-            && error.contains("SQLSTATE 22021"),
+            && error.contains("permission denied for table pg_namespace"),
         "{error}"
     );
-    admin
-        .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .ok();
 }
 
 /// More workers than the source allows connections (a role with `CONNECTION LIMIT 2`, six
@@ -514,14 +531,7 @@ fn a_discovery_that_fails_is_in_the_report() {
 fn more_workers_than_connections_allowed_fail_nothing() {
     let server = PgServer::from_env();
     let db = server.create_database("conn_limit", fixture::THOUSAND_TABLES);
-    let role = omrun_tests::config::unique_name("few", 20);
-    let password = "few-connections-1";
-    let mut admin = server.connect("postgres");
-    admin
-        .batch_execute(&format!(
-            "CREATE ROLE {role} LOGIN PASSWORD '{password}' CONNECTION LIMIT 2"
-        ))
-        .expect("a role with two connections");
+    let role = server.create_role("few", "CONNECTION LIMIT 2");
     let work = Workdir::new();
     let output = work.join("out.jsonl");
     let config = work.write(
@@ -534,9 +544,7 @@ fn more_workers_than_connections_allowed_fail_nothing() {
     let out = Omrun::ingest(work.path(), &config)
         .plugin(plugin("postgres"))
         .db(&db)
-        .env("POSTGRES_USER", &role)
-        .env("POSTGRES_PASSWORD", password)
-        .secret(password)
+        .role(&role)
         .output(&output)
         .report_json(&work.join("report.json"))
         .run();
@@ -544,5 +552,52 @@ fn more_workers_than_connections_allowed_fail_nothing() {
     assert_eq!(out.report()["failed"], 0);
     assert_eq!(out.records().table_fqns().len(), TABLES);
     out.assert_stderr_line("A worker stopped: the source accepts no more connections");
-    admin.batch_execute(&format!("DROP ROLE {role}")).ok();
+}
+
+/// The same on MariaDB: a user `WITH MAX_USER_CONNECTIONS 2` (error 1226; a server full at
+/// `max_connections` answers 1040, classified alike) and six workers.
+#[test]
+fn more_mariadb_workers_than_connections_allowed_fail_nothing() {
+    const MARIA_TABLES: usize = 200;
+    let server = MariaServer::from_env();
+    let schemas = server.create_schemas(
+        "conn_limit",
+        &format!(
+            "CREATE DATABASE {{p}}s; {}",
+            (1..=MARIA_TABLES)
+                .map(|i| format!("CREATE TABLE {{p}}s.t{i} (id int PRIMARY KEY, name text);"))
+                .collect::<String>()
+        ),
+    );
+    let user = omrun_tests::config::unique_name("few", 20);
+    let password = format!("{user}-pw-1");
+    server.execute(&format!(
+        "CREATE USER '{user}'@'%' IDENTIFIED BY '{password}' WITH MAX_USER_CONNECTIONS 2;
+         GRANT SELECT, SHOW VIEW ON `{}`.* TO '{user}'@'%';",
+        schemas.schema("s")
+    ));
+    let work = Workdir::new();
+    let output = work.join("out.jsonl");
+    let config = work.write(
+        "limit.yaml",
+        MysqlConfig::new(SERVICE, &output)
+            .schema_filter(Filter::include(&[&schemas.schema_pattern()]))
+            .orchestrator("local", 6)
+            .batch_size(10)
+            .yaml(),
+    );
+    let out = Omrun::ingest(work.path(), &config)
+        .plugin(plugin("mysql"))
+        .mysql_env(&server)
+        .env("MYSQL_USER", &user)
+        .env("MYSQL_PASSWORD", &password)
+        .secret(&password)
+        .output(&output)
+        .report_json(&work.join("report.json"))
+        .run();
+    server.execute(&format!("DROP USER '{user}'@'%'"));
+    out.assert_success();
+    assert_eq!(out.report()["failed"], 0);
+    assert_eq!(out.records().table_fqns().len(), MARIA_TABLES);
+    out.assert_stderr_line("A worker stopped: the source accepts no more connections");
 }

@@ -397,9 +397,12 @@ enum Opening {
 
 /// Whether opening the source failed because it allows no more connections.
 fn is_connection_limit(error: &str) -> bool {
+    // PostgreSQL: 53300 too_many_connections (server, role or database limit). MySQL/MariaDB:
+    // 1040 "Too many connections" (SQLSTATE 08004, which other refusals share, hence the text)
+    // and 1226 "… has exceeded the 'max_user_connections' resource" (SQLSTATE 42000, likewise).
     error.contains("SQLSTATE 53300")
         || error.contains("Too many connections")
-        || error.contains("too many clients")
+        || error.contains("'max_user_connections' resource")
 }
 
 /// How many waiting tables are kept as described, at most (a 20-column table takes a few KiB):

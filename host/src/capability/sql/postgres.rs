@@ -74,13 +74,23 @@ impl Target {
             config.password(password.expose());
         }
         config.ssl_mode(self.tls.mode);
-        let client = match &self.tls.config {
+        let (client, server_encoding) = match &self.tls.config {
             None => spawn_connection(config.connect(NoTls).await.map_err(sql_error)?),
             Some(tls) => {
                 let tls = MakeRustlsConnect::new((**tls).clone());
                 spawn_connection(config.connect(tls).await.map_err(sql_error)?)
             }
         };
+        // A `SQL_ASCII` database stores names and comments as whatever bytes were given, and
+        // refuses to send a value that is not UTF-8 to a UTF-8 client (SQLSTATE 22021): one such
+        // table name would fail the whole listing. Asking for the bytes as they are lets the host
+        // decode each value on its own (`Lossy`), so only the entity with that name fails.
+        if server_encoding.as_deref() == Some("SQL_ASCII") {
+            client
+                .batch_execute("SET client_encoding = 'SQL_ASCII'")
+                .await
+                .map_err(sql_error)?;
+        }
         Ok(PostgresDriver {
             client,
             statements: HashMap::new(),
@@ -91,20 +101,21 @@ impl Target {
     }
 }
 
-/// Drives the connection in the background; returns its client.
+/// Drives the connection in the background; returns its client and the server's encoding.
 fn spawn_connection<S, T>(
     (client, connection): (Client, tokio_postgres::Connection<S, T>),
-) -> Client
+) -> (Client, Option<String>)
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
+    let server_encoding = connection.parameter("server_encoding").map(str::to_owned);
     tokio::spawn(async move {
         if let Err(e) = connection.await {
             tracing::debug!("postgres connection ended: {e}");
         }
     });
-    client
+    (client, server_encoding)
 }
 
 pub struct PostgresDriver {
@@ -288,11 +299,11 @@ fn convert_cell(row: &tokio_postgres::Row, i: usize) -> Result<Value, SqlError> 
         Type::FLOAT4 => scalar(get::<f32>(row, i)?, |v| Value::Float(v.into())),
         Type::FLOAT8 => scalar(get::<f64>(row, i)?, Value::Float),
         Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
-            scalar(get::<String>(row, i)?, Value::Text)
+            scalar(get::<Lossy>(row, i)?, |v| Value::Text(v.0))
         }
         Type::BYTEA => scalar(get::<Vec<u8>>(row, i)?, Value::Bytes),
         Type::TEXT_ARRAY | Type::VARCHAR_ARRAY | Type::BPCHAR_ARRAY | Type::NAME_ARRAY => {
-            list(get::<Vec<Option<String>>>(row, i)?, |s| s, Value::TextList)
+            list(get::<Vec<Option<Lossy>>>(row, i)?, |s| s.0, Value::TextList)
         }
         Type::CHAR_ARRAY => list(
             get::<Vec<Option<i8>>>(row, i)?,
@@ -322,6 +333,21 @@ fn convert_cell(row: &tokio_postgres::Row, i: usize) -> Result<Value, SqlError> 
             )));
         }
     })
+}
+
+/// Text as UTF-8, with bytes that are not shown as U+FFFD. Only a `SQL_ASCII` database sends
+/// such bytes (see `connect`); the host refuses entity names that hold U+FFFD, naming them.
+#[derive(Default)]
+struct Lossy(String);
+
+impl<'a> tokio_postgres::types::FromSql<'a> for Lossy {
+    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn StdError + Sync + Send>> {
+        Ok(Lossy(String::from_utf8_lossy(raw).into_owned()))
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        <String as tokio_postgres::types::FromSql>::accepts(ty)
+    }
 }
 
 /// A plugin's value bound to whatever type PostgreSQL inferred for the parameter, so plugins need
