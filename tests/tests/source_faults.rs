@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use omrun_tests::relay::Relay;
 use omrun_tests::{
-    Filter, MariaServer, MysqlConfig, Omrun, PgConfig, PgServer, RunOutput, TestDb, Workdir, Workflow,
-    fixture, fqn, plugin,
+    Filter, MariaServer, MysqlConfig, Omrun, PgConfig, PgServer, RunOutput, TestDb, Workdir,
+    Workflow, fixture, fqn, plugin,
 };
 
 const TABLES: usize = 1000;
@@ -286,7 +286,10 @@ fn a_database_that_cannot_be_read_fails_named_and_the_others_are_ingested() {
     let locked = server.create_database("locked", "CREATE TABLE hidden (id int PRIMARY KEY);");
     // A role without superuser rights, which PostgreSQL's CONNECT privilege binds.
     let role = server.create_role("reader", "");
-    locked.execute(&format!("REVOKE CONNECT ON DATABASE {} FROM PUBLIC", locked.name));
+    locked.execute(&format!(
+        "REVOKE CONNECT ON DATABASE {} FROM PUBLIC",
+        locked.name
+    ));
     let work = Workdir::new();
     let output = work.join("out.jsonl");
     let yaml = PgConfig::new(SERVICE, &output)
@@ -477,7 +480,10 @@ fn a_table_name_that_is_not_utf8_fails_alone() {
         "{report}"
     );
     assert!(
-        failure["error"].as_str().unwrap().contains("is not valid UTF-8"),
+        failure["error"]
+            .as_str()
+            .unwrap()
+            .contains("is not valid UTF-8"),
         "{report}"
     );
     let records = out.records();
