@@ -51,6 +51,22 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
 
+# Every edit of a test leaves its old binary behind (100–300 MiB each with debug info): keep the
+# two newest `name-<hash>` executables of each name (a package's lib and bin tests share a name).
+prune_stale_test_binaries() {
+    local deps f name
+    for deps in "$1"/debug/deps "$1"/*/debug/deps; do
+        [[ -d $deps ]] || continue
+        local -A kept=()
+        while IFS= read -r f; do
+            name=${f%-*}
+            kept[$name]=$((${kept[$name]:-0} + 1))
+            ((kept[$name] <= 2)) || rm -f -- "$deps/$f"
+        done < <(cd "$deps" && ls -t | grep -E -- '-[0-9a-f]{16}$' || true)
+        unset kept
+    done
+}
+
 # --- prerequisites, checked before anything slow ---------------------------------------------------
 command -v cargo >/dev/null || die "cargo not found (https://rustup.rs)"
 pg_find_bindir || exit 1
@@ -109,6 +125,7 @@ for a in "$@"; do
 done
 # Compile every test target now, so a compile error shows before PostgreSQL starts.
 cargo test "${scope[@]}" --no-run "$@"
+prune_stale_test_binaries "$CARGO_TARGET_DIR"
 
 # The plugins' pure logic (filters, type mapping, batching) is unit-tested natively; it belongs to
 # the whole-project run, not to a run of chosen packages.

@@ -1,4 +1,5 @@
 //! The `log` capability: a plugin's messages become host log lines prefixed with its name.
+//! `wit` is its host side, written once for every contract (see `sql::wit` for how).
 
 /// Longer messages are cut: a plugin must not be able to flood the host's log with one call.
 const MAX_MESSAGE_BYTES: usize = 8 * 1024;
@@ -20,6 +21,63 @@ pub fn log(plugin: &str, level: Level, message: &str) {
         Level::Info => tracing::info!("{plugin}: {message}"),
         Level::Warn => tracing::warn!("{plugin}: {message}"),
         Level::Error => tracing::error!("{plugin}: {message}"),
+    }
+}
+
+pub mod wit {
+    use super::Level;
+    use wasmtime::component::{HasData, Linker};
+
+    wasmtime::component::bindgen!({
+        path: "../wit/log/v0.1.0",
+        world: "capability",
+        imports: { default: async | trappable },
+    });
+
+    pub use self::omrun::log::log;
+
+    /// The interface's name in its own package.
+    pub const INTERFACE: &str = "omrun:log/log@0.1.0";
+
+    /// What one instance's `log` calls reach: the plugin's name, which prefixes its lines.
+    pub struct LogCtx<'a> {
+        pub plugin: &'a str,
+    }
+
+    /// A Store's data that can grant `log`.
+    pub trait LogView: Send {
+        fn log(&mut self) -> LogCtx<'_>;
+    }
+
+    struct HasLog;
+
+    impl HasData for HasLog {
+        type Data<'a> = LogCtx<'a>;
+    }
+
+    /// Adds `log` to `linker` under the interface name `name`.
+    pub fn add_to_linker<T: LogView + 'static>(
+        linker: &mut Linker<T>,
+        name: &str,
+    ) -> wasmtime::Result<()> {
+        fn ctx<T: LogView>(data: &mut T) -> LogCtx<'_> {
+            data.log()
+        }
+        log::add_to_linker_instance::<T, HasLog>(&mut linker.instance(name)?, ctx::<T>)
+    }
+
+    impl log::Host for LogCtx<'_> {
+        async fn log(&mut self, level: log::Level, message: String) -> wasmtime::Result<()> {
+            let level = match level {
+                log::Level::Trace => Level::Trace,
+                log::Level::Debug => Level::Debug,
+                log::Level::Info => Level::Info,
+                log::Level::Warn => Level::Warn,
+                log::Level::Error => Level::Error,
+            };
+            super::log(self.plugin, level, &message);
+            Ok(())
+        }
     }
 }
 

@@ -3,13 +3,9 @@
 //! connections. Every call is bounded in time; an instance that traps or times out is marked
 //! broken and must be replaced (cheap: tens of microseconds).
 
-mod bindings;
 mod cache;
 pub mod contract;
 mod sandbox;
-mod v0_1;
-mod v0_2;
-mod versions;
 
 pub use cache::ComponentCache;
 pub use contract::{Contract, Stamp};
@@ -91,7 +87,7 @@ pub struct Plugin {
     /// What the file itself says about its contract.
     pub stamp: Stamp,
     engine: Engine,
-    pre: versions::Pre,
+    pre: contract::Pre,
     limits: Limits,
     grants: Arc<Grants>,
 }
@@ -154,7 +150,7 @@ impl Plugin {
             None => contract::SUPPORTED.iter().rev().copied().collect(),
         };
         let found = candidates.iter().find_map(|&contract| {
-            versions::world_of(contract, &component, &engine).map(|world| (contract, world))
+            contract::world_of(contract, &component, &engine).map(|world| (contract, world))
         });
         let (contract, world) = found.ok_or_else(|| {
             let wanted = match stamped {
@@ -173,9 +169,9 @@ impl Plugin {
                  `discovery` (world discoverable-source) nor `streaming` (world source){missing}"
             ))
         })?;
-        let linker = versions::linker(&engine, contract)
+        let linker = contract::linker(&engine, contract)
             .map_err(|e| PluginError(format!("cannot link plugins: {e}")))?;
-        let pre = versions::Pre::new(contract, &linker, &component, world).map_err(|e| {
+        let pre = contract::Pre::new(contract, &linker, &component, world).map_err(|e| {
             PluginError(format!(
                 "plugin {shown} does not fit {}: {e:#}",
                 contract.name()
@@ -270,7 +266,7 @@ fn engine() -> wasmtime::Result<Engine> {
 
 pub struct Instance {
     store: Store<StoreState>,
-    exports: versions::Exports,
+    exports: contract::Exports,
     output: OutputTail,
     call_timeout: Duration,
     broken: Option<String>,
@@ -279,7 +275,7 @@ pub struct Instance {
 impl Instance {
     async fn new(
         engine: &Engine,
-        pre: &versions::Pre,
+        pre: &contract::Pre,
         plugin: Arc<str>,
         limits: Limits,
         grants: Arc<Grants>,
@@ -414,7 +410,7 @@ async fn guarded<T>(
     call: &str,
     timeout: Duration,
     output: &OutputTail,
-    future: impl Future<Output = versions::Answer<T>>,
+    future: impl Future<Output = contract::Answer<T>>,
 ) -> Result<T, CallError> {
     match tokio::time::timeout(timeout, future).await {
         Err(_) => Err(CallError::Crashed(format!(

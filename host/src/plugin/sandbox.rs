@@ -4,6 +4,8 @@
 
 use crate::capability::Grants;
 use crate::capability::http::HttpState;
+use crate::capability::log::wit::{LogCtx, LogView};
+use crate::capability::sql::wit::{SqlCtx, SqlView};
 use std::io;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -82,6 +84,24 @@ impl WasiView for StoreState {
         WasiCtxView {
             ctx: &mut self.wasi,
             table: &mut self.table,
+        }
+    }
+}
+
+impl SqlView for StoreState {
+    fn sql(&mut self) -> SqlCtx<'_> {
+        SqlCtx {
+            plugin: &self.plugin,
+            targets: &self.grants.sql,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl LogView for StoreState {
+    fn log(&mut self) -> LogCtx<'_> {
+        LogCtx {
+            plugin: &self.plugin,
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Bindings generated from the WIT contract (`wit/v0.2.0`). Connector authors use the re-exports in
+//! Bindings generated from the WIT contract (`wit/connector/v0.2.0`). Connector authors use the re-exports in
 //! [`crate::types`], [`crate::sql`] and [`crate::log`] instead; this module is public because the
 //! export macros expand to paths inside it.
 //!
@@ -11,7 +11,7 @@
 /// The `discoverable-source` world; also the home of the shared `types`, `sql` and `log` imports.
 pub mod discoverable {
     wit_bindgen::generate!({
-        path: "../../wit/v0.2.0",
+        path: "../../wit/connector/v0.2.0",
         world: "discoverable-source",
         additional_derives: [PartialEq],
         pub_export_macro: true,
@@ -25,7 +25,7 @@ pub mod discoverable {
 /// The `source` world.
 pub mod source {
     wit_bindgen::generate!({
-        path: "../../wit/v0.2.0",
+        path: "../../wit/connector/v0.2.0",
         world: "source",
         with: {
             "omrun:connector/types@0.2.0": crate::bindings::discoverable::omrun::connector::types,

@@ -52,11 +52,11 @@ mod tests {
 
     #[test]
     fn contract_matches_the_wit_package_the_bindings_come_from() {
-        let worlds = include_str!("../../../wit/v0.2.0/worlds.wit");
+        let worlds = include_str!("../../../wit/connector/v0.2.0/worlds.wit");
         let package = format!("package {CONTRACT};");
         assert!(
             worlds.lines().any(|line| line.trim() == package),
-            "wit/v0.2.0/worlds.wit does not declare `{package}`"
+            "wit/connector/v0.2.0/worlds.wit does not declare `{package}`"
         );
     }
 

@@ -3,10 +3,13 @@
 
 mod mysql;
 mod postgres;
+mod protocol;
 mod sqlite;
 mod tls;
+pub mod wit;
 
 use async_trait::async_trait;
+use protocol::Protocol;
 use serde_json::Value as Json;
 use std::fmt;
 use std::sync::Arc;
@@ -150,35 +153,29 @@ pub enum Target {
 }
 
 impl Target {
-    /// The target described by an OpenMetadata `serviceConnection.config`, or `None` for a service
-    /// that is not a SQL database (e.g. Looker).
+    /// The target described by an OpenMetadata `serviceConnection.config`, or `None` for one that
+    /// speaks no protocol the host has a driver for (e.g. Looker); see `protocol`.
     pub fn from_connection(
         connection: &Json,
         statement_timeout: Duration,
     ) -> anyhow::Result<Option<Self>> {
-        let service_type = connection
-            .get("type")
-            .and_then(Json::as_str)
-            .unwrap_or_default();
-        Ok(match service_type {
-            "Postgres" => Some(Target::Postgres(postgres::Target::from_connection(
+        Ok(match Protocol::of(connection) {
+            Some(Protocol::Postgres {
+                default_port,
+                default_database,
+            }) => Some(Target::Postgres(postgres::Target::from_connection(
                 connection,
-                (5432, "postgres"),
+                (default_port, default_database),
                 statement_timeout,
             )?)),
-            // Redshift speaks PostgreSQL's protocol; only its catalog differs, and that is the
-            // plugin's business.
-            "Redshift" => Some(Target::Postgres(postgres::Target::from_connection(
-                connection,
-                (5439, "dev"),
-                statement_timeout,
-            )?)),
-            "Mysql" | "MariaDB" => Some(Target::Mysql(mysql::Target::from_connection(
+            Some(Protocol::Mysql) => Some(Target::Mysql(mysql::Target::from_connection(
                 connection,
                 statement_timeout,
             )?)),
-            "SQLite" => Some(Target::Sqlite(sqlite::Target::from_connection(connection)?)),
-            _ => None,
+            Some(Protocol::Sqlite) => {
+                Some(Target::Sqlite(sqlite::Target::from_connection(connection)?))
+            }
+            None => None,
         })
     }
 

@@ -5,7 +5,7 @@
 //! newer contracts.
 
 wit_bindgen::generate!({
-    path: "../../../wit/v0.1.0",
+    path: "../../../wit/connector/v0.1.0",
     world: "discoverable-source",
 });
 

@@ -8,7 +8,6 @@
 //! of the doubt: after compiling, it is loaded as the contract whose interfaces it exports (their
 //! names carry the version), and refused, naming the missing section, when it exports none.
 
-use super::{v0_1, v0_2};
 use wasmparser::{Parser, Payload};
 
 /// The custom section that carries the contract (see omrun-sdk's `contract` module).
@@ -28,14 +27,6 @@ pub enum Contract {
 pub const SUPPORTED: &[Contract] = &[Contract::V0_1, Contract::V0_2];
 
 impl Contract {
-    /// `omrun:connector@X.Y.Z`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Contract::V0_1 => v0_1::CONTRACT,
-            Contract::V0_2 => v0_2::CONTRACT,
-        }
-    }
-
     /// `X.Y.Z`.
     pub fn version(self) -> &'static str {
         self.name()
@@ -136,9 +127,9 @@ mod tests {
 
     #[test]
     fn known_stamp_selects_its_contract_and_missing_leaves_it_to_the_exports() {
-        let stamp = Stamp::Present(v0_1::CONTRACT.into());
+        let stamp = Stamp::Present("omrun:connector@0.1.0".into());
         assert_eq!(select(&stamp, "p.wasm"), Ok(Some(Contract::V0_1)));
-        let stamp = Stamp::Present(v0_2::CONTRACT.into());
+        let stamp = Stamp::Present("omrun:connector@0.2.0".into());
         assert_eq!(select(&stamp, "p.wasm"), Ok(Some(Contract::V0_2)));
         assert_eq!(select(&Stamp::Missing, "p.wasm"), Ok(None));
     }

@@ -1,12 +1,49 @@
-//! The dispatcher: one binding per contract version (`v0_1`, `v0_2`, side by side), chosen by the
-//! plugin's stamp, behind the one API the rest of the host calls. Adding a version is a new module
-//! and one arm per match here.
+//! The contract versions a plugin may be built for, side by side, behind the one API the rest of
+//! the host calls. Each version is one small module (`v0_1`, `v0_2`): its generated bindings, the
+//! names it imports the capabilities by, and its calls. The newest version's types are converted
+//! into the host model once (`convert`); an older version upgrades its values into the newest's.
+//! The capabilities (`sql`, `log`) are not here: they are implemented once, in `capability`, and
+//! each version registers them under its names. `stamp` says which version a file was built for.
+//!
+//! Adding a version: a module beside these (the previous newest gains an upgrade into it, as
+//! `v0_1` has into `v0_2`), `convert` moved onto the new types, and one arm per match here.
+
+mod convert;
+mod stamp;
+mod v0_1;
+mod v0_2;
+
+pub use stamp::{Contract, SECTION, SUPPORTED, Stamp, read_stamp, select, supported_range};
 
 use super::sandbox::StoreState;
-use super::{Contract, PluginInfo, SourceConfig, World, v0_1, v0_2};
+use super::{PluginInfo, SourceConfig, World};
 use crate::model;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
+
+const NOT_DISCOVERABLE: &str = "this plugin implements world `source` only; it cannot discover";
+const NOT_STREAMING: &str = "a discoverable plugin has no `next-batch`";
+
+/// The world a component implements, from which interface of `omrun:connector@version` it exports.
+fn world_exported(component: &Component, engine: &Engine, version: &str) -> Option<World> {
+    let exports: Vec<String> = component
+        .component_type()
+        .exports(engine)
+        .map(|(name, _)| name.to_owned())
+        .collect();
+    let has = |interface: &str| {
+        exports
+            .iter()
+            .any(|e| *e == format!("omrun:connector/{interface}@{version}"))
+    };
+    if has("discovery") {
+        Some(World::Discoverable)
+    } else if has("streaming") {
+        Some(World::Sequential)
+    } else {
+        None
+    }
+}
 
 /// What a call returns: the plugin's own error is the inner `Err`; a trap is the outer one.
 pub type Answer<T> = wasmtime::Result<Result<T, String>>;
@@ -78,15 +115,17 @@ macro_rules! each {
 
 impl Exports {
     pub async fn info(&self, store: &mut Store<StoreState>) -> wasmtime::Result<PluginInfo> {
-        each!(self, e => e.info(store).await)
+        Ok(convert::plugin_info(each!(self, e => e.info(store).await)?))
     }
 
     pub async fn open(&self, store: &mut Store<StoreState>, config: &SourceConfig) -> Answer<()> {
-        each!(self, e => e.open(store, config).await)
+        let config = convert::source_config(config);
+        each!(self, e => e.open(store, &config).await)
     }
 
     pub async fn discover(&self, store: &mut Store<StoreState>) -> Answer<Vec<model::EntityRef>> {
-        each!(self, e => e.discover(store).await)
+        let refs = each!(self, e => e.discover(store).await)?;
+        Ok(refs.map(|refs| refs.into_iter().map(convert::entity_ref).collect()))
     }
 
     pub async fn process(
@@ -94,13 +133,30 @@ impl Exports {
         store: &mut Store<StoreState>,
         batch: &[model::EntityRef],
     ) -> Answer<Vec<Result<Vec<model::Entity>, String>>> {
-        each!(self, e => e.process(store, batch).await)
+        let batch: Vec<_> = batch.iter().map(convert::wit_entity_ref).collect();
+        let results = each!(self, e => e.process(store, &batch).await)?;
+        Ok(results.map(|results| results.into_iter().map(|r| r.map(entities)).collect()))
     }
 
     pub async fn next_batch(
         &self,
         store: &mut Store<StoreState>,
     ) -> Answer<Option<Vec<model::Entity>>> {
-        each!(self, e => e.next_batch(store).await)
+        let batch = each!(self, e => e.next_batch(store).await)?;
+        Ok(batch.map(|batch| batch.map(entities)))
+    }
+}
+
+fn entities(entities: Vec<v0_2::types::Entity>) -> Vec<model::Entity> {
+    entities.into_iter().map(convert::entity).collect()
+}
+
+impl Contract {
+    /// `omrun:connector@X.Y.Z`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Contract::V0_1 => v0_1::CONTRACT,
+            Contract::V0_2 => v0_2::CONTRACT,
+        }
     }
 }
