@@ -1,15 +1,17 @@
 //! omrun: OpenMetadata ingestion with sandboxed WebAssembly connectors.
 //!
 //! The data path runs one way: `config` → `plugin` (instances with `capability` grants) →
-//! `run` (an orchestrator: discovery, containers, work queue) → `sink` → `report`.
+//! `run` (the pipeline: discovery, containers, work queue) → `sink` → `report`. `orchestrate`
+//! decides where the pipeline runs (this process, or Argo's pods) and assembles each run; `cli`
+//! reads the command line and turns outcomes into exit statuses.
 
-pub mod argo;
 pub mod capability;
 pub mod cli;
 pub mod config;
 pub mod file_lock;
 pub mod logging;
 pub mod model;
+pub mod orchestrate;
 pub mod plugin;
 pub mod report;
 pub mod run;

@@ -1,14 +1,11 @@
-//! `omrun argo render|lint`, and `omrun ingest` in Argo mode: submit the rendered Workflow to the
-//! Argo Server and follow it.
+//! `omrun argo render|lint`. Running a config as a Workflow is `omrun ingest` with `orchestrator:
+//! argo` (`orchestrate::argo`).
 
 use super::{CANNOT_START, FAILED, fail};
-use crate::argo::client::ArgoClient;
-use crate::argo::lint::lint;
-use crate::argo::render::Rendering;
-use crate::config::Config;
+use crate::orchestrate::argo::lint::lint;
+use crate::orchestrate::argo::render::Rendering;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
 pub struct ArgoArgs {
@@ -119,84 +116,4 @@ fn lint_files(files: &[PathBuf]) -> ExitCode {
         }
         n => fail(FAILED, &format!("{n} problem(s) found")),
     }
-}
-
-/// `omrun ingest` with `orchestrator: argo`: render, submit, and (with `waitForCompletion`, the
-/// default) follow the Workflow, then print the finalize pod's report like local mode's.
-pub fn submit(config: &Config, parallelism: usize) -> ExitCode {
-    let distributed = &config.workflow.distributed_execution;
-    let Some(server) = &distributed.argo_server else {
-        return fail(
-            CANNOT_START,
-            &format!(
-                "{}: orchestrator `argo` needs workflowConfig.distributedExecution.argoServer.url to submit \
-                 (or render the Workflow with `omrun argo render` and submit it yourself)",
-                config.path.display()
-            ),
-        );
-    };
-    let prepared = Rendering::new(config, parallelism as u32).and_then(|rendering| {
-        let workflow = rendering.workflow(false);
-        let problems = lint(&workflow);
-        if let Some(problem) = problems.first() {
-            anyhow::bail!(
-                "the rendered Workflow fails lint at {}: {}",
-                problem.path,
-                problem.message
-            );
-        }
-        Ok((
-            rendering.namespace().to_owned(),
-            workflow,
-            ArgoClient::new(server)?,
-        ))
-    });
-    let (namespace, workflow, client) = match prepared {
-        Ok(prepared) => prepared,
-        Err(e) => return fail(CANNOT_START, &format!("{e:#}")),
-    };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => return fail(CANNOT_START, &e),
-    };
-    runtime.block_on(async {
-        tracing::info!(
-            "Using ARGO distributed execution: submitting to {}",
-            server.url
-        );
-        let name = match client.submit(&namespace, &workflow).await {
-            Ok(name) => name,
-            Err(e) => return fail(CANNOT_START, &format!("{e:#}")),
-        };
-        let link = client.link(&namespace, &name);
-        tracing::info!("Submitted Workflow {name} in namespace {namespace}: {link}");
-        if distributed.wait_for_completion == Some(false) {
-            return ExitCode::SUCCESS;
-        }
-        let poll = Duration::from_secs_f64(server.poll_seconds.unwrap_or(5.0).max(0.05));
-        let deadline = distributed.timeout_seconds.map(Duration::from_secs);
-        let ended = match client.follow(&namespace, &name, poll, deadline).await {
-            Ok(ended) => ended,
-            Err(e) => return fail(FAILED, &format!("{e:#} ({link})")),
-        };
-        match &ended.report {
-            Some(report) => report.log_summary(),
-            None => tracing::warn!("Workflow {name} left no report: its finalize step did not run"),
-        }
-        tracing::info!("Workflow {name} {}: {link}", ended.phase);
-        let failed = ended.report.as_ref().is_none_or(|r| r.failed > 0);
-        match (ended.phase.as_str(), failed) {
-            ("Succeeded", false) => ExitCode::SUCCESS,
-            (phase, _) => fail(
-                FAILED,
-                &format!(
-                    "Workflow {name} {phase}{}",
-                    ended.message.map(|m| format!(": {m}")).unwrap_or_default()
-                ),
-            ),
-        }
-    })
 }

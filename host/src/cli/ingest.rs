@@ -1,18 +1,13 @@
-//! `omrun ingest`: one run of a workflow, in the mode the config (or the command line) says.
+//! `omrun ingest`: one run of a workflow, in the mode the config (or the command line) says. This
+//! reads the arguments and the config, makes the plan and maps its outcome to an exit status; the
+//! run itself is `crate::orchestrate`'s.
 
-use super::{CANNOT_START, FAILED, fail};
-use crate::capability::Grants;
-use crate::config::{self, Config, Orchestrator, SinkSection};
-use crate::plugin::{ComponentCache, Plugin, SourceConfig, World};
-use crate::report::Report;
-use crate::run::{
-    self, Checkpoint, ForeignKeys, Identity, MarkDeleted, Part, Place, Run, Unavailable,
-};
-use crate::sink::{self, FileSink, Requests};
-use anyhow::{Context, anyhow};
+use super::{CANNOT_START, exit, fail};
+use crate::config::{self, Config, Orchestrator};
+use crate::orchestrate::{self, Options, Plan};
+use crate::run::Place;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 /// What every command that runs a workflow (`ingest`, and Argo's pod commands) takes.
 #[derive(Debug, clap::Args)]
@@ -60,6 +55,17 @@ pub struct IngestArgs {
     pub checkpoint: Option<PathBuf>,
 }
 
+impl RunArgs {
+    pub fn options(&self) -> Options {
+        Options {
+            plugin: self.plugin.clone(),
+            report_json: self.report_json.clone(),
+            file_sink: self.file_sink.clone(),
+            allow_empty: self.allow_empty,
+        }
+    }
+}
+
 pub fn run(args: IngestArgs) -> ExitCode {
     let loaded = match config::load(&args.run.config) {
         Ok(loaded) => loaded,
@@ -72,16 +78,6 @@ pub fn run(args: IngestArgs) -> ExitCode {
     };
     let config = start_logging(loaded);
     let (orchestrator, parallelism) = execution(&config, &args);
-    if orchestrator == Orchestrator::Argo {
-        if args.resume {
-            return fail(
-                CANNOT_START,
-                &"--resume does not apply to orchestrator argo: Argo retries a failed pod \
-                  (retryPolicy); submit the workflow again to run it again",
-            );
-        }
-        return super::argo::submit(&config, parallelism);
-    }
     let checkpoint = Place {
         path: args
             .checkpoint
@@ -90,54 +86,14 @@ pub fn run(args: IngestArgs) -> ExitCode {
         resume: args.resume,
         explicit: args.checkpoint.is_some(),
     };
-    execute(
-        &config,
-        &args.run,
-        Part::All,
+    let plan = Plan {
+        options: args.run.options(),
+        config,
+        orchestrator,
         parallelism,
-        Some(checkpoint),
-        |world| run::choose(orchestrator, parallelism, world),
-        |_| Ok(()),
-    )
-}
-
-/// On SIGTERM or SIGINT (Ctrl-C): stop taking work and let the batches in flight finish, so the
-/// sink keeps whole lines and the checkpoint what they wrote; the run then ends with the resume
-/// command and 128 + the signal's number. A second signal ends the process at once.
-async fn stop_on_signal(run: Arc<Run>, caught: Arc<std::sync::atomic::AtomicI32>) {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int)) = (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) else {
-        return;
+        checkpoint: Some(checkpoint),
     };
-    let mut first = true;
-    loop {
-        let (name, number) = tokio::select! {
-            _ = term.recv() => ("SIGTERM", libc::SIGTERM),
-            _ = int.recv() => ("SIGINT", libc::SIGINT),
-        };
-        if !first {
-            std::process::exit(128 + number);
-        }
-        first = false;
-        caught.store(number, std::sync::atomic::Ordering::SeqCst);
-        tracing::warn!(
-            "{name}: finishing the batches in flight, then stopping (again to stop at once)"
-        );
-        run.tally.stop(format!("interrupted by {name}"));
-    }
-}
-
-/// The error of a run that found nothing (see `Run::found_nothing`).
-fn nothing_found(config: &Config) -> anyhow::Error {
-    anyhow!(
-        "{}: found nothing to ingest: no table, view, stored procedure or dashboard passed the \
-         filters (databaseFilterPattern, schemaFilterPattern, tableFilterPattern…); nothing was \
-         marked deleted. If the source is empty on purpose, pass --allow-empty",
-        config.path.display()
-    )
+    exit(orchestrate::for_plan(&plan).execute(&plan))
 }
 
 /// Loads the config and starts logging at its level; a bad config is one line and exit status 2.
@@ -155,89 +111,6 @@ fn start_logging((config, unknown_keys): (Config, Vec<String>)) -> Config {
     config
 }
 
-/// Runs `part` of the workflow in this process with the orchestrator `choose` picks for the
-/// plugin's world; `finish` may complete the report (or write what the part produces) before it is
-/// logged and written. `checkpoint`: where `ingest` keeps its checkpoint (Argo's pods keep none:
-/// Argo retries a pod whole). The exit status: 0, 1 when anything this process did failed, 2 when
-/// the run could not start.
-pub(crate) fn execute(
-    config: &Config,
-    args: &RunArgs,
-    part: Part,
-    threads: usize,
-    checkpoint: Option<Place>,
-    choose: impl FnOnce(World) -> anyhow::Result<Box<dyn run::Orchestrator>>,
-    finish: impl FnOnce(&mut Report) -> anyhow::Result<()>,
-) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(threads.max(2))
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => return fail(CANNOT_START, &e),
-    };
-    runtime.block_on(async {
-        let (run, orchestrator) = match prepare(config, args, part, checkpoint, choose).await {
-            Ok(prepared) => prepared,
-            Err(e) => return fail(CANNOT_START, &format!("{e:#}")),
-        };
-        let signal = Arc::new(std::sync::atomic::AtomicI32::new(0));
-        let watching = tokio::spawn(stop_on_signal(run.clone(), signal.clone()));
-        let outcome = orchestrator.run(run.clone()).await;
-        watching.abort();
-        let mut report = run.tally.finish(
-            orchestrator.mode(),
-            orchestrator.parallelism(),
-            &run.plugin.info.name,
-        );
-        report.retried += run.sink.retried();
-        // A run that failed as a whole (discovery, say) is in the report too, not only the log.
-        if let Err(e) = &outcome {
-            report.failures.push(crate::report::Failure {
-                fqn: run.requests.service().fqn,
-                kind: "run".into(),
-                error: format!("{e:#}"),
-                attempts: 1,
-            });
-            report.failed += 1;
-        }
-        // The exit status says what failed in this process: Argo's finalize adds the workers'
-        // failures to its report, but retrying finalize would not bring them back.
-        let failed_here = report.failed;
-        let finished = match &outcome {
-            Ok(()) if let Some(why) = run.tally.stopped() => Err(anyhow!(
-                "stopped: {why}; {} of {} entities were not processed; `{}` continues this run",
-                report
-                    .found
-                    .saturating_sub(report.processed + report.resumed + report.failed),
-                report.found,
-                resume_command()
-            )),
-            Ok(()) if run.found_nothing() => Err(nothing_found(config)),
-            Ok(()) => finish(&mut report),
-            Err(_) => Ok(()),
-        };
-        report.log_summary();
-        let clean = outcome.is_ok() && finished.is_ok() && report.failed == 0;
-        run.checkpoint.finish(clean, &resume_command());
-        if let Some(path) = &args.report_json
-            && let Err(e) = write_report(path, &report)
-        {
-            return fail(FAILED, &format!("{e:#}"));
-        }
-        let signal = signal.load(std::sync::atomic::Ordering::SeqCst);
-        match outcome.and(finished) {
-            // 128 + the signal's number, as a shell reports a process the signal ended.
-            Err(e) if signal > 0 => fail(128 + signal as u8, &format!("{e:#}")),
-            Err(e) if e.is::<run::CannotStart>() => fail(CANNOT_START, &format!("{e:#}")),
-            Err(e) => fail(FAILED, &format!("{e:#}")),
-            Ok(()) if failed_here > 0 => ExitCode::from(FAILED),
-            Ok(()) => ExitCode::SUCCESS,
-        }
-    })
-}
-
 /// The orchestrator and worker count: command line first, then the config. Distributed execution
 /// that is not enabled means sequential.
 fn execution(config: &Config, args: &IngestArgs) -> (Orchestrator, usize) {
@@ -249,209 +122,4 @@ fn execution(config: &Config, args: &IngestArgs) -> (Orchestrator, usize) {
     };
     let parallelism = args.parallelism.unwrap_or(distributed.parallelism) as usize;
     (orchestrator, parallelism)
-}
-
-async fn prepare(
-    config: &Config,
-    args: &RunArgs,
-    part: Part,
-    checkpoint: Option<Place>,
-    choose: impl FnOnce(World) -> anyhow::Result<Box<dyn run::Orchestrator>>,
-) -> anyhow::Result<(Arc<Run>, Box<dyn run::Orchestrator>)> {
-    let source = &config.source;
-    let service_type = source.service_connection.service_type().ok_or_else(|| {
-        anyhow!(
-            "{}: source.serviceConnection.config.type is required",
-            config.path.display()
-        )
-    })?;
-    let limits = config.workflow.plugin_limits.limits();
-    let grants = Arc::new(
-        Grants::from_config(config, limits.call_timeout)
-            .with_context(|| config.path.display().to_string())?,
-    );
-    let path = match &args.plugin {
-        Some(path) => path.clone(),
-        None => find_plugin(&source.kind)?,
-    };
-    let plugin = Plugin::load(&path, &ComponentCache::from_env(), limits, grants.clone()).await?;
-    if !plugin.info.service_types.iter().any(|t| t == service_type) {
-        anyhow::bail!(
-            "plugin {} ({}) handles {}, but the config's service type is `{service_type}`",
-            plugin.info.name,
-            path.display(),
-            plugin.info.service_types.join(", ")
-        );
-    }
-    tracing::info!(
-        "Loaded plugin {} {} from {}",
-        plugin.info.name,
-        plugin.info.version,
-        path.display()
-    );
-    grants.verify().await?;
-    let orchestrator = choose(plugin.world)?;
-    let open_sink = async |keep: Option<u64>| -> anyhow::Result<Arc<dyn sink::Sink>> {
-        Ok(match &args.file_sink {
-            Some(path) => Arc::new(FileSink::open(path, keep)?),
-            None => sink::from_config(config, keep).await?,
-        })
-    };
-    let (checkpoint, sink) = match checkpoint {
-        // A resumed file continues after what the checkpoint recorded.
-        Some(place) if place.resume => {
-            let checkpoint = open_checkpoint(config, args, &plugin, &place)?;
-            let sink = open_sink(checkpoint.sink_bytes()).await?;
-            (checkpoint, sink)
-        }
-        // The sink first: a run that cannot start (a refused token) must not replace the
-        // checkpoint of the run before it, which `--resume` would still continue.
-        Some(place) => {
-            let sink = open_sink(None).await?;
-            (open_checkpoint(config, args, &plugin, &place)?, sink)
-        }
-        None => (Checkpoint::none(), open_sink(None).await?),
-    };
-    let distributed = &config.workflow.distributed_execution;
-    let run = Run {
-        source: SourceConfig {
-            service_name: source.service_name.clone(),
-            service_connection: config::without_secrets(&source.service_connection.config),
-            source_config: source.source_config.config.clone(),
-        },
-        requests: Requests::new(&source.service_name, service_type),
-        plugin: Arc::new(plugin),
-        sink,
-        retry: distributed.retry_policy.clone(),
-        batch_size: distributed.batch_size.map(|n| n.max(1) as usize),
-        mark_deleted: MarkDeleted::from_source_config(&source.source_config.config),
-        allow_empty: args.allow_empty,
-        part,
-        checkpoint,
-        keys: ForeignKeys::default(),
-        tally: Default::default(),
-    };
-    Ok((Arc::new(run), orchestrator))
-}
-
-/// The run's checkpoint at `place`. One that cannot be kept at its default place (a read-only
-/// folder, or another run of the same config holds it) only costs this run the ability to be
-/// resumed, and the run says so; one asked for (`--checkpoint`, `--resume`) cannot be missing.
-fn open_checkpoint(
-    config: &Config,
-    args: &RunArgs,
-    plugin: &Plugin,
-    place: &Place,
-) -> anyhow::Result<Checkpoint> {
-    let absolute = |path: &Path| {
-        std::path::absolute(path)
-            .unwrap_or_else(|_| path.to_owned())
-            .display()
-            .to_string()
-    };
-    let file = args.file_sink.as_deref().or(match &config.sink {
-        SinkSection::File(file) => Some(file.filename.as_path()),
-        SinkSection::MetadataRest(_) => None,
-    });
-    let sink = match file {
-        Some(path) => format!("file {}", absolute(path)),
-        None => format!(
-            "metadata-rest {}",
-            config
-                .workflow
-                .open_metadata_server_config
-                .as_ref()
-                .map_or("", |server| server.host_port.as_str())
-        ),
-    };
-    let identity = Identity {
-        config: absolute(&config.path),
-        service: config.source.service_name.clone(),
-        plugin: plugin.info.name.clone(),
-        plugin_version: plugin.info.version.clone(),
-        sink,
-    };
-    match Checkpoint::open(place, identity, file.is_some()) {
-        Err(e) if !place.explicit && !place.resume && e.is::<Unavailable>() => {
-            tracing::warn!(
-                "{e:#}: this run keeps no checkpoint and cannot be resumed (--checkpoint PATH \
-                 keeps one elsewhere)"
-            );
-            Ok(Checkpoint::none())
-        }
-        opened => opened,
-    }
-}
-
-/// This command with `--resume`, for the last lines of a run that can be continued.
-fn resume_command() -> String {
-    let mut words: Vec<String> = std::env::args()
-        .map(|word| {
-            let plain = !word.is_empty()
-                && word
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c));
-            if plain {
-                word
-            } else {
-                format!("'{}'", word.replace('\'', r"'\''"))
-            }
-        })
-        .collect();
-    if let Some(program) = words.first_mut() {
-        *program = "omrun".into();
-    }
-    if !words.iter().any(|w| w == "--resume") {
-        words.push("--resume".into());
-    }
-    words.join(" ")
-}
-
-/// `<type>.wasm` from each folder of $OMRUN_PLUGIN_PATH, then beside the executable
-/// (`plugins/`), then where `scripts/build-plugins.sh` puts them in this source tree.
-/// A source type another plugin serves: MariaDB speaks MySQL's protocol and catalog, so
-/// `mysql.wasm` handles it unless a `mariadb.wasm` is installed.
-const SERVED_BY: &[(&str, &str)] = &[("mariadb", "mysql")];
-
-fn find_plugin(source_type: &str) -> anyhow::Result<PathBuf> {
-    let source_type = source_type.to_ascii_lowercase();
-    match find_plugin_file(&source_type) {
-        Err(e) => match SERVED_BY.iter().find(|(t, _)| *t == source_type) {
-            Some((_, family)) => find_plugin_file(family).map_err(|_| e),
-            None => Err(e),
-        },
-        found => found,
-    }
-}
-
-fn find_plugin_file(source_type: &str) -> anyhow::Result<PathBuf> {
-    let file = format!("{source_type}.wasm");
-    let mut folders: Vec<PathBuf> = std::env::var_os("OMRUN_PLUGIN_PATH")
-        .map(|paths| std::env::split_paths(&paths).collect())
-        .unwrap_or_default();
-    if let Some(dir) = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(Path::to_path_buf))
-    {
-        folders.push(dir.join("plugins"));
-    }
-    folders.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../build/plugins"));
-    let found = folders
-        .iter()
-        .map(|dir| dir.join(&file))
-        .find(|candidate| candidate.is_file());
-    found.map(|path| path.canonicalize().unwrap_or(path)).ok_or_else(|| {
-        let searched: Vec<String> = folders.iter().map(|d| d.display().to_string()).collect();
-        anyhow!(
-            "no plugin for source type `{source_type}`: {file} is not in {}; build the plugins with \
-             scripts/build-plugins.sh, or pass --plugin",
-            searched.join(", ")
-        )
-    })
-}
-
-fn write_report(path: &Path, report: &Report) -> anyhow::Result<()> {
-    let json = serde_json::to_string_pretty(report)?;
-    std::fs::write(path, json + "\n")
-        .with_context(|| format!("cannot write report {}", path.display()))
 }

@@ -14,6 +14,7 @@ pub use compare::CompareArgs;
 pub use ingest::IngestArgs;
 pub use plugin::PluginArgs;
 
+use crate::orchestrate::Outcome;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -68,4 +69,16 @@ pub fn main(cli: Cli) -> ExitCode {
 fn fail(code: u8, error: &dyn std::fmt::Display) -> ExitCode {
     eprintln!("error: {error}");
     ExitCode::from(code)
+}
+
+/// The exit status of a run's outcome; what broke it is the last line.
+fn exit(outcome: Outcome) -> ExitCode {
+    match outcome {
+        Outcome::Succeeded => ExitCode::SUCCESS,
+        Outcome::Failed => ExitCode::from(FAILED),
+        Outcome::Broken(why) => fail(FAILED, &why),
+        Outcome::CannotStart(why) => fail(CANNOT_START, &why),
+        // 128 + the signal's number, as a shell reports a process the signal ended.
+        Outcome::Interrupted { signal, message } => fail(128 + signal as u8, &message),
+    }
 }

@@ -1,21 +1,12 @@
-//! The commands an Argo Workflow's pods run (see docs/argo.md): `discover` writes the containers
-//! and the shard list, each `worker` processes one shard, `finalize` marks stale tables deleted and
-//! sums up. They are the pipeline of `omrun ingest` cut in three, on the same binary and plugin.
+//! The commands an Argo Workflow's pods run: their arguments; what they do is
+//! `orchestrate::argo::pods`.
 
-use super::ingest::{RunArgs, execute, load_config};
-use super::{CANNOT_START, fail};
-use crate::argo::reports::WorkerReports;
-use crate::report::Report;
-use crate::run::{ArgoPod, Part, Shard, ShardCounts};
-use anyhow::Context;
-use std::path::{Path, PathBuf};
+use super::ingest::{RunArgs, load_config};
+use super::{CANNOT_START, exit};
+use crate::orchestrate::argo::pods;
+use crate::run::Shard;
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
-
-/// Failures listed in a pod's report file: Argo output parameters must stay small (the pod's log
-/// names every failure).
-const WORKER_REPORT_FAILURES: usize = 50;
-const FINALIZE_REPORT_FAILURES: usize = 200;
 
 #[derive(Debug, clap::Args)]
 pub struct DiscoverArgs {
@@ -53,88 +44,38 @@ pub struct FinalizeArgs {
     pub reports: String,
 }
 
-pub fn discover(mut args: DiscoverArgs) -> ExitCode {
+pub fn discover(args: DiscoverArgs) -> ExitCode {
     let Ok(config) = load_config(&args.run.config) else {
         return ExitCode::from(CANNOT_START);
     };
-    let report_path = args.run.report_json.take();
-    let counts = Arc::new(ShardCounts::new(args.shards));
-    execute(
+    exit(pods::discover(
         &config,
-        &args.run,
-        Part::Containers(counts.clone()),
-        1,
-        None,
-        |_| Ok(Box::new(ArgoPod { threads: 1 })),
-        |report| {
-            let shards = counts.descriptors();
-            std::fs::write(&args.out, serde_json::to_string(&shards)? + "\n")
-                .with_context(|| format!("cannot write the shard list {}", args.out.display()))?;
-            tracing::info!("Wrote {} shard(s) to {}", args.shards, args.out.display());
-            write_small_report(report_path.as_deref(), report, WORKER_REPORT_FAILURES)
-        },
-    )
+        args.run.options(),
+        args.shards,
+        &args.out,
+    ))
 }
 
-pub fn worker(mut args: WorkerArgs) -> ExitCode {
+pub fn worker(args: WorkerArgs) -> ExitCode {
     let Ok(config) = load_config(&args.run.config) else {
         return ExitCode::from(CANNOT_START);
     };
-    let report_path = args.run.report_json.take();
-    let (shard, threads) = (args.shard, args.threads as usize);
-    execute(
+    exit(pods::worker(
         &config,
-        &args.run,
-        Part::Leaves(shard),
-        threads,
-        None,
-        |_| Ok(Box::new(ArgoPod { threads })),
-        |report| {
-            report.shard = Some(shard.to_string());
-            write_small_report(report_path.as_deref(), report, WORKER_REPORT_FAILURES)
-        },
-    )
+        args.run.options(),
+        args.shard,
+        args.threads as usize,
+    ))
 }
 
-pub fn finalize(mut args: FinalizeArgs) -> ExitCode {
+pub fn finalize(args: FinalizeArgs) -> ExitCode {
     let Ok(config) = load_config(&args.run.config) else {
         return ExitCode::from(CANNOT_START);
     };
-    let reports = match read_reports(&args.reports, args.shards) {
-        Ok(reports) => reports,
-        Err(e) => return fail(CANNOT_START, &format!("{e:#}")),
-    };
-    let report_path = args.run.report_json.take();
-    execute(
+    exit(pods::finalize(
         &config,
-        &args.run,
-        Part::Finalize {
-            skip_stale: reports.unclean(),
-            keys_in: reports.with_deferred_keys(),
-        },
-        1,
-        None,
-        |_| Ok(Box::new(ArgoPod { threads: 1 })),
-        |report| {
-            *report = reports.aggregate(report);
-            write_small_report(report_path.as_deref(), report, FINALIZE_REPORT_FAILURES)
-        },
-    )
-}
-
-fn read_reports(argument: &str, shards: u32) -> anyhow::Result<WorkerReports> {
-    let text = match argument.strip_prefix('@') {
-        Some(path) => std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the workers' reports from {path}"))?,
-        None => argument.to_owned(),
-    };
-    WorkerReports::parse(&text, shards)
-}
-
-/// Writes the report with at most `failures` listed: it becomes an Argo output parameter.
-fn write_small_report(path: Option<&Path>, report: &Report, failures: usize) -> anyhow::Result<()> {
-    let Some(path) = path else { return Ok(()) };
-    let json = serde_json::to_string(&report.truncated(failures))?;
-    std::fs::write(path, json + "\n")
-        .with_context(|| format!("cannot write report {}", path.display()))
+        args.run.options(),
+        args.shards,
+        &args.reports,
+    ))
 }

@@ -1,7 +1,7 @@
-//! Orchestrators: how a run's work is spread. Sequential and local share the discovery → containers
-//! → work-queue pipeline and differ only in the number of workers; Argo runs the same pipeline cut
-//! into parts ([`Part`]), one per pod. A plugin that cannot discover runs sequentially, and the
-//! run says so.
+//! The pipeline: discovery → containers → a shared work queue of leaves → stale entities, run by
+//! any number of workers in one process ([`drive`]), or cut into parts ([`Part`]) that separate
+//! processes run (Argo's pods). How many workers and which parts is the orchestrators' business
+//! (`crate::orchestrate`).
 
 mod checkpoint;
 mod discoverable;
@@ -17,12 +17,11 @@ use foreign_keys::{Outcome, Pass, is_reference_refusal};
 pub use shard::{Shard, ShardCounts};
 pub use stale::MarkDeleted;
 
-use crate::config::{self, RetryPolicy};
+use crate::config::RetryPolicy;
 use crate::model::{Entity, EntityKind, EntityRef, Table};
 use crate::plugin::{CallError, Instance, Plugin, SourceConfig, World};
 use crate::report::{Failure, Skip, Tally};
 use crate::sink::{Requests, Sink};
-use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -360,81 +359,21 @@ impl std::fmt::Display for CannotStart {
 
 impl std::error::Error for CannotStart {}
 
-/// One way of executing a run.
-#[async_trait]
-pub trait Orchestrator: Send + Sync {
-    /// `sequential` or `local`, as in the report.
-    fn mode(&self) -> &'static str;
-    fn parallelism(&self) -> usize;
-    async fn run(&self, run: Arc<Run>) -> anyhow::Result<()>;
+/// The workers a process runs the pipeline with, and the mode its report names (`sequential`,
+/// `local`, `argo`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Workers {
+    pub count: usize,
+    pub mode: &'static str,
 }
 
-/// One instance, one connection: the baseline every speed-up is measured against.
-pub struct Sequential;
-
-#[async_trait]
-impl Orchestrator for Sequential {
-    fn mode(&self) -> &'static str {
-        "sequential"
-    }
-
-    fn parallelism(&self) -> usize {
-        1
-    }
-
-    async fn run(&self, run: Arc<Run>) -> anyhow::Result<()> {
-        match run.plugin.world {
-            World::Discoverable => discoverable::run(run, 1).await,
-            World::Sequential => streaming::run(run).await,
-        }
-    }
-}
-
-/// `workers` instances on local threads, each with its own connection, pulling from one queue.
-pub struct Local {
-    pub workers: usize,
-}
-
-#[async_trait]
-impl Orchestrator for Local {
-    fn mode(&self) -> &'static str {
-        "local"
-    }
-
-    fn parallelism(&self) -> usize {
-        self.workers
-    }
-
-    async fn run(&self, run: Arc<Run>) -> anyhow::Result<()> {
-        discoverable::run(run, self.workers).await
-    }
-}
-
-/// One pod of an Argo Workflow: runs `run.part` with `threads` workers for a shard's leaves. A
-/// source that cannot discover cannot be sharded: the first worker ingests all of it sequentially
-/// and the other pods have nothing to do, which each says.
-pub struct ArgoPod {
-    pub threads: usize,
-}
-
-#[async_trait]
-impl Orchestrator for ArgoPod {
-    fn mode(&self) -> &'static str {
-        "argo"
-    }
-
-    fn parallelism(&self) -> usize {
-        self.threads
-    }
-
-    async fn run(&self, run: Arc<Run>) -> anyhow::Result<()> {
-        pod(run, self.threads).await
-    }
-}
-
-async fn pod(run: Arc<Run>, threads: usize) -> anyhow::Result<()> {
+/// Runs `run.part` of the pipeline with `workers` instances. A source that cannot discover runs
+/// sequentially; it cannot be sharded either: in an Argo Workflow the first worker ingests all of
+/// it and the other pods have nothing to do, which each says.
+pub async fn drive(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
     match (run.plugin.world, &run.part) {
-        (World::Discoverable, _) => discoverable::run(run, threads).await,
+        (World::Discoverable, _) => discoverable::run(run, workers).await,
+        (World::Sequential, Part::All) => streaming::run(run).await,
         (World::Sequential, Part::Leaves(shard)) if shard.index == 0 => {
             tracing::warn!(
                 "Source does not support distributed execution: shard {shard} ingests everything sequentially"
@@ -446,36 +385,6 @@ async fn pod(run: Arc<Run>, threads: usize) -> anyhow::Result<()> {
                 "Source does not support distributed execution: shard 0/N ingests everything; nothing to do here"
             );
             Ok(())
-        }
-    }
-}
-
-/// The orchestrator for the requested mode and this plugin, announcing the choice.
-pub fn choose(
-    requested: config::Orchestrator,
-    parallelism: usize,
-    world: World,
-) -> anyhow::Result<Box<dyn Orchestrator>> {
-    match (requested, world) {
-        // `omrun ingest` submits Argo runs before a plugin is loaded; reaching here is a bug.
-        (config::Orchestrator::Argo, _) => {
-            anyhow::bail!("orchestrator `argo` runs as an Argo Workflow, not in this process")
-        }
-        (config::Orchestrator::Local, World::Sequential) => {
-            tracing::warn!(
-                "Source does not support distributed execution, falling back to sequential"
-            );
-            Ok(Box::new(Sequential))
-        }
-        (config::Orchestrator::Local, World::Discoverable) => {
-            tracing::info!("Using LOCAL thread-based distributed execution");
-            Ok(Box::new(Local {
-                workers: parallelism,
-            }))
-        }
-        (config::Orchestrator::Sequential, _) => {
-            tracing::info!("Using SEQUENTIAL execution");
-            Ok(Box::new(Sequential))
         }
     }
 }

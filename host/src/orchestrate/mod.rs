@@ -1,0 +1,67 @@
+//! Orchestrators: how a run is executed. The command line builds a [`Plan`] from the config and
+//! its own flags; the orchestrator the plan names executes it and answers an [`Outcome`], which the
+//! command line turns into an exit status. There are two:
+//!
+//! - [`InProcess`]: the pipeline (`crate::run`) in this process with N workers on threads, each
+//!   with its own sandboxed instance and connection. Sequential is one worker; local is N.
+//! - [`argo::Argo`]: the same pipeline cut into parts, rendered as an Argo Workflow (a discover
+//!   pod, N worker pods, a finalize pod, all running this binary), submitted and followed.
+//!
+//! Both assemble a run the same way (`compose`): plugin, grants, sink, checkpoint.
+//!
+//! A new orchestrator (Airflow, say) is a folder beside `argo` implementing [`Orchestrator`],
+//! running its tasks' parts through `compose::execute` as Argo's pods do (`argo::pods`).
+
+pub mod argo;
+mod compose;
+mod in_process;
+
+pub use compose::Options;
+pub use in_process::InProcess;
+
+use crate::config::{self, Config};
+use crate::run::Place;
+
+/// What to run and how, from the config and the command line.
+pub struct Plan {
+    pub config: Config,
+    pub options: Options,
+    pub orchestrator: config::Orchestrator,
+    /// Workers (local), or shards (Argo).
+    pub parallelism: usize,
+    /// Where `ingest` keeps its checkpoint, and whether to resume from it.
+    pub checkpoint: Option<Place>,
+}
+
+/// How a run ended, for the exit status.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Succeeded,
+    /// Some entities failed; the report and the log name them (exit 1).
+    Failed,
+    /// The run broke off, or failed as a whole (exit 1).
+    Broken(String),
+    /// Nothing ran: a bad config, plugin, sink or source (exit 2).
+    CannotStart(String),
+    /// Stopped by a signal, cleanly (exit 128 + its number).
+    Interrupted {
+        signal: i32,
+        message: String,
+    },
+}
+
+/// One way of executing a plan.
+pub trait Orchestrator {
+    fn execute(&self, plan: &Plan) -> Outcome;
+}
+
+/// The orchestrator the plan names.
+pub fn for_plan(plan: &Plan) -> Box<dyn Orchestrator> {
+    match plan.orchestrator {
+        config::Orchestrator::Argo => Box::new(argo::Argo),
+        config::Orchestrator::Local => Box::new(InProcess::Local {
+            workers: plan.parallelism,
+        }),
+        config::Orchestrator::Sequential => Box::new(InProcess::Sequential),
+    }
+}
