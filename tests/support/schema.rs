@@ -2,8 +2,7 @@
 //! per request kind (compiled on first use, once per test process).
 //!
 //! Where the schemas come from, in order: `$OMRUN_OM_SCHEMAS` (scripts/test.sh sets it);
-//! `<repo>/../shared/openmetadata-schema/json` (the developers' copy); `$HOME/.cache/omrun/
-//! openmetadata-schema` if scripts/om-schemas.py wrote it. If none has them, validation does not
+//! `$HOME/.cache/omrun/openmetadata-schema` if scripts/om-schemas.py wrote it. If none has them, validation does not
 //! silently pass: the test panics.
 
 use std::collections::HashMap;
@@ -65,10 +64,6 @@ fn locate() -> PathBuf {
             KINDS.iter().map(|k| k.1).collect::<Vec<_>>().join(", ")
         );
         return d;
-    }
-    let shared = crate::repo_root().join("../shared/openmetadata-schema/json");
-    if complete(&shared) {
-        return shared;
     }
     if let Some(home) = std::env::var_os("HOME") {
         let cached = PathBuf::from(home).join(".cache/omrun/openmetadata-schema");

@@ -4,7 +4,7 @@
 //! No Kubernetes and no Argo can run in the test environment, so the stand-in is strict where the
 //! real server is: every call needs the bearer token, every submitted Workflow is validated against
 //! Argo's schema, names, conflicts, status codes and the grpc-gateway error shape `{"code",
-//! "message", "details"}` follow Argo's (`../shared/argo/swagger.json`). What a submitted Workflow
+//! "message", "details"}` follow Argo's (its `api/openapi-spec/swagger.json`). What a submitted Workflow
 //! does is up to the test: a [`Controller`] it supplies sets the Workflow's `status` over time
 //! (keeps it Running, fails it, or really runs its pods).
 

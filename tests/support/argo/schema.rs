@@ -1,9 +1,9 @@
 //! Argo Workflows' JSON Schema (argoproj/argo-workflows `api/jsonschema/schema.json`), loaded once
 //! per test process, with one compiled validator per definition used.
 //!
-//! Where the schema comes from, in order: `$OMRUN_ARGO_SCHEMA` (a file; scripts/test.sh sets it);
-//! `<repo>/../shared/argo/schema.json` (the developers' copy, read in place); `$HOME/.cache/omrun/
-//! argo-schema/schema.json` if scripts/argo-schema.py derived it from hera's models. If none exists,
+//! Where the schema comes from, in order: `$OMRUN_ARGO_SCHEMA` (a file; scripts/test.sh sets it, to
+//! Argo's own file where the machine has a copy); `$HOME/.cache/omrun/argo-schema/schema.json` if
+//! scripts/argo-schema.py derived it from hera's models. If none exists,
 //! validation does not silently pass: the test panics.
 //!
 //! The file is draft 2020-12 but keeps swagger's `definitions` (not `$defs`), and its root is a
@@ -62,10 +62,6 @@ fn locate() -> PathBuf {
             f.display()
         );
         return f;
-    }
-    let shared = crate::repo_root().join("../shared/argo/schema.json");
-    if shared.is_file() {
-        return shared;
     }
     if let Some(home) = std::env::var_os("HOME") {
         let cached = PathBuf::from(home).join(".cache/omrun/argo-schema/schema.json");
