@@ -1,0 +1,89 @@
+//! Secret placeholders (`__OMRUN_SECRET_<key>__`) in a header value or the URL, filled in on the
+//! way out to a granted host.
+
+use super::{PLACEHOLDER_PREFIX, PLACEHOLDER_SUFFIX};
+use crate::config::Secret;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Placement {
+    /// Percent-encoded: the value cannot change the URL's structure.
+    Url,
+    /// As is.
+    Header,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum PlaceholderError {
+    Unknown(String),
+    Malformed,
+}
+
+impl std::fmt::Display for PlaceholderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PlaceholderError::Unknown(key) => write!(
+                f,
+                "placeholder {PLACEHOLDER_PREFIX}{key}{PLACEHOLDER_SUFFIX} names no secret of \
+                 source.serviceConnection.config"
+            ),
+            PlaceholderError::Malformed => write!(
+                f,
+                "a placeholder is not of the form {PLACEHOLDER_PREFIX}<key>{PLACEHOLDER_SUFFIX}"
+            ),
+        }
+    }
+}
+
+/// `text` with its placeholders replaced, or `None` when it has none.
+pub(super) fn substitute(
+    text: &str,
+    secrets: &BTreeMap<String, Secret>,
+    placement: Placement,
+) -> Result<Option<String>, PlaceholderError> {
+    if !text.contains(PLACEHOLDER_PREFIX) {
+        return Ok(None);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(PLACEHOLDER_PREFIX) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + PLACEHOLDER_PREFIX.len()..];
+        let end = after
+            .find(PLACEHOLDER_SUFFIX)
+            .ok_or(PlaceholderError::Malformed)?;
+        let key = &after[..end];
+        let key_chars = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+        if key.is_empty() || !key.chars().all(key_chars) {
+            return Err(PlaceholderError::Malformed);
+        }
+        let secret = secrets
+            .get(key)
+            .ok_or_else(|| PlaceholderError::Unknown(key.to_owned()))?;
+        match placement {
+            Placement::Url => out.push_str(&percent_encode(secret.expose())),
+            Placement::Header => out.push_str(secret.expose()),
+        }
+        rest = &after[end + PLACEHOLDER_SUFFIX.len()..];
+    }
+    out.push_str(rest);
+    Ok(Some(out))
+}
+
+/// Every byte but RFC 3986's unreserved characters as `%XX`.
+pub(super) fn percent_encode(value: &str) -> Cow<'_, str> {
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+    if value.bytes().all(unreserved) {
+        return value.into();
+    }
+    let mut out = String::with_capacity(value.len() * 3);
+    for b in value.bytes() {
+        if unreserved(b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out.into()
+}
