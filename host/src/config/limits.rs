@@ -9,9 +9,7 @@
 //!     pluginFileSize: 200Mi    # the largest plugin file read; default 100Mi
 //! ```
 
-use crate::plugin::Limits;
 use serde::Deserialize;
-use std::time::Duration;
 
 /// The least and most linear memory an instance may be given: below 16 MiB a plugin cannot do
 /// much; 4 GiB is all a 32-bit WebAssembly memory can address.
@@ -33,22 +31,6 @@ pub struct PluginLimits {
     /// The largest plugin file read, in bytes.
     #[serde(default, deserialize_with = "file_size")]
     pub plugin_file_size: Option<u64>,
-}
-
-impl PluginLimits {
-    /// The limits to run with: the config's, the defaults for what it leaves out.
-    pub fn limits(&self) -> Limits {
-        let default = Limits::default();
-        Limits {
-            memory_bytes: self.memory.map_or(default.memory_bytes, |b| {
-                usize::try_from(b).unwrap_or(usize::MAX)
-            }),
-            call_timeout: self
-                .call_timeout_seconds
-                .map_or(default.call_timeout, Duration::from_secs_f64),
-            file_bytes: self.plugin_file_size.unwrap_or(default.file_bytes),
-        }
-    }
 }
 
 #[derive(Deserialize)]
@@ -138,9 +120,9 @@ mod tests {
 
     #[test]
     fn plugin_file_size_is_a_quantity_from_one_mebibyte() {
-        let set = parse(r#"{"pluginFileSize": "200Mi"}"#).unwrap().limits();
-        assert_eq!(set.file_bytes, 200 << 20);
-        assert_eq!(parse("{}").unwrap().limits().file_bytes, 100 << 20);
+        let set = parse(r#"{"pluginFileSize": "200Mi"}"#).unwrap();
+        assert_eq!(set.plugin_file_size, Some(200 << 20));
+        assert_eq!(parse("{}").unwrap().plugin_file_size, None);
         for bad in [
             r#"{"pluginFileSize": "10Ki"}"#,
             r#"{"pluginFileSize": "5Gi"}"#,
@@ -154,15 +136,10 @@ mod tests {
     }
 
     #[test]
-    fn limits_default_where_the_config_is_silent_and_are_bounded() {
-        let none = parse("{}").unwrap().limits();
-        assert_eq!(none.memory_bytes, 1 << 30);
-        assert_eq!(none.call_timeout, Duration::from_secs(300));
-        let set = parse(r#"{"memory": "256Mi", "callTimeoutSeconds": 2.5}"#)
-            .unwrap()
-            .limits();
-        assert_eq!(set.memory_bytes, 256 << 20);
-        assert_eq!(set.call_timeout, Duration::from_millis(2500));
+    fn limits_are_bounded() {
+        let set = parse(r#"{"memory": "256Mi", "callTimeoutSeconds": 2.5}"#).unwrap();
+        assert_eq!(set.memory, Some(256 << 20));
+        assert_eq!(set.call_timeout_seconds, Some(2.5));
         assert_eq!(
             parse(r#"{"memory": 33554432}"#).unwrap().memory,
             Some(32 << 20)

@@ -5,7 +5,7 @@
 use super::Outcome;
 use crate::capability::Grants;
 use crate::config::{self, Config, SinkSection};
-use crate::plugin::{ComponentCache, Plugin, SourceConfig, World};
+use crate::plugin::{ComponentCache, Limits, Plugin, SourceConfig, World};
 use crate::report::Report;
 use crate::run::{
     self, Checkpoint, ForeignKeys, Identity, MarkDeleted, Part, Place, Run, Unavailable, Workers,
@@ -165,7 +165,7 @@ async fn prepare(
             config.path.display()
         )
     })?;
-    let limits = config.workflow.plugin_limits.limits();
+    let limits = Limits::from(&config.workflow.plugin_limits);
     let grants = Arc::new(
         Grants::from_config(config, limits.call_timeout)
             .with_context(|| config.path.display().to_string())?,

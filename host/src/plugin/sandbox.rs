@@ -6,6 +6,7 @@ use crate::capability::Grants;
 use crate::capability::http::HttpState;
 use crate::capability::log::wit::{LogCtx, LogView};
 use crate::capability::sql::wit::{SqlCtx, SqlView};
+use crate::config::PluginLimits;
 use std::io;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -36,6 +37,22 @@ impl Default for Limits {
             memory_bytes: 1 << 30,
             call_timeout: Duration::from_secs(300),
             file_bytes: 100 << 20,
+        }
+    }
+}
+
+impl From<&PluginLimits> for Limits {
+    /// The config's limits, the defaults for what it leaves out.
+    fn from(config: &PluginLimits) -> Self {
+        let default = Limits::default();
+        Limits {
+            memory_bytes: config.memory.map_or(default.memory_bytes, |b| {
+                usize::try_from(b).unwrap_or(usize::MAX)
+            }),
+            call_timeout: config
+                .call_timeout_seconds
+                .map_or(default.call_timeout, Duration::from_secs_f64),
+            file_bytes: config.plugin_file_size.unwrap_or(default.file_bytes),
         }
     }
 }
@@ -166,5 +183,25 @@ impl AsyncWrite for OutputTail {
 
     fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
         Poll::Ready(Ok(()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_default_where_the_config_is_silent() {
+        let config = |json: &str| serde_json::from_str::<PluginLimits>(json).unwrap();
+        let none = Limits::from(&config("{}"));
+        assert_eq!(none.memory_bytes, 1 << 30);
+        assert_eq!(none.call_timeout, Duration::from_secs(300));
+        assert_eq!(none.file_bytes, 100 << 20);
+        let set = Limits::from(&config(
+            r#"{"memory": "256Mi", "callTimeoutSeconds": 2.5, "pluginFileSize": "200Mi"}"#,
+        ));
+        assert_eq!(set.memory_bytes, 256 << 20);
+        assert_eq!(set.call_timeout, Duration::from_millis(2500));
+        assert_eq!(set.file_bytes, 200 << 20);
     }
 }
