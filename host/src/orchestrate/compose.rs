@@ -5,6 +5,7 @@
 use super::Outcome;
 use crate::capability::Grants;
 use crate::config::{self, Config, SinkSection};
+use crate::model::Names;
 use crate::plugin::{ComponentCache, Limits, Plugin, SourceConfig, World};
 use crate::report::Report;
 use crate::run::{
@@ -66,7 +67,7 @@ pub fn execute(
         // A run that failed as a whole (discovery, say) is in the report too, not only the log.
         if let Err(e) = &outcome {
             report.failures.push(crate::report::Failure {
-                fqn: run.requests.service().fqn,
+                fqn: run.names.service(),
                 kind: "run".into(),
                 error: format!("{e:#}"),
                 attempts: 1,
@@ -219,6 +220,7 @@ async fn prepare(
             service_connection: config::without_secrets(&source.service_connection.config),
             source_config: source.source_config.config.clone(),
         },
+        names: Names::new(&source.service_name),
         requests: Requests::new(&source.service_name, service_type),
         plugin: Arc::new(plugin),
         sink,

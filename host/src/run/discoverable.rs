@@ -32,7 +32,7 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
         .cloned()
         .collect();
     if let Part::Leaves(shard) = &run.part {
-        leaves.retain(|r| shard.contains(&run.requests.fqn(r)));
+        leaves.retain(|r| shard.contains(&run.fqn(r)));
     }
     announce(&run, &leaves);
     let resumed = leaves.iter().filter(|r| run.done_before(r)).count();
@@ -77,7 +77,7 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
         }
     };
     if let Part::Containers(counts) = &run.part {
-        counts.count(leaves.iter().map(|r| run.requests.fqn(r)));
+        counts.count(leaves.iter().map(|r| run.fqn(r)));
     }
 
     // What was written and what the source listed in it, for marking the rest deleted at the end.
@@ -115,7 +115,7 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
             }
         );
         run.keys
-            .round(waiting.iter().map(|(r, _)| run.requests.fqn(r)), pass);
+            .round(waiting.iter().map(|(r, _)| run.fqn(r)), pass);
         let (held, unheld): (Vec<_>, Vec<_>) = waiting.into_iter().partition(|(_, t)| t.is_some());
         *pipeline.pass.lock().unwrap_or_else(|e| e.into_inner()) = pass;
         // Held tables go as they were described; the others are described again.
@@ -169,7 +169,7 @@ fn waiting_tables(
             .iter()
             .filter(|r| r.kind == EntityKind::Table)
             .filter(|r| {
-                let fqn = run.requests.fqn(r);
+                let fqn = run.fqn(r);
                 keys_in.iter().any(|shard| shard.contains(&fqn))
             })
             .map(|r| (r.clone(), None))
@@ -280,7 +280,7 @@ fn valid_refs(run: &Run, refs: Vec<EntityRef>) -> Vec<EntityRef> {
         if seen.contains(&r) {
             continue;
         }
-        if let Some(first) = fqns.get(&(r.kind, run.requests.fqn(&r))) {
+        if let Some(first) = fqns.get(&(r.kind, run.fqn(&r))) {
             run.fail_owned(
                 &r,
                 &format!(
@@ -322,7 +322,7 @@ fn valid_refs(run: &Run, refs: Vec<EntityRef>) -> Vec<EntityRef> {
             );
         } else {
             seen.insert(r.clone());
-            fqns.insert((r.kind, run.requests.fqn(&r)), r.clone());
+            fqns.insert((r.kind, run.fqn(&r)), r.clone());
             valid.push(r);
         }
     }

@@ -30,9 +30,10 @@
 //! Every key sent carries OpenMetadata's `relationshipType`, computed as its ingestion does: from
 //! whether the first column on each side carries a column-level `PRIMARY_KEY` or `UNIQUE`.
 
+use crate::model::Names;
 use crate::model::{EntityKind, EntityRef, Table, TableConstraint};
 use crate::sink::requests::{column_names, unique_columns};
-use crate::sink::{Requests, Sink, StoredTable};
+use crate::sink::{Sink, StoredTable};
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
@@ -131,7 +132,7 @@ impl ForeignKeys {
     pub async fn resolve(
         &self,
         sink: &dyn Sink,
-        requests: &Requests,
+        names: &Names,
         fqn: &str,
         table: &mut Table,
         pass: Pass,
@@ -157,16 +158,16 @@ impl ForeignKeys {
                 kept.push(key);
                 continue;
             };
-            let target = requests.table_fqn(&referred);
+            let target = names.table(&referred);
             match self
-                .check(sink, requests, &referred, &target, &key, pass)
+                .check(sink, names, &referred, &target, &key, pass)
                 .await
             {
                 Ok((columns, referred_unique)) => {
                     key.relationship_type = Some(relationship(
                         key.columns
                             .first()
-                            .map(|c| crate::sink::fqn::encode_name(c)),
+                            .map(|c| crate::model::fqn::encode_name(c)),
                         columns.first(),
                         &own_unique,
                         &referred_unique,
@@ -213,7 +214,7 @@ impl ForeignKeys {
     async fn check(
         &self,
         sink: &dyn Sink,
-        requests: &Requests,
+        names: &Names,
         referred: &[String; 3],
         target: &str,
         key: &TableConstraint,
@@ -229,7 +230,7 @@ impl ForeignKeys {
                 EntityKind::DatabaseSchema,
                 vec![database.clone(), schema.clone()],
             );
-            let fqn = requests.fqn(&schema);
+            let fqn = names.of(&schema);
             self.list(sink, &fqn).await;
             schema_fqn = Some(fqn);
         }
@@ -256,7 +257,7 @@ impl ForeignKeys {
         let columns = key
             .referred_columns
             .iter()
-            .map(|c| match_column(&crate::sink::fqn::encode_name(c), &table.columns))
+            .map(|c| match_column(&crate::model::fqn::encode_name(c), &table.columns))
             .collect::<Result<Vec<_>, _>>()
             .map_err(Missing::Never)?;
         Ok((columns, table.unique.clone()))

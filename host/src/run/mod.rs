@@ -18,7 +18,7 @@ pub use shard::{Shard, ShardCounts};
 pub use stale::MarkDeleted;
 
 use crate::config::RetryPolicy;
-use crate::model::{Entity, EntityKind, EntityRef, Table};
+use crate::model::{Entity, EntityKind, EntityRef, Names, Table};
 use crate::plugin::{CallError, Instance, Plugin, SourceConfig, World};
 use crate::report::{Failure, Skip, Tally};
 use crate::sink::{Requests, Sink};
@@ -30,6 +30,10 @@ pub struct Run {
     pub plugin: Arc<Plugin>,
     pub source: SourceConfig,
     pub sink: Arc<dyn Sink>,
+    /// The FQNs of the service's entities: their identity in the checkpoint, the report and
+    /// the shards.
+    pub names: Names,
+    /// The service's Create requests (for the sink).
     pub requests: Requests,
     pub retry: RetryPolicy,
     /// Refs per `process` call; `None` chooses from the entity count and the worker count.
@@ -92,6 +96,11 @@ pub enum Part {
 }
 
 impl Run {
+    /// The FQN of the entity `r` names.
+    pub fn fqn(&self, r: &EntityRef) -> String {
+        self.names.of(r)
+    }
+
     /// A fresh sandboxed instance with the source opened.
     async fn open_instance(&self) -> Result<Instance, CallError> {
         let mut instance = self.plugin.instantiate().await?;
@@ -122,10 +131,8 @@ impl Run {
     /// written again. Containers count only for a file: OpenMetadata takes them again as once, and a
     /// resumed run sends them again in case the server lost them since.
     fn done_before(&self, r: &EntityRef) -> bool {
-        (is_leaf(r.kind) || self.checkpoint.positional())
-            && self
-                .checkpoint
-                .is_done(r.kind.as_str(), &self.requests.fqn(r))
+        (r.kind.is_leaf() || self.checkpoint.positional())
+            && self.checkpoint.is_done(r.kind.as_str(), &self.fqn(r))
     }
 
     /// Writes the entities answered for each ref, in order, and records in the checkpoint the
@@ -146,7 +153,7 @@ impl Run {
             deferred: Vec::new(),
         };
         self.tally
-            .resumed(before.iter().filter(|(r, _)| is_leaf(r.kind)).count());
+            .resumed(before.iter().filter(|(r, _)| r.kind.is_leaf()).count());
         let Keyed {
             write: answered,
             wait,
@@ -158,7 +165,7 @@ impl Run {
         let mut done: Vec<(&str, String)> = Vec::with_capacity(answered.len() + unchanged.len());
         let mut leaves = 0;
         for r in unchanged {
-            done.push((r.kind.as_str(), self.requests.fqn(&r)));
+            done.push((r.kind.as_str(), self.fqn(&r)));
             leaves += usize::from(self.counts());
         }
         if answered.is_empty() {
@@ -210,7 +217,7 @@ impl Run {
             }
             for entity in &entities {
                 if let Entity::Table(t) = entity {
-                    self.keys.hold(self.requests.fqn(&r), t);
+                    self.keys.hold(self.fqn(&r), t);
                 }
             }
             if let Some(described) = partial.get(&r) {
@@ -218,7 +225,7 @@ impl Run {
                 stored.deferred.push((r, described.clone()));
                 continue;
             }
-            done.push((r.kind.as_str(), self.requests.fqn(&r)));
+            done.push((r.kind.as_str(), self.fqn(&r)));
             for entity in entities {
                 match entity {
                     Entity::Table(_) | Entity::StoredProcedure(_) | Entity::Dashboard(_) => {
@@ -260,10 +267,10 @@ impl Run {
                 }
                 // Resolving takes keys out; a table that waits keeps them all.
                 let constraints = table.constraints.clone();
-                let fqn = self.requests.fqn(&r);
+                let fqn = self.fqn(&r);
                 let resolved = self
                     .keys
-                    .resolve(&*self.sink, &self.requests, &fqn, table, pass)
+                    .resolve(&*self.sink, &self.names, &fqn, table, pass)
                     .await;
                 for what in resolved.skipped {
                     self.tally.skipped(Skip {
@@ -317,9 +324,7 @@ impl Run {
         let owned = match &self.part {
             Part::All => true,
             Part::Containers(_) => r.kind.is_prerequisite(),
-            Part::Leaves(shard) => {
-                !r.kind.is_prerequisite() && shard.contains(&self.requests.fqn(r))
-            }
+            Part::Leaves(shard) => !r.kind.is_prerequisite() && shard.contains(&self.fqn(r)),
             Part::Finalize { .. } => false,
         };
         if owned {
@@ -330,20 +335,12 @@ impl Run {
     /// Reports `r` as finally failed.
     fn fail(&self, r: &EntityRef, why: &str, attempts: u32) {
         self.tally.failed(Failure {
-            fqn: self.requests.fqn(r),
+            fqn: self.fqn(r),
             kind: r.kind.as_str().to_owned(),
             error: why.to_owned(),
             attempts,
         });
     }
-}
-
-/// Tables, stored procedures and dashboards: the work a run counts (found, processed, resumed).
-fn is_leaf(kind: EntityKind) -> bool {
-    matches!(
-        kind,
-        EntityKind::Table | EntityKind::StoredProcedure | EntityKind::Dashboard
-    )
 }
 
 /// The run stopped before processing anything because the source refused it (e.g. the plugin

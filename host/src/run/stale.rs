@@ -103,13 +103,13 @@ impl Run {
             let mut involved = scope
                 .iter()
                 .flat_map(|s| s.parents().into_iter().chain([s.clone()]))
-                .map(|r| self.requests.fqn(&r));
+                .map(|r| self.fqn(&r));
             let scope_failed = involved.any(|fqn| failed.contains(&fqn));
             for kind in kinds.into_iter().filter(|k| self.mark_deleted.marks(*k)) {
                 let seen: Vec<String> = children
                     .iter()
                     .filter(|r| r.kind == kind)
-                    .map(|r| self.requests.fqn(r))
+                    .map(|r| self.fqn(r))
                     .collect();
                 if scope_failed || seen.iter().any(|fqn| failed.contains(fqn)) {
                     continue;
@@ -117,8 +117,8 @@ impl Run {
                 scopes.push(StaleScope {
                     kind: request_kind(kind),
                     scope_fqn: match &scope {
-                        Some(s) => self.requests.fqn(s),
-                        None => self.requests.service().fqn,
+                        Some(s) => self.fqn(s),
+                        None => self.names.service(),
                     },
                     seen,
                 });

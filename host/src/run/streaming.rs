@@ -82,7 +82,7 @@ pub async fn run(run: Arc<Run>) -> anyhow::Result<()> {
     let mut pass = Pass::Complete;
     while !deferred.is_empty() && run.tally.stopped().is_none() {
         run.keys
-            .round(deferred.iter().map(|(r, _)| run.requests.fqn(r)), pass);
+            .round(deferred.iter().map(|(r, _)| run.fqn(r)), pass);
         let given = deferred.len();
         let round = deferred
             .into_iter()

@@ -2,7 +2,8 @@
 //! each call's requests parents first (in `RequestKind` order, as the OpenMetadata sink sends
 //! them): a file can be replayed line by line.
 
-use super::{CreateRequest, RequestKind, Sink, SinkFailure, StoredTable, fqn};
+use super::{CreateRequest, RequestKind, Sink, SinkFailure, StoredTable};
+use crate::model::fqn;
 use anyhow::{Context, bail};
 use async_trait::async_trait;
 use serde_json::Value;

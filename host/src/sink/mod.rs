@@ -5,7 +5,6 @@ mod conventions;
 #[cfg(test)]
 mod dashboard_fixture;
 mod file;
-pub mod fqn;
 mod openmetadata;
 pub mod requests;
 mod source_hash;

@@ -3,8 +3,8 @@
 //! omrun and a run of `metadata ingest` produce the same entities.
 
 use super::conventions::Conventions;
-use super::fqn;
 use super::source_hash::source_hash;
+use crate::model::fqn::{self, Names};
 use crate::model::{
     Chart, Column, Dashboard, DashboardDataModel, Database, DatabaseSchema, Entity, EntityKind,
     EntityRef, StoredProcedure, Table,
@@ -109,6 +109,7 @@ pub struct CreateRequest {
 /// Builds requests for one service.
 #[derive(Debug, Clone)]
 pub struct Requests {
+    names: Names,
     service_name: String,
     service_type: String,
     conventions: Conventions,
@@ -117,8 +118,10 @@ pub struct Requests {
 impl Requests {
     pub fn new(service_name: impl Into<String>, service_type: impl Into<String>) -> Self {
         let service_type = service_type.into();
+        let service_name = service_name.into();
         Self {
-            service_name: service_name.into(),
+            names: Names::new(service_name.clone()),
+            service_name,
             conventions: Conventions::of(&service_type),
             service_type,
         }
@@ -128,16 +131,9 @@ impl Requests {
         DASHBOARD_SERVICE_TYPES.contains(&self.service_type.as_str())
     }
 
-    /// The FQN of the entity a ref names: the service, then the ref's path; a dashboard data
-    /// model's has a literal `model` part between them (`service.model.name`), as OpenMetadata
-    /// builds it.
+    /// The FQN of the entity a ref names (`model::Names::of`).
     pub fn fqn(&self, r: &EntityRef) -> String {
-        let mut parts = vec![self.service_name.as_str()];
-        if r.kind == EntityKind::DashboardDataModel {
-            parts.push("model");
-        }
-        parts.extend(r.path.iter().map(String::as_str));
-        fqn::build(&parts)
+        self.names.of(r)
     }
 
     /// The service itself: a dashboard service for a dashboard service type, else a database
@@ -369,14 +365,8 @@ impl Requests {
         out
     }
 
-    /// The FQN of a table given as `[database, schema, table]`.
-    pub fn table_fqn(&self, [database, schema, table]: &[String; 3]) -> String {
-        fqn::build(&[&self.service_name, database, schema, table])
-    }
-
-    /// The FQN of a column of a table given as `[database, schema, table]`.
-    pub fn column_fqn(&self, [database, schema, table]: &[String; 3], column: &str) -> String {
-        fqn::build(&[&self.service_name, database, schema, table, column])
+    fn column_fqn(&self, table: &[String; 3], column: &str) -> String {
+        self.names.column(table, column)
     }
 }
 

@@ -1,4 +1,5 @@
-//! OpenMetadata's fully qualified names: `service.database.schema.table`. A name part that contains
+//! OpenMetadata's fully qualified names: `service.database.schema.table`, the identity of every
+//! entity a run writes (the checkpoint, the report, sharding and the sinks all name entities so). A name part that contains
 //! `.` is double-quoted; characters OpenMetadata reserves inside names are replaced by its
 //! `__reserved__…__` keywords first, as its own ingestion does, so FQNs stay parseable.
 
@@ -10,6 +11,49 @@ const RESERVED: &[(&str, &str)] = &[
     ("\r", "__reserved__carriage_return__"),
     ("\t", "__reserved__tab__"),
 ];
+
+use super::{EntityKind, EntityRef};
+
+/// The FQNs of one service's entities.
+#[derive(Debug, Clone)]
+pub struct Names {
+    service: String,
+}
+
+impl Names {
+    pub fn new(service: impl Into<String>) -> Self {
+        Self {
+            service: service.into(),
+        }
+    }
+
+    /// The service's own FQN.
+    pub fn service(&self) -> String {
+        quote(&self.service)
+    }
+
+    /// The FQN of the entity a ref names: the service, then the ref's path; a dashboard data
+    /// model's has a literal `model` part between them (`service.model.name`), as OpenMetadata
+    /// builds it.
+    pub fn of(&self, r: &EntityRef) -> String {
+        let mut parts = vec![self.service.as_str()];
+        if r.kind == EntityKind::DashboardDataModel {
+            parts.push("model");
+        }
+        parts.extend(r.path.iter().map(String::as_str));
+        build(&parts)
+    }
+
+    /// The FQN of a table given as `[database, schema, table]`.
+    pub fn table(&self, [database, schema, table]: &[String; 3]) -> String {
+        build(&[&self.service, database, schema, table])
+    }
+
+    /// The FQN of a column of a table given as `[database, schema, table]`.
+    pub fn column(&self, [database, schema, table]: &[String; 3], column: &str) -> String {
+        build(&[&self.service, database, schema, table, column])
+    }
+}
 
 /// An entity name as OpenMetadata stores it (reserved sequences replaced).
 pub fn encode_name(name: &str) -> String {

@@ -2,6 +2,10 @@
 //! built against. Values are already OpenMetadata's spellings (`dataType`, `tableType`, …) because
 //! the only consumers are the sinks, which write OpenMetadata Create requests.
 
+pub mod fqn;
+
+pub use fqn::Names;
+
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -27,6 +31,12 @@ impl EntityKind {
     /// dashboard data models, which dashboards refer to. In Argo mode the discover pod writes them.
     pub fn is_prerequisite(self) -> bool {
         self.is_container() || self == Self::DashboardDataModel
+    }
+
+    /// Tables, stored procedures and dashboards: the work a run counts (found, processed,
+    /// resumed); what a worker processes. Charts come with their dashboard.
+    pub fn is_leaf(self) -> bool {
+        matches!(self, Self::Table | Self::StoredProcedure | Self::Dashboard)
     }
 
     pub fn as_str(self) -> &'static str {
