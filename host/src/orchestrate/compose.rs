@@ -192,10 +192,11 @@ async fn prepare(
     );
     grants.verify().await?;
     let workers = choose(plugin.world);
+    let requests = Requests::new(&source.service_name, service_type);
     let open_sink = async |keep: Option<u64>| -> anyhow::Result<Arc<dyn sink::Sink>> {
         Ok(match &options.file_sink {
-            Some(path) => Arc::new(FileSink::open(path, keep)?),
-            None => sink::from_config(config, keep).await?,
+            Some(path) => Arc::new(FileSink::open(path, keep, requests.clone())?),
+            None => sink::from_config(config, requests.clone(), keep).await?,
         })
     };
     let (checkpoint, sink) = match checkpoint {
@@ -221,7 +222,6 @@ async fn prepare(
             source_config: source.source_config.config.clone(),
         },
         names: Names::new(&source.service_name),
-        requests: Requests::new(&source.service_name, service_type),
         plugin: Arc::new(plugin),
         sink,
         retry: distributed.retry_policy.clone(),

@@ -447,7 +447,8 @@ impl Active {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sink::{CreateRequest, SinkFailure};
+    use crate::model::Entity;
+    use crate::sink::SinkFailure;
     use async_trait::async_trait;
 
     /// A sink with a length, standing in for the file sink.
@@ -455,7 +456,10 @@ mod tests {
 
     #[async_trait]
     impl Sink for Positional {
-        async fn write(&self, _: Vec<CreateRequest>) -> Vec<SinkFailure> {
+        async fn write_service(&self) -> Option<SinkFailure> {
+            None
+        }
+        async fn write(&self, _: Vec<Entity>) -> Vec<SinkFailure> {
             Vec::new()
         }
         async fn flushed_len(&self) -> anyhow::Result<Option<u64>> {

@@ -21,7 +21,7 @@ use crate::config::RetryPolicy;
 use crate::model::{Entity, EntityKind, EntityRef, Names, Table};
 use crate::plugin::{CallError, Instance, Plugin, SourceConfig, World};
 use crate::report::{Failure, Skip, Tally};
-use crate::sink::{Requests, Sink};
+use crate::sink::Sink;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -33,8 +33,6 @@ pub struct Run {
     /// The FQNs of the service's entities: their identity in the checkpoint, the report and
     /// the shards.
     pub names: Names,
-    /// The service's Create requests (for the sink).
-    pub requests: Requests,
     pub retry: RetryPolicy,
     /// Refs per `process` call; `None` chooses from the entity count and the worker count.
     pub batch_size: Option<usize>,
@@ -110,14 +108,13 @@ impl Run {
 
     /// Writes the service, the parent of everything; a run cannot go on without it.
     async fn write_service(&self) -> anyhow::Result<()> {
-        let service = self.requests.service();
-        let fqn = service.fqn.clone();
+        let fqn = self.names.service();
         // A resumed run's file already has it (OpenMetadata is asked again: it may have lost it).
         if self.checkpoint.positional() && self.checkpoint.is_done(checkpoint::SERVICE, &fqn) {
             return Ok(());
         }
         let turn = self.checkpoint.turn().await;
-        if let Some(failure) = self.sink.write(vec![service]).await.into_iter().next() {
+        if let Some(failure) = self.sink.write_service().await {
             anyhow::bail!("cannot write service {}: {}", failure.fqn, failure.error)
         }
         self.checkpoint
@@ -176,15 +173,14 @@ impl Run {
             self.tally.processed(leaves, 0);
             return stored;
         }
-        let mut requests = Vec::new();
+        let mut writes = Vec::new();
         let mut fqns = Vec::with_capacity(answered.len());
         for (_, entities) in &answered {
-            let first = requests.len();
-            requests.extend(entities.iter().map(|e| self.requests.entity(e)));
+            writes.extend(entities.iter().cloned());
             fqns.push(
-                requests[first..]
+                entities
                     .iter()
-                    .map(|r| r.fqn.clone())
+                    .map(|e| self.fqn(&e.to_ref()))
                     .collect::<Vec<_>>(),
             );
         }
@@ -192,7 +188,7 @@ impl Run {
         let turn = self.checkpoint.turn().await;
         let refused: HashMap<String, String> = self
             .sink
-            .write(requests)
+            .write(writes)
             .await
             .into_iter()
             .map(|f| (f.fqn, f.error))

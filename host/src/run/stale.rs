@@ -7,7 +7,7 @@
 use super::Run;
 use crate::model::{EntityKind, EntityRef};
 use crate::report::Failure;
-use crate::sink::{RequestKind, StaleScope};
+use crate::sink::StaleScope;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -115,7 +115,7 @@ impl Run {
                     continue;
                 }
                 scopes.push(StaleScope {
-                    kind: request_kind(kind),
+                    kind,
                     scope_fqn: match &scope {
                         Some(s) => self.fqn(s),
                         None => self.names.service(),
@@ -124,12 +124,25 @@ impl Run {
                 });
             }
         }
+        // A failure names its scope: a schema, a database, or the service.
+        let scope_kinds: BTreeMap<String, &str> = scopes
+            .iter()
+            .map(|s| {
+                let kind = match s.kind {
+                    EntityKind::Table | EntityKind::StoredProcedure => {
+                        EntityKind::DatabaseSchema.as_str()
+                    }
+                    EntityKind::DatabaseSchema => EntityKind::Database.as_str(),
+                    _ => "databaseService",
+                };
+                (s.scope_fqn.clone(), kind)
+            })
+            .collect();
         for failure in self.sink.delete_stale(scopes).await {
-            let kind = match failure.kind {
-                RequestKind::DatabaseService => "databaseService",
-                RequestKind::Database => EntityKind::Database.as_str(),
-                _ => EntityKind::DatabaseSchema.as_str(),
-            };
+            let kind = scope_kinds
+                .get(&failure.fqn)
+                .copied()
+                .unwrap_or("databaseService");
             self.tally.failed(Failure {
                 fqn: failure.fqn,
                 kind: kind.to_owned(),
@@ -145,16 +158,6 @@ impl Run {
     /// not told that is expected: most likely filters that exclude everything.
     pub fn found_nothing(&self) -> bool {
         matches!(self.part, super::Part::All) && !self.allow_empty && self.tally.found_so_far() == 0
-    }
-}
-
-fn request_kind(kind: EntityKind) -> RequestKind {
-    match kind {
-        EntityKind::Table => RequestKind::Table,
-        EntityKind::StoredProcedure => RequestKind::StoredProcedure,
-        EntityKind::DatabaseSchema => RequestKind::DatabaseSchema,
-        EntityKind::Database => RequestKind::Database,
-        other => unreachable!("{other:?} is never marked deleted"),
     }
 }
 

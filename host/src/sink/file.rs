@@ -2,7 +2,8 @@
 //! each call's requests parents first (in `RequestKind` order, as the OpenMetadata sink sends
 //! them): a file can be replayed line by line.
 
-use super::{CreateRequest, RequestKind, Sink, SinkFailure, StoredTable};
+use super::{CreateRequest, RequestKind, Requests, Sink, SinkFailure, StoredTable};
+use crate::model::Entity;
 use crate::model::fqn;
 use anyhow::{Context, bail};
 use async_trait::async_trait;
@@ -15,6 +16,7 @@ use std::sync::{Mutex, MutexGuard};
 
 pub struct FileSink {
     path: PathBuf,
+    requests: Requests,
     out: Mutex<BufWriter<File>>,
     /// The tables a resumed file already holds, by schema FQN: foreign keys of the tables still to
     /// come may name them.
@@ -23,8 +25,8 @@ pub struct FileSink {
 
 impl FileSink {
     /// Creates (or truncates) the file, and its folder if missing.
-    pub fn create(path: &Path) -> anyhow::Result<Self> {
-        Self::open(path, None)
+    pub fn create(path: &Path, requests: Requests) -> anyhow::Result<Self> {
+        Self::open(path, None, requests)
     }
 
     /// [`create`](Self::create), or with `keep`, continues the file of an interrupted run: its
@@ -32,7 +34,7 @@ impl FileSink {
     /// by batches the crash cut short, which the resumed run writes again, so it is cut off.
     ///
     /// The file is locked for the run: a second run into it is refused, naming the first.
-    pub fn open(path: &Path, keep: Option<u64>) -> anyhow::Result<Self> {
+    pub fn open(path: &Path, keep: Option<u64>, requests: Requests) -> anyhow::Result<Self> {
         let Some(keep) = keep else {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir)
@@ -48,7 +50,7 @@ impl FileSink {
             lock(&file, path)?;
             file.set_len(0)
                 .with_context(|| format!("cannot empty sink file {}", path.display()))?;
-            return Ok(Self::on(path, file));
+            return Ok(Self::on(path, file, requests));
         };
         let file = OpenOptions::new()
             .write(true)
@@ -73,13 +75,14 @@ impl FileSink {
             .with_context(|| format!("cannot resume sink file {}", path.display()))?;
         Ok(Self {
             held,
-            ..Self::on(path, file)
+            ..Self::on(path, file, requests)
         })
     }
 
-    fn on(path: &Path, file: File) -> Self {
+    fn on(path: &Path, file: File, requests: Requests) -> Self {
         Self {
             path: path.to_owned(),
+            requests,
             out: Mutex::new(BufWriter::new(file)),
             held: HashMap::new(),
         }
@@ -129,9 +132,9 @@ pub(super) fn line(r: &CreateRequest) -> String {
     )
 }
 
-#[async_trait]
-impl Sink for FileSink {
-    async fn write(&self, mut requests: Vec<CreateRequest>) -> Vec<SinkFailure> {
+impl FileSink {
+    /// Writes the requests' lines, parents first.
+    fn send(&self, mut requests: Vec<CreateRequest>) -> Vec<SinkFailure> {
         // Stable: the caller's order within a kind is kept.
         requests.sort_by_key(|r| r.kind);
         // Serialised outside the lock (writes to a BufWriter are short enough to hold it).
@@ -144,13 +147,24 @@ impl Sink for FileSink {
         for (request, line) in requests.iter().zip(lines) {
             if let Err(e) = writeln!(out, "{line}") {
                 failures.push(SinkFailure {
-                    kind: request.kind,
                     fqn: request.fqn.clone(),
                     error: format!("cannot write to {}: {e}", self.path.display()),
                 });
             }
         }
         failures
+    }
+}
+
+#[async_trait]
+impl Sink for FileSink {
+    async fn write_service(&self) -> Option<SinkFailure> {
+        self.send(vec![self.requests.service()]).into_iter().next()
+    }
+
+    async fn write(&self, entities: Vec<Entity>) -> Vec<SinkFailure> {
+        let requests = entities.iter().map(|e| self.requests.entity(e)).collect();
+        self.send(requests)
     }
 
     async fn stored_tables(&self, schema_fqn: &str) -> anyhow::Result<Vec<StoredTable>> {
@@ -183,21 +197,24 @@ fn lock(file: &File, path: &Path) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sink::RequestKind;
+    use crate::model::Database;
 
-    fn request(name: &str) -> CreateRequest {
-        CreateRequest {
-            kind: RequestKind::Table,
-            fqn: format!("svc.db.s.{name}"),
-            body: serde_json::json!({"name": name}),
-        }
+    fn request(name: &str) -> Entity {
+        Entity::Database(Database {
+            name: name.into(),
+            description: None,
+        })
+    }
+
+    fn requests() -> Requests {
+        Requests::new("svc", "Postgres")
     }
 
     #[tokio::test]
     async fn a_resumed_file_drops_what_followed_the_kept_length_and_appends() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.jsonl");
-        let sink = FileSink::create(&path).unwrap();
+        let sink = FileSink::create(&path, requests()).unwrap();
         sink.write(vec![request("a")]).await;
         let kept = sink.flushed_len().await.unwrap().unwrap();
         // A batch in flight when the process died: written, never checkpointed; torn, even.
@@ -212,7 +229,7 @@ mod tests {
             .write_all(b"{\"kind\":\"CreateTa")
             .unwrap();
 
-        let resumed = FileSink::open(&path, Some(kept)).unwrap();
+        let resumed = FileSink::open(&path, Some(kept), requests()).unwrap();
         resumed.write(vec![request("b")]).await;
         resumed.close().await.unwrap();
         drop(resumed);
@@ -223,7 +240,9 @@ mod tests {
             .collect();
         assert_eq!(names, ["a", "b"], "{text}");
 
-        let shorter = FileSink::open(&path, Some(10_000)).err().expect("refused");
+        let shorter = FileSink::open(&path, Some(10_000), requests())
+            .err()
+            .expect("refused");
         assert!(format!("{shorter:#}").contains("fewer than the 10000"));
     }
 }

@@ -1,5 +1,7 @@
-//! Where Create requests go. `requests` turns entities into OpenMetadata Create requests (the only
-//! mapping); a `Sink` only transports them.
+//! Where entities go. A `Sink` receives the service's entities and encodes them its own way; both
+//! sinks here write OpenMetadata's Create requests, which `requests` builds (with `sourceHash`),
+//! the one mapping from the model to OpenMetadata. A sink for another catalog would bring its own
+//! encoding.
 
 mod conventions;
 #[cfg(test)]
@@ -14,14 +16,14 @@ pub use openmetadata::OpenMetadataSink;
 pub use requests::{CreateRequest, RequestKind, Requests};
 
 use crate::config::{Config, SinkSection};
+use crate::model::{Entity, EntityKind};
 use async_trait::async_trait;
 use serde_json::Value;
 use std::sync::Arc;
 
-/// A request the sink could not store, with the reason.
+/// What the sink could not store (an entity, named by its FQN, or a stale scope), with the reason.
 #[derive(Debug, Clone)]
 pub struct SinkFailure {
-    pub kind: RequestKind,
     pub fqn: String,
     pub error: String,
 }
@@ -33,7 +35,7 @@ pub struct SinkFailure {
 #[derive(Debug, Clone)]
 pub struct StaleScope {
     /// What is marked deleted: `Table`, `StoredProcedure`, `DatabaseSchema` or `Database`.
-    pub kind: RequestKind,
+    pub kind: EntityKind,
     /// The FQN of the schema, database or service.
     pub scope_fqn: String,
     pub seen: Vec<String>,
@@ -72,11 +74,15 @@ impl StoredTable {
     }
 }
 
-/// One trait for every destination. Callers write parents before children; a sink reports per
-/// request what it could not store and never drops anything silently.
+/// One trait for every destination. Callers write the service first, then parents before
+/// children; a sink reports per entity what it could not store and never drops anything silently.
 #[async_trait]
 pub trait Sink: Send + Sync {
-    async fn write(&self, requests: Vec<CreateRequest>) -> Vec<SinkFailure>;
+    /// Writes the service itself, the parent of everything.
+    async fn write_service(&self) -> Option<SinkFailure>;
+
+    /// Writes entities; what could not be stored is named by the entity's FQN (`model::Names`).
+    async fn write(&self, entities: Vec<Entity>) -> Vec<SinkFailure>;
 
     /// The tables the destination held before this run in a schema (deleted ones too, which
     /// foreign keys may still name): OpenMetadata's, or a resumed file's.
@@ -108,11 +114,16 @@ pub trait Sink: Send + Sync {
     async fn close(&self) -> anyhow::Result<()>;
 }
 
-/// The sink the config names, connected (the OpenMetadata sink checks the server first). A file
-/// keeps its first `keep` bytes and continues after them (a resumed run), or starts empty.
-pub async fn from_config(config: &Config, keep: Option<u64>) -> anyhow::Result<Arc<dyn Sink>> {
+/// The sink the config names, connected (the OpenMetadata sink checks the server first), writing
+/// with `requests`. A file keeps its first `keep` bytes and continues after them (a resumed run),
+/// or starts empty.
+pub async fn from_config(
+    config: &Config,
+    requests: Requests,
+    keep: Option<u64>,
+) -> anyhow::Result<Arc<dyn Sink>> {
     match &config.sink {
-        SinkSection::File(file) => Ok(Arc::new(FileSink::open(&file.filename, keep)?)),
+        SinkSection::File(file) => Ok(Arc::new(FileSink::open(&file.filename, keep, requests)?)),
         SinkSection::MetadataRest(settings) => {
             let Some(server) = &config.workflow.open_metadata_server_config else {
                 anyhow::bail!("sink `metadata-rest` needs workflowConfig.openMetadataServerConfig");
@@ -120,7 +131,7 @@ pub async fn from_config(config: &Config, keep: Option<u64>) -> anyhow::Result<A
             let settings = settings.clone().unwrap_or_default();
             let retry = config.workflow.distributed_execution.retry_policy.clone();
             Ok(Arc::new(
-                OpenMetadataSink::connect(server, &settings, retry).await?,
+                OpenMetadataSink::connect(server, &settings, retry, requests).await?,
             ))
         }
     }

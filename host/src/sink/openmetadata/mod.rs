@@ -8,8 +8,9 @@
 mod client;
 
 use super::requests::Endpoint;
-use super::{CreateRequest, RequestKind, Sink, SinkFailure, StaleScope, StoredTable};
+use super::{CreateRequest, RequestKind, Requests, Sink, SinkFailure, StaleScope, StoredTable};
 use crate::config::{MetadataRestSinkConfig, OpenMetadataServerConfig, RetryPolicy};
+use crate::model::{Entity, EntityKind};
 use anyhow::bail;
 use async_trait::async_trait;
 use client::{Answer, Client};
@@ -27,6 +28,7 @@ const LIST_PAGE: u32 = 1000;
 
 pub struct OpenMetadataSink {
     client: Client,
+    requests: Requests,
     batch_size: usize,
     in_flight: Semaphore,
     override_metadata: bool,
@@ -40,6 +42,7 @@ impl OpenMetadataSink {
         server: &OpenMetadataServerConfig,
         config: &MetadataRestSinkConfig,
         retry: RetryPolicy,
+        requests: Requests,
     ) -> anyhow::Result<Self> {
         let timeout = Duration::from_secs_f64(config.timeout_seconds.unwrap_or(60.0).max(0.1));
         let client = Client::new(server, retry.clone(), timeout)?;
@@ -47,6 +50,7 @@ impl OpenMetadataSink {
         tracing::info!("OpenMetadata {version} at {}", server.host_port);
         Ok(Self {
             client,
+            requests,
             batch_size: config.bulk_sink_batch_size.unwrap_or(100) as usize,
             in_flight: Semaphore::new(config.concurrency.unwrap_or(4) as usize),
             override_metadata: config.override_metadata.unwrap_or(false),
@@ -230,7 +234,6 @@ fn refers_to(echo: &Value, request: &CreateRequest) -> bool {
 
 fn failure(request: &CreateRequest, why: &str) -> SinkFailure {
     SinkFailure {
-        kind: request.kind,
         fqn: request.fqn.clone(),
         error: why.to_owned(),
     }
@@ -282,9 +285,9 @@ async fn check_version(client: &Client) -> anyhow::Result<String> {
     }
 }
 
-#[async_trait]
-impl Sink for OpenMetadataSink {
-    async fn write(&self, mut requests: Vec<CreateRequest>) -> Vec<SinkFailure> {
+impl OpenMetadataSink {
+    /// Sends the requests, parents first: services one by one, the rest in bulk calls.
+    async fn send(&self, mut requests: Vec<CreateRequest>) -> Vec<SinkFailure> {
         // Parents first: a stable sort keeps the caller's order within a kind.
         requests.sort_by_key(|r| r.kind);
         let mut failures = Vec::new();
@@ -308,6 +311,19 @@ impl Sink for OpenMetadataSink {
             }
         }
         failures
+    }
+}
+
+#[async_trait]
+impl Sink for OpenMetadataSink {
+    async fn write_service(&self) -> Option<SinkFailure> {
+        let service = self.requests.service();
+        self.send(vec![service]).await.into_iter().next()
+    }
+
+    async fn write(&self, entities: Vec<Entity>) -> Vec<SinkFailure> {
+        let requests = entities.iter().map(|e| self.requests.entity(e)).collect();
+        self.send(requests).await
     }
 
     /// `GET /v1/tables?databaseSchema=…&include=all&fields=columns`, page by page: deleted tables
@@ -355,18 +371,20 @@ impl Sink for OpenMetadataSink {
     async fn delete_stale(&self, scopes: Vec<StaleScope>) -> Vec<SinkFailure> {
         let mut failures = Vec::new();
         for scope in scopes {
-            let (scope_kind, scope_type, what) = match scope.kind {
-                RequestKind::Table => (RequestKind::DatabaseSchema, "databaseSchema", "table(s)"),
-                RequestKind::StoredProcedure => (
-                    RequestKind::DatabaseSchema,
+            let (kind, scope_type, what) = match scope.kind {
+                EntityKind::Table => (RequestKind::Table, "databaseSchema", "table(s)"),
+                EntityKind::StoredProcedure => (
+                    RequestKind::StoredProcedure,
                     "databaseSchema",
                     "stored procedure(s)",
                 ),
-                RequestKind::DatabaseSchema => (RequestKind::Database, "database", "schema(s)"),
-                RequestKind::Database => (RequestKind::DatabaseService, "service", "database(s)"),
+                EntityKind::DatabaseSchema => {
+                    (RequestKind::DatabaseSchema, "database", "schema(s)")
+                }
+                EntityKind::Database => (RequestKind::Database, "service", "database(s)"),
                 other => unreachable!("no deleteStale scope for {other:?}"),
             };
-            let Endpoint::Bulk(collection) = scope.kind.endpoint() else {
+            let Endpoint::Bulk(collection) = kind.endpoint() else {
                 unreachable!("stale entities are in bulk collections");
             };
             let body = json!({
@@ -396,7 +414,6 @@ impl Sink for OpenMetadataSink {
                 Err(e) => e.to_string(),
             };
             failures.push(SinkFailure {
-                kind: scope_kind,
                 fqn: scope.scope_fqn,
                 error: format!("could not mark its deleted {what}: {outcome}"),
             });
