@@ -3,7 +3,8 @@
 //! these mistakes would surface only after the host connected to the source (the sink is set up
 //! after that), or as a plugin's error attempt after attempt.
 
-use super::load::{ConfigError, Found, Lenience};
+use super::diagnostics::{ConfigError, Found};
+use super::load::Lenience;
 use super::source_config;
 use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};

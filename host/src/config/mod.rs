@@ -3,13 +3,15 @@
 //! line, column and key; this module holds the model and its defaults.
 
 mod checks;
+mod diagnostics;
 mod limits;
 mod load;
 mod secrets;
 mod source_config;
 
+pub use diagnostics::ConfigError;
 pub use limits::PluginLimits;
-pub use load::{ConfigError, MAX_CONFIG_BYTES, load, load_unresolved, parse_str};
+pub use load::{MAX_CONFIG_BYTES, load, load_unresolved, parse_str};
 pub use secrets::{Secret, is_secret_key, without_secrets};
 
 use serde::Deserialize;

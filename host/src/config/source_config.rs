@@ -2,7 +2,7 @@
 //! JSON and reads it itself; but a mistyped value or a pattern that is not a regex should stop the
 //! run at once, with its line and key, rather than fail discovery attempt after attempt.
 
-use super::load::{ConfigError, Found};
+use super::diagnostics::{ConfigError, Found};
 use regex::Regex;
 use serde::Deserialize;
 use serde_saphyr::Spanned;

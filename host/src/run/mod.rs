@@ -10,6 +10,7 @@ mod queue;
 mod shard;
 mod stale;
 mod streaming;
+mod workers;
 
 pub use checkpoint::{Checkpoint, Identity, Place, Unavailable};
 pub use foreign_keys::ForeignKeys;

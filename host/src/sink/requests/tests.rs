@@ -1,0 +1,434 @@
+use super::*;
+use crate::model::TableConstraint;
+
+fn col(name: &str, position: u32, nullable: bool) -> Column {
+    Column {
+        name: name.into(),
+        data_type: "INT",
+        data_type_display: "integer".into(),
+        array_data_type: None,
+        data_length: None,
+        precision: None,
+        scale: None,
+        nullable,
+        ordinal_position: position,
+        description: None,
+    }
+}
+
+fn table() -> Table {
+    Table {
+        database: "db".into(),
+        schema: "s".into(),
+        name: "my.table".into(),
+        table_type: "Regular",
+        description: Some("  ".into()),
+        columns: vec![col("b", 2, true), col("a", 1, false), col("c", 3, false)],
+        constraints: vec![
+            TableConstraint {
+                constraint_type: "PRIMARY_KEY",
+                columns: vec!["a".into()],
+                referred_table: None,
+                referred_columns: vec![],
+                relationship_type: None,
+            },
+            TableConstraint {
+                constraint_type: "UNIQUE",
+                columns: vec!["b".into(), "c".into()],
+                referred_table: None,
+                referred_columns: vec![],
+                relationship_type: None,
+            },
+            TableConstraint {
+                constraint_type: "FOREIGN_KEY",
+                columns: vec!["b".into()],
+                referred_table: Some(["db".into(), "other".into(), "t.2".into()]),
+                referred_columns: vec!["id".into()],
+                relationship_type: Some("MANY_TO_ONE"),
+            },
+        ],
+        definition: None,
+        partition_columns: vec![],
+    }
+}
+
+#[test]
+fn table_request_follows_openmetadata_rules() {
+    let request = Requests::new("svc", "Postgres").entity(&Entity::Table(table()));
+    assert_eq!(request.kind, RequestKind::Table);
+    assert_eq!(request.fqn, "svc.db.s.\"my.table\"");
+    let body = request.body;
+    assert_eq!(body["databaseSchema"], "svc.db.s");
+    assert_eq!(
+        body["description"], "  ",
+        "a comment as the catalog keeps it, as OpenMetadata's Postgres connector sends it"
+    );
+    let names: Vec<&str> = body["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["a", "b", "c"], "columns in ordinal order");
+    let constraints: Vec<&str> = body["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["constraint"].as_str().unwrap())
+        .collect();
+    assert_eq!(constraints, ["PRIMARY_KEY", "NULL", "NOT_NULL"]);
+    let table_constraints = body["tableConstraints"].as_array().unwrap();
+    assert_eq!(
+        table_constraints.len(),
+        2,
+        "the single-column PK lives on its column"
+    );
+    assert_eq!(table_constraints[0]["constraintType"], "UNIQUE");
+    assert_eq!(
+        table_constraints[1]["referredColumns"],
+        json!(["svc.db.other.\"t.2\".id"])
+    );
+}
+
+#[test]
+fn varchar_without_length_and_array_without_element_get_openmetadata_fallbacks() {
+    let mut t = table();
+    t.columns = vec![
+        Column {
+            data_type: "VARCHAR",
+            ..col("v", 1, true)
+        },
+        Column {
+            data_type: "ARRAY",
+            ..col("arr", 2, true)
+        },
+    ];
+    t.constraints.clear();
+    let body = Requests::new("svc", "Postgres")
+        .entity(&Entity::Table(t))
+        .body;
+    assert_eq!(body["columns"][0]["dataLength"], 1);
+    assert_eq!(body["columns"][1]["arrayDataType"], "UNKNOWN");
+    assert_eq!(
+        body["tableConstraints"],
+        json!([]),
+        "an empty list, as OpenMetadata sends"
+    );
+}
+
+#[test]
+fn a_foreign_key_carries_its_relationship_and_goes_once() {
+    let mut t = table();
+    let key = t.constraints[2].clone();
+    t.constraints.push(key);
+    let body = Requests::new("svc", "Postgres")
+        .entity(&Entity::Table(t))
+        .body;
+    let keys: Vec<&Value> = body["tableConstraints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["constraintType"] == "FOREIGN_KEY")
+        .collect();
+    assert_eq!(keys.len(), 1, "a key listed twice goes once: {keys:?}");
+    assert_eq!(keys[0]["relationshipType"], "MANY_TO_ONE");
+}
+
+#[test]
+fn composite_primary_key_columns_carry_no_constraint() {
+    let mut t = table();
+    t.constraints = vec![TableConstraint {
+        constraint_type: "PRIMARY_KEY",
+        columns: vec!["a".into(), "b".into()],
+        referred_table: None,
+        referred_columns: vec![],
+        relationship_type: None,
+    }];
+    let body = Requests::new("svc", "Postgres")
+        .entity(&Entity::Table(t))
+        .body;
+    let columns = body["columns"].as_array().unwrap();
+    assert!(columns[0].get("constraint").is_none(), "{}", columns[0]);
+    assert!(columns[1].get("constraint").is_none(), "{}", columns[1]);
+    assert_eq!(columns[2]["constraint"], "NOT_NULL");
+    assert_eq!(body["tableConstraints"][0]["columns"], json!(["a", "b"]));
+}
+
+#[test]
+fn columns_follow_the_service_types_conventions() {
+    // OpenMetadata's Postgres and MySQL connectors: every column has a dataLength, none a
+    // position; a procedure's language only on MySQL.
+    for service_type in ["Postgres", "Mysql", "MariaDB"] {
+        let body = Requests::new("svc", service_type)
+            .entity(&Entity::Table(table()))
+            .body;
+        for c in body["columns"].as_array().unwrap() {
+            assert_eq!(c["dataLength"], 1, "{service_type}: {c}");
+            assert!(c.get("ordinalPosition").is_none(), "{service_type}: {c}");
+        }
+    }
+    let body = Requests::new("svc", "SQLite")
+        .entity(&Entity::Table(table()))
+        .body;
+    let columns = body["columns"].as_array().unwrap();
+    assert_eq!(columns[1]["ordinalPosition"], 2);
+    assert!(columns[1].get("dataLength").is_none(), "INT has no length");
+
+    let procedure = StoredProcedure {
+        database: "db".into(),
+        schema: "s".into(),
+        name: "p".into(),
+        procedure_type: "StoredProcedure",
+        language: "SQL",
+        code: Some("BEGIN END".into()),
+        description: None,
+    };
+    let code = |service_type: &str| {
+        Requests::new("svc", service_type)
+            .entity(&Entity::StoredProcedure(procedure.clone()))
+            .body["storedProcedureCode"]
+            .clone()
+    };
+    assert_eq!(code("Postgres"), json!({"code": "BEGIN END"}));
+    assert_eq!(code("MariaDB"), json!({"code": "BEGIN END"}));
+    assert_eq!(
+        code("Mysql"),
+        json!({"code": "BEGIN END", "language": "SQL"})
+    );
+}
+
+#[test]
+fn descriptions_are_verbatim_where_openmetadata_sends_them_so() {
+    let t = Table {
+        description: Some("Prices \n".into()),
+        columns: vec![Column {
+            description: Some("  gross".into()),
+            ..col("a", 1, true)
+        }],
+        constraints: vec![],
+        ..table()
+    };
+    let body = |service_type: &str| {
+        Requests::new("svc", service_type)
+            .entity(&Entity::Table(t.clone()))
+            .body
+    };
+    let pg = body("Postgres");
+    assert_eq!(
+        (&pg["description"], &pg["columns"][0]["description"]),
+        (&json!("Prices \n"), &json!("  gross"))
+    );
+    let sqlite = body("SQLite");
+    assert_eq!(
+        (&sqlite["description"], &sqlite["columns"][0]["description"]),
+        (&json!("Prices"), &json!("gross"))
+    );
+}
+
+#[test]
+fn a_partitioned_table_without_column_keys_has_an_empty_partition() {
+    let t = Table {
+        table_type: "Partitioned",
+        ..table()
+    };
+    let body = Requests::new("svc", "Postgres")
+        .entity(&Entity::Table(t))
+        .body;
+    assert_eq!(body["tablePartition"], json!({"columns": []}));
+    let body = Requests::new("svc", "Postgres")
+        .entity(&Entity::Table(table()))
+        .body;
+    assert!(body.get("tablePartition").is_none());
+}
+
+fn looker() -> Requests {
+    Requests::new("looker.prod", "Looker")
+}
+
+fn dashboard() -> Dashboard {
+    Dashboard {
+        name: "7".into(),
+        display_name: Some("Sales".into()),
+        description: None,
+        dashboard_type: "Dashboard",
+        source_url: Some("https://looker.example.com/dashboards/7".into()),
+        project: Some("finance".into()),
+        charts: vec!["12".into(), "kpi.total".into()],
+        data_models: vec!["sales.orders".into()],
+        owners: vec!["ann@example.com".into()],
+    }
+}
+
+#[test]
+fn dashboard_services_are_chosen_by_service_type() {
+    let service = looker().service();
+    assert_eq!(service.kind, RequestKind::DashboardService);
+    assert_eq!(service.fqn, "\"looker.prod\"");
+    assert_eq!(
+        service.body,
+        json!({"name": "looker.prod", "serviceType": "Looker"})
+    );
+    assert_eq!(
+        service.kind.endpoint(),
+        Endpoint::Service("services/dashboardServices")
+    );
+    let database = Requests::new("svc", "Postgres").service();
+    assert_eq!(database.kind, RequestKind::DatabaseService);
+    assert!(!DASHBOARD_SERVICE_TYPES.contains(&"CustomDatabase"));
+}
+
+#[test]
+fn dashboard_kinds_have_openmetadata_fqns() {
+    let r = |kind, name: &str| looker().fqn(&EntityRef::new(kind, vec![name.into()]));
+    assert_eq!(r(EntityKind::Dashboard, "7"), "\"looker.prod\".7");
+    assert_eq!(
+        r(EntityKind::Chart, "kpi.total"),
+        "\"looker.prod\".\"kpi.total\""
+    );
+    // OpenMetadata's FQN of a data model has a literal `model` part.
+    assert_eq!(
+        r(EntityKind::DashboardDataModel, "sales.orders"),
+        "\"looker.prod\".model.\"sales.orders\""
+    );
+    assert_eq!(
+        Requests::new("lk", "Looker").fqn(&EntityRef::new(
+            EntityKind::DashboardDataModel,
+            vec!["orders".into()]
+        )),
+        "lk.model.orders"
+    );
+}
+
+#[test]
+fn a_dashboard_names_its_charts_and_data_models_by_fqn() {
+    let request = looker().entity(&Entity::Dashboard(dashboard()));
+    assert_eq!(request.kind, RequestKind::Dashboard);
+    assert_eq!(request.fqn, "\"looker.prod\".7");
+    let mut body = request.body;
+    let hash = body.as_object_mut().unwrap().remove("sourceHash").unwrap();
+    assert_eq!(hash.as_str().map(str::len), Some(32));
+    assert_eq!(
+        body,
+        json!({
+            "name": "7",
+            "displayName": "Sales",
+            "dashboardType": "Dashboard",
+            "sourceUrl": "https://looker.example.com/dashboards/7",
+            "project": "finance",
+            "charts": ["\"looker.prod\".12", "\"looker.prod\".\"kpi.total\""],
+            "dataModels": ["\"looker.prod\".model.\"sales.orders\""],
+            "service": "\"looker.prod\"",
+        }),
+        "owners are left out: OpenMetadata needs user ids"
+    );
+
+    let bare = Dashboard {
+        display_name: Some(" ".into()),
+        charts: vec![],
+        data_models: vec![],
+        dashboard_type: "Report",
+        ..dashboard()
+    };
+    let body = looker().entity(&Entity::Dashboard(bare)).body;
+    assert_eq!(
+        body["charts"],
+        json!([]),
+        "an empty chart list clears old charts"
+    );
+    assert!(body.get("dataModels").is_none() && body.get("displayName").is_none());
+    assert_eq!(body["dashboardType"], "Report");
+}
+
+#[test]
+fn chart_and_data_model_requests() {
+    let chart = Chart {
+        name: "kpi::total".into(),
+        display_name: Some("Total".into()),
+        description: Some(" Sum of sales ".into()),
+        chart_type: "Bar",
+        source_url: None,
+    };
+    let request = looker().entity(&Entity::Chart(chart));
+    assert_eq!(request.kind, RequestKind::Chart);
+    assert_eq!(request.fqn, "\"looker.prod\".kpi__reserved__colon__total");
+    let body = request.body;
+    assert_eq!(body["name"], "kpi__reserved__colon__total");
+    assert_eq!(
+        (
+            &body["displayName"],
+            &body["description"],
+            &body["chartType"]
+        ),
+        (&json!("Total"), &json!("Sum of sales"), &json!("Bar"))
+    );
+    assert_eq!(body["service"], "\"looker.prod\"");
+    assert!(body.get("sourceUrl").is_none() && body["sourceHash"].is_string());
+
+    let model = DashboardDataModel {
+        name: "sales.orders".into(),
+        display_name: Some("Orders".into()),
+        description: None,
+        data_model_type: "LookMlExplore",
+        columns: vec![
+            Column {
+                data_type: "ARRAY",
+                data_type_display: "list".into(),
+                ..col("tags", 2, false)
+            },
+            col("id", 1, false),
+        ],
+        sql: Some("SELECT 1".into()),
+        project: Some("finance".into()),
+        source_url: Some("https://looker.example.com/explore/sales/orders".into()),
+    };
+    let request = looker().entity(&Entity::DashboardDataModel(model));
+    assert_eq!(request.kind, RequestKind::DashboardDataModel);
+    assert_eq!(request.fqn, "\"looker.prod\".model.\"sales.orders\"");
+    let body = request.body;
+    assert_eq!(
+        (
+            &body["dataModelType"],
+            &body["serviceType"],
+            &body["service"]
+        ),
+        (
+            &json!("LookMlExplore"),
+            &json!("Looker"),
+            &json!("\"looker.prod\"")
+        )
+    );
+    assert_eq!(
+        (&body["sql"], &body["project"]),
+        (&json!("SELECT 1"), &json!("finance"))
+    );
+    let columns = body["columns"].as_array().unwrap();
+    assert_eq!(columns[0]["name"], "id", "columns in ordinal order");
+    assert_eq!(columns[1]["arrayDataType"], "UNKNOWN");
+    assert!(
+        columns.iter().all(|c| c.get("constraint").is_none()),
+        "a data model's columns carry no constraint"
+    );
+}
+
+#[test]
+fn parents_come_first_in_request_kind_order() {
+    use RequestKind::*;
+    let kinds = [
+        DatabaseService,
+        DashboardService,
+        Database,
+        DatabaseSchema,
+        Table,
+        StoredProcedure,
+        DashboardDataModel,
+        Chart,
+        Dashboard,
+    ];
+    assert!(kinds.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(
+        DashboardDataModel.endpoint(),
+        Endpoint::Bulk("dashboard/datamodels")
+    );
+    assert_eq!(Chart.endpoint(), Endpoint::Bulk("charts"));
+    assert_eq!(Dashboard.endpoint(), Endpoint::Bulk("dashboards"));
+}
