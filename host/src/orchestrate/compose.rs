@@ -62,7 +62,7 @@ pub fn execute(
         watching.abort();
         let mut report = run
             .tally
-            .finish(workers.mode, workers.count, &run.plugin.info.name);
+            .finish(workers.mode, workers.count, run.plugin.name());
         report.retried += run.sink.retried();
         // A run that failed as a whole (discovery, say) is in the report too, not only the log.
         if let Err(e) = &outcome {

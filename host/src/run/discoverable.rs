@@ -3,12 +3,12 @@
 //! from one queue. Failed entities are retried per `retryPolicy`; what still fails is named in the
 //! report, never dropped.
 
+use super::Connector;
 use super::foreign_keys::Pass;
 use super::stale::Seen;
 use super::workers::{HELD_PER_WRITE, Pipeline, phase};
 use super::{CannotStart, Part, Run};
 use crate::model::{Entity, EntityKind, EntityRef, Table};
-use crate::plugin::Instance;
 use anyhow::bail;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
@@ -197,9 +197,9 @@ async fn write_containers(
     pipeline: &Arc<Pipeline>,
     refs: &[EntityRef],
     containers: BTreeSet<EntityRef>,
-    first: Instance,
+    first: Box<dyn Connector>,
     workers: usize,
-) -> Vec<Instance> {
+) -> Vec<Box<dyn Connector>> {
     let discovered: HashSet<&EntityRef> = refs.iter().collect();
     let mut instances = vec![first];
     let levels = [
@@ -226,11 +226,11 @@ async fn write_containers(
 /// Opens an instance and lists the entities. A refused `open` stops the run at once (the source
 /// connection was checked before, so it is the config); a failed `discover` is retried per
 /// `retryPolicy`, with a fresh instance when the old one crashed.
-async fn discover(run: &Run) -> anyhow::Result<(Instance, Vec<EntityRef>)> {
+async fn discover(run: &Run) -> anyhow::Result<(Box<dyn Connector>, Vec<EntityRef>)> {
     let mut instance = run.open_instance().await.map_err(|e| {
         CannotStart(format!(
             "plugin {} could not open the source: {e}",
-            run.plugin.info.name
+            run.plugin.name()
         ))
     })?;
     let mut attempt = 1;

@@ -8,6 +8,7 @@ mod discoverable;
 mod foreign_keys;
 mod queue;
 mod shard;
+mod source;
 mod stale;
 mod streaming;
 mod workers;
@@ -16,11 +17,12 @@ pub use checkpoint::{Checkpoint, Identity, Place, Unavailable};
 pub use foreign_keys::ForeignKeys;
 use foreign_keys::{Outcome, Pass, is_reference_refusal};
 pub use shard::{Shard, ShardCounts};
+pub use source::{Connector, Source};
 pub use stale::MarkDeleted;
 
 use crate::config::RetryPolicy;
 use crate::model::{Entity, EntityKind, EntityRef, Names, Table};
-use crate::plugin::{CallError, Instance, Plugin, SourceConfig, World};
+use crate::plugin::{CallError, SourceConfig, World};
 use crate::report::{Failure, Skip, Tally};
 use crate::sink::Sink;
 use std::collections::HashMap;
@@ -28,7 +30,8 @@ use std::sync::Arc;
 
 /// Everything a run needs, shared by its workers.
 pub struct Run {
-    pub plugin: Arc<Plugin>,
+    /// The connector: a sandboxed plugin in a run.
+    pub plugin: Arc<dyn Source>,
     pub source: SourceConfig,
     pub sink: Arc<dyn Sink>,
     /// The FQNs of the service's entities: their identity in the checkpoint, the report and
@@ -101,7 +104,7 @@ impl Run {
     }
 
     /// A fresh sandboxed instance with the source opened.
-    async fn open_instance(&self) -> Result<Instance, CallError> {
+    async fn open_instance(&self) -> Result<Box<dyn Connector>, CallError> {
         let mut instance = self.plugin.instantiate().await?;
         instance.open(&self.source).await?;
         Ok(instance)
@@ -365,7 +368,7 @@ pub struct Workers {
 /// sequentially; it cannot be sharded either: in an Argo Workflow the first worker ingests all of
 /// it and the other pods have nothing to do, which each says.
 pub async fn drive(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
-    match (run.plugin.world, &run.part) {
+    match (run.plugin.world(), &run.part) {
         (World::Discoverable, _) => discoverable::run(run, workers).await,
         (World::Sequential, Part::All) => streaming::run(run).await,
         (World::Sequential, Part::Leaves(shard)) if shard.index == 0 => {
@@ -382,3 +385,6 @@ pub async fn drive(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -14,7 +14,7 @@ pub async fn run(run: Arc<Run>) -> anyhow::Result<()> {
     let mut instance = run.open_instance().await.map_err(|e| {
         CannotStart(format!(
             "plugin {} could not open the source: {e}",
-            run.plugin.info.name
+            run.plugin.name()
         ))
     })?;
     run.write_service().await?;

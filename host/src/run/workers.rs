@@ -3,11 +3,12 @@
 //! them parents first. A batch that fails is retried per `retryPolicy` (split, so one bad entity
 //! fails alone); what still fails is named in the report.
 
+use super::Connector;
 use super::foreign_keys::Pass;
 use super::queue::WorkQueue;
 use super::{Part, Run};
 use crate::model::{Entity, EntityKind, EntityRef, Table};
-use crate::plugin::{CallError, Instance};
+use crate::plugin::CallError;
 use std::collections::{BTreeSet, HashSet};
 use std::sync::{Arc, Mutex};
 
@@ -23,8 +24,8 @@ pub(super) async fn phase(
     pipeline: &Arc<Pipeline>,
     refs: Vec<EntityRef>,
     workers: usize,
-    mut instances: Vec<Instance>,
-) -> Vec<Instance> {
+    mut instances: Vec<Box<dyn Connector>>,
+) -> Vec<Box<dyn Connector>> {
     if refs.is_empty() {
         return instances;
     }
@@ -76,7 +77,7 @@ pub(super) struct Pipeline {
 
 /// What became of a worker's attempt to open an instance before a batch.
 enum Opening {
-    Opened(Instance),
+    Opened(Box<dyn Connector>),
     /// The source allows no more connections and other workers go on: the batch is back in the
     /// queue and this worker stops.
     GaveBack(String),
@@ -129,8 +130,8 @@ impl Pipeline {
     async fn work(
         &self,
         queue: &Arc<WorkQueue<Batch>>,
-        mut instance: Option<Instance>,
-    ) -> Option<Instance> {
+        mut instance: Option<Box<dyn Connector>>,
+    ) -> Option<Box<dyn Connector>> {
         while let Some(batch) = queue.next().await {
             // Stopped (the source or the sink is gone): the rest is drained, left to `--resume`.
             if self.run.tally.stopped().is_some() {
@@ -204,10 +205,10 @@ impl Pipeline {
     async fn process(
         &self,
         batch: Batch,
-        instance: Option<Instance>,
+        instance: Option<Box<dyn Connector>>,
         queue: &Arc<WorkQueue<Batch>>,
-    ) -> Option<Instance> {
-        let mut instance = match instance.filter(Instance::is_usable) {
+    ) -> Option<Box<dyn Connector>> {
+        let mut instance = match instance.filter(|i| i.is_usable()) {
             Some(instance) => instance,
             None => match self.run.open_instance().await {
                 Ok(instance) => instance,
