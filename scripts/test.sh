@@ -5,7 +5,7 @@
 #
 #   scripts/test.sh                      everything
 #   scripts/test.sh -p omrun-tests       extra arguments go to `cargo test`
-#   scripts/test.sh -p omrun-tests --test postgres_filters -- --nocapture
+#   scripts/test.sh -p omrun-tests --test connectors postgres_filters:: -- --nocapture
 #
 # Needs: cargo with the wasm32-wasip2 target, PostgreSQL server binaries (initdb, pg_ctl), MariaDB
 # server binaries (mariadbd, mariadb-install-db, mariadb; Debian: mariadb-server), python3

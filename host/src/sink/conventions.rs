@@ -5,7 +5,7 @@
 //! `Postgres` service writes what OpenMetadata's Postgres connector would.
 //!
 //! Read from openmetadata-ingestion 2.0.7.0 and checked against what its `metadata ingest` sends
-//! (tests/tests/parity.rs):
+//! (tests/tests/parity/):
 //! - `sql_column_handler.py` (every SQLAlchemy connector) gives every column a `dataLength`, 1
 //!   when the type has none, and takes positions from the column dicts SQLAlchemy returns, which
 //!   for PostgreSQL and MySQL/MariaDB hold none: their columns carry no `ordinalPosition`;

@@ -19,6 +19,7 @@
 
 mod diff;
 mod known;
+mod om_ingest;
 mod runs;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -15,7 +15,7 @@ use omrun_tests::{
 use serde_json::Value;
 
 const SERVICE: &str = "omrun_redshift_e2e";
-const FIXTURE: &str = include_str!("../fixtures/redshift_on_pg.sql");
+const FIXTURE: &str = include_str!("../../fixtures/redshift_on_pg.sql");
 const POSTGRES_WARNING: &str = "the server is PostgreSQL, not Redshift";
 
 /// The `REDSHIFT_*` variables the config references, pointing at `database` on the test server.

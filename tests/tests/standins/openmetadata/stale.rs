@@ -5,7 +5,7 @@
 use omrun_tests::openmetadata::{Collection, StandIn};
 use serde_json::{Value, json};
 
-use crate::api::{Api, TOKEN, table};
+use super::api::{Api, TOKEN, table};
 
 fn stale(api: &Api, collection: &str, body: Value) -> (u16, Value) {
     api.call(

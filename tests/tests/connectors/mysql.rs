@@ -15,7 +15,7 @@ use omrun_tests::{
 use serde_json::Value;
 
 const SERVICE: &str = "omrun_mysql";
-const FIXTURE: &str = include_str!("../fixtures/mysql_catalog.sql");
+const FIXTURE: &str = include_str!("../../fixtures/mysql_catalog.sql");
 
 struct Shared {
     schemas: MariaSchemas,

@@ -7,7 +7,7 @@
 use omrun_tests::openmetadata::{Collection, StandIn};
 use serde_json::{Value, json};
 
-use crate::api::{Api, TOKEN, table};
+use super::api::{Api, TOKEN, table};
 
 /// A table of `svc.db.<schema>` with the given columns (all INT) and constraints.
 fn table_with(name: &str, schema: &str, columns: &[&str], constraints: Value) -> Value {

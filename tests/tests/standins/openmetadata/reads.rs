@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use omrun_tests::openmetadata::{Collection, StandIn};
 use serde_json::{Value, json};
 
-use crate::api::{Api, TOKEN, table};
+use super::api::{Api, TOKEN, table};
 
 fn names(list: &Value) -> Vec<String> {
     list["data"]

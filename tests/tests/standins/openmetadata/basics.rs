@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use omrun_tests::openmetadata::{Attempts, Collection, Fault, StandIn};
 use serde_json::{Value, json};
 
-use crate::api::{Api, TOKEN, answer, table};
+use super::api::{Api, TOKEN, answer, table};
 
 #[test]
 fn every_call_needs_the_token() {

@@ -1069,8 +1069,8 @@ fn at_least_fifty_malformed_configs() {
 
 // --- plugins -------------------------------------------------------------------------------------
 // Also covered elsewhere, not repeated here: a core module instead of a component and a text file
-// (tests/tests/plugins.rs), a plugin stamped with a contract version omrun does not know
-// (tests/tests/plugin_kit.rs).
+// (tests/tests/sandbox/plugins.rs), a plugin stamped with a contract version omrun does not know
+// (tests/tests/sandbox/plugin_kit.rs).
 
 /// The error for `plugin`, run with the valid BASE config.
 fn plugin_case(name: &'static str, plugin: &Path, says: &[&str]) -> (Case, PathBuf) {

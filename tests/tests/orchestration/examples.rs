@@ -122,7 +122,7 @@ fn sqlite_local_example() {
 #[test]
 fn redshift_local_example() {
     // The test PostgreSQL stands in for Redshift: the plugin reads the catalog parts they share.
-    let fixture = include_str!("../fixtures/redshift_on_pg.sql");
+    let fixture = include_str!("../../fixtures/redshift_on_pg.sql");
     let server = PgServer::from_env();
     let db = server.create_database("ex_redshift", fixture);
     let work = Workdir::new();
@@ -168,7 +168,7 @@ fn redshift_local_example() {
 #[test]
 fn mysql_local_example() {
     let server = omrun_tests::MariaServer::from_env();
-    let schemas = server.create_schemas("ex", include_str!("../fixtures/mysql_catalog.sql"));
+    let schemas = server.create_schemas("ex", include_str!("../../fixtures/mysql_catalog.sql"));
     let work = Workdir::new();
     let output = work.join("out.jsonl");
     let out = Omrun::ingest(work.path(), example("mysql-local.yaml"))

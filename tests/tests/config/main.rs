@@ -1,0 +1,5 @@
+//! Configs: `${VAR}` expansion, malformed configs and plugins, and secrets that never show.
+
+mod config;
+mod malformed;
+mod secrets;

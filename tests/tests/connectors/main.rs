@@ -1,0 +1,12 @@
+//! The connectors end to end: each real plugin against a real source (PostgreSQL, MariaDB,
+//! SQLite, the Looker stand-in), in both modes, and a plugin that can only stream.
+
+mod looker;
+mod mysql;
+mod postgres_filters;
+mod postgres_metadata;
+mod postgres_scale;
+mod postgres_tls;
+mod redshift;
+mod sqlite;
+mod streaming;

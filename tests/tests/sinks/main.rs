@@ -1,0 +1,8 @@
+//! What omrun writes: the OpenMetadata sink against the strict stand-in, foreign keys in rounds,
+//! stale entities marked deleted, names OpenMetadata stores alike, dashboard requests.
+
+mod dashboard_requests;
+mod foreign_keys;
+mod mark_deleted;
+mod name_collisions;
+mod openmetadata_sink;
