@@ -205,8 +205,10 @@ fn metadata_ingest_of_the_postgresql_fixture() {
 
 #[test]
 fn metadata_ingest_of_the_mariadb_fixture() {
-    let schemas = MariaServer::from_env()
-        .create_schemas("om_ingest", include_str!("../../fixtures/mysql_catalog.sql"));
+    let schemas = MariaServer::from_env().create_schemas(
+        "om_ingest",
+        include_str!("../../fixtures/mysql_catalog.sql"),
+    );
     let om = StandIn::start(TOKEN);
     let workdir = Workdir::new();
     let service = "my_oracle";
