@@ -459,7 +459,7 @@ mod tests {
         async fn write_service(&self) -> Option<SinkFailure> {
             None
         }
-        async fn write(&self, _: Vec<Entity>) -> Vec<SinkFailure> {
+        async fn write(&self, _: &[Entity]) -> Vec<SinkFailure> {
             Vec::new()
         }
         async fn flushed_len(&self) -> anyhow::Result<Option<u64>> {

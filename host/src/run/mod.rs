@@ -177,22 +177,19 @@ impl Run {
             self.tally.processed(leaves, 0);
             return stored;
         }
+        // One list for the sink; each ref keeps the range of its entities in it.
         let mut writes = Vec::new();
-        let mut fqns = Vec::with_capacity(answered.len());
-        for (_, entities) in &answered {
-            writes.extend(entities.iter().cloned());
-            fqns.push(
-                entities
-                    .iter()
-                    .map(|e| self.fqn(&e.to_ref()))
-                    .collect::<Vec<_>>(),
-            );
+        let mut spans = Vec::with_capacity(answered.len());
+        for (r, entities) in answered {
+            let start = writes.len();
+            writes.extend(entities);
+            spans.push((r, start..writes.len()));
         }
         // A file's bytes and the checkpoint's lines stay in the same order (see checkpoint.rs).
         let turn = self.checkpoint.turn().await;
         let refused: HashMap<String, String> = self
             .sink
-            .write(writes)
+            .write(&writes)
             .await
             .into_iter()
             .map(|f| (f.fqn, f.error))
@@ -200,8 +197,15 @@ impl Run {
         // Leaves (tables, stored procedures, dashboards) are the work counted; containers (and
         // data models) are returned. Charts come with their dashboard and are not counted apart.
         let written_before = stored.containers.len();
-        for ((r, entities), fqns) in answered.into_iter().zip(fqns) {
-            if let Some(error) = fqns.iter().find_map(|fqn| refused.get(fqn)) {
+        for (r, span) in spans {
+            let entities = &writes[span];
+            let refusal = match refused.is_empty() {
+                true => None,
+                false => entities
+                    .iter()
+                    .find_map(|e| refused.get(&self.fqn(&e.to_ref()))),
+            };
+            if let Some(error) = refusal {
                 let table = entities.iter().find_map(|e| match e {
                     Entity::Table(t) if pass == Pass::First && is_reference_refusal(error) => {
                         Some(t.clone())
@@ -215,7 +219,7 @@ impl Run {
                 }
                 continue;
             }
-            for entity in &entities {
+            for entity in entities {
                 if let Entity::Table(t) = entity {
                     self.keys.hold(self.fqn(&r), t);
                 }

@@ -181,7 +181,7 @@ impl Sink for MemorySink {
         None
     }
 
-    async fn write(&self, entities: Vec<Entity>) -> Vec<SinkFailure> {
+    async fn write(&self, entities: &[Entity]) -> Vec<SinkFailure> {
         let names = Names::new("svc");
         let mut written = self.written.lock().unwrap();
         written.extend(entities.iter().map(|e| names.of(&e.to_ref())));

@@ -162,7 +162,7 @@ impl Sink for FileSink {
         self.send(vec![self.requests.service()]).into_iter().next()
     }
 
-    async fn write(&self, entities: Vec<Entity>) -> Vec<SinkFailure> {
+    async fn write(&self, entities: &[Entity]) -> Vec<SinkFailure> {
         let requests = entities.iter().map(|e| self.requests.entity(e)).collect();
         self.send(requests)
     }
@@ -215,10 +215,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.jsonl");
         let sink = FileSink::create(&path, requests()).unwrap();
-        sink.write(vec![request("a")]).await;
+        sink.write(&[request("a")]).await;
         let kept = sink.flushed_len().await.unwrap().unwrap();
         // A batch in flight when the process died: written, never checkpointed; torn, even.
-        sink.write(vec![request("b")]).await;
+        sink.write(&[request("b")]).await;
         sink.close().await.unwrap();
         // The process that held it is gone, and its lock with it.
         drop(sink);
@@ -230,7 +230,7 @@ mod tests {
             .unwrap();
 
         let resumed = FileSink::open(&path, Some(kept), requests()).unwrap();
-        resumed.write(vec![request("b")]).await;
+        resumed.write(&[request("b")]).await;
         resumed.close().await.unwrap();
         drop(resumed);
         let text = std::fs::read_to_string(&path).unwrap();

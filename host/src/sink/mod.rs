@@ -82,7 +82,7 @@ pub trait Sink: Send + Sync {
     async fn write_service(&self) -> Option<SinkFailure>;
 
     /// Writes entities; what could not be stored is named by the entity's FQN (`model::Names`).
-    async fn write(&self, entities: Vec<Entity>) -> Vec<SinkFailure>;
+    async fn write(&self, entities: &[Entity]) -> Vec<SinkFailure>;
 
     /// The tables the destination held before this run in a schema (deleted ones too, which
     /// foreign keys may still name): OpenMetadata's, or a resumed file's.

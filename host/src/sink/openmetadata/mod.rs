@@ -321,7 +321,7 @@ impl Sink for OpenMetadataSink {
         self.send(vec![service]).await.into_iter().next()
     }
 
-    async fn write(&self, entities: Vec<Entity>) -> Vec<SinkFailure> {
+    async fn write(&self, entities: &[Entity]) -> Vec<SinkFailure> {
         let requests = entities.iter().map(|e| self.requests.entity(e)).collect();
         self.send(requests).await
     }
