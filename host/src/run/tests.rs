@@ -199,6 +199,15 @@ impl Sink for MemorySink {
 }
 
 fn run(source: &Arc<FakeSource>, sink: &Arc<MemorySink>, max_attempts: u32) -> Arc<Run> {
+    run_with(source, sink, max_attempts, Checkpoint::none())
+}
+
+fn run_with(
+    source: &Arc<FakeSource>,
+    sink: &Arc<MemorySink>,
+    max_attempts: u32,
+    checkpoint: Checkpoint,
+) -> Arc<Run> {
     Arc::new(Run {
         plugin: Arc::new(source.clone()),
         source: SourceConfig {
@@ -218,7 +227,7 @@ fn run(source: &Arc<FakeSource>, sink: &Arc<MemorySink>, max_attempts: u32) -> A
         mark_deleted: MarkDeleted::from_source_config(&serde_json::json!({})),
         allow_empty: false,
         part: Part::All,
-        checkpoint: Checkpoint::none(),
+        checkpoint,
         keys: ForeignKeys::default(),
         tally: Default::default(),
     })
@@ -345,4 +354,52 @@ async fn stale_tables_are_marked_deleted_only_where_nothing_failed() {
             .all(|s| s.kind != EntityKind::Table),
         "a schema with a failed table is not swept"
     );
+}
+
+#[tokio::test]
+async fn a_resumed_run_processes_only_what_the_interrupted_one_did_not_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let place = |resume| Place {
+        path: dir.path().join("checkpoint.jsonl"),
+        resume,
+        explicit: true,
+    };
+    let identity = || Identity {
+        config: "/config.yaml".into(),
+        service: "svc".into(),
+        plugin: "fake".into(),
+        plugin_version: "0".into(),
+        sink: "memory".into(),
+    };
+    let tables = names("t", 6);
+    let mut answers: Vec<(&str, Answer)> = tables
+        .iter()
+        .map(|t| (t.as_str(), Answer::Describe))
+        .collect();
+    answers.push(("late", Answer::Fail));
+
+    // The first run: every table but `late`, which fails; the checkpoint stays.
+    let first_source = FakeSource::new(&answers);
+    let sink = Arc::new(MemorySink::default());
+    let checkpoint = Checkpoint::open(&place(false), identity(), false).unwrap();
+    let first = run_with(&first_source, &sink, 1, checkpoint);
+    drive(first.clone(), 2).await.unwrap();
+    first.checkpoint.finish(false, "resume");
+    assert_eq!(first.tally.finish("local", 2, "fake").failed, 1);
+
+    // The source is fixed; the resumed run describes `late` only.
+    answers.last_mut().unwrap().1 = Answer::Describe;
+    let second_source = FakeSource::new(&answers);
+    let sink = Arc::new(MemorySink::default());
+    let checkpoint = Checkpoint::open(&place(true), identity(), false).unwrap();
+    assert!(checkpoint.resuming());
+    let second = run_with(&second_source, &sink, 1, checkpoint);
+    drive(second.clone(), 2).await.unwrap();
+    let calls = second_source.calls.lock().unwrap().clone();
+    assert_eq!(calls.keys().collect::<Vec<_>>(), ["late"], "{calls:?}");
+    let report = second.tally.finish("local", 2, "fake");
+    assert_eq!((report.resumed, report.processed, report.failed), (6, 1, 0));
+    let written = sink.written.lock().unwrap().clone();
+    assert!(written.contains(&fqn("late")), "{written:?}");
+    assert!(!written.contains(&fqn("t00")), "{written:?}");
 }
