@@ -1,5 +1,7 @@
 //! OpenMetadata's fully qualified names: `service.database.schema.table`, the identity of every
-//! entity a run writes (the checkpoint, the report, sharding and the sinks all name entities so). A name part that contains
+//! entity a run writes (the checkpoint, the report, sharding and the sinks all name entities so).
+//! These are the FQNs entities are stored under; the plugins' filters match OpenMetadata's filter
+//! FQNs instead, built from the raw names (see `fqn` in plugins/common-db/src/filter.rs). A name part that contains
 //! `.` is double-quoted; characters OpenMetadata reserves inside names are replaced by its
 //! `__reserved__…__` keywords first, as its own ingestion does, so FQNs stay parseable.
 

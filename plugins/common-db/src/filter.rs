@@ -65,6 +65,11 @@ impl FilterPattern {
 
 /// Joins name parts into an OpenMetadata fully qualified name (`fqn.build`): parts are separated
 /// by `.`, and a part that itself contains `.` is wrapped in double quotes.
+///
+/// This is the FQN OpenMetadata's filters match (`useFqnForFiltering`: its `_build` of the raw
+/// names, metadata/utils/fqn.py in openmetadata-ingestion 2.0.7), not the FQN an entity is stored
+/// under, where reserved characters (`::`, `>`, quotes…) are replaced first (the host's
+/// `model::fqn`). The two differ on purpose, as OpenMetadata's do.
 pub fn fqn(parts: &[&str]) -> String {
     let quoted: Vec<String> = parts
         .iter()
