@@ -18,3 +18,6 @@ mod time;
 pub use crate::standin_server::LoggedRequest;
 pub use schema::{schema_document, validate_workflow, validate_workflow_template};
 pub use standin::{ArgoStandIn, Controller, StatusHandle, Submitted};
+
+#[cfg(test)]
+mod tests;

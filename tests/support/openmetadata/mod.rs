@@ -232,3 +232,6 @@ impl StandIn {
         self.shared.lock().store.lose_everything();
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,7 +1,7 @@
 //! The validator the e2e tests rely on can fail: OpenMetadata's schemas reject what they should,
 //! and accept a well-formed request. (Needs only the schemas, no server.)
 
-use omrun_tests::schemas;
+use crate::schemas;
 use serde_json::json;
 
 fn table() -> serde_json::Value {

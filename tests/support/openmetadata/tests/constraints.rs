@@ -4,7 +4,7 @@
 //! constraints; the `sourceHash` fast path. Messages as OpenMetadata's
 //! `TableRepository.validateTableConstraints` words them.
 
-use omrun_tests::openmetadata::{Collection, StandIn};
+use crate::openmetadata::{Collection, StandIn};
 use serde_json::{Value, json};
 
 use super::api::{Api, TOKEN, table};

@@ -1,7 +1,7 @@
-//! The sink-output checks every e2e run goes through (omrun_tests::Records::read) catch what they
+//! The sink-output checks every e2e run goes through (crate::Records::read) catch what they
 //! claim to: order, parents, duplicates, line shape, schema errors. Synthetic files, no server.
 
-use omrun_tests::{Records, Workdir};
+use crate::{Records, Workdir};
 use serde_json::json;
 
 fn line(kind: &str, request: serde_json::Value) -> String {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use omrun_tests::openmetadata::{Collection, StandIn};
+use crate::openmetadata::{Collection, StandIn};
 use serde_json::{Value, json};
 
 use super::api::{Api, TOKEN, table};

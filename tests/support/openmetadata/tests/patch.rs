@@ -2,7 +2,7 @@
 //! the foreign keys it could not send at creation: RFC 6902 operations applied for real, the
 //! patched table checked again (schema and constraint rules), nothing written when nothing changes.
 
-use omrun_tests::openmetadata::{Collection, StandIn};
+use crate::openmetadata::{Collection, StandIn};
 use serde_json::{Value, json};
 
 use super::api::{Api, TOKEN, table};

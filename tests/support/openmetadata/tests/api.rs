@@ -1,6 +1,6 @@
 //! A blocking HTTP client of one stand-in, and the requests the tests build.
 
-use omrun_tests::openmetadata::StandIn;
+use crate::openmetadata::StandIn;
 use serde_json::{Value, json};
 
 pub const TOKEN: &str = "test-token";

@@ -184,3 +184,6 @@ fn reasons_of(e: &jsonschema::ValidationError<'_>, out: &mut Vec<String>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

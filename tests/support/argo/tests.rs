@@ -1,4 +1,4 @@
-//! The Argo Server stand-in (omrun_tests::argo) answers as Argo's does: auth, create with generated
+//! The Argo Server stand-in (crate::argo) answers as Argo's does: auth, create with generated
 //! names and conflicts, get, watch, scripted faults; and Argo's schema really rejects broken
 //! Workflows. Plain HTTP calls, no omrun involved.
 
@@ -7,7 +7,7 @@ use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use omrun_tests::argo::{
+use crate::argo::{
     ArgoStandIn, Controller, Submitted, validate_workflow, validate_workflow_template,
 };
 use serde_json::{Value, json};

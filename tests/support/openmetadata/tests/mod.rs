@@ -1,4 +1,4 @@
-//! The OpenMetadata stand-in (omrun_tests::openmetadata) answers as OpenMetadata 2.0.7 does: auth,
+//! The OpenMetadata stand-in (crate::openmetadata) answers as OpenMetadata 2.0.7 does: auth,
 //! version, services, bulk writes with per-item results checked against the state before the
 //! batch, the server's table-constraint rules, change detection by `sourceHash`, reads with
 //! fields/include and cursor paging, JSON Patch, deleteStale, the calls `metadata ingest` makes,

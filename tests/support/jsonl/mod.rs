@@ -539,3 +539,6 @@ pub fn has_key(table: &Value, kind: &str, cols: &[&str]) -> bool {
     let at_column = cols.len() == 1 && column(table, cols[0])["constraint"] == kind;
     at_table || at_column
 }
+
+#[cfg(test)]
+mod tests;

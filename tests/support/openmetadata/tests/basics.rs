@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use omrun_tests::openmetadata::{Attempts, Collection, Fault, StandIn};
+use crate::openmetadata::{Attempts, Collection, Fault, StandIn};
 use serde_json::{Value, json};
 
 use super::api::{Api, TOKEN, answer, table};

@@ -2,7 +2,7 @@
 //! soft deletes (recursive unless told otherwise) of what a run did not see under a scope, and
 //! nothing at all for an empty `seenFqns` or a scope the server does not hold.
 
-use omrun_tests::openmetadata::{Collection, StandIn};
+use crate::openmetadata::{Collection, StandIn};
 use serde_json::{Value, json};
 
 use super::api::{Api, TOKEN, table};
