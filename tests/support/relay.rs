@@ -16,9 +16,9 @@ pub struct Relay {
 }
 
 impl Relay {
-    /// Relays to `target` (`host:port`), each chunk after `delay`.
-    pub fn to(target: &str, delay: Duration) -> Relay {
-        Relay::start(Some(target.to_owned()), delay)
+    /// Relays to the test PostgreSQL `server`, each chunk after `delay`.
+    pub fn to(server: &crate::PgServer, delay: Duration) -> Relay {
+        Relay::start(Some(format!("{}:{}", server.host, server.port)), delay)
     }
 
     /// Accepts connections and never answers.

@@ -223,10 +223,7 @@ fn a_source_that_goes_silent_mid_run_ends_the_run_and_names_what_failed() {
     );
     // Each chunk relayed 30 ms late: a table takes a few round trips, so the run is still
     // processing when the relay goes silent.
-    let relay = Relay::to(
-        &format!("{}:{}", db.server.host, db.server.port),
-        Duration::from_millis(30),
-    );
+    let relay = Relay::to(&db.server, Duration::from_millis(30));
     let work = Workdir::new();
     let output = work.join("out.jsonl");
     let yaml = PgConfig::new(SERVICE, &output)
@@ -338,10 +335,7 @@ fn a_database_that_cannot_be_read_fails_named_and_the_others_are_ingested() {
 fn a_second_run_into_the_same_file_is_refused_naming_the_first() {
     let db = PgServer::from_env().create_database("two_runs", fixture::THOUSAND_TABLES);
     // Slowed down, so that the first run is still writing when the second starts.
-    let relay = Relay::to(
-        &format!("{}:{}", db.server.host, db.server.port),
-        Duration::from_millis(2),
-    );
+    let relay = Relay::to(&db.server, Duration::from_millis(2));
     let work = Workdir::new();
     let output = work.join("shared.jsonl");
     let first_config = PgConfig::new(SERVICE, &output)
@@ -389,10 +383,7 @@ fn a_second_run_into_the_same_file_is_refused_naming_the_first() {
 #[test]
 fn a_source_gone_for_good_stops_the_run_after_a_streak_of_failures() {
     let db = PgServer::from_env().create_database("src_gone", fixture::THOUSAND_TABLES);
-    let relay = Relay::to(
-        &format!("{}:{}", db.server.host, db.server.port),
-        Duration::from_millis(2),
-    );
+    let relay = Relay::to(&db.server, Duration::from_millis(2));
     let work = Workdir::new();
     let output = work.join("out.jsonl");
     let config = work.write(
