@@ -24,6 +24,14 @@ use wasmtime::{Engine, Store};
 const NOT_DISCOVERABLE: &str = "this plugin implements world `source` only; it cannot discover";
 const NOT_STREAMING: &str = "a discoverable plugin has no `next-batch`";
 
+/// Registers `sql` and `log`, implemented once in `capability`, under the names contract
+/// `version` imports them by: 0.1.0 and 0.2.0 carry their own copies (`omrun:connector/sql@X`).
+fn add_capabilities(linker: &mut Linker<StoreState>, version: &str) -> wasmtime::Result<()> {
+    let name = |interface: &str| format!("omrun:connector/{interface}@{version}");
+    crate::capability::sql::wit::add_to_linker(linker, &name("sql"))?;
+    crate::capability::log::wit::add_to_linker(linker, &name("log"))
+}
+
 /// The world a component implements, from which interface of `omrun:connector@version` it exports.
 fn world_exported(component: &Component, engine: &Engine, version: &str) -> Option<World> {
     let exports: Vec<String> = component

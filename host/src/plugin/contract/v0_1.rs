@@ -46,8 +46,7 @@ pub const CONTRACT: &str = "omrun:connector@0.1.0";
 
 /// Adds this contract's imports to a linker (see `v0_2::add_to_linker`).
 pub fn add_to_linker(linker: &mut Linker<StoreState>) -> wasmtime::Result<()> {
-    crate::capability::sql::wit::add_to_linker(linker, "omrun:connector/sql@0.1.0")?;
-    crate::capability::log::wit::add_to_linker(linker, "omrun:connector/log@0.1.0")?;
+    super::add_capabilities(linker, "0.1.0")?;
     types::add_to_linker::<_, HasSelf<_>>(linker, |state| state)
 }
 

@@ -43,8 +43,7 @@ pub const CONTRACT: &str = "omrun:connector@0.2.0";
 /// Adds this contract's imports to a linker: `sql` and `log` as the capabilities implement them,
 /// under this contract's names; WASI is added once, by the caller.
 pub fn add_to_linker(linker: &mut Linker<StoreState>) -> wasmtime::Result<()> {
-    crate::capability::sql::wit::add_to_linker(linker, "omrun:connector/sql@0.2.0")?;
-    crate::capability::log::wit::add_to_linker(linker, "omrun:connector/log@0.2.0")?;
+    super::add_capabilities(linker, "0.2.0")?;
     types::add_to_linker::<_, HasSelf<_>>(linker, |state| state)
 }
 
