@@ -8,8 +8,8 @@
 //! moving table records across it.
 
 use omrun::capability::Grants;
-use omrun::model::{EntityKind, EntityRef};
 use omrun::plugin::{ComponentCache, Instance, Limits, Plugin, SourceConfig};
+use omrun_model::{EntityKind, EntityRef};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

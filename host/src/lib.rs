@@ -10,7 +10,6 @@ pub mod cli;
 pub mod config;
 pub mod file_lock;
 pub mod logging;
-pub mod model;
 pub mod orchestrate;
 pub mod plugin;
 pub mod report;

@@ -12,7 +12,7 @@ pub use contract::{Contract, Stamp};
 pub use sandbox::Limits;
 
 use crate::capability::{Capability, Grants};
-use crate::model::{Entity, EntityRef};
+use omrun_model::{Entity, EntityRef};
 use sandbox::{OutputTail, StoreState};
 use std::fmt;
 use std::future::Future;

@@ -447,9 +447,9 @@ impl Active {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Entity;
     use crate::sink::SinkFailure;
     use async_trait::async_trait;
+    use omrun_model::Entity;
 
     /// A sink with a length, standing in for the file sink.
     struct Positional(u64);

@@ -8,8 +8,8 @@ use super::foreign_keys::Pass;
 use super::stale::Seen;
 use super::workers::{HELD_PER_WRITE, Pipeline, phase};
 use super::{CannotStart, Part, Run};
-use crate::model::{Entity, EntityKind, EntityRef, Table};
 use anyhow::bail;
+use omrun_model::{Entity, EntityKind, EntityRef, Table};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 

@@ -30,10 +30,10 @@
 //! Every key sent carries OpenMetadata's `relationshipType`, computed as its ingestion does: from
 //! whether the first column on each side carries a column-level `PRIMARY_KEY` or `UNIQUE`.
 
-use crate::model::Names;
-use crate::model::{EntityKind, EntityRef, Table, TableConstraint};
 use crate::sink::requests::{column_names, unique_columns};
 use crate::sink::{Sink, StoredTable};
+use omrun_model::Names;
+use omrun_model::{EntityKind, EntityRef, Table, TableConstraint};
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
@@ -167,7 +167,7 @@ impl ForeignKeys {
                     key.relationship_type = Some(relationship(
                         key.columns
                             .first()
-                            .map(|c| crate::model::fqn::encode_name(c)),
+                            .map(|c| omrun_model::fqn::encode_name(c)),
                         columns.first(),
                         &own_unique,
                         &referred_unique,
@@ -257,7 +257,7 @@ impl ForeignKeys {
         let columns = key
             .referred_columns
             .iter()
-            .map(|c| match_column(&crate::model::fqn::encode_name(c), &table.columns))
+            .map(|c| match_column(&omrun_model::fqn::encode_name(c), &table.columns))
             .collect::<Result<Vec<_>, _>>()
             .map_err(Missing::Never)?;
         Ok((columns, table.unique.clone()))

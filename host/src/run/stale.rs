@@ -5,9 +5,9 @@
 //! entities.
 
 use super::Run;
-use crate::model::{EntityKind, EntityRef};
 use crate::report::Failure;
 use crate::sink::StaleScope;
+use omrun_model::{EntityKind, EntityRef};
 use serde_json::Value;
 use std::collections::BTreeMap;
 

@@ -5,8 +5,8 @@
 use super::foreign_keys::Pass;
 use super::stale::Seen;
 use super::{CannotStart, Run};
-use crate::model::{Entity, EntityKind};
 use anyhow::bail;
+use omrun_model::{Entity, EntityKind};
 use std::collections::HashSet;
 use std::sync::Arc;
 

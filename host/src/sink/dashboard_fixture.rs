@@ -6,7 +6,7 @@
 
 use super::file::line;
 use super::requests::Requests;
-use crate::model::{Chart, Column, Dashboard, DashboardDataModel, Entity};
+use omrun_model::{Chart, Column, Dashboard, DashboardDataModel, Entity};
 
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),

@@ -3,10 +3,10 @@
 //! them): a file can be replayed line by line.
 
 use super::{CreateRequest, RequestKind, Requests, Sink, SinkFailure, StoredTable};
-use crate::model::Entity;
-use crate::model::fqn;
 use anyhow::{Context, bail};
 use async_trait::async_trait;
+use omrun_model::Entity;
+use omrun_model::fqn;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -197,7 +197,7 @@ fn lock(file: &File, path: &Path) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Database;
+    use omrun_model::Database;
 
     fn request(name: &str) -> Entity {
         Entity::Database(Database {

@@ -16,8 +16,8 @@ pub use openmetadata::OpenMetadataSink;
 pub use requests::{CreateRequest, RequestKind, Requests};
 
 use crate::config::{Config, SinkSection};
-use crate::model::{Entity, EntityKind};
 use async_trait::async_trait;
+use omrun_model::{Entity, EntityKind};
 use serde_json::Value;
 use std::sync::Arc;
 

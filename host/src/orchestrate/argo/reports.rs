@@ -1,9 +1,9 @@
 //! Argo's finalize pod reads the workers' reports (Argo aggregates the `report` output parameter of
 //! every worker into one JSON list) and makes them one report, the same shape local mode prints.
 
-use crate::model::EntityKind;
 use crate::report::{Failure, Report};
 use anyhow::Context;
+use omrun_model::EntityKind;
 use serde_json::Value;
 use std::collections::BTreeMap;
 

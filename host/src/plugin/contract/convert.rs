@@ -4,8 +4,8 @@
 
 use super::v0_2::types;
 use crate::capability::Capability;
-use crate::model;
 use crate::plugin::{PluginInfo, SourceConfig};
+use omrun_model as model;
 
 pub fn plugin_info(info: types::PluginInfo) -> PluginInfo {
     PluginInfo {

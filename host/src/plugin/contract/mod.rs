@@ -17,7 +17,7 @@ pub use stamp::{Contract, SECTION, SUPPORTED, Stamp, read_stamp, select, support
 
 use super::sandbox::StoreState;
 use super::{PluginInfo, SourceConfig, World};
-use crate::model;
+use omrun_model as model;
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Engine, Store};
 

@@ -4,8 +4,8 @@
 
 use super::conventions::Conventions;
 use super::source_hash::source_hash;
-use crate::model::fqn::{self, Names};
-use crate::model::{
+use omrun_model::fqn::{self, Names};
+use omrun_model::{
     Chart, Column, Dashboard, DashboardDataModel, Database, DatabaseSchema, Entity, EntityKind,
     EntityRef, StoredProcedure, Table,
 };

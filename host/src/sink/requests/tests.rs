@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::TableConstraint;
+use omrun_model::TableConstraint;
 
 fn col(name: &str, position: u32, nullable: bool) -> Column {
     Column {

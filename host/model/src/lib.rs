@@ -1,6 +1,10 @@
 //! The host's entity model: what plugins produce, independent of the contract version they were
 //! built against. Values are already OpenMetadata's spellings (`dataType`, `tableType`, …) because
 //! the only consumers are the sinks, which write OpenMetadata Create requests.
+//!
+//! The bottom layer, beside `omrun-config`: it depends on none of omrun's crates (nor on any
+//! other), so every layer above — the contract glue that fills it, the sinks that write it, the
+//! pipeline that moves it — can share it without knowing each other.
 
 pub mod fqn;
 
