@@ -1,7 +1,7 @@
 //! OpenMetadata's filter patterns (`databaseFilterPattern`, `schemaFilterPattern`,
 //! `tableFilterPattern`) and the fully qualified names they can be matched against.
 
-use regex::Regex;
+use fancy_regex::Regex;
 
 /// A compiled `{includes: [regex], excludes: [regex]}` pattern. A name is kept when (there are no
 /// includes or one of them matches) and no exclude matches. A pattern matches like Python's
@@ -10,6 +10,11 @@ use regex::Regex;
 ///
 /// Since OpenMetadata 1.5 excludes apply after includes too, so `excludes` can carve exceptions out
 /// of an include.
+///
+/// Patterns may use what Python's `re` has beyond plain regular expressions: look-ahead and
+/// look-behind (`^(?!tmp_)`), backreferences, atomic groups. A pattern that gives up on a name
+/// (fancy-regex's backtracking limit, where Python would run on) counts as matching an exclude and
+/// not matching an include: a name the filter cannot decide on is left out rather than let in.
 #[derive(Debug, Clone, Default)]
 pub struct FilterPattern {
     includes: Vec<Regex>,
@@ -58,8 +63,15 @@ impl FilterPattern {
 
     /// Whether `name` passes the filter.
     pub fn keeps(&self, name: &str) -> bool {
-        (self.includes.is_empty() || self.includes.iter().any(|r| r.is_match(name)))
-            && !self.excludes.iter().any(|r| r.is_match(name))
+        (self.includes.is_empty()
+            || self
+                .includes
+                .iter()
+                .any(|r| r.is_match(name).unwrap_or(false)))
+            && !self
+                .excludes
+                .iter()
+                .any(|r| r.is_match(name).unwrap_or(true))
     }
 }
 
@@ -159,6 +171,26 @@ mod tests {
         let p = pattern(&[r"\w+_\d{4}$"], &[]);
         assert!(p.keeps("ventes_été_2024"));
         assert!(!p.keeps("sales_24"));
+    }
+
+    #[test]
+    fn python_look_arounds_and_backreferences() {
+        // OpenMetadata's documented way to leave out a prefix.
+        let p = pattern(&["^(?!tmp_).*"], &[]);
+        assert!(p.keeps("orders") && !p.keeps("tmp_orders") && !p.keeps("TMP_x"));
+        let p = pattern(&[], &[r".*(?<=_bak)$"]);
+        assert!(!p.keeps("orders_bak") && p.keeps("orders"));
+        let p = pattern(&[r"(\w)\1"], &[]);
+        assert!(p.keeps("aab") && !p.keeps("abc"));
+    }
+
+    #[test]
+    fn a_pattern_that_gives_up_leaves_the_name_out() {
+        // Catastrophic backtracking: fancy-regex stops at its limit where Python would run on.
+        let evil = r"(a|aa)+\1c";
+        let name = "a".repeat(40) + "!";
+        assert!(!pattern(&[evil], &[]).keeps(&name), "undecided include");
+        assert!(!pattern(&[], &[evil]).keeps(&name), "undecided exclude");
     }
 
     #[test]
