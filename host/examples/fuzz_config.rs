@@ -16,7 +16,7 @@
 //! `target/fuzz_config/`) as the input that caused it; the exit status is 1 when there was any.
 //! `--seed N` replays a run (the same seed mutates the same way).
 
-use omrun::config::parse_str;
+use omrun_config::parse_str;
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};

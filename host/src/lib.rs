@@ -7,7 +7,6 @@
 
 pub mod capability;
 pub mod cli;
-pub mod config;
 pub mod file_lock;
 pub mod logging;
 pub mod orchestrate;

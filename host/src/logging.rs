@@ -1,7 +1,7 @@
 //! Log lines on stderr as `[INFO] message`, the shape OpenMetadata's ingestion prints, written
 //! around the progress bar.
 
-use crate::config::LoggerLevel;
+use omrun_config::LoggerLevel;
 use std::fmt;
 use std::io::Write;
 use tracing::{Event, Subscriber};

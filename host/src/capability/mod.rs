@@ -7,8 +7,8 @@ pub mod http;
 pub mod log;
 pub mod sql;
 
-use crate::config::{Config, Secret};
 use anyhow::{Context, bail};
+use omrun_config::{Config, Secret};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -115,7 +115,7 @@ mod tests {
              sink:\n  type: file\n  config:\n    filename: out.jsonl\n"
         );
         std::fs::write(&path, text).unwrap();
-        let (config, _) = crate::config::load(&path).unwrap();
+        let (config, _) = omrun_config::load(&path).unwrap();
         Grants::from_config(&config, Duration::from_secs(1)).unwrap()
     }
 

@@ -29,7 +29,7 @@ enum ArgoCommand {
         #[arg(long)]
         config_map: bool,
         /// Overrides `distributedExecution.parallelism` (the shard count).
-        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=crate::config::MAX_PARALLELISM as i64))]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=omrun_config::MAX_PARALLELISM as i64))]
         parallelism: Option<u32>,
         /// JSON instead of YAML.
         #[arg(long)]
@@ -53,7 +53,7 @@ pub fn run(args: ArgoArgs) -> ExitCode {
             json,
         } => {
             // The variables are the pods' business (they come from the Kubernetes Secret).
-            let config = match crate::config::load_unresolved(&config) {
+            let config = match omrun_config::load_unresolved(&config) {
                 Ok((config, _)) => config,
                 Err(e) => return fail(CANNOT_START, &e),
             };

@@ -4,7 +4,7 @@
 //! writes to a throwaway file: comparing must not write a production OpenMetadata several times.
 
 use super::{CANNOT_START, FAILED, fail};
-use crate::config;
+use omrun_config as config;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -19,7 +19,7 @@ pub struct CompareArgs {
     #[arg(long, value_name = "PATH")]
     pub plugin: Option<PathBuf>,
     /// Worker counts to try in local mode.
-    #[arg(long, value_delimiter = ',', default_value = "5,10,20", value_parser = clap::value_parser!(u32).range(1..=crate::config::MAX_PARALLELISM as i64))]
+    #[arg(long, value_delimiter = ',', default_value = "5,10,20", value_parser = clap::value_parser!(u32).range(1..=omrun_config::MAX_PARALLELISM as i64))]
     pub parallelism: Vec<u32>,
     /// Runs per mode; the table shows medians.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]

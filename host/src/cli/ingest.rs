@@ -3,9 +3,9 @@
 //! run itself is `crate::orchestrate`'s.
 
 use super::{CANNOT_START, exit, fail};
-use crate::config::{self, Config, Orchestrator};
 use crate::orchestrate::{self, Options, Plan};
 use crate::run::Place;
+use omrun_config::{self as config, Config, Orchestrator};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -41,7 +41,7 @@ pub struct IngestArgs {
     #[arg(long, value_parser = ["sequential", "local", "argo"])]
     pub orchestrator: Option<String>,
     /// Overrides `workflowConfig.distributedExecution.parallelism`.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=crate::config::MAX_PARALLELISM as i64))]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=omrun_config::MAX_PARALLELISM as i64))]
     pub parallelism: Option<u32>,
     /// Continue the run the checkpoint records (one that crashed, was killed or had failures):
     /// what it finished is skipped, the rest is processed. Without a checkpoint, runs from the

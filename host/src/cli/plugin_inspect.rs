@@ -48,7 +48,7 @@ struct Need {
 }
 
 pub fn run(args: InspectArgs) -> ExitCode {
-    crate::logging::init(crate::config::LoggerLevel::Warn);
+    crate::logging::init(omrun_config::LoggerLevel::Warn);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

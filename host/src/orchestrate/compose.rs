@@ -4,7 +4,6 @@
 
 use super::Outcome;
 use crate::capability::Grants;
-use crate::config::{self, Config, SinkSection};
 use crate::plugin::{ComponentCache, Limits, Plugin, SourceConfig, World};
 use crate::report::Report;
 use crate::run::{
@@ -12,6 +11,7 @@ use crate::run::{
 };
 use crate::sink::{self, FileSink, Requests};
 use anyhow::{Context, anyhow};
+use omrun_config::{self as config, Config, SinkSection};
 use omrun_model::Names;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -6,7 +6,7 @@ use crate::capability::Grants;
 use crate::capability::http::HttpState;
 use crate::capability::log::wit::{LogCtx, LogView};
 use crate::capability::sql::wit::{SqlCtx, SqlView};
-use crate::config::PluginLimits;
+use omrun_config::PluginLimits;
 use std::io;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};

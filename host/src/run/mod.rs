@@ -20,10 +20,10 @@ pub use shard::{Shard, ShardCounts};
 pub use source::{Connector, Source};
 pub use stale::MarkDeleted;
 
-use crate::config::RetryPolicy;
 use crate::plugin::{CallError, SourceConfig, World};
 use crate::report::{Failure, Skip, Tally};
 use crate::sink::Sink;
+use omrun_config::RetryPolicy;
 use omrun_model::{Entity, EntityKind, EntityRef, Names, Table};
 use std::collections::HashMap;
 use std::sync::Arc;

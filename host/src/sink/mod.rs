@@ -15,8 +15,8 @@ pub use file::FileSink;
 pub use openmetadata::OpenMetadataSink;
 pub use requests::{CreateRequest, RequestKind, Requests};
 
-use crate::config::{Config, SinkSection};
 use async_trait::async_trait;
+use omrun_config::{Config, SinkSection};
 use omrun_model::{Entity, EntityKind};
 use serde_json::Value;
 use std::sync::Arc;

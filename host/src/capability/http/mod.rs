@@ -23,9 +23,9 @@ mod policy;
 mod tests;
 
 use super::Grants;
-use crate::config::{Secret, is_secret_key};
 use http::uri::{Authority, Scheme};
 use http::{Request, Response, Uri};
+use omrun_config::{Secret, is_secret_key};
 use policy::Policy;
 use serde_json::Value as Json;
 use std::collections::BTreeMap;

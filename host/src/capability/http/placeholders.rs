@@ -2,7 +2,7 @@
 //! way out to a granted host.
 
 use super::{PLACEHOLDER_PREFIX, PLACEHOLDER_SUFFIX};
-use crate::config::Secret;
+use omrun_config::Secret;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 

@@ -85,7 +85,7 @@ pub struct Endpoint {
     pub host: String,
     pub port: u16,
     pub user: String,
-    pub password: Option<crate::config::Secret>,
+    pub password: Option<omrun_config::Secret>,
     /// How long connecting may take, handshake and session setup included.
     pub connect_timeout: Duration,
 }
@@ -138,7 +138,7 @@ impl Endpoint {
                 .pointer("/authType/password")
                 .or_else(|| c.get("password"))
                 .and_then(Json::as_str)
-                .map(crate::config::Secret::new),
+                .map(omrun_config::Secret::new),
             connect_timeout: connect_timeout(c),
         })
     }

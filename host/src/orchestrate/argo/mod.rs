@@ -11,8 +11,8 @@ pub mod render;
 pub mod reports;
 
 use super::{Orchestrator, Outcome, Plan};
-use crate::config::Config;
 use client::ArgoClient;
+use omrun_config::Config;
 use render::Rendering;
 use std::time::Duration;
 

@@ -4,12 +4,12 @@
 //! binary and plugin; a pod keeps no checkpoint (Argo retries a pod whole).
 
 use super::reports::WorkerReports;
-use crate::config::Config;
 use crate::orchestrate::Outcome;
 use crate::orchestrate::compose::{self, Options};
 use crate::report::Report;
 use crate::run::{Part, Shard, ShardCounts, Workers};
 use anyhow::Context;
+use omrun_config::Config;
 use std::path::Path;
 use std::sync::Arc;
 

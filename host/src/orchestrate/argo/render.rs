@@ -7,8 +7,8 @@
 //! - `parallelism` on the spec, where Argo honours it (on a DAG task it is ignored);
 //! - workers that fail exit non-zero, so `retryStrategy` (from `retryPolicy`) really retries.
 
-use crate::config::{self, Config, DistributedExecution, RetryPolicy};
 use anyhow::{Context, bail};
+use omrun_config::{self as config, Config, DistributedExecution, RetryPolicy};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 

@@ -3,8 +3,8 @@
 //! its `Retry-After`), 5xx, timeouts and lost connections. The token is never printed: it travels
 //! only in a header, and no message here includes headers.
 
-use crate::config::{OpenMetadataServerConfig, RetryPolicy, Secret};
 use anyhow::{Context, bail};
+use omrun_config::{OpenMetadataServerConfig, RetryPolicy, Secret};
 use reqwest::{Method, StatusCode, Url, header::RETRY_AFTER};
 use serde_json::Value;
 use std::fmt;

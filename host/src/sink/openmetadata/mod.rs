@@ -9,11 +9,11 @@ mod client;
 
 use super::requests::Endpoint;
 use super::{CreateRequest, RequestKind, Requests, Sink, SinkFailure, StaleScope, StoredTable};
-use crate::config::{MetadataRestSinkConfig, OpenMetadataServerConfig, RetryPolicy};
 use anyhow::bail;
 use async_trait::async_trait;
 use client::{Answer, Client};
 use futures_util::future::join_all;
+use omrun_config::{MetadataRestSinkConfig, OpenMetadataServerConfig, RetryPolicy};
 use omrun_model::{Entity, EntityKind};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

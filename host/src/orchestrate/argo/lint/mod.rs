@@ -607,7 +607,7 @@ impl Linter {
             .get("value")
             .and_then(Value::as_str)
             .is_some_and(|value| !value.is_empty());
-        if literal && crate::config::is_secret_key(name) {
+        if literal && omrun_config::is_secret_key(name) {
             let message = format!(
                 "env var {name} has a literal value: credentials must come from a Kubernetes \
                  Secret (valueFrom.secretKeyRef)"

@@ -1,6 +1,10 @@
 //! The workflow config: OpenMetadata's workflow YAML (`source`, `sink`, `workflowConfig`), so users
 //! keep the files they already have. Loading (`load`) expands `${VAR}`s and reports errors with file,
-//! line, column and key; this module holds the model and its defaults.
+//! line, column and key; this crate's root holds the model and its defaults.
+//!
+//! The bottom layer, beside `omrun-model`: it depends on none of omrun's crates, because every
+//! layer above reads its section of the config (the capabilities their grants and limits, the
+//! sinks their destination, the pipeline its retry policy, the orchestrators their mode).
 
 mod checks;
 mod diagnostics;

@@ -303,7 +303,7 @@ fn key_path(path: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Orchestrator;
+    use crate::Orchestrator;
 
     const MINIMAL: &str = "\
 source:
