@@ -7,9 +7,9 @@
 //! cold and warm, instantiating a worker's instance, one call across the host↔guest boundary, and
 //! moving table records across it.
 
-use omrun::capability::Grants;
-use omrun::plugin::{ComponentCache, Instance, Limits, Plugin, SourceConfig};
 use omrun_model::{EntityKind, EntityRef};
+use omrun_runtime::capability::Grants;
+use omrun_runtime::plugin::{ComponentCache, Instance, Limits, Plugin, SourceConfig};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -5,12 +5,10 @@
 //! decides where the pipeline runs (this process, or Argo's pods) and assembles each run; `cli`
 //! reads the command line and turns outcomes into exit statuses.
 
-pub mod capability;
 pub mod cli;
 pub mod file_lock;
 pub mod logging;
 pub mod orchestrate;
-pub mod plugin;
 pub mod report;
 pub mod run;
 pub mod sink;

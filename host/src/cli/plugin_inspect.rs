@@ -3,8 +3,8 @@
 //! anything.
 
 use super::{CANNOT_START, fail};
-use crate::capability::Capability;
-use crate::plugin::{ComponentCache, Limits, Plugin, Stamp, World};
+use omrun_runtime::capability::Capability;
+use omrun_runtime::plugin::{ComponentCache, Limits, Plugin, Stamp, World};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -61,10 +61,11 @@ pub fn run(args: InspectArgs) -> ExitCode {
         Err(e) => return fail(CANNOT_START, &e),
     };
     // The file was just read whole by the loader; reading it again keeps the loader simple.
-    let wasm = match crate::plugin::read_plugin_file(&args.file, Limits::default().file_bytes) {
-        Ok(wasm) => wasm,
-        Err(e) => return fail(CANNOT_START, &e),
-    };
+    let wasm =
+        match omrun_runtime::plugin::read_plugin_file(&args.file, Limits::default().file_bytes) {
+            Ok(wasm) => wasm,
+            Err(e) => return fail(CANNOT_START, &e),
+        };
     let inspection = inspection(&plugin, &wasm);
     if args.json {
         println!(

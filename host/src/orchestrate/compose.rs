@@ -3,8 +3,6 @@
 //! runs its processes through here: `InProcess` the whole pipeline, Argo's pods one part each.
 
 use super::Outcome;
-use crate::capability::Grants;
-use crate::plugin::{ComponentCache, Limits, Plugin, SourceConfig, World};
 use crate::report::Report;
 use crate::run::{
     self, Checkpoint, ForeignKeys, Identity, MarkDeleted, Part, Place, Run, Unavailable, Workers,
@@ -13,6 +11,8 @@ use crate::sink::{self, FileSink, Requests};
 use anyhow::{Context, anyhow};
 use omrun_config::{self as config, Config, SinkSection};
 use omrun_model::Names;
+use omrun_runtime::capability::Grants;
+use omrun_runtime::plugin::{ComponentCache, Limits, Plugin, SourceConfig, World};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

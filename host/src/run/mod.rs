@@ -20,11 +20,11 @@ pub use shard::{Shard, ShardCounts};
 pub use source::{Connector, Source};
 pub use stale::MarkDeleted;
 
-use crate::plugin::{CallError, SourceConfig, World};
 use crate::report::{Failure, Skip, Tally};
 use crate::sink::Sink;
 use omrun_config::RetryPolicy;
 use omrun_model::{Entity, EntityKind, EntityRef, Names, Table};
+use omrun_runtime::plugin::{CallError, SourceConfig, World};
 use std::collections::HashMap;
 use std::sync::Arc;
 

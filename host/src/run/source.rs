@@ -4,9 +4,9 @@
 //! fake in memory, so retries, parents-first writes, the isolation of a crashed batch, stale
 //! deletion and resume are tested without WebAssembly.
 
-use crate::plugin::{CallError, Instance, Plugin, SourceConfig, World};
 use async_trait::async_trait;
 use omrun_model::{Entity, EntityRef};
+use omrun_runtime::plugin::{CallError, Instance, Plugin, SourceConfig, World};
 
 /// A connector the pipeline can instantiate, as often as it has workers.
 #[async_trait]

@@ -7,8 +7,8 @@ use super::Connector;
 use super::foreign_keys::Pass;
 use super::queue::WorkQueue;
 use super::{Part, Run};
-use crate::plugin::CallError;
 use omrun_model::{Entity, EntityKind, EntityRef, Table};
+use omrun_runtime::plugin::CallError;
 use std::collections::{BTreeSet, HashSet};
 use std::sync::{Arc, Mutex};
 

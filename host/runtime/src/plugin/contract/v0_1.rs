@@ -14,7 +14,7 @@ use wasmtime::Store;
 use wasmtime::component::{Component, HasSelf, Linker};
 
 wasmtime::component::bindgen!({
-    path: "../wit/connector/v0.1.0",
+    path: "../../wit/connector/v0.1.0",
     world: "discoverable-source",
     imports: { default: async | trappable },
     exports: { default: async },
@@ -28,7 +28,7 @@ wasmtime::component::bindgen!({
 /// The `source` world shares every import and type with `discoverable-source`.
 mod sequential {
     wasmtime::component::bindgen!({
-        path: "../wit/connector/v0.1.0",
+        path: "../../wit/connector/v0.1.0",
         world: "source",
         imports: { default: async | trappable },
         exports: { default: async },

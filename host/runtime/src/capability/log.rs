@@ -29,7 +29,7 @@ pub mod wit {
     use wasmtime::component::{HasData, Linker};
 
     wasmtime::component::bindgen!({
-        path: "../wit/log/v0.1.0",
+        path: "../../wit/log/v0.1.0",
         world: "capability",
         imports: { default: async | trappable },
     });

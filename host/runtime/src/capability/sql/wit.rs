@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use wasmtime::component::{HasData, Linker, Resource, ResourceTable};
 
 wasmtime::component::bindgen!({
-    path: "../wit/sql/v0.1.0",
+    path: "../../wit/sql/v0.1.0",
     world: "capability",
     imports: { default: async | trappable },
     with: {
