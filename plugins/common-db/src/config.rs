@@ -7,6 +7,24 @@ use serde::de::DeserializeOwned;
 
 use crate::filter::{FilterPattern, PatternConfig};
 
+/// Every config key [`ConnectionConfig`] and [`SourceOptions`] read, as dotted paths under the
+/// workflow's `source`: a SQL connector declares them (with any of its own) through
+/// `omrun_sdk::declare_config_keys!`, so the host can list the keys a config sets to no effect.
+pub const KEYS: &[&str] = &[
+    "serviceConnection.config.database",
+    "serviceConnection.config.ingestAllDatabases",
+    "serviceConnection.config.databaseName",
+    "serviceConnection.config.databaseSchema",
+    "sourceConfig.config.databaseFilterPattern",
+    "sourceConfig.config.schemaFilterPattern",
+    "sourceConfig.config.tableFilterPattern",
+    "sourceConfig.config.storedProcedureFilterPattern",
+    "sourceConfig.config.includeTables",
+    "sourceConfig.config.includeViews",
+    "sourceConfig.config.includeStoredProcedures",
+    "sourceConfig.config.useFqnForFiltering",
+];
+
 /// `serviceConnection.config`, the keys every SQL connector understands.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConnectionConfig {
@@ -112,6 +130,32 @@ fn parse_json<T: DeserializeOwned + Default>(json: &str, what: &str) -> Result<T
 #[cfg(test)]
 mod tests {
     use super::*;
+    use omrun_sdk::config_keys::fields_of;
+
+    #[test]
+    fn keys_are_exactly_the_fields_read() {
+        let declared = |prefix: &str| -> Vec<String> {
+            let mut keys: Vec<String> = KEYS
+                .iter()
+                .filter_map(|k| k.strip_prefix(prefix))
+                .map(str::to_owned)
+                .collect();
+            keys.sort();
+            keys
+        };
+        assert_eq!(
+            fields_of::<RawConnection>(),
+            declared("serviceConnection.config.")
+        );
+        assert_eq!(
+            fields_of::<RawSourceOptions>(),
+            declared("sourceConfig.config.")
+        );
+        assert_eq!(
+            KEYS.len(),
+            declared("serviceConnection.config.").len() + declared("sourceConfig.config.").len()
+        );
+    }
 
     #[test]
     fn connection_keys() {

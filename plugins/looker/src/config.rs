@@ -66,6 +66,20 @@ impl Config {
     }
 }
 
+/// The config keys [`Config::parse`] reads, declared to the host (`declare_config_keys!`).
+/// `clientSecret` is used too: the plugin names it by placeholder (`http::secret`) and the host fills
+/// it in on the way out, so the secret never reaches the plugin.
+pub const KEYS: &[&str] = &[
+    "serviceConnection.config.hostPort",
+    "serviceConnection.config.clientId",
+    "serviceConnection.config.clientSecret",
+    "sourceConfig.config.dashboardFilterPattern",
+    "sourceConfig.config.chartFilterPattern",
+    "sourceConfig.config.dataModelFilterPattern",
+    "sourceConfig.config.includeOwners",
+    "sourceConfig.config.includeDataModels",
+];
+
 // Options everywhere: OpenMetadata configs write `null` as often as they leave a key out.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -87,6 +101,25 @@ struct Source {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use omrun_sdk::config_keys::fields_of;
+
+    #[test]
+    fn keys_are_the_fields_read_and_the_secret() {
+        let mut read: Vec<String> = fields_of::<Connection>()
+            .into_iter()
+            .chain(["clientSecret".to_owned()])
+            .map(|k| format!("serviceConnection.config.{k}"))
+            .chain(
+                fields_of::<Source>()
+                    .into_iter()
+                    .map(|k| format!("sourceConfig.config.{k}")),
+            )
+            .collect();
+        read.sort();
+        let mut declared: Vec<String> = KEYS.iter().map(|k| (*k).to_owned()).collect();
+        declared.sort();
+        assert_eq!(read, declared);
+    }
 
     const CONNECTION: &str =
         r#"{"type":"Looker","hostPort":"https://company.looker.com/","clientId":"abc"}"#;

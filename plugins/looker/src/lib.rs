@@ -28,6 +28,7 @@ use client::Client;
 use config::Config;
 
 omrun_sdk::export_discoverable_source!(Looker);
+omrun_sdk::declare_config_keys!(config::KEYS);
 
 pub struct Looker {
     config: Config,

@@ -17,6 +17,7 @@ use omrun_sdk::types::{
 };
 
 omrun_sdk::export_discoverable_source!(omrun_common_db::SqlSource<Mysql>);
+omrun_sdk::declare_config_keys!(omrun_common_db::config::KEYS);
 
 /// The catalog of one MySQL or MariaDB server.
 pub struct Mysql {

@@ -15,6 +15,7 @@ use omrun_sdk::types::{
 };
 
 omrun_sdk::export_discoverable_source!(omrun_common_db::SqlSource<Postgres>);
+omrun_sdk::declare_config_keys!(omrun_common_db::config::KEYS);
 
 /// The catalog of one PostgreSQL server. PostgreSQL keeps a catalog per database, so each
 /// database is read over its own connection.

@@ -28,6 +28,7 @@ use crate::params::Params;
 use crate::rows::{MaterializedViewRow, SvvTableRow};
 
 omrun_sdk::export_discoverable_source!(omrun_common_db::SqlSource<Redshift>);
+omrun_sdk::declare_config_keys!(omrun_common_db::config::KEYS);
 
 /// What the server is: Redshift, or a PostgreSQL standing in for it (the tests).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -54,7 +54,8 @@
 //!
 //! Build the crate as a `cdylib` for `wasm32-wasip2`; `cargo build --release` emits the component.
 //! The export macros stamp it with the contract version ([`contract::CONTRACT`]), which the host
-//! checks before compiling it.
+//! checks before compiling it; [`declare_config_keys!`] tells the host which config keys the
+//! plugin reads, so a user learns which OpenMetadata keys they wrote have no effect.
 
 #![warn(missing_docs)]
 
@@ -63,6 +64,7 @@ extern crate self as omrun_sdk;
 
 #[allow(missing_docs)] // generated; documented by the WIT comments it carries
 pub mod bindings;
+pub mod config_keys;
 pub mod contract;
 mod export;
 pub mod http;

@@ -14,6 +14,7 @@ use omrun_sdk::sql::{Connection, Row, SqlError};
 use omrun_sdk::types::{Capability, Database, DatabaseSchema, PluginInfo, Table, TableType};
 
 omrun_sdk::export_discoverable_source!(omrun_common_db::SqlSource<Sqlite>);
+omrun_sdk::declare_config_keys!(omrun_common_db::config::KEYS);
 
 /// The one schema of an SQLite database.
 const SCHEMA: &str = "main";
