@@ -6,9 +6,7 @@
 //! reads the command line and turns outcomes into exit statuses.
 
 pub mod cli;
-pub mod file_lock;
 pub mod logging;
 pub mod orchestrate;
 pub mod report;
 pub mod run;
-pub mod sink;

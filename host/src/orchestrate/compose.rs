@@ -7,12 +7,12 @@ use crate::report::Report;
 use crate::run::{
     self, Checkpoint, ForeignKeys, Identity, MarkDeleted, Part, Place, Run, Unavailable, Workers,
 };
-use crate::sink::{self, FileSink, Requests};
 use anyhow::{Context, anyhow};
 use omrun_config::{self as config, Config, SinkSection};
 use omrun_model::Names;
 use omrun_runtime::capability::Grants;
 use omrun_runtime::plugin::{ComponentCache, Limits, Plugin, SourceConfig, World};
+use omrun_sink::{self as sink, FileSink, Requests};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

@@ -22,8 +22,8 @@
 //! turns (no other batch's bytes can slip in between), and a resume cuts the file back to the last
 //! recorded length before appending.
 
-use crate::sink::Sink;
 use anyhow::{Context, bail};
+use omrun_sink::Sink;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use std::fs::{File, OpenOptions};
@@ -253,7 +253,7 @@ impl Checkpoint {
                 why: format!("cannot be opened: {e}"),
             })?;
         // Two runs of one config (into different sinks, say) must not write one checkpoint.
-        crate::file_lock::lock(&file).map_err(|refused| Unavailable {
+        omrun_sink::file_lock::lock(&file).map_err(|refused| Unavailable {
             path: path.clone(),
             why: refused.to_string(),
         })?;
@@ -447,9 +447,9 @@ impl Active {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sink::SinkFailure;
     use async_trait::async_trait;
     use omrun_model::Entity;
+    use omrun_sink::SinkFailure;
 
     /// A sink with a length, standing in for the file sink.
     struct Positional(u64);

@@ -30,10 +30,10 @@
 //! Every key sent carries OpenMetadata's `relationshipType`, computed as its ingestion does: from
 //! whether the first column on each side carries a column-level `PRIMARY_KEY` or `UNIQUE`.
 
-use crate::sink::requests::{column_names, unique_columns};
-use crate::sink::{Sink, StoredTable};
 use omrun_model::Names;
 use omrun_model::{EntityKind, EntityRef, Table, TableConstraint};
+use omrun_sink::requests::{column_names, unique_columns};
+use omrun_sink::{Sink, StoredTable};
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 

@@ -21,10 +21,10 @@ pub use source::{Connector, Source};
 pub use stale::MarkDeleted;
 
 use crate::report::{Failure, Skip, Tally};
-use crate::sink::Sink;
 use omrun_config::RetryPolicy;
 use omrun_model::{Entity, EntityKind, EntityRef, Names, Table};
 use omrun_runtime::plugin::{CallError, SourceConfig, World};
+use omrun_sink::Sink;
 use std::collections::HashMap;
 use std::sync::Arc;
 

@@ -6,8 +6,8 @@
 
 use super::Run;
 use crate::report::Failure;
-use crate::sink::StaleScope;
 use omrun_model::{EntityKind, EntityRef};
+use omrun_sink::StaleScope;
 use serde_json::Value;
 use std::collections::BTreeMap;
 

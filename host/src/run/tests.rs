@@ -4,8 +4,8 @@
 //! entities marked deleted only when nothing in their scope failed.
 
 use super::*;
-use crate::sink::{SinkFailure, StaleScope};
 use omrun_model::{Column, Database, DatabaseSchema};
+use omrun_sink::{SinkFailure, StaleScope};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};

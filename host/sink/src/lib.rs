@@ -2,11 +2,17 @@
 //! sinks here write OpenMetadata's Create requests, which `requests` builds (with `sourceHash`),
 //! the one mapping from the model to OpenMetadata. A sink for another catalog would bring its own
 //! encoding.
+//!
+//! Depends on `omrun-model` (what it writes) and `omrun-config` (where it writes), nothing else of
+//! ours: a sink does not know which plugin produced the entities or how the run is orchestrated.
+//! `file_lock` is here because a file sink is the lowest layer that locks a file; the pipeline's
+//! checkpoint locks its file with it too.
 
 mod conventions;
 #[cfg(test)]
 mod dashboard_fixture;
 mod file;
+pub mod file_lock;
 mod openmetadata;
 pub mod requests;
 mod source_hash;

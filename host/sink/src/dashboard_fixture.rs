@@ -10,7 +10,7 @@ use omrun_model::{Chart, Column, Dashboard, DashboardDataModel, Entity};
 
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../tests/fixtures/dashboard_requests.jsonl"
+    "/../../tests/fixtures/dashboard_requests.jsonl"
 );
 
 fn column(name: &str, position: u32, data_type: &'static str, display: &str) -> Column {
@@ -124,7 +124,7 @@ fn the_checked_in_dashboard_requests_are_what_the_sink_writes() {
         }
         panic!(
             "{FIXTURE} is not what the sink writes: regenerate it with `OMRUN_BLESS=1 cargo test \
-             -p omrun --lib dashboard_fixture`, then run the omrun-tests test `dashboard_requests` \
+             -p omrun-sink --lib dashboard_fixture`, then run the omrun-tests test `dashboard_requests` \
              (it compares every sourceHash with OpenMetadata's). Expected:\n{text}"
         );
     }
