@@ -8,5 +8,3 @@
 pub mod cli;
 pub mod logging;
 pub mod orchestrate;
-pub mod report;
-pub mod run;

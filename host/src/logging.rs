@@ -66,7 +66,7 @@ impl Write for Line {
 impl Drop for Line {
     fn drop(&mut self) {
         let line = std::mem::take(&mut self.0);
-        crate::report::with_bar_suspended(|| {
+        omrun_pipeline::report::with_bar_suspended(|| {
             let _ = std::io::stderr().lock().write_all(&line);
         });
     }

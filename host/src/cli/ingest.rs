@@ -4,8 +4,8 @@
 
 use super::{CANNOT_START, exit, fail};
 use crate::orchestrate::{self, Options, Plan};
-use crate::run::Place;
 use omrun_config::{self as config, Config, Orchestrator};
+use omrun_pipeline::run::Place;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

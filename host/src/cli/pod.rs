@@ -4,7 +4,7 @@
 use super::ingest::{RunArgs, load_config};
 use super::{CANNOT_START, exit};
 use crate::orchestrate::argo::pods;
-use crate::run::Shard;
+use omrun_pipeline::run::Shard;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -3,13 +3,13 @@
 //! runs its processes through here: `InProcess` the whole pipeline, Argo's pods one part each.
 
 use super::Outcome;
-use crate::report::Report;
-use crate::run::{
-    self, Checkpoint, ForeignKeys, Identity, MarkDeleted, Part, Place, Run, Unavailable, Workers,
-};
 use anyhow::{Context, anyhow};
 use omrun_config::{self as config, Config, SinkSection};
 use omrun_model::Names;
+use omrun_pipeline::report::Report;
+use omrun_pipeline::run::{
+    self, Checkpoint, ForeignKeys, Identity, MarkDeleted, Part, Place, Run, Unavailable, Workers,
+};
 use omrun_runtime::capability::Grants;
 use omrun_runtime::plugin::{ComponentCache, Limits, Plugin, SourceConfig, World};
 use omrun_sink::{self as sink, FileSink, Requests};
@@ -66,7 +66,7 @@ pub fn execute(
         report.retried += run.sink.retried();
         // A run that failed as a whole (discovery, say) is in the report too, not only the log.
         if let Err(e) = &outcome {
-            report.failures.push(crate::report::Failure {
+            report.failures.push(omrun_pipeline::report::Failure {
                 fqn: run.names.service(),
                 kind: "run".into(),
                 error: format!("{e:#}"),

@@ -2,7 +2,7 @@
 //! each with its own sandboxed instance and source connection, pulling from one work queue.
 
 use super::{Orchestrator, Outcome, Plan, compose};
-use crate::run::{Part, Workers};
+use omrun_pipeline::run::{Part, Workers};
 use omrun_runtime::plugin::World;
 
 pub enum InProcess {

@@ -19,8 +19,8 @@ mod in_process;
 pub use compose::Options;
 pub use in_process::InProcess;
 
-use crate::run::Place;
 use omrun_config::{self as config, Config};
+use omrun_pipeline::run::Place;
 
 /// What to run and how, from the config and the command line.
 pub struct Plan {

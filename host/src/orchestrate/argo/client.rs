@@ -1,9 +1,9 @@
 //! Submitting a Workflow to the Argo Server's REST API and following it to its end. A failed
 //! submission is an error, never a reason to run a big job locally instead.
 
-use crate::report::Report;
 use anyhow::{Context, anyhow, bail};
 use omrun_config::{ArgoServer, Secret};
+use omrun_pipeline::report::Report;
 use reqwest::{StatusCode, Url};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};

@@ -6,10 +6,10 @@
 use super::reports::WorkerReports;
 use crate::orchestrate::Outcome;
 use crate::orchestrate::compose::{self, Options};
-use crate::report::Report;
-use crate::run::{Part, Shard, ShardCounts, Workers};
 use anyhow::Context;
 use omrun_config::Config;
+use omrun_pipeline::report::Report;
+use omrun_pipeline::run::{Part, Shard, ShardCounts, Workers};
 use std::path::Path;
 use std::sync::Arc;
 

@@ -1,9 +1,9 @@
 //! Argo's finalize pod reads the workers' reports (Argo aggregates the `report` output parameter of
 //! every worker into one JSON list) and makes them one report, the same shape local mode prints.
 
-use crate::report::{Failure, Report};
 use anyhow::Context;
 use omrun_model::EntityKind;
+use omrun_pipeline::report::{Failure, Report};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -30,7 +30,7 @@ impl WorkerReports {
                 object => serde_json::from_value(object),
             }
             .context("a worker's report is not an omrun report")?;
-            let shard: crate::run::Shard = report
+            let shard: omrun_pipeline::run::Shard = report
                 .shard
                 .as_deref()
                 .unwrap_or_default()
@@ -150,11 +150,11 @@ impl WorkerReports {
     }
 
     /// The shards whose workers left foreign keys for finalize to complete.
-    pub fn with_deferred_keys(&self) -> Vec<crate::run::Shard> {
+    pub fn with_deferred_keys(&self) -> Vec<omrun_pipeline::run::Shard> {
         self.by_shard
             .iter()
             .filter(|(_, r)| r.deferred_keys > 0)
-            .map(|(index, _)| crate::run::Shard {
+            .map(|(index, _)| omrun_pipeline::run::Shard {
                 index: *index,
                 count: self.shards,
             })

@@ -1,7 +1,7 @@
 //! The pipeline: discovery → containers → a shared work queue of leaves → stale entities, run by
 //! any number of workers in one process ([`drive`]), or cut into parts ([`Part`]) that separate
 //! processes run (Argo's pods). How many workers and which parts is the orchestrators' business
-//! (`crate::orchestrate`).
+//! (`omrun_orchestrate`).
 
 mod checkpoint;
 mod discoverable;
