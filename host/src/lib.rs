@@ -7,4 +7,3 @@
 
 pub mod cli;
 pub mod logging;
-pub mod orchestrate;

@@ -2,8 +2,8 @@
 //! argo` (`orchestrate::argo`).
 
 use super::{CANNOT_START, FAILED, fail};
-use crate::orchestrate::argo::lint::lint;
-use crate::orchestrate::argo::render::Rendering;
+use omrun_orchestrate::argo::lint::lint;
+use omrun_orchestrate::argo::render::Rendering;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

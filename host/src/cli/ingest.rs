@@ -3,8 +3,8 @@
 //! run itself is `crate::orchestrate`'s.
 
 use super::{CANNOT_START, exit, fail};
-use crate::orchestrate::{self, Options, Plan};
 use omrun_config::{self as config, Config, Orchestrator};
+use omrun_orchestrate::{self as orchestrate, Options, Plan};
 use omrun_pipeline::run::Place;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -14,8 +14,8 @@ pub use compare::CompareArgs;
 pub use ingest::IngestArgs;
 pub use plugin::PluginArgs;
 
-use crate::orchestrate::Outcome;
 use clap::{Parser, Subcommand};
+use omrun_orchestrate::Outcome;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]

@@ -3,7 +3,7 @@
 
 use super::ingest::{RunArgs, load_config};
 use super::{CANNOT_START, exit};
-use crate::orchestrate::argo::pods;
+use omrun_orchestrate::argo::pods;
 use omrun_pipeline::run::Shard;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -337,7 +337,7 @@ fn find_plugin_file(source_type: &str) -> anyhow::Result<PathBuf> {
     {
         folders.push(dir.join("plugins"));
     }
-    folders.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../build/plugins"));
+    folders.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../build/plugins"));
     let found = folders
         .iter()
         .map(|dir| dir.join(&file))

@@ -4,8 +4,8 @@
 //! binary and plugin; a pod keeps no checkpoint (Argo retries a pod whole).
 
 use super::reports::WorkerReports;
-use crate::orchestrate::Outcome;
-use crate::orchestrate::compose::{self, Options};
+use crate::Outcome;
+use crate::compose::{self, Options};
 use anyhow::Context;
 use omrun_config::Config;
 use omrun_pipeline::report::Report;

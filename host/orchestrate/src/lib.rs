@@ -2,7 +2,7 @@
 //! its own flags; the orchestrator the plan names executes it and answers an [`Outcome`], which the
 //! command line turns into an exit status. There are two:
 //!
-//! - [`InProcess`]: the pipeline (`crate::run`) in this process with N workers on threads, each
+//! - [`InProcess`]: the pipeline (`omrun_pipeline::run`) in this process with N workers on threads, each
 //!   with its own sandboxed instance and connection. Sequential is one worker; local is N.
 //! - [`argo::Argo`]: the same pipeline cut into parts, rendered as an Argo Workflow (a discover
 //!   pod, N worker pods, a finalize pod, all running this binary), submitted and followed.
@@ -11,6 +11,11 @@
 //!
 //! A new orchestrator (Airflow, say) is a folder beside `argo` implementing [`Orchestrator`],
 //! running its tasks' parts through `compose::execute` as Argo's pods do (`argo::pods`).
+//!
+//! The layer above the pipeline: it depends on every other library crate of ours (`omrun-model`,
+//! `omrun-config`, `omrun-runtime`, `omrun-sink`, `omrun-pipeline`), because assembling a run
+//! means picking the plugin, its grants, the sink and the checkpoint; only the command line
+//! (`omrun`) is above it.
 
 pub mod argo;
 mod compose;
