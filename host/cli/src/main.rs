@@ -2,5 +2,5 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    omrun::cli::main(omrun::cli::Cli::parse())
+    omrun::main(omrun::Cli::parse())
 }

@@ -1,10 +1,28 @@
-//! The `omrun` command line: `ingest` runs a workflow; `compare` runs it in every mode and tabulates
-//! the speed of each; `plugin` helps connector authors (`new`, `inspect`); `argo` renders and lints
-//! the Workflow of Argo mode, whose pods run `discover`, `worker` and `finalize`.
+//! omrun: OpenMetadata ingestion with sandboxed WebAssembly connectors.
+//!
+//! This crate is the `omrun` command line: `ingest` runs a workflow; `compare` runs it in every
+//! mode and tabulates the speed of each; `plugin` helps connector authors (`new`, `inspect`);
+//! `argo` renders and lints the Workflow of Argo mode, whose pods run `discover`, `worker` and
+//! `finalize`. It reads the command line, hands a plan to an orchestrator and turns the outcome
+//! into an exit status; `logging` writes the log lines around the progress bar.
+//!
+//! The host is one crate per layer; each may depend only on crates of the rows below it, and Cargo
+//! enforces it (a crate cannot name one it does not list, and the list cannot go round in a cycle):
+//!
+//! ```text
+//! omrun              the command line (this crate) and logging
+//! omrun-orchestrate  where a run executes (this process, Argo's pods); assembles each run
+//! omrun-pipeline     the run: discovery → containers → work queue → stale; the report
+//! omrun-runtime      plugins and capabilities  │ omrun-sink    Create requests: file, REST
+//! omrun-model        the entities              │ omrun-config  the workflow config
+//! ```
+//!
+//! As the top row it may use any of them; nothing depends on it.
 
 mod argo;
 mod compare;
 mod ingest;
+pub mod logging;
 mod plugin;
 mod plugin_inspect;
 mod plugin_new;

@@ -19,6 +19,8 @@ pub fn init(level: LoggerLevel) {
         LoggerLevel::Error => "error",
     };
     // Dependencies' own logs are noise at the user's level; they remain reachable through OMRUN_LOG.
+    // A target matches by prefix, so `omrun` covers every crate of the host (`omrun_runtime::…`,
+    // `omrun_pipeline::…`) as well as this one.
     let filter = EnvFilter::try_from_env("OMRUN_LOG")
         .unwrap_or_else(|_| EnvFilter::new(format!("warn,omrun={default}")));
     let _ = tracing_subscriber::fmt()

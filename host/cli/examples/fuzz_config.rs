@@ -5,7 +5,7 @@
 //! It mutates valid seed configs (the examples/ folder and a built-in one that uses every
 //! section) — byte flips, line deletions and duplications, values swapped for awkward scalars,
 //! anchors and aliases, indentation changes, splices, truncations — with a seeded RNG, and feeds
-//! each input to `omrun::config::parse_str`. A finding is an input that
+//! each input to `omrun_config::parse_str`. A finding is an input that
 //!
 //! - panics (caught, with its message),
 //! - takes longer than `--slow-ms` (default 1000) to parse, or hangs (a watchdog ends the run),
@@ -173,7 +173,7 @@ fn args() -> Result<Args, String> {
             .map_or(1, |d| d.as_nanos() as u64),
         out: std::env::var_os("CARGO_TARGET_DIR")
             .map_or_else(
-                || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"),
+                || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"),
                 PathBuf::from,
             )
             .join("fuzz_config"),
@@ -205,7 +205,7 @@ fn args() -> Result<Args, String> {
 
 fn seeds() -> Vec<(String, String)> {
     let mut seeds = vec![("built-in".to_owned(), BUILT_IN_SEED.to_owned())];
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
     let mut stack = vec![examples];
     while let Some(dir) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else {

@@ -49,7 +49,7 @@ impl Kind {
 const KINDS: [Kind; 2] = [Kind::Sql, Kind::Http];
 
 /// The SDK beside the host crate in the source tree this binary was built from.
-const BUILT_FROM_SDK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../plugins/sdk");
+const BUILT_FROM_SDK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../plugins/sdk");
 
 struct Template {
     path: &'static str,

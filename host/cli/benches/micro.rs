@@ -15,7 +15,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn main() {
-    let wasm = Path::new(env!("CARGO_MANIFEST_DIR")).join("../build/test-plugins/synthetic.wasm");
+    let wasm =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../build/test-plugins/synthetic.wasm");
     assert!(
         wasm.is_file(),
         "{} is missing: scripts/build-plugins.sh tests/plugins build/test-plugins",
