@@ -1,6 +1,6 @@
 //! `omrun ingest`: one run of a workflow, in the mode the config (or the command line) says. This
 //! reads the arguments and the config, makes the plan and maps its outcome to an exit status; the
-//! run itself is `crate::orchestrate`'s.
+//! run itself is `omrun_orchestrate`'s.
 
 use super::{CANNOT_START, exit, fail};
 use omrun_config::{self as config, Config, Orchestrator};

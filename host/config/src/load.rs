@@ -5,7 +5,8 @@
 //! Malformed input gives one error, quickly: the file is read only up to [`MAX_CONFIG_BYTES`], the
 //! YAML parser works within a budget (nodes, depth, aliases: no alias bomb is expanded), and the
 //! YAML crate's messages are rewritten in the config's terms (the key, the value as written, what
-//! was expected). tests/tests/config/malformed/ holds the cases; host/examples/fuzz_config.rs fuzzes.
+//! was expected). tests/tests/config/malformed/ holds the cases; host/cli/examples/fuzz_config.rs
+//! fuzzes.
 
 use super::diagnostics::{ConfigError, MAX_DEPTH, describe};
 use super::{Config, Document, checks};

@@ -436,7 +436,7 @@ fn owners_are_looked_up_once_per_user_and_only_when_asked() {
     assert_eq!(distinct.len(), USERS);
     assert!(asked.iter().all(|(_, status)| *status == 200));
     // The e-mail reaches the sink's entity model; OpenMetadata's Create request takes owners as
-    // user references the sink cannot make up, so the file carries none (host/src/sink/requests/).
+    // user references the sink cannot make up, so the file carries none (host/sink/src/requests/).
     let records = out.records();
     assert_eq!(
         records.count("CreateDashboardDataModelRequest"),

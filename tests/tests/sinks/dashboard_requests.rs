@@ -1,6 +1,6 @@
 //! The dashboard requests omrun's sink writes, before any dashboard plugin exists: the host keeps
 //! `tests/fixtures/dashboard_requests.jsonl` equal to what its sink writes for a Looker-like
-//! service (host/src/sink/dashboard_fixture.rs). Here that output is read as every sink file is
+//! service (host/sink/src/dashboard_fixture.rs). Here that output is read as every sink file is
 //! (OpenMetadata's schemas, parents first, a dashboard's charts and data models written before
 //! it), its `sourceHash`es are compared with OpenMetadata's own, and it is replayed into the
 //! OpenMetadata stand-in the way the `metadata-rest` sink sends it.

@@ -1,8 +1,8 @@
 //! Argo mode: the run as an Argo Workflow (a discover pod, sharded worker pods, a finalize pod,
 //! all running this same binary): `render` writes it, `client` submits it to the Argo Server and
-//! follows it, `pods` are what its pods run (parts of the pipeline, `crate::run::Part`), `reports`
-//! sums up the workers' reports. `lint` checks Workflow files for what Argo's schema lets through:
-//! a tool for people editing them, and the renderer's tests.
+//! follows it, `pods` are what its pods run (parts of the pipeline, `omrun_pipeline::run::Part`),
+//! `reports` sums up the workers' reports. `lint` checks Workflow files for what Argo's schema lets
+//! through: a tool for people editing them, and the renderer's tests.
 
 pub mod client;
 pub mod lint;
