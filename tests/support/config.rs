@@ -402,7 +402,8 @@ impl RedshiftConfig {
             "    config:\n",
             "      type: Redshift\n",
             "      username: ${REDSHIFT_USER}\n",
-            "      password: ${REDSHIFT_PASSWORD}\n",
+            "      authType:\n",
+            "        password: ${REDSHIFT_PASSWORD}\n",
             "      hostPort: ${REDSHIFT_HOST}:${REDSHIFT_PORT:-5439}\n",
             "      database: ${REDSHIFT_DATABASE}\n",
         ));
@@ -455,12 +456,15 @@ impl MysqlConfig {
         writeln!(out, "  serviceName: {}", yaml_str(&c.service)).unwrap();
         out.push_str("  serviceConnection:\n    config:\n");
         writeln!(out, "      type: {}", self.service_type).unwrap();
-        out.push_str(concat!(
-            "      username: ${MYSQL_USER}\n",
-            "      authType:\n",
-            "        password: ${MYSQL_PASSWORD}\n",
-            "      hostPort: ${MYSQL_HOST}:${MYSQL_PORT}\n",
-        ));
+        out.push_str("      username: ${MYSQL_USER}\n");
+        // OpenMetadata 2.0.7's MySQL connection takes the password in `authType`, its MariaDB
+        // connection at the top level; each refuses the other's spelling.
+        if self.service_type == "MariaDB" {
+            out.push_str("      password: ${MYSQL_PASSWORD}\n");
+        } else {
+            out.push_str("      authType:\n        password: ${MYSQL_PASSWORD}\n");
+        }
+        out.push_str("      hostPort: ${MYSQL_HOST}:${MYSQL_PORT}\n");
         if let Some(name) = &self.database_name {
             writeln!(out, "      databaseName: {}", yaml_str(name)).unwrap();
         }

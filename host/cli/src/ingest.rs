@@ -102,11 +102,12 @@ pub(crate) fn load_config(path: &Path) -> Result<Config, ExitCode> {
     Ok(start_logging(loaded))
 }
 
-/// Starts logging at the config's level and warns about the keys it did not know.
-fn start_logging((config, unknown_keys): (Config, Vec<String>)) -> Config {
+/// Starts logging at the config's level and passes on the config's warnings (keys it did not
+/// know, sections it could not check).
+fn start_logging((config, warnings): (Config, Vec<String>)) -> Config {
     crate::logging::init(config.workflow.logger_level);
-    for key in unknown_keys {
-        tracing::warn!("{}: unknown key `{key}` ignored", config.path.display());
+    for warning in warnings {
+        tracing::warn!("{}: {warning}", config.path.display());
     }
     config
 }

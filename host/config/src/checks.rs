@@ -1,78 +1,13 @@
-//! The second look at a config that parsed: what the model keeps as JSON or as plain strings but
-//! must be right before the run starts, with the line and key of the offending value. Without it,
-//! these mistakes would surface only after the host connected to the source (the sink is set up
-//! after that), or as a plugin's error attempt after attempt.
+//! The checks a config gets after it parsed, on the same parse: what the model keeps as JSON or as
+//! plain strings but must be right before the run starts, with the line and key of the offending
+//! value. Without them, these mistakes would surface only after the host connected to the source
+//! (the sink is set up after that), or as a plugin's error attempt after attempt.
 
 use super::diagnostics::{ConfigError, Found};
 use super::load::Lenience;
-use super::source_config;
-use serde::Deserialize;
-use serde_saphyr::{Location, Spanned};
+use super::{Document, openmetadata, source_config};
+use serde_saphyr::Location;
 use std::path::PathBuf;
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct Document {
-    source: Source,
-    sink: Sink,
-    workflow_config: Option<Workflow>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Source {
-    #[allow(dead_code)] // read for its types only
-    service_connection: ServiceConnection,
-    source_config: Option<source_config::Section>,
-}
-
-#[derive(Deserialize)]
-struct ServiceConnection {
-    #[allow(dead_code)] // read for its types only
-    config: Connection,
-}
-
-/// The keys of `serviceConnection.config` the host reads itself, for their types (the plugin gets
-/// the whole section as JSON).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)] // read for their types only
-struct Connection {
-    /// OpenMetadata's service type, e.g. `Postgres`: which plugin serves it.
-    #[serde(rename = "type")]
-    kind: String,
-    host_port: Option<String>,
-    username: Option<String>,
-    ssl_mode: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Sink {
-    #[serde(rename = "type")]
-    kind: Spanned<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Workflow {
-    open_metadata_server_config: Option<Server>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Server {
-    host_port: Spanned<String>,
-    auth_provider: Option<Spanned<String>>,
-    #[serde(rename = "verifySSL")]
-    verify_ssl: Option<Spanned<String>>,
-    security_config: Option<Security>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Security {
-    jwt_token: Option<Spanned<String>>,
-}
 
 const SERVER: &str = "workflowConfig.openMetadataServerConfig";
 
@@ -83,14 +18,24 @@ const VERIFY_SSL: &[&str] = &["no-ssl", "validate", "ignore"];
 const AUTH_PROVIDERS: &[&str] = &["openmetadata", "no-auth"];
 
 impl Document {
-    pub(super) fn check(&self, text: &str, lenience: Lenience) -> Result<(), ConfigError> {
-        if let Some(section) = &self.source.source_config {
-            section.check_patterns(text)?;
+    /// Every check, in the order of the file's sections; returns warnings that do not stop the run.
+    pub(super) fn check(&self, text: &str, lenience: Lenience) -> Result<Vec<String>, ConfigError> {
+        let source = &self.source;
+        let checked = openmetadata::check(
+            text,
+            &source.service_connection.located,
+            source.source_config.located.as_ref(),
+            lenience,
+        )?;
+        if let Some(section) = &source.source_config.located {
+            source_config::check_patterns(section, text)?;
         }
-        let server = self
-            .workflow_config
-            .as_ref()
-            .and_then(|w| w.open_metadata_server_config.as_ref());
+        self.check_server(text, lenience)?;
+        Ok(checked.warnings)
+    }
+
+    fn check_server(&self, text: &str, lenience: Lenience) -> Result<(), ConfigError> {
+        let server = self.workflow_config.open_metadata_server_config.as_ref();
         // The value as written at a span, and whether it is to be checked: a placeholder stands
         // in for a variable when Argo mode renders without the real environment.
         let written = |at: Location| {
@@ -99,7 +44,7 @@ impl Document {
                 || !matches!(&found, Found::Scalar(s) if s.contains('$'));
             (found, checked)
         };
-        if let Some(verify) = server.and_then(|s| s.verify_ssl.as_ref())
+        if let Some(verify) = server.and_then(|s| s.verify_ssl_written.as_ref())
             && let (found, true) = written(verify.referenced)
             && !VERIFY_SSL.contains(&verify.value.as_str())
         {
@@ -110,18 +55,21 @@ impl Document {
             ));
         }
 
-        if self.sink.kind.value != "metadata-rest" {
+        if !matches!(self.sink, super::SinkSection::MetadataRest(_)) {
             return Ok(());
         }
         let Some(server) = server else {
-            return Err(error(
-                self.sink.kind.referenced,
-                "sink.type",
-                format!(
+            let (line, column) = sink_type_position(text);
+            return Err(ConfigError {
+                path: PathBuf::new(),
+                line,
+                column,
+                key: Some("sink.type".into()),
+                message: format!(
                     "sink `metadata-rest` needs {SERVER} (hostPort, authProvider, \
                      securityConfig.jwtToken)"
                 ),
-            ));
+            });
         };
         if let (found, true) = written(server.host_port.referenced)
             && !is_http_url(&server.host_port.value)
@@ -135,7 +83,7 @@ impl Document {
                 ),
             ));
         }
-        let provider = server.auth_provider.as_ref();
+        let provider = server.auth_provider_written.as_ref();
         if let Some(provider) = provider
             && let (found, true) = written(provider.referenced)
             && !AUTH_PROVIDERS.contains(&provider.value.as_str())
@@ -153,8 +101,9 @@ impl Document {
             .security_config
             .as_ref()
             .and_then(|s| s.jwt_token.as_ref());
-        let openmetadata = provider.is_none_or(|p| p.value == "openmetadata");
-        if openmetadata && token.is_none_or(|t| t.value.trim().is_empty()) {
+        if server.auth_provider() == "openmetadata"
+            && token.is_none_or(|t| t.value.expose().trim().is_empty())
+        {
             let at = token
                 .map(|t| t.referenced)
                 .or(provider.map(|p| p.referenced))
@@ -169,6 +118,27 @@ impl Document {
         }
         Ok(())
     }
+}
+
+/// Where the top-level `sink:` mapping's `type` is written (the sink is a tagged enum, which the
+/// YAML parser cannot locate): the first `type:` after a line starting `sink:`.
+fn sink_type_position(text: &str) -> (Option<u64>, Option<u64>) {
+    let mut in_sink = false;
+    for (n, line) in text.lines().enumerate() {
+        if !line.starts_with([' ', '\t', '#']) && !line.trim().is_empty() {
+            in_sink = line.starts_with("sink:");
+        }
+        let trimmed = line.trim_start();
+        if in_sink && let Some(rest) = trimmed.strip_prefix("type:") {
+            let column =
+                line.len() - trimmed.len() + "type:".len() + (rest.len() - rest.trim_start().len());
+            return (Some(n as u64 + 1), Some(column as u64 + 1));
+        }
+        if in_sink && line.starts_with("sink:") && line.contains("type:") {
+            return (Some(n as u64 + 1), None);
+        }
+    }
+    (None, None)
 }
 
 fn is_http_url(text: &str) -> bool {

@@ -8,17 +8,23 @@
 
 mod checks;
 mod diagnostics;
+mod effect;
 mod limits;
 mod load;
+mod located;
+mod openmetadata;
 mod secrets;
 mod source_config;
 
 pub use diagnostics::ConfigError;
+pub use effect::HOST_KEYS;
 pub use limits::PluginLimits;
 pub use load::{MAX_CONFIG_BYTES, load, load_unresolved, parse_str};
+pub use openmetadata::VERSION as OPENMETADATA_VERSION;
 pub use secrets::{Secret, is_secret_key, without_secrets};
 
 use serde::Deserialize;
+use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -55,9 +61,27 @@ pub struct SourceSection {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(from = "LocatedConnection")]
 pub struct ServiceConnection {
     /// Kept as JSON: each connector reads its own keys. Secrets in it are held by the host only.
     pub config: serde_json::Value,
+    /// The same, with where each value is written, for the checks against OpenMetadata's schema.
+    located: located::Located,
+}
+
+/// `serviceConnection` as parsed: one parse gives the JSON and the positions.
+#[derive(Deserialize)]
+struct LocatedConnection {
+    config: located::Located,
+}
+
+impl From<LocatedConnection> for ServiceConnection {
+    fn from(raw: LocatedConnection) -> Self {
+        Self {
+            config: raw.config.value.to_json(),
+            located: raw.config,
+        }
+    }
 }
 
 impl ServiceConnection {
@@ -68,9 +92,29 @@ impl ServiceConnection {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(from = "LocatedSourceConfig")]
 pub struct SourceConfigSection {
-    #[serde(default)]
+    /// OpenMetadata's metadata pipeline options, as JSON for the connector (`null` when absent).
     pub config: serde_json::Value,
+    located: Option<located::Located>,
+}
+
+#[derive(Deserialize)]
+struct LocatedSourceConfig {
+    #[serde(default)]
+    config: Option<located::Located>,
+}
+
+impl From<LocatedSourceConfig> for SourceConfigSection {
+    fn from(raw: LocatedSourceConfig) -> Self {
+        Self {
+            config: raw
+                .config
+                .as_ref()
+                .map_or(serde_json::Value::Null, |c| c.value.to_json()),
+            located: raw.config,
+        }
+    }
 }
 
 /// `sink: {type: file, config: {filename: …}}` or `sink: {type: metadata-rest, config: {…}}`, as
@@ -116,28 +160,36 @@ pub struct MetadataRestSinkConfig {
 #[serde(rename_all = "camelCase")]
 pub struct OpenMetadataServerConfig {
     /// E.g. `http://localhost:8585/api`.
-    pub host_port: String,
-    /// `openmetadata` (a bot's JWT) or `no-auth`.
-    #[serde(default = "default_auth_provider")]
-    pub auth_provider: String,
+    pub host_port: Spanned<String>,
+    /// `openmetadata` (a bot's JWT) or `no-auth` ([`Self::auth_provider`] gives the default).
+    #[serde(rename = "authProvider")]
+    pub auth_provider_written: Option<Spanned<String>>,
     pub security_config: Option<SecurityConfig>,
-    /// `no-ssl`, `validate` or `ignore` (accept any certificate).
-    #[serde(default = "default_verify_ssl", rename = "verifySSL")]
-    pub verify_ssl: String,
+    /// `no-ssl`, `validate` or `ignore` (accept any certificate); see [`Self::verify_ssl`].
+    #[serde(rename = "verifySSL")]
+    pub verify_ssl_written: Option<Spanned<String>>,
+}
+
+impl OpenMetadataServerConfig {
+    /// `authProvider`, `openmetadata` when not given.
+    pub fn auth_provider(&self) -> &str {
+        self.auth_provider_written
+            .as_ref()
+            .map_or("openmetadata", |p| p.value.as_str())
+    }
+
+    /// `verifySSL`, `no-ssl` when not given.
+    pub fn verify_ssl(&self) -> &str {
+        self.verify_ssl_written
+            .as_ref()
+            .map_or("no-ssl", |v| v.value.as_str())
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SecurityConfig {
-    pub jwt_token: Option<Secret>,
-}
-
-fn default_auth_provider() -> String {
-    "openmetadata".into()
-}
-
-fn default_verify_ssl() -> String {
-    "no-ssl".into()
+    pub jwt_token: Option<Spanned<Secret>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -148,7 +200,7 @@ pub struct WorkflowSection {
     /// Needed by the `metadata-rest` sink; accepted (and unused) with the file sink so existing
     /// OpenMetadata configs load unchanged.
     pub open_metadata_server_config: Option<OpenMetadataServerConfig>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "written")]
     pub distributed_execution: DistributedExecution,
     /// What one plugin instance may use (memory, time per call); see `limits`.
     #[serde(default)]
@@ -168,6 +220,10 @@ pub enum LoggerLevel {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DistributedExecution {
+    /// Whether the config has this section: without it, `sourceConfig.config.threads` above 1
+    /// means local mode with that many workers, as OpenMetadata runs `threads` workers.
+    #[serde(skip)]
+    pub written: bool,
     /// Off means sequential, whatever `orchestrator` says (OpenMetadata's semantics).
     #[serde(default)]
     pub enabled: bool,
@@ -235,6 +291,7 @@ pub struct ArgoPlugin {
 impl Default for DistributedExecution {
     fn default() -> Self {
         Self {
+            written: false,
             enabled: false,
             orchestrator: Orchestrator::default(),
             parallelism: default_parallelism(),
@@ -253,6 +310,12 @@ impl Default for DistributedExecution {
             plugin: None,
         }
     }
+}
+
+fn written<'de, D: serde::Deserializer<'de>>(d: D) -> Result<DistributedExecution, D::Error> {
+    let mut section = DistributedExecution::deserialize(d)?;
+    section.written = true;
+    Ok(section)
 }
 
 fn default_parallelism() -> u32 {

@@ -9,7 +9,7 @@
 //! fuzzes.
 
 use super::diagnostics::{ConfigError, MAX_DEPTH, describe};
-use super::{Config, Document, checks};
+use super::{Config, Document};
 use serde_saphyr::{Budget, PropertySyntax};
 use std::collections::HashMap;
 use std::io::Read;
@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
 /// Loads the config at `path` with the process environment for `${VAR}` expansion. Returns the
-/// config and the dotted paths of keys it did not recognise.
+/// config and warnings for the user: keys it did not recognise, OpenMetadata sections it could
+/// not check.
 pub fn load(path: &Path) -> Result<(Config, Vec<String>), ConfigError> {
     let text = read(path)?;
     parse_str(&text, path, std::env::vars().collect())
@@ -61,11 +62,24 @@ pub fn parse_str(
 }
 
 fn config(path: &Path, document: Document) -> Config {
+    let mut workflow = document.workflow_config;
+    // OpenMetadata's `threads`: that many workers, here local mode's, unless the config says how
+    // to run with `distributedExecution`.
+    let threads = document.source.source_config.config.get("threads");
+    if !workflow.distributed_execution.written
+        && let Some(threads) = threads.and_then(serde_json::Value::as_u64)
+        && threads > 1
+    {
+        let run = &mut workflow.distributed_execution;
+        run.enabled = true;
+        run.orchestrator = super::Orchestrator::Local;
+        run.parallelism = threads.min(u64::from(super::MAX_PARALLELISM)) as u32;
+    }
     Config {
         path: path.to_owned(),
         source: document.source,
         sink: document.sink,
-        workflow: document.workflow_config,
+        workflow,
     }
 }
 
@@ -150,33 +164,27 @@ pub(super) fn parse(
     check_text(text)?;
     let mut unknown_keys = Vec::new();
     let mut failed_key = None;
-    let parsed = serde_saphyr::with_deserializer_from_str_with_options(
-        text,
-        options(environment.clone()),
-        |de| {
+    let parsed =
+        serde_saphyr::with_deserializer_from_str_with_options(text, options(environment), |de| {
             let mut collect = |key: serde_ignored::Path<'_>| unknown_keys.push(key.to_string());
             let de = serde_ignored::Deserializer::new(de, &mut collect);
             serde_path_to_error::deserialize(de).map_err(|e| {
                 failed_key = key_path(&e.path().to_string());
                 e.into_inner()
             })
-        },
-    );
-    let document = parsed.map_err(|error| describe(text, error, failed_key.take()))?;
-
-    // A second look at what the model keeps as JSON or plain strings, for types, patterns and
-    // values the run would otherwise trip on only after connecting.
-    let checked =
-        serde_saphyr::with_deserializer_from_str_with_options(text, options(environment), |de| {
-            serde_path_to_error::deserialize::<_, checks::Document>(de).map_err(|e| {
-                failed_key = key_path(&e.path().to_string());
-                e.into_inner()
-            })
         });
-    checked
-        .map_err(|error| describe(text, error, failed_key))?
-        .check(text, lenience)?;
-    Ok((document, unknown_keys))
+    let document: Document = parsed.map_err(|error| describe(text, error, failed_key.take()))?;
+    // `Spanned` values leave a private marker key behind in what serde_ignored sees.
+    let mut warnings: Vec<String> = unknown_keys
+        .into_iter()
+        .filter(|k| !k.contains("__serde_saphyr_private"))
+        .map(|k| format!("unknown key `{k}` ignored"))
+        .collect();
+    // What the model keeps as JSON or plain strings is checked on the same parse: the two
+    // OpenMetadata sections against its schemas, patterns, and values the run would otherwise
+    // trip on only after connecting.
+    warnings.extend(document.check(text, lenience)?);
+    Ok((document, warnings))
 }
 
 /// What the YAML parser would report badly: a file with nothing in it, and a `${` that is never
@@ -294,8 +302,8 @@ fn key_path(path: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
         .collect();
     let mut key = known.join(".");
-    // A list item read as `Spanned` (filter patterns) adds its inner field.
-    if key.ends_with("].value") {
+    // A value read as `Spanned` (the server's settings) adds its inner field.
+    if key.ends_with(".value") {
         key.truncate(key.len() - ".value".len());
     }
     (!key.is_empty()).then_some(key)
@@ -315,6 +323,7 @@ source:
       type: Postgres
       username: ${PGUSER}
       hostPort: ${PGHOST:-localhost}:$PGPORT
+      database: shop
       # a comment mentioning ${NOT_SET} is not expanded
 sink:
   type: file
@@ -371,7 +380,7 @@ workflowConfig:
             err.key.as_deref(),
             Some("workflowConfig.distributedExecution.parallelism")
         );
-        assert_eq!((err.line, err.column), (Some(18), Some(18)));
+        assert_eq!((err.line, err.column), (Some(19), Some(18)));
         assert_eq!(
             err.message,
             "expected a whole number from 1 to 1024, found `many`"
@@ -406,7 +415,7 @@ workflowConfig:
             "{}",
             err.message
         );
-        assert_eq!(err.line, Some(17));
+        assert_eq!(err.line, Some(18));
     }
 
     #[test]
@@ -420,7 +429,7 @@ workflowConfig:
             err.key.as_deref(),
             Some("source.sourceConfig.config.includeViews")
         );
-        assert_eq!(err.line, Some(11));
+        assert_eq!(err.line, Some(12));
     }
 
     #[test]
@@ -434,7 +443,7 @@ workflowConfig:
             err.key.as_deref(),
             Some("source.sourceConfig.config.tableFilterPattern.excludes[1]")
         );
-        assert_eq!((err.line, err.column), (Some(12), Some(28)));
+        assert_eq!((err.line, err.column), (Some(13), Some(28)));
         assert!(
             err.message
                 .starts_with("`^tmp_(` is not a valid regular expression"),
@@ -461,7 +470,10 @@ workflowConfig:
             "  colour: blue\n  distributedExecution:",
         );
         let (_, unknown) = parse_env(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap();
-        assert_eq!(unknown, vec!["workflowConfig.colour".to_string()]);
+        assert_eq!(
+            unknown,
+            vec!["unknown key `workflowConfig.colour` ignored".to_string()]
+        );
     }
 
     #[test]
@@ -522,5 +534,196 @@ workflowConfig:
         )
         .unwrap_err();
         assert!(!err.to_string().contains("s3cr3t-value"), "{err}");
+    }
+
+    fn parse_ok(text: &str) -> (Config, Vec<String>) {
+        parse_str(
+            text,
+            Path::new("c.yaml"),
+            env(&[("PGUSER", "a"), ("PGPORT", "1")]),
+        )
+        .unwrap()
+    }
+
+    fn parse_err(text: &str) -> ConfigError {
+        parse_env(text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap_err()
+    }
+
+    fn with_source_config(lines: &str) -> String {
+        MINIMAL.replace(
+            "      # a comment",
+            &format!("  sourceConfig:\n    config:\n{lines}      # a comment"),
+        )
+    }
+
+    #[test]
+    fn an_unknown_connection_key_stops_with_its_line_and_a_suggestion() {
+        let text = MINIMAL.replace(
+            "      database: shop\n",
+            "      database: shop\n      hostPrt: db:5432\n",
+        );
+        let err = parse_err(&text);
+        assert_eq!(
+            err.key.as_deref(),
+            Some("source.serviceConnection.config.hostPrt")
+        );
+        assert_eq!((err.line, err.column), (Some(10), Some(7)));
+        assert!(
+            err.message.starts_with("unknown key `hostPrt`: OpenMetadata 2.0.7's Postgres connection has no such key; did you mean `hostPort`?"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn an_unknown_source_config_key_stops_with_a_suggestion() {
+        for (written, meant) in [
+            ("includeTabels: false", "includeTables"),
+            ("tableFilterPatern: {includes: [a]}", "tableFilterPattern"),
+            ("IncludeViews: true", "includeViews"),
+        ] {
+            let err = parse_err(&with_source_config(&format!("      {written}\n")));
+            let key = written.split(':').next().unwrap();
+            assert_eq!(
+                err.key,
+                Some(format!("source.sourceConfig.config.{key}")),
+                "{err}"
+            );
+            assert_eq!(err.line, Some(12), "{err}");
+            assert!(
+                err.message.contains(&format!("did you mean `{meant}`?")),
+                "{err}"
+            );
+            assert!(err.message.contains("DatabaseMetadata pipeline"), "{err}");
+        }
+    }
+
+    #[test]
+    fn nested_mistakes_are_found_through_optional_and_union_fields() {
+        // `authType` is `anyOf: [BasicAuth, IamAuth, AzureAuth, null]`.
+        let text = MINIMAL.replace(
+            "      database: shop\n",
+            "      database: shop\n      authType:\n        pasword: x\n",
+        );
+        let err = parse_err(&text);
+        assert_eq!(
+            err.key.as_deref(),
+            Some("source.serviceConnection.config.authType.pasword")
+        );
+        assert_eq!(err.line, Some(11));
+        assert!(err.message.contains("did you mean `password`?"), "{err}");
+        // An enum behind `anyOf: [SslMode, null]`.
+        let text = MINIMAL.replace(
+            "      database: shop\n",
+            "      database: shop\n      sslMode: requir\n",
+        );
+        let err = parse_err(&text);
+        assert_eq!(
+            err.key.as_deref(),
+            Some("source.serviceConnection.config.sslMode")
+        );
+        assert!(
+            err.message
+                .starts_with("expected one of disable, allow, prefer, require"),
+            "{err}"
+        );
+        assert!(err.message.ends_with("found `requir`"), "{err}");
+        // A filter pattern's lists hold strings.
+        let err = parse_err(&with_source_config(
+            "      schemaFilterPattern: {includes: [1, {a: b}]}\n",
+        ));
+        assert_eq!(
+            err.key.as_deref(),
+            Some("source.sourceConfig.config.schemaFilterPattern.includes[0]"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_key_openmetadata_requires_is_required() {
+        let err = parse_err(&MINIMAL.replace("      database: shop\n", ""));
+        assert_eq!(
+            err.key.as_deref(),
+            Some("source.serviceConnection.config.database")
+        );
+        assert!(
+            err.message.contains(
+                "`database` is missing: OpenMetadata 2.0.7's Postgres connection requires it"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_secret_of_the_wrong_type_is_not_quoted() {
+        let text = MINIMAL.replace(
+            "      database: shop\n",
+            "      database: shop\n      authType:\n        password: [hunter2]\n",
+        );
+        let err = parse_err(&text);
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+        assert!(
+            err.key.as_deref().unwrap().ends_with("authType.password"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_service_type_openmetadata_lacks_is_passed_with_a_warning() {
+        let text = MINIMAL.replace("type: Postgres", "type: MyOwnEngine");
+        let (_, warnings) = parse_ok(&text);
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains("`MyOwnEngine` is not a service type")),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn a_pipeline_of_another_service_kind_is_refused() {
+        let err = parse_err(&with_source_config("      type: DashboardMetadata\n"));
+        assert_eq!(err.key.as_deref(), Some("source.sourceConfig.config.type"));
+        assert!(err.message.contains("use `DatabaseMetadata`"), "{err}");
+    }
+
+    #[test]
+    fn python_patterns_are_accepted() {
+        let (config, _) = parse_ok(&with_source_config(
+            "      tableFilterPattern: {includes: ['^(?!tmp_).*', '(\\w)\\1', '(?>a)b', 'x\\Z']}\n",
+        ));
+        assert!(config.source.source_config.config["tableFilterPattern"].is_object());
+    }
+
+    #[test]
+    fn threads_without_distributed_execution_means_local_mode() {
+        let text = with_source_config("      threads: 6\n");
+        let no_section = text[..text.find("workflowConfig:").unwrap()].to_owned();
+        let (config, _) = parse_ok(&no_section);
+        let run = &config.workflow.distributed_execution;
+        assert!(run.enabled && run.orchestrator == Orchestrator::Local && run.parallelism == 6);
+        // `distributedExecution` says how to run when it is there.
+        let (config, _) = parse_ok(&text);
+        assert_eq!(config.workflow.distributed_execution.parallelism, 4);
+        // One thread is OpenMetadata's default: sequential.
+        let one = no_section.replace("threads: 6", "threads: 1");
+        assert!(!parse_ok(&one).0.workflow.distributed_execution.enabled);
+    }
+
+    #[test]
+    fn keys_without_effect_are_those_neither_host_nor_plugin_reads() {
+        let (config, _) = parse_ok(&with_source_config(
+            "      includeDDL: true\n      includeTags: true\n      markDeletedTables: false\n      includeViews: false\n      incremental: null\n",
+        ));
+        let plugin = vec![
+            "sourceConfig.config.includeViews".to_owned(),
+            "serviceConnection.config.database".to_owned(),
+        ];
+        // includeTags: true is OpenMetadata's default; null is nothing; markDeletedTables the host's.
+        assert_eq!(
+            config.keys_without_effect(Some(&plugin)),
+            vec!["sourceConfig.config.includeDDL".to_owned()]
+        );
+        assert!(config.keys_without_effect(None).is_empty());
     }
 }

@@ -79,11 +79,12 @@ impl Client {
         timeout: Duration,
     ) -> anyhow::Result<Self> {
         const KEY: &str = "workflowConfig.openMetadataServerConfig";
-        let token = match server.auth_provider.as_str() {
+        let token = match server.auth_provider() {
             "openmetadata" => match server
                 .security_config
                 .as_ref()
-                .and_then(|s| s.jwt_token.clone())
+                .and_then(|s| s.jwt_token.as_ref())
+                .map(|t| t.value.clone())
             {
                 Some(token) if !token.expose().is_empty() => Some(token),
                 _ => bail!(
@@ -98,18 +99,16 @@ impl Client {
         let mut http = reqwest::Client::builder()
             .user_agent(concat!("omrun/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10));
-        match server.verify_ssl.as_str() {
+        match server.verify_ssl() {
             "no-ssl" | "validate" => {}
             "ignore" => http = http.danger_accept_invalid_certs(true),
             other => bail!("{KEY}.verifySSL `{other}` is not one of no-ssl, validate, ignore"),
         }
-        let mut base = Url::parse(&server.host_port)
-            .with_context(|| format!("{KEY}.hostPort `{}` is not a URL", server.host_port))?;
+        let host_port = &server.host_port.value;
+        let mut base = Url::parse(host_port)
+            .with_context(|| format!("{KEY}.hostPort `{host_port}` is not a URL"))?;
         if base.cannot_be_a_base() {
-            bail!(
-                "{KEY}.hostPort `{}` is not an http(s) URL",
-                server.host_port
-            );
+            bail!("{KEY}.hostPort `{host_port}` is not an http(s) URL");
         }
         base.path_segments_mut()
             .expect("checked above")

@@ -438,7 +438,10 @@ fn plugin_for_another_service_type() {
         &["handles Postgres", "service type is `Mysql`"],
     );
     let case = Case {
-        content: edited(BASE, "      type: Postgres\n", "      type: Mysql\n").into_bytes(),
+        // A valid Mysql connection (it has no `database` or `sslMode`): the plugin is what is wrong.
+        content: edited(BASE, "      type: Postgres\n", "      type: Mysql\n")
+            .replace("      database: postgres\n      sslMode: disable\n", "")
+            .into_bytes(),
         ..case
     };
     check_plugins(vec![(case, plugin)]);

@@ -104,11 +104,14 @@ pub(super) fn connection() -> Vec<Case> {
         .says(&[key, "hostPort `localhost:99999`", "bad port"]),
         edit("sslMode unknown", "sslMode: disable", "sslMode: sometimes").says(&[
             key,
-            "sslMode `sometimes`",
-            "disable, allow, prefer, require, verify-ca, verify-full",
+            "sslMode: expected one of disable, allow, prefer, require, verify-ca, verify-full",
+            "found `sometimes`",
         ]),
-        edit("no username", "      username: ${POSTGRES_USER}\n", "")
-            .says(&[key, "username is required"]),
+        edit("no username", "      username: ${POSTGRES_USER}\n", "").says(&[
+            key,
+            "`username` is missing",
+            "Postgres connection requires it",
+        ]),
     ]
 }
 
