@@ -1,6 +1,7 @@
 //! omrun: OpenMetadata ingestion with sandboxed WebAssembly connectors.
 //!
-//! This crate is the `omrun` command line: `ingest` runs a workflow; `compare` runs it in every
+//! This crate is the `omrun` command line: `ingest` runs a workflow; `check` tries what a run
+//! needs without running it; `compare` runs it in every
 //! mode and tabulates the speed of each; `plugin` helps connector authors (`new`, `inspect`);
 //! `argo` renders and lints the Workflow of Argo mode, whose pods run `discover`, `worker` and
 //! `finalize`. It reads the command line, hands a plan to an orchestrator and turns the outcome
@@ -20,6 +21,7 @@
 //! As the top row it may use any of them; nothing depends on it.
 
 mod argo;
+mod check;
 mod compare;
 mod ingest;
 pub mod logging;
@@ -28,6 +30,7 @@ mod plugin_inspect;
 mod plugin_new;
 mod pod;
 
+pub use check::CheckArgs;
 pub use compare::CompareArgs;
 pub use ingest::IngestArgs;
 pub use plugin::PluginArgs;
@@ -51,6 +54,9 @@ pub struct Cli {
 pub enum Command {
     /// Ingest metadata from a source into a sink, as the workflow config says.
     Ingest(IngestArgs),
+    /// Check that a run could start: the config, the plugin, the source (reach, credentials,
+    /// listing) and the sink, without ingesting. Exit 0 when all pass, 2 when one does not.
+    Check(CheckArgs),
     /// Run the same ingestion sequentially and in local mode at several parallelisms, and compare.
     Compare(CompareArgs),
     /// Tools for connector authors: scaffold a new plugin, inspect a built one.
@@ -75,6 +81,7 @@ pub(crate) const FAILED: u8 = 1;
 pub fn main(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Ingest(args) => ingest::run(args),
+        Command::Check(args) => check::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Plugin(args) => plugin::run(args),
         Command::Argo(args) => argo::run(args),

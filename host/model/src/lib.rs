@@ -55,6 +55,19 @@ impl EntityKind {
         }
     }
 
+    /// In words, for counts: `databases`, `schemas`, `stored procedures`…
+    pub fn plural(self) -> &'static str {
+        match self {
+            Self::Database => "databases",
+            Self::DatabaseSchema => "schemas",
+            Self::DashboardDataModel => "data models",
+            Self::Table => "tables",
+            Self::StoredProcedure => "stored procedures",
+            Self::Dashboard => "dashboards",
+            Self::Chart => "charts",
+        }
+    }
+
     /// How many names a ref of this kind has: `[database]`, `[database, schema]`,
     /// `[database, schema, name]`; a dashboard service is flat: `[name]`.
     pub fn path_len(self) -> usize {

@@ -160,37 +160,13 @@ async fn prepare(
     choose: impl FnOnce(World) -> Workers,
 ) -> anyhow::Result<(Arc<Run>, Workers)> {
     let source = &config.source;
-    let service_type = source.service_connection.service_type().ok_or_else(|| {
-        anyhow!(
-            "{}: source.serviceConnection.config.type is required",
-            config.path.display()
-        )
-    })?;
-    let limits = Limits::from(&config.workflow.plugin_limits);
-    let grants = Arc::new(
-        Grants::from_config(config, limits.call_timeout)
-            .with_context(|| config.path.display().to_string())?,
-    );
-    let path = match &options.plugin {
-        Some(path) => path.clone(),
-        None => find_plugin(&source.kind)?,
-    };
-    let plugin = Plugin::load(&path, &ComponentCache::from_env(), limits, grants.clone()).await?;
-    if !plugin.info.service_types.iter().any(|t| t == service_type) {
-        anyhow::bail!(
-            "plugin {} ({}) handles {}, but the config's service type is `{service_type}`",
-            plugin.info.name,
-            path.display(),
-            plugin.info.service_types.join(", ")
-        );
+    let (plugin, grants) = load_plugin(config, options, Grants::from_config).await?;
+    // Once per run: in the process that runs it whole, or in Argo's discover pod.
+    if matches!(part, Part::All | Part::Containers(_)) {
+        warn_keys_without_effect(config, &plugin);
     }
-    tracing::info!(
-        "Loaded plugin {} {} from {}",
-        plugin.info.name,
-        plugin.info.version,
-        path.display()
-    );
     grants.verify().await?;
+    let service_type = source.service_connection.service_type().unwrap_or_default();
     let workers = choose(plugin.world);
     let requests = Requests::new(&source.service_name, service_type);
     let open_sink = async |keep: Option<u64>| -> anyhow::Result<Arc<dyn sink::Sink>> {
@@ -236,6 +212,71 @@ async fn prepare(
     Ok((Arc::new(run), workers))
 }
 
+/// The plugin for the config (`--plugin`, else found by the source's type), loaded with the
+/// grants `grant` makes from the config, and checked to serve the config's service type.
+pub(crate) async fn load_plugin(
+    config: &Config,
+    options: &Options,
+    grant: impl FnOnce(&Config, std::time::Duration) -> anyhow::Result<Grants>,
+) -> anyhow::Result<(Plugin, Arc<Grants>)> {
+    let source = &config.source;
+    let service_type = source.service_connection.service_type().ok_or_else(|| {
+        anyhow!(
+            "{}: source.serviceConnection.config.type is required",
+            config.path.display()
+        )
+    })?;
+    let limits = Limits::from(&config.workflow.plugin_limits);
+    let grants = Arc::new(
+        grant(config, limits.call_timeout).with_context(|| config.path.display().to_string())?,
+    );
+    let path = match &options.plugin {
+        Some(path) => path.clone(),
+        None => find_plugin(&source.kind)?,
+    };
+    let plugin = Plugin::load(&path, &ComponentCache::from_env(), limits, grants.clone()).await?;
+    if !plugin.info.service_types.iter().any(|t| t == service_type) {
+        anyhow::bail!(
+            "plugin {} ({}) handles {}, but the config's service type is `{service_type}`",
+            plugin.info.name,
+            path.display(),
+            plugin.info.service_types.join(", ")
+        );
+    }
+    tracing::info!(
+        "Loaded plugin {} {} from {}",
+        plugin.info.name,
+        plugin.info.version,
+        path.display()
+    );
+    Ok((plugin, grants))
+}
+
+/// Names, once, the OpenMetadata keys the config sets that neither the host nor the plugin reads
+/// (`Config::keys_without_effect`): valid for OpenMetadata, so not an error, but the user expects
+/// them to do something.
+fn warn_keys_without_effect(config: &Config, plugin: &Plugin) {
+    match &plugin.config_keys {
+        Some(keys) => {
+            let idle = config.keys_without_effect(Some(keys));
+            if !idle.is_empty() {
+                tracing::warn!(
+                    "{}: these keys have no effect with omrun and plugin {} {}: {}",
+                    config.path.display(),
+                    plugin.info.name,
+                    plugin.info.version,
+                    idle.join(", ")
+                );
+            }
+        }
+        None => tracing::debug!(
+            "plugin {} declares no config keys (omrun_sdk::declare_config_keys!): keys it ignores \
+             cannot be named",
+            plugin.info.name
+        ),
+    }
+}
+
 /// The run's checkpoint at `place`. One that cannot be kept at its default place (a read-only
 /// folder, or another run of the same config holds it) only costs this run the ability to be
 /// resumed, and the run says so; one asked for (`--checkpoint`, `--resume`) cannot be missing.
@@ -263,7 +304,7 @@ fn open_checkpoint(
                 .workflow
                 .open_metadata_server_config
                 .as_ref()
-                .map_or("", |server| server.host_port.as_str())
+                .map_or("", |server| server.host_port.value.as_str())
         ),
     };
     let identity = Identity {

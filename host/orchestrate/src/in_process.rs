@@ -40,7 +40,9 @@ impl InProcess {
                 sequential
             }
             (InProcess::Local { workers }, World::Discoverable) => {
-                tracing::info!("Using LOCAL thread-based distributed execution");
+                tracing::info!(
+                    "Using LOCAL thread-based distributed execution ({workers} workers)"
+                );
                 Workers {
                     count: *workers,
                     mode: "local",

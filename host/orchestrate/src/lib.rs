@@ -18,9 +18,11 @@
 //! (`omrun`) is above it.
 
 pub mod argo;
+mod check;
 mod compose;
 mod in_process;
 
+pub use check::{Step, check};
 pub use compose::Options;
 pub use in_process::InProcess;
 

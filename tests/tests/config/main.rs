@@ -2,4 +2,5 @@
 
 mod config;
 mod malformed;
+mod openmetadata_schema;
 mod secrets;

@@ -601,6 +601,41 @@ fn a_wrong_secret_fails_discovery_clearly() {
 }
 
 #[test]
+fn an_unreachable_looker_stops_the_run_at_once() {
+    let looker = LookerStandIn::start(settings(1, 1));
+    let work = Workdir::new();
+    let config = config(&work, &looker, &Options::default());
+    // A port nothing listens on, in place of the stand-in's.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let text = std::fs::read_to_string(&config).unwrap();
+    let text = text.replace(&looker.host_port(), &format!("http://127.0.0.1:{port}"));
+    std::fs::write(&config, text).unwrap();
+    let started = Instant::now();
+    let out = Omrun::ingest(work.path(), config)
+        .plugin(plugin("looker"))
+        .env("LOOKER_CLIENT_SECRET", SECRET)
+        .secret(SECRET)
+        .run();
+    out.assert_code(2);
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        out.single_error(),
+        format!(
+            "error: cannot reach the source: 127.0.0.1:{port} refused the connection: nothing \
+             listens on port {port} there"
+        ),
+        "{}",
+        out.describe()
+    );
+}
+
+#[test]
 fn into_openmetadata() {
     let looker = LookerStandIn::start(settings(20, 2));
     let om = StandIn::start(OM_TOKEN);

@@ -35,6 +35,8 @@ impl std::fmt::Display for Capability {
 pub struct Grants {
     pub sql: BTreeMap<String, sql::Target>,
     pub http: BTreeMap<String, http::HostGrant>,
+    /// The source's `hostPort` when it is an http(s) URL: what `verify` probes.
+    pub http_source: Option<String>,
     /// The secrets of the source's `serviceConnection.config` by key name, which the plugin never
     /// sees; an HTTP request names them with placeholders (see `http`).
     pub secrets: BTreeMap<String, Secret>,
@@ -52,25 +54,34 @@ impl Grants {
         {
             grants.sql.insert(SOURCE_LABEL.to_owned(), target);
         }
-        if let Some(host) = connection
+        let host_port = connection
             .config
             .get("hostPort")
-            .and_then(serde_json::Value::as_str)
-            .and_then(http::HostGrant::from_url)
+            .and_then(serde_json::Value::as_str);
+        if let Some((url, host)) =
+            host_port.and_then(|url| http::HostGrant::from_url(url).map(|host| (url, host)))
         {
             grants.http.insert(SOURCE_LABEL.to_owned(), host);
+            grants.http_source = Some(url.to_owned());
         }
         grants.secrets = http::secrets_in(&connection.config);
         Ok(grants)
     }
 
     /// Connects once to every granted database, so that a wrong password or host stops the run
-    /// before it starts, with the driver's own message, instead of failing every worker.
+    /// before it starts, with the driver's own message, instead of failing every worker; and
+    /// reaches an HTTP source once (DNS and TCP), so that one that is down stops it as quickly,
+    /// instead of every request failing after retries.
     pub async fn verify(&self) -> anyhow::Result<()> {
         for (label, target) in &self.sql {
             sql::Connection::open(target, None).await.map_err(|e| {
                 anyhow::anyhow!("cannot connect to the source (sql connection `{label}`): {e}")
             })?;
+        }
+        if let Some(url) = &self.http_source {
+            http::probe(url, http::PROBE_TIMEOUT)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot reach the source: {e}"))?;
         }
         Ok(())
     }

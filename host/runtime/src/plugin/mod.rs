@@ -86,6 +86,9 @@ pub struct Plugin {
     pub contract: Contract,
     /// What the file itself says about its contract.
     pub stamp: Stamp,
+    /// The config keys the plugin declares it reads (omrun-sdk's `declare_config_keys!`), if it
+    /// declares them: what lets the host name the keys a config sets to no effect.
+    pub config_keys: Option<Vec<String>>,
     engine: Engine,
     pre: contract::Pre,
     limits: Limits,
@@ -135,6 +138,11 @@ impl Plugin {
             ))
         })?;
         let stamped = contract::select(&stamp, &shown).map_err(PluginError)?;
+        let config_keys = contract::read_config_keys(&wasm).map_err(|e| {
+            PluginError(format!(
+                "plugin {shown} is not a valid WebAssembly component: {e}"
+            ))
+        })?;
 
         let engine = engine()
             .map_err(|e| PluginError(format!("cannot start the WebAssembly engine: {e}")))?;
@@ -202,6 +210,7 @@ impl Plugin {
             world,
             contract,
             stamp,
+            config_keys,
             engine,
             pre,
             limits,

@@ -27,6 +27,7 @@ const SUPPORTED_MAJOR: u32 = 2;
 const LIST_PAGE: u32 = 1000;
 
 pub struct OpenMetadataSink {
+    version: String,
     client: Client,
     requests: Requests,
     batch_size: usize,
@@ -36,6 +37,11 @@ pub struct OpenMetadataSink {
 }
 
 impl OpenMetadataSink {
+    /// The server's version, as it answered.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
     /// Connects and checks that the server is an OpenMetadata this sink can talk to, and that it
     /// accepts the token.
     pub async fn connect(
@@ -47,8 +53,9 @@ impl OpenMetadataSink {
         let timeout = Duration::from_secs_f64(config.timeout_seconds.unwrap_or(60.0).max(0.1));
         let client = Client::new(server, retry.clone(), timeout)?;
         let version = check_version(&client).await?;
-        tracing::info!("OpenMetadata {version} at {}", server.host_port);
+        tracing::info!("OpenMetadata {version} at {}", server.host_port.value);
         Ok(Self {
+            version,
             client,
             requests,
             batch_size: config.bulk_sink_batch_size.unwrap_or(100) as usize,

@@ -19,6 +19,7 @@ mod addresses;
 mod bounded;
 mod placeholders;
 mod policy;
+mod probe;
 #[cfg(test)]
 mod tests;
 
@@ -27,6 +28,7 @@ use http::uri::{Authority, Scheme};
 use http::{Request, Response, Uri};
 use omrun_config::{Secret, is_secret_key};
 use policy::Policy;
+pub use probe::{PROBE_TIMEOUT, probe};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::future::Future;

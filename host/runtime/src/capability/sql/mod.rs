@@ -153,6 +153,17 @@ pub enum Target {
 }
 
 impl Target {
+    /// Connecting gives up after `max` at the latest (`omrun check` answers within seconds,
+    /// whatever the config allows a run).
+    pub fn connect_within(&mut self, max: Duration) {
+        let endpoint = match self {
+            Target::Postgres(t) => t.endpoint_mut(),
+            Target::Mysql(t) => t.endpoint_mut(),
+            Target::Sqlite(_) => return,
+        };
+        endpoint.connect_timeout = endpoint.connect_timeout.min(max);
+    }
+
     /// The target described by an OpenMetadata `serviceConnection.config`, or `None` for one that
     /// speaks no protocol the host has a driver for (e.g. Looker); see `protocol`.
     pub fn from_connection(

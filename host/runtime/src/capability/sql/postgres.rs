@@ -28,6 +28,10 @@ impl Target {
         &self.endpoint
     }
 
+    pub(super) fn endpoint_mut(&mut self) -> &mut Endpoint {
+        &mut self.endpoint
+    }
+
     pub fn statement_timeout(&self) -> Duration {
         self.statement_timeout
     }

@@ -13,7 +13,10 @@ mod stamp;
 mod v0_1;
 mod v0_2;
 
-pub use stamp::{Contract, SECTION, SUPPORTED, Stamp, read_stamp, select, supported_range};
+pub use stamp::{
+    CONFIG_KEYS_SECTION, Contract, SECTION, SUPPORTED, Stamp, read_config_keys, read_stamp, select,
+    supported_range,
+};
 
 use super::sandbox::StoreState;
 use super::{PluginInfo, SourceConfig, World};

@@ -53,15 +53,38 @@ pub enum Stamp {
 /// sdk's section lives in the component's core module). Errors only when the file cannot be
 /// parsed as far as the section.
 pub fn read_stamp(wasm: &[u8]) -> Result<Stamp, String> {
+    Ok(match custom_section(wasm, SECTION)? {
+        Some(data) => Stamp::Present(String::from_utf8_lossy(&data).into_owned()),
+        None => Stamp::Missing,
+    })
+}
+
+/// The custom section omrun-sdk's `declare_config_keys!` writes: the config keys the plugin reads.
+pub const CONFIG_KEYS_SECTION: &str = "omrun:config-keys";
+
+/// The config keys the plugin declares it reads (dotted paths under `source`), or `None` when it
+/// declares none. Not part of the contract: a plugin without the section loads all the same.
+pub fn read_config_keys(wasm: &[u8]) -> Result<Option<Vec<String>>, String> {
+    Ok(custom_section(wasm, CONFIG_KEYS_SECTION)?.map(|data| {
+        String::from_utf8_lossy(&data)
+            .lines()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }))
+}
+
+/// The data of the first custom section called `name`, in the component or a module inside it.
+fn custom_section(wasm: &[u8], name: &str) -> Result<Option<Vec<u8>>, String> {
     for payload in Parser::new(0).parse_all(wasm) {
         if let Payload::CustomSection(section) = payload.map_err(|e| e.to_string())?
-            && section.name() == SECTION
+            && section.name() == name
         {
-            let text = String::from_utf8_lossy(section.data()).into_owned();
-            return Ok(Stamp::Present(text));
+            return Ok(Some(section.data().to_vec()));
         }
     }
-    Ok(Stamp::Missing)
+    Ok(None)
 }
 
 /// The contract to load a plugin with, or why it is refused; `None` for a plugin without a stamp,
@@ -117,6 +140,26 @@ mod tests {
             read_stamp(&wasm).unwrap(),
             Stamp::Present("omrun:connector@0.1.0".into())
         );
+    }
+
+    #[test]
+    fn reads_the_declared_config_keys() {
+        let wasm = component_with_sections(&[
+            (SECTION, b"omrun:connector@0.2.0"),
+            (
+                CONFIG_KEYS_SECTION,
+                b"serviceConnection.config.database\nsourceConfig.config.x\n",
+            ),
+        ]);
+        assert_eq!(
+            read_config_keys(&wasm).unwrap(),
+            Some(vec![
+                "serviceConnection.config.database".to_owned(),
+                "sourceConfig.config.x".to_owned()
+            ])
+        );
+        let without = component_with_sections(&[(SECTION, b"omrun:connector@0.2.0")]);
+        assert_eq!(read_config_keys(&without).unwrap(), None);
     }
 
     #[test]
