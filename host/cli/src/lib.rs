@@ -48,6 +48,41 @@ use std::process::ExitCode;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    #[command(flatten)]
+    pub log: LogArgs,
+}
+
+/// Logging, for every command (see `logging`).
+#[derive(Debug, clap::Args)]
+pub struct LogArgs {
+    /// Log level, over the config's `workflowConfig.loggerLevel` (`OMRUN_LOG` wins over both).
+    #[arg(long, global = true, value_parser = ["debug", "info", "warn", "error"])]
+    pub log_level: Option<String>,
+    /// More log: `-v` debug, `-vv` trace.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Less log: `-q` warnings and errors, `-qq` errors only.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub quiet: u8,
+    /// `text` (`TIME [LEVEL] message`) or `json` (one object per line: time, level, message,
+    /// fields, target).
+    #[arg(long, global = true, value_enum, default_value_t)]
+    pub log_format: logging::Format,
+}
+
+impl LogArgs {
+    fn overrides(&self) -> logging::Overrides {
+        let flag = self.log_level.as_deref().map(|l| match l {
+            "debug" => omrun_config::LoggerLevel::Debug,
+            "warn" => omrun_config::LoggerLevel::Warn,
+            "error" => omrun_config::LoggerLevel::Error,
+            _ => omrun_config::LoggerLevel::Info,
+        });
+        logging::Overrides {
+            level: logging::level_from(flag, self.verbose, self.quiet),
+            format: self.log_format,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -79,6 +114,7 @@ pub(crate) const CANNOT_START: u8 = 2;
 pub(crate) const FAILED: u8 = 1;
 
 pub fn main(cli: Cli) -> ExitCode {
+    logging::set_overrides(cli.log.overrides());
     match cli.command {
         Command::Ingest(args) => ingest::run(args),
         Command::Check(args) => check::run(args),

@@ -34,6 +34,8 @@ use std::time::Duration;
 pub struct Config {
     /// The file it came from, for messages.
     pub path: PathBuf,
+    /// The sha256 (hex) of the text it was loaded from: the run report names the config by it.
+    pub digest: String,
     pub source: SourceSection,
     pub sink: SinkSection,
     pub workflow: WorkflowSection,

@@ -38,7 +38,7 @@ pub fn load_unresolved(path: &Path) -> Result<(Config, Vec<String>), ConfigError
         environment.entry(name).or_insert_with(|| "1".to_owned());
     }
     parse(&text, environment, Lenience::Placeholders)
-        .map(|(document, unknown)| (config(path, document), unknown))
+        .map(|(document, unknown)| (config(path, &text, document), unknown))
         .map_err(|e| ConfigError {
             path: path.to_owned(),
             ..e
@@ -54,14 +54,14 @@ pub fn parse_str(
     environment: HashMap<String, String>,
 ) -> Result<(Config, Vec<String>), ConfigError> {
     parse(text, environment, Lenience::None)
-        .map(|(document, unknown)| (config(path, document), unknown))
+        .map(|(document, unknown)| (config(path, text, document), unknown))
         .map_err(|e| ConfigError {
             path: path.to_owned(),
             ..e
         })
 }
 
-fn config(path: &Path, document: Document) -> Config {
+fn config(path: &Path, text: &str, document: Document) -> Config {
     let mut workflow = document.workflow_config;
     // OpenMetadata's `threads`: that many workers, here local mode's, unless the config says how
     // to run with `distributedExecution`.
@@ -77,6 +77,7 @@ fn config(path: &Path, document: Document) -> Config {
     }
     Config {
         path: path.to_owned(),
+        digest: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(text.as_bytes())),
         source: document.source,
         sink: document.sink,
         workflow,

@@ -132,7 +132,12 @@ pub(crate) fn check(
         Some((name, entry)) => {
             checked.category = Some(entry.category.clone());
             let what = format!("OpenMetadata {VERSION}'s {name} connection");
-            Section::new(text, connection, CONNECTION_KEY, &what, lenience).check(&entry.schema)?;
+            let mut section = Section::new(text, connection, CONNECTION_KEY, &what, lenience);
+            // OpenMetadata's custom connector types (`CustomDatabase`, `CustomDashboard`, …) leave
+            // the connection to the connector; a plugin's own settings are its keys (OpenMetadata
+            // would want them as strings in `connectionOptions`). Its keys are still checked.
+            section.own_keys_allowed = name.starts_with("Custom");
+            section.check(&entry.schema)?;
         }
         None => checked.warnings.push(format!(
             "{CONNECTION_KEY}.type `{}` is not a service type of OpenMetadata {VERSION}; the section \
@@ -205,6 +210,8 @@ struct Section<'a> {
     /// What the schema is, e.g. `OpenMetadata 2.0.7's Postgres connection`.
     what: &'a str,
     lenience: Lenience,
+    /// Keys the schema does not name are let through at the section's top level.
+    own_keys_allowed: bool,
 }
 
 impl<'a> Section<'a> {
@@ -221,6 +228,7 @@ impl<'a> Section<'a> {
             key,
             what,
             lenience,
+            own_keys_allowed: false,
         }
     }
 
@@ -254,6 +262,11 @@ impl<'a> Section<'a> {
         let node = Node::find(self.root, &segments).unwrap_or(self.root);
         let key = self.dotted(&segments);
         match e.kind() {
+            ValidationErrorKind::AdditionalProperties { .. }
+                if self.own_keys_allowed && segments.is_empty() =>
+            {
+                None
+            }
             ValidationErrorKind::AdditionalProperties { unexpected } => {
                 let name = unexpected.first()?;
                 let allowed = allowed_keys(schema, e.schema_path().as_str());
@@ -365,12 +378,14 @@ impl<'a> Section<'a> {
     /// when the value is a placeholder for an unset variable.
     fn value_error(&self, node: &Located, key: &str, expected: &str) -> Option<ConfigError> {
         let at = node.referenced;
-        let found = Found::at(self.text, at.line(), at.column(), Some(key));
+        // Whether it is a placeholder is read from the text as written, secret or not.
+        let written = Found::at(self.text, at.line(), at.column(), None);
         if self.lenience == Lenience::Placeholders
-            && matches!(&found, Found::Scalar(s) if s.contains('$'))
+            && matches!(&written, Found::Scalar(s) if s.contains('$'))
         {
             return None;
         }
+        let found = Found::at(self.text, at.line(), at.column(), Some(key));
         Some(error(node, key, format!("{expected}, found {found}")))
     }
 

@@ -128,6 +128,18 @@ pub enum Entity {
 }
 
 impl Entity {
+    pub fn kind(&self) -> EntityKind {
+        match self {
+            Entity::Database(_) => EntityKind::Database,
+            Entity::DatabaseSchema(_) => EntityKind::DatabaseSchema,
+            Entity::Table(_) => EntityKind::Table,
+            Entity::StoredProcedure(_) => EntityKind::StoredProcedure,
+            Entity::Dashboard(_) => EntityKind::Dashboard,
+            Entity::Chart(_) => EntityKind::Chart,
+            Entity::DashboardDataModel(_) => EntityKind::DashboardDataModel,
+        }
+    }
+
     /// The ref this entity answers, e.g. to find its parents.
     pub fn to_ref(&self) -> EntityRef {
         match self {
@@ -156,7 +168,7 @@ impl Entity {
     /// to [`MAX_NAME_CHARS`] characters (`entityName`), a table's columns at least one — if it
     /// would. Said without quoting a huge name whole.
     pub fn invalid_name(&self) -> Option<String> {
-        let kind = self.to_ref().kind.as_str();
+        let kind = self.kind().as_str();
         let shown = |name: &str| {
             let start: String = name.chars().take(40).collect();
             format!("`{start}…`")

@@ -52,7 +52,7 @@ pub fn execute(
         Err(e) => return Outcome::CannotStart(e.to_string()),
     };
     runtime.block_on(async {
-        let (run, workers) = match prepare(config, options, part, checkpoint, choose).await {
+        let (run, workers, about) = match prepare(config, options, part, checkpoint, choose).await {
             Ok(prepared) => prepared,
             Err(e) => return Outcome::CannotStart(format!("{e:#}")),
         };
@@ -64,6 +64,17 @@ pub fn execute(
             .tally
             .finish(workers.mode, workers.count, run.plugin.name());
         report.retried += run.sink.retried();
+        (report.plugin_version, report.plugin_sha256, report.contract) = about;
+        report.config_sha256 = config.digest.clone();
+        report.output = match (&options.file_sink, &config.sink) {
+            (Some(path), _) => path.display().to_string(),
+            (None, SinkSection::File(file)) => file.filename.display().to_string(),
+            (None, SinkSection::MetadataRest(_)) => config
+                .workflow
+                .open_metadata_server_config
+                .as_ref()
+                .map_or_else(String::new, |s| s.host_port.value.clone()),
+        };
         // A run that failed as a whole (discovery, say) is in the report too, not only the log.
         if let Err(e) = &outcome {
             report.failures.push(omrun_pipeline::report::Failure {
@@ -90,6 +101,14 @@ pub fn execute(
             Ok(()) => finish(&mut report),
             Err(_) => Ok(()),
         };
+        let signal_caught = signal.load(std::sync::atomic::Ordering::SeqCst);
+        report.status = match (&outcome, &finished) {
+            _ if signal_caught > 0 => "interrupted",
+            (Ok(()), Ok(())) if report.failed == 0 => "succeeded",
+            (Ok(()), Ok(())) => "failed",
+            _ => "stopped",
+        }
+        .to_owned();
         report.log_summary();
         let clean = outcome.is_ok() && finished.is_ok() && report.failed == 0;
         run.checkpoint.finish(clean, &resume_command());
@@ -158,8 +177,13 @@ async fn prepare(
     part: Part,
     checkpoint: Option<Place>,
     choose: impl FnOnce(World) -> Workers,
-) -> anyhow::Result<(Arc<Run>, Workers)> {
+) -> anyhow::Result<(Arc<Run>, Workers, (String, String, String))> {
     let source = &config.source;
+    tracing::debug!(
+        "Config {} (sha256 {})",
+        config.path.display(),
+        config.digest
+    );
     let (plugin, grants) = load_plugin(config, options, Grants::from_config).await?;
     // Once per run: in the process that runs it whole, or in Argo's discover pod.
     if matches!(part, Part::All | Part::Containers(_)) {
@@ -168,6 +192,12 @@ async fn prepare(
     grants.verify().await?;
     let service_type = source.service_connection.service_type().unwrap_or_default();
     let workers = choose(plugin.world);
+    // What the report names the plugin by: version, file digest, contract.
+    let about = (
+        plugin.info.version.clone(),
+        plugin.sha256.clone(),
+        plugin.contract.name().to_owned(),
+    );
     let requests = Requests::new(&source.service_name, service_type);
     let open_sink = async |keep: Option<u64>| -> anyhow::Result<Arc<dyn sink::Sink>> {
         Ok(match &options.file_sink {
@@ -209,7 +239,7 @@ async fn prepare(
         keys: ForeignKeys::default(),
         tally: Default::default(),
     };
-    Ok((Arc::new(run), workers))
+    Ok((Arc::new(run), workers, about))
 }
 
 /// The plugin for the config (`--plugin`, else found by the source's type), loaded with the

@@ -8,18 +8,50 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Report {
+    /// `succeeded`, `failed` (some entity failed), `stopped` (the run broke off: the source or
+    /// sink unreachable, or nothing found), `interrupted` (a signal).
+    #[serde(default)]
+    pub status: String,
+    /// This omrun's version.
+    #[serde(default)]
+    pub omrun_version: String,
     pub mode: String,
     pub parallelism: usize,
+    /// The plugin's name, version, contract and file digest.
     pub plugin: String,
+    #[serde(default)]
+    pub plugin_version: String,
+    #[serde(default)]
+    pub plugin_sha256: String,
+    #[serde(default)]
+    pub contract: String,
+    /// The sha256 of the config's text, to tell runs of different configs apart.
+    #[serde(default)]
+    pub config_sha256: String,
+    /// Where the run wrote: the JSON Lines file, or OpenMetadata's API.
+    #[serde(default)]
+    pub output: String,
     /// The shard an Argo worker pod processed (`2/8`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<String>,
     /// When the run started, in seconds since the Unix epoch (Argo's finalize spans its pods).
     #[serde(default)]
     pub started_at_unix: f64,
+    /// The same, and the end, as RFC 3339 UTC times.
+    #[serde(default)]
+    pub started_at: String,
+    #[serde(default)]
+    pub ended_at: String,
+    /// Entities written, by kind (`table`, `databaseSchema`, `chart`…).
+    #[serde(default)]
+    pub written: std::collections::BTreeMap<String, usize>,
+    /// Failures met while listing the source (kind `run` or `database`): the run could not see
+    /// everything, so nothing was marked deleted where they are.
+    #[serde(default)]
+    pub discovery_failures: usize,
     /// Tables (views included) discovered.
     pub found: usize,
     /// Tables written to the sink.
@@ -103,6 +135,18 @@ impl Report {
             self.entities_per_second
         );
         tracing::info!("Processed: {}", self.processed);
+        if !self.written.is_empty() {
+            let counts: Vec<String> = self
+                .written
+                .iter()
+                .map(|(kind, n)| format!("{n} {kind}"))
+                .collect();
+            let to = match self.output.as_str() {
+                "" => String::new(),
+                output => format!(" to {output}"),
+            };
+            tracing::info!("Wrote {}{to}", counts.join(", "));
+        }
         if self.resumed > 0 {
             tracing::info!(
                 "Resumed: {} (written by the interrupted run, skipped)",
@@ -144,6 +188,7 @@ pub struct Tally {
     failures: Mutex<Vec<Failure>>,
     skipped: Mutex<Vec<Skip>>,
     deferred_keys: AtomicUsize,
+    written: Mutex<std::collections::BTreeMap<String, usize>>,
     streak: Mutex<Streak>,
     progress: Progress,
 }
@@ -196,6 +241,7 @@ impl Tally {
             failures: Mutex::new(Vec::new()),
             skipped: Mutex::new(Vec::new()),
             deferred_keys: AtomicUsize::new(0),
+            written: Mutex::default(),
             streak: Mutex::new(Streak::default()),
             progress: Progress::default(),
         }
@@ -214,6 +260,17 @@ impl Tally {
 
     pub fn found_so_far(&self) -> usize {
         self.found.load(Ordering::Relaxed)
+    }
+
+    /// One entity of `kind` reached the sink.
+    pub fn wrote(&self, kind: &str) {
+        let mut written = self.written.lock().unwrap_or_else(|p| p.into_inner());
+        match written.get_mut(kind) {
+            Some(n) => *n += 1,
+            None => {
+                written.insert(kind.to_owned(), 1);
+            }
+        }
     }
 
     pub fn processed(&self, tables: usize, containers: usize) {
@@ -240,6 +297,7 @@ impl Tally {
     }
 
     pub fn failed(&self, failure: Failure) {
+        self.progress.failed();
         if failure.kind == "table" {
             self.progress.advance(1);
         }
@@ -318,15 +376,35 @@ impl Tally {
             .clone();
         skipped.sort_by(|a, b| (&a.fqn, &a.what).cmp(&(&b.fqn, &b.what)));
         let processed = self.processed.load(Ordering::Relaxed);
-        let started_at_unix = std::time::SystemTime::now()
+        let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0.0, |now| now.as_secs_f64() - elapsed);
+            .map_or(0.0, |now| now.as_secs_f64());
+        let started_at_unix = now - elapsed;
+        let discovery_failures = failures
+            .iter()
+            .filter(|f| f.kind == "run" || f.kind == "database")
+            .count();
         Report {
+            status: String::new(),
+            omrun_version: env!("CARGO_PKG_VERSION").to_owned(),
             mode: mode.to_owned(),
             parallelism,
             plugin: plugin.to_owned(),
+            plugin_version: String::new(),
+            plugin_sha256: String::new(),
+            contract: String::new(),
+            config_sha256: String::new(),
+            output: String::new(),
             shard: None,
             started_at_unix,
+            started_at: rfc3339(started_at_unix),
+            ended_at: rfc3339(now),
+            written: self
+                .written
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone(),
+            discovery_failures,
             found: self.found.load(Ordering::Relaxed),
             processed,
             resumed: self.resumed.load(Ordering::Relaxed),
@@ -359,6 +437,29 @@ impl Default for Tally {
     }
 }
 
+/// `2026-12-03T10:05:28.123Z` for seconds since the Unix epoch (UTC; days to a civil date as in
+/// Howard Hinnant's `civil_from_days`).
+pub fn rfc3339(unix: f64) -> String {
+    let millis = (unix.max(0.0) * 1000.0).round() as i64;
+    let (days, ms_of_day) = (millis.div_euclid(86_400_000), millis.rem_euclid(86_400_000));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (h, m, sec, ms) = (
+        ms_of_day / 3_600_000,
+        ms_of_day / 60_000 % 60,
+        ms_of_day / 1000 % 60,
+        ms_of_day % 1000,
+    );
+    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{sec:02}.{ms:03}Z")
+}
+
 /// A bar on a terminal; elsewhere (CI, files) a plain line every ten seconds.
 #[derive(Default)]
 struct Progress {
@@ -369,6 +470,8 @@ struct Progress {
 struct ProgressState {
     total: usize,
     done: usize,
+    failed: usize,
+    started: Option<Instant>,
     last_line: Option<Instant>,
 }
 
@@ -380,13 +483,14 @@ impl Progress {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         state.total = total;
         state.last_line.get_or_insert_with(Instant::now);
+        state.started.get_or_insert_with(Instant::now);
         let mut bar = active_bar().lock().unwrap_or_else(|p| p.into_inner());
         if let Some(bar) = bar.as_ref() {
             bar.set_length(total as u64);
         } else if std::io::stderr().is_terminal() {
             let progress = ProgressBar::new(total as u64).with_style(
                 ProgressStyle::with_template(
-                    "{bar:40} {pos}/{len} tables  {elapsed_precise}  eta {eta}",
+                    "{bar:40} {pos}/{len} tables  {per_sec}  {msg}  {elapsed_precise}  eta {eta}",
                 )
                 .expect("static template"),
             );
@@ -408,7 +512,31 @@ impl Progress {
             .is_some_and(|t| t.elapsed() >= PLAIN_PROGRESS_EVERY)
         {
             state.last_line = Some(Instant::now());
-            tracing::info!("Progress: {}/{} tables", state.done, state.total);
+            let seconds = state.started.map_or(0.0, |t| t.elapsed().as_secs_f64());
+            let rate = if seconds > 0.0 {
+                state.done as f64 / seconds
+            } else {
+                0.0
+            };
+            tracing::info!(
+                "Progress: {}/{} tables ({rate:.1}/s, {} failed)",
+                state.done,
+                state.total,
+                state.failed
+            );
+        }
+    }
+
+    /// One more entity failed: the bar says how many have.
+    fn failed(&self) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.failed += 1;
+        if let Some(bar) = active_bar()
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            bar.set_message(format!("{} failed", state.failed));
         }
     }
 
@@ -452,6 +580,13 @@ mod tests {
             error: error.into(),
             attempts: 2,
         }
+    }
+
+    #[test]
+    fn times_are_rfc3339_utc() {
+        assert_eq!(rfc3339(0.0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339(951_782_400.5), "2000-02-29T00:00:00.500Z");
+        assert_eq!(rfc3339(1_796_292_328.123), "2026-12-03T10:05:28.123Z");
     }
 
     #[test]

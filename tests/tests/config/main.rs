@@ -3,4 +3,5 @@
 mod config;
 mod malformed;
 mod openmetadata_schema;
+mod operations;
 mod secrets;

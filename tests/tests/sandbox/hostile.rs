@@ -41,11 +41,11 @@ fn run(work: &Workdir, tables: &[&str], discover_loop: bool) -> (RunOutput, Dura
     config:
       type: CustomDatabase
       hostPort: localhost:1
+      discoverLoop: {discover_loop}
+      tables: {tables}
   sourceConfig:
     config:
       type: DatabaseMetadata
-      discoverLoop: {discover_loop}
-      tables: {tables}
 sink:
   type: file
   config:

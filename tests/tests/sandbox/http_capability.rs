@@ -130,10 +130,10 @@ fn probe(work: &Workdir, host_port: &str, probes: Value) -> RunOutput {
       hostPort: {host_port}
       clientId: probe
       clientSecret: ${{PROBE_SECRET}}
+      probes: {probes}
   sourceConfig:
     config:
       type: DatabaseMetadata
-      probes: {probes}
 sink:
   type: file
   config:

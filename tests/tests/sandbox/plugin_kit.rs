@@ -189,7 +189,7 @@ fn a_plugin_of_the_older_contract_still_ingests() {
     let config = work.write(
         "legacy.yaml",
         format!(
-            "source:\n  type: legacy\n  serviceName: legacy_svc\n  serviceConnection:\n    config:\n      type: CustomDatabase\n  sourceConfig:\n    config:\n      tables: [orders, customers, items]\nsink:\n  type: file\n  config:\n    filename: {}\nworkflowConfig:\n  distributedExecution:\n    enabled: true\n    orchestrator: local\n    parallelism: 2\n",
+            "source:\n  type: legacy\n  serviceName: legacy_svc\n  serviceConnection:\n    config:\n      type: CustomDatabase\n      tables: [orders, customers, items]\nsink:\n  type: file\n  config:\n    filename: {}\nworkflowConfig:\n  distributedExecution:\n    enabled: true\n    orchestrator: local\n    parallelism: 2\n",
             omrun_tests::yaml_str(&output.to_string_lossy())
         ),
     );
@@ -602,7 +602,7 @@ fn the_sdk_routes_log_and_tracing_to_the_host_and_its_default_process_uses_proce
     let config = work.write(
         "synthetic.yaml",
         format!(
-            "source:\n  type: synthetic\n  serviceName: synth\n  serviceConnection:\n    config:\n      type: CustomDatabase\n  sourceConfig:\n    config:\n      tables: 7\nsink:\n  type: file\n  config:\n    filename: {}\nworkflowConfig:\n  distributedExecution:\n    enabled: true\n    orchestrator: local\n    parallelism: 2\n    batchSize: 3\n",
+            "source:\n  type: synthetic\n  serviceName: synth\n  serviceConnection:\n    config:\n      type: CustomDatabase\n      tables: 7\nsink:\n  type: file\n  config:\n    filename: {}\nworkflowConfig:\n  distributedExecution:\n    enabled: true\n    orchestrator: local\n    parallelism: 2\n    batchSize: 3\n",
             omrun_tests::yaml_str(&output.to_string_lossy())
         ),
     );

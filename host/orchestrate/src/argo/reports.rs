@@ -109,17 +109,44 @@ impl WorkerReports {
         let processed = (sum(|r| r.processed) + sum(|r| r.deferred_keys))
             .saturating_sub(finalize_failed_tables);
         let failures_omitted = sum(|r| r.failures_omitted);
+        let mut written = finalize.written.clone();
+        for (kind, n) in workers.clone().flat_map(|r| r.written.iter()) {
+            *written.entry(kind.clone()).or_default() += n;
+        }
+        let stopped = workers
+            .clone()
+            .chain([finalize])
+            .find_map(|r| r.stopped.clone());
+        let failed = failures.len() + failures_omitted;
+        let started_at_unix = if started.is_finite() { started } else { 0.0 };
         Report {
+            status: match (&stopped, failed) {
+                (Some(_), _) => "stopped",
+                (None, 0) if finalize.status.is_empty() => "succeeded",
+                (None, 0) => finalize.status.as_str(),
+                (None, _) => "failed",
+            }
+            .to_owned(),
+            omrun_version: finalize.omrun_version.clone(),
             mode: "argo".into(),
             parallelism: self.shards as usize,
             plugin: finalize.plugin.clone(),
+            plugin_version: finalize.plugin_version.clone(),
+            plugin_sha256: finalize.plugin_sha256.clone(),
+            contract: finalize.contract.clone(),
+            config_sha256: finalize.config_sha256.clone(),
+            output: finalize.output.clone(),
             shard: None,
-            started_at_unix: if started.is_finite() { started } else { 0.0 },
+            started_at_unix,
+            started_at: omrun_pipeline::report::rfc3339(started_at_unix),
+            ended_at: omrun_pipeline::report::rfc3339(ended),
+            written,
+            discovery_failures: sum(|r| r.discovery_failures) + finalize.discovery_failures,
             found: sum(|r| r.found),
             processed,
             // Argo retries a pod whole; nothing is resumed.
             resumed: 0,
-            failed: failures.len() + failures_omitted,
+            failed,
             retried: sum(|r| r.retried),
             containers: sum(|r| r.containers) + finalize.containers,
             duration_seconds: duration,
@@ -142,10 +169,7 @@ impl WorkerReports {
                 .collect(),
             // Finalize completed them.
             deferred_keys: 0,
-            stopped: workers
-                .clone()
-                .chain([finalize])
-                .find_map(|r| r.stopped.clone()),
+            stopped,
         }
     }
 
@@ -187,6 +211,7 @@ mod tests {
             skipped: vec![],
             deferred_keys: 0,
             stopped: None,
+            ..Report::default()
         }
     }
 

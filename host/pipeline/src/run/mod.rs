@@ -231,6 +231,7 @@ impl Run {
             }
             done.push((r.kind.as_str(), self.fqn(&r)));
             for entity in entities {
+                self.tally.wrote(entity.kind().as_str());
                 match entity {
                     Entity::Table(_) | Entity::StoredProcedure(_) | Entity::Dashboard(_) => {
                         leaves += usize::from(self.counts())

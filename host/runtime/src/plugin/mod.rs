@@ -89,6 +89,8 @@ pub struct Plugin {
     /// The config keys the plugin declares it reads (omrun-sdk's `declare_config_keys!`), if it
     /// declares them: what lets the host name the keys a config sets to no effect.
     pub config_keys: Option<Vec<String>>,
+    /// The file's sha256 (hex): what the run report names it by.
+    pub sha256: String,
     engine: Engine,
     pre: contract::Pre,
     limits: Limits,
@@ -138,6 +140,7 @@ impl Plugin {
             ))
         })?;
         let stamped = contract::select(&stamp, &shown).map_err(PluginError)?;
+        let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&wasm));
         let config_keys = contract::read_config_keys(&wasm).map_err(|e| {
             PluginError(format!(
                 "plugin {shown} is not a valid WebAssembly component: {e}"
@@ -211,6 +214,7 @@ impl Plugin {
             contract,
             stamp,
             config_keys,
+            sha256,
             engine,
             pre,
             limits,

@@ -1,5 +1,5 @@
 //! A connector that misbehaves on purpose, to show that the sandbox contains it. `discover` lists
-//! one database, one schema and the tables of `sourceConfig.config.tables`; `process` then acts on
+//! one database, one schema and the tables of `serviceConnection.config.tables`; `process` then acts on
 //! each table's name prefix:
 //!
 //! | prefix     | what it does                                                       |
@@ -16,7 +16,7 @@
 //! | `http_`    | GETs the cloud metadata address, 127.0.0.1:1 and an ungranted host |
 //! | other      | a normal table                                                     |
 //!
-//! `sourceConfig.config.discoverLoop: true` makes `discover` loop forever. The plugin declares no
+//! `serviceConnection.config.discoverLoop: true` makes `discover` loop forever. The plugin declares no
 //! capability: everything it reaches for is refused at run time. `std::hint::black_box` keeps the
 //! optimiser from removing the loops and the allocations.
 
@@ -48,11 +48,12 @@ impl omrun_sdk::DiscoverableSource for Hostile {
     }
 
     fn open(config: SourceConfig) -> Result<Self, String> {
+        // The connector's own settings, in its connection (a `CustomDatabase` takes any).
         let config: Value =
-            serde_json::from_str(&config.source_config).map_err(|e| e.to_string())?;
+            serde_json::from_str(&config.service_connection).map_err(|e| e.to_string())?;
         let tables = config["tables"]
             .as_array()
-            .ok_or("sourceConfig.config.tables: a list is required")?
+            .ok_or("serviceConnection.config.tables: a list is required")?
             .iter()
             .filter_map(|t| t.as_str().map(str::to_owned))
             .collect();

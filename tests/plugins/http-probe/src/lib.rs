@@ -1,4 +1,4 @@
-//! Outgoing HTTP from inside the sandbox. `sourceConfig.config.probes` lists requests
+//! Outgoing HTTP from inside the sandbox. `serviceConnection.config.probes` lists requests
 //! (`{url, headers}`); `discover` makes each one, a GET over wasi:http, and reports its outcome as
 //! a database named `<index>-<outcome>`: `ok-<status>`, `denied` (the host refused it),
 //! `error-<code>`, or `error-read` when reading the body failed (wasi:http gives no code then). `open` logs the service connection it was given, so a test can show that the
@@ -32,11 +32,12 @@ impl omrun_sdk::DiscoverableSource for Probe {
             "serviceConnection as the plugin sees it: {}",
             config.service_connection
         );
-        let source: Value =
-            serde_json::from_str(&config.source_config).map_err(|e| e.to_string())?;
-        let probes = source["probes"]
+        // The connector's own settings, in its connection (a `CustomDatabase` takes any).
+        let connection: Value =
+            serde_json::from_str(&config.service_connection).map_err(|e| e.to_string())?;
+        let probes = connection["probes"]
             .as_array()
-            .ok_or("sourceConfig.config.probes: a list is required")?
+            .ok_or("serviceConnection.config.probes: a list is required")?
             .iter()
             .map(|p| {
                 let url = p["url"].as_str().unwrap_or_default().to_owned();

@@ -1,6 +1,6 @@
 //! A connector frozen on contract `omrun:connector@0.1.0`, bound with plain wit-bindgen (no SDK,
 //! which follows the newest contract). It makes up one database `legacy` with schema `main` and
-//! the tables named in `sourceConfig.config.tables` (default `a`, `b`), each with two columns — no
+//! the tables named in `serviceConnection.config.tables` (default `a`, `b`), each with two columns — no
 //! database needed. The host must load it through its 0.1.0 binding, side by side with plugins of
 //! newer contracts.
 
@@ -37,13 +37,16 @@ impl Guest for Legacy {
     }
 
     fn open(config: SourceConfig) -> Result<(), String> {
-        // `"tables": [...]` in the source config; a tiny hand parse keeps this plugin free of
-        // dependencies beyond wit-bindgen.
-        let text = config.source_config;
+        // `"tables": [...]` in the connection (a `CustomDatabase` takes a connector's own keys); a
+        // tiny hand parse keeps this plugin free of dependencies beyond wit-bindgen.
+        let text = config.service_connection;
         let names = match text.find("\"tables\"") {
             Some(at) => {
                 let list = &text[at..];
-                let (start, end) = (list.find('[').ok_or("bad tables")?, list.find(']').ok_or("bad tables")?);
+                let (start, end) = (
+                    list.find('[').ok_or("bad tables")?,
+                    list.find(']').ok_or("bad tables")?,
+                );
                 list[start + 1..end]
                     .split(',')
                     .map(|n| n.trim().trim_matches('"').to_owned())
@@ -58,8 +61,14 @@ impl Guest for Legacy {
 
     fn discover() -> Result<Vec<EntityRef>, String> {
         let mut refs = vec![
-            EntityRef { kind: EntityKind::Database, path: vec!["legacy".into()] },
-            EntityRef { kind: EntityKind::DatabaseSchema, path: vec!["legacy".into(), "main".into()] },
+            EntityRef {
+                kind: EntityKind::Database,
+                path: vec!["legacy".into()],
+            },
+            EntityRef {
+                kind: EntityKind::DatabaseSchema,
+                path: vec!["legacy".into(), "main".into()],
+            },
         ];
         TABLES.with(|t| {
             for name in t.borrow().iter() {
@@ -79,7 +88,10 @@ impl Guest for Legacy {
 
 fn describe(r: EntityRef) -> Entity {
     match r.kind {
-        EntityKind::Database => Entity::Database(Database { name: r.path[0].clone(), description: None }),
+        EntityKind::Database => Entity::Database(Database {
+            name: r.path[0].clone(),
+            description: None,
+        }),
         EntityKind::DatabaseSchema => Entity::DatabaseSchema(DatabaseSchema {
             database: r.path[0].clone(),
             name: r.path[1].clone(),
@@ -96,8 +108,16 @@ fn describe(r: EntityRef) -> Entity {
                 .enumerate()
                 .map(|(i, name)| Column {
                     name: (*name).into(),
-                    data_type: if i == 0 { DataType::Bigint } else { DataType::Varchar },
-                    data_type_display: if i == 0 { "bigint".into() } else { "varchar(20)".into() },
+                    data_type: if i == 0 {
+                        DataType::Bigint
+                    } else {
+                        DataType::Varchar
+                    },
+                    data_type_display: if i == 0 {
+                        "bigint".into()
+                    } else {
+                        "varchar(20)".into()
+                    },
                     array_data_type: None,
                     data_length: if i == 0 { None } else { Some(20) },
                     precision: None,

@@ -1,6 +1,6 @@
 //! Tables made up in memory: no database, no capability. It isolates what omrun itself costs — the
 //! host↔guest boundary, the pipeline, the sink — from catalog queries. `discover` lists
-//! `sourceConfig.config.tables` tables (default 1000) in one schema; every table has 20 columns.
+//! `serviceConnection.config.tables` tables (default 1000) in one schema; every table has 20 columns.
 
 use omrun_sdk::types::{
     Column, ConstraintType, DataType, Database, DatabaseSchema, Entity, EntityKind, EntityRef,
@@ -27,7 +27,7 @@ impl omrun_sdk::DiscoverableSource for Synthetic {
     fn open(config: SourceConfig) -> Result<Self, String> {
         // A plain search for `"tables": N`: this plugin has no JSON parser to keep it small.
         let tables = config
-            .source_config
+            .service_connection
             .split("\"tables\":")
             .nth(1)
             .and_then(|rest| {
