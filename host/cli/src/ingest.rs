@@ -37,9 +37,10 @@ pub struct RunArgs {
 pub struct IngestArgs {
     #[command(flatten)]
     pub run: RunArgs,
-    /// Overrides `workflowConfig.distributedExecution.orchestrator` (and enables it).
-    #[arg(long, value_parser = ["sequential", "local", "argo"])]
-    pub orchestrator: Option<String>,
+    /// Overrides `workflowConfig.distributedExecution.orchestrator` (and enables it): one of
+    /// `Orchestrator::NAMES`.
+    #[arg(long, value_parser = orchestrator_name)]
+    pub orchestrator: Option<Orchestrator>,
     /// Overrides `workflowConfig.distributedExecution.parallelism`.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=omrun_config::MAX_PARALLELISM as i64))]
     pub parallelism: Option<u32>,
@@ -112,11 +113,21 @@ fn start_logging((config, warnings): (Config, Vec<String>)) -> Config {
     config
 }
 
+/// `--orchestrator`'s value, by the config's own names (one list for both).
+fn orchestrator_name(name: &str) -> Result<Orchestrator, String> {
+    Orchestrator::parse(name).ok_or_else(|| {
+        format!(
+            "unknown orchestrator `{name}`, expected one of {}",
+            Orchestrator::NAMES
+        )
+    })
+}
+
 /// The orchestrator and worker count: command line first, then the config. Distributed execution
 /// that is not enabled means sequential.
 fn execution(config: &Config, args: &IngestArgs) -> (Orchestrator, usize) {
     let distributed = &config.workflow.distributed_execution;
-    let orchestrator = match args.orchestrator.as_deref().and_then(Orchestrator::parse) {
+    let orchestrator = match args.orchestrator {
         Some(requested) => requested,
         None if distributed.enabled => distributed.orchestrator,
         None => Orchestrator::Sequential,

@@ -28,13 +28,15 @@ impl omrun_sdk::DiscoverableSource for Probe {
     }
 
     fn open(config: SourceConfig) -> Result<Self, String> {
-        omrun_sdk::log::info!(
-            "serviceConnection as the plugin sees it: {}",
-            config.service_connection
-        );
         // The connector's own settings, in its connection (a `CustomDatabase` takes any).
         let connection: Value =
             serde_json::from_str(&config.service_connection).map_err(|e| e.to_string())?;
+        // What the host passed, without the probes (their URLs are the test's, not the config's).
+        let mut shown = connection.clone();
+        if let Some(map) = shown.as_object_mut() {
+            map.remove("probes");
+        }
+        omrun_sdk::log::info!("serviceConnection as the plugin sees it: {shown}");
         let probes = connection["probes"]
             .as_array()
             .ok_or("serviceConnection.config.probes: a list is required")?
