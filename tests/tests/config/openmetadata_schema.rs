@@ -2,6 +2,7 @@
 //! in the binary), the keys that change nothing named once, `threads`, and `omrun check`: through
 //! the real binary, the real PostgreSQL plugin and the test PostgreSQL.
 
+use omrun_tests::config::Workflow;
 use omrun_tests::relay::Relay;
 use omrun_tests::{Omrun, PgConfig, PgServer, Workdir, plugin, value_position};
 use std::time::{Duration, Instant};
@@ -231,5 +232,49 @@ fn check_reports_a_wrong_password() {
             .contains("source: FAILED — cannot connect to the source"),
         "{}",
         out.describe()
+    );
+}
+
+#[test]
+fn check_asks_openmetadata_for_its_version_with_the_token() {
+    let db = PgServer::from_env().create_database("om_schema_check_om", FIXTURE);
+    let om = omrun_tests::openmetadata::StandIn::start("om-check-token");
+    let work = Workdir::new();
+    let yaml = PgConfig::new(SERVICE, &work.join("unused.jsonl"))
+        .openmetadata(&om.host_port())
+        .yaml();
+    work.write("config.yaml", &yaml);
+    let check = |token: &str| {
+        Omrun::new(work.path())
+            .args(["check", "-c", "config.yaml"])
+            .plugin(plugin("postgres"))
+            .db(&db)
+            .env("OM_JWT_TOKEN", token)
+            .secret(token)
+            .run()
+    };
+    let good = check("om-check-token");
+    good.assert_success();
+    let sink = good
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("sink: "))
+        .unwrap_or_default();
+    assert!(
+        sink.starts_with("sink: ok — OpenMetadata 2.0.7 at ") && sink.ends_with("token accepted"),
+        "{}",
+        good.describe()
+    );
+    let refused = check("not-the-token");
+    refused.assert_code(2);
+    let sink = refused
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("sink: "))
+        .unwrap_or_default();
+    assert!(
+        sink.starts_with("sink: FAILED — ") && sink.contains("refused the token"),
+        "{}",
+        refused.describe()
     );
 }
