@@ -5,15 +5,13 @@
 //! [`PROBE_TIMEOUT`] whatever the config allows a run.
 
 use super::compose::{Options, load_plugin};
-use omrun_config::{Config, SinkSection};
+use omrun_config::Config;
 use omrun_model::EntityKind;
 use omrun_pipeline::run::Connector;
 use omrun_runtime::capability::Grants;
 use omrun_runtime::capability::http::PROBE_TIMEOUT;
 use omrun_runtime::plugin::{SourceConfig, World};
-use omrun_sink::OpenMetadataSink;
 use std::collections::BTreeMap;
-use std::path::Path;
 
 /// One step of the check and how it went.
 #[derive(Debug)]
@@ -104,7 +102,7 @@ pub fn check(config: &Config, options: &Options) -> Vec<Step> {
         }
         steps.push(Step {
             what: "sink",
-            outcome: check_sink(config, options).await,
+            outcome: omrun_sink::check(config, options.file_sink.as_deref(), PROBE_TIMEOUT).await,
         });
         steps
     })
@@ -124,50 +122,4 @@ fn counts(found: &[omrun_model::EntityRef]) -> String {
         .map(|(kind, n)| format!("{n} {}", kind.plural()))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-async fn check_sink(config: &Config, options: &Options) -> Result<String, String> {
-    if let Some(path) = &options.file_sink {
-        return writable_folder(path);
-    }
-    match &config.sink {
-        SinkSection::File(file) => writable_folder(&file.filename),
-        SinkSection::MetadataRest(rest) => {
-            let server = config
-                .workflow
-                .open_metadata_server_config
-                .as_ref()
-                .ok_or("workflowConfig.openMetadataServerConfig is missing")?;
-            let mut settings = rest.clone().unwrap_or_default();
-            settings.timeout_seconds = Some(PROBE_TIMEOUT.as_secs_f64());
-            let retry = omrun_config::RetryPolicy {
-                max_attempts: 1,
-                ..Default::default()
-            };
-            let sink = OpenMetadataSink::connect(
-                server,
-                &settings,
-                retry,
-                omrun_sink::Requests::new(&config.source.service_name, ""),
-            )
-            .await
-            .map_err(|e| format!("{e:#}"))?;
-            Ok(format!(
-                "OpenMetadata {} at {}, token accepted",
-                sink.version(),
-                server.host_port.value
-            ))
-        }
-    }
-}
-
-/// The sink file's folder takes a new file (the file itself is left as it is).
-fn writable_folder(file: &Path) -> Result<String, String> {
-    let folder = match file.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => Path::new(".").to_owned(),
-    };
-    tempfile::NamedTempFile::new_in(&folder)
-        .map(|_| format!("{} can be written", file.display()))
-        .map_err(|e| format!("cannot write in {}: {e}", folder.display()))
 }

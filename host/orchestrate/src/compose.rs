@@ -4,7 +4,7 @@
 
 use super::Outcome;
 use anyhow::{Context, anyhow};
-use omrun_config::{self as config, Config, SinkSection};
+use omrun_config::{self as config, Config};
 use omrun_model::Names;
 use omrun_pipeline::report::Report;
 use omrun_pipeline::run::{
@@ -12,7 +12,7 @@ use omrun_pipeline::run::{
 };
 use omrun_runtime::capability::Grants;
 use omrun_runtime::plugin::{ComponentCache, Limits, Plugin, SourceConfig, World};
-use omrun_sink::{self as sink, FileSink, Requests};
+use omrun_sink::{self as sink, Destination, FileSink, Requests};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -66,15 +66,7 @@ pub fn execute(
         report.retried += run.sink.retried();
         (report.plugin_version, report.plugin_sha256, report.contract) = about;
         report.config_sha256 = config.digest.clone();
-        report.output = match (&options.file_sink, &config.sink) {
-            (Some(path), _) => path.display().to_string(),
-            (None, SinkSection::File(file)) => file.filename.display().to_string(),
-            (None, SinkSection::MetadataRest(_)) => config
-                .workflow
-                .open_metadata_server_config
-                .as_ref()
-                .map_or_else(String::new, |s| s.host_port.value.clone()),
-        };
+        report.output = Destination::of(config, options.file_sink.as_deref()).to_string();
         // A run that failed as a whole (discovery, say) is in the report too, not only the log.
         if let Err(e) = &outcome {
             report.failures.push(omrun_pipeline::report::Failure {
@@ -322,29 +314,15 @@ fn open_checkpoint(
             .display()
             .to_string()
     };
-    let file = options.file_sink.as_deref().or(match &config.sink {
-        SinkSection::File(file) => Some(file.filename.as_path()),
-        SinkSection::MetadataRest(_) => None,
-    });
-    let sink = match file {
-        Some(path) => format!("file {}", absolute(path)),
-        None => format!(
-            "metadata-rest {}",
-            config
-                .workflow
-                .open_metadata_server_config
-                .as_ref()
-                .map_or("", |server| server.host_port.value.as_str())
-        ),
-    };
+    let destination = Destination::of(config, options.file_sink.as_deref());
     let identity = Identity {
         config: absolute(&config.path),
         service: config.source.service_name.clone(),
         plugin: plugin.info.name.clone(),
         plugin_version: plugin.info.version.clone(),
-        sink,
+        sink: destination.identity(),
     };
-    match Checkpoint::open(place, identity, file.is_some()) {
+    match Checkpoint::open(place, identity, destination.file().is_some()) {
         Err(e) if !place.explicit && !place.resume && e.is::<Unavailable>() => {
             tracing::warn!(
                 "{e:#}: this run keeps no checkpoint and cannot be resumed (--checkpoint PATH \

@@ -120,6 +120,106 @@ pub trait Sink: Send + Sync {
     async fn close(&self) -> anyhow::Result<()>;
 }
 
+/// Where a run writes: the sink `from_config` would open, or the file `file_sink` names instead
+/// (`--file-sink`). What the checkpoint names the run's sink by, and the report's `output`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// A JSON Lines file (positional: a resume cuts it back to what was recorded).
+    File(std::path::PathBuf),
+    /// OpenMetadata's API at this `hostPort`.
+    MetadataRest(String),
+}
+
+impl Destination {
+    pub fn of(config: &Config, file_sink: Option<&std::path::Path>) -> Destination {
+        if let Some(path) = file_sink {
+            return Destination::File(path.to_owned());
+        }
+        match &config.sink {
+            SinkSection::File(file) => Destination::File(file.filename.clone()),
+            SinkSection::MetadataRest(_) => Destination::MetadataRest(
+                config
+                    .workflow
+                    .open_metadata_server_config
+                    .as_ref()
+                    .map_or_else(String::new, |server| server.host_port.value.clone()),
+            ),
+        }
+    }
+
+    /// The file, when the destination is one.
+    pub fn file(&self) -> Option<&std::path::Path> {
+        match self {
+            Destination::File(path) => Some(path),
+            Destination::MetadataRest(_) => None,
+        }
+    }
+
+    /// `file <absolute path>` or `metadata-rest <hostPort>`.
+    pub fn identity(&self) -> String {
+        match self {
+            Destination::File(path) => format!(
+                "file {}",
+                std::path::absolute(path)
+                    .unwrap_or_else(|_| path.clone())
+                    .display()
+            ),
+            Destination::MetadataRest(host_port) => format!("metadata-rest {host_port}"),
+        }
+    }
+}
+
+impl std::fmt::Display for Destination {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Destination::File(path) => write!(f, "{}", path.display()),
+            Destination::MetadataRest(host_port) => f.write_str(host_port),
+        }
+    }
+}
+
+/// Whether the run's sink could be written, without writing: a file's folder takes a new file
+/// (the file itself is left alone); OpenMetadata answers its version and accepts the token, within
+/// `timeout`. What `omrun check` says of the sink.
+pub async fn check(
+    config: &Config,
+    file_sink: Option<&std::path::Path>,
+    timeout: std::time::Duration,
+) -> Result<String, String> {
+    let destination = Destination::of(config, file_sink);
+    if let Destination::File(file) = &destination {
+        let folder = match file.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => std::path::PathBuf::from("."),
+        };
+        return tempfile::NamedTempFile::new_in(&folder)
+            .map(|_| format!("{} can be written", file.display()))
+            .map_err(|e| format!("cannot write in {}: {e}", folder.display()));
+    }
+    let SinkSection::MetadataRest(rest) = &config.sink else {
+        unreachable!("a destination that is not a file is OpenMetadata")
+    };
+    let server = config
+        .workflow
+        .open_metadata_server_config
+        .as_ref()
+        .ok_or("workflowConfig.openMetadataServerConfig is missing")?;
+    let mut settings = rest.clone().unwrap_or_default();
+    settings.timeout_seconds = Some(timeout.as_secs_f64());
+    let retry = omrun_config::RetryPolicy {
+        max_attempts: 1,
+        ..Default::default()
+    };
+    let requests = Requests::new(&config.source.service_name, "");
+    let sink = OpenMetadataSink::connect(server, &settings, retry, requests)
+        .await
+        .map_err(|e| format!("{e:#}"))?;
+    Ok(format!(
+        "OpenMetadata {} at {destination}, token accepted",
+        sink.version()
+    ))
+}
+
 /// The sink the config names, connected (the OpenMetadata sink checks the server first), writing
 /// with `requests`. A file keeps its first `keep` bytes and continues after them (a resumed run),
 /// or starts empty.
