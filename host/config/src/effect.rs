@@ -50,22 +50,11 @@ impl Config {
                 .any(|k| path == k || path.starts_with(&format!("{k}.")))
         };
         let connection = &self.source.service_connection.config;
-        let connection_schema = self
-            .source
-            .service_connection
-            .service_type()
-            .and_then(openmetadata::schema_of_connection);
+        let service_type = self.source.service_connection.service_type();
+        let connection_schema = service_type.and_then(openmetadata::schema_of_connection);
         let source = &self.source.source_config.config;
-        let pipeline_schema = source
-            .get("type")
-            .and_then(Value::as_str)
-            .or_else(|| {
-                self.source
-                    .service_connection
-                    .service_type()
-                    .and_then(openmetadata::category_of)
-                    .and_then(openmetadata::pipeline_type)
-            })
+        let written_type = source.get("type").and_then(Value::as_str);
+        let pipeline_schema = openmetadata::pipeline_name(written_type, service_type)
             .and_then(openmetadata::schema_of_pipeline);
         let mut out = Vec::new();
         for (section, values, schema) in [

@@ -88,6 +88,15 @@ pub(crate) fn pipeline_type(category: &str) -> Option<&'static str> {
         .map(|(name, _)| name.as_str())
 }
 
+/// The metadata pipeline `sourceConfig.config` is: its `type` when written, else the ingestion of
+/// the service type's category (`Postgres` → `DatabaseMetadata`).
+pub(crate) fn pipeline_name<'a>(
+    written: Option<&'a str>,
+    service_type: Option<&str>,
+) -> Option<&'a str> {
+    written.or_else(|| service_type.and_then(category_of).and_then(pipeline_type))
+}
+
 /// Checks both sections. `text` is the config as written (for locations and quoting).
 pub(crate) fn check(
     text: &str,
@@ -109,10 +118,11 @@ pub(crate) fn check(
             format!("expected a mapping (`key: value` lines), found {found}"),
         ));
     };
-    let service_type = match Node::find(connection, &["type".to_owned()]).map(|n| &n.value) {
+    let type_node = Node::find(connection, &["type".to_owned()]);
+    let service_type = match type_node.map(|n| &n.value) {
         Some(Node::Str(t)) => Some(t.as_str()),
         Some(_) => {
-            let at = Node::find(connection, &["type".to_owned()]).unwrap_or(connection);
+            let at = type_node.unwrap_or(connection);
             let found = Found::at(text, at.referenced.line(), at.referenced.column(), None);
             return Err(error(
                 at,
@@ -149,25 +159,20 @@ pub(crate) fn check(
     let Some(source) = source.filter(|s| s.value != Node::Null) else {
         return Ok(checked);
     };
-    let written_type = match Node::find(source, &["type".to_owned()]).map(|n| &n.value) {
-        Some(Node::Str(t)) => Some(t.clone()),
+    let type_node = Node::find(source, &["type".to_owned()]);
+    let type_at = type_node.unwrap_or(source);
+    let written_type = match type_node.map(|n| &n.value) {
+        Some(Node::Str(t)) => Some(t.as_str()),
         _ => None,
     };
-    let pipeline = written_type.clone().or_else(|| {
-        checked
-            .category
-            .as_deref()
-            .and_then(pipeline_type)
-            .map(str::to_owned)
-    });
-    match pipeline.as_deref().and_then(|p| pipelines().types.get(p).map(|e| (p, e))) {
+    let pipeline = pipeline_name(written_type, service_type);
+    match pipeline.and_then(|p| pipelines().types.get(p).map(|e| (p, e))) {
         Some((name, entry)) => {
             if let Some(category) = &checked.category
                 && &entry.category != category
             {
-                let at = Node::find(source, &["type".to_owned()]).unwrap_or(source);
                 return Err(error(
-                    at,
+                    type_at,
                     &format!("{PIPELINE_KEY}.type"),
                     format!(
                         "`{name}` is the metadata ingestion of {} services, but the connection is \
@@ -181,10 +186,9 @@ pub(crate) fn check(
             Section::new(text, source, PIPELINE_KEY, &what, lenience).check(&entry.schema)?;
         }
         None if written_type.is_some() => {
-            let at = Node::find(source, &["type".to_owned()]).unwrap_or(source);
             let known: Vec<&str> = pipelines().types.keys().map(String::as_str).collect();
             return Err(error(
-                at,
+                type_at,
                 &format!("{PIPELINE_KEY}.type"),
                 format!(
                     "`{}` is not a metadata ingestion omrun runs; expected one of {}",

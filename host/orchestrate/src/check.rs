@@ -4,13 +4,13 @@
 //! version and the token). Each step answers within seconds: connecting gives up after
 //! [`PROBE_TIMEOUT`] whatever the config allows a run.
 
-use super::compose::{Options, load_plugin};
+use super::compose::{Options, load_plugin, plugin_config};
 use omrun_config::Config;
 use omrun_model::EntityKind;
 use omrun_pipeline::run::Connector;
 use omrun_runtime::capability::Grants;
 use omrun_runtime::capability::http::PROBE_TIMEOUT;
-use omrun_runtime::plugin::{SourceConfig, World};
+use omrun_runtime::plugin::World;
 use std::collections::BTreeMap;
 
 /// One step of the check and how it went.
@@ -71,14 +71,7 @@ pub fn check(config: &Config, options: &Options) -> Vec<Step> {
                 .instantiate()
                 .await
                 .map_err(|e| format!("the plugin cannot start: {e}"))?;
-            let source = SourceConfig {
-                service_name: config.source.service_name.clone(),
-                service_connection: omrun_config::without_secrets(
-                    &config.source.service_connection.config,
-                ),
-                source_config: config.source.source_config.config.clone(),
-            };
-            Connector::open(&mut instance, &source)
+            Connector::open(&mut instance, &plugin_config(config))
                 .await
                 .map_err(|e| format!("the plugin cannot open the source: {e}"))?;
             if plugin.world != World::Discoverable {

@@ -93,9 +93,9 @@ pub fn execute(
             Ok(()) => finish(&mut report),
             Err(_) => Ok(()),
         };
-        let signal_caught = signal.load(std::sync::atomic::Ordering::SeqCst);
+        let signal = signal.load(std::sync::atomic::Ordering::SeqCst);
         report.status = match (&outcome, &finished) {
-            _ if signal_caught > 0 => "interrupted",
+            _ if signal > 0 => "interrupted",
             (Ok(()), Ok(())) if report.failed == 0 => "succeeded",
             (Ok(()), Ok(())) => "failed",
             _ => "stopped",
@@ -109,7 +109,6 @@ pub fn execute(
         {
             return Outcome::Broken(format!("{e:#}"));
         }
-        let signal = signal.load(std::sync::atomic::Ordering::SeqCst);
         match outcome.and(finished) {
             // 128 + the signal's number, as a shell reports a process the signal ended.
             Err(e) if signal > 0 => Outcome::Interrupted {
@@ -214,11 +213,7 @@ async fn prepare(
     };
     let distributed = &config.workflow.distributed_execution;
     let run = Run {
-        source: SourceConfig {
-            service_name: source.service_name.clone(),
-            service_connection: config::without_secrets(&source.service_connection.config),
-            source_config: source.source_config.config.clone(),
-        },
+        source: plugin_config(config),
         names: Names::new(&source.service_name),
         plugin: Arc::new(plugin),
         sink,
@@ -272,6 +267,16 @@ pub(crate) async fn load_plugin(
         path.display()
     );
     Ok((plugin, grants))
+}
+
+/// What the plugin's `open` receives: the source's sections, secrets removed (the host keeps them).
+pub(crate) fn plugin_config(config: &Config) -> SourceConfig {
+    let source = &config.source;
+    SourceConfig {
+        service_name: source.service_name.clone(),
+        service_connection: config::without_secrets(&source.service_connection.config),
+        source_config: source.source_config.config.clone(),
+    }
 }
 
 /// Names, once, the OpenMetadata keys the config sets that neither the host nor the plugin reads

@@ -17,6 +17,15 @@ fn write_config(work: &Workdir, edit: impl Fn(String) -> String) -> String {
     yaml
 }
 
+/// `omrun check`'s line for a step (`source`, `sink`), or "" when the check never got there.
+fn step<'a>(out: &'a omrun_tests::RunOutput, what: &str) -> &'a str {
+    let prefix = format!("{what}: ");
+    out.stdout
+        .lines()
+        .find(|l| l.starts_with(&prefix))
+        .unwrap_or_default()
+}
+
 fn insert_after(yaml: String, line_start: &str, new_lines: &str) -> String {
     let at = yaml.find(line_start).expect("the line is in the config");
     let end = at + yaml[at..].find('\n').unwrap() + 1;
@@ -198,11 +207,7 @@ fn check_reports_an_unreachable_source_within_seconds() {
         "took {:?}",
         started.elapsed()
     );
-    let source = out
-        .stdout
-        .lines()
-        .find(|l| l.starts_with("source: "))
-        .unwrap_or_default();
+    let source = step(&out, "source");
     assert!(
         source.starts_with("source: FAILED — cannot connect to the source"),
         "{}",
@@ -255,11 +260,7 @@ fn check_asks_openmetadata_for_its_version_with_the_token() {
     };
     let good = check("om-check-token");
     good.assert_success();
-    let sink = good
-        .stdout
-        .lines()
-        .find(|l| l.starts_with("sink: "))
-        .unwrap_or_default();
+    let sink = step(&good, "sink");
     assert!(
         sink.starts_with("sink: ok — OpenMetadata 2.0.7 at ") && sink.ends_with("token accepted"),
         "{}",
@@ -267,11 +268,7 @@ fn check_asks_openmetadata_for_its_version_with_the_token() {
     );
     let refused = check("not-the-token");
     refused.assert_code(2);
-    let sink = refused
-        .stdout
-        .lines()
-        .find(|l| l.starts_with("sink: "))
-        .unwrap_or_default();
+    let sink = step(&refused, "sink");
     assert!(
         sink.starts_with("sink: FAILED — ") && sink.contains("refused the token"),
         "{}",

@@ -99,11 +99,15 @@ fn quiet_leaves_warnings_and_errors_and_text_lines_carry_the_time() {
     let work = Workdir::new();
     let output = work.join("out.jsonl");
     work.write("config.yaml", PgConfig::new(SERVICE, &output).yaml());
-    let loud = Omrun::ingest(work.path(), "config.yaml")
-        .plugin(plugin("postgres"))
-        .db(&db)
-        .output(&output)
-        .run();
+    let ingest = |flags: &[&str]| {
+        Omrun::ingest(work.path(), "config.yaml")
+            .plugin(plugin("postgres"))
+            .db(&db)
+            .args(flags)
+            .output(&output)
+            .run()
+    };
+    let loud = ingest(&[]);
     loud.assert_success();
     let info = loud
         .stderr
@@ -116,20 +120,10 @@ fn quiet_leaves_warnings_and_errors_and_text_lines_carry_the_time() {
         time.ends_with('Z') && time.as_bytes()[4] == b'-' && time.contains('T'),
         "{info}"
     );
-    let quiet = Omrun::ingest(work.path(), "config.yaml")
-        .plugin(plugin("postgres"))
-        .db(&db)
-        .arg("-q")
-        .output(&output)
-        .run();
+    let quiet = ingest(&["-q"]);
     quiet.assert_success();
     assert!(!quiet.stderr.contains("[INFO]"), "{}", quiet.describe());
-    let levelled = Omrun::ingest(work.path(), "config.yaml")
-        .plugin(plugin("postgres"))
-        .db(&db)
-        .args(["--log-level", "error"])
-        .output(&output)
-        .run();
+    let levelled = ingest(&["--log-level", "error"]);
     levelled.assert_success();
     assert!(!levelled.stderr.contains("[INFO]") && !levelled.stderr.contains("[WARN]"));
 }
