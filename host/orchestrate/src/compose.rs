@@ -8,7 +8,8 @@ use omrun_config::{self as config, Config};
 use omrun_model::Names;
 use omrun_pipeline::report::Report;
 use omrun_pipeline::run::{
-    self, Checkpoint, ForeignKeys, Identity, MarkDeleted, Part, Place, Run, Unavailable, Workers,
+    self, Checkpoint, ForeignKeys, Identity, MarkDeleted, Part, Place, Recorded, Run, Unavailable,
+    Workers,
 };
 use omrun_runtime::capability::Grants;
 use omrun_runtime::plugin::{ComponentCache, Limits, Plugin, SourceConfig, World};
@@ -103,7 +104,7 @@ pub fn execute(
         .to_owned();
         report.log_summary();
         let clean = outcome.is_ok() && finished.is_ok() && report.failed == 0;
-        run.checkpoint.finish(clean, &resume_command());
+        run.sink.checkpoint().finish(clean, &resume_command());
         if let Some(path) = &options.report_json
             && let Err(e) = write_report(path, &report)
         {
@@ -216,13 +217,12 @@ async fn prepare(
         source: plugin_config(config),
         names: Names::new(&source.service_name),
         plugin: Arc::new(plugin),
-        sink,
+        sink: Recorded::new(sink, checkpoint),
         retry: distributed.retry_policy.clone(),
         batch_size: distributed.batch_size.map(|n| n.max(1) as usize),
         mark_deleted: MarkDeleted::from_source_config(&source.source_config.config),
         allow_empty: options.allow_empty,
         part,
-        checkpoint,
         keys: ForeignKeys::default(),
         tally: Default::default(),
     };

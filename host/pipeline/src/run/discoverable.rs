@@ -29,7 +29,7 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
     }
     announce(&run, &leaves);
     let resumed = leaves.iter().filter(|r| run.done_before(r)).count();
-    if run.checkpoint.resuming() {
+    if run.sink.checkpoint().resuming() {
         tracing::info!(
             "Resuming: {resumed} of {} entities already done",
             leaves.len()

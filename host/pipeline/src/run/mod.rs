@@ -13,7 +13,7 @@ mod stale;
 mod streaming;
 mod workers;
 
-pub use checkpoint::{Checkpoint, Identity, Place, Unavailable};
+pub use checkpoint::{Checkpoint, Finished, Identity, Place, Recorded, Unavailable};
 pub use foreign_keys::ForeignKeys;
 use foreign_keys::{Outcome, Pass, is_reference_refusal};
 pub use shard::{Shard, ShardCounts};
@@ -24,7 +24,6 @@ use crate::report::{Failure, Skip, Tally};
 use omrun_config::RetryPolicy;
 use omrun_model::{Entity, EntityKind, EntityRef, Names, Table};
 use omrun_runtime::plugin::{CallError, SourceConfig, World};
-use omrun_sink::Sink;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -33,7 +32,9 @@ pub struct Run {
     /// The connector: a sandboxed plugin in a run.
     pub plugin: Arc<dyn Source>,
     pub source: SourceConfig,
-    pub sink: Arc<dyn Sink>,
+    /// Where entities go, through the checkpoint that records what earlier attempts of this run
+    /// finished and what this one finishes (`ingest` only: Argo retries a pod whole).
+    pub sink: Recorded,
     /// The FQNs of the service's entities: their identity in the checkpoint, the report and
     /// the shards.
     pub names: Names,
@@ -48,9 +49,6 @@ pub struct Run {
     pub allow_empty: bool,
     /// The part of the pipeline this process runs: all of it, or one pod's share in Argo mode.
     pub part: Part,
-    /// What earlier attempts of this run finished, and where this one records its progress
-    /// (`ingest` only: Argo retries a pod whole).
-    pub checkpoint: Checkpoint,
     /// What the sink holds, for sending foreign keys only to tables it has (see foreign_keys.rs).
     pub keys: ForeignKeys,
     pub tally: Tally,
@@ -112,28 +110,21 @@ impl Run {
 
     /// Writes the service, the parent of everything; a run cannot go on without it.
     async fn write_service(&self) -> anyhow::Result<()> {
-        let fqn = self.names.service();
-        // A resumed run's file already has it (OpenMetadata is asked again: it may have lost it).
-        if self.checkpoint.positional() && self.checkpoint.is_done(checkpoint::SERVICE, &fqn) {
-            return Ok(());
+        match self.sink.write_service(self.names.service()).await {
+            Some(failure) => {
+                anyhow::bail!("cannot write service {}: {}", failure.fqn, failure.error)
+            }
+            None => Ok(()),
         }
-        let turn = self.checkpoint.turn().await;
-        if let Some(failure) = self.sink.write_service().await {
-            anyhow::bail!("cannot write service {}: {}", failure.fqn, failure.error)
-        }
-        self.checkpoint
-            .record(&*self.sink, vec![(checkpoint::SERVICE, fqn)], true)
-            .await;
-        drop(turn);
-        Ok(())
     }
 
     /// Whether an earlier attempt of this run (see `--resume`) finished `r`, so that it is not
     /// written again. Containers count only for a file: OpenMetadata takes them again as once, and a
     /// resumed run sends them again in case the server lost them since.
     fn done_before(&self, r: &EntityRef) -> bool {
-        (r.kind.is_leaf() || self.checkpoint.positional())
-            && self.checkpoint.is_done(r.kind.as_str(), &self.fqn(r))
+        let checkpoint = self.sink.checkpoint();
+        (r.kind.is_leaf() || checkpoint.positional())
+            && checkpoint.is_done(r.kind.as_str(), &self.fqn(r))
     }
 
     /// Writes the entities answered for each ref, in order, and records in the checkpoint the
@@ -163,17 +154,14 @@ impl Run {
         } = self.resolve_keys(answered, pass).await;
         stored.deferred = wait;
         // Tables a partial round left as they are.
-        let mut done: Vec<(&str, String)> = Vec::with_capacity(answered.len() + unchanged.len());
+        let mut done: Finished = Vec::with_capacity(answered.len() + unchanged.len());
         let mut leaves = 0;
         for r in unchanged {
             done.push((r.kind.as_str(), self.fqn(&r)));
             leaves += usize::from(self.counts());
         }
         if answered.is_empty() {
-            if !done.is_empty() {
-                let _turn = self.checkpoint.turn().await;
-                self.checkpoint.record(&*self.sink, done, true).await;
-            }
+            self.sink.record(done).await;
             self.tally.processed(leaves, 0);
             return stored;
         }
@@ -185,69 +173,82 @@ impl Run {
             writes.extend(entities);
             spans.push((r, start..writes.len()));
         }
-        // A file's bytes and the checkpoint's lines stay in the same order (see checkpoint.rs).
-        let turn = self.checkpoint.turn().await;
-        let refused: HashMap<String, String> = self
-            .sink
-            .write(&writes)
-            .await
-            .into_iter()
-            .map(|f| (f.fqn, f.error))
-            .collect();
-        // Leaves (tables, stored procedures, dashboards) are the work counted; containers (and
-        // data models) are returned. Charts come with their dashboard and are not counted apart.
         let written_before = stored.containers.len();
-        for (r, span) in spans {
-            let entities = &writes[span];
-            let refusal = match refused.is_empty() {
-                true => None,
-                false => entities
-                    .iter()
-                    .find_map(|e| refused.get(&self.fqn(&e.to_ref()))),
-            };
-            if let Some(error) = refusal {
-                let table = entities.iter().find_map(|e| match e {
-                    Entity::Table(t) if pass == Pass::First && is_reference_refusal(error) => {
-                        Some(t.clone())
+        self.sink
+            .write(&writes, |refused| {
+                let refused = refused.iter().map(|f| (f.fqn.as_str(), f.error.as_str()));
+                let refused: HashMap<&str, &str> = refused.collect();
+                for (r, span) in spans {
+                    let entities = &writes[span];
+                    let settled = self.settle(r, entities, &refused, &partial, &mut stored, pass);
+                    if let Some((finished, counted)) = settled {
+                        done.push(finished);
+                        leaves += counted;
                     }
-                    _ => None,
-                });
-                match table {
-                    // What the server holds changed under us: the table waits for the next round.
-                    Some(table) => stored.deferred.push((r, table)),
-                    None => self.fail(&r, &format!("the sink refused it: {error}"), 1),
                 }
-                continue;
-            }
-            for entity in entities {
-                if let Entity::Table(t) = entity {
-                    self.keys.hold(self.fqn(&r), t);
-                }
-            }
-            if let Some(described) = partial.get(&r) {
-                // Written without some keys: completed by the next round.
-                stored.deferred.push((r, described.clone()));
-                continue;
-            }
-            done.push((r.kind.as_str(), self.fqn(&r)));
-            for entity in entities {
-                self.tally.wrote(entity.kind().as_str());
-                match entity {
-                    Entity::Table(_) | Entity::StoredProcedure(_) | Entity::Dashboard(_) => {
-                        leaves += usize::from(self.counts())
-                    }
-                    Entity::Chart(_) => {}
-                    container => stored.containers.push(container.to_ref()),
-                }
-            }
-        }
-        self.checkpoint
-            .record(&*self.sink, done, refused.is_empty())
+                done
+            })
             .await;
-        drop(turn);
         self.tally
             .processed(leaves, stored.containers.len() - written_before);
         stored
+    }
+
+    /// What the sink's answer makes of the ref `r`, written as `entities`: refused (failed, or
+    /// waiting for the next round when what the server holds changed under us), written without
+    /// some keys (waiting to be completed), or finished — then the entry the checkpoint records
+    /// and how many leaves it counts. Leaves (tables, stored procedures, dashboards) are the work
+    /// counted; containers (and data models) go to `stored`. Charts come with their dashboard
+    /// and are not counted apart.
+    fn settle(
+        &self,
+        r: EntityRef,
+        entities: &[Entity],
+        refused: &HashMap<&str, &str>,
+        partial: &HashMap<EntityRef, Table>,
+        stored: &mut Stored,
+        pass: Pass,
+    ) -> Option<((&'static str, String), usize)> {
+        let refusal = match refused.is_empty() {
+            true => None,
+            false => entities
+                .iter()
+                .find_map(|e| refused.get(self.fqn(&e.to_ref()).as_str()).copied()),
+        };
+        if let Some(error) = refusal {
+            let table = entities.iter().find_map(|e| match e {
+                Entity::Table(t) if pass == Pass::First && is_reference_refusal(error) => {
+                    Some(t.clone())
+                }
+                _ => None,
+            });
+            match table {
+                Some(table) => stored.deferred.push((r, table)),
+                None => self.fail(&r, &format!("the sink refused it: {error}"), 1),
+            }
+            return None;
+        }
+        for entity in entities {
+            if let Entity::Table(t) = entity {
+                self.keys.hold(self.fqn(&r), t);
+            }
+        }
+        if let Some(described) = partial.get(&r) {
+            stored.deferred.push((r, described.clone()));
+            return None;
+        }
+        let mut leaves = 0;
+        for entity in entities {
+            self.tally.wrote(entity.kind().as_str());
+            match entity {
+                Entity::Table(_) | Entity::StoredProcedure(_) | Entity::Dashboard(_) => {
+                    leaves += usize::from(self.counts())
+                }
+                Entity::Chart(_) => {}
+                container => stored.containers.push(container.to_ref()),
+            }
+        }
+        Some(((r.kind.as_str(), self.fqn(&r)), leaves))
     }
 
     /// Takes out of each table the foreign keys it cannot carry yet (see foreign_keys.rs), and

@@ -18,7 +18,7 @@ pub async fn run(run: Arc<Run>) -> anyhow::Result<()> {
         ))
     })?;
     run.write_service().await?;
-    if run.checkpoint.resuming() {
+    if run.sink.checkpoint().resuming() {
         let leaves = [
             EntityKind::Table,
             EntityKind::StoredProcedure,
@@ -27,7 +27,9 @@ pub async fn run(run: Arc<Run>) -> anyhow::Result<()> {
         tracing::info!(
             "Resuming: {} entities already done; this source cannot list its entities, so it \
              streams them all again and only the rest is written",
-            run.checkpoint.done_count(&leaves.map(EntityKind::as_str))
+            run.sink
+                .checkpoint()
+                .done_count(&leaves.map(EntityKind::as_str))
         );
     }
     let mut written = HashSet::new();

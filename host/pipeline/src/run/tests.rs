@@ -5,7 +5,7 @@
 
 use super::*;
 use omrun_model::{Column, Database, DatabaseSchema};
-use omrun_sink::{SinkFailure, StaleScope};
+use omrun_sink::{Sink, SinkFailure, StaleScope};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -215,7 +215,7 @@ fn run_with(
             service_connection: serde_json::json!({}),
             source_config: serde_json::json!({}),
         },
-        sink: sink.clone(),
+        sink: Recorded::new(sink.clone(), checkpoint),
         names: Names::new("svc"),
         retry: RetryPolicy {
             max_attempts,
@@ -227,7 +227,6 @@ fn run_with(
         mark_deleted: MarkDeleted::from_source_config(&serde_json::json!({})),
         allow_empty: false,
         part: Part::All,
-        checkpoint,
         keys: ForeignKeys::default(),
         tally: Default::default(),
     })
@@ -384,7 +383,7 @@ async fn a_resumed_run_processes_only_what_the_interrupted_one_did_not_finish() 
     let checkpoint = Checkpoint::open(&place(false), identity(), false).unwrap();
     let first = run_with(&first_source, &sink, 1, checkpoint);
     drive(first.clone(), 2).await.unwrap();
-    first.checkpoint.finish(false, "resume");
+    first.sink.checkpoint().finish(false, "resume");
     assert_eq!(first.tally.finish("local", 2, "fake").failed, 1);
 
     // The source is fixed; the resumed run describes `late` only.

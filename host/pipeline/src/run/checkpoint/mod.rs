@@ -20,10 +20,14 @@
 //! recorded batch, lines of batches that were in flight. So each line records the file's length
 //! after its batch was flushed (`sinkBytes`), writes to such a sink and their line are taken in
 //! turns (no other batch's bytes can slip in between), and a resume cuts the file back to the last
-//! recorded length before appending.
+//! recorded length before appending. The pipeline writes through [`Recorded`], which wraps any sink
+//! and does this; the checkpoint itself knows no sink.
+
+mod recorded;
+
+pub use recorded::{Finished, Recorded};
 
 use anyhow::{Context, bail};
-use omrun_sink::Sink;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use std::fs::{File, OpenOptions};
@@ -36,7 +40,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 const FORMAT: u32 = 1;
 
 /// The checkpoint's name for the service (entities use `EntityKind::as_str`).
-pub const SERVICE: &str = "service";
+const SERVICE: &str = "service";
 
 /// What a run is: a resume must continue the same run, not mix two.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -355,18 +359,23 @@ impl Checkpoint {
     /// done. `None` (no waiting) for a sink where order does not matter.
     ///
     /// [`record`]: Self::record
-    pub async fn turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+    async fn turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
         match self.active.as_ref().and_then(|a| a.turns.as_ref()) {
             Some(turns) => Some(turns.lock().await),
             None => None,
         }
     }
 
-    /// Records entities (kind, FQN) the sink accepted, after flushing a positional sink.
-    /// `clean`: the sink refused nothing in this batch. A file that refused part of a batch may
-    /// hold part of it, so recording stops there: a resume goes back to the last line and redoes
-    /// everything after it.
-    pub async fn record(&self, sink: &dyn Sink, done: Vec<(&str, String)>, clean: bool) {
+    /// Records entities (kind, FQN) the sink accepted, with the sink's `length` after flushing
+    /// (awaited only when there is a line to write). `clean`: the sink refused nothing in this
+    /// batch. A file that refused part of a batch may hold part of it, so recording stops there:
+    /// a resume goes back to the last line and redoes everything after it.
+    async fn record(
+        &self,
+        length: impl Future<Output = anyhow::Result<Option<u64>>>,
+        done: Vec<(&str, String)>,
+        clean: bool,
+    ) {
         let Some(active) = &self.active else { return };
         if active.turns.is_some() && !clean {
             active.stop("the sink failed to write part of a batch");
@@ -375,7 +384,7 @@ impl Checkpoint {
         if done.is_empty() {
             return;
         }
-        let sink_bytes = match sink.flushed_len().await {
+        let sink_bytes = match length.await {
             Ok(bytes) => bytes,
             Err(e) => {
                 active.stop(&format!("{e:#}"));
@@ -447,27 +456,10 @@ impl Active {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use async_trait::async_trait;
-    use omrun_model::Entity;
-    use omrun_sink::SinkFailure;
 
-    /// A sink with a length, standing in for the file sink.
-    struct Positional(u64);
-
-    #[async_trait]
-    impl Sink for Positional {
-        async fn write_service(&self) -> Option<SinkFailure> {
-            None
-        }
-        async fn write(&self, _: &[Entity]) -> Vec<SinkFailure> {
-            Vec::new()
-        }
-        async fn flushed_len(&self) -> anyhow::Result<Option<u64>> {
-            Ok(Some(self.0))
-        }
-        async fn close(&self) -> anyhow::Result<()> {
-            Ok(())
-        }
+    /// A file sink's length after a batch.
+    async fn length(bytes: u64) -> anyhow::Result<Option<u64>> {
+        Ok(Some(bytes))
     }
 
     fn identity(config: &str) -> Identity {
@@ -499,11 +491,11 @@ mod tests {
         let first = Checkpoint::open(&place(&path, false), identity("/a.yaml"), true).unwrap();
         assert!(!first.resuming());
         first
-            .record(&Positional(100), vec![(SERVICE, "svc".into())], true)
+            .record(length(100), vec![(SERVICE, "svc".into())], true)
             .await;
         first
             .record(
-                &Positional(250),
+                length(250),
                 vec![table("svc.db.s.t1"), table("svc.db.s.t2")],
                 true,
             )
@@ -527,7 +519,7 @@ mod tests {
         let path = dir.path().join("cp.jsonl");
         let first = Checkpoint::open(&place(&path, false), identity("/a.yaml"), true).unwrap();
         first
-            .record(&Positional(10), vec![table("svc.db.s.t1")], true)
+            .record(length(10), vec![table("svc.db.s.t1")], true)
             .await;
         drop(first);
         let mut file = OpenOptions::new().append(true).open(&path).unwrap();
@@ -539,7 +531,7 @@ mod tests {
         assert!(!again.is_done("table", "svc.db.s.t2"));
         assert_eq!(again.sink_bytes(), Some(10));
         again
-            .record(&Positional(20), vec![table("svc.db.s.t2")], true)
+            .record(length(20), vec![table("svc.db.s.t2")], true)
             .await;
         drop(again);
         let text = std::fs::read_to_string(&path).unwrap();
