@@ -251,7 +251,7 @@ pub(crate) async fn load_plugin(
         Some(path) => path.clone(),
         None => find_plugin(&source.kind)?,
     };
-    let plugin = Plugin::load(&path, &ComponentCache::from_env(), limits, grants.clone()).await?;
+    let plugin = Plugin::load(&path, &ComponentCache::from_env(), limits, grants).await?;
     if !plugin.info.service_types.iter().any(|t| t == service_type) {
         anyhow::bail!(
             "plugin {} ({}) handles {}, but the config's service type is `{service_type}`",
@@ -266,6 +266,8 @@ pub(crate) async fn load_plugin(
         plugin.info.version,
         path.display()
     );
+    // What its needs asked of the config too: the hosts to probe.
+    let grants = plugin.grants().clone();
     Ok((plugin, grants))
 }
 

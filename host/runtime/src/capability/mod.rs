@@ -30,7 +30,12 @@ impl std::fmt::Display for Capability {
 
 /// What the config grants. The source's own `serviceConnection` is granted as the label `source`:
 /// as SQL when it is a database the host can connect to, as HTTP to the host of its `hostPort`
-/// when that is an http(s) URL (a dashboard service's, e.g. Looker's).
+/// when that is an http(s) URL (a dashboard service's, e.g. Looker's), or when it is `host:port`
+/// and the plugin needs HTTP to `source` (a warehouse that speaks HTTP: Trino, Databricks).
+/// `connectionArguments.host` (and `port`), which OpenMetadata passes to a warehouse's own client
+/// (Snowflake's), is granted as HTTP under the label `connectionArguments`. A plugin's need may
+/// also name a host built from the connection's settings, `{account}.snowflakecomputing.com`: the
+/// config grants it by setting `account` (see [`Grants::for_plugin`]).
 #[derive(Debug, Clone, Default)]
 pub struct Grants {
     pub sql: BTreeMap<String, sql::Target>,
@@ -40,10 +45,18 @@ pub struct Grants {
     /// The secrets of the source's `serviceConnection.config` by key name, which the plugin never
     /// sees; an HTTP request names them with placeholders (see `http`).
     pub secrets: BTreeMap<String, Secret>,
+    /// The source's `hostPort` when it is `host[:port]` and no SQL driver speaks to it: HTTP to
+    /// it is granted to a plugin that needs `source`.
+    host_port: Option<String>,
+    /// The connection's top-level settings that are plain text and no secret: what a need's
+    /// `{key}` is filled from.
+    settings: BTreeMap<String, String>,
 }
 
 /// The label under which the source's `serviceConnection` is granted.
 pub const SOURCE_LABEL: &str = "source";
+/// The label under which `connectionArguments.host` is granted.
+pub const CONNECTION_ARGUMENTS_LABEL: &str = "connectionArguments";
 
 impl Grants {
     pub fn from_config(config: &Config, statement_timeout: Duration) -> anyhow::Result<Self> {
@@ -63,8 +76,54 @@ impl Grants {
         {
             grants.http.insert(SOURCE_LABEL.to_owned(), host);
             grants.http_source = Some(url.to_owned());
+        } else if grants.sql.is_empty() {
+            grants.host_port = host_port.map(str::to_owned);
+        }
+        if grants.sql.is_empty()
+            && let Some((url, host)) = http::connection_arguments_host(&connection.config)
+        {
+            grants
+                .http
+                .insert(CONNECTION_ARGUMENTS_LABEL.to_owned(), host);
+            grants.http_source.get_or_insert(url);
         }
         grants.secrets = http::secrets_in(&connection.config);
+        if let Some(settings) = connection.config.as_object() {
+            grants.settings = settings
+                .iter()
+                .filter(|(key, _)| !omrun_config::is_secret_key(key))
+                .filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_owned())))
+                .collect();
+        }
+        Ok(grants)
+    }
+
+    /// The grants of a plugin that needs `needs`: the config's, plus HTTP to a `host:port`
+    /// `hostPort` when it needs `source`, plus the hosts its needs build from the connection's
+    /// settings (`{account}.snowflakecomputing.com` with `account: xy12345.eu-west-1`). Refused,
+    /// naming what is missing, when the config does not grant all it needs.
+    pub fn for_plugin(&self, plugin: &str, needs: &[Capability]) -> anyhow::Result<Grants> {
+        let mut grants = self.clone();
+        for need in needs {
+            let Capability::Http(need) = need else {
+                continue;
+            };
+            if grants.grants_http(need) {
+                continue;
+            }
+            let host = match need.as_str() {
+                SOURCE_LABEL => grants.host_port.as_deref().and_then(http::HostGrant::parse),
+                template => http::HostGrant::from_template(template, &grants.settings),
+            };
+            if let Some(host) = host {
+                if need == SOURCE_LABEL {
+                    let host_port = grants.host_port.as_deref().unwrap_or_default();
+                    grants.http_source = Some(format!("https://{host_port}"));
+                }
+                grants.http.insert(need.clone(), host);
+            }
+        }
+        grants.check(plugin, needs)?;
         Ok(grants)
     }
 
@@ -166,6 +225,49 @@ mod tests {
             grants
                 .check("p", &[Capability::Http("source".into())])
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn a_plugin_that_needs_http_to_the_source_gets_its_host_port() {
+        let grants =
+            grants("      type: Trino\n      hostPort: localhost:8080\n      username: u\n");
+        assert!(grants.http.is_empty(), "nothing before a plugin asks");
+        let granted = grants
+            .for_plugin("trino", &[Capability::Http("source".into())])
+            .unwrap();
+        assert_eq!(granted.http[SOURCE_LABEL].to_string(), "localhost:8080");
+        assert_eq!(
+            granted.http_source.as_deref(),
+            Some("https://localhost:8080")
+        );
+    }
+
+    #[test]
+    fn a_need_built_from_the_settings_is_granted_by_setting_them() {
+        let need = || vec![Capability::Http("{account}.snowflakecomputing.com".into())];
+        let configured = grants(
+            "      type: Snowflake\n      account: xy12345.eu-west-1\n      username: u\n      \
+             warehouse: w\n      connectionArguments:\n        host: localhost\n        \
+             port: 8085\n        protocol: http\n",
+        );
+        assert_eq!(
+            configured.http[CONNECTION_ARGUMENTS_LABEL].to_string(),
+            "localhost:8085"
+        );
+        let granted = configured.for_plugin("snowflake", &need()).unwrap();
+        assert!(granted.grants_http("xy12345.eu-west-1.snowflakecomputing.com"));
+
+        // A value that would make more than a host name grants nothing.
+        let without = grants(
+            "      type: Snowflake\n      account: evil.com/x\n      username: u\n      \
+             warehouse: w\n",
+        );
+        let err = without.for_plugin("snowflake", &need()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("needs http to `{account}.snowflakecomputing.com`"),
+            "{err}"
         );
     }
 }

@@ -106,11 +106,17 @@ impl Plugin {
         limits: Limits,
         grants: Arc<Grants>,
     ) -> Result<Plugin, PluginError> {
-        let plugin = Self::load_unchecked(path, cache, limits, grants.clone()).await?;
-        grants
-            .check(&plugin.info.name, &plugin.info.capabilities)
+        let mut plugin = Self::load_unchecked(path, cache, limits, grants.clone()).await?;
+        let granted = grants
+            .for_plugin(&plugin.info.name, &plugin.info.capabilities)
             .map_err(|e| PluginError(e.to_string()))?;
+        plugin.grants = Arc::new(granted);
         Ok(plugin)
+    }
+
+    /// What the plugin may reach: the config's grants and what its needs asked of them.
+    pub fn grants(&self) -> &Arc<Grants> {
+        &self.grants
     }
 
     /// Loads the plugin with nothing granted, without checking what it asks for: what

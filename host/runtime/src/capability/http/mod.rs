@@ -87,6 +87,30 @@ impl HostGrant {
         Some(Self::of(uri.authority()?))
     }
 
+    /// A need's host with each `{key}` filled from the connection's `settings`, e.g.
+    /// `{account}.snowflakecomputing.com`; `None` when a key is unset or its value would make
+    /// anything but a host name (a `/`, `@` or `:` in it).
+    pub fn from_template(template: &str, settings: &BTreeMap<String, String>) -> Option<Self> {
+        if !template.contains('{') {
+            return None;
+        }
+        let mut host = String::new();
+        let mut rest = template;
+        while let Some(start) = rest.find('{') {
+            let end = rest[start..].find('}')? + start;
+            let value = settings.get(&rest[start + 1..end])?;
+            let name_chars = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '.';
+            if value.is_empty() || !value.chars().all(name_chars) {
+                return None;
+            }
+            host.push_str(&rest[..start]);
+            host.push_str(value);
+            rest = &rest[end + 1..];
+        }
+        host.push_str(rest);
+        Self::parse(&host)
+    }
+
     fn of(authority: &Authority) -> Self {
         Self {
             host: bare_host(authority.host()),
@@ -167,6 +191,25 @@ fn shown_host(host: &str) -> String {
     } else {
         host.to_owned()
     }
+}
+
+/// `connectionArguments: {host, port, protocol}` of a connection config, which OpenMetadata hands
+/// to a warehouse's own client (Snowflake's takes them to reach another endpoint): the URL to
+/// probe and the host to grant.
+pub fn connection_arguments_host(config: &Json) -> Option<(String, HostGrant)> {
+    let arguments = config.get("connectionArguments")?;
+    let host = arguments.get("host")?.as_str()?;
+    let protocol = match arguments.get("protocol").and_then(Json::as_str) {
+        Some(p) if p.eq_ignore_ascii_case("http") => "http",
+        _ => "https",
+    };
+    let url = match arguments.get("port") {
+        Some(Json::Number(port)) => format!("{protocol}://{host}:{port}"),
+        Some(Json::String(port)) => format!("{protocol}://{host}:{port}"),
+        _ => format!("{protocol}://{host}"),
+    };
+    let grant = HostGrant::from_url(&url)?;
+    Some((url, grant))
 }
 
 /// The secrets of a connection config, by key name, at any depth: exactly what `without_secrets`

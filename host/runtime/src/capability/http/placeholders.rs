@@ -1,5 +1,5 @@
-//! Secret placeholders (`__OMRUN_SECRET_<key>__`) in a header value or the URL, filled in on the
-//! way out to a granted host.
+//! Secret placeholders (`__OMRUN_SECRET_<key>__`) in a header value, the URL or a JSON or form
+//! body, filled in on the way out to a granted host.
 
 use super::{PLACEHOLDER_PREFIX, PLACEHOLDER_SUFFIX};
 use omrun_config::Secret;
@@ -12,6 +12,8 @@ pub(super) enum Placement {
     Url,
     /// As is.
     Header,
+    /// Inside a JSON string: escaped as one, so the value cannot end the string.
+    Json,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -64,6 +66,10 @@ pub(super) fn substitute(
         match placement {
             Placement::Url => out.push_str(&percent_encode(secret.expose())),
             Placement::Header => out.push_str(secret.expose()),
+            Placement::Json => {
+                let quoted = serde_json::to_string(secret.expose()).unwrap_or_default();
+                out.push_str(&quoted[1..quoted.len().saturating_sub(1)]);
+            }
         }
         rest = &after[end + PLACEHOLDER_SUFFIX.len()..];
     }
@@ -86,4 +92,22 @@ pub(super) fn percent_encode(value: &str) -> Cow<'_, str> {
         }
     }
     out.into()
+}
+
+/// An `Authorization: Basic user:password` value whose credentials hold a placeholder, filled
+/// and base64-encoded as the scheme requires: the plugin cannot encode a secret it never sees.
+/// `None` for any other value.
+pub(super) fn basic_credentials(
+    text: &str,
+    secrets: &BTreeMap<String, Secret>,
+) -> Result<Option<String>, PlaceholderError> {
+    let Some(credentials) = text.strip_prefix("Basic ") else {
+        return Ok(None);
+    };
+    let Some(filled) = substitute(credentials, secrets, Placement::Header)? else {
+        return Ok(None);
+    };
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(filled);
+    Ok(Some(format!("Basic {encoded}")))
 }

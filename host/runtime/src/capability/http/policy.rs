@@ -4,7 +4,7 @@
 use super::Grants;
 use super::addresses::vet_addresses;
 use super::bounded::Bounded;
-use super::placeholders::{Placement, substitute};
+use super::placeholders::{Placement, basic_credentials, substitute};
 use super::{DEFAULT_TIMEOUT, Destination, IoFuture, REQUEST_BODY_LIMIT, RESPONSE_BODY_LIMIT};
 use http::uri::PathAndQuery;
 use http::{HeaderValue, Request, Response, Uri};
@@ -47,6 +47,7 @@ impl Policy {
         }
         // Only now, for a granted host, do secrets go into the request.
         self.fill_secrets(&mut request, &to)?;
+        let mut request = self.fill_body_secrets(request, &to).await?;
         if let Some(length) = content_length(request.headers())
             && length > REQUEST_BODY_LIMIT
         {
@@ -163,7 +164,15 @@ impl Policy {
             let Ok(text) = std::str::from_utf8(value.as_bytes()) else {
                 continue;
             };
-            let filled = substitute(text, secrets, Placement::Header)
+            let filled = match name == http::header::AUTHORIZATION {
+                true => basic_credentials(text, secrets).transpose(),
+                false => None,
+            };
+            let filled = filled
+                .map_or_else(
+                    || substitute(text, secrets, Placement::Header),
+                    |f| f.map(Some),
+                )
                 .map_err(|e| refuse(format!("header `{name}`: {e}")))?;
             if let Some(filled) = filled {
                 let mut filled = HeaderValue::from_bytes(filled.as_bytes()).map_err(|_| {
@@ -176,6 +185,65 @@ impl Policy {
             }
         }
         Ok(())
+    }
+
+    /// Fills the placeholders of a JSON or form body (a login's password, say), which is read
+    /// whole for it; any other body goes as it is. A placeholder in a JSON body is escaped as a
+    /// JSON string's content, in a form body percent-encoded.
+    async fn fill_body_secrets(
+        &self,
+        request: Request<WasiBody>,
+        to: &Destination,
+    ) -> Result<Request<WasiBody>, Error> {
+        let content_type = request
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase()
+            });
+        let placement = match content_type.as_deref() {
+            Some(t) if t == "application/json" || t.ends_with("+json") => Placement::Json,
+            Some("application/x-www-form-urlencoded") => Placement::Url,
+            _ => return Ok(request),
+        };
+        let (mut parts, body) = request.into_parts();
+        let bytes = http_body_util::Limited::new(body, REQUEST_BODY_LIMIT as usize)
+            .collect()
+            .await
+            .map_err(|_| {
+                self.over_limit("request body to", to, REQUEST_BODY_LIMIT);
+                Error::HttpRequestBodySize(None)
+            })?
+            .to_bytes();
+        let filled = match std::str::from_utf8(&bytes) {
+            Ok(text) => substitute(text, &self.grants.secrets, placement).map_err(|e| {
+                tracing::warn!(
+                    "{}: denied HTTP request to {}: its body: {e}",
+                    self.plugin,
+                    to.shown
+                );
+                Error::HttpRequestDenied
+            })?,
+            Err(_) => None,
+        };
+        let body = match filled {
+            Some(text) => {
+                parts
+                    .headers
+                    .insert(http::header::CONTENT_LENGTH, text.len().into());
+                bytes::Bytes::from(text)
+            }
+            None => bytes,
+        };
+        let body = http_body_util::Full::new(body)
+            .map_err(|never| match never {})
+            .boxed_unsync();
+        Ok(Request::from_parts(parts, body))
     }
 
     /// Resolves the destination, checks every address, and connects to those addresses, over

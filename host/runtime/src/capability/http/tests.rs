@@ -1,5 +1,5 @@
 use super::addresses::{reserved, vet_addresses};
-use super::placeholders::{PlaceholderError, Placement, substitute};
+use super::placeholders::{PlaceholderError, Placement, basic_credentials, substitute};
 use super::policy::tls_config;
 use super::*;
 use serde_json::json;
@@ -195,4 +195,63 @@ fn unknown_or_malformed_placeholders_are_refused() {
             "{bad}"
         );
     }
+}
+
+#[test]
+fn placeholders_in_a_json_body_stay_inside_their_string_and_basic_credentials_are_encoded() {
+    let mut s = secrets();
+    s.insert("quote".into(), Secret::new("a\"b\\c\n"));
+    let body = r#"{"data":{"LOGIN_NAME":"u","PASSWORD":"__OMRUN_SECRET_quote__"}}"#;
+    let filled = substitute(body, &s, Placement::Json).unwrap().unwrap();
+    let parsed: serde_json::Value = serde_json::from_str(&filled).unwrap();
+    assert_eq!(parsed["data"]["PASSWORD"], "a\"b\\c\n");
+    assert_eq!(parsed["data"]["LOGIN_NAME"], "u");
+
+    // `alice:top`, base64-encoded after the secret is in.
+    assert_eq!(
+        basic_credentials("Basic alice:__OMRUN_SECRET_password__", &s),
+        Ok(Some("Basic YWxpY2U6dG9w".into()))
+    );
+    assert_eq!(basic_credentials("Basic YWxpY2U6dG9w", &s), Ok(None));
+    assert_eq!(
+        basic_credentials("Bearer __OMRUN_SECRET_token__", &s),
+        Ok(None)
+    );
+}
+
+#[test]
+fn a_need_may_name_a_host_built_from_the_connections_settings() {
+    let settings: BTreeMap<String, String> = [
+        ("account".to_owned(), "xy12345.eu-west-1".to_owned()),
+        ("evil".to_owned(), "a/b@c".to_owned()),
+    ]
+    .into();
+    let host = HostGrant::from_template("{account}.snowflakecomputing.com", &settings);
+    assert_eq!(
+        host.map(|h| h.to_string()).as_deref(),
+        Some("xy12345.eu-west-1.snowflakecomputing.com")
+    );
+    // Unset, or a value that would change more than the host name: no grant.
+    assert_eq!(
+        HostGrant::from_template("{region}.example.com", &settings),
+        None
+    );
+    assert_eq!(
+        HostGrant::from_template("{evil}.example.com", &settings),
+        None
+    );
+    assert_eq!(
+        HostGrant::from_template("plain.example.com", &settings),
+        None
+    );
+}
+
+#[test]
+fn connection_arguments_name_a_host_to_grant() {
+    let config = json!({"type": "Snowflake", "account": "a",
+        "connectionArguments": {"host": "localhost", "port": 8085, "protocol": "http"}});
+    let (url, host) = connection_arguments_host(&config).unwrap();
+    assert_eq!(url, "http://localhost:8085");
+    assert!(host.allows(&to("http://localhost:8085/session")));
+    assert!(connection_arguments_host(&json!({"connectionArguments": {}})).is_none());
 }
