@@ -38,6 +38,9 @@ pub struct ConnectionConfig {
     pub database_name: Option<String>,
     /// `databaseSchema`: for MySQL-like sources, ingest only this schema.
     pub database_schema: Option<String>,
+    /// The whole `serviceConnection.config` as JSON, for the dialect's own keys (Snowflake's
+    /// `account`, `warehouse`, `role`…).
+    pub json: String,
 }
 
 impl ConnectionConfig {
@@ -49,6 +52,7 @@ impl ConnectionConfig {
             ingest_all_databases: raw.ingest_all_databases.unwrap_or(false),
             database_name: raw.database_name.filter(|d| !d.is_empty()),
             database_schema: raw.database_schema.filter(|d| !d.is_empty()),
+            json: json.to_owned(),
         })
     }
 }

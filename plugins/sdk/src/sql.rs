@@ -53,6 +53,30 @@ impl From<raw::SqlError> for SqlError {
     }
 }
 
+/// Anything that answers SQL with rows: the host's [`Connection`]s, and the SQL-over-HTTP clients
+/// of warehouses that speak no wire protocol the host has a driver for (Snowflake, Trino), so
+/// that a dialect's catalog queries are written once over either.
+pub trait Query {
+    /// Runs `sql` with positional `params` and collects every row.
+    fn query_all(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, SqlError>;
+}
+
+impl Query for Connection {
+    fn query_all(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, SqlError> {
+        Connection::query_all(self, sql, params)
+    }
+}
+
+impl SqlError {
+    /// An error without a SQLSTATE, e.g. from an HTTP client's transport.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            sqlstate: None,
+        }
+    }
+}
+
 /// A connection the host opened for the plugin. Closed when dropped.
 pub struct Connection {
     inner: raw::Connection,
@@ -145,6 +169,11 @@ impl Iterator for Rows {
 pub struct Row(Vec<Value>);
 
 impl Row {
+    /// A row of `values`, as an SQL-over-HTTP client decodes it.
+    pub fn new(values: Vec<Value>) -> Self {
+        Self(values)
+    }
+
     /// Number of values.
     pub fn len(&self) -> usize {
         self.0.len()
