@@ -172,8 +172,16 @@ mod tests {
         let c = ConnectionConfig::parse(r#"{"type":"SQLite","databaseMode":":memory:"}"#).unwrap();
         assert_eq!(c.database, None);
         assert!(!c.ingest_all_databases);
-        let c = ConnectionConfig::parse(r#"{"database":"","ingestAllDatabases":null}"#).unwrap();
-        assert_eq!(c, ConnectionConfig::default());
+        let json = r#"{"database":"","ingestAllDatabases":null}"#;
+        let c = ConnectionConfig::parse(json).unwrap();
+        let json = json.to_owned();
+        assert_eq!(
+            c,
+            ConnectionConfig {
+                json,
+                ..ConnectionConfig::default()
+            }
+        );
         let c = ConnectionConfig::parse(
             r#"{"type":"Mysql","databaseName":"warehouse","databaseSchema":"shop"}"#,
         )

@@ -47,27 +47,30 @@ pub const fn section<const N: usize>(keys: &[&str]) -> [u8; N] {
     out
 }
 
-/// Declares the config keys this plugin reads (a `&'static [&'static str]` of dotted paths under
-/// `source`, see the [module docs](self)). Expand it once, in the plugin crate (a `cdylib`, linked
-/// whole); SQL connectors built on `omrun-common-db` pass its `config::KEYS`, plus their own.
+/// Declares the config keys this plugin reads (one or more `&'static [&'static str]` of dotted
+/// paths under `source`, see the [module docs](self)). Expand it once, in the plugin crate (a
+/// `cdylib`, linked whole); SQL connectors built on `omrun-common-db` pass its `config::KEYS`,
+/// plus their own. Each list is a section of its own, which the linker appends to the others
+/// (custom sections of one name are concatenated), one key per line either way.
 ///
 /// ```ignore
-/// omrun_sdk::declare_config_keys!(&[
-///     "serviceConnection.config.hostPort",
-///     "sourceConfig.config.dashboardFilterPattern",
+/// omrun_sdk::declare_config_keys!(omrun_common_db::config::KEYS, &[
+///     "serviceConnection.config.account",
 /// ]);
 /// ```
 #[macro_export]
 macro_rules! declare_config_keys {
-    ($keys:expr) => {
-        #[cfg(target_arch = "wasm32")]
-        const _: () = {
-            const KEYS: &[&str] = $keys;
-            #[used]
-            #[unsafe(link_section = "omrun:config-keys")]
-            static OMRUN_CONFIG_KEYS: [u8; $crate::config_keys::section_len(KEYS)] =
-                $crate::config_keys::section(KEYS);
-        };
+    ($($keys:expr),+ $(,)?) => {
+        $(
+            #[cfg(target_arch = "wasm32")]
+            const _: () = {
+                const KEYS: &[&str] = $keys;
+                #[used]
+                #[unsafe(link_section = "omrun:config-keys")]
+                static OMRUN_CONFIG_KEYS: [u8; $crate::config_keys::section_len(KEYS)] =
+                    $crate::config_keys::section(KEYS);
+            };
+        )+
     };
 }
 

@@ -67,8 +67,16 @@ pub(super) fn send(
     let destination = target.destination();
     let failed = |code: ErrorCode| classify(code, &destination);
     let future = outgoing_handler::handle(request, options).map_err(failed)?;
-    if let (Some(outgoing), Some(bytes)) = (outgoing, body) {
-        write_body(outgoing, bytes, &destination)?;
+    if let (Some(outgoing), Some(bytes)) = (outgoing, body)
+        && let Err(write_error) = write_body(outgoing, bytes, &destination)
+    {
+        // A request the host refuses has its body closed under the writer: the response's
+        // error says why (a denied host must not look like a lost connection, worth retrying).
+        future.subscribe().block();
+        return Err(match future.get() {
+            Some(Ok(Err(code))) => failed(code),
+            _ => write_error,
+        });
     }
     future.subscribe().block();
     let response = future
