@@ -36,8 +36,10 @@ pub mod pg;
 pub mod relay;
 pub mod run;
 pub mod schema;
+pub mod snowflake;
 mod server_env;
 mod standin_server;
+pub mod trino;
 
 pub use config::{
     Filter, MysqlConfig, PgConfig, RedshiftConfig, SqliteConfig, Workdir, Workflow, value_position,

@@ -9,4 +9,6 @@ mod postgres_scale;
 mod postgres_tls;
 mod redshift;
 mod sqlite;
+mod snowflake;
 mod streaming;
+mod trino;

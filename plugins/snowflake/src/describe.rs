@@ -1,0 +1,208 @@
+//! Full descriptions of a batch, one schema at a time: four queries per schema whatever the
+//! batch's size (tables, columns, view definitions, primary keys).
+
+use std::collections::BTreeMap;
+
+use omrun_common_db::column_type::{ColumnType, column_type};
+use omrun_sdk::sql::{Query, Row, SqlError};
+use omrun_sdk::types::{Column, ConstraintType, DataType, Table, TableConstraint};
+
+use crate::queries;
+use crate::table_type;
+
+/// `(schema, name)` pairs grouped by schema.
+pub fn by_schema(pairs: &[(String, String)]) -> BTreeMap<&str, Vec<String>> {
+    let mut groups: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for (schema, name) in pairs {
+        groups.entry(schema).or_default().push(name.clone());
+    }
+    groups
+}
+
+/// A comment column: Snowflake's empty comments are none.
+pub fn comment(row: &Row, i: usize) -> Option<String> {
+    row.string(i).filter(|c| !c.is_empty())
+}
+
+/// The tables and views of `schema` named `names`; those that do not exist are left out.
+pub fn tables(
+    client: &impl Query,
+    database: &str,
+    schema: &str,
+    names: &[String],
+) -> Result<Vec<Table>, SqlError> {
+    let mut tables: BTreeMap<String, Table> = BTreeMap::new();
+    let mut rows = client.query_all(&queries::describe_tables(database, schema, names), &[])?;
+    rows.extend(client.query_all(&queries::describe_views(database, schema, names), &[])?);
+    for row in rows {
+        if tables.contains_key(row.str(0).unwrap_or_default()) {
+            continue;
+        }
+        let name = row.required(0, Row::string)?;
+        let transient = row.str(2) == Some("YES");
+        tables.insert(
+            name.clone(),
+            Table {
+                database: database.to_owned(),
+                schema: schema.to_owned(),
+                name,
+                table_type: table_type(row.str(1).unwrap_or_default(), transient),
+                description: comment(&row, 3),
+                columns: Vec::new(),
+                constraints: Vec::new(),
+                definition: None,
+                partition_columns: Vec::new(),
+            },
+        );
+    }
+    if tables.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found: Vec<String> = tables.keys().cloned().collect();
+    for row in client.query_all(&queries::describe_columns(database, schema, &found), &[])? {
+        let table = row.required(0, Row::string)?;
+        let Some(table) = tables.get_mut(&table) else {
+            continue;
+        };
+        table.columns.push(column(&row)?);
+    }
+    for row in client.query_all(&queries::view_definitions(database, schema, &found), &[])? {
+        if let Some(table) = row.string(0).and_then(|t| tables.get_mut(&t)) {
+            table.definition = row.string(1);
+        }
+    }
+    let mut keys: BTreeMap<String, Vec<(i64, String)>> = BTreeMap::new();
+    for row in client.query_all(&queries::primary_keys(database, schema), &[])? {
+        let (Some(table), Some(column)) = (row.string(3), row.string(4)) else {
+            continue;
+        };
+        if tables.contains_key(&table) {
+            let position = row.i64(5).unwrap_or(0);
+            keys.entry(table).or_default().push((position, column));
+        }
+    }
+    for (table, mut columns) in keys {
+        columns.sort();
+        if let Some(table) = tables.get_mut(&table) {
+            table.constraints.push(TableConstraint {
+                constraint_type: ConstraintType::PrimaryKey,
+                columns: columns.into_iter().map(|(_, c)| c).collect(),
+                referred_table: None,
+                referred_columns: Vec::new(),
+            });
+        }
+    }
+    Ok(tables.into_values().collect())
+}
+
+/// One `INFORMATION_SCHEMA.COLUMNS` row: table_name, column_name, data_type,
+/// character_maximum_length, numeric_precision, numeric_scale, is_nullable, comment,
+/// ordinal_position.
+fn column(row: &Row) -> Result<Column, SqlError> {
+    let name = row.required(1, Row::string)?;
+    let data_type = row.required(2, Row::string)?;
+    let length = row.i64(3).and_then(|n| u32::try_from(n).ok());
+    let precision = row.i64(4).and_then(|n| u32::try_from(n).ok());
+    let scale = row.i64(5).and_then(|n| u32::try_from(n).ok());
+    let position = row.i64(8).and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
+    let (mapped, display) = snowflake_type(&data_type, length, precision, scale);
+    let mut column = mapped.column(name, display, position);
+    column.nullable = row.str(6) != Some("NO");
+    column.description = comment(row, 7);
+    Ok(column)
+}
+
+/// A Snowflake `DATA_TYPE` with its length, precision and scale as OpenMetadata's type fields and
+/// display, as its connector gets them through Snowflake's SQLAlchemy dialect: `NUMBER` is a
+/// `DECIMAL(p, s)`, text types a `VARCHAR(n)`, semi-structured types JSON, and timestamps of
+/// every kind TIMESTAMP with their own spelling shown.
+fn snowflake_type(
+    spelling: &str,
+    length: Option<u32>,
+    precision: Option<u32>,
+    scale: Option<u32>,
+) -> (ColumnType, String) {
+    let upper = spelling.trim().to_ascii_uppercase();
+    let plain = |data_type: DataType| ColumnType {
+        data_type,
+        array_data_type: None,
+        data_length: None,
+        precision: None,
+        scale: None,
+    };
+    match upper.as_str() {
+        "NUMBER" | "DECIMAL" | "NUMERIC" => {
+            let (p, s) = (precision.unwrap_or(38), scale.unwrap_or(0));
+            let mapped = ColumnType {
+                precision: Some(p),
+                scale: Some(s),
+                ..plain(DataType::Decimal)
+            };
+            (mapped, format!("DECIMAL({p}, {s})"))
+        }
+        "TEXT" | "VARCHAR" | "STRING" | "CHAR" | "CHARACTER" => {
+            let mapped = ColumnType {
+                data_length: length,
+                ..plain(DataType::Varchar)
+            };
+            let display = match length {
+                Some(n) => format!("VARCHAR({n})"),
+                None => "VARCHAR".to_owned(),
+            };
+            (mapped, display)
+        }
+        "BINARY" | "VARBINARY" => {
+            let mapped = ColumnType {
+                data_length: length,
+                ..plain(DataType::Binary)
+            };
+            (mapped, upper)
+        }
+        "VARIANT" | "OBJECT" => (plain(DataType::Json), upper),
+        "ARRAY" => (plain(DataType::Array), upper),
+        "TIMESTAMP_NTZ" | "TIMESTAMP_LTZ" | "TIMESTAMP_TZ" | "DATETIME" => {
+            (plain(DataType::Timestamp), upper)
+        }
+        "FLOAT" | "FLOAT4" | "FLOAT8" | "DOUBLE" | "DOUBLE PRECISION" | "REAL" => {
+            (plain(DataType::Float), upper)
+        }
+        _ => (column_type(&upper), upper),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snowflake_types_map_as_openmetadata_reads_them() {
+        let (number, shown) = snowflake_type("NUMBER", None, Some(10), Some(2));
+        assert_eq!(
+            (number.data_type, number.precision, number.scale),
+            (DataType::Decimal, Some(10), Some(2))
+        );
+        assert_eq!(shown, "DECIMAL(10, 2)");
+        let (text, shown) = snowflake_type("TEXT", Some(200), None, None);
+        assert_eq!(
+            (text.data_type, text.data_length),
+            (DataType::Varchar, Some(200))
+        );
+        assert_eq!(shown, "VARCHAR(200)");
+        assert_eq!(
+            snowflake_type("VARIANT", None, None, None).0.data_type,
+            DataType::Json
+        );
+        assert_eq!(
+            snowflake_type("TIMESTAMP_NTZ", None, None, None).1,
+            "TIMESTAMP_NTZ"
+        );
+        assert_eq!(
+            snowflake_type("BOOLEAN", None, None, None).0.data_type,
+            DataType::Boolean
+        );
+        assert_eq!(
+            snowflake_type("DATE", None, None, None).0.data_type,
+            DataType::Date
+        );
+    }
+}

@@ -1,0 +1,101 @@
+//! The keys of OpenMetadata's `SnowflakeConnection` this plugin reads (its password never
+//! arrives: the host holds it and fills it into the login).
+
+use serde::Deserialize;
+
+/// Every key [`Settings`] reads, for `omrun_sdk::declare_config_keys!`, besides common-db's
+/// (`database`). The password is read by the host, which fills it into the login.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub const KEYS: &[&str] = &[
+    "serviceConnection.config.account",
+    "serviceConnection.config.connectionArguments",
+    "serviceConnection.config.includeTransientTables",
+    "serviceConnection.config.role",
+    "serviceConnection.config.username",
+    "serviceConnection.config.warehouse",
+];
+
+/// `serviceConnection.config` of a Snowflake service.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    /// The account identifier, `xy12345.eu-west-1` or `org-account`.
+    pub account: String,
+    pub username: String,
+    pub warehouse: Option<String>,
+    pub role: Option<String>,
+    pub database: Option<String>,
+    /// OpenMetadata leaves transient tables out unless this is set.
+    #[serde(default)]
+    pub include_transient_tables: bool,
+    /// What OpenMetadata hands Snowflake's own connector; `host`, `port` and `protocol` point it
+    /// (and omrun) at another endpoint, e.g. an emulator.
+    #[serde(default)]
+    pub connection_arguments: Endpoint,
+}
+
+/// `connectionArguments`' endpoint keys.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Endpoint {
+    pub host: Option<String>,
+    pub port: Option<serde_json::Value>,
+    pub protocol: Option<String>,
+}
+
+impl Settings {
+    pub fn parse(json: &str) -> Result<Self, String> {
+        serde_json::from_str(json).map_err(|e| format!("serviceConnection.config: {e}"))
+    }
+
+    /// `https://<account>.snowflakecomputing.com`, or the endpoint `connectionArguments` names.
+    pub fn base_url(&self) -> String {
+        let endpoint = &self.connection_arguments;
+        let Some(host) = &endpoint.host else {
+            return format!("https://{}.snowflakecomputing.com", self.account);
+        };
+        let protocol = endpoint.protocol.as_deref().unwrap_or("https");
+        match &endpoint.port {
+            Some(serde_json::Value::Number(port)) => format!("{protocol}://{host}:{port}"),
+            Some(serde_json::Value::String(port)) => format!("{protocol}://{host}:{port}"),
+            _ => format!("{protocol}://{host}"),
+        }
+    }
+
+    /// The account's name without its region or cloud (`xy12345` of `xy12345.eu-west-1.aws`),
+    /// as the login request wants it.
+    pub fn account_name(&self) -> &str {
+        self.account.split('.').next().unwrap_or(&self.account)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_declared_keys_are_what_the_settings_read() {
+        let mut read = omrun_sdk::config_keys::fields_of::<Settings>();
+        read.retain(|k| k != "database");
+        let declared: Vec<&str> = KEYS
+            .iter()
+            .map(|k| k.trim_start_matches("serviceConnection.config."))
+            .collect();
+        assert_eq!(read, declared);
+    }
+
+    #[test]
+    fn the_endpoint_is_the_accounts_unless_connection_arguments_name_one() {
+        let parse = |json: &str| Settings::parse(json).unwrap();
+        let account = parse(r#"{"account": "xy12345.eu-west-1", "username": "u"}"#);
+        assert_eq!(
+            account.base_url(),
+            "https://xy12345.eu-west-1.snowflakecomputing.com"
+        );
+        assert_eq!(account.account_name(), "xy12345");
+        let emulator = parse(
+            r#"{"account": "a", "username": "u",
+                "connectionArguments": {"host": "localhost", "port": 8085, "protocol": "http"}}"#,
+        );
+        assert_eq!(emulator.base_url(), "http://localhost:8085");
+    }
+}
