@@ -49,7 +49,7 @@ statements=("CREATE DATABASE BENCH")
 for s in $(seq 1 "$schemas"); do
     statements+=("CREATE SCHEMA BENCH.S$s")
     for t in $(seq 1 "$tables"); do
-        statements+=("CREATE TABLE BENCH.S$s.T$t (ID NUMBER(38,0) PRIMARY KEY, NAME VARCHAR(100), AMOUNT NUMBER(12,2), AT TIMESTAMP_NTZ) COMMENT = 'table $t'")
+        statements+=("CREATE TABLE BENCH.S$s.T$t (ID NUMBER(38,0) PRIMARY KEY, NAME VARCHAR(100), AMOUNT NUMBER(12,2), CREATED_AT TIMESTAMP_NTZ) COMMENT = 'table $t'")
     done
 done
 "$repo/scripts/fakesnow.sh" load "$sf_port" "${statements[@]}"

@@ -11,6 +11,8 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use serde_json::Value;
+
 use crate::paths::repo_root;
 
 /// A running emulator; stopped when dropped.
@@ -83,4 +85,54 @@ impl Drop for Fakesnow {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// What OpenMetadata's own Snowflake connector sends for the account `sf` serves (its `metadata
+/// ingest` workflow, PyPI openmetadata-ingestion 2.0.7.0 with snowflake-sqlalchemy, through
+/// `tests/support/om_connector.py` and `tests/support/snowflake/om_patches.py`), reached as the
+/// config `source` (an OpenMetadata workflow `source:` section) says, writing into the
+/// OpenMetadata stand-in `om`: every Create request its sink is handed, in order, as
+/// `{"kind", "request"}`. Panics with its log unless it succeeds.
+pub fn openmetadata_ingest(source: &str, om: &crate::openmetadata::StandIn) -> Vec<Value> {
+    let om_venv = crate::om_ingest::venv();
+    let path = script()
+        .arg("om-path")
+        .output()
+        .expect("scripts/fakesnow.sh om-path");
+    assert!(path.status.success(), "scripts/fakesnow.sh om-path failed");
+    let path = String::from_utf8_lossy(&path.stdout).trim().to_owned();
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let workflow = dir.path().join("workflow.yaml");
+    let yaml = format!(
+        "{source}sink:\n  type: metadata-rest\n  config: {{}}\nworkflowConfig:\n  loggerLevel: \
+         INFO\n  openMetadataServerConfig:\n    hostPort: {}\n    authProvider: openmetadata\n    \
+         securityConfig:\n      jwtToken: {}\n",
+        om.host_port(),
+        om.token()
+    );
+    std::fs::write(&workflow, yaml).unwrap();
+    let out = dir.path().join("requests.jsonl");
+    let run = Command::new(om_venv.join("bin/python"))
+        .arg(repo_root().join("tests/support/om_connector.py"))
+        .arg(&workflow)
+        .arg(&out)
+        .env("PYTHONPATH", path)
+        .env(
+            "OMRUN_OM_PATCHES",
+            repo_root().join("tests/support/snowflake/om_patches.py"),
+        )
+        .stdin(Stdio::null())
+        .output()
+        .expect("run OpenMetadata's Snowflake connector");
+    assert!(
+        run.status.success(),
+        "OpenMetadata's Snowflake connector failed:\n{}\n{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    std::fs::read_to_string(&out)
+        .expect("the recorded requests")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a recorded request"))
+        .collect()
 }

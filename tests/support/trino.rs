@@ -160,7 +160,7 @@ pub fn selftest() -> Output {
 
 /// What OpenMetadata's own Trino connector sends for `trino` (its `metadata ingest` workflow,
 /// PyPI openmetadata-ingestion 2.0.7.0 with `trino` 0.340.0, through
-/// `tests/support/trino/om_trino.py`): every Create request its sink is handed, in order, as
+/// `tests/support/om_connector.py`): every Create request its sink is handed, in order, as
 /// `{"kind", "request"}`, writing into the OpenMetadata stand-in `om`. Panics with its log unless
 /// it succeeds.
 ///
@@ -212,7 +212,7 @@ pub fn openmetadata_ingest(
     std::fs::write(&workflow, yaml).unwrap();
     let out = dir.path().join("requests.jsonl");
     let run = Command::new(om_venv.join("bin/python"))
-        .arg(repo_root().join("tests/support/trino/om_trino.py"))
+        .arg(repo_root().join("tests/support/om_connector.py"))
         .arg(&workflow)
         .arg(&out)
         .env("PYTHONPATH", &path)

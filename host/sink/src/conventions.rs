@@ -51,6 +51,11 @@ impl Conventions {
         };
         match service_type {
             "Mysql" => sqlalchemy,
+            // Its SQLAlchemy dialect's columns come with their positions.
+            "Snowflake" => Self {
+                ordinal_positions: true,
+                ..sqlalchemy
+            },
             "Postgres" | "MariaDB" => Self {
                 procedure_language: false,
                 ..sqlalchemy
@@ -88,6 +93,8 @@ mod tests {
             }
         );
         assert!(pg.verbatim_descriptions && mysql.verbatim_descriptions);
+        let snowflake = Conventions::of("Snowflake");
+        assert!(snowflake.ordinal_positions && snowflake.data_length_always);
         assert_eq!(pg.description(Some(" a\n")), Some(" a\n"));
         assert_eq!(pg.description(Some("")), None);
         assert_eq!(Conventions::FULL.description(Some(" a\n")), Some("a"));

@@ -113,9 +113,10 @@ fn column(row: &Row) -> Result<Column, SqlError> {
 }
 
 /// A Snowflake `DATA_TYPE` with its length, precision and scale as OpenMetadata's type fields and
-/// display, as its connector gets them through Snowflake's SQLAlchemy dialect: `NUMBER` is a
-/// `DECIMAL(p, s)`, text types a `VARCHAR(n)`, semi-structured types JSON, and timestamps of
-/// every kind TIMESTAMP with their own spelling shown.
+/// display, as its connector gets them through Snowflake's SQLAlchemy dialect (checked against its
+/// `metadata ingest` on the same account): `NUMBER` is `DECIMAL` shown `NUMBER(p,s)`, text types
+/// `VARCHAR` shown `TEXT(n)`, semi-structured types JSON, and timestamps of every kind TIMESTAMP,
+/// each shown as Snowflake spells it.
 fn snowflake_type(
     spelling: &str,
     length: Option<u32>,
@@ -130,6 +131,10 @@ fn snowflake_type(
         precision: None,
         scale: None,
     };
+    let with_length = |n: Option<u32>| match n {
+        Some(n) => format!("{upper}({n})"),
+        None => upper.clone(),
+    };
     match upper.as_str() {
         "NUMBER" | "DECIMAL" | "NUMERIC" => {
             let (p, s) = (precision.unwrap_or(38), scale.unwrap_or(0));
@@ -138,25 +143,21 @@ fn snowflake_type(
                 scale: Some(s),
                 ..plain(DataType::Decimal)
             };
-            (mapped, format!("DECIMAL({p}, {s})"))
+            (mapped, format!("{upper}({p},{s})"))
         }
         "TEXT" | "VARCHAR" | "STRING" | "CHAR" | "CHARACTER" => {
             let mapped = ColumnType {
                 data_length: length,
                 ..plain(DataType::Varchar)
             };
-            let display = match length {
-                Some(n) => format!("VARCHAR({n})"),
-                None => "VARCHAR".to_owned(),
-            };
-            (mapped, display)
+            (mapped, with_length(length))
         }
         "BINARY" | "VARBINARY" => {
             let mapped = ColumnType {
                 data_length: length,
                 ..plain(DataType::Binary)
             };
-            (mapped, upper)
+            (mapped, with_length(length))
         }
         "VARIANT" | "OBJECT" => (plain(DataType::Json), upper),
         "ARRAY" => (plain(DataType::Array), upper),
@@ -181,13 +182,13 @@ mod tests {
             (number.data_type, number.precision, number.scale),
             (DataType::Decimal, Some(10), Some(2))
         );
-        assert_eq!(shown, "DECIMAL(10, 2)");
+        assert_eq!(shown, "NUMBER(10,2)");
         let (text, shown) = snowflake_type("TEXT", Some(200), None, None);
         assert_eq!(
             (text.data_type, text.data_length),
             (DataType::Varchar, Some(200))
         );
-        assert_eq!(shown, "VARCHAR(200)");
+        assert_eq!(shown, "TEXT(200)");
         assert_eq!(
             snowflake_type("VARIANT", None, None, None).0.data_type,
             DataType::Json

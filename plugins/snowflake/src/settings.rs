@@ -25,8 +25,8 @@ pub struct Settings {
     pub warehouse: Option<String>,
     pub role: Option<String>,
     pub database: Option<String>,
-    /// OpenMetadata leaves transient tables out unless this is set.
-    #[serde(default)]
+    /// Transient tables too (OpenMetadata 2.0.7's default: yes).
+    #[serde(default = "yes")]
     pub include_transient_tables: bool,
     /// What OpenMetadata hands Snowflake's own connector; `host`, `port` and `protocol` point it
     /// (and omrun) at another endpoint, e.g. an emulator.
@@ -40,6 +40,10 @@ pub struct Endpoint {
     pub host: Option<String>,
     pub port: Option<serde_json::Value>,
     pub protocol: Option<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Settings {
