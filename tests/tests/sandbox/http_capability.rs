@@ -271,7 +271,9 @@ fn a_granted_name_that_resolves_to_loopback_is_refused() {
 #[test]
 fn a_plugin_needing_http_is_refused_when_the_config_grants_none() {
     let work = Workdir::new();
-    let out = probe(&work, "localhost:5432", json!([]));
+    // No host in hostPort (a socket's path): nothing to grant. (A `host:port` would be granted to
+    // a plugin that needs `source`, as a warehouse over HTTP does.)
+    let out = probe(&work, "/var/run/db.sock", json!([]));
     assert_ne!(out.code, Some(0), "{}", out.describe());
     assert!(
         out.single_error()
