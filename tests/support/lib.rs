@@ -25,6 +25,7 @@
 pub mod argo;
 pub mod argo_executor;
 pub mod config;
+pub mod databricks;
 pub mod fixture;
 pub mod jsonl;
 pub mod looker;
