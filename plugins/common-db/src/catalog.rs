@@ -96,6 +96,16 @@ pub trait Catalog: Sized + 'static {
     }
 }
 
+/// `(schema, name)` pairs grouped by schema, for the describe queries that cover one schema's
+/// batch at a time.
+pub fn by_schema(pairs: &[(String, String)]) -> std::collections::BTreeMap<&str, Vec<String>> {
+    let mut groups: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+    for (schema, name) in pairs {
+        groups.entry(schema).or_default().push(name.clone());
+    }
+    groups
+}
+
 /// Whether OpenMetadata's `includeViews` (rather than `includeTables`) governs this table type.
 pub fn is_view(table_type: TableType) -> bool {
     matches!(

@@ -26,7 +26,7 @@ pub mod filter;
 pub mod per_database;
 mod source;
 
-pub use catalog::{Catalog, Databases, TableError, TableName, is_view};
+pub use catalog::{Catalog, Databases, TableError, TableName, by_schema, is_view};
 pub use per_database::PerDatabase;
 pub use source::SqlSource;
 

@@ -12,15 +12,6 @@ use omrun_sdk::types::{
 use crate::dialect::{mysql_column_type, names_in, partition_columns};
 use crate::queries;
 
-/// `(schema, name)` pairs grouped by schema.
-pub fn by_schema(pairs: &[(String, String)]) -> BTreeMap<&str, Vec<String>> {
-    let mut groups: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for (schema, name) in pairs {
-        groups.entry(schema).or_default().push(name.clone());
-    }
-    groups
-}
-
 /// Runs a `{names}` query for `schema` and `names`.
 fn query(
     conn: &Connection,

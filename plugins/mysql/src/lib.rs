@@ -152,7 +152,7 @@ impl Catalog for Mysql {
         tables: &[(String, String)],
     ) -> Result<Vec<Result<Table, TableError>>, SqlError> {
         let mut described = Vec::new();
-        for (schema, names) in describe::by_schema(tables) {
+        for (schema, names) in omrun_common_db::by_schema(tables) {
             let found = describe::tables(&self.conn, database, schema, &names)?;
             described.extend(found.into_iter().map(Ok));
         }
@@ -177,7 +177,7 @@ impl Catalog for Mysql {
         names: &[(String, String)],
     ) -> Result<Vec<StoredProcedure>, SqlError> {
         let mut described = Vec::new();
-        for (schema, names) in describe::by_schema(names) {
+        for (schema, names) in omrun_common_db::by_schema(names) {
             described.extend(describe::routines(&self.conn, database, schema, &names)?);
         }
         Ok(described)

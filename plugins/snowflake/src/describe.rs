@@ -10,15 +10,6 @@ use omrun_sdk::types::{Column, ConstraintType, DataType, Table, TableConstraint}
 use crate::queries;
 use crate::table_type;
 
-/// `(schema, name)` pairs grouped by schema.
-pub fn by_schema(pairs: &[(String, String)]) -> BTreeMap<&str, Vec<String>> {
-    let mut groups: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for (schema, name) in pairs {
-        groups.entry(schema).or_default().push(name.clone());
-    }
-    groups
-}
-
 /// A comment column: Snowflake's empty comments are none.
 pub fn comment(row: &Row, i: usize) -> Option<String> {
     row.string(i).filter(|c| !c.is_empty())

@@ -147,7 +147,7 @@ impl Catalog for Snowflake {
         tables: &[(String, String)],
     ) -> Result<Vec<Result<Table, TableError>>, SqlError> {
         let mut described = Vec::with_capacity(tables.len());
-        for (schema, names) in describe::by_schema(tables) {
+        for (schema, names) in omrun_common_db::by_schema(tables) {
             let found = describe::tables(&self.client, database, schema, &names)?;
             described.extend(found.into_iter().map(Ok));
         }
