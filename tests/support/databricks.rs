@@ -186,7 +186,6 @@ pub fn openmetadata_ingest(
     service: &str,
     token: &str,
 ) -> Vec<Value> {
-    let om_venv = crate::om_ingest::venv();
     let venv = Command::new("bash")
         .arg(repo_root().join("scripts/databricks-standin.sh"))
         .arg("venv")
@@ -209,40 +208,18 @@ pub fn openmetadata_ingest(
     let path = dir.path().join("pythonpath");
     std::fs::create_dir(&path).unwrap();
     std::os::unix::fs::symlink(site.join("databricks"), path.join("databricks")).unwrap();
-    let workflow = dir.path().join("workflow.yaml");
-    let yaml = format!(
+    let source = format!(
         "source:\n  type: unitycatalog\n  serviceName: {service}\n  serviceConnection:\n    config:\n      \
          type: UnityCatalog\n      hostPort: {}\n      authType:\n        token: {token}\n  \
-         sourceConfig:\n    config:\n      type: DatabaseMetadata\nsink:\n  type: metadata-rest\n  \
-         config: {{}}\nworkflowConfig:\n  loggerLevel: INFO\n  openMetadataServerConfig:\n    \
-         hostPort: {}\n    authProvider: openmetadata\n    securityConfig:\n      jwtToken: {}\n",
+         sourceConfig:\n    config:\n      type: DatabaseMetadata\n",
         uc.url(),
-        om.host_port(),
-        om.token()
     );
-    std::fs::write(&workflow, yaml).unwrap();
-    let out = dir.path().join("requests.jsonl");
-    let run = Command::new(om_venv.join("bin/python"))
-        .arg(repo_root().join("tests/support/om_connector.py"))
-        .arg(&workflow)
-        .arg(&out)
-        .env("PYTHONPATH", &path)
-        .env(
-            "OMRUN_OM_PATCHES",
-            repo_root().join("tests/support/databricks/om_patches.py"),
-        )
-        .stdin(Stdio::null())
-        .output()
-        .expect("run OpenMetadata's Unity Catalog connector");
-    assert!(
-        run.status.success(),
-        "OpenMetadata's Unity Catalog connector failed:\n{}\n{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
-    );
-    std::fs::read_to_string(&out)
-        .expect("the recorded requests")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a recorded request"))
-        .collect()
+    let patches = repo_root().join("tests/support/databricks/om_patches.py");
+    crate::om_ingest::run_connector(
+        "Unity Catalog",
+        &source,
+        om,
+        path.as_os_str(),
+        Some(&patches),
+    )
 }

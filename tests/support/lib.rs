@@ -37,8 +37,8 @@ pub mod pg;
 pub mod relay;
 pub mod run;
 pub mod schema;
-pub mod snowflake;
 mod server_env;
+pub mod snowflake;
 mod standin_server;
 pub mod trino;
 

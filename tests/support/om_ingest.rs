@@ -307,3 +307,53 @@ pub fn metadata_ingest(workdir: &Workdir, yaml: &str, env: &[(String, String)]) 
             .unwrap_or_else(|e| panic!("read {}: {e}", log_path.display())),
     }
 }
+
+/// Runs one of OpenMetadata's own database connectors (`what` names it in a failure) on
+/// `source`, a workflow's `source:` section, writing into the stand-in `om`, through
+/// `tests/support/om_connector.py` with `pythonpath` (where the connector's client package is,
+/// which this virtualenv lacks) and `patches` (a file run first, stepping around what a
+/// stand-in lacks). Returns every Create request its sink is handed, in order, as
+/// `{"kind", "request"}`; panics with its log unless it succeeds.
+pub fn run_connector(
+    what: &str,
+    source: &str,
+    om: &StandIn,
+    pythonpath: &std::ffi::OsStr,
+    patches: Option<&std::path::Path>,
+) -> Vec<serde_json::Value> {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let workflow = dir.path().join("workflow.yaml");
+    let yaml = format!(
+        "{source}sink:\n  type: metadata-rest\n  config: {{}}\nworkflowConfig:\n  loggerLevel: \
+         INFO\n  openMetadataServerConfig:\n    hostPort: {}\n    authProvider: openmetadata\n    \
+         securityConfig:\n      jwtToken: {}\n",
+        om.host_port(),
+        om.token()
+    );
+    std::fs::write(&workflow, yaml).unwrap();
+    let out = dir.path().join("requests.jsonl");
+    let mut command = Command::new(venv().join("bin/python"));
+    command
+        .arg(crate::repo_root().join("tests/support/om_connector.py"))
+        .arg(&workflow)
+        .arg(&out)
+        .env("PYTHONPATH", pythonpath)
+        .stdin(Stdio::null());
+    if let Some(patches) = patches {
+        command.env("OMRUN_OM_PATCHES", patches);
+    }
+    let run = command
+        .output()
+        .unwrap_or_else(|e| panic!("run OpenMetadata's {what} connector: {e}"));
+    assert!(
+        run.status.success(),
+        "OpenMetadata's {what} connector failed:\n{}\n{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    std::fs::read_to_string(&out)
+        .expect("the recorded requests")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a recorded request"))
+        .collect()
+}

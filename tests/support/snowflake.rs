@@ -94,45 +94,12 @@ impl Drop for Fakesnow {
 /// OpenMetadata stand-in `om`: every Create request its sink is handed, in order, as
 /// `{"kind", "request"}`. Panics with its log unless it succeeds.
 pub fn openmetadata_ingest(source: &str, om: &crate::openmetadata::StandIn) -> Vec<Value> {
-    let om_venv = crate::om_ingest::venv();
     let path = script()
         .arg("om-path")
         .output()
         .expect("scripts/fakesnow.sh om-path");
     assert!(path.status.success(), "scripts/fakesnow.sh om-path failed");
     let path = String::from_utf8_lossy(&path.stdout).trim().to_owned();
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let workflow = dir.path().join("workflow.yaml");
-    let yaml = format!(
-        "{source}sink:\n  type: metadata-rest\n  config: {{}}\nworkflowConfig:\n  loggerLevel: \
-         INFO\n  openMetadataServerConfig:\n    hostPort: {}\n    authProvider: openmetadata\n    \
-         securityConfig:\n      jwtToken: {}\n",
-        om.host_port(),
-        om.token()
-    );
-    std::fs::write(&workflow, yaml).unwrap();
-    let out = dir.path().join("requests.jsonl");
-    let run = Command::new(om_venv.join("bin/python"))
-        .arg(repo_root().join("tests/support/om_connector.py"))
-        .arg(&workflow)
-        .arg(&out)
-        .env("PYTHONPATH", path)
-        .env(
-            "OMRUN_OM_PATCHES",
-            repo_root().join("tests/support/snowflake/om_patches.py"),
-        )
-        .stdin(Stdio::null())
-        .output()
-        .expect("run OpenMetadata's Snowflake connector");
-    assert!(
-        run.status.success(),
-        "OpenMetadata's Snowflake connector failed:\n{}\n{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
-    );
-    std::fs::read_to_string(&out)
-        .expect("the recorded requests")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a recorded request"))
-        .collect()
+    let patches = repo_root().join("tests/support/snowflake/om_patches.py");
+    crate::om_ingest::run_connector("Snowflake", source, om, path.as_ref(), Some(&patches))
 }

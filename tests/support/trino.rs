@@ -174,7 +174,6 @@ pub fn openmetadata_ingest(
     service: &str,
     user: &str,
 ) -> Vec<Value> {
-    let om_venv = crate::om_ingest::venv();
     let venv = Command::new("bash")
         .arg(repo_root().join("scripts/trino-standin.sh"))
         .arg("venv")
@@ -198,36 +197,11 @@ pub fn openmetadata_ingest(
     for package in ["trino", "tzlocal"] {
         std::os::unix::fs::symlink(site.join(package), path.join(package)).unwrap();
     }
-    let workflow = dir.path().join("workflow.yaml");
-    let yaml = format!(
+    let source = format!(
         "source:\n  type: trino\n  serviceName: {service}\n  serviceConnection:\n    config:\n      \
          type: Trino\n      hostPort: {}\n      username: {user}\n  sourceConfig:\n    config:\n      \
-         type: DatabaseMetadata\nsink:\n  type: metadata-rest\n  config: {{}}\nworkflowConfig:\n  \
-         loggerLevel: INFO\n  openMetadataServerConfig:\n    hostPort: {}\n    authProvider: \
-         openmetadata\n    securityConfig:\n      jwtToken: {}\n",
+         type: DatabaseMetadata\n",
         trino.host_port(),
-        om.host_port(),
-        om.token()
     );
-    std::fs::write(&workflow, yaml).unwrap();
-    let out = dir.path().join("requests.jsonl");
-    let run = Command::new(om_venv.join("bin/python"))
-        .arg(repo_root().join("tests/support/om_connector.py"))
-        .arg(&workflow)
-        .arg(&out)
-        .env("PYTHONPATH", &path)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run OpenMetadata's Trino connector");
-    assert!(
-        run.status.success(),
-        "OpenMetadata's Trino connector failed:\n{}\n{}",
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
-    );
-    std::fs::read_to_string(&out)
-        .expect("the recorded requests")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a recorded request"))
-        .collect()
+    crate::om_ingest::run_connector("Trino", &source, om, path.as_os_str(), None)
 }
