@@ -30,11 +30,17 @@
 //! in a header value or the URL, write [`secret`]`("clientSecret")`: the host replaces the
 //! placeholder with the value, percent-encoded in the URL, on its way to a granted host only.
 //!
+//! **Signatures.** A JWT signed with a secret private key (a Google service account's, a
+//! Snowflake key pair's) is written with [`signed_jwt`]: the host signs it on the way out.
+//!
 //! Redirects are not followed (wasi:http does not): a 3xx is a [`Response`] like any other, and
 //! its `Location` must name a granted host too.
 
+mod jwt;
 mod target;
 mod wasi;
+
+pub use jwt::{public_key_fingerprint, signed_jwt};
 
 use std::fmt;
 use std::time::Duration;
