@@ -46,13 +46,18 @@ const SECRET_KEY_PARTS: &[&str] = &["password", "passwd", "passphrase", "secret"
 /// driver argument such as `connectionArguments.ssl_key`) or an environment variable
 /// (`PG_PASSWORD`, `API_KEY`). The one rule for the config loader, the plugin's copy of the
 /// connection, the HTTP capability's placeholders and the Argo manifests: besides the parts
-/// above, any name ending in `key` (`privateKey`, `sslKey`, `apiKey`, `userKey`) is a key.
+/// above, any name ending in `key` (`privateKey`, `sslKey`, `apiKey`, `userKey`) is a key. A name
+/// ending in `uri` or `url` is an address, not a credential (`tokenUri`: where a service
+/// account's tokens come from), whatever else it says.
 pub fn is_secret_key(key: &str) -> bool {
     let key: String = key
         .chars()
         .filter(|c| !matches!(c, '_' | '-'))
         .map(|c| c.to_ascii_lowercase())
         .collect();
+    if key.ends_with("uri") || key.ends_with("url") {
+        return false;
+    }
     key.ends_with("key") || SECRET_KEY_PARTS.iter().any(|part| key.contains(part))
 }
 
@@ -115,6 +120,9 @@ mod tests {
             "sslMode",
             "PG_HOST",
             "database",
+            "tokenUri",
+            "TOKEN_URL",
+            "privateKeyId",
         ] {
             assert!(!is_secret_key(plain), "{plain}");
         }

@@ -48,8 +48,8 @@ pub struct Grants {
     /// The source's `hostPort` when it is `host[:port]` and no SQL driver speaks to it: HTTP to
     /// it is granted to a plugin that needs `source`.
     host_port: Option<String>,
-    /// The connection's top-level settings that are plain text and no secret: what a need's
-    /// `{key}` is filled from.
+    /// The connection's settings that are plain text and no secret, by dotted path
+    /// (`credentials.gcpConfig.tokenUri`): what a need's `{key}` is filled from.
     settings: BTreeMap<String, String>,
 }
 
@@ -88,13 +88,7 @@ impl Grants {
             grants.http_source.get_or_insert(url);
         }
         grants.secrets = http::secrets_in(&connection.config);
-        if let Some(settings) = connection.config.as_object() {
-            grants.settings = settings
-                .iter()
-                .filter(|(key, _)| !omrun_config::is_secret_key(key))
-                .filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_owned())))
-                .collect();
-        }
+        plain_settings(&connection.config, "", &mut grants.settings);
         Ok(grants)
     }
 
@@ -173,6 +167,30 @@ impl Grants {
     }
 }
 
+/// Every plain-text value of `config` that is no secret, by its dotted path (objects only: a list
+/// names no single host).
+fn plain_settings(config: &serde_json::Value, prefix: &str, out: &mut BTreeMap<String, String>) {
+    let Some(map) = config.as_object() else {
+        return;
+    };
+    for (key, value) in map {
+        if omrun_config::is_secret_key(key) {
+            continue;
+        }
+        let path = match prefix {
+            "" => key.clone(),
+            _ => format!("{prefix}.{key}"),
+        };
+        match value {
+            serde_json::Value::String(text) => {
+                out.insert(path, text.clone());
+            }
+            serde_json::Value::Object(_) => plain_settings(value, &path, out),
+            _ => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,6 +258,53 @@ mod tests {
         assert_eq!(
             granted.http_source.as_deref(),
             Some("https://localhost:8080")
+        );
+    }
+
+    #[test]
+    fn a_need_may_name_a_nested_setting_with_a_default() {
+        let needs = || {
+            vec![
+                Capability::Http("{hostPort|bigquery.googleapis.com}".into()),
+                Capability::Http(
+                    "{credentials.gcpConfig.tokenUri|https://oauth2.googleapis.com/token}".into(),
+                ),
+            ]
+        };
+        let set = grants(
+            "      type: BigQuery\n      hostPort: http://127.0.0.1:9050\n      credentials:\n        \
+             gcpConfig:\n          clientEmail: a@b.iam\n          privateKey: k\n          \
+             tokenUri: http://localhost:9051/token\n",
+        )
+        .for_plugin("bigquery", &needs())
+        .unwrap();
+        assert!(set.grants_http("127.0.0.1:9050"));
+        assert!(set.grants_http("localhost:9051"));
+        assert!(!set.grants_http("oauth2.googleapis.com"));
+        // The private key is a secret: no setting, a placeholder's.
+        assert!(set.secrets.contains_key("privateKey"));
+        assert!(
+            !set.settings
+                .contains_key("credentials.gcpConfig.privateKey")
+        );
+
+        let defaults = grants(
+            "      type: BigQuery\n      credentials:\n        gcpConfig:\n          \
+             clientEmail: a@b.iam\n",
+        )
+        .for_plugin("bigquery", &needs())
+        .unwrap();
+        assert!(defaults.grants_http("bigquery.googleapis.com"));
+        assert!(defaults.grants_http("oauth2.googleapis.com"));
+        assert!(!defaults.grants_http("127.0.0.1:9050"));
+
+        // Without a default, an unset setting grants nothing and the plugin is refused.
+        let err = grants("      type: BigQuery\n      credentials:\n        gcpConfig:\n          type: service_account\n")
+            .for_plugin("p", &[Capability::Http("{credentials.gcpConfig.tokenUri}".into())])
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("which the config does not grant"),
+            "{err}"
         );
     }
 

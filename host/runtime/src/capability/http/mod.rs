@@ -5,7 +5,8 @@
 //! override, which
 //! - lets it through only when its authority is granted (`Grants::http`: the source's `hostPort`);
 //! - fills in the secrets it names with `__OMRUN_SECRET_<key>__` placeholders (the plugin never
-//!   sees them: `without_secrets` removed them from its config);
+//!   sees them: `without_secrets` removed them from its config), and signs the JWTs it leaves
+//!   for the host to sign with a secret private key (`jwt`);
 //! - resolves the name itself and refuses loopback, link-local and cloud-metadata addresses unless
 //!   the grant names that address (or `localhost`) literally, then connects to exactly the
 //!   addresses it checked, so a second DNS answer cannot slip past;
@@ -17,6 +18,7 @@
 
 mod addresses;
 mod bounded;
+mod jwt;
 mod placeholders;
 mod policy;
 mod probe;
@@ -87,10 +89,30 @@ impl HostGrant {
         Some(Self::of(uri.authority()?))
     }
 
-    /// A need's host with each `{key}` filled from the connection's `settings`, e.g.
-    /// `{account}.snowflakecomputing.com`; `None` when a key is unset or its value would make
-    /// anything but a host name (a `/`, `@` or `:` in it).
+    /// A need's host built from the connection's settings (`settings`: dotted paths to plain
+    /// values, no secret). Two forms:
+    /// - the whole need names one setting, `{hostPort}` or `{credentials.gcpConfig.tokenUri}`,
+    ///   whose value is a URL or `host[:port]`; after a `|`, the value to use when the config
+    ///   leaves the setting out — the default OpenMetadata applies too
+    ///   (`{hostPort|bigquery.googleapis.com}`);
+    /// - a host name with settings in it, `{account}.snowflakecomputing.com`, each a plain part of
+    ///   a host name (a `/`, `@` or `:` in the value grants nothing).
+    ///
+    /// `None` when a setting is unset (and has no default) or makes no host.
     pub fn from_template(template: &str, settings: &BTreeMap<String, String>) -> Option<Self> {
+        let whole = template
+            .strip_prefix('{')
+            .and_then(|t| t.strip_suffix('}'))
+            .filter(|inner| !inner.contains(['{', '}']));
+        if let Some(inner) = whole {
+            let (key, default) = match inner.split_once('|') {
+                Some((key, default)) => (key, Some(default)),
+                None => (inner, None),
+            };
+            let value = settings.get(key).map(String::as_str).or(default)?.trim();
+            return Self::from_url(value)
+                .or_else(|| Self::parse(value).filter(|_| !value.contains(['/', '@'])));
+        }
         if !template.contains('{') {
             return None;
         }

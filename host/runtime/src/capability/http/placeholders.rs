@@ -20,6 +20,10 @@ pub(super) enum Placement {
 pub(super) enum PlaceholderError {
     Unknown(String),
     Malformed,
+    /// A JWT to sign that cannot be: why.
+    Jwt(&'static str),
+    /// The secret named to sign with holds no key omrun can sign with: its name, why.
+    Key(String, &'static str),
 }
 
 impl std::fmt::Display for PlaceholderError {
@@ -34,18 +38,26 @@ impl std::fmt::Display for PlaceholderError {
                 f,
                 "a placeholder is not of the form {PLACEHOLDER_PREFIX}<key>{PLACEHOLDER_SUFFIX}"
             ),
+            PlaceholderError::Jwt(why) => write!(f, "a JWT to sign: {why}"),
+            PlaceholderError::Key(key, why) => write!(
+                f,
+                "a JWT to sign with secret `{key}` of source.serviceConnection.config: {why}"
+            ),
         }
     }
 }
 
-/// `text` with its placeholders replaced, or `None` when it has none.
+/// `text` with its placeholders replaced and its JWTs signed (see `jwt`), or `None` when it has
+/// neither.
 pub(super) fn substitute(
     text: &str,
     secrets: &BTreeMap<String, Secret>,
     placement: Placement,
 ) -> Result<Option<String>, PlaceholderError> {
+    let signed = super::jwt::sign_jwts(text, secrets)?;
+    let text = signed.as_deref().unwrap_or(text);
     if !text.contains(PLACEHOLDER_PREFIX) {
-        return Ok(None);
+        return Ok(signed);
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
