@@ -1,5 +1,6 @@
 //! Snowflake's own client protocol over the SDK's HTTP client, as its connectors speak it: a
-//! session from `POST /session/v1/login-request` (the password filled in by the host), then
+//! session from `POST /session/v1/login-request` (the password, or a key-pair JWT, filled in or
+//! signed by the host), then
 //! `POST /queries/v1/query-request` per statement with `Authorization: Snowflake Token="…"`.
 //! Results come as JSON (`rowset`) or as an Arrow IPC stream (`rowsetBase64`, see arrow.rs); a
 //! statement still running after Snowflake's ~45 s answers "in progress" and is polled.
@@ -73,16 +74,21 @@ impl Client {
                 request = request.query(key, value);
             }
         }
-        let body = json!({"data": {
+        let mut body = json!({"data": {
             "CLIENT_APP_ID": "omrun",
             "CLIENT_APP_VERSION": env!("CARGO_PKG_VERSION"),
             "ACCOUNT_NAME": settings.account_name(),
             "LOGIN_NAME": settings.username,
-            // The plugin never holds the password: the host fills it in on the way out.
-            "PASSWORD": http::secret("password"),
             // JSON results where the server lets the client choose.
             "SESSION_PARAMETERS": {"PYTHON_CONNECTOR_QUERY_RESULT_FORMAT": "JSON"},
         }});
+        // The password or the key-pair JWT: placeholders the host fills on the way out.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        for (field, value) in settings.credentials(now) {
+            body["data"][field] = value;
+        }
         let answer: Answer = request
             .json(&body)
             .and_then(Request::send)
