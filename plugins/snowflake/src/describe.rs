@@ -1,5 +1,5 @@
-//! Full descriptions of a batch, one schema at a time: four queries per schema whatever the
-//! batch's size (tables, columns, view definitions, primary keys).
+//! Full descriptions of a batch, one schema at a time: six queries per schema whatever the
+//! batch's size (tables, columns, view definitions, primary, unique and foreign keys).
 
 use std::collections::BTreeMap;
 
@@ -7,8 +7,9 @@ use omrun_common_db::column_type::{ColumnType, column_type};
 use omrun_sdk::sql::{Query, Row, SqlError};
 use omrun_sdk::types::{Column, ConstraintType, DataType, Table, TableConstraint};
 
-use crate::queries;
 use crate::table_type;
+use crate::{keys, queries};
+use omrun_sdk::log;
 
 /// A comment column: Snowflake's empty comments are none.
 pub fn comment(row: &Row, i: usize) -> Option<String> {
@@ -83,7 +84,31 @@ pub fn tables(
             });
         }
     }
+    if let Some(rows) = optional(client, &queries::unique_keys(database, schema))? {
+        keys::unique(&rows, &mut tables);
+    }
+    if let Some(rows) = optional(client, &queries::imported_keys(database, schema))? {
+        keys::foreign(&rows, &mut tables);
+    }
     Ok(tables.into_values().collect())
+}
+
+/// The rows of a query OpenMetadata's connector reads only if it can (unique and foreign keys: its
+/// dialect's inspector, whose failures it logs and passes): a statement Snowflake refuses (it
+/// answered with a SQLSTATE: a privilege, an edition without it) is logged once and read as none;
+/// anything else (the connection) fails the batch like every other query.
+fn optional(client: &impl Query, sql: &str) -> Result<Option<Vec<Row>>, SqlError> {
+    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    match client.query_all(sql, &[]) {
+        Ok(rows) => Ok(Some(rows)),
+        Err(e) if e.sqlstate.is_some() => {
+            if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                log::warn!("Snowflake: `{sql}` failed ({e}); those keys are not read");
+            }
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// One `INFORMATION_SCHEMA.COLUMNS` row: table_name, column_name, data_type,

@@ -6,6 +6,7 @@
 mod arrow;
 mod client;
 mod describe;
+mod keys;
 mod queries;
 mod settings;
 

@@ -91,6 +91,22 @@ pub fn primary_keys(db: &str, schema: &str) -> String {
     )
 }
 
+/// `SHOW UNIQUE KEYS`: table_name (3), column_name (4), key_sequence (5), constraint_name (6).
+pub fn unique_keys(db: &str, schema: &str) -> String {
+    format!("SHOW UNIQUE KEYS IN SCHEMA {}.{}", quote(db), quote(schema))
+}
+
+/// `SHOW IMPORTED KEYS` (the foreign keys of the schema's tables): pk_database_name (1),
+/// pk_schema_name (2), pk_table_name (3), pk_column_name (4), fk_table_name (7), fk_column_name
+/// (8), key_sequence (9), fk_name (12).
+pub fn imported_keys(db: &str, schema: &str) -> String {
+    format!(
+        "SHOW IMPORTED KEYS IN SCHEMA {}.{}",
+        quote(db),
+        quote(schema)
+    )
+}
+
 /// A quoted identifier: Snowflake keeps its case, and `"` doubles inside.
 pub fn quote(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))

@@ -104,7 +104,10 @@ impl Settings {
         });
         vec![
             ("AUTHENTICATOR", "SNOWFLAKE_JWT".into()),
-            ("TOKEN", http::signed_jwt(&claims, "privateKey", None).into()),
+            (
+                "TOKEN",
+                http::signed_jwt(&claims, "privateKey", None).into(),
+            ),
         ]
     }
 }
