@@ -9,7 +9,7 @@ mod postgres_metadata;
 mod postgres_scale;
 mod postgres_tls;
 mod redshift;
-mod sqlite;
 mod snowflake;
+mod sqlite;
 mod streaming;
 mod trino;

@@ -1064,7 +1064,11 @@ fn openmetadata_s_own_trino_connector_writes_the_same_but_for_documented_differe
             // neither a length nor a constraint.
             let complex = matches!(o["dataType"].as_str(), Some("STRUCT" | "ARRAY"));
             if !o.contains_key("dataLength") {
-                assert_eq!(t.remove("dataLength"), (!complex).then(|| json!(1)), "{what}");
+                assert_eq!(
+                    t.remove("dataLength"),
+                    (!complex).then(|| json!(1)),
+                    "{what}"
+                );
             }
             if t.remove("children").is_some() {
                 children += 1;
