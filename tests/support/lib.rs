@@ -19,6 +19,8 @@
 //!   databases and the stand-in.
 //! - [`looker`]: an in-process stand-in for Looker's API 4.0 (synthetic dashboards and explores,
 //!   login, token expiry, latency, rate limits), for the Looker connector.
+//! - [`python_standin`]: what the Python stand-ins ([`trino`], [`databricks`]) share:
+//!   the process on a free port, its request log, its script and the vendor's client's virtualenv.
 //! - [`argo`]: Argo Workflows' JSON Schema (every Workflow validated against it) and an in-process
 //!   stand-in for the Argo Server's REST API, whose submitted Workflows a test's controller runs.
 
@@ -34,6 +36,7 @@ pub mod om_ingest;
 pub mod openmetadata;
 pub mod paths;
 pub mod pg;
+pub mod python_standin;
 pub mod relay;
 pub mod run;
 pub mod schema;
