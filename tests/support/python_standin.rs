@@ -1,4 +1,4 @@
-//! What the Python stand-ins (`tests/support/{trino,databricks}/standin.py`) share: each
+//! What the Python stand-ins (`tests/support/{trino,databricks,bigquery}/standin.py`) share: each
 //! runs as a `python3` process (standard library only) serving a catalog the test writes, on a
 //! free port it prints first, appending one JSON line per request to a log the test reads, until
 //! its standard input closes; and each has a script `scripts/<name>-standin.sh selftest|venv|serve`
