@@ -10,45 +10,12 @@
 #                                                needed
 #   scripts/databricks-standin.sh serve ARGS…    runs the stand-in (python3 alone: standard library)
 #
-# The virtualenv is $OMRUN_DATABRICKS_VENV, else ~/.cache/omrun/databricks-venv; it is made once (a
-# few seconds, about 70 MB) and its marker file names what it holds, so a change of the pinned
-# version below remakes it.
+# The virtualenv is $OMRUN_DATABRICKS_VENV, else ~/.cache/omrun/databricks-venv (a few seconds and
+# about 70 MB the first time); scripts/standin-venv.sh makes it.
 set -euo pipefail
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-standin="$repo/tests/support/databricks/standin.py"
-want="databricks-sdk==0.167.0"
-venv="${OMRUN_DATABRICKS_VENV:-$HOME/.cache/omrun/databricks-venv}"
-
-ensure_venv() {
-    local marker="$venv/.omrun-installed"
-    if [[ -x "$venv/bin/python" && -f "$marker" && "$(cat "$marker")" == "$want" ]]; then
-        return
-    fi
-    echo "databricks-standin: installing $want into $venv" >&2
-    if [[ ! -x "$venv/bin/python" ]]; then
-        python3 -m venv "$venv" ||
-            { echo "databricks-standin: cannot create a virtualenv (Debian: apt-get install python3-venv)" >&2; exit 1; }
-    fi
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$want" >&2
-    echo "$want" > "$marker"
-}
-
-case "${1:-}" in
-    selftest)
-        ensure_venv
-        exec "$venv/bin/python" "$standin" selftest
-        ;;
-    venv)
-        ensure_venv
-        echo "$venv"
-        ;;
-    serve)
-        shift
-        exec python3 "$standin" serve "$@"
-        ;;
-    *)
-        echo "usage: scripts/databricks-standin.sh selftest | venv | serve ARGS…" >&2
-        exit 2
-        ;;
-esac
+name=databricks
+want=("databricks-sdk==0.167.0")
+# shellcheck source=scripts/standin-venv.sh
+source "$(dirname "${BASH_SOURCE[0]}")/standin-venv.sh"
+standin_main "$@"

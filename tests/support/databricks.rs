@@ -10,14 +10,13 @@
 //! uc.requests();      // every request answered, in order
 //! ```
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::process::Output;
 use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::paths::repo_root;
+use crate::python_standin::{self, PythonStandIn};
 
 /// How the stand-in behaves; the default takes any request, answers at once, 50 items a page.
 #[derive(Clone, Debug)]
@@ -54,89 +53,44 @@ impl Settings {
 }
 
 /// A running stand-in; stopped when dropped.
-pub struct DatabricksStandIn {
-    child: Child,
-    /// Held open: the stand-in stops when its standard input closes.
-    stdin: Option<ChildStdin>,
-    host_port: String,
-    log: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-/// The script.
-pub fn standin_script() -> PathBuf {
-    repo_root().join("tests/support/databricks/standin.py")
-}
+pub struct DatabricksStandIn(PythonStandIn);
 
 impl DatabricksStandIn {
     /// Serves `catalog` (the stand-in's catalog JSON: `{"catalogs": {…}}`).
     pub fn start(catalog: &Value, settings: Settings) -> DatabricksStandIn {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let spec = dir.path().join("catalog.json");
-        std::fs::write(&spec, serde_json::to_vec_pretty(catalog).unwrap()).unwrap();
-        let log = dir.path().join("requests.jsonl");
-        let mut cmd = Command::new("python3");
-        cmd.arg(standin_script())
-            .arg("serve")
-            .arg("--catalog")
-            .arg(&spec)
-            .arg("--log")
-            .arg(&log)
-            .arg("--page-size")
-            .arg(settings.page_size.to_string())
-            .arg("--latency-ms")
-            .arg(settings.latency.as_millis().to_string())
-            .arg("--flaky-every")
-            .arg(settings.flaky_every.to_string());
+        let mut args = vec![
+            "--page-size".to_string(),
+            settings.page_size.to_string(),
+            "--latency-ms".to_string(),
+            settings.latency.as_millis().to_string(),
+            "--flaky-every".to_string(),
+            settings.flaky_every.to_string(),
+        ];
         if let Some(token) = &settings.token {
-            cmd.arg("--token").arg(token);
+            args.extend(["--token".to_string(), token.clone()]);
         }
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot start the Databricks stand-in (python3 {}): {e}",
-                    standin_script().display()
-                )
-            });
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .expect("the stand-in's address");
-        let host_port = first.trim().to_string();
-        assert!(
-            host_port.starts_with("127.0.0.1:"),
-            "the Databricks stand-in did not start (it printed {first:?}); see its stderr above"
-        );
-        DatabricksStandIn {
-            stdin: child.stdin.take(),
-            child,
-            host_port,
-            log,
-            _dir: dir,
-        }
+        DatabricksStandIn(PythonStandIn::start(
+            "Databricks",
+            "databricks",
+            catalog,
+            &args,
+        ))
     }
 
     /// `127.0.0.1:PORT`.
     pub fn host_port(&self) -> String {
-        self.host_port.clone()
+        self.0.host_port()
     }
 
     /// `http://127.0.0.1:PORT`: the workspace URL, OpenMetadata's `hostPort` for it.
     pub fn url(&self) -> String {
-        format!("http://{}", self.host_port)
+        self.0.url()
     }
 
     /// Every request answered so far, as the stand-in logged it: `method`, `path` (decoded),
     /// `query` (name → value), `authorization` (the scheme only), `status`, `error_code`.
     pub fn requests(&self) -> Vec<Value> {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        text.lines()
-            .map(|l| serde_json::from_str(l).expect("a JSON line in the stand-in's log"))
-            .collect()
+        self.0.requests()
     }
 
     /// The paths of the requests so far under `/api/2.1/unity-catalog`, without that prefix,
@@ -151,23 +105,10 @@ impl DatabricksStandIn {
     }
 }
 
-impl Drop for DatabricksStandIn {
-    fn drop(&mut self) {
-        drop(self.stdin.take());
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// `scripts/databricks-standin.sh selftest`: Databricks' official Python client (PyPI
 /// `databricks-sdk`, installed once into a cached virtualenv) against the stand-in.
 pub fn selftest() -> Output {
-    Command::new("bash")
-        .arg(repo_root().join("scripts/databricks-standin.sh"))
-        .arg("selftest")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run scripts/databricks-standin.sh selftest")
+    python_standin::script("databricks", &["selftest"])
 }
 
 /// What OpenMetadata's own Unity Catalog connector sends for the workspace `uc` (its `metadata
@@ -186,28 +127,8 @@ pub fn openmetadata_ingest(
     service: &str,
     token: &str,
 ) -> Vec<Value> {
-    let venv = Command::new("bash")
-        .arg(repo_root().join("scripts/databricks-standin.sh"))
-        .arg("venv")
-        .stdin(Stdio::null())
-        .output()
-        .expect("scripts/databricks-standin.sh venv");
-    assert!(
-        venv.status.success(),
-        "scripts/databricks-standin.sh venv failed:\n{}",
-        String::from_utf8_lossy(&venv.stderr)
-    );
-    let venv = PathBuf::from(String::from_utf8_lossy(&venv.stdout).trim());
-    let site = std::fs::read_dir(venv.join("lib"))
-        .expect("the databricks virtualenv's lib")
-        .filter_map(Result::ok)
-        .map(|e| e.path().join("site-packages"))
-        .find(|p| p.join("databricks/sdk").is_dir())
-        .expect("databricks-sdk in the databricks virtualenv");
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let path = dir.path().join("pythonpath");
-    std::fs::create_dir(&path).unwrap();
-    std::os::unix::fs::symlink(site.join("databricks"), path.join("databricks")).unwrap();
+    let (_dir, path) =
+        python_standin::client_pythonpath("databricks", "databricks/sdk", &["databricks"]);
     let source = format!(
         "source:\n  type: unitycatalog\n  serviceName: {service}\n  serviceConnection:\n    config:\n      \
          type: UnityCatalog\n      hostPort: {}\n      authType:\n        token: {token}\n  \
@@ -215,11 +136,5 @@ pub fn openmetadata_ingest(
         uc.url(),
     );
     let patches = repo_root().join("tests/support/databricks/om_patches.py");
-    crate::om_ingest::run_connector(
-        "Unity Catalog",
-        &source,
-        om,
-        path.as_os_str(),
-        Some(&patches),
-    )
+    crate::om_ingest::run_connector("Unity Catalog", &source, om, &path, Some(&patches))
 }

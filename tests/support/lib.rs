@@ -19,11 +19,17 @@
 //!   databases and the stand-in.
 //! - [`looker`]: an in-process stand-in for Looker's API 4.0 (synthetic dashboards and explores,
 //!   login, token expiry, latency, rate limits), for the Looker connector.
+//! - [`python_standin`]: what the Python stand-ins ([`trino`], [`databricks`], [`bigquery`]) share:
+//!   the process on a free port, its request log, its script and the vendor's client's virtualenv.
+//! - [`bigquery`]: Google's OAuth token endpoint, BigQuery's REST API v2 and Data Catalog's policy
+//!   tags, a Python stand-in that Google's own clients check, with a service account whose key
+//!   openssl makes at run time.
 //! - [`argo`]: Argo Workflows' JSON Schema (every Workflow validated against it) and an in-process
 //!   stand-in for the Argo Server's REST API, whose submitted Workflows a test's controller runs.
 
 pub mod argo;
 pub mod argo_executor;
+pub mod bigquery;
 pub mod config;
 pub mod databricks;
 pub mod fixture;
@@ -34,6 +40,7 @@ pub mod om_ingest;
 pub mod openmetadata;
 pub mod paths;
 pub mod pg;
+pub mod python_standin;
 pub mod relay;
 pub mod run;
 pub mod schema;

@@ -9,14 +9,12 @@
 //! trino.statements();     // the SQL of every POST /v1/statement, in order
 //! ```
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::process::Output;
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::paths::repo_root;
+use crate::python_standin::{self, PythonStandIn};
 
 /// How the stand-in behaves; the default is an open Trino answering at once, 100 rows a page.
 #[derive(Clone, Debug)]
@@ -45,88 +43,38 @@ impl Default for Settings {
 }
 
 /// A running stand-in; stopped when dropped.
-pub struct TrinoStandIn {
-    child: Child,
-    /// Held open: the stand-in stops when its standard input closes.
-    stdin: Option<ChildStdin>,
-    host_port: String,
-    log: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-/// The script.
-pub fn standin_script() -> PathBuf {
-    repo_root().join("tests/support/trino/standin.py")
-}
+pub struct TrinoStandIn(PythonStandIn);
 
 impl TrinoStandIn {
     /// Serves `catalog` (the stand-in's catalog JSON: `{"catalogs": {…}}`).
     pub fn start(catalog: &Value, settings: Settings) -> TrinoStandIn {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let spec = dir.path().join("catalog.json");
-        std::fs::write(&spec, serde_json::to_vec_pretty(catalog).unwrap()).unwrap();
-        let log = dir.path().join("requests.jsonl");
-        let mut cmd = Command::new("python3");
-        cmd.arg(standin_script())
-            .arg("serve")
-            .arg("--catalog")
-            .arg(&spec)
-            .arg("--log")
-            .arg(&log)
-            .arg("--page-rows")
-            .arg(settings.page_rows.to_string())
-            .arg("--latency-ms")
-            .arg(settings.latency.as_millis().to_string())
-            .arg("--flaky-every")
-            .arg(settings.flaky_every.to_string());
+        let mut args = vec![
+            "--page-rows".to_string(),
+            settings.page_rows.to_string(),
+            "--latency-ms".to_string(),
+            settings.latency.as_millis().to_string(),
+            "--flaky-every".to_string(),
+            settings.flaky_every.to_string(),
+        ];
         if let Some((user, password)) = &settings.password {
-            cmd.arg("--password").arg(format!("{user}:{password}"));
+            args.extend(["--password".to_string(), format!("{user}:{password}")]);
         }
         if let Some(jwt) = &settings.jwt {
-            cmd.arg("--jwt").arg(jwt);
+            args.extend(["--jwt".to_string(), jwt.clone()]);
         }
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot start the Trino stand-in (python3 {}): {e}",
-                    standin_script().display()
-                )
-            });
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .expect("the stand-in's address");
-        let host_port = first.trim().to_string();
-        assert!(
-            host_port.starts_with("127.0.0.1:"),
-            "the Trino stand-in did not start (it printed {first:?}); see its stderr above"
-        );
-        TrinoStandIn {
-            stdin: child.stdin.take(),
-            child,
-            host_port,
-            log,
-            _dir: dir,
-        }
+        TrinoStandIn(PythonStandIn::start("Trino", "trino", catalog, &args))
     }
 
     /// `127.0.0.1:PORT`: OpenMetadata's Trino `hostPort` (no scheme).
     pub fn host_port(&self) -> String {
-        self.host_port.clone()
+        self.0.host_port()
     }
 
     /// Every request answered so far, as the stand-in logged it: `method`, `path`, `user`,
     /// `catalog`, `schema`, `source`, `authorization` (the scheme only), `status`, `sql` (POST),
     /// `query`, `rows`, `error`, `auth_failure`.
     pub fn requests(&self) -> Vec<Value> {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        text.lines()
-            .map(|l| serde_json::from_str(l).expect("a JSON line in the stand-in's log"))
-            .collect()
+        self.0.requests()
     }
 
     /// The SQL of every `POST /v1/statement`, in order.
@@ -139,23 +87,10 @@ impl TrinoStandIn {
     }
 }
 
-impl Drop for TrinoStandIn {
-    fn drop(&mut self) {
-        drop(self.stdin.take());
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// `scripts/trino-standin.sh selftest`: the official Trino Python client (PyPI `trino`, installed
 /// once into a cached virtualenv) against the stand-in.
 pub fn selftest() -> Output {
-    Command::new("bash")
-        .arg(repo_root().join("scripts/trino-standin.sh"))
-        .arg("selftest")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run scripts/trino-standin.sh selftest")
+    python_standin::script("trino", &["selftest"])
 }
 
 /// What OpenMetadata's own Trino connector sends for `trino` (its `metadata ingest` workflow,
@@ -174,34 +109,12 @@ pub fn openmetadata_ingest(
     service: &str,
     user: &str,
 ) -> Vec<Value> {
-    let venv = Command::new("bash")
-        .arg(repo_root().join("scripts/trino-standin.sh"))
-        .arg("venv")
-        .stdin(Stdio::null())
-        .output()
-        .expect("scripts/trino-standin.sh venv");
-    assert!(
-        venv.status.success(),
-        "scripts/trino-standin.sh venv failed"
-    );
-    let venv = PathBuf::from(String::from_utf8_lossy(&venv.stdout).trim());
-    let site = std::fs::read_dir(venv.join("lib"))
-        .expect("the trino virtualenv's lib")
-        .filter_map(Result::ok)
-        .map(|e| e.path().join("site-packages"))
-        .find(|p| p.join("trino").is_dir())
-        .expect("trino in the trino virtualenv");
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let path = dir.path().join("pythonpath");
-    std::fs::create_dir(&path).unwrap();
-    for package in ["trino", "tzlocal"] {
-        std::os::unix::fs::symlink(site.join(package), path.join(package)).unwrap();
-    }
+    let (_dir, path) = python_standin::client_pythonpath("trino", "trino", &["trino", "tzlocal"]);
     let source = format!(
         "source:\n  type: trino\n  serviceName: {service}\n  serviceConnection:\n    config:\n      \
          type: Trino\n      hostPort: {}\n      username: {user}\n  sourceConfig:\n    config:\n      \
          type: DatabaseMetadata\n",
         trino.host_port(),
     );
-    crate::om_ingest::run_connector("Trino", &source, om, path.as_os_str(), None)
+    crate::om_ingest::run_connector("Trino", &source, om, &path, None)
 }

@@ -24,9 +24,11 @@ from databricks.sdk.service.catalog import (
     DataSourceFormat,
     TableType,
 )
+from standin_kit import Checks
 
 TOKEN = "dapi0123456789abcdef-stand-in"
-CHECKS: list[str] = []
+CHECKS = Checks()
+check = CHECKS.check
 
 COLUMNS = [
     {"name": "id", "type_text": "bigint", "nullable": False, "comment": "Order id"},
@@ -69,14 +71,6 @@ def catalog_spec() -> dict:
         "lake": {"comment": None, "catalog_type": "FOREIGN_CATALOG", "schemas": {"raw": {"tables": {}}}},
         "hidden": {"deny_listing": True, "schemas": {"x": {"tables": {}}}},
     }}
-
-
-def check(name: str, ok: bool, detail="") -> None:
-    if not ok:
-        print(f"FAIL {name}: {detail}", flush=True)
-        raise SystemExit(1)
-    CHECKS.append(name)
-    print(f"ok   {name}", flush=True)
 
 
 def requests_logged(path: str) -> list[dict]:
@@ -289,5 +283,5 @@ def run(standin) -> int:
     check("each request waits --latency-ms", took >= 0.15 * len(logged), (took, len(logged)))
     slow.shutdown()
 
-    print(f"{len(CHECKS)} passed, 0 failed", flush=True)
+    print(CHECKS.summary(), flush=True)
     return 0

@@ -70,13 +70,18 @@ import argparse
 import base64
 import hashlib
 import json
+import os
 import re
 import sys
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.dirname(HERE)]
+
+import standin_kit  # noqa: E402
+from standin_kit import JsonHandler, JsonServer, serve_until_stdin_closes, start_thread  # noqa: E402
 
 API = "/api/2.1/unity-catalog"
 DEFAULT_PAGE_SIZE = 50
@@ -382,48 +387,22 @@ def like(pattern: str | None, name: str) -> bool:
 # ---- the server -------------------------------------------------------------------------------------
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class Server(JsonServer):
     def __init__(self, addr, metastore: Metastore, token: str | None, latency: float, page_size: int,
                  flaky_every: int, log_path: str | None):
-        super().__init__(addr, Handler)
+        super().__init__(addr, Handler, log_path)
         self.metastore = metastore
         self.token = token
         self.latency = latency
         self.page_size = page_size
         self.flaky_every = flaky_every
-        self.log_path = log_path
-        self.lock = threading.Lock()
         self.count = 0
 
-    def log_request_line(self, record: dict):
-        if not self.log_path:
-            return
-        with self.lock, open(self.log_path, "a") as f:
-            f.write(json.dumps(record) + "\n")
 
-
-class Handler(BaseHTTPRequestHandler):
+class Handler(JsonHandler):
     server: Server
-    protocol_version = "HTTP/1.1"
 
-    def log_message(self, fmt, *args):  # quiet
-        pass
-
-    def do_GET(self):
-        self.handle_request("GET")
-
-    def do_POST(self):
-        self.handle_request("POST")
-
-    def do_PATCH(self):
-        self.handle_request("PATCH")
-
-    def do_DELETE(self):
-        self.handle_request("DELETE")
-
-    def handle_request(self, method: str):
+    def respond(self, method: str):
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)
@@ -447,7 +426,7 @@ class Handler(BaseHTTPRequestHandler):
                 status, body, headers = 200, {"oidc_endpoint": f"http://{host}/oidc",
                                               "workspace_id": WORKSPACE_ID, "cloud": "AWS"}, {}
                 record["status"] = status
-                self.server.log_request_line(record)
+                self.server.write_log(record)
                 self.answer(status, body, headers)
                 return
             self.authenticate(auth)
@@ -459,18 +438,8 @@ class Handler(BaseHTTPRequestHandler):
             body = {"error_code": e.code, "message": e.message}
             record["error_code"] = e.code
         record["status"] = status
-        self.server.log_request_line(record)
+        self.server.write_log(record)
         self.answer(status, body, headers)
-
-    def answer(self, status: int, body: dict, headers: dict):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in headers.items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
 
     def authenticate(self, auth: str):
         token = self.server.token
@@ -554,10 +523,8 @@ def with_token(body: dict, token: str | None) -> dict:
 
 def start(spec: dict, *, port=0, token=None, latency_ms=0, page_size=DEFAULT_PAGE_SIZE, flaky_every=0,
           log=None) -> Server:
-    server = Server(("127.0.0.1", port), Metastore(spec), token, latency_ms / 1000, page_size,
-                    flaky_every, log)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+    return start_thread(Server(("127.0.0.1", port), Metastore(spec), token, latency_ms / 1000, page_size,
+                               flaky_every, log))
 
 
 SYNTHETIC_TYPES = ["bigint", "string", "decimal(12,2)", "timestamp", "array<string>", "map<string,int>",
@@ -592,37 +559,15 @@ def serve(args):
             spec = json.load(f)
     server = start(spec, port=args.port, token=args.token, latency_ms=args.latency_ms,
                    page_size=args.page_size, flaky_every=args.flaky_every, log=args.log)
-    print(f"127.0.0.1:{server.server_address[1]}", flush=True)
-    try:
-        sys.stdin.read()  # until the test closes our standard input
-    except KeyboardInterrupt:
-        pass
-    server.shutdown()
+    serve_until_stdin_closes(server)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    s = sub.add_parser("serve")
+def arguments(s: argparse.ArgumentParser):
     source = s.add_mutually_exclusive_group(required=True)
     source.add_argument("--catalog")
     source.add_argument("--synthetic", type=int, metavar="TABLES")
-    s.add_argument("--port", type=int, default=0)
     s.add_argument("--token")
-    s.add_argument("--latency-ms", type=float, default=0)
-    s.add_argument("--page-size", type=int, default=DEFAULT_PAGE_SIZE)
-    s.add_argument("--flaky-every", type=int, default=0)
-    s.add_argument("--log")
-    sub.add_parser("selftest")
-    args = parser.parse_args()
-    if args.command == "serve":
-        serve(args)
-    else:
-        import os
-        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-        import selftest
-        sys.exit(selftest.run(sys.modules[__name__]))
 
 
 if __name__ == "__main__":
-    main()
+    standin_kit.main(sys.modules[__name__], serve, arguments, DEFAULT_PAGE_SIZE)
