@@ -63,11 +63,14 @@ fn entity(r: EntityRef) -> Entity {
         EntityKind::Database => Entity::Database(Database {
             name,
             description: None,
+            source_url: None,
         }),
         EntityKind::DatabaseSchema => Entity::DatabaseSchema(DatabaseSchema {
             database: "db".into(),
             name,
             description: Some("a schema".into()),
+            source_url: None,
+            tags: vec![],
         }),
         EntityKind::Table => Entity::Table(table(name)),
         EntityKind::StoredProcedure => Entity::StoredProcedure(StoredProcedure {
@@ -106,6 +109,8 @@ fn table(name: String) -> Table {
                 nullable: position != 1,
                 ordinal_position: position,
                 description: (position % 3 == 0).then(|| format!("column {position}")),
+                parent: None,
+                tags: vec![],
             }
         })
         .collect();
@@ -124,5 +129,7 @@ fn table(name: String) -> Table {
         }],
         definition: None,
         partition_columns: Vec::new(),
+        source_url: None,
+        tags: vec![],
     }
 }
