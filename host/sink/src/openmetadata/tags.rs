@@ -1,14 +1,17 @@
 //! Classifications and tags. OpenMetadata refuses an entity whose tag label names a tag it does not
 //! hold, so before entities carrying labels are written, each classification and tag they name is
-//! written as OpenMetadata's ingestion writes them (`PUT /v1/classifications`, then `PUT
-//! /v1/tags`: create or update), once per run: the first writer of a name does it while any other
-//! worker needing it waits for that answer. A write that failed is tried again by the next entity
-//! that needs it (the client has already retried what was worth retrying).
+//! made sure of, once per run: looked up by name and, when missing, created with the request
+//! OpenMetadata's ingestion sends (`PUT /v1/classifications`, then `PUT /v1/tags`). One that
+//! exists is left as it is, as the service is: a system classification (`PII`, `Tier`) or a
+//! description a steward wrote is not the source's to overwrite (OpenMetadata's ingestion, which
+//! PUTs regardless, looks system ones up first for the same reason). The first worker needing a
+//! name does this while any other waits for its answer; one that failed is tried again by the
+//! next entity that needs it (the client has already retried what was worth retrying).
 
 use super::client::Client;
 use crate::requests::{CreateRequest, Endpoint, RequestKind, Requests, tag_fqn};
 use omrun_model::TagLabel;
-use reqwest::Method;
+use reqwest::{Method, StatusCode};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
@@ -47,7 +50,7 @@ impl Tags {
         refused
     }
 
-    /// Writes `request` unless this run already did.
+    /// Makes sure of `request`'s classification or tag unless this run already did.
     async fn once(&self, client: &Client, request: CreateRequest) -> Result<(), String> {
         let cell = self
             .written
@@ -56,16 +59,27 @@ impl Tags {
             .entry((request.kind, request.fqn.clone()))
             .or_default()
             .clone();
-        cell.get_or_try_init(|| put(client, &request))
+        cell.get_or_try_init(|| ensure(client, &request))
             .await
             .map(|_| ())
     }
 }
 
-async fn put(client: &Client, request: &CreateRequest) -> Result<(), String> {
+/// `GET <collection>/name/<fqn>`, then `PUT <collection>` only when missing.
+async fn ensure(client: &Client, request: &CreateRequest) -> Result<(), String> {
     let Endpoint::Put(collection) = request.kind.endpoint() else {
         unreachable!("classifications and tags are written one by one");
     };
+    let found = client
+        .call(Method::GET, &[collection, "name", &request.fqn], &[], None)
+        .await
+        .map_err(|e| e.to_string())?;
+    if found.status == StatusCode::OK {
+        return Ok(());
+    }
+    if found.status != StatusCode::NOT_FOUND {
+        return Err(found.error().to_string());
+    }
     match client
         .call(Method::PUT, &[collection], &[], Some(&request.body))
         .await
