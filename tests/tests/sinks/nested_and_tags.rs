@@ -273,3 +273,31 @@ fn a_column_list_that_is_not_a_tree_fails_its_table_alone() {
     );
     assert!(!stored.contains_key(&table("t2")));
 }
+
+#[test]
+fn an_entity_whose_tag_could_not_be_created_fails_with_why() {
+    let work = Workdir::new();
+    let om = StandIn::start(TOKEN);
+    // The first tag write fails for good (the run's retryPolicy allows 2 attempts): the schema,
+    // the first entity to carry a label, is not sent; its tables cannot be placed without it.
+    om.fail_next(
+        "PUT",
+        "/api/v1/tags",
+        2,
+        omrun_tests::openmetadata::Fault::ServerError,
+    );
+    let out = run(&work, "refused", NESTED, Some(&om));
+    out.assert_code(1);
+    let report = out.report();
+    let failures = report["failures"].as_array().expect("failures");
+    let schema = failures
+        .iter()
+        .find(|f| f["fqn"] == fqn(&[SERVICE, "db", "s"]))
+        .unwrap_or_else(|| panic!("the schema did not fail: {report:#}"));
+    let error = schema["error"].as_str().unwrap();
+    assert!(
+        error.contains("its tag team.sales could not be written: HTTP 500"),
+        "{error}"
+    );
+    assert!(om.stored(Collection::DatabaseSchemas).is_empty());
+}
