@@ -38,6 +38,8 @@ impl ColumnType {
             nullable: true,
             ordinal_position,
             description: None,
+            parent: None,
+            tags: vec![],
         }
     }
 }

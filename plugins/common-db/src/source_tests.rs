@@ -99,6 +99,7 @@ impl Catalog for Fake {
             .map(|n| Database {
                 name: n.clone(),
                 description: Some(format!("about {n}")),
+                source_url: None,
             })
             .collect())
     }
@@ -120,6 +121,8 @@ impl Catalog for Fake {
                 database: database.into(),
                 name,
                 description: None,
+                source_url: None,
+                tags: vec![],
             })
             .collect())
     }
@@ -156,6 +159,8 @@ impl Catalog for Fake {
                         constraints: vec![],
                         definition: None,
                         partition_columns: vec![],
+                        source_url: None,
+                        tags: vec![],
                     })
                 }
             })

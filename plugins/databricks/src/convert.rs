@@ -314,6 +314,8 @@ pub fn columns(infos: &[ColumnInfo]) -> Vec<Column> {
                 nullable: c.nullable.unwrap_or(true),
                 ordinal_position: i as u32 + 1,
                 description: non_empty(c.comment.as_deref()),
+                parent: None,
+                tags: vec![],
             })
         })
         .collect()
@@ -363,6 +365,8 @@ pub fn table(catalog: &str, schema: &str, name: &str, info: &TableInfo) -> Table
                 interval: None,
             })
             .collect(),
+        source_url: None,
+        tags: vec![],
     }
 }
 

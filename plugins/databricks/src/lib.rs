@@ -139,6 +139,7 @@ impl omrun_sdk::DiscoverableSource for Databricks {
                 Ok(vec![Entity::Database(Database {
                     name: catalog.clone(),
                     description,
+                    source_url: None,
                 })])
             }
             (EntityKind::DatabaseSchema, [catalog, schema]) => {
@@ -148,6 +149,8 @@ impl omrun_sdk::DiscoverableSource for Databricks {
                     database: catalog.clone(),
                     name: schema.clone(),
                     description,
+                    source_url: None,
+                    tags: vec![],
                 })])
             }
             (EntityKind::Table, [catalog, schema, table]) => {

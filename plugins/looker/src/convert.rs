@@ -117,6 +117,8 @@ pub fn columns(fields: Option<&api::ExploreFields>) -> Vec<Column> {
                 nullable: true,
                 ordinal_position: u32::try_from(i + 1).unwrap_or(u32::MAX),
                 description: f.description.clone().filter(|d| !d.is_empty()),
+                parent: None,
+                tags: vec![],
             }
         })
         .collect()

@@ -59,6 +59,8 @@ pub fn tables(
                 constraints: Vec::new(),
                 definition: None,
                 partition_columns: Vec::new(),
+                source_url: None,
+                tags: vec![],
             },
         );
     }

@@ -112,6 +112,7 @@ impl Catalog for Mysql {
             .map(|name| Database {
                 name: name.clone(),
                 description: None,
+                source_url: None,
             })
             .collect())
     }
@@ -140,6 +141,8 @@ impl Catalog for Mysql {
                         .then(|| row.string(1))
                         .flatten()
                         .filter(|c| !c.is_empty()),
+                    source_url: None,
+                    tags: vec![],
                 });
             }
         }

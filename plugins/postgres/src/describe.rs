@@ -43,6 +43,8 @@ pub fn tables(
             constraints: Vec::new(),
             definition: row.string(5),
             partition_columns: Vec::new(),
+            source_url: None,
+            tags: vec![],
         });
     }
     if tables.is_empty() {

@@ -97,6 +97,7 @@ impl Catalog for Postgres {
                 Ok(Database {
                     name: row.required(0, Row::string)?,
                     description: row.string(1),
+                    source_url: None,
                 })
             })
             .collect()
@@ -117,6 +118,8 @@ impl Catalog for Postgres {
                     database: database.to_owned(),
                     name: row.required(0, Row::string)?,
                     description: row.string(1),
+                    source_url: None,
+                    tags: vec![],
                 })
             })
             .collect()

@@ -130,6 +130,8 @@ fn new_table(database: &str, schema: &str, name: &str, table_type: TableType) ->
         constraints: Vec::new(),
         definition: None,
         partition_columns: Vec::new(),
+        source_url: None,
+        tags: vec![],
     }
 }
 

@@ -160,6 +160,7 @@ impl Catalog for Redshift {
             Ok(Database {
                 name: row.required(0, Row::string)?,
                 description: row.string(1),
+                source_url: None,
             })
         })
     }
@@ -176,6 +177,8 @@ impl Catalog for Redshift {
                 database: database.to_owned(),
                 name: row.required(0, Row::string)?,
                 description: row.string(1),
+                source_url: None,
+                tags: vec![],
             })
         })?;
         if self.flavor == Flavor::Redshift {
@@ -193,6 +196,8 @@ impl Catalog for Redshift {
                         database: database.to_owned(),
                         name,
                         description: None,
+                        source_url: None,
+                        tags: vec![],
                     }),
             );
         }

@@ -1,4 +1,6 @@
-//! Bindings generated from the WIT contract (`wit/connector/v0.2.0`). Connector authors use the re-exports in
+//! Bindings generated from the WIT contract (`wit/connector/v0.3.0`), which imports the capabilities
+//! by their own packages (`wit/sql/v0.1.0`, `wit/log/v0.1.0`; read first, so the contract's
+//! `import omrun:sql/sql@0.1.0` resolves). Connector authors use the re-exports in
 //! [`crate::types`], [`crate::sql`] and [`crate::log`] instead; this module is public because the
 //! export macros expand to paths inside it.
 //!
@@ -11,8 +13,14 @@
 /// The `discoverable-source` world; also the home of the shared `types`, `sql` and `log` imports.
 pub mod discoverable {
     wit_bindgen::generate!({
-        path: "../../wit/connector/v0.2.0",
-        world: "discoverable-source",
+        path: ["../../wit/sql/v0.1.0", "../../wit/log/v0.1.0", "../../wit/connector/v0.3.0"],
+        // Named in full: with three packages read, a bare world name is ambiguous.
+        world: "omrun:connector/discoverable-source@0.3.0",
+        // The capabilities are other packages: wit-bindgen generates them only when asked.
+        with: {
+            "omrun:sql/sql@0.1.0": generate,
+            "omrun:log/log@0.1.0": generate,
+        },
         additional_derives: [PartialEq],
         pub_export_macro: true,
         export_macro_name: "export_discoverable_source_world",
@@ -25,12 +33,12 @@ pub mod discoverable {
 /// The `source` world.
 pub mod source {
     wit_bindgen::generate!({
-        path: "../../wit/connector/v0.2.0",
-        world: "source",
+        path: ["../../wit/sql/v0.1.0", "../../wit/log/v0.1.0", "../../wit/connector/v0.3.0"],
+        world: "omrun:connector/source@0.3.0",
         with: {
-            "omrun:connector/types@0.2.0": crate::bindings::discoverable::omrun::connector::types,
-            "omrun:connector/sql@0.2.0": crate::bindings::discoverable::omrun::connector::sql,
-            "omrun:connector/log@0.2.0": crate::bindings::discoverable::omrun::connector::log,
+            "omrun:connector/types@0.3.0": crate::bindings::discoverable::omrun::connector::types,
+            "omrun:sql/sql@0.1.0": crate::bindings::discoverable::omrun::sql::sql,
+            "omrun:log/log@0.1.0": crate::bindings::discoverable::omrun::log::log,
         },
         pub_export_macro: true,
         export_macro_name: "export_source_world",

@@ -10,7 +10,7 @@
 //! events when `tracing` is built with its `log` feature and no subscriber is set (the plugin
 //! needs none: the host formats and filters).
 
-use crate::bindings::discoverable::omrun::connector::log as raw;
+use crate::bindings::discoverable::omrun::log::log as raw;
 
 /// A log level, from `Trace` (most verbose) to `Error`.
 pub use raw::Level;

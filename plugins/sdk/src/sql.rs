@@ -17,7 +17,7 @@
 
 use std::fmt;
 
-use crate::bindings::discoverable::omrun::connector::sql as raw;
+use crate::bindings::discoverable::omrun::sql::sql as raw;
 
 /// A parameter or a result value. Lists bind as arrays in PostgreSQL (`= ANY($1::text[])`) and as
 /// JSON array text in SQLite (`IN (SELECT value FROM json_each(?1))`).

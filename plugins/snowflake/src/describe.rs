@@ -44,6 +44,8 @@ pub fn tables(
                 constraints: Vec::new(),
                 definition: None,
                 partition_columns: Vec::new(),
+                source_url: None,
+                tags: vec![],
             },
         );
     }

@@ -117,6 +117,7 @@ impl Catalog for Snowflake {
                     .iter()
                     .find(|r| r.str(1) == Some(name.as_str()))
                     .and_then(|r| describe::comment(r, 6)),
+                source_url: None,
             })
             .collect())
     }
@@ -137,6 +138,8 @@ impl Catalog for Snowflake {
                     database: database.to_owned(),
                     name,
                     description: describe::comment(row, 1),
+                    source_url: None,
+                    tags: vec![],
                 })
             })
             .collect())

@@ -31,6 +31,8 @@ pub fn tables(
             constraints: Vec::new(),
             definition: row.string(2),
             partition_columns: Vec::new(),
+            source_url: None,
+            tags: vec![],
         };
         tables.insert(name, table);
     }

@@ -82,6 +82,7 @@ impl Catalog for Sqlite {
             .map(|name| Database {
                 name: name.clone(),
                 description: None,
+                source_url: None,
             })
             .collect())
     }
@@ -97,6 +98,8 @@ impl Catalog for Sqlite {
                 database: database.to_owned(),
                 name: SCHEMA.into(),
                 description: None,
+                source_url: None,
+                tags: vec![],
             })
             .into_iter()
             .collect())

@@ -185,6 +185,7 @@ impl Catalog for Trino {
             .map(|name| Database {
                 name: name.clone(),
                 description: None,
+                source_url: None,
             })
             .collect())
     }
@@ -204,6 +205,8 @@ impl Catalog for Trino {
                     database: database.to_owned(),
                     name,
                     description: None,
+                    source_url: None,
+                    tags: vec![],
                 });
             }
         }
@@ -254,6 +257,8 @@ impl Catalog for Trino {
                     constraints: Vec::new(),
                     definition: None,
                     partition_columns: Vec::new(),
+                    source_url: None,
+                    tags: vec![],
                 },
             );
         }

@@ -5,6 +5,7 @@
 
 use super::*;
 use omrun_model::{Column, Database, DatabaseSchema};
+use omrun_runtime::plugin::Refused;
 use omrun_sink::{Sink, SinkFailure, StaleScope};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -63,6 +64,8 @@ fn table(name: &str) -> Table {
             nullable: false,
             ordinal_position: 1,
             description: None,
+            children: Vec::new(),
+            tags: Vec::new(),
         }],
         ..Table::default()
     }
@@ -127,11 +130,14 @@ impl Connector for FakeInstance {
                 EntityKind::Database => Entity::Database(Database {
                     name,
                     description: None,
+                    source_url: None,
                 }),
                 EntityKind::DatabaseSchema => Entity::DatabaseSchema(DatabaseSchema {
                     database: DB.into(),
                     name,
                     description: None,
+                    source_url: None,
+                    tags: Vec::new(),
                 }),
                 _ => {
                     let call = {
@@ -162,7 +168,7 @@ impl Connector for FakeInstance {
         Ok(results)
     }
 
-    async fn next_batch(&mut self) -> Result<Option<Vec<Entity>>, CallError> {
+    async fn next_batch(&mut self) -> Result<Option<Vec<Result<Entity, Refused>>>, CallError> {
         Err(CallError::Plugin("a discoverable fake".into()))
     }
 }
@@ -208,8 +214,17 @@ fn run_with(
     max_attempts: u32,
     checkpoint: Checkpoint,
 ) -> Arc<Run> {
+    run_of(Arc::new(source.clone()), sink, max_attempts, checkpoint)
+}
+
+fn run_of(
+    plugin: Arc<dyn Source>,
+    sink: &Arc<MemorySink>,
+    max_attempts: u32,
+    checkpoint: Checkpoint,
+) -> Arc<Run> {
     Arc::new(Run {
-        plugin: Arc::new(source.clone()),
+        plugin,
         source: SourceConfig {
             service_name: "svc".into(),
             service_connection: serde_json::json!({}),
@@ -401,4 +416,93 @@ async fn a_resumed_run_processes_only_what_the_interrupted_one_did_not_finish() 
     let written = sink.written.lock().unwrap().clone();
     assert!(written.contains(&fqn("late")), "{written:?}");
     assert!(!written.contains(&fqn("t00")), "{written:?}");
+}
+
+/// A `source` plugin streaming one batch: tables `a` and `c`, and between them one the host
+/// refused (its columns were not a tree).
+struct StreamingFake;
+
+#[async_trait::async_trait]
+impl Source for StreamingFake {
+    fn name(&self) -> &str {
+        "streaming fake"
+    }
+
+    fn world(&self) -> World {
+        World::Sequential
+    }
+
+    async fn instantiate(&self) -> Result<Box<dyn Connector>, CallError> {
+        Ok(Box::new(StreamingInstance { done: false }))
+    }
+}
+
+struct StreamingInstance {
+    done: bool,
+}
+
+#[async_trait::async_trait]
+impl Connector for StreamingInstance {
+    fn is_usable(&self) -> bool {
+        true
+    }
+
+    async fn open(&mut self, _: &SourceConfig) -> Result<(), CallError> {
+        Ok(())
+    }
+
+    async fn discover(&mut self) -> Result<Vec<EntityRef>, CallError> {
+        Err(CallError::Plugin("a streaming fake".into()))
+    }
+
+    async fn process(
+        &mut self,
+        _: &[EntityRef],
+    ) -> Result<Vec<Result<Vec<Entity>, String>>, CallError> {
+        Err(CallError::Plugin("a streaming fake".into()))
+    }
+
+    async fn next_batch(&mut self) -> Result<Option<Vec<Result<Entity, Refused>>>, CallError> {
+        if std::mem::replace(&mut self.done, true) {
+            return Ok(None);
+        }
+        let refused = Refused {
+            entity: EntityRef::new(
+                EntityKind::Table,
+                vec![DB.into(), SCHEMA.into(), "b".into()],
+            ),
+            why: "column `x` (index 0) names parent index 3".into(),
+        };
+        Ok(Some(vec![
+            Ok(Entity::Table(table("a"))),
+            Err(refused),
+            Ok(Entity::Table(table("c"))),
+        ]))
+    }
+}
+
+#[tokio::test]
+async fn a_streamed_entity_the_host_refused_fails_alone_and_is_not_marked_deleted() {
+    let sink = Arc::new(MemorySink::default());
+    let run = run_of(Arc::new(StreamingFake), &sink, 3, Checkpoint::none());
+    drive(run.clone(), 1).await.unwrap();
+
+    let written = sink.written.lock().unwrap().clone();
+    assert!(
+        written.contains(&fqn("a")) && written.contains(&fqn("c")),
+        "{written:?}"
+    );
+    assert!(!written.contains(&fqn("b")), "{written:?}");
+    let report = run.tally.finish("sequential", 1, "streaming fake");
+    assert_eq!((report.found, report.failed), (3, 1));
+    assert_eq!(report.failures[0].fqn, fqn("b"));
+    assert!(report.failures[0].error.contains("names parent index 3"));
+    // A failure in the schema: nothing in it is marked deleted.
+    assert!(
+        sink.stale
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|s| s.kind != EntityKind::Table)
+    );
 }

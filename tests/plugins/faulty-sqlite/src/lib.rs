@@ -57,11 +57,14 @@ fn describe(r: &EntityRef) -> Result<Vec<Entity>, String> {
         EntityKind::Database => Entity::Database(Database {
             name,
             description: None,
+            source_url: None,
         }),
         EntityKind::DatabaseSchema => Entity::DatabaseSchema(DatabaseSchema {
             database: "default".into(),
             name,
             description: None,
+            source_url: None,
+            tags: vec![],
         }),
         EntityKind::Table if name.starts_with("panic_") => panic!("deliberate panic on {name}"),
         EntityKind::Table if name.starts_with("error_") => {
@@ -77,6 +80,8 @@ fn describe(r: &EntityRef) -> Result<Vec<Entity>, String> {
             constraints: Vec::new(),
             definition: None,
             partition_columns: Vec::new(),
+            source_url: None,
+            tags: vec![],
         }),
         // Never discovered: this plugin lists tables only.
         other => return Err(format!("no {other:?} {name}")),

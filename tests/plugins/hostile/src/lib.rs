@@ -89,11 +89,14 @@ fn describe(r: &EntityRef) -> Result<Entity, String> {
         EntityKind::Database => Ok(Entity::Database(Database {
             name,
             description: None,
+            source_url: None,
         })),
         EntityKind::DatabaseSchema => Ok(Entity::DatabaseSchema(DatabaseSchema {
             database: DATABASE.into(),
             name,
             description: None,
+            source_url: None,
+            tags: vec![],
         })),
         EntityKind::Table => misbehave(name),
         other => Err(format!("no {other:?} {name}")),
@@ -183,6 +186,8 @@ fn table(name: String, description: Option<String>, columns: Vec<Column>) -> Ent
         constraints: Vec::new(),
         definition: None,
         partition_columns: Vec::new(),
+        source_url: None,
+        tags: vec![],
     })
 }
 
@@ -198,5 +203,7 @@ fn column(position: u32) -> Column {
         nullable: true,
         ordinal_position: position,
         description: None,
+        parent: None,
+        tags: vec![],
     }
 }

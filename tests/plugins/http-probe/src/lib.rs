@@ -83,6 +83,7 @@ impl omrun_sdk::DiscoverableSource for Probe {
                 Ok(vec![Entity::Database(Database {
                     name: r.path.join("."),
                     description: None,
+                    source_url: None,
                 })])
             })
             .collect()

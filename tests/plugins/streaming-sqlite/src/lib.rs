@@ -75,5 +75,7 @@ fn empty_table(name: &str) -> Table {
         constraints: Vec::new(),
         definition: None,
         partition_columns: Vec::new(),
+        source_url: None,
+        tags: vec![],
     }
 }
