@@ -2,7 +2,10 @@
 //! REST APIs over the host's wasi:http — BigQuery's API v2 for projects' datasets and tables, Data
 //! Catalog's for the policy tags on columns — as a service account whose key the host holds.
 
+mod api;
+mod columns;
 mod config;
+mod convert;
 
 use omrun_sdk::types::{Capability, Entity, EntityRef, PluginInfo, SourceConfig};
 
