@@ -239,7 +239,10 @@ fn ordered_labels<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, String
         fn visit_unit<E>(self) -> Result<Self::Value, E> {
             Ok(Vec::new())
         }
-        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
             let mut pairs = Vec::new();
             while let Some((key, value)) = map.next_entry::<String, Option<String>>()? {
                 pairs.push((key, value.unwrap_or_default()));
@@ -260,7 +263,10 @@ mod tests {
             r#"{"name":"n","type":"NUMERIC","precision":"10","scale":2,"maxLength":null}"#,
         )
         .unwrap();
-        assert_eq!((f.precision, f.scale, f.max_length), (Some(10), Some(2), None));
+        assert_eq!(
+            (f.precision, f.scale, f.max_length),
+            (Some(10), Some(2), None)
+        );
         assert!(serde_json::from_str::<TableFieldSchema>(r#"{"precision":"ten"}"#).is_err());
         let t: Table = serde_json::from_str(
             r#"{"labels":{"z":"1","a":"2","m":null},"rangePartitioning":{"range":{"interval":"5"}}}"#,
@@ -269,7 +275,10 @@ mod tests {
         let keys: Vec<&str> = t.labels.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, ["z", "a", "m"]);
         assert_eq!(t.labels[2].1, "");
-        assert_eq!(t.range_partitioning.unwrap().range.unwrap().interval, Some(5));
+        assert_eq!(
+            t.range_partitioning.unwrap().range.unwrap().interval,
+            Some(5)
+        );
         let t: Table = serde_json::from_str(r#"{"labels":null}"#).unwrap();
         assert!(t.labels.is_empty());
     }

@@ -60,7 +60,10 @@ pub fn column_type(t: &SqlaType) -> ColumnType {
                 .unwrap_or_default();
             ColumnType {
                 data_type: DataType::Struct,
-                display: format!("struct<{}>", if inner.is_empty() { "unknown" } else { inner }),
+                display: format!(
+                    "struct<{}>",
+                    if inner.is_empty() { "unknown" } else { inner }
+                ),
                 array_data_type: None,
                 data_length: None,
             }

@@ -77,9 +77,8 @@ impl Config {
             _ => DATA_CATALOG.to_owned(),
         };
         let (account, projects) = credentials::parse(connection.credentials.as_ref())?;
-        let pattern = |key: &str, config: Option<PatternConfig>| {
-            FilterPattern::from_config(key, config)
-        };
+        let pattern =
+            |key: &str, config: Option<PatternConfig>| FilterPattern::from_config(key, config);
         let connection_pattern = |key: &str, config: Option<PatternConfig>| {
             FilterPattern::from_config(&format!("serviceConnection.config.{key}"), config)
         };
@@ -158,7 +157,9 @@ pub(crate) fn base_url(value: &str, key: &str) -> Result<String, String> {
 fn names_host(url: &str, host: &str) -> bool {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let authority = rest.split('/').next().unwrap_or_default();
-    let name = authority.rsplit_once(':').map_or(authority, |(name, _)| name);
+    let name = authority
+        .rsplit_once(':')
+        .map_or(authority, |(name, _)| name);
     name.eq_ignore_ascii_case(host)
 }
 

@@ -18,7 +18,8 @@ const CONSOLE: &str = "https://console.cloud.google.com/bigquery";
 
 /// The descriptions OpenMetadata gives the classifications and tags it makes of labels and policy
 /// tags (`yield_tag`, `yield_table_tags`), which the host needs to create them.
-pub const DATASET_LABEL: (&str, &str) = ("BigQuery Dataset Classification", "Bigquery Dataset Label");
+pub const DATASET_LABEL: (&str, &str) =
+    ("BigQuery Dataset Classification", "Bigquery Dataset Label");
 pub const TABLE_LABEL: (&str, &str) = ("BigQuery Table Classification", "Bigquery Table Label");
 pub const POLICY_TAG: (&str, &str) = ("BigQuery Policy Classification", "Bigquery Policy Tag");
 
@@ -32,13 +33,22 @@ pub fn database(project: &str) -> Database {
 }
 
 /// A dataset: its description and, with `includeTags`, its labels (`yield_database_schema`).
-pub fn schema(project: &str, dataset: &str, resource: &api::Dataset, include_tags: bool) -> DatabaseSchema {
+pub fn schema(
+    project: &str,
+    dataset: &str,
+    resource: &api::Dataset,
+    include_tags: bool,
+) -> DatabaseSchema {
     DatabaseSchema {
         database: project.to_owned(),
         name: dataset.to_owned(),
         description: non_empty(resource.description.as_deref()),
         source_url: Some(source_url(project, Some(dataset), None)),
-        tags: if include_tags { labels(&resource.labels, DATASET_LABEL) } else { vec![] },
+        tags: if include_tags {
+            labels(&resource.labels, DATASET_LABEL)
+        } else {
+            vec![]
+        },
     }
 }
 
@@ -52,7 +62,11 @@ pub fn table(
     policy_tags: &mut dyn FnMut(&TableFieldSchema) -> Vec<TagLabel>,
 ) -> Table {
     let table_type = table_type(resource.table_type.as_deref());
-    let fields = resource.schema.as_ref().map(|s| s.fields.as_slice()).unwrap_or_default();
+    let fields = resource
+        .schema
+        .as_ref()
+        .map(|s| s.fields.as_slice())
+        .unwrap_or_default();
     let top: Vec<&str> = fields.iter().filter_map(|f| f.name.as_deref()).collect();
     Table {
         database: project.to_owned(),
@@ -65,7 +79,11 @@ pub fn table(
         definition: definition(table_type, dataset, name, resource),
         partition_columns: partitions(resource, &top),
         source_url: Some(source_url(project, Some(dataset), Some(name))),
-        tags: if include_tags { labels(&resource.labels, TABLE_LABEL) } else { vec![] },
+        tags: if include_tags {
+            labels(&resource.labels, TABLE_LABEL)
+        } else {
+            vec![]
+        },
     }
 }
 
@@ -134,19 +152,33 @@ fn partitions(t: &api::Table, columns: &[&str]) -> Vec<PartitionColumn> {
             .fields
             .iter()
             .flatten()
-            .map(|f| part(column(f), PartitionIntervalType::Other, interval(&hive.mode)))
+            .map(|f| {
+                part(
+                    column(f),
+                    PartitionIntervalType::Other,
+                    interval(&hive.mode),
+                )
+            })
             .collect();
     }
     if let Some(time) = &t.time_partitioning {
         return vec![match time.field.as_deref().filter(|f| !f.is_empty()) {
-            Some(field) => part(column(field), PartitionIntervalType::TimeUnit, interval(&time.unit)),
+            Some(field) => part(
+                column(field),
+                PartitionIntervalType::TimeUnit,
+                interval(&time.unit),
+            ),
             None => {
                 let pseudo = if time.unit.as_deref() == Some("HOUR") {
                     "_PARTITIONTIME"
                 } else {
                     "_PARTITIONDATE"
                 };
-                part(pseudo.into(), PartitionIntervalType::IngestionTime, interval(&time.unit))
+                part(
+                    pseudo.into(),
+                    PartitionIntervalType::IngestionTime,
+                    interval(&time.unit),
+                )
             }
         }];
     }
@@ -159,7 +191,11 @@ fn partitions(t: &api::Table, columns: &[&str]) -> Vec<PartitionColumn> {
             .filter(|f| !f.is_empty())
             .map(|field| {
                 let every = range.range.as_ref().and_then(|r| r.interval);
-                part(field.clone(), PartitionIntervalType::IntegerRange, every.map(|n| n.to_string()))
+                part(
+                    field.clone(),
+                    PartitionIntervalType::IntegerRange,
+                    every.map(|n| n.to_string()),
+                )
             })
             .collect();
     }
@@ -177,7 +213,10 @@ fn partitions(t: &api::Table, columns: &[&str]) -> Vec<PartitionColumn> {
 fn constraints(project: &str, dataset: &str, t: &api::Table) -> Vec<TableConstraint> {
     let mut out = Vec::new();
     let keys = t.table_constraints.as_ref();
-    if let Some(pk) = keys.and_then(|k| k.primary_key.as_ref()).filter(|pk| !pk.columns.is_empty()) {
+    if let Some(pk) = keys
+        .and_then(|k| k.primary_key.as_ref())
+        .filter(|pk| !pk.columns.is_empty())
+    {
         out.push(TableConstraint {
             constraint_type: ConstraintType::PrimaryKey,
             columns: pk.columns.clone(),
@@ -191,8 +230,12 @@ fn constraints(project: &str, dataset: &str, t: &api::Table) -> Vec<TableConstra
             .iter()
             .filter_map(|r| Some((r.referencing_column.clone()?, r.referenced_column.clone()?)))
             .collect();
-        let Some(to) = fk.referenced_table.as_ref() else { continue };
-        let Some(table) = to.table_id.clone().filter(|t| !t.is_empty()) else { continue };
+        let Some(to) = fk.referenced_table.as_ref() else {
+            continue;
+        };
+        let Some(table) = to.table_id.clone().filter(|t| !t.is_empty()) else {
+            continue;
+        };
         if pairs.is_empty() {
             continue;
         }

@@ -26,9 +26,13 @@ pub enum SqlaType {
     /// `BOOLEAN`, `BOOL` → `Boolean`.
     Boolean,
     /// `STRING` → `String(maxLength)`.
-    String { length: Option<i64> },
+    String {
+        length: Option<i64>,
+    },
     /// `BYTES` → `BINARY(maxLength)`.
-    Binary { length: Option<i64> },
+    Binary {
+        length: Option<i64>,
+    },
     /// `DATETIME`, `DATE`, `TIME`, `TIMESTAMP` → their SQLAlchemy types.
     Datetime,
     Date,
@@ -53,7 +57,11 @@ impl SqlaType {
     /// `_get_sqla_column_type(field)`.
     pub fn of(field: &TableFieldSchema) -> Self {
         // `SchemaField.field_type` upper-cases the API's `type`.
-        let name = field.field_type.as_deref().unwrap_or_default().to_uppercase();
+        let name = field
+            .field_type
+            .as_deref()
+            .unwrap_or_default()
+            .to_uppercase();
         let scalar = match name.as_str() {
             "INTEGER" | "INT64" => Self::Integer,
             "FLOAT" | "FLOAT64" => Self::Float,

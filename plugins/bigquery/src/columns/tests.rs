@@ -61,6 +61,7 @@ const ARRAYS: &str = r#"[
 /// length; its complex columns carry neither a length nor a constraint). It dropped `items` and
 /// its fields: see `an_array_of_records_openmetadata_cannot_parse_is_kept`.
 #[allow(clippy::type_complexity)]
+#[rustfmt::skip]
 const OPENMETADATA: &[(&str, &str, DataType, &str, Option<DataType>, Option<u32>, Option<&str>)] = &[
     ("", "i", D::Int, "INTEGER", None, Some(1), Some("NOT_NULL")),
     ("", "i64", D::Int, "INTEGER", None, Some(1), Some("NULL")),
@@ -164,7 +165,11 @@ fn parent_path(columns: &[Column], i: usize) -> String {
         Some(p) => {
             let above = parent_path(columns, p as usize);
             let name = &columns[p as usize].name;
-            if above.is_empty() { name.clone() } else { format!("{above}.{name}") }
+            if above.is_empty() {
+                name.clone()
+            } else {
+                format!("{above}.{name}")
+            }
         }
     }
 }
@@ -178,7 +183,10 @@ fn types_as_openmetadata_writes_them() {
             all.push((parent_path(&columns, i), columns[i].clone()));
         }
     }
-    let ours: Vec<_> = all.iter().filter(|(path, c)| !path.starts_with("items") && c.name != "items").collect();
+    let ours: Vec<_> = all
+        .iter()
+        .filter(|(path, c)| !path.starts_with("items") && c.name != "items")
+        .collect();
     assert_eq!(ours.len(), OPENMETADATA.len());
     for ((path, c), &(parent, name, data_type, display, element, length, constraint)) in
         ours.into_iter().zip(OPENMETADATA)
@@ -210,7 +218,10 @@ fn nesting_descriptions_and_positions() {
     assert_eq!(columns[street].description.as_deref(), Some("the street"));
     assert!(!columns[street].nullable);
     let lines = find("lines");
-    assert_eq!((columns[lines].parent, columns[lines].ordinal_position), (Some(addr as u32), 4));
+    assert_eq!(
+        (columns[lines].parent, columns[lines].ordinal_position),
+        (Some(addr as u32), 4)
+    );
     assert!(columns[lines].nullable, "REPEATED is nullable");
     // An empty description is none; a missing one too.
     assert_eq!(columns[find("s_len")].description, None);
@@ -219,7 +230,11 @@ fn nesting_descriptions_and_positions() {
     let empty = find("empty");
     assert_eq!(columns[empty + 1].parent, None);
     // Top-level positions count top-level columns only.
-    let tops: Vec<u32> = columns.iter().filter(|c| c.parent.is_none()).map(|c| c.ordinal_position).collect();
+    let tops: Vec<u32> = columns
+        .iter()
+        .filter(|c| c.parent.is_none())
+        .map(|c| c.ordinal_position)
+        .collect();
     assert_eq!(tops, (1..=tops.len() as u32).collect::<Vec<_>>());
 }
 
@@ -244,7 +259,12 @@ fn an_array_of_records_openmetadata_cannot_parse_is_kept() {
         .collect();
     assert_eq!(
         children,
-        [("sku", "string"), ("qty", "INTEGER"), ("price", "NUMERIC(9, 2)"), ("opts", "array<struct<k:string,v:binary>>")]
+        [
+            ("sku", "string"),
+            ("qty", "INTEGER"),
+            ("price", "NUMERIC(9, 2)"),
+            ("opts", "array<struct<k:string,v:binary>>")
+        ]
     );
 }
 
@@ -261,7 +281,10 @@ fn a_struct_the_dialect_cannot_spell_is_kept() {
         ),
         &mut no_tags,
     );
-    let shown: Vec<&str> = columns.iter().map(|c| c.data_type_display.as_str()).collect();
+    let shown: Vec<&str> = columns
+        .iter()
+        .map(|c| c.data_type_display.as_str())
+        .collect();
     assert_eq!(
         shown,
         [
@@ -296,17 +319,33 @@ fn odd_fields() {
     // Nameless fields are left out (the API requires a name); a missing type or mode is
     // OpenMetadata's NULLABLE NullType; the API's lower-case spellings are upper-cased.
     let columns = columns(
-        &fields(r#"[{"type":"STRING"},{"name":""},{"name":"x"},{"name":"y","type":"int64","mode":"repeated"},{"name":"z","type":"DATE","mode":"weird"}]"#),
+        &fields(
+            r#"[{"type":"STRING"},{"name":""},{"name":"x"},{"name":"y","type":"int64","mode":"repeated"},{"name":"z","type":"DATE","mode":"weird"}]"#,
+        ),
         &mut no_tags,
     );
     let shape: Vec<(&str, DataType, &str, bool, u32)> = columns
         .iter()
-        .map(|c| (c.name.as_str(), c.data_type, c.data_type_display.as_str(), c.nullable, c.ordinal_position))
+        .map(|c| {
+            (
+                c.name.as_str(),
+                c.data_type,
+                c.data_type_display.as_str(),
+                c.nullable,
+                c.ordinal_position,
+            )
+        })
         .collect();
     assert_eq!(
         shape,
         [
-            ("x", D::Unknown, "<class 'sqlalchemy.sql.sqltypes.NullType'>", true, 1),
+            (
+                "x",
+                D::Unknown,
+                "<class 'sqlalchemy.sql.sqltypes.NullType'>",
+                true,
+                1
+            ),
             ("y", D::Array, "array<integer>", true, 2),
             // OpenMetadata: `nullable: mode in ("NULLABLE", "REPEATED")`.
             ("z", D::Date, "DATE", false, 3),

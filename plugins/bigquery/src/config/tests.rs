@@ -39,7 +39,12 @@ fn parse(more: &str) -> Result<Config, String> {
 
 #[test]
 fn defaults() {
-    for source in ["", "null", "{}", r#"{"type":"DatabaseMetadata","includeViews":null}"#] {
+    for source in [
+        "",
+        "null",
+        "{}",
+        r#"{"type":"DatabaseMetadata","includeViews":null}"#,
+    ] {
         let c = Config::parse(&connection(""), source).unwrap();
         assert_eq!(c.bigquery_url, "https://bigquery.googleapis.com");
         assert_eq!(c.data_catalog_url, "https://datacatalog.googleapis.com");
@@ -80,11 +85,17 @@ fn host_port_forms_and_where_data_catalog_is() {
         let (_, catalog) = urls(public).unwrap();
         assert_eq!(catalog, DATA_CATALOG, "{public}");
     }
-    assert_eq!(urls("bigquery.googleapis.com").unwrap().0, "https://bigquery.googleapis.com");
+    assert_eq!(
+        urls("bigquery.googleapis.com").unwrap().0,
+        "https://bigquery.googleapis.com"
+    );
     // Another endpoint (a private one, a stand-in) serves both APIs.
     assert_eq!(
         urls("http://127.0.0.1:9050/").unwrap(),
-        ("http://127.0.0.1:9050".into(), "http://127.0.0.1:9050".into())
+        (
+            "http://127.0.0.1:9050".into(),
+            "http://127.0.0.1:9050".into()
+        )
     );
     assert_eq!(
         urls("bq.p.googleapis.com:8443").unwrap().0,
@@ -104,7 +115,8 @@ fn host_port_forms_and_where_data_catalog_is() {
 #[test]
 fn projects_one_or_many() {
     let projects = |p: &str| {
-        let c = connection("").replace(r#""projectId":"acme-data""#, &format!(r#""projectId":{p}"#));
+        let c =
+            connection("").replace(r#""projectId":"acme-data""#, &format!(r#""projectId":{p}"#));
         Config::parse(&c, "{}").map(|c| c.projects)
     };
     assert_eq!(projects(r#"" p1 ""#).unwrap(), ["p1"]);
@@ -118,35 +130,62 @@ fn projects_one_or_many() {
     }
     assert!(projects("3").unwrap_err().contains("expected a project ID"));
     let without = connection("").replace(r#""projectId":"acme-data","#, "");
-    assert!(Config::parse(&without, "{}").unwrap_err().contains("projectId is required"));
+    assert!(
+        Config::parse(&without, "{}")
+            .unwrap_err()
+            .contains("projectId is required")
+    );
 }
 
 #[test]
 fn only_a_service_account_key_works_in_a_sandbox() {
     let gcp = |config: &str| {
-        Config::parse(&format!(r#"{{"credentials":{{"gcpConfig":{config}}}}}"#), "{}")
+        Config::parse(
+            &format!(r#"{{"credentials":{{"gcpConfig":{config}}}}}"#),
+            "{}",
+        )
     };
     // The type may be left out, as OpenMetadata's default.
-    let c = gcp(r#"{"projectId":"p","clientEmail":"a@p.iam","tokenUri":"http://127.0.0.1:1/token"}"#)
-        .unwrap();
+    let c =
+        gcp(r#"{"projectId":"p","clientEmail":"a@p.iam","tokenUri":"http://127.0.0.1:1/token"}"#)
+            .unwrap();
     assert_eq!(c.account.token_uri, "http://127.0.0.1:1/token");
     assert_eq!(c.account.private_key_id, None);
     for (config, says) in [
-        (r#"{"type":"gcp_credential_path","path":"/k.json","projectId":"p"}"#, "key file"),
+        (
+            r#"{"type":"gcp_credential_path","path":"/k.json","projectId":"p"}"#,
+            "key file",
+        ),
         (r#"{"path":"/k.json","projectId":"p"}"#, "key file"),
-        (r#"{"type":"gcp_adc","projectId":"p"}"#, "Application Default Credentials"),
-        (r#"{"type":"external_account","audience":"x"}"#, "workload identity federation"),
-        (r#"{"externalType":"external_account","audience":"x"}"#, "workload identity"),
+        (
+            r#"{"type":"gcp_adc","projectId":"p"}"#,
+            "Application Default Credentials",
+        ),
+        (
+            r#"{"type":"external_account","audience":"x"}"#,
+            "workload identity federation",
+        ),
+        (
+            r#"{"externalType":"external_account","audience":"x"}"#,
+            "workload identity",
+        ),
         (r#"{"type":"oauth"}"#, "type `oauth` is unknown"),
         (r#""p""#, "must be an object"),
     ] {
         let e = gcp(config).unwrap_err();
         assert!(e.contains(says), "{config}: {e}");
-        assert!(e.contains("type: service_account"), "says what to do instead: {e}");
+        assert!(
+            e.contains("type: service_account"),
+            "says what to do instead: {e}"
+        );
     }
     let e = gcp(r#"{"projectId":"p"}"#).unwrap_err();
     assert!(e.contains("clientEmail is required"), "{e}");
-    for missing in [r#"{"type":"BigQuery"}"#, r#"{"credentials":null}"#, r#"{"credentials":{}}"#] {
+    for missing in [
+        r#"{"type":"BigQuery"}"#,
+        r#"{"credentials":null}"#,
+        r#"{"credentials":{}}"#,
+    ] {
         let e = Config::parse(missing, "{}").unwrap_err();
         assert!(e.contains("gcpConfig is required"), "{missing}: {e}");
     }
@@ -158,7 +197,10 @@ fn only_a_service_account_key_works_in_a_sandbox() {
         "{}",
     )
     .unwrap_err();
-    assert!(e.contains("gcpImpersonateServiceAccount (t@p.iam) is not supported"), "{e}");
+    assert!(
+        e.contains("gcpImpersonateServiceAccount (t@p.iam) is not supported"),
+        "{e}"
+    );
     // A blank impersonation target is none, as in OpenMetadata.
     let blank = connection("").replace(
         r#""credentials":{"#,
@@ -199,11 +241,17 @@ fn policy_tags_datasets_filters_and_flags() {
 
 #[test]
 fn errors_name_the_key() {
-    let e = Config::parse(&connection(""), r#"{"tableFilterPattern":{"includes":["("]}}"#)
-        .unwrap_err();
+    let e = Config::parse(
+        &connection(""),
+        r#"{"tableFilterPattern":{"includes":["("]}}"#,
+    )
+    .unwrap_err();
     assert!(e.contains("tableFilterPattern.includes"), "{e}");
     let e = parse(r#""schemaFilterPattern":{"excludes":["["]}"#).unwrap_err();
-    assert!(e.contains("serviceConnection.config.schemaFilterPattern.excludes"), "{e}");
+    assert!(
+        e.contains("serviceConnection.config.schemaFilterPattern.excludes"),
+        "{e}"
+    );
     let e = Config::parse("[1]", "{}").unwrap_err();
     assert!(e.contains("serviceConnection.config"), "{e}");
     let e = parse(r#""taxonomyProjectID":"one""#).unwrap_err();

@@ -21,7 +21,11 @@ fn partitions_of(json: &str) -> Vec<(String, PartitionIntervalType, Option<Strin
         .collect()
 }
 
-fn part(column: &str, t: PartitionIntervalType, interval: Option<&str>) -> (String, PartitionIntervalType, Option<String>) {
+fn part(
+    column: &str,
+    t: PartitionIntervalType,
+    interval: Option<&str>,
+) -> (String, PartitionIntervalType, Option<String>) {
     (column.into(), t, interval.map(str::to_owned))
 }
 
@@ -30,19 +34,29 @@ fn time_and_ingestion_time_partitions() {
     // types: the column as the table names it (`D` matched to `d`).
     let schema = r#""schema":{"fields":[{"name":"d","type":"DATE"},{"name":"a","type":"STRING"}]}"#;
     assert_eq!(
-        partitions_of(&format!(r#"{{{schema},"timePartitioning":{{"type":"DAY","field":"D"}}}}"#)),
+        partitions_of(&format!(
+            r#"{{{schema},"timePartitioning":{{"type":"DAY","field":"D"}}}}"#
+        )),
         [part("d", P::TimeUnit, Some("DAY"))]
     );
     // ingestion_hour, ingestion_day, ingestion_month.
-    for (unit, pseudo) in [("HOUR", "_PARTITIONTIME"), ("DAY", "_PARTITIONDATE"), ("MONTH", "_PARTITIONDATE")] {
+    for (unit, pseudo) in [
+        ("HOUR", "_PARTITIONTIME"),
+        ("DAY", "_PARTITIONDATE"),
+        ("MONTH", "_PARTITIONDATE"),
+    ] {
         assert_eq!(
-            partitions_of(&format!(r#"{{{schema},"timePartitioning":{{"type":"{unit}","expirationMs":"1000"}}}}"#)),
+            partitions_of(&format!(
+                r#"{{{schema},"timePartitioning":{{"type":"{unit}","expirationMs":"1000"}}}}"#
+            )),
             [part(pseudo, P::IngestionTime, Some(unit))]
         );
     }
     // time_without_type, ingestion_without_type: Python's str(None).
     assert_eq!(
-        partitions_of(&format!(r#"{{{schema},"timePartitioning":{{"field":"a"}}}}"#)),
+        partitions_of(&format!(
+            r#"{{{schema},"timePartitioning":{{"field":"a"}}}}"#
+        )),
         [part("a", P::TimeUnit, Some("None"))]
     );
     assert_eq!(
@@ -51,7 +65,9 @@ fn time_and_ingestion_time_partitions() {
     );
     // time_unit_unknown_field: OpenMetadata sends no column name; the contract needs one.
     assert_eq!(
-        partitions_of(&format!(r#"{{{schema},"timePartitioning":{{"type":"YEAR","field":"gone"}}}}"#)),
+        partitions_of(&format!(
+            r#"{{{schema},"timePartitioning":{{"type":"YEAR","field":"gone"}}}}"#
+        )),
         [part("gone", P::TimeUnit, Some("YEAR"))]
     );
 }
@@ -84,12 +100,21 @@ fn range_hive_and_metastore_partitions() {
     };
     assert_eq!(
         hive(r#"{"mode":"AUTO","sourceUriPrefix":"gs://b/t/","fields":["dt","country"]}"#),
-        [part("Dt", P::Other, Some("AUTO")), part("country", P::Other, Some("AUTO"))]
+        [
+            part("Dt", P::Other, Some("AUTO")),
+            part("country", P::Other, Some("AUTO"))
+        ]
     );
     // hive_without_mode; hive_unknown_field (named as the key); hive_without_fields: none at
     // all, not even the time partitioning (OpenMetadata's loop raises).
-    assert_eq!(hive(r#"{"fields":["DT"]}"#), [part("Dt", P::Other, Some("None"))]);
-    assert_eq!(hive(r#"{"mode":"CUSTOM","fields":["x"]}"#), [part("x", P::Other, Some("CUSTOM"))]);
+    assert_eq!(
+        hive(r#"{"fields":["DT"]}"#),
+        [part("Dt", P::Other, Some("None"))]
+    );
+    assert_eq!(
+        hive(r#"{"mode":"CUSTOM","fields":["x"]}"#),
+        [part("x", P::Other, Some("CUSTOM"))]
+    );
     assert!(hive(r#"{"mode":"AUTO"}"#).is_empty());
     // partition_definition: fields without a name are skipped.
     assert_eq!(
@@ -118,12 +143,18 @@ fn view_definitions_as_openmetadata_spells_them() {
     );
     // view_empty_query_mview: an empty view query falls through to the materialized one.
     assert_eq!(
-        definition(r#"{"type":"VIEW","view":{"query":""},"materializedView":{"query":"SELECT 2"}}"#).as_deref(),
+        definition(
+            r#"{"type":"VIEW","view":{"query":""},"materializedView":{"query":"SELECT 2"}}"#
+        )
+        .as_deref(),
         Some("CREATE MATERIALIZED VIEW sales.t AS SELECT 2")
     );
     // view_without_query, table_with_view_query: none.
     assert_eq!(definition(r#"{"type":"VIEW","view":{}}"#), None);
-    assert_eq!(definition(r#"{"type":"TABLE","view":{"query":"SELECT 3"}}"#), None);
+    assert_eq!(
+        definition(r#"{"type":"TABLE","view":{"query":"SELECT 3"}}"#),
+        None
+    );
 }
 
 #[test]
@@ -158,7 +189,8 @@ fn keys_and_clustering() {
               {"referencedTable":{"projectId":"proj","datasetId":"sales","tableId":"gone"},"columnReferences":[]},
               {"columnReferences":[{"referencingColumn":"b","referencedColumn":"x"}]}]}}"#,
     );
-    let shape: Vec<(ConstraintType, Vec<String>, Option<(String, String, String)>, Vec<String>)> = t
+    type Path = Option<(String, String, String)>;
+    let shape: Vec<(ConstraintType, Vec<String>, Path, Vec<String>)> = t
         .constraints
         .into_iter()
         .map(|c| {
@@ -174,16 +206,30 @@ fn keys_and_clustering() {
             (ConstraintType::PrimaryKey, s(&["id", "a"]), None, vec![]),
             // One key, its columns in order (OpenMetadata's INFORMATION_SCHEMA join makes one
             // key per column).
-            (ConstraintType::ForeignKey, s(&["a", "b"]), at("proj", "sales", "dims"), s(&["code", "n"])),
+            (
+                ConstraintType::ForeignKey,
+                s(&["a", "b"]),
+                at("proj", "sales", "dims"),
+                s(&["code", "n"])
+            ),
             // A reference without project and dataset is to this table's (BigQuery keeps both
             // tables of a key in one dataset); keys without columns or table are left out.
-            (ConstraintType::ForeignKey, s(&["b"]), at("proj", "sales", "other"), s(&["x"])),
+            (
+                ConstraintType::ForeignKey,
+                s(&["b"]),
+                at("proj", "sales", "other"),
+                s(&["x"])
+            ),
             // types: clustering last, as OpenMetadata appends it.
             (ConstraintType::ClusterKey, s(&["a", "id"]), None, vec![]),
         ]
     );
     // empty_clustering: none.
-    assert!(convert(r#"{"clustering":{"fields":[]}}"#).constraints.is_empty());
+    assert!(
+        convert(r#"{"clustering":{"fields":[]}}"#)
+            .constraints
+            .is_empty()
+    );
 }
 
 #[test]
@@ -200,12 +246,29 @@ fn labels_become_tags_with_openmetadata_s_descriptions() {
     assert_eq!(
         t.tags,
         [
-            TagLabel::new("team", "finance", "BigQuery Table Classification", "Bigquery Table Label"),
+            TagLabel::new(
+                "team",
+                "finance",
+                "BigQuery Table Classification",
+                "Bigquery Table Label"
+            ),
             // A blank value makes no tag, as in OpenMetadata.
-            TagLabel::new("tier", "gold", "BigQuery Table Classification", "Bigquery Table Label"),
+            TagLabel::new(
+                "tier",
+                "gold",
+                "BigQuery Table Classification",
+                "Bigquery Table Label"
+            ),
         ]
     );
-    let untagged = table("proj", "sales", "t", &resource(r#"{"labels":{"team":"finance"}}"#), false, &mut |_| vec![]);
+    let untagged = table(
+        "proj",
+        "sales",
+        "t",
+        &resource(r#"{"labels":{"team":"finance"}}"#),
+        false,
+        &mut |_| vec![],
+    );
     assert!(untagged.tags.is_empty(), "includeTags: false");
     let dataset: api::Dataset =
         serde_json::from_str(r#"{"description":"","labels":{"owner":"ana"}}"#).unwrap();
@@ -213,7 +276,12 @@ fn labels_become_tags_with_openmetadata_s_descriptions() {
     assert_eq!(s.description, None);
     assert_eq!(
         s.tags,
-        [TagLabel::new("owner", "ana", "BigQuery Dataset Classification", "Bigquery Dataset Label")]
+        [TagLabel::new(
+            "owner",
+            "ana",
+            "BigQuery Dataset Classification",
+            "Bigquery Dataset Label"
+        )]
     );
     assert!(schema("proj", "sales", &dataset, false).tags.is_empty());
 }
@@ -226,12 +294,18 @@ fn source_urls_as_openmetadata_writes_them() {
     );
     let dataset = api::Dataset::default();
     assert_eq!(
-        schema("proj", "sales", &dataset, true).source_url.as_deref(),
-        Some("https://console.cloud.google.com/bigquery?project=proj&ws=!1m4!1m3!3m2!1sproj!2ssales")
+        schema("proj", "sales", &dataset, true)
+            .source_url
+            .as_deref(),
+        Some(
+            "https://console.cloud.google.com/bigquery?project=proj&ws=!1m4!1m3!3m2!1sproj!2ssales"
+        )
     );
     assert_eq!(
         convert("{}").source_url.as_deref(),
-        Some("https://console.cloud.google.com/bigquery?project=proj&ws=!1m5!1m4!4m3!1sproj!2ssales!3st")
+        Some(
+            "https://console.cloud.google.com/bigquery?project=proj&ws=!1m5!1m4!4m3!1sproj!2ssales!3st"
+        )
     );
     // iceberg_like: nothing is encoded.
     assert_eq!(
@@ -256,13 +330,27 @@ fn a_whole_table_with_policy_tags() {
             None => vec![],
         },
     );
-    assert_eq!((t.database.as_str(), t.schema.as_str(), t.name.as_str()), ("proj", "sales", "orders"));
+    assert_eq!(
+        (t.database.as_str(), t.schema.as_str(), t.name.as_str()),
+        ("proj", "sales", "orders")
+    );
     assert_eq!(t.table_type, TableType::Regular);
-    let names: Vec<(&str, Option<u32>)> = t.columns.iter().map(|c| (c.name.as_str(), c.parent)).collect();
+    let names: Vec<(&str, Option<u32>)> = t
+        .columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.parent))
+        .collect();
     assert_eq!(names, [("id", None), ("p", None), ("email", Some(1))]);
     assert_eq!(
         t.columns[2].tags,
-        [TagLabel::new("PII", "pt/1", "BigQuery Policy Classification", "Bigquery Policy Tag")]
+        [TagLabel::new(
+            "PII",
+            "pt/1",
+            "BigQuery Policy Classification",
+            "Bigquery Policy Tag"
+        )]
     );
-    assert!(t.columns[0].tags.is_empty() && t.definition.is_none() && t.partition_columns.is_empty());
+    assert!(
+        t.columns[0].tags.is_empty() && t.definition.is_none() && t.partition_columns.is_empty()
+    );
 }
