@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Derive OpenMetadata's JSON Schemas for the Create* requests omrun emits.
 
-    scripts/om-schemas.py OUT_DIR            # writes OUT_DIR/schema/api/{data,services}/*.json
+    scripts/om-schemas.py OUT_DIR            # writes OUT_DIR/schema/api/{data,services,classification}/*.json
 
 The schemas are generated from the pydantic models shipped in PyPI `openmetadata-ingestion` (the
 models OpenMetadata itself generates from its openmetadata-spec JSON Schemas), with
@@ -57,6 +57,12 @@ MODELS = [
      "metadata.generated.schema.api.data.createDashboardDataModel", "CreateDashboardDataModelRequest"),
     ("schema/api/data/createStoredProcedure.json",
      "metadata.generated.schema.api.data.createStoredProcedure", "CreateStoredProcedureRequest"),
+    # Not in the shared copy: the classification and the tag a label names, which the sinks write
+    # first (OpenMetadata's PUT /v1/classifications and /v1/tags).
+    ("schema/api/classification/createClassification.json",
+     "metadata.generated.schema.api.classification.createClassification", "CreateClassificationRequest"),
+    ("schema/api/classification/createTag.json",
+     "metadata.generated.schema.api.classification.createTag", "CreateTagRequest"),
 ]
 
 STAMP = ".omrun-om-schemas"
@@ -135,7 +141,7 @@ def main() -> None:
     SCRIPT.main(
         doc=__doc__,
         script=__file__,
-        out_help="output directory (gets schema/api/{data,services}/*.json)",
+        out_help="output directory (gets schema/api/{data,services,classification}/*.json)",
         pinned=f"{OM_PACKAGE}=={OM_VERSION}",
         up_to_date=up_to_date,
         generate=generate,

@@ -90,7 +90,8 @@ def as_connector_built(model, request: dict):
     OpenMetadata hashes the model its connector built, and that differs from one parsed back from
     the request it sends (`exclude_none` drops the difference):
     - `sql_column_handler.py` sets every column's `tags` to the tag context's answer, `None`
-      without tags, where the model's default is `[]`;
+      without tags, where the model's default is `[]`; nested columns (`children`, which its
+      `process_column` builds the same way) too;
     - `common_db_source.py` `yield_table` marks a partitioned table by assigning the string
       `TableType.Partitioned.value` to `tableType` after the model is built (no enum coercion),
       so the hash sees `"Partitioned"`, not `TableType.Partitioned`.
@@ -101,9 +102,13 @@ def as_connector_built(model, request: dict):
 
     if not isinstance(model, CreateTableRequest):
         return model
-    for column, sent in zip(model.columns, request.get("columns") or []):
-        if "tags" not in sent:
-            column.tags = None
+    def untagged(columns, sent_columns):
+        for column, sent in zip(columns or [], sent_columns or []):
+            if "tags" not in sent:
+                column.tags = None
+            untagged(column.children, sent.get("children"))
+
+    untagged(model.columns, request.get("columns"))
     if model.tablePartition is not None and model.tableType == TableType.Partitioned:
         model.tableType = TableType.Partitioned.value
     return model

@@ -190,12 +190,22 @@ impl Entity {
             Entity::Table(t) => t.columns.as_slice(),
             _ => &[],
         };
-        columns.iter().position(|c| c.name.is_empty()).map(|i| {
-            format!(
+        if let Some(i) = columns.iter().position(|c| c.name.is_empty()) {
+            return Some(format!(
                 "the plugin returned a {kind} whose column {} has an empty name",
                 i + 1
-            )
-        })
+            ));
+        }
+        // Nested columns are named too: OpenMetadata's `children` take the same column names.
+        columns
+            .iter()
+            .find(|c| c.walk().skip(1).any(|f| f.name.is_empty()))
+            .map(|c| {
+                format!(
+                    "the plugin returned a {kind} whose column `{}` has a field with an empty name",
+                    c.name
+                )
+            })
     }
 
     /// A bare container for a ref whose plugin did not describe it (e.g. a `source` plugin that
@@ -205,12 +215,15 @@ impl Entity {
             (EntityKind::Database, [name]) => Some(Entity::Database(Database {
                 name: name.clone(),
                 description: None,
+                source_url: None,
             })),
             (EntityKind::DatabaseSchema, [database, name]) => {
                 Some(Entity::DatabaseSchema(DatabaseSchema {
                     database: database.clone(),
                     name: name.clone(),
                     description: None,
+                    source_url: None,
+                    tags: Vec::new(),
                 }))
             }
             _ => None,
@@ -222,6 +235,8 @@ impl Entity {
 pub struct Database {
     pub name: String,
     pub description: Option<String>,
+    /// Where the source's own console shows it (OpenMetadata's `sourceUrl`).
+    pub source_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -229,6 +244,8 @@ pub struct DatabaseSchema {
     pub database: String,
     pub name: String,
     pub description: Option<String>,
+    pub source_url: Option<String>,
+    pub tags: Vec<TagLabel>,
 }
 
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -244,6 +261,8 @@ pub struct Table {
     /// View definition or DDL (OpenMetadata's `schemaDefinition`).
     pub definition: Option<String>,
     pub partition_columns: Vec<PartitionColumn>,
+    pub source_url: Option<String>,
+    pub tags: Vec<TagLabel>,
 }
 
 /// A stored procedure or function; the enums are already OpenMetadata's spellings.
@@ -310,8 +329,49 @@ pub struct Column {
     pub precision: Option<u32>,
     pub scale: Option<u32>,
     pub nullable: bool,
+    /// 1-based: in the table, or, for a nested column, among its parent's `children`.
     pub ordinal_position: u32,
     pub description: Option<String>,
+    /// The fields of a struct/record column, in the source's order (OpenMetadata's `children`).
+    pub children: Vec<Column>,
+    pub tags: Vec<TagLabel>,
+}
+
+impl Column {
+    /// This column and every nested one under it, depth first (the column first).
+    pub fn walk(&self) -> Box<dyn Iterator<Item = &Column> + '_> {
+        Box::new(std::iter::once(self).chain(self.children.iter().flat_map(Column::walk)))
+    }
+}
+
+/// A tag on an entity or a column: tag `name` of classification `classification`, which the sinks
+/// make sure exist before the entity is written (OpenMetadata refuses a label of a missing tag),
+/// with these descriptions if they have to create them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TagLabel {
+    pub classification: String,
+    pub name: String,
+    pub classification_description: String,
+    pub tag_description: String,
+}
+
+impl Entity {
+    /// Every tag label the entity carries, its columns' (nested ones included) too.
+    pub fn tag_labels(&self) -> Vec<&TagLabel> {
+        let columns: &[Column] = match self {
+            Entity::Table(t) => &t.columns,
+            Entity::DashboardDataModel(m) => &m.columns,
+            _ => &[],
+        };
+        let own: &[TagLabel] = match self {
+            Entity::Table(t) => &t.tags,
+            Entity::DatabaseSchema(s) => &s.tags,
+            _ => &[],
+        };
+        own.iter()
+            .chain(columns.iter().flat_map(Column::walk).flat_map(|c| &c.tags))
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -25,6 +25,8 @@ fn column(name: &str, position: u32, data_type: &'static str, display: &str) -> 
         nullable: true,
         ordinal_position: position,
         description: None,
+        children: Vec::new(),
+        tags: Vec::new(),
     }
 }
 

@@ -1,14 +1,17 @@
 //! `sink: {type: file}`: JSON Lines, one `{"kind": "<Create…Request>", "request": {…}}` per line,
 //! each call's requests parents first (in `RequestKind` order, as the OpenMetadata sink sends
-//! them): a file can be replayed line by line.
+//! them): a file can be replayed line by line. So the classification and the tag a label names
+//! come before the first entity carrying it, once per run (a resumed run writes them again: a
+//! replayed `PUT` of the same request changes nothing).
 
+use super::requests::labels_of;
 use super::{CreateRequest, RequestKind, Requests, Sink, SinkFailure, StoredTable};
 use anyhow::{Context, bail};
 use async_trait::async_trait;
 use omrun_model::Entity;
 use omrun_model::fqn;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -21,6 +24,8 @@ pub struct FileSink {
     /// The tables a resumed file already holds, by schema FQN: foreign keys of the tables still to
     /// come may name them.
     held: HashMap<String, Vec<StoredTable>>,
+    /// The classifications and tags written so far, by kind and FQN.
+    tags: Mutex<HashSet<(RequestKind, String)>>,
 }
 
 impl FileSink {
@@ -85,6 +90,7 @@ impl FileSink {
             requests,
             out: Mutex::new(BufWriter::new(file)),
             held: HashMap::new(),
+            tags: Mutex::default(),
         }
     }
 
@@ -163,7 +169,21 @@ impl Sink for FileSink {
     }
 
     async fn write(&self, entities: &[Entity]) -> Vec<SinkFailure> {
-        let requests = entities.iter().map(|e| self.requests.entity(e)).collect();
+        let mut requests: Vec<CreateRequest> = Vec::new();
+        {
+            let mut written = self.tags.lock().unwrap_or_else(|e| e.into_inner());
+            for label in labels_of(entities) {
+                for request in [
+                    self.requests.classification(label),
+                    self.requests.tag(label),
+                ] {
+                    if written.insert((request.kind, request.fqn.clone())) {
+                        requests.push(request);
+                    }
+                }
+            }
+        }
+        requests.extend(entities.iter().map(|e| self.requests.entity(e)));
         self.send(requests)
     }
 
@@ -203,6 +223,7 @@ mod tests {
         Entity::Database(Database {
             name: name.into(),
             description: None,
+            source_url: None,
         })
     }
 

@@ -4,12 +4,14 @@
 //! ingest` and once by omrun would be rewritten: that function md5-hashes `json.dumps(…,
 //! sort_keys=True, default=str)` of the pydantic model's `model_dump()`, normalised. So the hashed
 //! document has every field of the model (absent ones at their defaults), enum values as Python
-//! prints them (`DataType.INT`), columns sorted by position, table constraints by type and
-//! columns, and view definitions with whitespace collapsed.
+//! prints them (`DataType.INT`), columns sorted by position (and their `children` too, at every
+//! depth), tag labels by `tagFQN` (the request's and every column's), table constraints by type and
+//! columns, view definitions with whitespace collapsed, and no `href` anywhere.
 //!
 //! The model hashed is the one OpenMetadata's connector built, which the wire does not show:
 //! - its SQL connectors set each table column's `tags` from the (empty) tag context, `None`, so a
-//!   table column hashes `"tags": null` where the model's default would be `[]`;
+//!   table column hashes `"tags": null` where the model's default would be `[]` (BigQuery's
+//!   column tags, `get_tag_labels`, are `None` when empty too, nested columns' as well);
 //! - `common_db_source.py` marks a partitioned table by assigning the plain string
 //!   `"Partitioned"` to `tableType` (no enum coercion on assignment), so such a table hashes
 //!   `"tableType": "Partitioned"`, not `"TableType.Partitioned"`.
@@ -43,6 +45,8 @@ enum Kind {
     Enum(&'static str),
     Model(&'static [Field]),
     ListOf(&'static [Field]),
+    /// A list of the model this field is in: a column's `children` are columns.
+    ListOfSame,
 }
 
 const fn f(name: &'static str, default: Absent, kind: Kind) -> Field {
@@ -54,7 +58,7 @@ const fn f(name: &'static str, default: Absent, kind: Kind) -> Field {
 }
 
 use Absent::{EmptyList, False, Null, Required};
-use Kind::{Enum, ListOf, Model, Plain};
+use Kind::{Enum, ListOf, ListOfSame, Model, Plain};
 
 // Field lists of openmetadata-ingestion 2.0.7.0's generated models (CreateDatabaseRequest,
 // CreateDatabaseSchemaRequest, CreateTableRequest, Column, TableConstraint, TablePartition,
@@ -74,7 +78,23 @@ const DATABASE: &[Field] = &[
     f("retentionPeriod", Null, Plain),
     f("service", Required, Plain),
     f("sourceUrl", Null, Plain),
-    f("tags", Null, Plain),
+    f("tags", Null, ListOf(TAG_LABEL)),
+];
+
+/// `TagLabel`, less `href` (`_remove_volatile_fields` drops it).
+const TAG_LABEL: &[Field] = &[
+    f("appliedAt", Null, Plain),
+    f("appliedBy", Null, Plain),
+    f("description", Null, Plain),
+    f("displayName", Null, Plain),
+    f("labelType", Required, Enum("LabelType")),
+    f("metadata", Null, Plain),
+    f("name", Null, Plain),
+    f("reason", Null, Plain),
+    f("source", Required, Enum("TagSource")),
+    f("state", Required, Enum("State")),
+    f("style", Null, Plain),
+    f("tagFQN", Required, Plain),
 ];
 
 const SCHEMA: &[Field] = &[
@@ -89,7 +109,7 @@ const SCHEMA: &[Field] = &[
     f("owners", Null, Plain),
     f("retentionPeriod", Null, Plain),
     f("sourceUrl", Null, Plain),
-    f("tags", Null, Plain),
+    f("tags", Null, ListOf(TAG_LABEL)),
 ];
 
 /// The fields of `Column`, with what an absent `tags` dumps as.
@@ -97,7 +117,7 @@ macro_rules! column_fields {
     ($tags:expr) => {
         &[
             f("arrayDataType", Null, Enum("DataType")),
-            f("children", Null, Plain),
+            f("children", Null, ListOfSame),
             f("constraint", Null, Enum("Constraint")),
             f("customMetrics", Null, Plain),
             f("dataLength", Null, Plain),
@@ -113,7 +133,7 @@ macro_rules! column_fields {
             f("precision", Null, Plain),
             f("profile", Null, Plain),
             f("scale", Null, Plain),
-            f("tags", $tags, Plain),
+            f("tags", $tags, ListOf(TAG_LABEL)),
         ]
     };
 }
@@ -161,7 +181,7 @@ const TABLE: &[Field] = &[
     f("tablePartition", Null, Model(TABLE_PARTITION)),
     f("tableProfilerConfig", Null, Plain),
     f("tableType", Null, Enum("TableType")),
-    f("tags", Null, Plain),
+    f("tags", Null, ListOf(TAG_LABEL)),
 ];
 
 const STORED_PROCEDURE_CODE: &[Field] = &[
@@ -249,7 +269,10 @@ const DASHBOARD: &[Field] = &[
 /// The `sourceHash` of a Create request body, or `None` for kinds that have none (services).
 pub fn source_hash(kind: RequestKind, body: &Value) -> Option<String> {
     let model = match kind {
-        RequestKind::DatabaseService | RequestKind::DashboardService => return None,
+        RequestKind::DatabaseService
+        | RequestKind::DashboardService
+        | RequestKind::Classification
+        | RequestKind::Tag => return None,
         RequestKind::Database => DATABASE,
         RequestKind::DatabaseSchema => SCHEMA,
         RequestKind::Table => TABLE,
@@ -261,14 +284,25 @@ pub fn source_hash(kind: RequestKind, body: &Value) -> Option<String> {
     // Written straight from the request: building the dump as a JSON tree first cost more than
     // everything else omrun does per table.
     let mut text = String::with_capacity(8 * 1024);
-    write_model(model, body, true, &mut text);
+    write_model(model, body, At::Request, &mut text);
     Some(hex::encode(Md5::digest(text.as_bytes())))
 }
 
+/// Where a model is in the request, which decides what `_normalize_for_hash` normalises in it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum At {
+    /// The request itself: its `columns`, `tags`, `tableConstraints` and `schemaDefinition`.
+    Request,
+    /// One of the request's columns, at any depth: its `children` and `tags` (`_sort_columns`).
+    Column,
+    /// Anything else: as it is.
+    Inside,
+}
+
 /// `model_dump()` of one model as `json.dumps(sort_keys=True)` writes it: every field, absent ones
-/// at their defaults. `request`: this is the request itself, whose `columns`, `tableConstraints`
-/// and `schemaDefinition` OpenMetadata normalises (`_normalize_for_hash`); nested models are not.
-fn write_model(fields: &[Field], value: &Value, request: bool, out: &mut String) {
+/// at their defaults, normalised as OpenMetadata normalises the model `at` that place.
+fn write_model(fields: &[Field], value: &Value, at: At, out: &mut String) {
+    let request = at == At::Request;
     out.push('{');
     for (i, field) in fields.iter().enumerate() {
         if i > 0 {
@@ -290,13 +324,15 @@ fn write_model(fields: &[Field], value: &Value, request: bool, out: &mut String)
             {
                 python_string(t, out)
             }
-            Some(given) => write_field(field, given, request, out),
+            Some(given) => write_field(fields, field, given, at, out),
         }
     }
     out.push('}');
 }
 
-fn write_field(field: &Field, value: &Value, request: bool, out: &mut String) {
+/// One field of a model of `fields`, the model being `at` that place.
+fn write_field(fields: &[Field], field: &Field, value: &Value, at: At, out: &mut String) {
+    let request = at == At::Request;
     match (field.kind, value) {
         (Enum(class), Value::String(member)) => {
             // Python prints an enum member as `Class.NAME`; NAME is the value with `-` and ` ` as `_`.
@@ -310,12 +346,24 @@ fn write_field(field: &Field, value: &Value, request: bool, out: &mut String) {
             );
             out.push('"');
         }
-        (Model(fields), v) => write_model(fields, v, false, out),
-        (ListOf(fields), Value::Array(items)) => {
+        (Model(fields), v) => write_model(fields, v, At::Inside, out),
+        (ListOf(_) | ListOfSame, Value::Array(items)) => {
+            let of = match field.kind {
+                ListOf(of) => of,
+                _ => fields,
+            };
             let mut items: Vec<&Value> = items.iter().collect();
-            match field.name {
-                "columns" if request => items.sort_by_cached_key(|c| column_key(c)),
-                "tableConstraints" if request => items.sort_by_cached_key(|c| constraint_key(c)),
+            // What each item is: the request's columns, and their children, are columns.
+            let mut inner = At::Inside;
+            match (field.name, at) {
+                ("columns", At::Request) | ("children", At::Column) => {
+                    items.sort_by_cached_key(|c| column_key(c));
+                    inner = At::Column;
+                }
+                ("tags", At::Request | At::Column) => items.sort_by_cached_key(|t| tag_key(t)),
+                ("tableConstraints", At::Request) => {
+                    items.sort_by_cached_key(|c| constraint_key(c))
+                }
                 _ => {}
             }
             out.push('[');
@@ -323,7 +371,7 @@ fn write_field(field: &Field, value: &Value, request: bool, out: &mut String) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_model(fields, item, false, out);
+                write_model(of, item, inner, out);
             }
             out.push(']');
         }
@@ -347,6 +395,14 @@ fn column_key(c: &Value) -> (u64, String) {
             .unwrap_or_default()
             .to_owned(),
     )
+}
+
+/// Tag labels by `tagFQN`.
+fn tag_key(t: &Value) -> String {
+    t.get("tagFQN")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Constraints by type, then their sorted columns joined with `,`.
@@ -526,6 +582,102 @@ mod tests {
         assert_eq!(source_hash(RequestKind::DashboardService, &service), None);
     }
 
+    // Nested columns, tag labels (out of order, to be sorted by `tagFQN` as OpenMetadata sorts
+    // them, at every depth) and source URLs; the hashes are `scripts/om-source-hash.py --print`'s
+    // for these requests, which hashes nested columns without tags as `"tags": null`, as
+    // OpenMetadata's column handler builds them.
+    #[test]
+    fn nested_columns_and_tags_hash_as_openmetadata_ingestion() {
+        let tag = |fqn: &str| json!({"tagFQN": fqn, "source": "Classification", "labelType": "Automated", "state": "Suggested"});
+        let nested = json!({
+            "name": "t", "databaseSchema": "svc.db.s", "tableType": "Regular",
+            "sourceUrl": "https://console.example/t", "tableConstraints": [],
+            "tags": [tag("team.sales"), tag("\"pii.v1\".postal")],
+            "columns": [
+                {"name": "id", "dataType": "INT", "dataTypeDisplay": "integer", "ordinalPosition": 1, "constraint": "NOT_NULL"},
+                {"name": "address", "dataType": "STRUCT", "ordinalPosition": 2, "constraint": "NULL",
+                 "dataTypeDisplay": "struct<street:string,zip:string,geo:struct<lat:double,lon:double>>",
+                 "children": [
+                    {"name": "zip", "dataType": "STRING", "dataTypeDisplay": "string", "ordinalPosition": 2,
+                     "constraint": "NOT_NULL", "tags": [tag("\"pii.v1\".postal"), tag("\"pii.v1\".code")]},
+                    {"name": "street", "dataType": "STRING", "dataTypeDisplay": "string", "ordinalPosition": 1, "constraint": "NULL"},
+                    {"name": "geo", "dataType": "STRUCT", "dataTypeDisplay": "struct<lat:double,lon:double>",
+                     "ordinalPosition": 3, "constraint": "NULL",
+                     "children": [
+                        {"name": "lon", "dataType": "DOUBLE", "dataTypeDisplay": "double", "ordinalPosition": 2, "constraint": "NULL"},
+                        {"name": "lat", "dataType": "DOUBLE", "dataTypeDisplay": "double", "ordinalPosition": 1, "constraint": "NULL"}]}]}]
+        });
+        assert_eq!(
+            source_hash(RequestKind::Table, &nested).unwrap(),
+            "ed07a644fe0c68d58ad60ab648c37390"
+        );
+        // Without positions (SQLAlchemy's conventions), fields sort by name.
+        let unpositioned = json!({
+            "name": "u", "databaseSchema": "svc.db.s", "tableType": "Regular", "tableConstraints": [],
+            "columns": [{"name": "rec", "dataType": "STRUCT", "dataTypeDisplay": "struct<b:int,a:int>",
+                "dataLength": 1, "constraint": "NULL", "children": [
+                    {"name": "b", "dataType": "INT", "dataTypeDisplay": "int", "dataLength": 1, "constraint": "NULL"},
+                    {"name": "a", "dataType": "INT", "dataTypeDisplay": "int", "dataLength": 1, "constraint": "NULL",
+                     "tags": [tag("x.y")]}]}]
+        });
+        assert_eq!(
+            source_hash(RequestKind::Table, &unpositioned).unwrap(),
+            "07aff353c5527beb019ae44e867e03da"
+        );
+        let schema = json!({"name": "s", "database": "svc.db", "sourceUrl": "https://console.example/s",
+            "tags": [tag("env.prod"), tag("env.dev")]});
+        assert_eq!(
+            source_hash(RequestKind::DatabaseSchema, &schema).unwrap(),
+            "4d2f20335fa54f94662ab1f1cc1ccb81"
+        );
+        let database =
+            json!({"name": "db", "service": "svc", "sourceUrl": "https://console.example/db"});
+        assert_eq!(
+            source_hash(RequestKind::Database, &database).unwrap(),
+            "4f2a4fd341c2d0c05253c3f4d6aa5502"
+        );
+        // A data model's columns, nested ones too, default to `"tags": []`.
+        let model = json!({"name": "m", "service": "lk", "serviceType": "Looker",
+            "dataModelType": "LookMlExplore",
+            "columns": [{"name": "a", "dataType": "STRUCT", "ordinalPosition": 1, "children": [
+                {"name": "y", "dataType": "INT", "ordinalPosition": 2, "tags": [tag("x.y")]},
+                {"name": "x", "dataType": "INT", "ordinalPosition": 1}]}]});
+        assert_eq!(
+            source_hash(RequestKind::DashboardDataModel, &model).unwrap(),
+            "93401ad22c8415b91d3a72b2d8a3614f"
+        );
+        assert_eq!(source_hash(RequestKind::Tag, &schema), None);
+    }
+
+    #[test]
+    fn order_of_nested_columns_and_of_tags_does_not_matter() {
+        let tag = |fqn: &str| json!({"tagFQN": fqn, "source": "Classification", "labelType": "Automated", "state": "Suggested"});
+        let table = |children: Value, tags: Value| {
+            json!({"name": "t", "databaseSchema": "s", "tags": tags, "columns": [
+                {"name": "r", "dataType": "STRUCT", "ordinalPosition": 1, "children": children}]})
+        };
+        let a = table(
+            json!([{"name": "x", "dataType": "INT", "ordinalPosition": 1, "tags": [tag("c.b"), tag("c.a")]},
+                   {"name": "y", "dataType": "INT", "ordinalPosition": 2}]),
+            json!([tag("c.b"), tag("c.a")]),
+        );
+        let b = table(
+            json!([{"name": "y", "dataType": "INT", "ordinalPosition": 2},
+                   {"name": "x", "dataType": "INT", "ordinalPosition": 1, "tags": [tag("c.a"), tag("c.b")]}]),
+            json!([tag("c.a"), tag("c.b")]),
+        );
+        assert_eq!(
+            source_hash(RequestKind::Table, &a),
+            source_hash(RequestKind::Table, &b)
+        );
+        let mut c = a.clone();
+        c["columns"][0]["children"][1]["dataType"] = json!("BIGINT");
+        assert_ne!(
+            source_hash(RequestKind::Table, &a),
+            source_hash(RequestKind::Table, &c)
+        );
+    }
+
     #[test]
     fn order_of_columns_and_constraints_and_definition_whitespace_do_not_matter() {
         let a = json!({"name": "v", "databaseSchema": "s", "schemaDefinition": "CREATE VIEW v AS\n  SELECT 1",
@@ -559,7 +711,7 @@ mod tests {
         write_model(
             COLUMN,
             &json!({"name": "m", "dataType": "MEASURE HIDDEN"}),
-            false,
+            At::Inside,
             &mut out,
         );
         assert!(
@@ -572,7 +724,7 @@ mod tests {
         write_model(
             TABLE_COLUMN,
             &json!({"name": "m", "dataType": "INT"}),
-            false,
+            At::Inside,
             &mut out,
         );
         assert!(out.contains("\"tags\": null"), "{out}");
@@ -580,7 +732,7 @@ mod tests {
         write_model(
             PARTITION_COLUMN,
             &json!({"intervalType": "TIME-UNIT"}),
-            false,
+            At::Inside,
             &mut out,
         );
         assert!(
@@ -600,6 +752,7 @@ mod tests {
             PARTITION_COLUMN,
             TABLE_PARTITION,
             TABLE,
+            TAG_LABEL,
             STORED_PROCEDURE_CODE,
             STORED_PROCEDURE,
             DATA_MODEL,

@@ -6,13 +6,17 @@
 //! then tables; or a dashboard service, then data models, then charts and dashboards), every
 //! parent reference (and a dashboard's charts and data models, and a table's foreign keys) naming
 //! an entity already written, each entity once — except a table whose foreign keys named tables
-//! not written yet: it comes again later, the same with those keys (OpenMetadata's order). The
-//! records are the entities as finally written.
+//! not written yet: it comes again later, the same with those keys (OpenMetadata's order); and
+//! every tag label naming a tag (and the tag its classification) written before it ([`tags`]).
+//! The records are the entities as finally written, classifications and tags included.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
+
+mod tags;
+pub use tags::label_fqns;
 
 /// One line of sink output.
 #[derive(Clone, Debug)]
@@ -159,6 +163,7 @@ impl Records {
         // Tables written so far, with their columns: what a foreign key may name.
         let mut tables: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut last_level = 0u8;
+        let mut written_tags = tags::Tags::default();
 
         for (i, raw) in text.lines().enumerate() {
             let line = i + 1;
@@ -187,6 +192,21 @@ impl Records {
                 "{origin}: `request` is not an object: {raw}"
             );
             schemas.assert_valid(&origin, raw, kind, request);
+
+            if let Some(fqn) = written_tags.line(&origin, kind, request) {
+                assert!(
+                    service.is_some(),
+                    "{origin}: {kind} before any service: the service must be the first line"
+                );
+                items.push(Record {
+                    line,
+                    kind: kind.to_string(),
+                    request: request.clone(),
+                    fqn,
+                });
+                continue;
+            }
+            written_tags.check_labels(&origin, request);
 
             let name = str_field(&origin, request, "name");
             let (family, lvl) =

@@ -267,3 +267,58 @@ fn a_database_under_a_dashboard_service() {
     );
     read(&[dashboard_service(), db]);
 }
+
+fn classification(name: &str) -> String {
+    line(
+        "CreateClassificationRequest",
+        json!({"name": name, "description": "c"}),
+    )
+}
+
+fn tag(classification: &str, name: &str) -> String {
+    line(
+        "CreateTagRequest",
+        json!({"classification": classification, "name": name, "description": "t"}),
+    )
+}
+
+/// A table whose nested column `a.b` carries a label of `fqn`.
+fn labelled_table(fqn: &str) -> String {
+    let label = json!({"tagFQN": fqn, "source": "Classification", "labelType": "Automated", "state": "Suggested"});
+    line(
+        "CreateTableRequest",
+        json!({"name": "t", "databaseSchema": "svc.db.sales", "columns": [
+            {"name": "a", "dataType": "STRUCT", "children": [{"name": "b", "dataType": "INT", "tags": [label]}]}]}),
+    )
+}
+
+#[test]
+fn classification_and_tag_lines_come_before_the_labels_that_name_them() {
+    let r = read(&[
+        service(),
+        database(),
+        schema(),
+        classification("pii.v1"),
+        tag("\"pii.v1\"", "email"),
+        labelled_table("\"pii.v1\".email"),
+        // Written again by a resumed run: allowed.
+        classification("pii.v1"),
+    ]);
+    assert_eq!(
+        r.fqns("CreateTagRequest").into_iter().collect::<Vec<_>>(),
+        ["\"pii.v1\".email"]
+    );
+    assert_eq!(r.count("CreateClassificationRequest"), 2);
+}
+
+#[test]
+#[should_panic(expected = "carries a label of tag pii.email, which was not written before it")]
+fn a_label_of_a_tag_not_written_is_caught_even_in_a_nested_column() {
+    read(&[service(), database(), schema(), labelled_table("pii.email")]);
+}
+
+#[test]
+#[should_panic(expected = "tag email of classification pii, which was not written before it")]
+fn a_tag_before_its_classification_is_caught() {
+    read(&[service(), tag("pii", "email")]);
+}

@@ -1,5 +1,6 @@
 //! The entity collections the stand-in serves, and what OpenMetadata says about each: its entity
-//! type, Create request, REST path, parent, and the fields a GET may ask for.
+//! type, Create request, REST path, parent, and the fields a GET may ask for. Classifications and
+//! their tags are entities too (a tag's parent is its classification), written one by one.
 
 use crate::jsonl::fqn_part;
 
@@ -15,10 +16,12 @@ pub enum Collection {
     DashboardDataModels,
     Charts,
     Dashboards,
+    Classifications,
+    Tags,
 }
 
 impl Collection {
-    pub const ALL: [Collection; 9] = [
+    pub const ALL: [Collection; 11] = [
         Collection::DatabaseServices,
         Collection::Databases,
         Collection::DatabaseSchemas,
@@ -28,6 +31,8 @@ impl Collection {
         Collection::DashboardDataModels,
         Collection::Charts,
         Collection::Dashboards,
+        Collection::Classifications,
+        Collection::Tags,
     ];
 
     /// OpenMetadata's entity type name, as in its error messages and entity references.
@@ -42,6 +47,8 @@ impl Collection {
             Collection::DashboardDataModels => "dashboardDataModel",
             Collection::Charts => "chart",
             Collection::Dashboards => "dashboard",
+            Collection::Classifications => "classification",
+            Collection::Tags => "tag",
         }
     }
 
@@ -61,6 +68,8 @@ impl Collection {
             Collection::DashboardDataModels => "dashboard/datamodels",
             Collection::Charts => "charts",
             Collection::Dashboards => "dashboards",
+            Collection::Classifications => "classifications",
+            Collection::Tags => "tags",
         }
     }
 
@@ -76,6 +85,8 @@ impl Collection {
             Collection::DashboardDataModels => "CreateDashboardDataModelRequest",
             Collection::Charts => "CreateChartRequest",
             Collection::Dashboards => "CreateDashboardRequest",
+            Collection::Classifications => "CreateClassificationRequest",
+            Collection::Tags => "CreateTagRequest",
         }
     }
 
@@ -86,10 +97,18 @@ impl Collection {
         )
     }
 
+    /// Whether `PUT <path>/bulk` and `DELETE <path>/deleteStale` are served: not for services,
+    /// and not for classifications and tags, which OpenMetadata's ingestion writes one by one.
+    pub fn has_bulk(self) -> bool {
+        !self.is_service() && !matches!(self, Collection::Classifications | Collection::Tags)
+    }
+
     /// The parent collection and the request field holding the parent's FQN.
     pub fn parent(self) -> Option<(Collection, &'static str)> {
         match self {
-            Collection::DatabaseServices | Collection::DashboardServices => None,
+            Collection::DatabaseServices
+            | Collection::DashboardServices
+            | Collection::Classifications => None,
             Collection::Databases => Some((Collection::DatabaseServices, "service")),
             Collection::DatabaseSchemas => Some((Collection::Databases, "database")),
             Collection::Tables | Collection::StoredProcedures => {
@@ -98,6 +117,7 @@ impl Collection {
             Collection::DashboardDataModels | Collection::Charts | Collection::Dashboards => {
                 Some((Collection::DashboardServices, "service"))
             }
+            Collection::Tags => Some((Collection::Classifications, "classification")),
         }
     }
 
@@ -218,6 +238,22 @@ impl Collection {
                 "dataContract", "votes", "lifeCycle", "certification", "sourceHash",
                 "entityStatus",
             ],
+            Collection::Classifications => &[
+                "id", "name", "fullyQualifiedName", "displayName", "description", "version",
+                "termCount", "updatedAt", "updatedBy", "impersonatedBy", "href", "usageCount",
+                "changeDescription", "incrementalChangeDescription", "deleted", "provider",
+                "disabled", "mutuallyExclusive", "domains", "owners", "reviewers", "entityStatus",
+                "autoClassificationConfig",
+            ],
+            Collection::Tags => &[
+                "id", "name", "displayName", "fullyQualifiedName", "description", "style",
+                "classification", "parent", "children", "version", "updatedAt", "updatedBy",
+                "impersonatedBy", "href", "usageCount", "deprecated", "deleted",
+                "changeDescription", "incrementalChangeDescription", "provider", "disabled",
+                "mutuallyExclusive", "domains", "dataProducts", "dataContract", "owners",
+                "reviewers", "entityStatus", "recognizers", "autoClassificationEnabled",
+                "autoClassificationPriority",
+            ],
         }
     }
 
@@ -253,6 +289,15 @@ impl Collection {
             Collection::DatabaseServices | Collection::DashboardServices => &[
                 "owners", "tags", "domains", "dataProducts", "followers", "dataContract",
                 "pipelines", "testConnectionResult", "ingestionRunner",
+            ],
+            // What their repositories compute on request (`ClassificationRepository`,
+            // `TagRepository` `setFields`) and the common relationship fields they have.
+            Collection::Classifications => &[
+                "owners", "domains", "reviewers", "usageCount", "termCount",
+            ],
+            Collection::Tags => &[
+                "owners", "domains", "reviewers", "usageCount", "children", "dataProducts",
+                "dataContract",
             ],
             _ => COMMON,
         }

@@ -45,7 +45,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
                 get(move |s, p, q| get_by_id(c, s, p, q))
                     .patch(move |s, p, h, b| patch(c, s, p, h, b)),
             );
-        if !c.is_service() {
+        if c.has_bulk() {
             r = r
                 .route(
                     &format!("{base}/bulk"),

@@ -15,7 +15,7 @@
 //! Implemented calls (under `host_port()`, i.e. `http://127.0.0.1:PORT/api`), for every
 //! collection of [`Collection`] (`services/databaseServices`, `databases`, `databaseSchemas`,
 //! `tables`, `storedProcedures`, `services/dashboardServices`, `dashboard/datamodels`, `charts`,
-//! `dashboards`):
+//! `dashboards`, `classifications`, `tags`):
 //! - `GET  /v1/system/version`
 //! - `GET  /v1/services/testConnectionDefinitions/name/{Type}.testConnectionDefinition`
 //! - `GET  /v1/search/fieldQuery?fieldName&fieldValue&index&deleted` ([`search`])
@@ -23,21 +23,29 @@
 //! - `GET  /v1/<collection>?<parent>=<fqn>&fields&include&limit&before|after` ([`read`])
 //! - `PUT  /v1/<collection>` (one Create request)
 //! - `PATCH /v1/<collection>/{id}` (a JSON Patch, [`patch`])
-//! - `PUT  /v1/<collection>/bulk?async=false&overrideMetadata=…` (not services; [`bulk`])
-//! - `DELETE /v1/<collection>/deleteStale` (not services; [`stale`])
+//! - `PUT  /v1/<collection>/bulk?async=false&overrideMetadata=…` (not services, classifications
+//!   or tags; [`bulk`])
+//! - `DELETE /v1/<collection>/deleteStale` (the same collections; [`stale`])
+//!
+//! plus `classifications` and `tags` (`PUT` one, `GET` by name or id, list): a tag lives in its
+//! classification, and a tag label anywhere in a request must name a stored tag ([`labels`]).
+//! A table's column names are checked as the server checks them ([`columns`]).
 //!
 //! The server runs on its own thread and Tokio runtime, so a test can drive it from blocking code
 //! and run `omrun` against it; it stops when the [`StandIn`] is dropped.
 
 mod bulk;
 mod collection;
+mod columns;
 mod constraints;
 mod faults;
 mod fqn;
 mod http;
+mod labels;
 mod patch;
 mod read;
 mod search;
+mod seed;
 mod stale;
 mod store;
 mod test_connection;
@@ -92,7 +100,7 @@ impl StandIn {
             started: Instant::now(),
             started_ms: store::now_ms(),
             state: Mutex::new(State {
-                store: store::Store::default(),
+                store: store::Store::installed(),
                 log: Vec::new(),
                 faults: faults::Faults::default(),
                 version: "2.0.7".to_string(),

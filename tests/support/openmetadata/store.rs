@@ -11,7 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde_json::{Map, Value, json};
 
 pub use super::collection::Collection;
-use super::{constraints, fqn};
+use super::{columns, constraints, fqn, labels};
 use crate::jsonl::fqn_part;
 use crate::standin_server::random_uuid;
 
@@ -141,8 +141,24 @@ pub struct Store {
 }
 
 impl Store {
+    /// A store as a freshly installed server has it: its system classifications and tags.
+    pub fn installed() -> Store {
+        let mut store = Store::default();
+        super::seed::system_tags(&mut store);
+        store
+    }
+
+    /// Everything gone but what a fresh install holds (the write counts stay).
     pub fn lose_everything(&mut self) {
         self.entities.clear();
+        super::seed::system_tags(self);
+    }
+
+    /// Runs `f` without counting its writes: what the server did itself, not a client.
+    pub fn uncounted(&mut self, f: impl FnOnce(&mut Store)) {
+        let writes = self.writes.clone();
+        f(self);
+        self.writes = writes;
     }
 
     /// The entity stored under exactly this FQN.
@@ -188,6 +204,17 @@ impl Store {
         if name.contains('"') || name.contains("::") {
             return Err(Refusal::bad_request(format!("Invalid name {name}")));
         }
+        // The request becomes an entity before the repository sees it: its columns first.
+        if c == Collection::Tables {
+            columns::validate(request)?;
+        }
+        // Nested tags (a tag under a tag) are not something omrun or the ingestion it is
+        // compared with writes; refused rather than filed under the wrong FQN.
+        if c == Collection::Tags && request.get("parent").is_some_and(|p| !p.is_null()) {
+            return Err(Refusal::bad_request(
+                "stand-in: tags under a parent tag are not implemented",
+            ));
+        }
         let mut body = match request {
             Value::Object(m) => m.clone(),
             _ => Map::new(),
@@ -211,6 +238,7 @@ impl Store {
             set_column_fqns(&mut body, &fqn);
             constraints::validate(request, |t| self.find(Collection::Tables, t))?;
         }
+        labels::validate(request, |t| self.find(Collection::Tags, t))?;
         Ok(Prepared {
             c,
             fqn,
@@ -418,7 +446,10 @@ fn references(pc: Collection, parent: &Entity) -> Map<String, Value> {
         refs.insert(field.into(), b[field].clone());
     }
     refs.insert(reference_field(pc).into(), reference(pc, parent));
-    refs.insert("serviceType".into(), b["serviceType"].clone());
+    // A tag's classification has no service.
+    if let Some(service_type) = b.get("serviceType") {
+        refs.insert("serviceType".into(), service_type.clone());
+    }
     refs
 }
 
@@ -429,6 +460,7 @@ pub fn reference_field(c: Collection) -> &'static str {
         Collection::DatabaseServices | Collection::DashboardServices => "service",
         Collection::Databases => "database",
         Collection::DatabaseSchemas => "databaseSchema",
+        Collection::Classifications => "classification",
         other => unreachable!("{other:?} has no children"),
     }
 }

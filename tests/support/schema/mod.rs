@@ -43,6 +43,15 @@ pub const KINDS: &[(&str, &str)] = &[
         "CreateDashboardDataModelRequest",
         "schema/api/data/createDashboardDataModel.json",
     ),
+    // Derived by scripts/om-schemas.py (the shared copy has neither).
+    (
+        "CreateClassificationRequest",
+        "schema/api/classification/createClassification.json",
+    ),
+    (
+        "CreateTagRequest",
+        "schema/api/classification/createTag.json",
+    ),
 ];
 
 pub struct OmSchemas {

@@ -6,7 +6,7 @@
 
 use async_trait::async_trait;
 use omrun_model::{Entity, EntityRef};
-use omrun_runtime::plugin::{CallError, Instance, Plugin, SourceConfig, World};
+use omrun_runtime::plugin::{CallError, Instance, Plugin, Refused, SourceConfig, World};
 
 /// A connector the pipeline can instantiate, as often as it has workers.
 #[async_trait]
@@ -30,7 +30,8 @@ pub trait Connector: Send {
         &mut self,
         batch: &[EntityRef],
     ) -> Result<Vec<Result<Vec<Entity>, String>>, CallError>;
-    async fn next_batch(&mut self) -> Result<Option<Vec<Entity>>, CallError>;
+    /// The next batch; an entity the host cannot write as it was given is `Refused`, on its own.
+    async fn next_batch(&mut self) -> Result<Option<Vec<Result<Entity, Refused>>>, CallError>;
 }
 
 #[async_trait]
@@ -69,7 +70,7 @@ impl Connector for Instance {
         Instance::process(self, batch).await
     }
 
-    async fn next_batch(&mut self) -> Result<Option<Vec<Entity>>, CallError> {
+    async fn next_batch(&mut self) -> Result<Option<Vec<Result<Entity, Refused>>>, CallError> {
         Instance::next_batch(self).await
     }
 }

@@ -46,7 +46,18 @@ pub async fn run(run: Arc<Run>) -> anyhow::Result<()> {
             Err(e) => bail!("the source failed: {e}"),
         };
         let mut entities = Vec::new();
+        let mut refused_tables = 0;
         for entity in batch {
+            let entity = match entity {
+                Ok(entity) => entity,
+                Err(refused) => {
+                    // Seen (so not marked deleted) but failed, and named in the report.
+                    streamed.push(refused.entity.clone());
+                    refused_tables += usize::from(refused.entity.kind == EntityKind::Table);
+                    run.fail(&refused.entity, &refused.why, 1);
+                    continue;
+                }
+            };
             let r = entity.to_ref();
             streamed.push(r.clone());
             for parent in r.parents() {
@@ -68,7 +79,7 @@ pub async fn run(run: Arc<Run>) -> anyhow::Result<()> {
             .iter()
             .filter(|e| matches!(e, Entity::Table(_)))
             .count();
-        run.tally.found(tables);
+        run.tally.found(tables + refused_tables);
         let stored = run
             .store(
                 entities

@@ -5,6 +5,7 @@
 
 use super::*;
 use omrun_model::{Column, Database, DatabaseSchema};
+use omrun_runtime::plugin::Refused;
 use omrun_sink::{Sink, SinkFailure, StaleScope};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -63,6 +64,8 @@ fn table(name: &str) -> Table {
             nullable: false,
             ordinal_position: 1,
             description: None,
+            children: Vec::new(),
+            tags: Vec::new(),
         }],
         ..Table::default()
     }
@@ -127,11 +130,14 @@ impl Connector for FakeInstance {
                 EntityKind::Database => Entity::Database(Database {
                     name,
                     description: None,
+                    source_url: None,
                 }),
                 EntityKind::DatabaseSchema => Entity::DatabaseSchema(DatabaseSchema {
                     database: DB.into(),
                     name,
                     description: None,
+                    source_url: None,
+                    tags: Vec::new(),
                 }),
                 _ => {
                     let call = {
@@ -162,7 +168,7 @@ impl Connector for FakeInstance {
         Ok(results)
     }
 
-    async fn next_batch(&mut self) -> Result<Option<Vec<Entity>>, CallError> {
+    async fn next_batch(&mut self) -> Result<Option<Vec<Result<Entity, Refused>>>, CallError> {
         Err(CallError::Plugin("a discoverable fake".into()))
     }
 }

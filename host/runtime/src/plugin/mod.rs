@@ -8,7 +8,7 @@ pub mod contract;
 mod sandbox;
 
 pub use cache::ComponentCache;
-pub use contract::{Contract, Stamp};
+pub use contract::{Contract, Refused, Stamp};
 pub use sandbox::Limits;
 
 use crate::capability::{Capability, Grants};
@@ -364,7 +364,8 @@ impl Instance {
         Ok(results)
     }
 
-    pub async fn next_batch(&mut self) -> Result<Option<Vec<Entity>>, CallError> {
+    /// The next batch; an entity that cannot be written as the plugin gave it is `Refused`.
+    pub async fn next_batch(&mut self) -> Result<Option<Vec<Result<Entity, Refused>>>, CallError> {
         self.check_usable()?;
         let call = self.exports.next_batch(&mut self.store);
         let result = guarded("next-batch", self.call_timeout, &self.output, call).await;

@@ -3,11 +3,13 @@
 //! then databases, schemas and tables — or dashboard data models, charts and dashboards — through
 //! the bulk endpoints, parents first, several bulk calls in flight at once. Every request carries its `sourceHash`, so the server skips what did
 //! not change. What the server refuses is reported entity by entity; what failed for a passing
-//! reason (429, 5xx, a timeout) is retried first.
+//! reason (429, 5xx, a timeout) is retried first. The classifications and tags that labels name
+//! are written before the entities that carry them ([`tags`]).
 
 mod client;
+mod tags;
 
-use super::requests::Endpoint;
+use super::requests::{Endpoint, labels_of, tag_fqn};
 use super::{CreateRequest, RequestKind, Requests, Sink, SinkFailure, StaleScope, StoredTable};
 use anyhow::bail;
 use async_trait::async_trait;
@@ -34,6 +36,7 @@ pub struct OpenMetadataSink {
     in_flight: Semaphore,
     override_metadata: bool,
     retry: RetryPolicy,
+    tags: tags::Tags,
 }
 
 impl OpenMetadataSink {
@@ -62,6 +65,7 @@ impl OpenMetadataSink {
             in_flight: Semaphore::new(config.concurrency.unwrap_or(4) as usize),
             override_metadata: config.override_metadata.unwrap_or(false),
             retry,
+            tags: tags::Tags::default(),
         })
     }
 
@@ -315,6 +319,7 @@ impl OpenMetadataSink {
                         .map(|chunk| self.bulk(collection, chunk.to_vec()));
                     failures.extend(join_all(calls).await.into_iter().flatten());
                 }
+                Endpoint::Put(_) => unreachable!("tags are written by `tags::Tags`, first"),
             }
         }
         failures
@@ -329,8 +334,31 @@ impl Sink for OpenMetadataSink {
     }
 
     async fn write(&self, entities: &[Entity]) -> Vec<SinkFailure> {
-        let requests = entities.iter().map(|e| self.requests.entity(e)).collect();
-        self.send(requests).await
+        let labels = labels_of(entities);
+        let refused = self
+            .tags
+            .ensure(&self.client, &self.requests, &labels)
+            .await;
+        let mut failures = Vec::new();
+        let mut requests = Vec::with_capacity(entities.len());
+        for entity in entities {
+            let request = self.requests.entity(entity);
+            let missing = entity
+                .tag_labels()
+                .into_iter()
+                .map(tag_fqn)
+                .find_map(|fqn| refused.get(&fqn).map(|why| (fqn, why)));
+            match missing {
+                // The server would refuse it: the tag its label names is not there.
+                Some((fqn, why)) => failures.push(failure(
+                    &request,
+                    &format!("its tag {fqn} could not be written: {why}"),
+                )),
+                None => requests.push(request),
+            }
+        }
+        failures.extend(self.send(requests).await);
+        failures
     }
 
     /// `GET /v1/tables?databaseSchema=…&include=all&fields=columns`, page by page: deleted tables

@@ -7,15 +7,18 @@ use super::source_hash::source_hash;
 use omrun_model::fqn::{self, Names};
 use omrun_model::{
     Chart, Column, Dashboard, DashboardDataModel, Database, DatabaseSchema, Entity, EntityKind,
-    EntityRef, StoredProcedure, Table,
+    EntityRef, StoredProcedure, Table, TagLabel,
 };
 use serde_json::{Map, Value, json};
 
 /// What a request creates; decides its endpoint and its place in the parents-first order (the
-/// sinks sort by it): services, then containers and what they hold; dashboard data models and
+/// sinks sort by it): classifications and their tags, which labels name, before anything that
+/// carries a label; services, then containers and what they hold; dashboard data models and
 /// charts before the dashboards that name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RequestKind {
+    Classification,
+    Tag,
     DatabaseService,
     DashboardService,
     Database,
@@ -33,6 +36,8 @@ impl RequestKind {
     /// through `/bulk`, as tables.
     pub fn endpoint(self) -> Endpoint {
         match self {
+            Self::Classification => Endpoint::Put("classifications"),
+            Self::Tag => Endpoint::Put("tags"),
             Self::DatabaseService => Endpoint::Service("services/databaseServices"),
             Self::DashboardService => Endpoint::Service("services/dashboardServices"),
             Self::Database => Endpoint::Bulk("databases"),
@@ -48,6 +53,8 @@ impl RequestKind {
     /// OpenMetadata's name for the request type, as written in the file sink's `kind`.
     pub fn request_name(self) -> &'static str {
         match self {
+            Self::Classification => "CreateClassificationRequest",
+            Self::Tag => "CreateTagRequest",
             Self::DatabaseService => "CreateDatabaseServiceRequest",
             Self::DashboardService => "CreateDashboardServiceRequest",
             Self::Database => "CreateDatabaseRequest",
@@ -66,6 +73,9 @@ impl RequestKind {
 pub enum Endpoint {
     /// `GET <collection>/name/<name>`, then `PUT <collection>` only when missing.
     Service(&'static str),
+    /// `PUT <collection>`, one request per call (create or update): how OpenMetadata's ingestion
+    /// writes classifications and tags (`metadata_rest.py`, `write_classification_and_tag`).
+    Put(&'static str),
     /// `PUT <collection>/bulk` with many requests per call.
     Bulk(&'static str),
 }
@@ -173,12 +183,40 @@ impl Requests {
         CreateRequest { kind, fqn, body }
     }
 
+    /// The `CreateClassificationRequest` a label's classification is created (or updated) with,
+    /// as OpenMetadata's `get_ometa_tag_and_classification` builds it: name and description.
+    pub fn classification(&self, label: &TagLabel) -> CreateRequest {
+        CreateRequest {
+            kind: RequestKind::Classification,
+            fqn: fqn::quote(&label.classification),
+            body: json!({
+                "name": fqn::encode_name(&label.classification),
+                "description": label.classification_description,
+            }),
+        }
+    }
+
+    /// The `CreateTagRequest` of a label's tag: in its classification (by FQN), with its
+    /// description. OpenMetadata requires the classification to exist first.
+    pub fn tag(&self, label: &TagLabel) -> CreateRequest {
+        CreateRequest {
+            kind: RequestKind::Tag,
+            fqn: tag_fqn(label),
+            body: json!({
+                "classification": fqn::quote(&label.classification),
+                "name": fqn::encode_name(&label.name),
+                "description": label.tag_description,
+            }),
+        }
+    }
+
     fn database(&self, d: &Database) -> Value {
         let mut body = named(
             &d.name,
             self.conventions.description(d.description.as_deref()),
         );
         body.insert("service".into(), fqn::quote(&self.service_name).into());
+        insert_some(&mut body, "sourceUrl", d.source_url.as_deref());
         body.into()
     }
 
@@ -189,6 +227,8 @@ impl Requests {
         );
         let database = EntityRef::new(EntityKind::Database, vec![s.database.clone()]);
         body.insert("database".into(), self.fqn(&database).into());
+        insert_some(&mut body, "sourceUrl", s.source_url.as_deref());
+        insert_tags(&mut body, &s.tags);
         body.into()
     }
 
@@ -205,11 +245,8 @@ impl Requests {
         body.insert("databaseSchema".into(), self.fqn(&schema).into());
 
         let constraints = ColumnConstraints::of(t);
-        let mut columns: Vec<&Column> = t.columns.iter().collect();
-        columns.sort_by_key(|c| c.ordinal_position);
-        let columns: Vec<Value> = columns
-            .into_iter()
-            .map(|c| column(c, constraints.of_column(c), self.conventions))
+        let columns: Vec<Value> = by_position(&t.columns)
+            .map(|c| column(c, Some(&constraints), self.conventions))
             .collect();
         body.insert("columns".into(), columns.into());
 
@@ -239,6 +276,8 @@ impl Requests {
                 .collect();
             body.insert("tablePartition".into(), json!({ "columns": columns }));
         }
+        insert_some(&mut body, "sourceUrl", t.source_url.as_deref());
+        insert_tags(&mut body, &t.tags);
         body.into()
     }
 
@@ -280,12 +319,9 @@ impl Requests {
         if self.is_dashboard_service() {
             body.insert("serviceType".into(), self.service_type.clone().into());
         }
-        let mut columns: Vec<&Column> = m.columns.iter().collect();
-        columns.sort_by_key(|c| c.ordinal_position);
         // No `constraint`: an explore's fields are not columns of a stored table, and
         // OpenMetadata's own connectors leave it out (a NOT_NULL would claim what nobody checked).
-        let columns: Vec<Value> = columns
-            .into_iter()
+        let columns: Vec<Value> = by_position(&m.columns)
             .map(|c| column(c, None, self.conventions))
             .collect();
         body.insert("columns".into(), columns.into());
@@ -428,17 +464,58 @@ impl<'a> ColumnConstraints<'a> {
         }
         Some(if self.unique.contains(&c.name.as_str()) {
             "UNIQUE"
-        } else if !c.nullable {
-            "NOT_NULL"
         } else {
-            "NULL"
+            nullability(c)
         })
     }
 }
 
-/// A column of a table (with its `constraint`, if it has one) or of a dashboard data model
-/// (never one), with the service type's [`Conventions`].
-fn column(c: &Column, constraint: Option<&'static str>, conventions: Conventions) -> Value {
+fn nullability(c: &Column) -> &'static str {
+    if c.nullable { "NULL" } else { "NOT_NULL" }
+}
+
+/// Columns (or a column's children) in the order of their positions; stable, so equal positions
+/// keep the source's order.
+fn by_position(columns: &[Column]) -> impl Iterator<Item = &Column> {
+    let mut columns: Vec<&Column> = columns.iter().collect();
+    columns.sort_by_key(|c| c.ordinal_position);
+    columns.into_iter()
+}
+
+/// A column of a table (its `constraint` from the table's keys) or of a dashboard data model
+/// (`None`: never a constraint), with the service type's [`Conventions`], and its nested columns
+/// as `children`. A nested column of a table says only whether it is nullable: keys name top-level
+/// columns (OpenMetadata's column handler gives BigQuery's nested fields NULL or NOT_NULL).
+fn column(c: &Column, keys: Option<&ColumnConstraints>, conventions: Conventions) -> Value {
+    let constraint = keys.and_then(|k| k.of_column(c));
+    let mut value = field(c, constraint, conventions);
+    if !c.children.is_empty() {
+        let children: Vec<Value> = by_position(&c.children)
+            .map(|child| nested(child, keys.is_some(), conventions))
+            .collect();
+        value.insert("children".into(), children.into());
+    }
+    value.into()
+}
+
+/// A nested column: of a table (`constrained`: its nullability) or of a data model (none).
+fn nested(c: &Column, constrained: bool, conventions: Conventions) -> Value {
+    let mut value = field(c, constrained.then(|| nullability(c)), conventions);
+    if !c.children.is_empty() {
+        let children: Vec<Value> = by_position(&c.children)
+            .map(|child| nested(child, constrained, conventions))
+            .collect();
+        value.insert("children".into(), children.into());
+    }
+    value.into()
+}
+
+/// A column's own fields, without its children.
+fn field(
+    c: &Column,
+    constraint: Option<&'static str>,
+    conventions: Conventions,
+) -> Map<String, Value> {
     let mut value = named(&c.name, conventions.description(c.description.as_deref()));
     value.insert("dataType".into(), c.data_type.into());
     value.insert("dataTypeDisplay".into(), c.data_type_display.clone().into());
@@ -468,7 +545,52 @@ fn column(c: &Column, constraint: Option<&'static str>, conventions: Conventions
     if let Some(constraint) = constraint {
         value.insert("constraint".into(), constraint.into());
     }
-    value.into()
+    insert_tags(&mut value, &c.tags);
+    value
+}
+
+/// A tag's FQN, `classification.tag`, each part encoded and quoted as OpenMetadata stores names
+/// (so it names the tag `Requests::tag` creates).
+pub fn tag_fqn(label: &TagLabel) -> String {
+    fqn::build(&[&label.classification, &label.name])
+}
+
+/// The labels `entities` carry, each tag once (by FQN), in the order first met: the tags (and
+/// their classifications) a sink makes sure exist before it writes the entities.
+pub fn labels_of(entities: &[Entity]) -> Vec<&TagLabel> {
+    let mut seen = std::collections::HashSet::new();
+    entities
+        .iter()
+        .flat_map(Entity::tag_labels)
+        .filter(|label| seen.insert(tag_fqn(label)))
+        .collect()
+}
+
+/// `tags` unless there are none, each label as OpenMetadata's `get_tag_label` builds it
+/// (`Automated`, `Suggested`, from a `Classification`), each tag once.
+fn insert_tags(body: &mut Map<String, Value>, labels: &[TagLabel]) {
+    let mut fqns: Vec<String> = Vec::new();
+    for label in labels {
+        let fqn = tag_fqn(label);
+        if !fqns.contains(&fqn) {
+            fqns.push(fqn);
+        }
+    }
+    if fqns.is_empty() {
+        return;
+    }
+    let tags: Vec<Value> = fqns
+        .into_iter()
+        .map(|fqn| {
+            json!({
+                "tagFQN": fqn,
+                "source": "Classification",
+                "labelType": "Automated",
+                "state": "Suggested",
+            })
+        })
+        .collect();
+    body.insert("tags".into(), tags.into());
 }
 
 /// `{name, description?}`, the start of every request; the description as
@@ -489,5 +611,7 @@ fn insert_some(body: &mut Map<String, Value>, key: &str, value: Option<&str>) {
     }
 }
 
+#[cfg(test)]
+mod tags_tests;
 #[cfg(test)]
 mod tests;

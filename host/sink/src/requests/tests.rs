@@ -13,6 +13,8 @@ fn col(name: &str, position: u32, nullable: bool) -> Column {
         nullable,
         ordinal_position: position,
         description: None,
+        children: Vec::new(),
+        tags: Vec::new(),
     }
 }
 
@@ -49,6 +51,8 @@ fn table() -> Table {
         ],
         definition: None,
         partition_columns: vec![],
+        source_url: None,
+        tags: Vec::new(),
     }
 }
 

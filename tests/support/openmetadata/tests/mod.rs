@@ -10,3 +10,4 @@ mod constraints;
 mod patch;
 mod reads;
 mod stale;
+mod tags;

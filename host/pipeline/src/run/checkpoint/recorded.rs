@@ -135,6 +135,7 @@ mod tests {
         Entity::Database(Database {
             name: name.into(),
             description: None,
+            source_url: None,
         })
     }
 

@@ -1,8 +1,9 @@
 //! The newest contract's types to and from the host model, written once: older contracts upgrade
-//! into the newest first (see `v0_1`). OpenMetadata's spellings of the contract's enums (data
-//! types, table types, constraint and partition kinds, chart and data model types) live here.
+//! into the newest first (see `v0_2`). OpenMetadata's spellings of the contract's enums (data
+//! types, table types, constraint and partition kinds, chart and data model types) live here, and
+//! the contract's flat column lists become the model's trees (`columns`).
 
-use super::v0_2::types;
+use super::v0_3::types;
 use crate::capability::Capability;
 use crate::plugin::{PluginInfo, SourceConfig};
 use omrun_model as model;
@@ -58,23 +59,45 @@ pub fn wit_entity_ref(r: &model::EntityRef) -> types::EntityRef {
     }
 }
 
-pub fn entity(e: types::Entity) -> model::Entity {
-    match e {
+/// An entity of the contract as the model's; `Err` names what the plugin got wrong (a column list
+/// that is not a tree), for the report: the entity fails, nothing of it is written.
+pub fn entity(e: types::Entity) -> Result<model::Entity, String> {
+    Ok(match e {
         types::Entity::Database(d) => model::Entity::Database(model::Database {
             name: d.name,
             description: d.description,
+            source_url: d.source_url,
         }),
         types::Entity::DatabaseSchema(s) => model::Entity::DatabaseSchema(model::DatabaseSchema {
             database: s.database,
             name: s.name,
             description: s.description,
+            source_url: s.source_url,
+            tags: s.tags.into_iter().map(tag_label).collect(),
         }),
-        types::Entity::Table(t) => model::Entity::Table(table(t)),
+        types::Entity::Table(t) => model::Entity::Table(table(t)?),
         types::Entity::StoredProcedure(p) => model::Entity::StoredProcedure(stored_procedure(p)),
         types::Entity::Dashboard(d) => model::Entity::Dashboard(dashboard(d)),
         types::Entity::Chart(c) => model::Entity::Chart(chart(c)),
-        types::Entity::DashboardDataModel(m) => model::Entity::DashboardDataModel(data_model(m)),
-    }
+        types::Entity::DashboardDataModel(m) => model::Entity::DashboardDataModel(data_model(m)?),
+    })
+}
+
+/// The ref of an entity of the contract, to name it when it cannot be converted.
+pub fn ref_of(e: &types::Entity) -> model::EntityRef {
+    use model::EntityKind as K;
+    let (kind, path): (_, Vec<&String>) = match e {
+        types::Entity::Database(d) => (K::Database, vec![&d.name]),
+        types::Entity::DatabaseSchema(s) => (K::DatabaseSchema, vec![&s.database, &s.name]),
+        types::Entity::Table(t) => (K::Table, vec![&t.database, &t.schema, &t.name]),
+        types::Entity::StoredProcedure(p) => {
+            (K::StoredProcedure, vec![&p.database, &p.schema, &p.name])
+        }
+        types::Entity::Dashboard(d) => (K::Dashboard, vec![&d.name]),
+        types::Entity::Chart(c) => (K::Chart, vec![&c.name]),
+        types::Entity::DashboardDataModel(m) => (K::DashboardDataModel, vec![&m.name]),
+    };
+    model::EntityRef::new(kind, path.into_iter().cloned().collect())
 }
 
 fn capability(c: types::Capability) -> Capability {
@@ -109,14 +132,16 @@ fn stored_procedure(p: types::StoredProcedure) -> model::StoredProcedure {
     }
 }
 
-fn table(t: types::Table) -> model::Table {
-    model::Table {
+fn table(t: types::Table) -> Result<model::Table, String> {
+    let columns = columns(t.columns)
+        .map_err(|why| format!("table {}.{}.{}: {why}", t.database, t.schema, t.name))?;
+    Ok(model::Table {
         database: t.database,
         schema: t.schema,
         name: t.name,
         table_type: table_type(t.table_type),
         description: t.description,
-        columns: t.columns.into_iter().map(column).collect(),
+        columns,
         constraints: t
             .constraints
             .into_iter()
@@ -138,6 +163,64 @@ fn table(t: types::Table) -> model::Table {
                 interval: p.interval,
             })
             .collect(),
+        source_url: t.source_url,
+        tags: t.tags.into_iter().map(tag_label).collect(),
+    })
+}
+
+/// The contract's flat list of columns (pre-order, each nested column naming its parent by index)
+/// as the model's trees. A parent index that is not before the column (out of range included) is
+/// refused: the list would not be a tree, and guessing would write a wrong one.
+fn columns(flat: Vec<types::Column>) -> Result<Vec<model::Column>, String> {
+    let count = flat.len();
+    let mut parents = Vec::with_capacity(count);
+    let mut nodes = Vec::with_capacity(count);
+    for (index, c) in flat.into_iter().enumerate() {
+        let parent = c.parent.map(|p| p as usize);
+        if let Some(p) = parent.filter(|&p| p >= index) {
+            let whereabouts = if p >= count {
+                format!("outside its {count} columns")
+            } else {
+                "which does not come before it".to_owned()
+            };
+            return Err(format!(
+                "column `{}` (index {index}) names parent index {p}, {whereabouts}: a nested \
+                 column must follow the column it belongs to (`columns` is in pre-order)",
+                c.name
+            ));
+        }
+        parents.push(parent);
+        nodes.push(Some(column(c)));
+    }
+    // From the last column back, each nested one moves into its parent, whose own fields have all
+    // moved in by then (they come after it). Fields arrive last first, so each list is reversed
+    // once, when its column is complete.
+    for index in (0..count).rev() {
+        let Some(p) = parents[index] else { continue };
+        let mut child = nodes[index].take().expect("each column moves once");
+        child.children.reverse();
+        nodes[p]
+            .as_mut()
+            .expect("a parent comes before its fields")
+            .children
+            .push(child);
+    }
+    Ok(nodes
+        .into_iter()
+        .flatten()
+        .map(|mut top| {
+            top.children.reverse();
+            top
+        })
+        .collect())
+}
+
+fn tag_label(t: types::TagLabel) -> model::TagLabel {
+    model::TagLabel {
+        classification: t.classification,
+        name: t.name,
+        classification_description: t.classification_description,
+        tag_description: t.tag_description,
     }
 }
 
@@ -153,6 +236,8 @@ fn column(c: types::Column) -> model::Column {
         nullable: c.nullable,
         ordinal_position: c.ordinal_position,
         description: c.description,
+        children: Vec::new(),
+        tags: c.tags.into_iter().map(tag_label).collect(),
     }
 }
 
@@ -339,9 +424,11 @@ fn chart(c: types::Chart) -> model::Chart {
     }
 }
 
-fn data_model(m: types::DashboardDataModel) -> model::DashboardDataModel {
+fn data_model(m: types::DashboardDataModel) -> Result<model::DashboardDataModel, String> {
     use types::DataModelType as T;
-    model::DashboardDataModel {
+    let columns =
+        columns(m.columns).map_err(|why| format!("dashboard data model {}: {why}", m.name))?;
+    Ok(model::DashboardDataModel {
         name: m.name,
         display_name: m.display_name,
         description: m.description,
@@ -366,9 +453,117 @@ fn data_model(m: types::DashboardDataModel) -> model::DashboardDataModel {
             T::SsrsDataModel => "SsrsDataModel",
             T::OmniDataModel => "OmniDataModel",
         },
-        columns: m.columns.into_iter().map(column).collect(),
+        columns,
         sql: m.sql,
         project: m.project,
         source_url: m.source_url,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flat(name: &str, parent: Option<u32>) -> types::Column {
+        types::Column {
+            name: name.into(),
+            data_type: types::DataType::Struct,
+            data_type_display: "struct".into(),
+            array_data_type: None,
+            data_length: None,
+            precision: None,
+            scale: None,
+            nullable: true,
+            ordinal_position: 1,
+            description: None,
+            parent,
+            tags: Vec::new(),
+        }
+    }
+
+    /// `name(child, child…)` for each column, recursively.
+    fn shape(columns: &[model::Column]) -> String {
+        columns
+            .iter()
+            .map(|c| match c.children.as_slice() {
+                [] => c.name.clone(),
+                children => format!("{}({})", c.name, shape(children)),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn a_pre_order_list_becomes_trees_in_order() {
+        // id, address{street, geo{lat, lon}, city}, note
+        let list = vec![
+            flat("id", None),
+            flat("address", None),
+            flat("street", Some(1)),
+            flat("geo", Some(1)),
+            flat("lat", Some(3)),
+            flat("lon", Some(3)),
+            flat("city", Some(1)),
+            flat("note", None),
+        ];
+        let tree = columns(list).unwrap();
+        assert_eq!(shape(&tree), "id address(street geo(lat lon) city) note");
+    }
+
+    #[test]
+    fn fields_after_a_sibling_still_find_their_parent() {
+        // Not contiguous, but every parent comes first: a tree all the same.
+        let list = vec![
+            flat("a", None),
+            flat("b", None),
+            flat("a1", Some(0)),
+            flat("b1", Some(1)),
+            flat("a2", Some(0)),
+        ];
+        assert_eq!(shape(&columns(list).unwrap()), "a(a1 a2) b(b1)");
+    }
+
+    #[test]
+    fn a_parent_that_is_not_before_its_field_is_refused() {
+        let forward = vec![flat("a", Some(1)), flat("b", None)];
+        assert_eq!(
+            columns(forward).unwrap_err(),
+            "column `a` (index 0) names parent index 1, which does not come before it: a nested \
+             column must follow the column it belongs to (`columns` is in pre-order)"
+        );
+        let itself = vec![flat("a", None), flat("b", Some(1))];
+        assert!(
+            columns(itself)
+                .unwrap_err()
+                .contains("names parent index 1, which does not")
+        );
+        let outside = vec![flat("a", None), flat("b", Some(7))];
+        assert!(
+            columns(outside)
+                .unwrap_err()
+                .contains("column `b` (index 1) names parent index 7, outside its 2 columns")
+        );
+    }
+
+    #[test]
+    fn a_malformed_table_fails_naming_the_table() {
+        let table = types::Table {
+            database: "db".into(),
+            schema: "s".into(),
+            name: "t".into(),
+            table_type: types::TableType::Regular,
+            description: None,
+            columns: vec![flat("a", Some(4))],
+            constraints: Vec::new(),
+            definition: None,
+            partition_columns: Vec::new(),
+            source_url: None,
+            tags: Vec::new(),
+        };
+        let why = entity(types::Entity::Table(table)).unwrap_err();
+        assert!(
+            why.starts_with("table db.s.t: column `a` (index 0)"),
+            "{why}"
+        );
     }
 }

@@ -1,17 +1,19 @@
 //! The contract versions a plugin may be built for, side by side, behind the one API the rest of
-//! the host calls. Each version is one small module (`v0_1`, `v0_2`): its generated bindings, the
-//! names it imports the capabilities by, and its calls. The newest version's types are converted
-//! into the host model once (`convert`); an older version upgrades its values into the newest's.
+//! the host calls. Each version is one small module (`v0_1`, `v0_2`, `v0_3`): its generated
+//! bindings, the names it imports the capabilities by, and its calls. The newest version's types
+//! are converted into the host model once (`convert`); an older version upgrades its values into
+//! the newest's (0.1.0 through 0.2.0's upgrade).
 //! The capabilities (`sql`, `log`) are not here: they are implemented once, in `capability`, and
 //! each version registers them under its names. `stamp` says which version a file was built for.
 //!
 //! Adding a version: a module beside these (the previous newest gains an upgrade into it, as
-//! `v0_1` has into `v0_2`), `convert` moved onto the new types, and one arm per match here.
+//! `v0_2` has into `v0_3`), `convert` moved onto the new types, and one arm per match here.
 
 mod convert;
 mod stamp;
 mod v0_1;
 mod v0_2;
+mod v0_3;
 
 pub use stamp::{
     CONFIG_KEYS_SECTION, Contract, SECTION, SUPPORTED, Stamp, read_config_keys, read_stamp, select,
@@ -28,7 +30,8 @@ const NOT_DISCOVERABLE: &str = "this plugin implements world `source` only; it c
 const NOT_STREAMING: &str = "a discoverable plugin has no `next-batch`";
 
 /// Registers `sql` and `log`, implemented once in `capability`, under the names contract
-/// `version` imports them by: 0.1.0 and 0.2.0 carry their own copies (`omrun:connector/sql@X`).
+/// `version` imports them by: 0.1.0 and 0.2.0 carry their own copies (`omrun:connector/sql@X`);
+/// later contracts import the capabilities' own packages (see `v0_3::add_to_linker`).
 fn add_capabilities(linker: &mut Linker<StoreState>, version: &str) -> wasmtime::Result<()> {
     let name = |interface: &str| format!("omrun:connector/{interface}@{version}");
     crate::capability::sql::wit::add_to_linker(linker, &name("sql"))?;
@@ -59,11 +62,34 @@ fn world_exported(component: &Component, engine: &Engine, version: &str) -> Opti
 /// What a call returns: the plugin's own error is the inner `Err`; a trap is the outer one.
 pub type Answer<T> = wasmtime::Result<Result<T, String>>;
 
+/// A value of one contract as the same value of another, through its serde form (the generated
+/// types derive serde, with the same names in every version). Only used between types that are
+/// the same in both, so it cannot fail but by a bug, which it names.
+fn same<T: serde::Serialize, U: serde::de::DeserializeOwned>(value: T, from: &str, to: &str) -> U {
+    serde_json::to_value(value)
+        .and_then(serde_json::from_value)
+        .unwrap_or_else(|e| {
+            panic!(
+                "{from} and {to} disagree on {}: {e}",
+                std::any::type_name::<U>()
+            )
+        })
+}
+
+/// An entity a streaming plugin returned that cannot be written as it is (e.g. its columns are
+/// not a tree): named, with why, so the run reports it as failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refused {
+    pub entity: model::EntityRef,
+    pub why: String,
+}
+
 /// Which world a component implements, from the interfaces of `contract` it exports.
 pub fn world_of(contract: Contract, component: &Component, engine: &Engine) -> Option<World> {
     match contract {
         Contract::V0_1 => v0_1::world_of(component, engine),
         Contract::V0_2 => v0_2::world_of(component, engine),
+        Contract::V0_3 => v0_3::world_of(component, engine),
     }
 }
 
@@ -76,6 +102,7 @@ pub fn linker(engine: &Engine, contract: Contract) -> wasmtime::Result<Linker<St
     match contract {
         Contract::V0_1 => v0_1::add_to_linker(&mut linker)?,
         Contract::V0_2 => v0_2::add_to_linker(&mut linker)?,
+        Contract::V0_3 => v0_3::add_to_linker(&mut linker)?,
     }
     Ok(linker)
 }
@@ -85,6 +112,7 @@ pub fn linker(engine: &Engine, contract: Contract) -> wasmtime::Result<Linker<St
 pub enum Pre {
     V0_1(v0_1::Pre),
     V0_2(v0_2::Pre),
+    V0_3(v0_3::Pre),
 }
 
 impl Pre {
@@ -97,6 +125,7 @@ impl Pre {
         Ok(match contract {
             Contract::V0_1 => Pre::V0_1(v0_1::Pre::new(linker, component, world)?),
             Contract::V0_2 => Pre::V0_2(v0_2::Pre::new(linker, component, world)?),
+            Contract::V0_3 => Pre::V0_3(v0_3::Pre::new(linker, component, world)?),
         })
     }
 
@@ -104,6 +133,7 @@ impl Pre {
         Ok(match self {
             Pre::V0_1(pre) => Exports::V0_1(pre.instantiate(store).await?),
             Pre::V0_2(pre) => Exports::V0_2(pre.instantiate(store).await?),
+            Pre::V0_3(pre) => Exports::V0_3(pre.instantiate(store).await?),
         })
     }
 }
@@ -112,6 +142,7 @@ impl Pre {
 pub enum Exports {
     V0_1(v0_1::Exports),
     V0_2(v0_2::Exports),
+    V0_3(v0_3::Exports),
 }
 
 /// The same call on whichever version's exports these are.
@@ -120,6 +151,7 @@ macro_rules! each {
         match $exports {
             Exports::V0_1($e) => $call,
             Exports::V0_2($e) => $call,
+            Exports::V0_3($e) => $call,
         }
     };
 }
@@ -146,20 +178,34 @@ impl Exports {
     ) -> Answer<Vec<Result<Vec<model::Entity>, String>>> {
         let batch: Vec<_> = batch.iter().map(convert::wit_entity_ref).collect();
         let results = each!(self, e => e.process(store, &batch).await)?;
-        Ok(results.map(|results| results.into_iter().map(|r| r.map(entities)).collect()))
+        // One entity that cannot be converted fails its ref's answer, as a plugin's `Err` would.
+        Ok(results.map(|results| {
+            results
+                .into_iter()
+                .map(|r| r.and_then(|entities| entities.into_iter().map(convert::entity).collect()))
+                .collect()
+        }))
     }
 
+    /// The next batch, each entity converted on its own: one that cannot be is `Refused`, named,
+    /// and the others are written.
     pub async fn next_batch(
         &self,
         store: &mut Store<StoreState>,
-    ) -> Answer<Option<Vec<model::Entity>>> {
+    ) -> Answer<Option<Vec<Result<model::Entity, Refused>>>> {
         let batch = each!(self, e => e.next_batch(store).await)?;
-        Ok(batch.map(|batch| batch.map(entities)))
+        Ok(batch.map(|batch| {
+            batch.map(|entities| {
+                entities
+                    .into_iter()
+                    .map(|e| {
+                        let entity = convert::ref_of(&e);
+                        convert::entity(e).map_err(|why| Refused { entity, why })
+                    })
+                    .collect()
+            })
+        }))
     }
-}
-
-fn entities(entities: Vec<v0_2::types::Entity>) -> Vec<model::Entity> {
-    entities.into_iter().map(convert::entity).collect()
 }
 
 impl Contract {
@@ -168,6 +214,7 @@ impl Contract {
         match self {
             Contract::V0_1 => v0_1::CONTRACT,
             Contract::V0_2 => v0_2::CONTRACT,
+            Contract::V0_3 => v0_3::CONTRACT,
         }
     }
 }

@@ -2,10 +2,12 @@
 //!
 //! Every type of 0.1.0 is in 0.2.0 unchanged (0.2.0 only adds cases and records), so a 0.1.0
 //! value upgrades into the 0.2.0 one by its serde form (the generated types derive serde, with the
-//! same names in both versions), and a ref given back to the plugin downgrades the same way. The
-//! calls answer in 0.2.0's types: the rest of the host sees one contract.
+//! same names in both versions), and from there into 0.3.0's as 0.2.0's do (`v0_2`). A ref given
+//! back to the plugin downgrades by its serde form (refs, like the plugin info and the config,
+//! are the same in every version). The calls answer in the newest types: the rest of the host
+//! sees one contract.
 
-use super::{Answer, v0_2 as next};
+use super::{Answer, v0_2 as next, v0_3 as newest};
 use crate::plugin::World;
 use crate::plugin::sandbox::StoreState;
 use serde::Serialize;
@@ -57,22 +59,15 @@ pub fn world_of(component: &Component, engine: &wasmtime::Engine) -> Option<Worl
     super::world_exported(component, engine, "0.1.0")
 }
 
-/// A value of one contract as the same value of another, through its serde form. Only used
-/// between types that are the same in both, so it cannot fail but by a bug, which it names.
+/// A value of 0.1.0 as the same value of another contract (see `super::same`).
 fn convert<T: Serialize, U: DeserializeOwned>(value: T) -> U {
-    serde_json::to_value(value)
-        .and_then(serde_json::from_value)
-        .unwrap_or_else(|e| {
-            panic!(
-                "{CONTRACT} and {} disagree on {}: {e}",
-                next::CONTRACT,
-                std::any::type_name::<U>()
-            )
-        })
+    super::same(value, CONTRACT, newest::CONTRACT)
 }
 
-fn upgrade<T: Serialize, U: DeserializeOwned>(answer: Answer<T>) -> Answer<U> {
-    Ok(answer?.map(convert))
+/// 0.1.0's entities as 0.2.0's, then as the newest's.
+fn entities<T: Serialize>(entities: T) -> Vec<newest::types::Entity> {
+    let entities: Vec<next::types::Entity> = convert(entities);
+    entities.into_iter().map(next::entity).collect()
 }
 
 /// A component type-checked against one world, ready to instantiate many times.
@@ -103,7 +98,7 @@ impl Pre {
     }
 }
 
-/// The exports of one instance; the calls take and answer 0.2.0's types.
+/// The exports of one instance; the calls take and answer the newest contract's types.
 pub enum Exports {
     Discoverable(DiscoverableSource),
     Sequential(sequential::Source),
@@ -113,7 +108,7 @@ impl Exports {
     pub async fn info(
         &self,
         store: &mut Store<StoreState>,
-    ) -> wasmtime::Result<next::types::PluginInfo> {
+    ) -> wasmtime::Result<newest::types::PluginInfo> {
         Ok(convert(match self {
             Exports::Discoverable(e) => e.omrun_connector_discovery().call_info(store).await?,
             Exports::Sequential(e) => e.omrun_connector_streaming().call_info(store).await?,
@@ -123,7 +118,7 @@ impl Exports {
     pub async fn open(
         &self,
         store: &mut Store<StoreState>,
-        config: &next::types::SourceConfig,
+        config: &newest::types::SourceConfig,
     ) -> Answer<()> {
         let config: types::SourceConfig = convert(config);
         match self {
@@ -143,10 +138,11 @@ impl Exports {
     pub async fn discover(
         &self,
         store: &mut Store<StoreState>,
-    ) -> Answer<Vec<next::types::EntityRef>> {
+    ) -> Answer<Vec<newest::types::EntityRef>> {
         match self {
             Exports::Discoverable(e) => {
-                upgrade(e.omrun_connector_discovery().call_discover(store).await)
+                let refs = e.omrun_connector_discovery().call_discover(store).await?;
+                Ok(refs.map(convert))
             }
             Exports::Sequential(_) => Ok(Err(super::NOT_DISCOVERABLE.to_owned())),
         }
@@ -155,16 +151,18 @@ impl Exports {
     pub async fn process(
         &self,
         store: &mut Store<StoreState>,
-        batch: &[next::types::EntityRef],
-    ) -> Answer<Vec<Result<Vec<next::types::Entity>, String>>> {
+        batch: &[newest::types::EntityRef],
+    ) -> Answer<Vec<Result<Vec<newest::types::Entity>, String>>> {
         // Refs given back are the ones this plugin discovered: kinds of its contract.
         let batch: Vec<types::EntityRef> = convert(batch);
         match self {
-            Exports::Discoverable(e) => Ok(Ok(convert(
-                e.omrun_connector_discovery()
+            Exports::Discoverable(e) => {
+                let results = e
+                    .omrun_connector_discovery()
                     .call_process(store, &batch)
-                    .await?,
-            ))),
+                    .await?;
+                Ok(Ok(results.into_iter().map(|r| r.map(entities)).collect()))
+            }
             Exports::Sequential(_) => Ok(Err(super::NOT_DISCOVERABLE.to_owned())),
         }
     }
@@ -172,10 +170,11 @@ impl Exports {
     pub async fn next_batch(
         &self,
         store: &mut Store<StoreState>,
-    ) -> Answer<Option<Vec<next::types::Entity>>> {
+    ) -> Answer<Option<Vec<newest::types::Entity>>> {
         match self {
             Exports::Sequential(e) => {
-                upgrade(e.omrun_connector_streaming().call_next_batch(store).await)
+                let batch = e.omrun_connector_streaming().call_next_batch(store).await?;
+                Ok(batch.map(|b| b.map(entities)))
             }
             Exports::Discoverable(_) => Ok(Err(super::NOT_STREAMING.to_owned())),
         }

@@ -1,0 +1,182 @@
+//! Nested columns, tag labels and source URLs in the Create requests (contract 0.3.0).
+
+use super::*;
+
+fn label(classification: &str, name: &str) -> TagLabel {
+    TagLabel {
+        classification: classification.into(),
+        name: name.into(),
+        classification_description: "BigQuery Policy Classification".into(),
+        tag_description: "Bigquery Policy Tag".into(),
+    }
+}
+
+fn col(name: &str, position: u32, nullable: bool, children: Vec<Column>) -> Column {
+    Column {
+        name: name.into(),
+        data_type: if children.is_empty() {
+            "STRING"
+        } else {
+            "STRUCT"
+        },
+        data_type_display: "string".into(),
+        array_data_type: None,
+        data_length: None,
+        precision: None,
+        scale: None,
+        nullable,
+        ordinal_position: position,
+        description: None,
+        children,
+        tags: Vec::new(),
+    }
+}
+
+/// `id`, `address{zip (tagged), street, geo{lat}}` with the fields out of position order.
+fn nested_table() -> Table {
+    let mut zip = col("zip", 2, false, vec![]);
+    zip.tags = vec![label("pii.v1", "postal"), label("pii.v1", "postal")];
+    let address = col(
+        "address",
+        2,
+        true,
+        vec![
+            zip,
+            col("street", 1, true, vec![]),
+            col("geo", 3, true, vec![col("lat", 1, true, vec![])]),
+        ],
+    );
+    Table {
+        database: "db".into(),
+        schema: "s".into(),
+        name: "t".into(),
+        table_type: "Regular",
+        columns: vec![col("id", 1, false, vec![]), address],
+        source_url: Some("https://console.example/t".into()),
+        tags: vec![label("team", "sales")],
+        ..Table::default()
+    }
+}
+
+#[test]
+fn nested_columns_are_children_in_position_order_with_their_nullability_and_tags() {
+    let body = Requests::new("svc", "BigQuery")
+        .entity(&Entity::Table(nested_table()))
+        .body;
+    let address = &body["columns"][1];
+    assert_eq!(address["name"], "address");
+    let names: Vec<&str> = address["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["street", "zip", "geo"]);
+    let zip = &address["children"][1];
+    assert_eq!(
+        zip["constraint"], "NOT_NULL",
+        "a field says whether it is nullable"
+    );
+    assert_eq!(zip["ordinalPosition"], 2, "its position among its siblings");
+    assert_eq!(
+        zip["tags"],
+        json!([{"tagFQN": "\"pii.v1\".postal", "source": "Classification",
+                "labelType": "Automated", "state": "Suggested"}]),
+        "as OpenMetadata's get_tag_label builds it, the classification quoted, each tag once"
+    );
+    assert_eq!(address["children"][2]["children"][0]["name"], "lat");
+    // Nothing for what the source did not give.
+    let id = &body["columns"][0];
+    assert!(
+        id.get("children").is_none() && id.get("tags").is_none(),
+        "{id}"
+    );
+    assert_eq!(body["sourceUrl"], "https://console.example/t");
+    assert_eq!(body["tags"][0]["tagFQN"], "team.sales");
+}
+
+#[test]
+fn a_data_models_nested_columns_carry_no_constraint() {
+    let model = DashboardDataModel {
+        name: "m".into(),
+        display_name: None,
+        description: None,
+        data_model_type: "LookMlExplore",
+        columns: vec![col("a", 1, false, vec![col("b", 1, false, vec![])])],
+        sql: None,
+        project: None,
+        source_url: None,
+    };
+    let body = Requests::new("lk", "Looker")
+        .entity(&Entity::DashboardDataModel(model))
+        .body;
+    let child = &body["columns"][0]["children"][0];
+    assert_eq!(child["name"], "b");
+    assert!(child.get("constraint").is_none(), "{child}");
+}
+
+#[test]
+fn schemas_and_databases_carry_their_source_url_and_schemas_their_tags() {
+    let requests = Requests::new("svc", "BigQuery");
+    let schema = requests
+        .entity(&Entity::DatabaseSchema(DatabaseSchema {
+            database: "db".into(),
+            name: "s".into(),
+            description: None,
+            source_url: Some("https://console.example/s".into()),
+            tags: vec![label("env", "prod")],
+        }))
+        .body;
+    assert_eq!(schema["sourceUrl"], "https://console.example/s");
+    assert_eq!(schema["tags"][0]["tagFQN"], "env.prod");
+    let database = requests
+        .entity(&Entity::Database(Database {
+            name: "db".into(),
+            description: None,
+            source_url: Some(" ".into()),
+        }))
+        .body;
+    assert!(
+        database.get("sourceUrl").is_none(),
+        "a blank URL is left out"
+    );
+    assert!(database.get("tags").is_none());
+}
+
+#[test]
+fn classification_and_tag_requests_name_each_other() {
+    let requests = Requests::new("svc", "BigQuery");
+    let odd = label("pii.v1", "a::b");
+    let classification = requests.classification(&odd);
+    assert_eq!(classification.kind, RequestKind::Classification);
+    assert_eq!(classification.fqn, "\"pii.v1\"");
+    assert_eq!(
+        classification.body,
+        json!({"name": "pii.v1", "description": "BigQuery Policy Classification"})
+    );
+    let tag = requests.tag(&odd);
+    assert_eq!(tag.kind, RequestKind::Tag);
+    // Names encoded as OpenMetadata's models encode them; the label names the tag so stored.
+    assert_eq!(tag.fqn, "\"pii.v1\".a__reserved__colon__b");
+    assert_eq!(
+        tag.body,
+        json!({"classification": "\"pii.v1\"", "name": "a__reserved__colon__b",
+               "description": "Bigquery Policy Tag"})
+    );
+    assert_eq!(tag_fqn(&odd), tag.fqn);
+    assert!(
+        RequestKind::Tag < RequestKind::Database,
+        "written before what carries them"
+    );
+    assert_eq!(
+        RequestKind::Classification.endpoint(),
+        Endpoint::Put("classifications")
+    );
+}
+
+#[test]
+fn labels_of_entities_are_each_tag_once() {
+    let entities = [Entity::Table(nested_table()), Entity::Table(nested_table())];
+    let fqns: Vec<String> = labels_of(&entities).into_iter().map(tag_fqn).collect();
+    assert_eq!(fqns, ["team.sales", "\"pii.v1\".postal"]);
+}
