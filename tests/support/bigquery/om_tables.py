@@ -289,8 +289,10 @@ def run(case):
     }
 
 
-cases = json.load(open(sys.argv[1])) if len(sys.argv) > 1 else CASES
-for case in cases:
-    print(json.dumps(run(case)))
-print(json.dumps({"database": om.BigquerySource._get_source_url(None, "proj"),
-                  "schema": om.BigquerySource._get_source_url(None, "proj", "sales")}))
+if __name__ == "__main__":
+    with open(sys.argv[1]) if len(sys.argv) > 1 else open(os.devnull) as given:
+        cases = json.load(given) if len(sys.argv) > 1 else CASES
+    for case in cases:
+        print(json.dumps(run(case)))
+    print(json.dumps({"database": om.BigquerySource._get_source_url(None, "proj"),
+                      "schema": om.BigquerySource._get_source_url(None, "proj", "sales")}))
