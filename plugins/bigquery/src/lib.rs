@@ -22,18 +22,19 @@ mod client;
 mod columns;
 mod config;
 mod convert;
+mod discovery;
 mod policy_tags;
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-use omrun_common_db::filter::fqn;
 use omrun_sdk::log;
 use omrun_sdk::types::{Capability, Entity, EntityKind, EntityRef, PluginInfo, SourceConfig};
 
 use auth::Auth;
 use client::{ApiError, Client, path_segment};
-use config::{Config, keeps};
+use config::Config;
+use discovery::Filters;
 use policy_tags::PolicyTags;
 
 omrun_sdk::export_discoverable_source!(BigQuery);
@@ -110,7 +111,7 @@ impl omrun_sdk::DiscoverableSource for BigQuery {
         let mut refs = Vec::new();
         let (mut databases, mut schemas, mut tables) = (0, 0, 0);
         for project in self.config.projects.clone() {
-            if !keeps(&self.config.databases, &self.filter_key(&[&project])) {
+            if !self.filters().project(&project) {
                 continue;
             }
             refs.push(EntityRef::database(&project));
@@ -222,14 +223,10 @@ impl omrun_sdk::DiscoverableSource for BigQuery {
 }
 
 impl BigQuery {
-    /// The string a filter tests: the bare name, or the FQN with `useFqnForFiltering`.
-    fn filter_key(&self, parts: &[&str]) -> String {
-        if self.config.use_fqn_for_filtering {
-            let mut all = vec![self.service.as_str()];
-            all.extend_from_slice(parts);
-            fqn(&all)
-        } else {
-            parts.last().copied().unwrap_or_default().to_owned()
+    fn filters(&self) -> Filters<'_> {
+        Filters {
+            config: &self.config,
+            service: &self.service,
         }
     }
 
@@ -241,46 +238,21 @@ impl BigQuery {
             None => {
                 let path = format!("/bigquery/v2/projects/{}/datasets", path_segment(project));
                 let url = format!("{}{path}", self.config.bigquery_url);
-                let listed: Vec<api::DatasetListItem> =
-                    self.client
-                        .list(&url, &[("maxResults", PAGE_SIZE)], "datasets", &path)?;
-                listed
-                    .into_iter()
-                    .filter_map(|d| d.dataset_reference?.dataset_id.filter(|id| !id.is_empty()))
-                    .collect()
+                let query = [("maxResults", PAGE_SIZE)];
+                discovery::dataset_ids(self.client.list(&url, &query, "datasets", &path)?)
             }
         };
-        Ok(names
-            .into_iter()
-            .filter(|d| keeps(&self.config.schemas, &self.filter_key(&[project, d])))
-            .collect())
+        Ok(self.filters().datasets(project, names))
     }
 
-    /// The tables, views and materialized views of `project`.`dataset` to ingest, names only:
-    /// `includeViews` governs views and materialized views, `includeTables` the rest.
+    /// The tables, views and materialized views of `project`.`dataset` to ingest, names only.
     fn tables(&mut self, project: &str, dataset: &str) -> Result<Vec<String>, ApiError> {
         let path = format!("{}/tables", dataset_path(project, dataset));
         let url = format!("{}{path}", self.config.bigquery_url);
-        let listed: Vec<api::TableListItem> =
-            self.client
-                .list(&url, &[("maxResults", PAGE_SIZE)], "tables", &path)?;
-        Ok(listed
-            .into_iter()
-            .filter_map(|t| {
-                let name = t.table_reference?.table_id.filter(|n| !n.is_empty())?;
-                let wanted = if convert::is_view(t.table_type.as_deref()) {
-                    self.config.include_views
-                } else {
-                    self.config.include_tables
-                };
-                (wanted
-                    && keeps(
-                        &self.config.tables,
-                        &self.filter_key(&[project, dataset, &name]),
-                    ))
-                .then_some(name)
-            })
-            .collect())
+        let listed = self
+            .client
+            .list(&url, &[("maxResults", PAGE_SIZE)], "tables", &path)?;
+        Ok(self.filters().tables(project, dataset, listed))
     }
 }
 
