@@ -168,7 +168,7 @@ CASES = [
                                                  "view": {"query": ""}, "materializedView": {"query": "SELECT 2"}}},
     {"name": "table_with_view_query", "table": {"tableReference": ref("tv"), "type": "TABLE",
                                                 "view": {"query": "SELECT 3"}}},
-    {"name": "iceberg_like", "project": "my-proj", "dataset": "d.x", "table": {"tableReference": ref("t y"), "type": "BASE TABLE"}},
+    {"name": "base_table_unencoded_url", "project": "my-proj", "dataset": "d.x", "table": {"tableReference": ref("t y"), "type": "BASE TABLE"}},
     {"name": "ingestion_hour", "table": {"tableReference": ref("h"), "type": "TABLE",
                                          "schema": {"fields": [field("a", "STRING")]},
                                          "timePartitioning": {"type": "HOUR"}}},

@@ -307,7 +307,7 @@ fn source_urls_as_openmetadata_writes_them() {
             "https://console.cloud.google.com/bigquery?project=proj&ws=!1m5!1m4!4m3!1sproj!2ssales!3st"
         )
     );
-    // iceberg_like: nothing is encoded.
+    // base_table_unencoded_url: nothing is encoded.
     assert_eq!(
         source_url("my-proj", Some("d.x"), Some("t y")),
         "https://console.cloud.google.com/bigquery?project=my-proj&ws=!1m5!1m4!4m3!1smy-proj!2sd.x!3st y"
