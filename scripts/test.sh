@@ -14,7 +14,7 @@
 # and derive its schemas when ../shared/openmetadata-schema is absent; likewise Argo's schema from
 # PyPI `hera` when ../shared/argo is absent).
 # CARGO_TARGET_DIR defaults to $HOME/.cache/omrun/target. OMRUN_OM_SCHEMAS may point at a schema
-# directory of your own (it must hold schema/api/{data,services}/*.json).
+# directory of your own (it must hold schema/api/{data,services,classification}/*.json).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

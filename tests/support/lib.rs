@@ -48,6 +48,7 @@ pub use config::{
 };
 pub use jsonl::{
     Record, Records, canonical, column, column_names, constraints, fqn, fqn_part, has_key,
+    label_fqns,
 };
 pub use mariadb::{MariaSchemas, MariaServer};
 pub use paths::{omrun_bin, plugin, plugin_dir, repo_root, test_plugin};

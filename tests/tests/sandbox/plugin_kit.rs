@@ -15,7 +15,7 @@ use omrun_tests::{
 use serde_json::{Value, json};
 
 /// The newest contract this omrun supports, as the SDK stamps it.
-const CONTRACT: &str = "omrun:connector@0.2.0";
+const CONTRACT: &str = "omrun:connector@0.3.0";
 /// The custom section the SDK writes it into, as it appears in the file: the name's length byte,
 /// then the name.
 const SECTION_NAME: &[u8] = b"\x0eomrun:contract";
@@ -121,11 +121,11 @@ fn replace(bytes: &mut [u8], from: &[u8], to: &[u8]) {
 fn a_plugin_built_for_an_unknown_contract_is_refused_before_compiling() {
     let work = Workdir::new();
     let wasm = restamped(&work, "future.wasm", |section| {
-        replace(section, b"@0.2.0", b"@9.9.9")
+        replace(section, b"@0.3.0", b"@9.9.9")
     });
     let expected = format!(
         "error: plugin {} was built for omrun:connector@9.9.9, this omrun supports \
-         omrun:connector@0.1.0–0.2.0",
+         omrun:connector@0.1.0–0.3.0",
         wasm.display()
     );
     // A cache of its own: an entry in it would mean the plugin was compiled.
@@ -175,14 +175,24 @@ fn a_plugin_without_the_stamp_is_loaded_as_the_contract_its_exports_name() {
     assert_eq!(info["name"], json!("postgres"));
 }
 
-/// A connector built for the frozen 0.1.0 contract with plain wit-bindgen (tests/plugins/
-/// legacy-v0-1) runs through the host's 0.1.0 binding, next to SDK plugins of 0.2.0.
+/// Connectors built for the frozen contracts 0.1.0 and 0.2.0 with plain wit-bindgen
+/// (tests/plugins/legacy-v0-1, legacy-v0-2: one connector bound to each) run through the host's
+/// binding of their contract, upgraded into the newest, next to SDK plugins of 0.3.0.
 #[test]
-fn a_plugin_of_the_older_contract_still_ingests() {
+fn plugins_of_older_contracts_still_ingest() {
+    for (plugin, contract) in [
+        ("legacy_v0_1", "omrun:connector@0.1.0"),
+        ("legacy_v0_2", "omrun:connector@0.2.0"),
+    ] {
+        older_contract_ingests(plugin, contract);
+    }
+}
+
+fn older_contract_ingests(plugin: &str, contract: &str) {
     let work = Workdir::new();
-    let legacy = omrun_tests::test_plugin("legacy_v0_1");
+    let legacy = omrun_tests::test_plugin(plugin);
     let info = inspect_json(&work, &legacy);
-    assert_eq!(info["contract"], json!("omrun:connector@0.1.0"));
+    assert_eq!(info["contract"], json!(contract));
     assert_eq!(info["contractStamped"], json!(true));
 
     let output = work.join("legacy.jsonl");
@@ -206,14 +216,31 @@ fn a_plugin_of_the_older_contract_still_ingests() {
     assert_eq!(
         tables.len(),
         3,
-        "every table of the 0.1.0 plugin arrives: {tables:?}"
+        "every table of the {contract} plugin arrives: {tables:?}"
     );
     for name in ["orders", "customers", "items"] {
+        let fqn = fqn(&["legacy_svc", "legacy", "main", name]);
+        assert!(tables.contains(&fqn), "{tables:?}");
+        // Upgraded: what the newer contract added is absent, not empty.
+        let table = records.get(&fqn);
+        assert_eq!(
+            table["columns"].as_array().map(Vec::len),
+            Some(2),
+            "{table}"
+        );
+        for field in ["tags", "sourceUrl"] {
+            assert!(table.get(field).is_none(), "{contract}: {field} in {table}");
+        }
         assert!(
-            tables.contains(&fqn(&["legacy_svc", "legacy", "main", name])),
-            "{tables:?}"
+            table["columns"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|c| c.get("children").is_none() && c.get("tags").is_none()),
+            "{table}"
         );
     }
+    assert_eq!(records.count("CreateTagRequest"), 0);
 }
 
 const PLUGIN: &str = "kit-tables";

@@ -5,4 +5,5 @@ mod dashboard_requests;
 mod foreign_keys;
 mod mark_deleted;
 mod name_collisions;
+mod nested_and_tags;
 mod openmetadata_sink;

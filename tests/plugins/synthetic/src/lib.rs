@@ -1,6 +1,13 @@
 //! Tables made up in memory: no database, no capability. It isolates what omrun itself costs — the
 //! host↔guest boundary, the pipeline, the sink — from catalog queries. `discover` lists
 //! `serviceConnection.config.tables` tables (default 1000) in one schema; every table has 20 columns.
+//!
+//! With `"nested": true` it describes what contract 0.3.0 added, the way a BigQuery connector
+//! would (`nested.rs`): a nested RECORD column with a policy tag on a field, labels as tags on the
+//! tables and the schema, source URLs. `"malformed": N` makes table `tN`'s column list name a
+//! parent after its field, which the host must refuse for that table alone.
+
+mod nested;
 
 use omrun_sdk::types::{
     Column, ConstraintType, DataType, Database, DatabaseSchema, Entity, EntityKind, EntityRef,
@@ -12,6 +19,21 @@ omrun_sdk::export_discoverable_source!(Synthetic);
 
 pub struct Synthetic {
     tables: usize,
+    nested: bool,
+    malformed: Option<usize>,
+}
+
+/// The number after `"key":` in the connection's JSON, if any: this plugin has no JSON parser, to
+/// keep it small.
+fn number(config: &str, key: &str) -> Option<usize> {
+    config
+        .split(&format!("\"{key}\":"))
+        .nth(1)?
+        .trim_start()
+        .split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
 }
 
 impl omrun_sdk::DiscoverableSource for Synthetic {
@@ -25,24 +47,19 @@ impl omrun_sdk::DiscoverableSource for Synthetic {
     }
 
     fn open(config: SourceConfig) -> Result<Self, String> {
-        // A plain search for `"tables": N`: this plugin has no JSON parser to keep it small.
-        let tables = config
-            .service_connection
-            .split("\"tables\":")
-            .nth(1)
-            .and_then(|rest| {
-                rest.trim_start()
-                    .split(|c: char| !c.is_ascii_digit())
-                    .next()?
-                    .parse()
-                    .ok()
-            })
-            .unwrap_or(1000);
+        let connection = config.service_connection.as_str();
+        let tables = number(connection, "tables").unwrap_or(1000);
+        let nested = connection.contains("\"nested\":true");
+        let malformed = number(connection, "malformed");
         // Through the `log` facade and through `tracing` (its `log` feature, no subscriber): the
         // SDK routes both to the host's log, which the tests check.
         log::info!("synthetic: {tables} tables via the log facade");
         tracing::info!("synthetic: opened via tracing");
-        Ok(Synthetic { tables })
+        Ok(Synthetic {
+            tables,
+            nested,
+            malformed,
+        })
     }
 
     fn discover(&mut self) -> Result<Vec<EntityRef>, String> {
@@ -53,7 +70,11 @@ impl omrun_sdk::DiscoverableSource for Synthetic {
 
     // Only `process_one`: the SDK's default `process` maps it over each batch.
     fn process_one(&mut self, r: EntityRef) -> Result<Vec<Entity>, String> {
-        Ok(vec![entity(r)])
+        let mut entity = entity(r);
+        if self.nested {
+            nested::add(&mut entity, self.malformed);
+        }
+        Ok(vec![entity])
     }
 }
 
