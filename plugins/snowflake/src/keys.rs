@@ -114,6 +114,8 @@ mod tests {
                     constraints: Vec::new(),
                     definition: None,
                     partition_columns: Vec::new(),
+                    source_url: None,
+                    tags: Vec::new(),
                 };
                 ((*n).to_owned(), table)
             })

@@ -40,7 +40,8 @@ mod tests {
 
     #[test]
     fn a_jwt_carries_its_header_and_claims_and_names_the_key_to_sign_with() {
-        let claims = serde_json::json!({"iss": "a@b.iam", "fp": public_key_fingerprint("privateKey")});
+        let claims =
+            serde_json::json!({"iss": "a@b.iam", "fp": public_key_fingerprint("privateKey")});
         let jwt = signed_jwt(&claims, "privateKey", Some("k1"));
         let parts: Vec<&str> = jwt.split('.').collect();
         assert_eq!(parts.len(), 3);
