@@ -92,6 +92,7 @@ async fn opened(plugin: &Plugin) -> Instance {
     let config = SourceConfig {
         service_name: "bench".into(),
         service_connection: serde_json::json!({"type": "CustomDatabase"}),
+        secrets: Vec::new(),
         source_config: serde_json::json!({}),
     };
     instance.open(&config).await.expect("open");

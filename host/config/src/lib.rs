@@ -21,7 +21,7 @@ pub use effect::HOST_KEYS;
 pub use limits::PluginLimits;
 pub use load::{MAX_CONFIG_BYTES, load, load_unresolved, parse_str};
 pub use openmetadata::VERSION as OPENMETADATA_VERSION;
-pub use secrets::{Secret, is_secret_key, without_secrets};
+pub use secrets::{Secret, is_secret_key, secret_paths, without_secrets};
 
 use serde::Deserialize;
 use serde_saphyr::Spanned;

@@ -61,6 +61,33 @@ pub fn is_secret_key(key: &str) -> bool {
     key.ends_with("key") || SECRET_KEY_PARTS.iter().any(|part| key.contains(part))
 }
 
+/// The dotted paths of the secrets `without_secrets` removes from `value` (`password`,
+/// `credentials.gcpConfig.privateKey`), sorted: which secrets are set, never what they are.
+pub fn secret_paths(value: &Value) -> Vec<String> {
+    fn walk(value: &Value, prefix: &str, out: &mut Vec<String>) {
+        let Value::Object(map) = value else {
+            return;
+        };
+        for (key, value) in map {
+            let path = match prefix {
+                "" => key.clone(),
+                _ => format!("{prefix}.{key}"),
+            };
+            if is_secret_key(key) {
+                if !value.is_null() {
+                    out.push(path);
+                }
+            } else {
+                walk(value, &path, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, "", &mut out);
+    out.sort();
+    out
+}
+
 /// A copy of `value` with every secret-named key removed, at any depth.
 pub fn without_secrets(value: &Value) -> Value {
     match value {
@@ -126,6 +153,23 @@ mod tests {
         ] {
             assert!(!is_secret_key(plain), "{plain}");
         }
+    }
+
+    #[test]
+    fn secret_paths_name_what_is_removed_and_never_its_value() {
+        let connection = json!({
+            "username": "u", "password": "p", "authType": {"jwt": "t"},
+            "credentials": {"gcpConfig": {"privateKey": "k", "tokenUri": "https://t"}},
+            "privateKeyPassphrase": null
+        });
+        assert_eq!(
+            secret_paths(&connection),
+            [
+                "authType.jwt",
+                "credentials.gcpConfig.privateKey",
+                "password"
+            ]
+        );
     }
 
     #[test]

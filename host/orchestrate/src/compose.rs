@@ -278,6 +278,7 @@ pub(crate) fn plugin_config(config: &Config) -> SourceConfig {
         service_name: source.service_name.clone(),
         service_connection: config::without_secrets(&source.service_connection.config),
         source_config: source.source_config.config.clone(),
+        secrets: config::secret_paths(&source.service_connection.config),
     }
 }
 

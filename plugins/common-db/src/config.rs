@@ -41,6 +41,9 @@ pub struct ConnectionConfig {
     /// The whole `serviceConnection.config` as JSON, for the dialect's own keys (Snowflake's
     /// `account`, `warehouse`, `role`…).
     pub json: String,
+    /// Which of its secrets the config sets, by dotted path (the host keeps their values): how a
+    /// dialect chooses to authenticate (Snowflake: `privateKey` means a key pair).
+    pub secrets: Vec<String>,
 }
 
 impl ConnectionConfig {
@@ -53,6 +56,7 @@ impl ConnectionConfig {
             database_name: raw.database_name.filter(|d| !d.is_empty()),
             database_schema: raw.database_schema.filter(|d| !d.is_empty()),
             json: json.to_owned(),
+            secrets: Vec::new(),
         })
     }
 }

@@ -133,7 +133,8 @@ impl<C: Catalog> DiscoverableSource for SqlSource<C> {
     }
 
     fn open(config: SourceConfig) -> Result<Self, String> {
-        let connection = ConnectionConfig::parse(&config.service_connection)?;
+        let mut connection = ConnectionConfig::parse(&config.service_connection)?;
+        connection.secrets = config.secrets.clone();
         let options = SourceOptions::parse(&config.source_config)?;
         Ok(Self::new(
             C::connect(&connection)?,

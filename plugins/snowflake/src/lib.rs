@@ -51,7 +51,8 @@ impl Catalog for Snowflake {
     }
 
     fn connect(config: &ConnectionConfig) -> Result<Self, String> {
-        let settings = Settings::parse(&config.json)?;
+        let mut settings = Settings::parse(&config.json)?;
+        settings.key_pair = config.secrets.iter().any(|s| s == "privateKey");
         let client = Client::login(&settings)?;
         Ok(Self { client, settings })
     }

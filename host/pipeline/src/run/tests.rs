@@ -228,6 +228,7 @@ fn run_of(
         source: SourceConfig {
             service_name: "svc".into(),
             service_connection: serde_json::json!({}),
+            secrets: Vec::new(),
             source_config: serde_json::json!({}),
         },
         sink: Recorded::new(sink.clone(), checkpoint),

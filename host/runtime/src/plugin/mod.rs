@@ -36,6 +36,9 @@ pub struct SourceConfig {
     pub service_name: String,
     pub service_connection: serde_json::Value,
     pub source_config: serde_json::Value,
+    /// The dotted paths of the connection's secrets (`omrun_config::secret_paths`), not their
+    /// values: contract 0.3.0 hands them to the plugin.
+    pub secrets: Vec<String>,
 }
 
 /// The world a component implements.

@@ -22,6 +22,7 @@ pub fn source_config(config: &SourceConfig) -> types::SourceConfig {
         service_name: config.service_name.clone(),
         service_connection: config.service_connection.to_string(),
         source_config: config.source_config.to_string(),
+        secrets: config.secrets.clone(),
     }
 }
 
