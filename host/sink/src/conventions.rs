@@ -11,6 +11,10 @@
 //!   for PostgreSQL and MySQL/MariaDB hold none: their columns carry no `ordinalPosition`;
 //! - its SQL connectors send comments as the catalog keeps them, padding and newlines included
 //!   (`Markdown(comment) if comment`);
+//! - its BigQuery connector hands the column handler nested fields (`is_complex` for RECORD and
+//!   ARRAY), which builds those as parsed types: no `constraint`, and a `dataLength` only where
+//!   the type has one, at any depth (its scalar fields keep 1 and their nullability), and no
+//!   positions: the REST schema's fields carry none;
 //! - `postgres/metadata.py` reads procedures without their language (`STORED_PROC_LANGUAGE_MAP`
 //!   has no PostgreSQL language names), and `mariadb/` has no language either, while `mysql/`
 //!   sends `ROUTINE_BODY` (`SQL`).
@@ -29,6 +33,9 @@ pub struct Conventions {
     pub procedure_language: bool,
     /// Descriptions are sent as the source has them; otherwise trimmed.
     pub verbatim_descriptions: bool,
+    /// ARRAY, STRUCT, MAP and UNION columns are built from their parsed type: no `constraint`,
+    /// and a `dataLength` only when the column has one.
+    pub complex_columns_bare: bool,
 }
 
 impl Conventions {
@@ -38,6 +45,7 @@ impl Conventions {
         data_length_always: false,
         procedure_language: true,
         verbatim_descriptions: false,
+        complex_columns_bare: false,
     };
 
     /// The conventions of OpenMetadata's connector for `service_type` (as in the config's
@@ -58,6 +66,10 @@ impl Conventions {
             },
             "Postgres" | "MariaDB" => Self {
                 procedure_language: false,
+                ..sqlalchemy
+            },
+            "BigQuery" => Self {
+                complex_columns_bare: true,
                 ..sqlalchemy
             },
             _ => Self::FULL,
@@ -95,6 +107,9 @@ mod tests {
         assert!(pg.verbatim_descriptions && mysql.verbatim_descriptions);
         let snowflake = Conventions::of("Snowflake");
         assert!(snowflake.ordinal_positions && snowflake.data_length_always);
+        let bigquery = Conventions::of("BigQuery");
+        assert!(!bigquery.ordinal_positions && bigquery.complex_columns_bare);
+        assert!(!snowflake.complex_columns_bare && !pg.complex_columns_bare);
         assert_eq!(pg.description(Some(" a\n")), Some(" a\n"));
         assert_eq!(pg.description(Some("")), None);
         assert_eq!(Conventions::FULL.description(Some(" a\n")), Some("a"));

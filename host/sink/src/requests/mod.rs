@@ -517,6 +517,9 @@ fn field(
     conventions: Conventions,
 ) -> Map<String, Value> {
     let mut value = named(&c.name, conventions.description(c.description.as_deref()));
+    let bare = conventions.complex_columns_bare
+        && matches!(c.data_type, "ARRAY" | "STRUCT" | "MAP" | "UNION");
+    let constraint = constraint.filter(|_| !bare);
     value.insert("dataType".into(), c.data_type.into());
     value.insert("dataTypeDisplay".into(), c.data_type_display.clone().into());
     // OpenMetadata's server refuses an ARRAY without its element type and a char/varchar/binary
@@ -528,7 +531,7 @@ fn field(
             c.array_data_type.unwrap_or("UNKNOWN").into(),
         );
     }
-    let needs_length = conventions.data_length_always
+    let needs_length = (conventions.data_length_always && !bare)
         || matches!(c.data_type, "CHAR" | "VARCHAR" | "BINARY" | "VARBINARY");
     if let Some(length) = c.data_length.or(needs_length.then_some(1)) {
         value.insert("dataLength".into(), length.into());

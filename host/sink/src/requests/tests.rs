@@ -436,3 +436,59 @@ fn parents_come_first_in_request_kind_order() {
     assert_eq!(Chart.endpoint(), Endpoint::Bulk("charts"));
     assert_eq!(Dashboard.endpoint(), Endpoint::Bulk("dashboards"));
 }
+
+#[test]
+fn bigquery_complex_columns_are_bare_at_any_depth_and_their_scalar_fields_are_not() {
+    let mut t = table();
+    let mut geo = col("geo", 2, true);
+    geo.data_type = "STRUCT";
+    geo.children = vec![col("lat", 1, false)];
+    let mut shipping = col("shipping", 4, true);
+    shipping.data_type = "STRUCT";
+    shipping.children = vec![col("city", 1, true), geo];
+    let mut items = col("items", 5, true);
+    items.data_type = "ARRAY";
+    items.array_data_type = Some("STRUCT");
+    t.columns.extend([shipping, items]);
+    let body = Requests::new("svc", "BigQuery")
+        .entity(&Entity::Table(t.clone()))
+        .body;
+    let column = |name: &str| {
+        body["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let shipping = column("shipping");
+    for bare in [&shipping, &column("items"), &shipping["children"][1]] {
+        assert!(bare.get("constraint").is_none(), "{bare}");
+        assert!(bare.get("dataLength").is_none(), "{bare}");
+        assert!(bare.get("ordinalPosition").is_none(), "{bare}");
+    }
+    let city = &shipping["children"][0];
+    assert_eq!(city["constraint"], "NULL", "{city}");
+    assert_eq!(city["dataLength"], 1, "{city}");
+    assert_eq!(
+        shipping["children"][1]["children"][0]["constraint"],
+        "NOT_NULL"
+    );
+    assert_eq!(
+        column("b")["dataLength"],
+        1,
+        "scalars keep OpenMetadata's 1"
+    );
+
+    // Another service type keeps its own rules for the same table.
+    let full = Requests::new("svc", "Trino").entity(&Entity::Table(t)).body;
+    let shipping = full["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "shipping")
+        .unwrap()
+        .clone();
+    assert_eq!(shipping["constraint"], "NULL", "{shipping}");
+}
