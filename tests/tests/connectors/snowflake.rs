@@ -35,6 +35,17 @@ fn load(sf: &Fakesnow) {
 }
 
 fn config(work: &Workdir, sf: &Fakesnow, om: Option<&StandIn>, source: &str) -> std::path::PathBuf {
+    config_with(work, sf, om, source, "password: ${SNOWFLAKE_PASSWORD}")
+}
+
+/// The config with `credential` (one line of `serviceConnection.config`) proving who logs in.
+fn config_with(
+    work: &Workdir,
+    sf: &Fakesnow,
+    om: Option<&StandIn>,
+    source: &str,
+    credential: &str,
+) -> std::path::PathBuf {
     let (sink, server) = match om {
         None => (
             "sink:\n  type: file\n  config:\n    filename: unused.jsonl\n".to_owned(),
@@ -58,7 +69,7 @@ fn config(work: &Workdir, sf: &Fakesnow, om: Option<&StandIn>, source: &str) -> 
       type: Snowflake
       account: omrun-test
       username: ingest
-      password: ${{SNOWFLAKE_PASSWORD}}
+      {credential}
       warehouse: COMPUTE_WH
       connectionArguments:
         host: 127.0.0.1
@@ -268,4 +279,33 @@ fn openmetadata_s_own_snowflake_connector_writes_the_same_but_for_documented_dif
     for (key, request) in &theirs {
         assert_eq!(&ours[key], request, "{key:?}");
     }
+}
+
+/// Key-pair login: `privateKey` set (and no password), the plugin sends `SNOWFLAKE_JWT` with a JWT
+/// the host signs — were it the password login, the host would refuse the request (no `password`
+/// to fill in), and a JWT it could not sign would be refused too. fakesnow takes any JWT, so the
+/// signature itself is checked by the host's unit tests (capability/http/jwt/tests.rs).
+#[test]
+fn a_key_pair_logs_in_with_a_jwt_the_host_signs() {
+    let sf = Fakesnow::start();
+    load(&sf);
+    let work = Workdir::new();
+    let key = std::process::Command::new("openssl")
+        .args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"])
+        .output()
+        .expect("openssl");
+    assert!(key.status.success());
+    let key = String::from_utf8(key.stdout).unwrap();
+    let config = config_with(&work, &sf, None, "", "privateKey: ${SNOWFLAKE_PRIVATE_KEY}");
+    let output = work.join("key-pair.jsonl");
+    let out = Omrun::ingest(work.path(), config)
+        .plugin(plugin("snowflake"))
+        .env("SNOWFLAKE_PRIVATE_KEY", &key)
+        .secret(key.lines().nth(1).unwrap())
+        .arg("--file-sink")
+        .arg(&output)
+        .output(&output)
+        .run();
+    out.assert_success();
+    assert_eq!(out.records().table_fqns().len(), 5);
 }
