@@ -8,7 +8,7 @@ use omrun_sdk::sql::{Query, Row, SqlError};
 use omrun_sdk::types::{Column, ConstraintType, DataType, Table, TableConstraint};
 
 use crate::table_type;
-use crate::{keys, queries};
+use crate::{clustering, keys, queries};
 use omrun_sdk::log;
 
 /// A comment column: Snowflake's empty comments are none.
@@ -24,6 +24,8 @@ pub fn tables(
     names: &[String],
 ) -> Result<Vec<Table>, SqlError> {
     let mut tables: BTreeMap<String, Table> = BTreeMap::new();
+    // Base tables' clustering keys, as OpenMetadata reads them for partition details.
+    let mut clustered: BTreeMap<String, String> = BTreeMap::new();
     let mut rows = client.query_all(&queries::describe_tables(database, schema, names), &[])?;
     rows.extend(client.query_all(&queries::describe_views(database, schema, names), &[])?);
     for row in rows {
@@ -32,6 +34,11 @@ pub fn tables(
         }
         let name = row.required(0, Row::string)?;
         let transient = row.str(2) == Some("YES");
+        if let Some(key) = row.string(4).filter(|k| !k.trim().is_empty())
+            && row.str(1) == Some("BASE TABLE")
+        {
+            clustered.insert(name.clone(), key);
+        }
         tables.insert(
             name.clone(),
             Table {
@@ -59,6 +66,11 @@ pub fn tables(
             continue;
         };
         table.columns.push(column(&row)?);
+    }
+    for (name, key) in &clustered {
+        if let Some(table) = tables.get_mut(name) {
+            table.partition_columns = clustering::partitions(key, &table.columns);
+        }
     }
     for row in client.query_all(&queries::view_definitions(database, schema, &found), &[])? {
         if let Some(table) = row.string(0).and_then(|t| tables.get_mut(&t)) {

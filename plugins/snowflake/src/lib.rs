@@ -5,6 +5,7 @@
 
 mod arrow;
 mod client;
+mod clustering;
 mod describe;
 mod keys;
 mod queries;

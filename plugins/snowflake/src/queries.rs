@@ -51,7 +51,8 @@ pub fn schema_comments(db: &str) -> String {
 
 pub fn describe_tables(db: &str, schema: &str, names: &[String]) -> String {
     format!(
-        "SELECT table_name, table_type, is_transient, comment FROM {}.information_schema.tables \
+        "SELECT table_name, table_type, is_transient, comment, clustering_key \
+         FROM {}.information_schema.tables \
          WHERE table_schema = {} AND table_name IN ({})",
         quote(db),
         literal(schema),
