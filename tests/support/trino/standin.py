@@ -123,9 +123,13 @@ def signature(t: str) -> dict:
         fields = []
         for f in split_top(args or ""):
             named = re.fullmatch(r'"((?:[^"]|"")*)"\s+(.+)', f, re.S)
+            # PrestoDB (and Trinos before 2020) spell a field's name bare: `row(city varchar)`.
+            bare = re.fullmatch(r"([A-Za-z_]\w*)\s+(.+)", f, re.S)
             if named:
                 value = {"fieldName": {"name": named.group(1).replace('""', '"')},
                          "typeSignature": signature(named.group(2))}
+            elif bare and not re.fullmatch(r"(timestamp|time)(\(\d+\))? with time zone|interval .*", f):
+                value = {"fieldName": {"name": bare.group(1)}, "typeSignature": signature(bare.group(2))}
             else:
                 value = {"typeSignature": signature(f)}
             fields.append({"kind": "NAMED_TYPE", "value": value})
