@@ -14,7 +14,8 @@
 set -euo pipefail
 
 name=trino
-want=("trino[sqlalchemy]==0.340.0" "presto-python-client==0.8.4")
+# PyHive: the driver OpenMetadata's Presto connector uses, lent to it by the tests that run it.
+want=("trino[sqlalchemy]==0.340.0" "presto-python-client==0.8.4" "PyHive==0.7.0")
 # shellcheck source=scripts/standin-venv.sh
 source "$(dirname "${BASH_SOURCE[0]}")/standin-venv.sh"
 standin_main "$@"

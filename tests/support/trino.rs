@@ -140,3 +140,45 @@ pub fn openmetadata_ingest(
     );
     crate::om_ingest::run_connector("Trino", &source, om, &path, None)
 }
+
+/// What OpenMetadata's own Presto connector sends for `presto` (its `metadata ingest` workflow,
+/// PyPI openmetadata-ingestion 2.0.7.0 with PyHive 0.7.0, the driver it uses), as
+/// [`openmetadata_ingest`] does for Trino: every Create request its sink is handed, in order, as
+/// `{"kind", "request"}`, writing into the OpenMetadata stand-in `om`. `presto` must be the Presto
+/// flavour; no password (PyHive sends one over https only).
+///
+/// PyHive and what it imports (`future`'s `future` and `past`) come from the stand-in's
+/// virtualenv, with PyHive's `.dist-info`: SQLAlchemy finds the `presto://` dialect through the
+/// entry point it declares.
+pub fn openmetadata_presto_ingest(
+    presto: &TrinoStandIn,
+    om: &crate::openmetadata::StandIn,
+    service: &str,
+    user: &str,
+) -> Vec<Value> {
+    let site = python_standin::venv("trino");
+    let dist_info = std::fs::read_dir(site.join("lib"))
+        .expect("the trino virtualenv's lib")
+        .filter_map(Result::ok)
+        .flat_map(|d| {
+            std::fs::read_dir(d.path().join("site-packages"))
+                .into_iter()
+                .flatten()
+        })
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.to_ascii_lowercase().starts_with("pyhive-") && n.ends_with(".dist-info"))
+        .expect("PyHive's .dist-info in the trino virtualenv (scripts/trino-standin.sh venv)");
+    let (_dir, path) = python_standin::client_pythonpath(
+        "trino",
+        "pyhive",
+        &["pyhive", &dist_info, "future", "past"],
+    );
+    let source = format!(
+        "source:\n  type: presto\n  serviceName: {service}\n  serviceConnection:\n    config:\n      \
+         type: Presto\n      hostPort: {}\n      username: {user}\n      protocol: http\n  \
+         sourceConfig:\n    config:\n      type: DatabaseMetadata\n",
+        presto.host_port(),
+    );
+    crate::om_ingest::run_connector("Presto", &source, om, &path, None)
+}
