@@ -120,9 +120,10 @@ impl Client {
 
     /// How to send the credentials. The first call with `authType` (or Presto's possible
     /// `password`) learns which secret the config holds: the host refuses a placeholder naming a
-    /// secret it does not have, before anything leaves omrun, so a `GET /v1/info` (Trino and
-    /// Presto answer it to anyone; it has no body, so a refusal comes back as one) with the
-    /// password's placeholder tells a password from a token, or, for Presto, from nothing.
+    /// secret it does not have, before anything leaves omrun, so a `GET /v1/info` (Trino answers
+    /// it to anyone; whatever Presto answers, only whether the host let it go counts; it has no
+    /// body, so a refusal comes back as one) with the password's placeholder tells a password
+    /// from a token, or, for Presto, from nothing.
     fn credentials(&self) -> Sent {
         let unknown = self.auth.get();
         if matches!(unknown, Sent::Unknown | Sent::MaybePassword) {
