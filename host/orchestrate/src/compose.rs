@@ -369,8 +369,9 @@ fn resume_command() -> String {
 /// `<type>.wasm` from each folder of $OMRUN_PLUGIN_PATH, then beside the executable
 /// (`plugins/`), then where `scripts/build-plugins.sh` puts them in this source tree.
 /// A source type another plugin serves: MariaDB speaks MySQL's protocol and catalog, so
-/// `mysql.wasm` handles it unless a `mariadb.wasm` is installed.
-const SERVED_BY: &[(&str, &str)] = &[("mariadb", "mysql")];
+/// `mysql.wasm` handles it unless a `mariadb.wasm` is installed; Presto speaks Trino's client
+/// protocol (Trino is PrestoSQL renamed), so `trino.wasm` handles it unless a `presto.wasm` is.
+const SERVED_BY: &[(&str, &str)] = &[("mariadb", "mysql"), ("presto", "trino")];
 
 fn find_plugin(source_type: &str) -> anyhow::Result<PathBuf> {
     let source_type = source_type.to_ascii_lowercase();

@@ -1,4 +1,5 @@
-//! Trino's client protocol (https://trino.io/docs/current/develop/client-protocol.html) over the
+//! Trino's client protocol (https://trino.io/docs/current/develop/client-protocol.html), which
+//! Presto speaks too with `X-Presto-*` headers for `X-Trino-*` ([`Flavour`]), over the
 //! SDK's HTTP client, as an [`omrun_sdk::sql::Query`]: `POST /v1/statement` with the SQL, then
 //! `GET nextUri` until an answer has none, collecting `columns` and `data`; an `error` object
 //! fails the query with Trino's `errorName` and message. 502/503/504 (a gateway's hiccup) are
@@ -17,7 +18,7 @@ use omrun_sdk::sql::{Query, Row, SqlError, Value};
 use serde::Deserialize;
 use serde_json::Value as Json;
 
-use crate::config::{Auth, Connection};
+use crate::config::{Auth, Connection, Flavour};
 
 /// Retries of one request after a 429, a 502/503/504 or a lost connection.
 const RETRIES: u32 = 6;
@@ -33,6 +34,8 @@ enum Sent {
     /// Not known yet: `authType` is set, its secret removed (see [`Auth::Secret`] and
     /// [`Client::credentials`]).
     Unknown,
+    /// Not known yet: Presto's `password` may be set (see [`Auth::MaybePassword`]).
+    MaybePassword,
     /// `Authorization: Basic user:__OMRUN_SECRET_password__`, which the host fills in and
     /// base64-encodes.
     Basic,
@@ -40,11 +43,13 @@ enum Sent {
     Bearer,
 }
 
-/// A Trino coordinator, as one user.
+/// A Trino or Presto coordinator, as one user.
 pub struct Client {
+    flavour: Flavour,
     base_url: String,
     user: String,
-    /// `X-Trino-Catalog`, when the config names one (every query names its catalog anyway).
+    /// `X-Trino-Catalog` (`X-Presto-Catalog`), when the config names one (every query names its
+    /// catalog anyway).
     catalog: Option<String>,
     auth: Cell<Sent>,
 }
@@ -52,12 +57,14 @@ pub struct Client {
 impl Client {
     pub fn new(c: &Connection) -> Self {
         Self {
+            flavour: c.flavour,
             base_url: c.base_url.clone(),
             user: c.user.clone(),
             catalog: c.catalog.clone(),
             auth: Cell::new(match c.auth {
                 Auth::None => Sent::None,
                 Auth::Secret => Sent::Unknown,
+                Auth::MaybePassword => Sent::MaybePassword,
             }),
         }
     }
@@ -83,7 +90,8 @@ impl Client {
             page = self.send(Request::get(&next), "GET nextUri")?;
         }
         Err(SqlError::new(format!(
-            "Trino's answer to `{}` did not end after {MAX_PAGES} pages",
+            "{}'s answer to `{}` did not end after {MAX_PAGES} pages",
+            self.flavour.name(),
             excerpt(sql)
         )))
     }
@@ -99,7 +107,8 @@ impl Client {
                 Some(pause) => {
                     attempt += 1;
                     log::warn!(
-                        "Trino {what}: {}; retry {attempt} of {RETRIES} in {pause:?}",
+                        "{} {what}: {}; retry {attempt} of {RETRIES} in {pause:?}",
+                        self.flavour.name(),
                         why(&answer)
                     );
                     std::thread::sleep(pause);
@@ -109,15 +118,20 @@ impl Client {
         }
     }
 
-    /// How to send the credentials. The first call with `authType` set learns which secret the
-    /// config holds: the host refuses a placeholder naming a secret it does not have, before
-    /// anything leaves omrun, so a `GET /v1/info` (Trino answers it to anyone; it has no body,
-    /// so a refusal comes back as one) with the password's placeholder tells a password from a
-    /// token.
+    /// How to send the credentials. The first call with `authType` (or Presto's possible
+    /// `password`) learns which secret the config holds: the host refuses a placeholder naming a
+    /// secret it does not have, before anything leaves omrun, so a `GET /v1/info` (Trino answers
+    /// it to anyone; whatever Presto answers, only whether the host let it go counts; it has no
+    /// body, so a refusal comes back as one) with the password's placeholder tells a password
+    /// from a token, or, for Presto, from nothing.
     fn credentials(&self) -> Sent {
-        if self.auth.get() == Sent::Unknown {
+        let unknown = self.auth.get();
+        if matches!(unknown, Sent::Unknown | Sent::MaybePassword) {
             let probe = Request::get(format!("{}/v1/info", self.base_url));
             let learned = match self.headers(probe, Sent::Basic).send() {
+                // Presto has no token: no password is no credentials (or the host itself is not
+                // granted, which the query will say).
+                Err(HttpError::Denied { .. }) if unknown == Sent::MaybePassword => Sent::None,
                 Err(HttpError::Denied { .. }) => {
                     let probe = Request::get(format!("{}/v1/info", self.base_url));
                     match self.headers(probe, Sent::Bearer).send() {
@@ -130,7 +144,7 @@ impl Client {
                 Err(HttpError::Connection { .. }) => return Sent::Basic,
                 _ => Sent::Basic,
             };
-            log::debug!("Trino credentials go as {learned:?}");
+            log::debug!("{} credentials go as {learned:?}", self.flavour.name());
             self.auth.set(learned);
         }
         self.auth.get()
@@ -139,16 +153,16 @@ impl Client {
     /// The request with the protocol's headers and the credentials.
     fn headers(&self, request: Request, sent: Sent) -> Request {
         let mut request = request
-            .header("X-Trino-User", &self.user)
-            .header("X-Trino-Source", "omrun")
+            .header(self.flavour.header("User"), &self.user)
+            .header(self.flavour.header("Source"), "omrun")
             .header("Content-Type", "text/plain; charset=utf-8");
         if let Some(catalog) = &self.catalog {
-            request = request.header("X-Trino-Catalog", catalog);
+            request = request.header(self.flavour.header("Catalog"), catalog);
         }
         match sent {
             Sent::None => request,
             // Unencoded: the host fills in the password and base64-encodes what follows `Basic `.
-            Sent::Basic | Sent::Unknown => request.header(
+            Sent::Basic | Sent::Unknown | Sent::MaybePassword => request.header(
                 "Authorization",
                 format!("Basic {}:{}", self.user, http::secret("password")),
             ),
@@ -164,31 +178,47 @@ impl Client {
         answer: Result<Response, HttpError>,
         what: &str,
     ) -> Result<QueryResults, SqlError> {
-        let response = answer.map_err(|e| SqlError::new(format!("Trino {what}: {e}")))?;
+        let name = self.flavour.name();
+        let response = answer.map_err(|e| SqlError::new(format!("{name} {what}: {e}")))?;
         match response.status {
             200 => response
                 .json::<QueryResults>()
-                .map_err(|e| SqlError::new(format!("Trino {what}: {e}"))),
+                .map_err(|e| SqlError::new(format!("{name} {what}: {e}"))),
             401 => Err(SqlError {
                 message: format!(
-                    "Trino refused the credentials of user `{}` (HTTP 401{}): check username and \
-                     authType (password or jwt)",
+                    "{name} refused the credentials of user `{}` (HTTP 401{}): {}",
                     self.user,
                     match response.text().map(str::trim) {
                         Ok(t) if !t.is_empty() => format!(": {}", excerpt(t)),
                         _ => String::new(),
-                    }
+                    },
+                    self.what_to_check()
                 ),
                 sqlstate: Some("28000".into()),
             }),
             _ => Err(SqlError::new(format!(
-                "Trino {what}: {}",
+                "{name} {what}: {}",
                 response
                     .error_for_status()
                     .err()
                     .map(|e| e.to_string())
                     .unwrap_or_default()
             ))),
+        }
+    }
+}
+
+impl Client {
+    /// What a refusal of the credentials asks the user to check.
+    fn what_to_check(&self) -> &'static str {
+        match (self.flavour, self.auth.get()) {
+            (Flavour::Trino, _) => "check username and authType (password or jwt)",
+            (Flavour::Presto, Sent::None) if self.base_url.starts_with("http:") => {
+                "no password was sent: over http omrun sends Presto's password only with \
+                 connectionArguments.allow_insecure_auth: true; use protocol: https"
+            }
+            (Flavour::Presto, Sent::None) => "no password was sent: the config has none",
+            (Flavour::Presto, _) => "check username and password",
         }
     }
 }

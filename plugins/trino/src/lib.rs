@@ -1,16 +1,19 @@
-//! The Trino connector (`trino.wasm`): OpenMetadata's `Trino` service, read over Trino's HTTP
-//! client protocol (the host has no Trino driver: the plugin speaks it itself, through
+//! The Trino connector (`trino.wasm`): OpenMetadata's `Trino` and `Presto` services, read over
+//! their HTTP client protocol (the host has no Trino driver: the plugin speaks it itself, through
 //! `omrun_sdk::http`, to the config's `hostPort` only). Filters, discovery and batching come from
 //! [`omrun_common_db::SqlSource`]; this crate is the dialect and the protocol client.
 //!
 //! As in OpenMetadata, a catalog is a database: `catalog` names the one to ingest, else every
-//! catalog is (Trino's own `system` catalog aside); `databaseSchema` limits the run to one schema.
-//! Everything is read from each catalog's `information_schema` and from
-//! `system.metadata.table_comments` and `.catalogs`, a batch at a time ([`queries`]).
+//! catalog is (the engine's own `system` catalog aside); `databaseSchema` limits the run to one
+//! schema. Everything is read from each catalog's `information_schema` and from
+//! `system.metadata.catalogs`, a batch at a time ([`queries`]); table comments from Trino's
+//! `system.metadata.table_comments`, or, on Presto, which has none, from `SHOW CREATE TABLE`
+//! ([`presto`]).
 
 mod client;
 mod config;
 mod dialect;
+mod presto;
 mod queries;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -24,15 +27,17 @@ use omrun_sdk::types::{
 };
 
 use client::{Client, identifier};
+use config::Flavour;
 
 omrun_sdk::export_discoverable_source!(omrun_common_db::SqlSource<Trino>);
 omrun_sdk::declare_config_keys!(config::KEYS);
 
-/// Trino's own catalog (its runtime, metadata and JDBC tables): never ingested.
+/// Trino's (and Presto's) own catalog (its runtime, metadata and JDBC tables): never ingested.
 const SYSTEM_CATALOG: &str = "system";
 
-/// The catalogs of one Trino coordinator.
+/// The catalogs of one Trino or Presto coordinator.
 pub struct Trino {
+    flavour: Flavour,
     client: Client,
     /// `catalog`: the only catalog to ingest, if set.
     catalog: Option<String>,
@@ -100,6 +105,68 @@ impl Trino {
         Ok(catalogs)
     }
 
+    /// The comments of a batch's tables and views from `system.metadata.table_comments`, one
+    /// query. A user without access to it still gets the tables, as in OpenMetadata
+    /// (PERMISSION_DENIED: no comments).
+    fn trino_comments(
+        &self,
+        database: &str,
+        schemas: &[&str],
+        names: &[&str],
+        found: &mut BTreeMap<(String, String), Table>,
+    ) -> Result<(), SqlError> {
+        let rows = match self.query(
+            queries::DESCRIBE_COMMENTS,
+            database,
+            &[database],
+            schemas,
+            names,
+        ) {
+            Ok(rows) => rows,
+            Err(e) if e.sqlstate.as_deref() == Some("42501") => {
+                log::warn!("no table comments in catalog {database}: {e}");
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        for row in rows {
+            let key = (row.required(0, Row::string)?, row.required(1, Row::string)?);
+            if let Some(table) = found.get_mut(&key) {
+                table.description = row.string(2).filter(|c| !c.is_empty());
+            }
+        }
+        Ok(())
+    }
+
+    /// The comments of a batch's tables on Presto, which keeps them nowhere but in `SHOW CREATE
+    /// TABLE`: one statement per table, as OpenMetadata's Presto connector reads them (views
+    /// keep none). A table Presto will not show (a connector that cannot, a user who may not)
+    /// gets no comment and a warning; a failure that may pass fails the batch, to be retried.
+    fn presto_comments(
+        &self,
+        database: &str,
+        found: &mut BTreeMap<(String, String), Table>,
+    ) -> Result<(), SqlError> {
+        for ((schema, name), table) in found.iter_mut() {
+            if table.table_type == TableType::View {
+                continue;
+            }
+            let qualified = [database, schema, name].map(identifier).join(".");
+            let sql = queries::SHOW_CREATE_TABLE.replace("{table}", &qualified);
+            match self.client.query_all(&sql, &[]) {
+                Ok(rows) => {
+                    let text = rows.first().and_then(|r| r.string(0)).unwrap_or_default();
+                    table.description = presto::table_comment(&text).filter(|c| !c.is_empty());
+                }
+                Err(e) if e.sqlstate.as_deref().is_some_and(|s| s.starts_with("42")) => {
+                    log::warn!("no comment for table {qualified}: {e}");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
     /// The definition of a view `information_schema.views` has none for: `SHOW CREATE VIEW`,
     /// which needs the view's owner; none (and a warning) when that fails too.
     fn show_create_view(&self, catalog: &str, schema: &str, view: &str) -> Option<String> {
@@ -120,7 +187,7 @@ impl Catalog for Trino {
         PluginInfo {
             name: "trino".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            service_types: vec!["Trino".into()],
+            service_types: vec!["Trino".into(), "Presto".into()],
             // HTTP to the source's own `hostPort`; `info` runs before any config is read.
             capabilities: vec![Capability::Http("source".into())],
         }
@@ -129,6 +196,7 @@ impl Catalog for Trino {
     fn connect(config: &ConnectionConfig) -> Result<Self, String> {
         let connection = config::Connection::parse(&config.json)?;
         Ok(Self {
+            flavour: connection.flavour,
             client: Client::new(&connection),
             catalog: connection.catalog,
             only_schema: config.database_schema.clone(),
@@ -270,7 +338,11 @@ impl Catalog for Trino {
             let Some(table) = found.get_mut(&key(&row)?) else {
                 continue;
             };
-            let (mapped, display) = dialect::trino_column_type(row.required(5, Row::str)?);
+            let spelling = row.required(5, Row::str)?;
+            let (mapped, display) = match self.flavour {
+                Flavour::Trino => dialect::trino_column_type(spelling),
+                Flavour::Presto => presto::presto_column_type(spelling),
+            };
             let position = u32::try_from(row.required(3, Row::i64)?).unwrap_or_default();
             table.columns.push(Column {
                 nullable: row.str(4) != Some("NO"),
@@ -280,26 +352,9 @@ impl Catalog for Trino {
             });
         }
 
-        // A user without access to `system.metadata.table_comments` still gets the tables, as
-        // in OpenMetadata (PERMISSION_DENIED: no comments).
-        match self.query(
-            queries::DESCRIBE_COMMENTS,
-            database,
-            &[database],
-            &schemas,
-            &names,
-        ) {
-            Ok(rows) => {
-                for row in rows {
-                    if let Some(table) = found.get_mut(&key(&row)?) {
-                        table.description = row.string(2).filter(|c| !c.is_empty());
-                    }
-                }
-            }
-            Err(e) if e.sqlstate.as_deref() == Some("42501") => {
-                log::warn!("no table comments in catalog {database}: {e}");
-            }
-            Err(e) => return Err(e),
+        match self.flavour {
+            Flavour::Trino => self.trino_comments(database, &schemas, &names, &mut found)?,
+            Flavour::Presto => self.presto_comments(database, &mut found)?,
         }
 
         let views: Vec<&str> = found

@@ -1,6 +1,6 @@
-//! The catalog queries: Trino's `information_schema` of each catalog, and the `system` catalog's
+//! The catalog queries: the `information_schema` of each catalog, and the `system` catalog's
 //! `metadata` tables, as OpenMetadata's Trino connector reads them — but for a whole batch at a
-//! time. `{catalog}` is the catalog as a quoted identifier; `?` are parameters (inlined as
+//! time; they work on Presto too, but for `table_comments`, which it does not have. `{catalog}` is the catalog as a quoted identifier; `?` are parameters (inlined as
 //! literals by the client), `{schemas}` and `{names}` lists of them ([`expand`]).
 
 /// Every catalog (OpenMetadata's `TRINO_GET_DATABASE`).
@@ -53,6 +53,11 @@ SELECT table_schema, table_name, view_definition FROM {catalog}.information_sche
 /// A view's definition when `information_schema.views` has none (it needs the view's owner):
 /// `TRINO_VIEW_DEFINITION_FALLBACK`. `{view}`: the quoted three-part name.
 pub const SHOW_CREATE_VIEW: &str = "SHOW CREATE VIEW {view}";
+
+/// A table's statement, whose `COMMENT` is where Presto keeps the table's comment (it has no
+/// `system.metadata.table_comments`): `PRESTO_SHOW_CREATE_TABLE`. `{table}`: the quoted
+/// three-part name.
+pub const SHOW_CREATE_TABLE: &str = "SHOW CREATE TABLE {table}";
 
 /// `sql` with `{catalog}` replaced and `{schemas}`, `{names}` expanded into that many `?`s (at
 /// least one each: `IN ()` is a syntax error).

@@ -1,7 +1,8 @@
 """The stand-in read by the official Trino Python client (PyPI `trino`, with its SQLAlchemy dialect,
 which OpenMetadata's Trino connector is built on): if the client accepts every answer, maps every
 value to the right Python type, follows every page and raises Trino's errors, the stand-in speaks
-the protocol as Trino does.
+the protocol as Trino does. Its Presto flavour is read by PrestoDB's own client the same way
+(`presto_selftest.py`).
 
 Run by `standin.py selftest` inside the virtualenv of scripts/trino-standin.sh. Exits non-zero on
 the first failed check; prints one line per check.
@@ -63,17 +64,18 @@ def catalog_spec() -> dict:
 class Running:
     """A stand-in on its own thread, with its request log in a temporary file."""
 
-    def __init__(self, **overrides):
+    def __init__(self, spec_json: dict | None = None, **overrides):
         self.dir = tempfile.mkdtemp(prefix="trino-standin-selftest-")
         spec = os.path.join(self.dir, "catalog.json")
         with open(spec, "w") as f:
-            json.dump(catalog_spec(), f)
+            json.dump(spec_json or catalog_spec(), f)
         args = ["serve", "--catalog", spec, "--log", os.path.join(self.dir, "log.jsonl")]
         for k, v in overrides.items():
             args += [f"--{k.replace('_', '-')}", str(v)]
         self.opts = standin.options(args)
         with open(spec) as f:
-            self.server = standin.Server(("127.0.0.1", 0), standin.Catalog(json.load(f)), self.opts)
+            self.server = standin.Server(("127.0.0.1", 0), standin.Catalog(json.load(f), self.opts.flavour),
+                                         self.opts)
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
@@ -263,7 +265,9 @@ def sqlalchemy_dialect():
 
 
 def main() -> None:
+    import presto_selftest  # noqa: PLC0415  (beside this file; needs PyPI presto-python-client)
+
     for part in (protocol_and_paging, types_and_values, catalog_queries, errors, authentication,
-                 retries_and_latency, sqlalchemy_dialect):
+                 retries_and_latency, sqlalchemy_dialect, *presto_selftest.PARTS):
         part()
     print(f"{len(CHECKS)} passed, 0 failed", flush=True)

@@ -3,7 +3,9 @@
 
     standin.py serve --catalog CATALOG.json [--port 0] [--password USER:PASS] [--jwt TOKEN]
                      [--latency-ms N] [--page-rows N] [--log FILE] [--flaky-every N]
-    standin.py selftest        # needs PyPI `trino` (scripts/trino-standin.sh runs it in its venv)
+                     [--flavour trino|presto]
+    standin.py selftest        # needs PyPI `trino` and `presto-python-client`
+                               # (scripts/trino-standin.sh runs it in its venv)
 
 `serve` prints `127.0.0.1:PORT` (the `hostPort` of OpenMetadata's Trino connection) on its first
 line of standard output and answers until its standard input closes (or it is killed).
@@ -25,6 +27,9 @@ Python client (PyPI `trino`, which `selftest` runs against it) have it:
   authentication `X-Trino-User` must be the authenticated user (else the query fails with
   PERMISSION_DENIED, as Trino's default impersonation rules do).
 - `--flaky-every N`: every Nth request is answered 503 once (a gateway's hiccup; clients retry).
+- `--flavour presto`: answers as PrestoDB does where it differs from Trino (`X-Presto-*` headers,
+  a request without `X-Presto-User` refused whatever `X-Trino-*` it carries, PrestoDB's error names
+  and type signatures, no `system.metadata.table_comments`): `presto_flavour.py` says what and why.
 
 SQL is run by SQLite after the stand-in rewrites Trino's relation names (`catalog.schema.table`,
 quoted or not, or shorter names resolved against the session) into its own tables, so simple
@@ -32,7 +37,9 @@ quoted or not, or shorter names resolved against the session) into its own table
 `.tables`, `.columns` (with its hidden `comment`), `.views`, `system.metadata.table_comments`,
 `system.metadata.catalogs` and the catalog's own tables work as in Trino. `GET /v1/info` answers
 without authentication, as Trino's does. Also: `SHOW CATALOGS`,
-`SHOW SCHEMAS [FROM c]`, `SHOW TABLES [FROM [c.]s]`, `SHOW COLUMNS FROM t`, `SHOW CREATE VIEW v`.
+`SHOW SCHEMAS [FROM c]`, `SHOW TABLES [FROM [c.]s]`, `SHOW COLUMNS FROM t`, `SHOW CREATE VIEW v`,
+`SHOW CREATE TABLE t` (formatted as Trino's and PrestoDB's `SqlFormatter` format it: the table's
+`COMMENT` after the column list, strings as `'…'` or, beyond printable ASCII, `U&'…'`).
 Unknown relations fail with Trino's TABLE_NOT_FOUND / SCHEMA_NOT_FOUND / CATALOG_NOT_FOUND.
 
 The catalog file: {"catalogs": {NAME: {"connector": "memory", "schemas": {NAME: {"tables": {NAME:
@@ -57,6 +64,8 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import presto_flavour  # beside this file
 
 # ---- Trino types ---------------------------------------------------------------------------------
 
@@ -114,9 +123,13 @@ def signature(t: str) -> dict:
         fields = []
         for f in split_top(args or ""):
             named = re.fullmatch(r'"((?:[^"]|"")*)"\s+(.+)', f, re.S)
+            # PrestoDB (and Trinos before 2020) spell a field's name bare: `row(city varchar)`.
+            bare = re.fullmatch(r"([A-Za-z_]\w*)\s+(.+)", f, re.S)
             if named:
                 value = {"fieldName": {"name": named.group(1).replace('""', '"')},
                          "typeSignature": signature(named.group(2))}
+            elif bare and not re.fullmatch(r"(timestamp|time)(\(\d+\))? with time zone|interval .*", f):
+                value = {"fieldName": {"name": bare.group(1)}, "typeSignature": signature(bare.group(2))}
             else:
                 value = {"typeSignature": signature(f)}
             fields.append({"kind": "NAMED_TYPE", "value": value})
@@ -198,13 +211,15 @@ def quote(name: str) -> str:
 class Catalog:
     """Every relation of every catalog, as SQLite tables and views named `r<n>`."""
 
-    def __init__(self, spec: dict):
+    def __init__(self, spec: dict, flavour: str = "trino"):
+        self.flavour = flavour
         self.db = sqlite3.connect(":memory:", check_same_thread=False)
         self.lock = threading.Lock()
         # (catalog, schema, table) -> (sqlite name, [(column, type)], hidden [(column, type)])
         self.relations: dict[tuple[str, str, str], tuple[str, list, list]] = {}
         self.catalogs: dict[str, str] = {}  # name -> connector
         self.views: dict[tuple[str, str, str], str] = {}
+        self.comments: dict[tuple[str, str, str], str] = {}  # tables' comments
         self._load(spec)
 
     def _table(self, key, columns, hidden=()):
@@ -226,6 +241,7 @@ class Catalog:
                     tables.append((cat, schema, table, kind, t.get("comment")))
                     if t.get("comment") is not None:
                         comments.append((cat, schema, table, t["comment"]))
+                        self.comments[(cat, schema, table)] = t["comment"]
                     cols = [(col["name"], col["type"]) for col in t["columns"]]
                     for i, col in enumerate(t["columns"], 1):
                         signature(col["type"])  # a spelling the stand-in cannot parse fails here
@@ -247,7 +263,9 @@ class Catalog:
         self.catalogs["system"] = "system"
         for schema in ("jdbc", "metadata", "runtime"):
             schemata.append(("system", schema))
-        for (schema, table), cols in SYSTEM.items():
+        system = {k: v for k, v in SYSTEM.items()
+                  if self.flavour != presto_flavour.NAME or k not in presto_flavour.ABSENT_SYSTEM_TABLES}
+        for (schema, table), cols in system.items():
             tables.append(("system", schema, table, "BASE TABLE", None))
             for i, (col, t) in enumerate(cols, 1):
                 columns.append(("system", schema, table, col, i, None, "YES", t, None, None))
@@ -277,8 +295,9 @@ class Catalog:
         sys_cat = self._table(("system", "metadata", "catalogs"), SYSTEM[("metadata", "catalogs")])
         self.db.executemany(f"INSERT INTO {sys_cat} VALUES (?, ?, ?)",
                             [(c, c, conn) for c, conn in self.catalogs.items()])
-        sys_com = self._table(("system", "metadata", "table_comments"), SYSTEM[("metadata", "table_comments")])
-        self.db.executemany(f"INSERT INTO {sys_com} VALUES (?, ?, ?, ?)", comments)
+        if ("metadata", "table_comments") in system:
+            sys_com = self._table(("system", "metadata", "table_comments"), system[("metadata", "table_comments")])
+            self.db.executemany(f"INSERT INTO {sys_com} VALUES (?, ?, ?, ?)", comments)
         self._table(("system", "runtime", "nodes"), SYSTEM[("runtime", "nodes")])
         self.db.commit()
 
@@ -402,6 +421,12 @@ class Catalog:
                     "AND table_schema = ? AND table_name = ? ORDER BY ordinal_position", key).fetchall()
             cols = [column_json(n, "varchar") for n in ("Column", "Type", "Extra", "Comment")]
             return cols, [[n, t, "", c or ""] for n, t, c in rows]
+        m = re.fullmatch(r"(?i)show\s+create\s+table\s+(.+)", sql)
+        if m:
+            key = self._resolve([ident_value(p) for p in split_name(m.group(1))], catalog, schema, "line 1:1")
+            if key in self.views:
+                raise QueryError("NOT_SUPPORTED", 13, f"Relation '{'.'.join(key)}' is a view, not a table")
+            return varchar("Create Table"), [[self._create_table(key)]]
         m = re.fullmatch(r"(?i)show\s+create\s+view\s+(.+)", sql)
         if m:
             key = self._resolve([ident_value(p) for p in split_name(m.group(1))], catalog, schema, "line 1:1")
@@ -409,6 +434,50 @@ class Catalog:
                 raise QueryError("NOT_SUPPORTED", 13, f"Relation '{'.'.join(key)}' is a table, not a view")
             return varchar("Create View"), [[self.views[key]]]
         return None
+
+
+    def _create_table(self, key) -> str:
+        """`SHOW CREATE TABLE`'s text, as `SqlFormatter.visitCreateTable` prints it."""
+        every = self.relations[("", "", "all_columns")][0]
+        with self.lock:
+            rows = self.db.execute(
+                f"SELECT column_name, data_type, is_nullable, comment FROM {every} WHERE table_catalog = ? "
+                "AND table_schema = ? AND table_name = ? ORDER BY ordinal_position", key).fetchall()
+        columns = ",\n".join(
+            f"   {format_identifier(n)} {t}" + (" NOT NULL" if nullable == "NO" else "")
+            + (f" COMMENT {format_string_literal(c)}" if c is not None else "")
+            for n, t, nullable, c in rows)
+        text = f"CREATE TABLE {'.'.join(format_identifier(k) for k in key)} (\n{columns}\n)"
+        if key in self.comments:
+            text += f"\nCOMMENT {format_string_literal(self.comments[key])}"
+        if self.catalogs.get(key[0]) in ("hive", "iceberg"):
+            text += "\nWITH (\n   format = 'ORC'\n)"
+        return text
+
+
+def format_identifier(name: str) -> str:
+    """An identifier as the formatter writes it: bare when it can be, else quoted."""
+    if re.fullmatch(r"[a-z_][a-z0-9_]*", name) and name.upper() not in RESERVED:
+        return name
+    return quote(name)
+
+
+def format_string_literal(s: str) -> str:
+    r"""`formatStringLiteral`: `'…'`, quotes doubled; beyond printable ASCII, `U&'…'` with `\`
+    doubled and other characters as `\XXXX` or `\+XXXXXX`."""
+    s = s.replace("'", "''")
+    if all(0x20 <= ord(c) <= 0x7E for c in s):
+        return f"'{s}'"
+    out = []
+    for c in s:
+        point = ord(c)
+        if 0x20 <= point < 0x7F:
+            out.append("\\\\" if c == "\\" else c)
+        elif point <= 0xFFFF:
+            out.append(f"\\{point:04X}")
+        else:
+            out.append(f"\\+{point:06X}")
+    return "U&'" + "".join(out) + "'"
 
 
 def bind(sql: str, using: str) -> str:
@@ -559,15 +628,23 @@ class Handler(BaseHTTPRequestHandler):
         self._entry["status"] = status
         self.server.log(self._entry)
 
+    def _protocol_header(self, what: str):
+        """`X-Trino-<what>`, or `X-Presto-<what>` for the Presto flavour: only the engine's own."""
+        return self.headers.get(presto_flavour.header_prefix(self.server.opts.flavour) + what)
+
     def _begin(self):
         opts = self.server.opts
         length = int(self.headers.get("Content-Length") or 0)
         self._body = self.rfile.read(length).decode("utf-8") if length else ""
         self._entry = {"method": self.command, "path": self.path.split("?")[0],
-                       "user": self.headers.get("X-Trino-User"),
-                       "catalog": self.headers.get("X-Trino-Catalog"),
-                       "schema": self.headers.get("X-Trino-Schema"),
-                       "source": self.headers.get("X-Trino-Source"),
+                       "user": self._protocol_header("User"),
+                       "catalog": self._protocol_header("Catalog"),
+                       "schema": self._protocol_header("Schema"),
+                       "source": self._protocol_header("Source"),
+                       # Every X-Trino-* and X-Presto-* header sent, lower-cased: which protocol the
+                       # client speaks.
+                       "protocol_headers": sorted({k.lower() for k in self.headers.keys()
+                                                   if k.lower().startswith(("x-trino-", "x-presto-"))}),
                        "authorization": (self.headers.get("Authorization") or "").split(" ")[0] or None,
                        "at": time.time()}
         if self.command == "POST":
@@ -604,7 +681,8 @@ class Handler(BaseHTTPRequestHandler):
             self._entry["auth_failure"] = "bad jwt"
         else:
             self._entry["auth_failure"] = "no credentials"
-        schemes = [f'Basic realm="Trino"'] if opts.password else []
+        realm = "Presto" if opts.flavour == presto_flavour.NAME else "Trino"
+        schemes = [f'Basic realm="{realm}"'] if opts.password else []
         schemes += ["Bearer"] if opts.jwt else []
         self._send(401, "Unauthorized", [("WWW-Authenticate", s) for s in schemes])
         return False
@@ -621,17 +699,22 @@ class Handler(BaseHTTPRequestHandler):
                          "processedRows": len(q.data or []), "processedBytes": 0, "physicalInputBytes": 0,
                          "peakMemoryBytes": 0, "spilledBytes": 0},
                "warnings": []}
+        presto = self.server.opts.flavour == presto_flavour.NAME
         if next_uri:
             doc["nextUri"] = next_uri
         if q.columns is not None and state != "QUEUED":
-            doc["columns"] = q.columns
+            doc["columns"] = q.columns if not presto else [
+                dict(c, typeSignature=presto_flavour.signature(c["typeSignature"])) for c in q.columns]
         if page:
             doc["data"] = page
         if q.error is not None:
             e = q.error
-            doc["error"] = {"message": e.message, "errorCode": e.code, "errorName": e.name,
-                            "errorType": e.kind, "errorLocation": {"lineNumber": 1, "columnNumber": 1},
-                            "failureInfo": {"type": "io.trino.spi.TrinoException", "message": e.message,
+            name, code, message, kind, failure = (
+                presto_flavour.error(e.name, e.code, e.message, e.kind) if presto
+                else (e.name, e.code, e.message, e.kind, "io.trino.spi.TrinoException"))
+            doc["error"] = {"message": message, "errorCode": code, "errorName": name,
+                            "errorType": kind, "errorLocation": {"lineNumber": 1, "columnNumber": 1},
+                            "failureInfo": {"type": failure, "message": message,
                                             "suppressed": [], "stack": []}}
         self._send(200, doc)
 
@@ -642,13 +725,17 @@ class Handler(BaseHTTPRequestHandler):
             return
         if self.path.split("?")[0] != "/v1/statement":
             return self._send(404, "Not Found")
-        user = self.headers.get("X-Trino-User")
+        # Only the engine's own headers count: a PrestoDB ignores X-Trino-User, so a request that
+        # names its user there names none.
+        user = (self._protocol_header("User") or "").strip()
         if not user:
             return self._send(400, "User must be set")
+        catalog, schema = self._protocol_header("Catalog"), self._protocol_header("Schema")
+        if schema and not catalog:
+            return self._send(400, "Schema is set but catalog is not")
         if not self._body.strip():
             return self._send(400, "SQL statement is empty")
-        q = Query(self.server.next_id(), user, self._body, self.headers.get("X-Trino-Catalog"),
-                  self.headers.get("X-Trino-Schema"))
+        q = Query(self.server.next_id(), user, self._body, catalog, schema)
         self._entry["query"] = q.id
         with self.server.lock:
             self.server.queries[q.id] = q
@@ -683,7 +770,9 @@ class Handler(BaseHTTPRequestHandler):
         if q.columns is None and q.error is None:
             auth_user = getattr(self, "_auth_user", None)
             try:
-                if auth_user is not None and auth_user != q.user:
+                # Trino's default impersonation rules; PrestoDB's default (allow-all) has none.
+                if (auth_user is not None and auth_user != q.user
+                        and self.server.opts.flavour != presto_flavour.NAME):
                     raise QueryError("PERMISSION_DENIED", 4,
                                      f"Access Denied: User {auth_user} cannot impersonate user {q.user}")
                 q.columns, q.data = self.server.catalog.run(q.sql, q.catalog, q.schema)
@@ -742,7 +831,7 @@ def serve(opts) -> None:
     else:
         with open(opts.catalog, encoding="utf-8") as f:
             spec = json.load(f)
-    server = Server(("127.0.0.1", opts.port), Catalog(spec), opts)
+    server = Server(("127.0.0.1", opts.port), Catalog(spec, opts.flavour), opts)
     host, port = server.server_address[:2]
     print(f"{host}:{port}", flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -768,6 +857,8 @@ def options(argv=None):
     s.add_argument("--page-rows", type=int, default=100, help="rows per page")
     s.add_argument("--log", help="append one JSON line per request to this file")
     s.add_argument("--flaky-every", type=int, default=0, help="answer every Nth request 503")
+    s.add_argument("--flavour", choices=["trino", "presto"], default="trino",
+                   help="answer as Trino or as PrestoDB (presto_flavour.py)")
     sub.add_parser("selftest", help="the official Python client against the stand-in")
     return ap.parse_args(argv)
 
