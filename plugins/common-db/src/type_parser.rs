@@ -78,7 +78,8 @@ impl fmt::Display for Unparsable {
 impl std::error::Error for Unparsable {}
 
 impl ParsedType {
-    fn of(data_type: DataType, display: impl Into<String>) -> Self {
+    /// A type with only its `dataType` and `dataTypeDisplay`.
+    pub fn of(data_type: DataType, display: impl Into<String>) -> Self {
         Self {
             data_type,
             display: display.into(),
