@@ -107,6 +107,9 @@ fn where_openmetadata_s_parser_raises_the_closest_type_is_kept() {
     assert_eq!(columns(&[info("s", "struct<a>", None)]).len(), 1);
 }
 
+/// A column in the flat list: name, parent, position, nullable, description.
+type Shape<'a> = (&'a str, Option<u32>, u32, bool, Option<&'a str>);
+
 #[test]
 fn children_take_comments_and_nullability_from_type_json() {
     let text = "struct<City:string,geo:struct<lat:double,lon:double>,tags:array<struct<k:string>>>";
@@ -131,7 +134,7 @@ fn children_take_comments_and_nullability_from_type_json() {
         Some("A place"),
     );
     let flat = columns(&[info("place", text, Some(spark))]);
-    let shape: Vec<(&str, Option<u32>, u32, bool, Option<&str>)> = flat
+    let shape: Vec<Shape> = flat
         .iter()
         .map(|c| {
             (
