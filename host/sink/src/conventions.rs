@@ -17,7 +17,14 @@
 //!   positions: the REST schema's fields carry none;
 //! - `postgres/metadata.py` reads procedures without their language (`STORED_PROC_LANGUAGE_MAP`
 //!   has no PostgreSQL language names), and `mariadb/` has no language either, while `mysql/`
-//!   sends `ROUTINE_BODY` (`SQL`).
+//!   sends `ROUTINE_BODY` (`SQL`);
+//! - its `UnityCatalog` and `Databricks` connectors type struct and array columns with
+//!   `ColumnTypeParser._parse_datatype_string`, which gives every struct (and every array of
+//!   structs) a `children` list, empty when the type names no field (`struct<>`): a plugin cannot
+//!   say "no fields" in the contract's flat list, so the sink writes `[]` for them (which also
+//!   keeps the table, since OpenMetadata's server refuses a top-level `STRUCT` without
+//!   `children`). Checked for `UnityCatalog` by tests/tests/connectors/databricks.rs; read in
+//!   `sql_column_handler.py` for `Databricks`.
 //!
 //! Service types not listed keep omrun's full request (positions, lengths only where the type
 //! has one, the language): their OpenMetadata connectors have not been compared yet.
@@ -36,6 +43,8 @@ pub struct Conventions {
     /// ARRAY, STRUCT, MAP and UNION columns are built from their parsed type: no `constraint`,
     /// and a `dataLength` only when the column has one.
     pub complex_columns_bare: bool,
+    /// A struct column or field (or an array of structs) without fields has `children: []`.
+    pub empty_struct_children: bool,
 }
 
 impl Conventions {
@@ -46,6 +55,7 @@ impl Conventions {
         procedure_language: true,
         verbatim_descriptions: false,
         complex_columns_bare: false,
+        empty_struct_children: false,
     };
 
     /// The conventions of OpenMetadata's connector for `service_type` (as in the config's
@@ -71,6 +81,10 @@ impl Conventions {
             "BigQuery" => Self {
                 complex_columns_bare: true,
                 ..sqlalchemy
+            },
+            "UnityCatalog" | "Databricks" => Self {
+                empty_struct_children: true,
+                ..Self::FULL
             },
             _ => Self::FULL,
         }
@@ -115,8 +129,19 @@ mod tests {
         assert_eq!(Conventions::FULL.description(Some(" a\n")), Some("a"));
         assert_eq!(Conventions::FULL.description(Some("  ")), None);
         // Not compared yet: omrun's full requests.
-        for other in ["Redshift", "SQLite", "Looker", "postgres"] {
+        for other in ["Redshift", "SQLite", "Looker", "postgres", "Trino"] {
             assert_eq!(Conventions::of(other), Conventions::FULL, "{other}");
+        }
+        for unity in ["UnityCatalog", "Databricks"] {
+            let c = Conventions::of(unity);
+            assert!(c.empty_struct_children, "{unity}");
+            assert_eq!(
+                Conventions {
+                    empty_struct_children: false,
+                    ..c
+                },
+                Conventions::FULL
+            );
         }
     }
 }

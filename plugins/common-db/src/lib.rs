@@ -3,6 +3,8 @@
 //! - [`config`]: the connection and `sourceConfig` settings (OpenMetadata's `DatabaseMetadata`);
 //! - [`filter`]: OpenMetadata's filter patterns and fully qualified names;
 //! - [`column_type`]: a type's spelling to OpenMetadata's column type fields;
+//! - [`type_parser`]: OpenMetadata's parser of Hive/Spark-style type strings (`struct<…>`,
+//!   `array<…>`, `map<…>`), a struct's fields as children;
 //! - [`Catalog`]: the dialect's trait — name-only listing for discovery, set-based description for
 //!   processing;
 //! - [`SqlSource`]: any `Catalog` as a [`DiscoverableSource`](omrun_sdk::DiscoverableSource).
@@ -25,6 +27,7 @@ pub mod config;
 pub mod filter;
 pub mod per_database;
 mod source;
+pub mod type_parser;
 
 pub use catalog::{Catalog, Databases, TableError, TableName, by_schema, is_view};
 pub use per_database::PerDatabase;

@@ -44,6 +44,9 @@ pub struct ColumnInfo {
     pub type_text: Option<String>,
     /// The type's family (`DECIMAL`, `ARRAY`, `STRING`…), when `type_text` is missing.
     pub type_name: Option<String>,
+    /// Spark's JSON of the column (a `StructField`): where a struct's fields keep their comments
+    /// (`metadata.comment`) and nullability, which `type_text` does not say.
+    pub type_json: Option<String>,
     pub comment: Option<String>,
     pub nullable: Option<bool>,
     /// 0-based ordinal position.

@@ -17,6 +17,7 @@
 
 mod api;
 mod client;
+mod columns;
 mod config;
 mod convert;
 

@@ -35,7 +35,7 @@ COLUMNS = [
     {"name": "total", "type_text": "decimal(12,2)"},
     {"name": "tags", "type_text": "array<string>"},
     {"name": "attrs", "type_text": "map<string,int>"},
-    {"name": "ship", "type_text": "struct<city:string,zip:string comment 'postal code'>"},
+    {"name": "ship", "type_text": "struct<city:string,zip:string not null comment 'postal code'>"},
     {"name": "placed_at", "type_text": "timestamp"},
     {"name": "code", "type_text": "varchar(8)"},
     {"name": "span", "type_text": "interval day to second"},
@@ -151,8 +151,8 @@ def run(standin) -> int:
           and cols["span"].type_name == ColumnTypeName.INTERVAL, {n: c.type_name for n, c in cols.items()})
     check("decimal precision and scale", (cols["total"].type_precision, cols["total"].type_scale) == (12, 2),
           cols["total"])
-    check("type_text as written", cols["ship"].type_text == "struct<city:string,zip:string comment 'postal code'>",
-          cols["ship"].type_text)
+    check("type_text as Spark's catalogString (a field's NOT NULL and comment only in type_json)",
+          cols["ship"].type_text == "struct<city:string,zip:string>", cols["ship"].type_text)
     check("interval's type_interval_type", cols["span"].type_interval_type == "DAY TO SECOND", cols["span"])
     check("nullable and comment", cols["id"].nullable is False and cols["id"].comment == "Order id"
           and cols["total"].nullable is True and cols["total"].comment is None, cols["id"])
@@ -163,7 +163,8 @@ def run(standin) -> int:
     check("type_json is Spark's StructField JSON",
           ship["name"] == "ship" and ship["type"]["type"] == "struct"
           and [f["name"] for f in ship["type"]["fields"]] == ["city", "zip"]
-          and ship["type"]["fields"][1]["metadata"] == {"comment": "postal code"}, ship)
+          and ship["type"]["fields"][1]["metadata"] == {"comment": "postal code"}
+          and [f["nullable"] for f in ship["type"]["fields"]] == [True, False], ship)
     tags = json.loads(cols["tags"].type_json)
     check("an array's type_json", tags["type"] == {"type": "array", "elementType": "string", "containsNull": True},
           tags)

@@ -28,10 +28,12 @@ What it answers, as Databricks' API reference (docs.databricks.com/api/workspace
   always carries an opaque `next_page_token` (so a listing that ends on a page boundary ends with
   an empty page without one: clients must read until the token is absent); a token that is not
   one of ours → 400. Items in name order.
-- `ColumnInfo` from each column's Databricks SQL type (`type_text`, lower case, e.g.
-  `decimal(10,2)`, `array<string>`, `map<string,int>`, `struct<city:string,zip:string>`):
+- `ColumnInfo` from each column's Databricks SQL type (lower case, e.g. `decimal(10,2)`,
+  `array<string>`, `map<string,int>`, `struct<city:string,zip:string not null comment 'ZIP'>`):
+  `type_text` as Spark's `catalogString` spells it (the API reference: "Full data type
+  specification as SQL/catalogString text": a struct field's `NOT NULL` and comment left out),
   `type_name` (`INT`, `LONG`, `DECIMAL`, `ARRAY`, `STRUCT`…), `type_precision`/`type_scale`,
-  `type_json` (the Spark `StructField` JSON, with the comment in its metadata),
+  `type_json` (the Spark `StructField` JSON: comments in `metadata`, a field's nullability),
   `type_interval_type`, `position` (0-based), `nullable`, `partition_index`, `comment`.
 - Authentication: `Authorization: Bearer <token>` on every request when `--token` is given. No or
   another kind of credential → 401 `{"error_code": "UNAUTHENTICATED", …}`; a wrong token → 403
@@ -135,7 +137,9 @@ PRIMITIVES = {
 
 
 def parse_type(text: str) -> dict:
-    """A type's spelling → {type_name, json (Spark's), precision, scale, interval, metadata}."""
+    """A type's spelling → {type_name, text (Spark's catalogString, what `type_text` holds), json
+    (Spark's), precision, scale, interval, metadata}. A struct field may say `NOT NULL` and
+    `COMMENT '…'` after its type, as in Databricks SQL: both go to the JSON only."""
     t = text.strip()
     low = t.lower()
     m = re.fullmatch(r"(array|map|struct)\s*<(.*)>", t, re.S | re.I)
@@ -143,47 +147,51 @@ def parse_type(text: str) -> dict:
         kind, inner = m.group(1).lower(), m.group(2)
         if kind == "array":
             element = parse_type(inner)
-            return {"type_name": "ARRAY", "json": {"type": "array", "elementType": element["json"],
-                                                   "containsNull": True}}
+            return {"type_name": "ARRAY", "text": f"array<{element['text']}>",
+                    "json": {"type": "array", "elementType": element["json"], "containsNull": True}}
         if kind == "map":
             parts = split_top(inner)
             if len(parts) != 2:
                 raise TypeError_(f"map needs a key and a value type: {text}")
-            return {"type_name": "MAP", "json": {"type": "map", "keyType": parse_type(parts[0])["json"],
-                                                 "valueType": parse_type(parts[1])["json"],
-                                                 "valueContainsNull": True}}
-        fields = []
+            key, value = parse_type(parts[0]), parse_type(parts[1])
+            return {"type_name": "MAP", "text": f"map<{key['text']},{value['text']}>",
+                    "json": {"type": "map", "keyType": key["json"], "valueType": value["json"],
+                             "valueContainsNull": True}}
+        fields, texts = [], []
         for f in split_top(inner):
             name, sep, ftype = f.partition(":")
             if not sep:
                 raise TypeError_(f"a struct field needs a name and a type: {f!r} in {text}")
             name = name.strip().strip("`")
-            comment = None
-            cm = re.fullmatch(r"(.*?)\s+comment\s+'((?:[^']|'')*)'", ftype.strip(), re.S | re.I)
-            if cm:
-                ftype, comment = cm.group(1), cm.group(2).replace("''", "'")
-            fields.append({"name": name, "type": parse_type(ftype)["json"], "nullable": True,
+            fm = re.fullmatch(r"(.*?)(\s+not\s+null)?(?:\s+comment\s+'((?:[^']|'')*)')?", ftype.strip(),
+                              re.S | re.I)
+            ftype, not_null, comment = fm.group(1), fm.group(2), fm.group(3)
+            comment = comment.replace("''", "'") if comment else None
+            field_type = parse_type(ftype)
+            fields.append({"name": name, "type": field_type["json"], "nullable": not not_null,
                            "metadata": {"comment": comment} if comment else {}})
-        return {"type_name": "STRUCT", "json": {"type": "struct", "fields": fields}}
+            texts.append(f"{name}:{field_type['text']}")
+        return {"type_name": "STRUCT", "text": f"struct<{','.join(texts)}>",
+                "json": {"type": "struct", "fields": fields}}
     m = re.fullmatch(r"decimal\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?", low)
     if m:
         p = int(m.group(1) or 10)
         s = int(m.group(2) or 0)
-        return {"type_name": "DECIMAL", "json": f"decimal({p},{s})", "precision": p, "scale": s}
+        return {"type_name": "DECIMAL", "text": t, "json": f"decimal({p},{s})", "precision": p, "scale": s}
     m = re.fullmatch(r"(var)?char\s*\(\s*(\d+)\s*\)", low)
     if m:
-        return {"type_name": "STRING" if m.group(1) else "CHAR", "json": "string",
+        return {"type_name": "STRING" if m.group(1) else "CHAR", "text": t, "json": "string",
                 "metadata": {"__CHAR_VARCHAR_TYPE_STRING": low.replace(" ", "")}}
     m = re.fullmatch(r"interval\s+(year|month|day|hour|minute|second)(?:\s+to\s+(year|month|day|hour|minute|second))?",
                      low)
     if m:
-        return {"type_name": "INTERVAL", "json": low, "interval": low[len("interval "):].upper()}
+        return {"type_name": "INTERVAL", "text": t, "json": low, "interval": low[len("interval "):].upper()}
     m = re.fullmatch(r"(geography|geometry)\s*\(\s*(\d+|any)\s*\)", low)
     if m:
-        return {"type_name": m.group(1).upper(), "json": low.replace(" ", "")}
+        return {"type_name": m.group(1).upper(), "text": t, "json": low.replace(" ", "")}
     if low in PRIMITIVES:
         name, json_name = PRIMITIVES[low]
-        return {"type_name": name, "json": json_name}
+        return {"type_name": name, "text": t, "json": json_name}
     raise TypeError_(f"not a Databricks type: {text!r}")
 
 
@@ -196,7 +204,7 @@ def column_info(table: dict, c: dict, position: int) -> dict:
         metadata["comment"] = c["comment"]
     info = {
         "name": c["name"],
-        "type_text": c["type_text"],
+        "type_text": t["text"],
         "type_name": t["type_name"],
         "type_precision": t.get("precision", 0),
         "type_scale": t.get("scale", 0),

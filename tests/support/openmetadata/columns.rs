@@ -1,19 +1,38 @@
-//! A table's column names, checked as OpenMetadata's `DatabaseUtil.validateColumns` checks them
-//! when a `CreateTableRequest` becomes a table (`TableMapper.validateNewTable`, for a PUT and a
-//! bulk row alike): no two top-level columns share a name, and no two fields of a top-level
-//! `STRUCT` column (its `children`; the server looks no deeper, nor at other types' children):
-//! 400 `Column name <name> is repeated`. Names compare exactly, case included.
+//! The columns of a table or of a dashboard data model, checked as OpenMetadata's
+//! `DatabaseUtil.validateColumns` checks them when a Create request becomes an entity
+//! (`TableMapper.validateNewTable`, `DashboardDataModelMapper.createToEntity`; a PUT and a bulk row
+//! alike). It looks at the top-level columns only, and at the fields of a top-level `STRUCT`:
+//!
+//! - no two top-level columns share a name, nor two fields (`children`) of a top-level `STRUCT`
+//!   column: 400 `Column name <name> is repeated` (names compare exactly, case included; deeper
+//!   levels and other types' children are not looked at);
+//! - a top-level `STRUCT` column has `children`: absent or `null`, 400 `For column data type
+//!   struct, children must not be null` (an empty list is accepted; a `STRUCT` field of a struct
+//!   is not looked at). Absent is null on the server: `table.json` gives `children` the default
+//!   `null`, which its generated Java class keeps.
+//!
+//! Per column, in the server's order: the struct rule, then its fields' names; the top-level
+//! names before any column.
 
 use serde_json::Value;
 
 use super::store::Refusal;
 
-pub fn validate(table: &Value) -> Result<(), Refusal> {
-    let columns = table.get("columns").and_then(Value::as_array);
+/// The server's message for a top-level `STRUCT` without `children`.
+pub const STRUCT_WITHOUT_CHILDREN: &str = "For column data type struct, children must not be null";
+
+/// Checks `entity`'s `columns`; `struct_children`: whether a top-level `STRUCT` must have
+/// `children` (the stand-in can be told to let them pass, [`super::StandIn::allow_childless_structs`]).
+pub fn validate(entity: &Value, struct_children: bool) -> Result<(), Refusal> {
+    let columns = entity.get("columns").and_then(Value::as_array);
     unique(columns)?;
     for column in columns.into_iter().flatten() {
         if column["dataType"] == "STRUCT" {
-            unique(column.get("children").and_then(Value::as_array))?;
+            let children = column.get("children").filter(|c| !c.is_null());
+            if children.is_none() && struct_children {
+                return Err(Refusal::bad_request(STRUCT_WITHOUT_CHILDREN));
+            }
+            unique(children.and_then(Value::as_array))?;
         }
     }
     Ok(())

@@ -29,7 +29,8 @@
 //!
 //! plus `classifications` and `tags` (`PUT` one, `GET` by name or id, list): a tag lives in its
 //! classification, and a tag label anywhere in a request must name a stored tag ([`labels`]).
-//! A table's column names are checked as the server checks them ([`columns`]).
+//! The columns of a table or data model are checked as the server checks them ([`columns`]:
+//! repeated names, a top-level `STRUCT` without `children`).
 //!
 //! The server runs on its own thread and Tokio runtime, so a test can drive it from blocking code
 //! and run `omrun` against it; it stops when the [`StandIn`] is dropped.
@@ -125,6 +126,13 @@ impl StandIn {
     /// The version `GET /v1/system/version` reports (to test an incompatible server).
     pub fn set_version(&self, version: &str) {
         self.shared.lock().version = version.to_string();
+    }
+
+    /// From now on, accepts a top-level `STRUCT` column without `children`, which OpenMetadata
+    /// refuses (`For column data type struct, children must not be null`): only for a plugin
+    /// known not to give struct columns their fields yet, so its other writes can be tested.
+    pub fn allow_childless_structs(&self) {
+        self.shared.lock().store.childless_structs_allowed = true;
     }
 
     /// Every entity of a collection, deleted ones included, by FQN.

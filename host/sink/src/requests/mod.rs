@@ -489,7 +489,7 @@ fn by_position(columns: &[Column]) -> impl Iterator<Item = &Column> {
 fn column(c: &Column, keys: Option<&ColumnConstraints>, conventions: Conventions) -> Value {
     let constraint = keys.and_then(|k| k.of_column(c));
     let mut value = field(c, constraint, conventions);
-    if !c.children.is_empty() {
+    if has_children(c, conventions) {
         let children: Vec<Value> = by_position(&c.children)
             .map(|child| nested(child, keys.is_some(), conventions))
             .collect();
@@ -498,10 +498,18 @@ fn column(c: &Column, keys: Option<&ColumnConstraints>, conventions: Conventions
     value.into()
 }
 
+/// Whether the request gives `c` its `children`: when it has some, and (where the service type's
+/// connector does so) when it is a struct, or an array of structs, without any.
+fn has_children(c: &Column, conventions: Conventions) -> bool {
+    let of_structs =
+        c.data_type == "STRUCT" || (c.data_type == "ARRAY" && c.array_data_type == Some("STRUCT"));
+    !c.children.is_empty() || (conventions.empty_struct_children && of_structs)
+}
+
 /// A nested column: of a table (`constrained`: its nullability) or of a data model (none).
 fn nested(c: &Column, constrained: bool, conventions: Conventions) -> Value {
     let mut value = field(c, constrained.then(|| nullability(c)), conventions);
-    if !c.children.is_empty() {
+    if has_children(c, conventions) {
         let children: Vec<Value> = by_position(&c.children)
             .map(|child| nested(child, constrained, conventions))
             .collect();

@@ -97,6 +97,57 @@ fn nested_columns_are_children_in_position_order_with_their_nullability_and_tags
 }
 
 #[test]
+fn structs_without_fields_have_empty_children_where_the_service_type_s_connector_gives_them() {
+    // `s struct<>`, `l array<struct<>>`, `n struct<e:struct<>>`, and an empty map.
+    let empty = |name: &str, position: u32, data_type: &'static str| Column {
+        data_type,
+        ..col(name, position, true, vec![])
+    };
+    let l = Column {
+        array_data_type: Some("STRUCT"),
+        ..empty("l", 2, "ARRAY")
+    };
+    let n = Column {
+        data_type: "STRUCT",
+        ..col("n", 3, true, vec![empty("e", 1, "STRUCT")])
+    };
+    let t = Table {
+        columns: vec![empty("s", 1, "STRUCT"), l, n, empty("m", 4, "MAP")],
+        ..nested_table()
+    };
+    let children = |service_type: &str| -> Vec<Option<Value>> {
+        let body = Requests::new("svc", service_type)
+            .entity(&Entity::Table(t.clone()))
+            .body;
+        let columns = body["columns"].as_array().unwrap().clone();
+        let e = columns[2]["children"][0].get("children").cloned();
+        let mut out: Vec<Option<Value>> =
+            columns.iter().map(|c| c.get("children").cloned()).collect();
+        out.push(e);
+        out
+    };
+    let unity = children("UnityCatalog");
+    let empty_list = Some(json!([]));
+    assert_eq!(unity[0], empty_list, "struct<>");
+    assert_eq!(unity[1], empty_list, "array<struct<>>");
+    assert_eq!(unity[4], empty_list, "a field struct<>");
+    assert_eq!(unity[3], None, "a map has none");
+    assert_eq!(
+        unity[2].as_ref().unwrap()[0]["name"],
+        "e",
+        "fields are still fields"
+    );
+    assert_eq!(children("Databricks"), unity);
+    // Elsewhere a struct without fields has none: what the plugin gave.
+    let bigquery = children("BigQuery");
+    assert_eq!(
+        (&bigquery[0], &bigquery[1], &bigquery[4]),
+        (&None, &None, &None)
+    );
+    assert_eq!(bigquery[2].as_ref().unwrap()[0]["name"], "e");
+}
+
+#[test]
 fn a_data_models_nested_columns_carry_no_constraint() {
     let model = DashboardDataModel {
         name: "m".into(),

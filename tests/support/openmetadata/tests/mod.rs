@@ -2,7 +2,8 @@
 //! version, services, bulk writes with per-item results checked against the state before the
 //! batch, the server's table-constraint rules, change detection by `sourceHash`, reads with
 //! fields/include and cursor paging, JSON Patch, deleteStale, the calls `metadata ingest` makes,
-//! and scripted faults. Plain HTTP calls, no omrun involved.
+//! the column rules (a top-level STRUCT without children refused), and scripted faults. Plain
+//! HTTP calls, no omrun involved.
 
 mod api;
 mod basics;
@@ -10,4 +11,5 @@ mod constraints;
 mod patch;
 mod reads;
 mod stale;
+mod structs;
 mod tags;
