@@ -291,7 +291,13 @@ fn a_key_pair_logs_in_with_a_jwt_the_host_signs() {
     load(&sf);
     let work = Workdir::new();
     let key = std::process::Command::new("openssl")
-        .args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"])
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+        ])
         .output()
         .expect("openssl");
     assert!(key.status.success());
