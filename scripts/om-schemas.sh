@@ -36,8 +36,10 @@ om_schemas() {
         local shared="$root/../shared/openmetadata-schema/json"
         _om_schemas_derive "$root" || return 1
         if [[ -d "$shared" ]]; then
-            # Links, not copies: the shared schemas stay the one source where they exist.
-            local merged=$HOME/.cache/omrun/openmetadata-schema-merged f from
+            # Links, not copies: the shared schemas stay the one source where they exist. In
+            # this checkout's build/ directory: test runs of other checkouts (other branches, CI's
+            # clean clone) remake their own at the same time.
+            local merged=$root/build/openmetadata-schema-merged f from
             rm -rf "$merged"
             for f in "${OM_SCHEMA_FILES[@]}"; do
                 from="$OMRUN_OM_SCHEMAS/$f"
