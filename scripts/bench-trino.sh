@@ -7,9 +7,8 @@
 #   scripts/bench-trino.sh [--tables 2000] [--latency-ms 50] [--parallelism 8] [--page-rows 1000]
 #                          [--no-build]
 #
-# OMRUN_BIN picks the omrun to measure (default: a release build, made here); CARGO_TARGET_DIR is
-# honoured. --no-build measures build/plugins/trino.wasm as it is. Needs python3 (the stand-in is
-# standard library only).
+# OMRUN_BIN and CARGO_TARGET_DIR as in scripts/bench-lib.sh; --no-build measures
+# build/plugins/trino.wasm as it is. Needs python3 (the stand-in is standard library only).
 set -euo pipefail
 
 tables=2000 latency_ms=50 parallelism=8 page_rows=1000 build=1
@@ -31,29 +30,13 @@ while [[ $# -gt 0 ]]; do
     shift 2
 done
 
-repo="$(cd "$(dirname "$0")/.." && pwd)"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/omrun/target}"
-work=$(mktemp -d)
-log() { printf '\n==> %s\n' "$*" >&2; }
-standin_pid=
-cleanup() {
-    [[ -n $standin_pid ]] && kill "$standin_pid" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-if ((build)); then
-    log "building"
-    bash "$repo/scripts/build-plugins.sh" >/dev/null
-fi
-if [[ -z ${OMRUN_BIN:-} ]]; then
-    cargo build --release -q -p omrun --bin omrun --manifest-path "$repo/Cargo.toml"
-    OMRUN_BIN="$CARGO_TARGET_DIR/release/omrun"
-fi
-omrun=$OMRUN_BIN
+bench=bench-trino.sh
+# shellcheck source=scripts/bench-lib.sh
+source "$(dirname "$0")/bench-lib.sh"
+bench_start
 plugin="$repo/build/plugins/trino.wasm"
 
-log "Trino stand-in: $tables tables and views, ${latency_ms} ms per request, $page_rows rows a page"
+bench_log "Trino stand-in: $tables tables and views, ${latency_ms} ms per request, $page_rows rows a page"
 coproc STANDIN (exec python3 "$repo/tests/support/trino/standin.py" serve --synthetic "$tables" \
     --latency-ms "$latency_ms" --page-rows "$page_rows" --log "$work/requests.jsonl")
 standin_pid=$STANDIN_PID
@@ -79,44 +62,10 @@ workflowConfig:
   loggerLevel: INFO
 YAML
 
-# Compiles the plugin into omrun's cache, so neither timed run pays for it.
-"$omrun" plugin inspect "$plugin" >/dev/null
-
-run() { # name, orchestrator flags… -> wall seconds on stdout
-    local name=$1
-    shift
-    local start end before
-    before=$(wc -l < "$work/requests.jsonl" 2>/dev/null || echo 0)
-    start=$(date +%s.%N)
-    if ! "$omrun" ingest -c "$work/trino.yaml" --plugin "$plugin" --file-sink "$work/$name.jsonl" \
-        "$@" > "$work/$name.log" 2>&1; then
-        echo "bench-trino.sh: the $name run failed:" >&2
-        tail -n 20 "$work/$name.log" >&2
-        exit 1
-    fi
-    end=$(date +%s.%N)
-    grep -E '\[INFO\] (Processed|Failed|Retried):' "$work/$name.log" | sed "s/^.*\[INFO\] /    $name: /" >&2
-    echo "    $name: $(( $(wc -l < "$work/requests.jsonl") - before )) HTTP requests" >&2
-    echo "$end - $start" | bc
-}
-
-log "sequential"
+run() { bench_run "$1" "$work/trino.yaml" "$plugin" "${@:2}"; }
+bench_log "sequential"
 sequential=$(run sequential --orchestrator sequential)
-log "local, $parallelism workers"
+bench_log "local, $parallelism workers"
 local_=$(run local --orchestrator local --parallelism "$parallelism")
-
-log "comparing the outputs"
-sort "$work/sequential.jsonl" > "$work/sequential.sorted"
-sort "$work/local.jsonl" > "$work/local.sorted"
-if ! cmp -s "$work/sequential.sorted" "$work/local.sorted"; then
-    echo "bench-trino.sh: sequential and local wrote different requests:" >&2
-    diff "$work/sequential.sorted" "$work/local.sorted" | head -n 20 >&2
-    exit 1
-fi
-count() { grep -c "\"kind\":\"$1\"" "$work/sequential.jsonl" || true; }
-echo "    identical: $(wc -l < "$work/sequential.jsonl") requests each ($(count CreateTableRequest) tables and views)" >&2
-
-printf '\n%s tables and views, %s ms per Trino request, %s rows a page\n' "$tables" "$latency_ms" "$page_rows"
-printf '%-11s %8s %9s %8s\n' mode workers 'wall (s)' speedup
-printf '%-11s %8d %9.2f %7.2fx\n' sequential 1 "$sequential" 1
-printf '%-11s %8d %9.2f %7.2fx\n' local "$parallelism" "$local_" "$(echo "$sequential / $local_" | bc -l)"
+bench_compare 
+bench_table "$tables tables and views, $latency_ms ms per Trino request, $page_rows rows a page" "$sequential" "$local_"
