@@ -4,6 +4,10 @@
 //! `ColumnTypeParser._parse_datatype_string` ([`omrun_common_db::type_parser`]): a row's fields,
 //! an array of rows' element fields, at any depth, lower-cased and without spaces as the parser
 //! leaves them. A map, a scalar, an array of arrays have none.
+//!
+//! Presto's rows get the same (its `row(city varchar)` reads as Trino's older unquoted spelling):
+//! OpenMetadata's Presto connector types them `NULL`, without children, but omrun types them
+//! `STRUCT`, which OpenMetadata's server refuses without children.
 
 use omrun_common_db::type_parser::{self, Field, Unparsable};
 use omrun_sdk::types::NestedColumn;
