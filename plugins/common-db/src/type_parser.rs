@@ -24,6 +24,7 @@
 //! Checked against OpenMetadata's own parser: `type_parser/openmetadata.jsonl` holds what
 //! tests/support/om_type_parser.py printed for 80 type strings, and the tests parse each.
 
+mod columns;
 mod source_types;
 #[cfg(test)]
 mod tests;

@@ -83,30 +83,12 @@ pub fn columns(infos: &[ColumnInfo]) -> Vec<Column> {
                 nullable: c.nullable.unwrap_or(true),
                 ordinal_position: i as u32 + 1,
                 description: non_empty(c.comment.as_deref()),
-                ..column(t)
+                ..t.column()
             };
             Some(NestedColumn::new(column, children))
         })
         .collect();
     NestedColumn::flatten(nested)
-}
-
-/// A column of type `t`, nullable, without name, description or position yet.
-fn column(t: ParsedType) -> Column {
-    Column {
-        name: String::new(),
-        data_type: t.data_type,
-        data_type_display: t.display,
-        array_data_type: t.array_data_type,
-        data_length: t.data_length,
-        precision: t.precision,
-        scale: t.scale,
-        nullable: true,
-        ordinal_position: 0,
-        description: None,
-        parent: None,
-        tags: vec![],
-    }
 }
 
 /// The children of a column of type `t`, each with its own; `spark` the same level's fields in
@@ -127,7 +109,7 @@ fn children(t: &ParsedType, spark: &[Value]) -> Vec<NestedColumn> {
                     .and_then(|f| f["nullable"].as_bool())
                     .unwrap_or(true),
                 description: spark_field.and_then(|f| non_empty(f["metadata"]["comment"].as_str())),
-                ..column(field.field_type.clone())
+                ..field.field_type.column()
             };
             NestedColumn::new(column, grandchildren)
         })

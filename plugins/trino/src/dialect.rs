@@ -8,8 +8,12 @@
 //! parses that instead. This module gives the same answers without either library; the table in
 //! the tests was captured from openmetadata-ingestion 2.0.7.0 with trino 0.340.0.
 
+mod children;
+
 use omrun_common_db::column_type::{ColumnType, column_type};
 use omrun_sdk::types::DataType;
+
+pub use children::trino_children;
 
 /// A type spelling parsed: its name (lower case, `timestamp with time zone` included) and its
 /// arguments (numbers, types, or a row's fields).

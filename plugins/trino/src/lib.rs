@@ -23,7 +23,7 @@ use omrun_common_db::{Catalog, Databases, TableError, TableName};
 use omrun_sdk::log;
 use omrun_sdk::sql::{Query, Row, SqlError, Value};
 use omrun_sdk::types::{
-    Capability, Column, Database, DatabaseSchema, PluginInfo, Table, TableType,
+    Capability, Column, Database, DatabaseSchema, NestedColumn, PluginInfo, Table, TableType,
 };
 
 use client::{Client, identifier};
@@ -334,22 +334,47 @@ impl Catalog for Trino {
             return Ok(Vec::new());
         }
 
+        // Each table's columns with their fields, flattened into the contract's list at the end.
+        let mut columns: BTreeMap<(String, String), Vec<NestedColumn>> = BTreeMap::new();
         for row in self.query(queries::DESCRIBE_COLUMNS, database, &[], &schemas, &names)? {
-            let Some(table) = found.get_mut(&key(&row)?) else {
+            let key = key(&row)?;
+            let Some(table) = found.get(&key) else {
                 continue;
             };
+            let name = row.required(2, Row::string)?;
             let spelling = row.required(5, Row::str)?;
             let (mapped, display) = match self.flavour {
                 Flavour::Trino => dialect::trino_column_type(spelling),
                 Flavour::Presto => presto::presto_column_type(spelling),
             };
+            let fields = match dialect::trino_children(spelling) {
+                Ok(fields) => fields,
+                // OpenMetadata's connector drops the column too (its parser raises on it).
+                Err(e) => {
+                    log::warn!(
+                        "column {}.{name} left out: its type {spelling} has fields OpenMetadata \
+                         cannot name ({e})",
+                        table.name
+                    );
+                    continue;
+                }
+            };
             let position = u32::try_from(row.required(3, Row::i64)?).unwrap_or_default();
-            table.columns.push(Column {
+            let column = Column {
                 nullable: row.str(4) != Some("NO"),
                 // Trino reports an unset comment as '' as often as NULL (OpenMetadata: `or None`).
                 description: row.string(6).filter(|c| !c.is_empty()),
-                ..mapped.column(row.required(2, Row::string)?, display, position)
-            });
+                ..mapped.column(name, display, position)
+            };
+            columns
+                .entry(key)
+                .or_default()
+                .push(NestedColumn::new(column, fields));
+        }
+        for (key, nested) in columns {
+            if let Some(table) = found.get_mut(&key) {
+                table.columns = NestedColumn::flatten(nested);
+            }
         }
 
         match self.flavour {
