@@ -21,15 +21,14 @@ use super::store::Refusal;
 /// The server's message for a top-level `STRUCT` without `children`.
 pub const STRUCT_WITHOUT_CHILDREN: &str = "For column data type struct, children must not be null";
 
-/// Checks `entity`'s `columns`; `struct_children`: whether a top-level `STRUCT` must have
-/// `children` (the stand-in can be told to let them pass, [`super::StandIn::allow_childless_structs`]).
-pub fn validate(entity: &Value, struct_children: bool) -> Result<(), Refusal> {
+/// Checks `entity`'s `columns`.
+pub fn validate(entity: &Value) -> Result<(), Refusal> {
     let columns = entity.get("columns").and_then(Value::as_array);
     unique(columns)?;
     for column in columns.into_iter().flatten() {
         if column["dataType"] == "STRUCT" {
             let children = column.get("children").filter(|c| !c.is_null());
-            if children.is_none() && struct_children {
+            if children.is_none() {
                 return Err(Refusal::bad_request(STRUCT_WITHOUT_CHILDREN));
             }
             unique(children.and_then(Value::as_array))?;

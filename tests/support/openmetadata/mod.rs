@@ -128,13 +128,6 @@ impl StandIn {
         self.shared.lock().version = version.to_string();
     }
 
-    /// From now on, accepts a top-level `STRUCT` column without `children`, which OpenMetadata
-    /// refuses (`For column data type struct, children must not be null`): only for a plugin
-    /// known not to give struct columns their fields yet, so its other writes can be tested.
-    pub fn allow_childless_structs(&self) {
-        self.shared.lock().store.childless_structs_allowed = true;
-    }
-
     /// Every entity of a collection, deleted ones included, by FQN.
     pub fn entities(&self, c: Collection) -> Vec<Entity> {
         self.shared.lock().store.list(c)

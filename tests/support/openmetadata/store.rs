@@ -138,9 +138,6 @@ pub struct Store {
     // Versions are kept in tenths: 0.1 + 0.1 + 0.1 in f64 is not 0.3.
     entities: BTreeMap<(Collection, String), (Entity, u32)>,
     writes: BTreeMap<Collection, Writes>,
-    /// A top-level `STRUCT` column without `children` passes, which OpenMetadata refuses
-    /// ([`columns`]): for a plugin known not to give them yet.
-    pub childless_structs_allowed: bool,
 }
 
 impl Store {
@@ -209,7 +206,7 @@ impl Store {
         }
         // The request becomes an entity before the repository sees it: its columns first.
         if matches!(c, Collection::Tables | Collection::DashboardDataModels) {
-            columns::validate(request, !self.childless_structs_allowed)?;
+            columns::validate(request)?;
         }
         // Nested tags (a tag under a tag) are not something omrun or the ingestion it is
         // compared with writes; refused rather than filed under the wrong FQN.

@@ -1,7 +1,6 @@
 //! A top-level `STRUCT` column needs its `children`, as OpenMetadata 2.0.7's
 //! `DatabaseUtil.validateStructColumn` has it: absent or `null`, the table (or data model) is
-//! refused; an empty list, or a `STRUCT` field without fields, passes. The rule can be switched
-//! off for a plugin known not to give them yet.
+//! refused; an empty list, or a `STRUCT` field without fields, passes.
 
 use crate::openmetadata::{Collection, StandIn};
 use serde_json::{Value, json};
@@ -100,29 +99,4 @@ fn a_top_level_struct_without_children_refuses_the_table() {
     let r = api.bulk("dashboard/datamodels", json!([model]));
     assert_eq!(r["failedRequest"][0]["message"], REFUSED, "{r}");
     assert!(om.entities(Collection::DashboardDataModels).is_empty());
-}
-
-#[test]
-fn the_rule_can_be_switched_off_and_names_are_still_checked() {
-    let om = StandIn::start(TOKEN);
-    om.allow_childless_structs();
-    let api = Api::new(&om);
-    api.parents();
-    let r = tables(&api);
-    assert_eq!(r["status"], "success", "{r}");
-    let r = api.bulk(
-        "tables",
-        json!([table(
-            "twice",
-            json!([{"name": "s", "dataType": "STRUCT"}, int("s")])
-        )]),
-    );
-    assert_eq!(
-        refused(&r),
-        [(
-            "twice".to_owned(),
-            400,
-            "Column name s is repeated".to_owned()
-        )]
-    );
 }
