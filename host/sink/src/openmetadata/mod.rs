@@ -4,9 +4,11 @@
 //! the bulk endpoints, parents first, several bulk calls in flight at once. Every request carries its `sourceHash`, so the server skips what did
 //! not change. What the server refuses is reported entity by entity; what failed for a passing
 //! reason (429, 5xx, a timeout) is retried first. The classifications and tags that labels name
-//! are written before the entities that carry them ([`tags`]).
+//! are written before the entities that carry them ([`tags`]); a dashboard's owners, e-mails, are
+//! resolved to users' references ([`owners`]).
 
 mod client;
+mod owners;
 mod tags;
 
 use super::requests::{Endpoint, labels_of, tag_fqn};
@@ -37,6 +39,7 @@ pub struct OpenMetadataSink {
     override_metadata: bool,
     retry: RetryPolicy,
     tags: tags::Tags,
+    owners: owners::Owners,
 }
 
 impl OpenMetadataSink {
@@ -66,6 +69,7 @@ impl OpenMetadataSink {
             override_metadata: config.override_metadata.unwrap_or(false),
             retry,
             tags: tags::Tags::default(),
+            owners: owners::Owners::default(),
         })
     }
 
@@ -342,7 +346,13 @@ impl Sink for OpenMetadataSink {
         let mut failures = Vec::new();
         let mut requests = Vec::with_capacity(entities.len());
         for entity in entities {
-            let request = self.requests.entity(entity);
+            let mut request = self.requests.entity(entity);
+            if let Entity::Dashboard(d) = entity {
+                let owners = self.owners.references(&self.client, &d.owners).await;
+                if !owners.is_empty() {
+                    request.body["owners"] = owners.into();
+                }
+            }
             let missing = entity
                 .tag_labels()
                 .into_iter()

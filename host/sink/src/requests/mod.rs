@@ -350,10 +350,10 @@ impl Requests {
             let models = fqns(EntityKind::DashboardDataModel, &d.data_models);
             body.insert("dataModels".into(), models.into());
         }
-        // Not `owners` (for later): OpenMetadata takes owners as entity references with ids, which
-        // its connectors find by searching users, then teams, by e-mail (`get_reference_by_email`)
-        // before writing. The Create request has no field that takes an e-mail, and an invented
-        // id would be refused.
+        // Not `owners` here: OpenMetadata takes owners as entity references with ids, which only
+        // the server can give; the OpenMetadata sink resolves the e-mails and adds them
+        // (`openmetadata::owners`). The file sink, with no server to resolve against, writes the
+        // request without them rather than with invented ids.
         body.into()
     }
 
