@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use super::faults::Fault;
 use super::read::{Fields, Key};
 use super::store::{Collection, Refusal};
-use super::{Shared, bulk, patch, read, search, stale, test_connection};
+use super::{Shared, bulk, patch, read, search, stale, test_connection, users};
 use crate::standin_server::{Arrival, Unrouted};
 
 pub fn router(shared: Arc<Shared>) -> Router {
@@ -28,7 +28,9 @@ pub fn router(shared: Arc<Shared>) -> Router {
             "/api/v1/services/testConnectionDefinitions/name/{fqn}",
             get(test_connection_definition),
         )
-        .route("/api/v1/search/fieldQuery", get(field_query));
+        .route("/api/v1/search/fieldQuery", get(field_query))
+        .route("/api/v1/search/query", get(search_query))
+        .route("/api/v1/users/name/{name}", get(user_by_name));
     for c in Collection::ALL {
         let base = format!("/api/v1/{}", c.path());
         r = r
@@ -198,6 +200,17 @@ async fn field_query(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     answer(search::field_query(&s.lock().store, &q))
+}
+
+async fn search_query(
+    State(s): State<Arc<Shared>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    answer(users::search(&s.lock().store.users, &q))
+}
+
+async fn user_by_name(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> Response {
+    answer(users::get_by_name(&s.lock().store.users, &name))
 }
 
 async fn get_by_name(

@@ -19,6 +19,8 @@
 //! - `GET  /v1/system/version`
 //! - `GET  /v1/services/testConnectionDefinitions/name/{Type}.testConnectionDefinition`
 //! - `GET  /v1/search/fieldQuery?fieldName&fieldValue&index&deleted` ([`search`])
+//! - `GET  /v1/search/query?q=email.keyword:<email>&index=user_search_index` and
+//!   `GET /v1/users/name/{name}`: the users a test added ([`users`]; an owner must name one)
 //! - `GET  /v1/<collection>/name/{fqn}` and `GET /v1/<collection>/{id}` (`fields`, `include`)
 //! - `GET  /v1/<collection>?<parent>=<fqn>&fields&include&limit&before|after` ([`read`])
 //! - `PUT  /v1/<collection>` (one Create request)
@@ -50,6 +52,7 @@ mod seed;
 mod stale;
 mod store;
 mod test_connection;
+mod users;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -135,6 +138,18 @@ impl StandIn {
 
     pub fn entity(&self, c: Collection, fqn: &str) -> Option<Entity> {
         self.shared.lock().store.get(c, fqn).cloned()
+    }
+
+    /// Adds a user (name and e-mail) whose id is a fresh UUID, returned: what a dashboard's owner
+    /// reference must name.
+    pub fn add_user(&self, name: &str, email: &str) -> String {
+        let id = crate::standin_server::random_uuid();
+        self.shared.lock().store.users.push(users::User {
+            id: id.clone(),
+            name: name.to_string(),
+            email: email.to_string(),
+        });
+        id
     }
 
     /// Every request so far, in the order they were answered.

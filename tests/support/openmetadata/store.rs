@@ -138,6 +138,8 @@ pub struct Store {
     // Versions are kept in tenths: 0.1 + 0.1 + 0.1 in f64 is not 0.3.
     entities: BTreeMap<(Collection, String), (Entity, u32)>,
     writes: BTreeMap<Collection, Writes>,
+    /// The users a test added ([`super::users`]).
+    pub users: Vec<super::users::User>,
 }
 
 impl Store {
@@ -239,6 +241,7 @@ impl Store {
             constraints::validate(request, |t| self.find(Collection::Tables, t))?;
         }
         labels::validate(request, |t| self.find(Collection::Tags, t))?;
+        super::users::validate_owners(&self.users, request)?;
         Ok(Prepared {
             c,
             fqn,

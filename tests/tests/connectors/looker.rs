@@ -672,3 +672,77 @@ fn into_openmetadata() {
         .unwrap_or_default();
     assert_eq!(charts.len(), want.dashboards["1"].0.len(), "{}", d.body);
 }
+
+/// Owners' e-mails become OpenMetadata user references, by id, when a user has the e-mail; a
+/// dashboard whose owner is no OpenMetadata user is written without one. Each e-mail is looked up
+/// once, though two workers write dashboards of the same owners at once.
+#[test]
+fn owners_become_openmetadata_users_looked_up_once_per_email() {
+    let looker = LookerStandIn::start(settings(30, 1));
+    let om = StandIn::start(OM_TOKEN);
+    // Looker has them as `Owner1@Example.COM`: OpenMetadata's index holds e-mails lowercase.
+    let known = [
+        ("1", om.add_user("owner.one", "owner1@example.com")),
+        ("2", om.add_user("owner.two", "owner2@example.com")),
+    ];
+    let work = Workdir::new();
+    let options = Options {
+        openmetadata: Some(om.host_port()),
+        include_owners: Some(true),
+        include_data_models: Some(false),
+        ..Options::default()
+    };
+    let out = ingest(&work, &looker, &options, "owners", ("local", Some(2)));
+    out.assert_success();
+    assert!(
+        om.unexpected_requests().is_empty(),
+        "{:?}",
+        om.unexpected_requests()
+    );
+    let (mut owned, mut unowned) = (0, 0);
+    for d in &looker.catalog().dashboards {
+        let name = d["id"].as_str().unwrap().replace("::", "_");
+        let stored = om
+            .entity(Collection::Dashboards, &fqn(&[SERVICE, &name]))
+            .unwrap_or_else(|| panic!("dashboard {name} written"));
+        let owners = stored.body["owners"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let user = d["user_id"].as_str().unwrap();
+        match known.iter().find(|(n, _)| *n == user) {
+            Some((_, id)) => {
+                owned += 1;
+                assert_eq!(owners.len(), 1, "{name}: {}", stored.body);
+                assert_eq!(owners[0]["id"], id.as_str(), "{name}");
+                assert_eq!(owners[0]["type"], "user", "{name}");
+            }
+            None => {
+                unowned += 1;
+                assert!(
+                    owners.is_empty(),
+                    "{name} has no OpenMetadata owner: {}",
+                    stored.body
+                );
+            }
+        }
+    }
+    assert!(owned > 0 && unowned > 0, "{owned} owned, {unowned} not");
+    let calls = |path: &str| -> Vec<String> {
+        om.requests()
+            .into_iter()
+            .filter(|r| r.path.starts_with(path))
+            .map(|r| format!("{}?{}", r.path, r.query.unwrap_or_default()))
+            .collect()
+    };
+    let searches = calls("/api/v1/search/query");
+    let distinct: BTreeSet<_> = searches.iter().collect();
+    assert_eq!(searches.len(), USERS, "one search per e-mail: {searches:?}");
+    assert_eq!(distinct.len(), USERS, "{searches:?}");
+    let reads = calls("/api/v1/users/name/");
+    assert_eq!(
+        reads.len(),
+        known.len(),
+        "one read per user found: {reads:?}"
+    );
+}
