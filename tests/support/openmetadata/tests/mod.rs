@@ -13,3 +13,4 @@ mod reads;
 mod stale;
 mod structs;
 mod tags;
+mod users;
