@@ -33,7 +33,7 @@ fn column(name: &str, position: u32, data_type: &'static str, display: &str) -> 
 /// What a Looker plugin returns, in the order the pipeline writes it: data models first, then
 /// each dashboard's charts followed by the dashboard. Names exercise quoting (dots), OpenMetadata's
 /// reserved sequences (`::`) and non-ASCII text.
-fn entities() -> Vec<Entity> {
+pub(crate) fn entities() -> Vec<Entity> {
     let orders = DashboardDataModel {
         name: "sales.orders".into(),
         display_name: Some("Orders".into()),
