@@ -31,6 +31,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/api/v1/search/fieldQuery", get(field_query))
         .route("/api/v1/search/query", get(search_query))
         .route("/api/v1/users/name/{name}", get(user_by_name))
+        .route("/api/v1/teams/name/{name}", get(team_by_name))
         .route("/api/v1/lineage", put(add_lineage));
     for c in Collection::ALL {
         let base = format!("/api/v1/{}", c.path());
@@ -228,7 +229,11 @@ async fn add_lineage(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Byt
 }
 
 async fn user_by_name(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> Response {
-    answer(users::get_by_name(&s.lock().store.users, &name))
+    answer(users::get_by_name(&s.lock().store.users, "user", &name))
+}
+
+async fn team_by_name(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> Response {
+    answer(users::get_by_name(&s.lock().store.users, "team", &name))
 }
 
 async fn get_by_name(

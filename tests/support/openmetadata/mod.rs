@@ -19,8 +19,9 @@
 //! - `GET  /v1/system/version`
 //! - `GET  /v1/services/testConnectionDefinitions/name/{Type}.testConnectionDefinition`
 //! - `GET  /v1/search/fieldQuery?fieldName&fieldValue&index&deleted` ([`search`])
-//! - `GET  /v1/search/query?q=email.keyword:<email>&index=user_search_index` and
-//!   `GET /v1/users/name/{name}`: the users a test added ([`users`]; an owner must name one)
+//! - `GET  /v1/search/query?q=email.keyword:<email>&index=user_search_index` (or
+//!   `team_search_index`) and `GET /v1/users/name/{name}` (`/v1/teams/name/{name}`): the users and
+//!   teams a test added ([`users`]; an owner must name one)
 //! - `GET  /v1/<collection>/name/{fqn}` and `GET /v1/<collection>/{id}` (`fields`, `include`)
 //! - `GET  /v1/<collection>?<parent>=<fqn>&fields&include&limit&before|after` ([`read`])
 //! - `PUT  /v1/<collection>` (one Create request)
@@ -147,8 +148,18 @@ impl StandIn {
     /// Adds a user (name and e-mail) whose id is a fresh UUID, returned: what a dashboard's owner
     /// reference must name.
     pub fn add_user(&self, name: &str, email: &str) -> String {
+        self.add_owner("user", name, email)
+    }
+
+    /// Adds a team (of type `Group`, name and e-mail) whose id is a fresh UUID, returned.
+    pub fn add_team(&self, name: &str, email: &str) -> String {
+        self.add_owner("team", name, email)
+    }
+
+    fn add_owner(&self, kind: &'static str, name: &str, email: &str) -> String {
         let id = crate::standin_server::random_uuid();
         self.shared.lock().store.users.push(users::User {
+            kind,
             id: id.clone(),
             name: name.to_string(),
             email: email.to_string(),
