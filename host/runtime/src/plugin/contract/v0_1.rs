@@ -3,9 +3,9 @@
 //! Every type of 0.1.0 is in 0.2.0 unchanged (0.2.0 only adds cases and records), so a 0.1.0
 //! value upgrades into the 0.2.0 one by its serde form (the generated types derive serde, with the
 //! same names in both versions), and from there into the newest's as 0.2.0's do (`v0_2`). A ref
-//! given back to the plugin downgrades by its serde form (refs, like the plugin info and the config,
-//! are the same in every version). The calls answer in the newest types: the rest of the host
-//! sees one contract.
+//! given back to the plugin downgrades by its serde form (refs, like the plugin info and the
+//! config, are the same in every version). The calls answer in the newest types: the rest of the
+//! host sees one contract.
 
 use super::{Answer, v0_2 as next, v0_4 as newest};
 use crate::plugin::World;

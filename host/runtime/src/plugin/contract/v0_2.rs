@@ -4,8 +4,8 @@
 //! 0.3.0 only adds to it: fields on records (a column's `parent` and `tags`, `tags` and
 //! `source-url` on tables and schemas, `source-url` on databases) and a record (`tag-label`). The
 //! records that gained fields are upgraded here field by field, the new ones empty; every other
-//! type is the same in both and goes through its serde form. From there, 0.3.0's values upgrade into
-//! 0.4.0's (`v0_3::entity`): the calls answer in the newest types.
+//! type is the same in both and goes through its serde form. From there, 0.3.0's values upgrade
+//! into 0.4.0's (`v0_3::entity`): the calls answer in the newest types.
 
 use super::{Answer, v0_3 as next, v0_4 as newest};
 use crate::plugin::World;
