@@ -50,7 +50,8 @@ that msal reads first.
   `startswith`, `endswith`, `trim(name) eq`, joined by `or`, `and`, `not(…)`).
 
 The request log (`--log`): one JSON object per request, `{"api": "token"|"openid"|"powerbi",
-"method", "path", "query", "status", "code"?, "bearer": bool}`; never a secret or a token.
+"method", "path", "query", "status", "code"?, "bearer": bool}`, getInfo's `"workspaces"`; never a
+secret or a token.
 """
 
 from __future__ import annotations
@@ -283,7 +284,7 @@ class Handler(JsonHandler):
                 raise ApiError(401, problem, "Access token has expired, resubmit with a new access token"
                                if problem == "TokenExpired" else "The access token is not valid",
                                {"WWW-Authenticate": 'Bearer error="invalid_token"'})
-            status, answer = self.api(method, path[len("/v1.0/myorg/"):].split("/"), query, body)
+            status, answer = self.api(method, path[len("/v1.0/myorg/"):].split("/"), query, body, record)
         except ApiError as e:
             status, headers, answer = e.status, e.headers, e.body()
             record["code"] = e.code
@@ -326,7 +327,7 @@ class Handler(JsonHandler):
 
     # -- Power BI --
 
-    def api(self, method: str, parts: list[str], query: dict, body: bytes):
+    def api(self, method: str, parts: list[str], query: dict, body: bytes, record: dict):
         s = self.server
         odata = f"{s.base}/v1.0/myorg/$metadata"
         if method == "GET" and parts in (["admin", "groups"], ["groups"]):
@@ -346,7 +347,7 @@ class Handler(JsonHandler):
             page = kept[skip:skip + min(top, s.page_size)]
             return 200, {"@odata.context": f"{odata}#groups", "@odata.count": len(kept), "value": page}
         if parts[:2] == ["admin", "workspaces"]:
-            return self.scanner(method, parts[2:], query, body)
+            return self.scanner(method, parts[2:], query, body, record)
         if method == "GET" and parts[:2] == ["admin", "dataflows"] and len(parts) == 4 and parts[3] == "export":
             for ws in s.catalog["workspaces"]:
                 for flow in ws.get("dataflows", []):
@@ -381,7 +382,7 @@ class Handler(JsonHandler):
                 return 200, listing(d.get("tables", []), f"{odata}#tables", ("source",))
         raise ApiError(404, "NotFound", f"No HTTP resource was found that matches /v1.0/myorg/{'/'.join(parts)}")
 
-    def scanner(self, method: str, parts: list[str], query: dict, body: bytes):
+    def scanner(self, method: str, parts: list[str], query: dict, body: bytes, record: dict):
         s = self.server
         flags = {k.lower(): v for k, v in query.items()}
         if method == "POST" and parts == ["getInfo"]:
@@ -389,6 +390,7 @@ class Handler(JsonHandler):
                 ids = json.loads(body or b"{}").get("workspaces")
             except (json.JSONDecodeError, AttributeError):
                 ids = None
+            record["workspaces"] = ids
             if not isinstance(ids, list) or not 1 <= len(ids) <= MAX_SCAN_WORKSPACES:
                 raise ApiError(400, "InvalidRequest", "The workspaces list must hold between 1 and "
                                f"{MAX_SCAN_WORKSPACES} workspace ids")

@@ -410,8 +410,15 @@ fn project_dashboard_chart_and_data_model_filters() {
     assert_eq!(want.data_models.len(), 3 * 2, "{want:?}");
     assert_matches(&out.records(), &want);
     // Filtered-out workspaces are not scanned; filtered-out reports' pages are not read.
-    let scanned = pbi.requests().iter().find(|r| r["method"] == "POST").map(|r| r["path"].clone()).unwrap();
-    assert!(scanned.as_str().unwrap().ends_with("getInfo"));
+    let scanned: Vec<Value> = pbi.requests().iter()
+        .filter(|r| r["path"] == "/v1.0/myorg/admin/workspaces/getInfo")
+        .map(|r| r["workspaces"].clone())
+        .collect();
+    let kept: Vec<Value> = pbi.active_workspaces().iter()
+        .filter(|w| ["Sales 0", "Finance 1", "Finance 4"].contains(&w["name"].as_str().unwrap()))
+        .map(|w| w["id"].clone())
+        .collect();
+    assert_eq!(scanned, [Value::from(kept)]);
     assert_eq!(calls(&pbi, "GET", "groups/"), 3 * 2, "{:#?}", pbi.requests());
     assert_eq!(calls(&pbi, "GET", "admin/dataflows/"), 0, "no dataflow is kept");
 }
