@@ -220,6 +220,7 @@ pub struct PowerBiStandIn {
     pub tenant: Tenant,
     catalog: Value,
     server: PythonStandIn,
+    tls: bool,
 }
 
 impl PowerBiStandIn {
@@ -237,6 +238,7 @@ impl PowerBiStandIn {
             tenant,
             catalog,
             server,
+            tls: extra.contains(&"--tls-cert"),
         }
     }
 
@@ -248,7 +250,11 @@ impl PowerBiStandIn {
 
     /// `http://127.0.0.1:PORT` (https with TLS): the authority and the API.
     pub fn url(&self) -> String {
-        self.server.url()
+        if self.tls {
+            format!("https://{}", self.server.host_port())
+        } else {
+            self.server.url()
+        }
     }
 
     pub fn host_port(&self) -> String {
