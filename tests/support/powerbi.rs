@@ -97,7 +97,11 @@ impl Tenant {
             .map(|r| {
                 let pages: Vec<Value> = (0..1 + r % 3)
                     .map(|p| {
-                        let name = if p == 0 { "ReportSection".to_string() } else { format!("ReportSection{p}") };
+                        let name = if p == 0 {
+                            "ReportSection".to_string()
+                        } else {
+                            format!("ReportSection{p}")
+                        };
                         json!({"name": name, "displayName": format!("Page {p}"), "order": p})
                     })
                     .collect();

@@ -70,7 +70,10 @@ impl Entra {
         let lifetime = Duration::from_secs(token.expires_in.unwrap_or(3600));
         // Renew a quarter before the end, at most five minutes before.
         let margin = (lifetime / 4).min(Duration::from_secs(300));
-        self.token = Some((token.access_token.clone(), Instant::now() + lifetime - margin));
+        self.token = Some((
+            token.access_token.clone(),
+            Instant::now() + lifetime - margin,
+        ));
         Ok(token.access_token)
     }
 }
@@ -127,15 +130,24 @@ mod tests {
     #[test]
     fn entra_reasons_are_kept_without_trace_ids() {
         let body = r#"Entra ID token: HTTP 401: {"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.\r\nTrace ID: 1\r\nCorrelation ID: 2","error_codes":[7000215]}"#;
-        let e = refused(ApiError { status: Some(401), message: body.into() });
+        let e = refused(ApiError {
+            status: Some(401),
+            message: body.into(),
+        });
         assert_eq!(
             e.message,
             "Entra ID refused the token request (HTTP 401: AADSTS7000215: Invalid client secret \
              provided.): check clientId, clientSecret, tenantId and scope"
         );
         let cut = r#"x: HTTP 400: {"error":"unauthorized_client","error_description":"AADSTS700016: App 'a' not found\r\nTra"#;
-        assert_eq!(aadsts(cut).as_deref(), Some("AADSTS700016: App 'a' not found"));
-        let other = ApiError { status: Some(503), message: "down".into() };
+        assert_eq!(
+            aadsts(cut).as_deref(),
+            Some("AADSTS700016: App 'a' not found")
+        );
+        let other = ApiError {
+            status: Some(503),
+            message: "down".into(),
+        };
         assert_eq!(refused(other.clone()), other);
     }
 

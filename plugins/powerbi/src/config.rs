@@ -184,7 +184,12 @@ mod tests {
 
     #[test]
     fn openmetadata_defaults() {
-        for source in ["", "null", "{}", r#"{"type":"DashboardMetadata","includeOwners":null}"#] {
+        for source in [
+            "",
+            "null",
+            "{}",
+            r#"{"type":"DashboardMetadata","includeOwners":null}"#,
+        ] {
             let c = Config::parse(CONNECTION, source).unwrap();
             assert_eq!(
                 c.token_url,
@@ -225,8 +230,8 @@ mod tests {
         assert!(e.contains("clientId"), "{e}");
         let e = Config::parse(r#"{"clientId":"c"}"#, "{}").unwrap_err();
         assert!(e.contains("tenantId"), "{e}");
-        let e = Config::parse(r#"{"clientId":"c","tenantId":"t","apiURL":"api:1"}"#, "{}")
-            .unwrap_err();
+        let e =
+            Config::parse(r#"{"clientId":"c","tenantId":"t","apiURL":"api:1"}"#, "{}").unwrap_err();
         assert!(e.contains("apiURL must be an http(s) URL"), "{e}");
         let e = Config::parse(CONNECTION, r#"{"projectFilterPattern":{"includes":["("]}}"#)
             .unwrap_err();

@@ -204,7 +204,13 @@ pub fn dataset_columns(dataset: &api::Dataset) -> Vec<Column> {
     let mut out = Vec::new();
     for t in &dataset.tables {
         if let Some(name) = t.name.as_deref().filter(|n| !n.is_empty()) {
-            push_table(&mut out, name, t.description.clone(), &t.columns, &t.measures);
+            push_table(
+                &mut out,
+                name,
+                t.description.clone(),
+                &t.columns,
+                &t.measures,
+            );
         }
     }
     out
@@ -231,10 +237,14 @@ mod tests {
 
     #[test]
     fn urls_follow_openmetadata() {
-        let report: api::Report =
-            serde_json::from_str(r#"{"id":"r1","name":"Sales"}"#).unwrap();
+        let report: api::Report = serde_json::from_str(r#"{"id":"r1","name":"Sales"}"#).unwrap();
         assert_eq!(
-            report_url("https://app.powerbi.com", "w", &report, Some("ReportSection")),
+            report_url(
+                "https://app.powerbi.com",
+                "w",
+                &report,
+                Some("ReportSection")
+            ),
             "https://app.powerbi.com/groups/w/reports/r1/ReportSection?experience=power-bi"
         );
         let rdl: api::Report = serde_json::from_str(r#"{"id":"r2","format":"RDL"}"#).unwrap();
@@ -263,11 +273,21 @@ mod tests {
     #[test]
     fn owners_are_members_with_write_rights_then_the_last_editor() {
         let users = [
-            user(r#"{"emailAddress":"Ann@Example.com","userType":"Member","reportUserAccessRight":"Owner"}"#),
-            user(r#"{"emailAddress":"guest@example.com","userType":"Guest","reportUserAccessRight":"Owner"}"#),
-            user(r#"{"emailAddress":"reader@example.com","userType":"Member","reportUserAccessRight":"Read"}"#),
-            user(r#"{"emailAddress":"w@example.com","userType":"Member","reportUserAccessRight":"ReadWrite"}"#),
-            user(r#"{"emailAddress":"not-an-email","userType":"Member","reportUserAccessRight":"Admin"}"#),
+            user(
+                r#"{"emailAddress":"Ann@Example.com","userType":"Member","reportUserAccessRight":"Owner"}"#,
+            ),
+            user(
+                r#"{"emailAddress":"guest@example.com","userType":"Guest","reportUserAccessRight":"Owner"}"#,
+            ),
+            user(
+                r#"{"emailAddress":"reader@example.com","userType":"Member","reportUserAccessRight":"Read"}"#,
+            ),
+            user(
+                r#"{"emailAddress":"w@example.com","userType":"Member","reportUserAccessRight":"ReadWrite"}"#,
+            ),
+            user(
+                r#"{"emailAddress":"not-an-email","userType":"Member","reportUserAccessRight":"Admin"}"#,
+            ),
             user(r#"{"userType":"Member","datasetUserAccessRight":"ReadWriteReshareExplore"}"#),
         ];
         let right: fn(&api::User) -> Option<&String> = |u| u.report_user_access_right.as_ref();
@@ -315,8 +335,20 @@ mod tests {
                 ("id", DataType::Bigint, "Int64", 1, Some(0)),
                 ("when", DataType::Datetime, "DateTime", 2, Some(0)),
                 ("x", DataType::Unknown, "UNKNOWN", 3, Some(0)),
-                ("Total", DataType::MeasureVisible, "MEASURE VISIBLE", 4, Some(0)),
-                ("Secret", DataType::MeasureHidden, "MEASURE HIDDEN", 5, Some(0)),
+                (
+                    "Total",
+                    DataType::MeasureVisible,
+                    "MEASURE VISIBLE",
+                    4,
+                    Some(0)
+                ),
+                (
+                    "Secret",
+                    DataType::MeasureHidden,
+                    "MEASURE HIDDEN",
+                    5,
+                    Some(0)
+                ),
                 ("people", DataType::Table, "PowerBI Table", 2, None),
                 ("name", DataType::String, "String", 1, Some(6)),
             ]

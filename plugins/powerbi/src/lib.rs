@@ -106,7 +106,11 @@ impl omrun_sdk::DiscoverableSource for PowerBi {
 
     fn discover(&mut self) -> Result<Vec<EntityRef>, String> {
         let catalog = self.catalog()?;
-        let mut refs: Vec<EntityRef> = catalog.data_models.iter().map(EntityRef::data_model).collect();
+        let mut refs: Vec<EntityRef> = catalog
+            .data_models
+            .iter()
+            .map(EntityRef::data_model)
+            .collect();
         refs.extend(catalog.dashboards.iter().map(EntityRef::dashboard));
         log::info!(
             "Power BI: {} dashboards and reports and {} data models in {} workspaces to ingest",
@@ -127,9 +131,10 @@ impl omrun_sdk::DiscoverableSource for PowerBi {
         match (r.kind, item) {
             (EntityKind::Dashboard, Item::Report(w, i)) => self.report(w, i),
             (EntityKind::Dashboard, Item::Dashboard(w, i)) => Ok(self.dashboard(w, i)),
-            (EntityKind::DashboardDataModel, Item::Dataset(..) | Item::Dataflow(..) | Item::Datamart(..)) => {
-                Ok(vec![self.data_model(item)])
-            }
+            (
+                EntityKind::DashboardDataModel,
+                Item::Dataset(..) | Item::Dataflow(..) | Item::Datamart(..),
+            ) => Ok(vec![self.data_model(item)]),
             (kind, _) => Err(format!("Power BI item {name} is no {kind:?}")),
         }
     }
@@ -154,13 +159,18 @@ impl PowerBi {
 
     /// The workspaces `projectFilterPattern` keeps, `$top`/`$skip` page by page.
     fn groups(&mut self) -> Result<Vec<api::Group>, String> {
-        let path = if self.config.use_admin_apis { "/admin/groups" } else { "/groups" };
+        let path = if self.config.use_admin_apis {
+            "/admin/groups"
+        } else {
+            "/groups"
+        };
         let top = self.config.page_size.to_string();
         let mut all = Vec::new();
         loop {
             let skip = all.len().to_string();
-            let page: api::Groups =
-                self.client.get(path, &[("$top", top.as_str()), ("$skip", skip.as_str())])?;
+            let page: api::Groups = self
+                .client
+                .get(path, &[("$top", top.as_str()), ("$skip", skip.as_str())])?;
             let got = page.value.len();
             all.extend(page.value);
             if got == 0 || page.count.is_none_or(|count| all.len() >= count) {
@@ -168,8 +178,15 @@ impl PowerBi {
             }
         }
         let listed = all.len();
-        all.retain(|g| self.config.projects.keeps(g.name.as_deref().unwrap_or_default()));
-        log::info!("Power BI: {} of {listed} workspaces kept by projectFilterPattern", all.len());
+        all.retain(|g| {
+            self.config
+                .projects
+                .keeps(g.name.as_deref().unwrap_or_default())
+        });
+        log::info!(
+            "Power BI: {} of {listed} workspaces kept by projectFilterPattern",
+            all.len()
+        );
         Ok(all)
     }
 
@@ -180,7 +197,12 @@ impl PowerBi {
         let mut workspaces = Vec::new();
         let chunks: Vec<&[String]> = ids.chunks(self.config.scan_size).collect();
         for (n, chunk) in chunks.iter().enumerate() {
-            log::info!("Power BI: scanning {} workspaces ({} of {})", chunk.len(), n + 1, chunks.len());
+            log::info!(
+                "Power BI: scanning {} workspaces ({} of {})",
+                chunk.len(),
+                n + 1,
+                chunks.len()
+            );
             let result = self.scan(chunk)?;
             let scanned = result.workspaces.len();
             workspaces.extend(
@@ -190,7 +212,10 @@ impl PowerBi {
                     .filter(|w| w.state.as_deref() == Some("Active")),
             );
             if scanned < chunk.len() {
-                log::warn!("Power BI: a scan of {} workspaces returned {scanned}", chunk.len());
+                log::warn!(
+                    "Power BI: a scan of {} workspaces returned {scanned}",
+                    chunk.len()
+                );
             }
         }
         Ok(workspaces)
@@ -237,22 +262,30 @@ impl PowerBi {
         let mut workspaces = Vec::with_capacity(groups.len());
         for g in groups {
             let base = format!("/groups/{}", g.id);
-            let mut dashboards: Vec<api::Dashboard> =
-                self.client.get::<api::List<_>>(&format!("{base}/dashboards"), &[])?.value;
+            let mut dashboards: Vec<api::Dashboard> = self
+                .client
+                .get::<api::List<_>>(&format!("{base}/dashboards"), &[])?
+                .value;
             for d in &mut dashboards {
-                let tiles: api::List<api::Tile> =
-                    self.client.get(&format!("{base}/dashboards/{}/tiles", d.id), &[])?;
+                let tiles: api::List<api::Tile> = self
+                    .client
+                    .get(&format!("{base}/dashboards/{}/tiles", d.id), &[])?;
                 d.tiles = tiles.value;
             }
-            let reports = self.client.get::<api::List<_>>(&format!("{base}/reports"), &[])?.value;
-            let mut datasets: Vec<api::Dataset> =
-                self.client.get::<api::List<_>>(&format!("{base}/datasets"), &[])?.value;
+            let reports = self
+                .client
+                .get::<api::List<_>>(&format!("{base}/reports"), &[])?
+                .value;
+            let mut datasets: Vec<api::Dataset> = self
+                .client
+                .get::<api::List<_>>(&format!("{base}/datasets"), &[])?
+                .value;
             for d in &mut datasets {
                 // Only push datasets have this; others answer an error, and no tables.
-                match self.client.get::<api::List<api::Table>>(
-                    &format!("{base}/datasets/{}/tables", d.id),
-                    &[],
-                ) {
+                match self
+                    .client
+                    .get::<api::List<api::Table>>(&format!("{base}/datasets/{}/tables", d.id), &[])
+                {
                     Ok(tables) => d.tables = tables.value,
                     Err(e) => log::debug!("Power BI: no tables for dataset {}: {e}", d.id),
                 }
@@ -342,7 +375,11 @@ impl PowerBi {
             let Some(page_name) = page.name.as_deref().filter(|n| !n.is_empty()) else {
                 continue;
             };
-            let shown = page.display_name.clone().filter(|n| !n.is_empty()).unwrap_or(page_name.to_owned());
+            let shown = page
+                .display_name
+                .clone()
+                .filter(|n| !n.is_empty())
+                .unwrap_or(page_name.to_owned());
             if !self.config.charts.keeps(&shown) {
                 continue;
             }
@@ -358,7 +395,11 @@ impl PowerBi {
         }
         let first_page = pages.first().and_then(|p| p.name.as_deref());
         let owners = if self.config.include_owners {
-            convert::owners(&report.users, |u| u.report_user_access_right.as_ref(), report.modified_by.as_deref())
+            convert::owners(
+                &report.users,
+                |u| u.report_user_access_right.as_ref(),
+                report.modified_by.as_deref(),
+            )
         } else {
             Vec::new()
         };
@@ -384,7 +425,11 @@ impl PowerBi {
         let mut entities = Vec::new();
         let mut charts = Vec::new();
         for tile in &d.tiles {
-            let shown = tile.title.clone().filter(|t| !t.is_empty()).unwrap_or(tile.id.clone());
+            let shown = tile
+                .title
+                .clone()
+                .filter(|t| !t.is_empty())
+                .unwrap_or(tile.id.clone());
             if !self.config.charts.keeps(&shown) {
                 continue;
             }
@@ -431,7 +476,13 @@ impl PowerBi {
                 let d = &ws.datasets[i];
                 let columns = convert::dataset_columns(d);
                 let model = DataModelType::PowerBiDataModel;
-                (d.id.clone(), d.name.clone(), d.description.clone(), model, columns)
+                (
+                    d.id.clone(),
+                    d.name.clone(),
+                    d.description.clone(),
+                    model,
+                    columns,
+                )
             }
             Item::Dataflow(_, i) => {
                 let d = ws.dataflows[i].clone();
@@ -450,7 +501,13 @@ impl PowerBi {
             Item::Datamart(_, i) => {
                 let d = &ws.datamarts[i];
                 let model = DataModelType::PowerBiDatamart;
-                (d.id.clone(), d.name.clone(), d.description.clone(), model, vec![])
+                (
+                    d.id.clone(),
+                    d.name.clone(),
+                    d.description.clone(),
+                    model,
+                    vec![],
+                )
             }
             Item::Report(..) | Item::Dashboard(..) => unreachable!("not a data model"),
         };

@@ -38,17 +38,38 @@ macro_rules! pattern {
     };
 }
 
-pattern!(kind_database, r#"\[Name=(?:"([^"]+)"|([^,]+)),Kind="Database"\]"#);
-pattern!(kind_schema, r#"\[Name=(?:"([^"]+)"|([^,]+)),Kind="Schema"\]"#);
+pattern!(
+    kind_database,
+    r#"\[Name=(?:"([^"]+)"|([^,]+)),Kind="Database"\]"#
+);
+pattern!(
+    kind_schema,
+    r#"\[Name=(?:"([^"]+)"|([^,]+)),Kind="Schema"\]"#
+);
 pattern!(kind_table, r#"\[Name=(?:"([^"]+)"|([^,]+)),Kind="Table"\]"#);
 pattern!(kind_view, r#"\[Name=(?:"([^"]+)"|([^,]+)),Kind="View"\]"#);
 pattern!(parameter_value, r#"^"([^"]+)"\s+meta"#);
-pattern!(redshift_db, r#"AmazonRedshift\.Database\("[^"]+","([^"]+)"\)"#);
+pattern!(
+    redshift_db,
+    r#"AmazonRedshift\.Database\("[^"]+","([^"]+)"\)"#
+);
 pattern!(quoted_name, r#"\[Name="([^"]+)"\]"#);
-pattern!(sql_inline_query, r#"(?s)Sql\.Database\(\s*"([^"]+)"\s*,\s*"([^"]+)"\s*,\s*\[Query\s*=\s*"((?:[^"]|"")*)""#);
-pattern!(native_query, r#"(?s)Value\.NativeQuery\(\s*\w+\s*,\s*"((?:[^"]|"")*)""#);
-pattern!(sql_database, r#"Sql\.Database\(\s*"([^"]+)"\s*,\s*"([^"]+)""#);
-pattern!(schema_item, r#"\{?\[Schema\s*=\s*"([^"]+)"\s*,\s*Item\s*=\s*"([^"]+)"\]"#);
+pattern!(
+    sql_inline_query,
+    r#"(?s)Sql\.Database\(\s*"([^"]+)"\s*,\s*"([^"]+)"\s*,\s*\[Query\s*=\s*"((?:[^"]|"")*)""#
+);
+pattern!(
+    native_query,
+    r#"(?s)Value\.NativeQuery\(\s*\w+\s*,\s*"((?:[^"]|"")*)""#
+);
+pattern!(
+    sql_database,
+    r#"Sql\.Database\(\s*"([^"]+)"\s*,\s*"([^"]+)""#
+);
+pattern!(
+    schema_item,
+    r#"\{?\[Schema\s*=\s*"([^"]+)"\s*,\s*Item\s*=\s*"([^"]+)"\]"#
+);
 
 /// What a source expression says: tables, or that it has SQL inside (not parsed here).
 #[derive(Debug, PartialEq, Eq)]
@@ -129,7 +150,10 @@ fn parse(expression: &str, dataset: &api::Dataset) -> Parsed {
 }
 
 /// `_parse_catalog_table_definition`: the navigation steps by kind.
-fn catalog(expression: &str, dataset: &api::Dataset) -> Option<(Option<String>, Option<String>, String)> {
+fn catalog(
+    expression: &str,
+    dataset: &api::Dataset,
+) -> Option<(Option<String>, Option<String>, String)> {
     let step = |re: &Regex| -> Option<String> {
         let caps = re.captures(expression).ok()??;
         if let Some(quoted) = caps.get(1) {
@@ -153,7 +177,12 @@ fn catalog(expression: &str, dataset: &api::Dataset) -> Option<(Option<String>, 
 
 /// `_parse_redshift_source`: the database of `AmazonRedshift.Database`, then the first two names.
 fn redshift(expression: &str) -> Option<(Option<String>, Option<String>, String)> {
-    let db = redshift_db().captures(expression).ok()??.get(1)?.as_str().to_owned();
+    let db = redshift_db()
+        .captures(expression)
+        .ok()??
+        .get(1)?
+        .as_str()
+        .to_owned();
     let names: Vec<String> = quoted_name()
         .captures_iter(expression)
         .filter_map(|c| Some(c.ok()?.get(1)?.as_str().to_owned()))
@@ -205,7 +234,10 @@ mod tests {
     }
 
     fn one(expression: &str, expressions: &str) -> Vec<UpstreamTable> {
-        upstream(&dataset(&format!("[{}]", table("pbi", expression)), expressions))
+        upstream(&dataset(
+            &format!("[{}]", table("pbi", expression)),
+            expressions,
+        ))
     }
 
     fn at(db: Option<&str>, schema: Option<&str>, table: &str) -> UpstreamTable {
@@ -213,7 +245,10 @@ mod tests {
             database: db.map(Into::into),
             schema: schema.map(Into::into),
             table: table.into(),
-            columns: vec![("id".into(), "id".into()), ("amount".into(), "amount".into())],
+            columns: vec![
+                ("id".into(), "id".into()),
+                ("amount".into(), "amount".into()),
+            ],
         }
     }
 
@@ -227,15 +262,25 @@ mod tests {
 in
     ORDERS_Table"#;
         assert_eq!(one(e, "[]"), [at(Some("SALES"), Some("PUBLIC"), "ORDERS")]);
-        let view = e.replace(r#"Name="ORDERS",Kind="Table""#, r#"Name="V_ORDERS",Kind="View""#);
-        assert_eq!(one(&view, "[]"), [at(Some("SALES"), Some("PUBLIC"), "V_ORDERS")]);
+        let view = e.replace(
+            r#"Name="ORDERS",Kind="Table""#,
+            r#"Name="V_ORDERS",Kind="View""#,
+        );
+        assert_eq!(
+            one(&view, "[]"),
+            [at(Some("SALES"), Some("PUBLIC"), "V_ORDERS")]
+        );
         // A database given as a parameter of the dataset.
         let param = e.replace(r#"Name="SALES",Kind"#, r#"Name=Database_Name,Kind"#);
         let expressions =
             r#"[{"name":"Database_Name","expression":"\"PROD_DB\" meta [IsParameterQuery=true]"}]"#;
-        assert_eq!(one(&param, expressions), [at(Some("PROD_DB"), Some("PUBLIC"), "ORDERS")]);
+        assert_eq!(
+            one(&param, expressions),
+            [at(Some("PROD_DB"), Some("PUBLIC"), "ORDERS")]
+        );
         assert_eq!(one(&param, "[]"), [at(None, Some("PUBLIC"), "ORDERS")]);
-        let native = r#"Value.NativeQuery(Snowflake.Databases("a","b"){[Name="X"]}[Data], "select 1")"#;
+        let native =
+            r#"Value.NativeQuery(Snowflake.Databases("a","b"){[Name="X"]}[Data], "select 1")"#;
         assert_eq!(one(native, "[]"), []);
     }
 
@@ -246,7 +291,10 @@ in
   s = main{[Name="sales",Kind="Schema"]}[Data],
   t = s{[Name="orders",Kind="Table"]}[Data] in t"#;
         let expressions = r#"[{"name":"p","expression":"\"x\" meta []"}]"#;
-        assert_eq!(one(e, expressions), [at(Some("main"), Some("sales"), "orders")]);
+        assert_eq!(
+            one(e, expressions),
+            [at(Some("main"), Some("sales"), "orders")]
+        );
         // Without: OpenMetadata's fallback, the table's own name.
         assert_eq!(one(e, "[]"), [at(None, None, "pbi")]);
     }
@@ -267,11 +315,26 @@ in
 
     #[test]
     fn anything_else_is_the_table_of_its_name() {
-        assert_eq!(one(r#"let Source = Csv.Document(File.Contents("x.csv")) in Source"#, "[]"),
-                   [at(None, None, "pbi")]);
+        assert_eq!(
+            one(
+                r#"let Source = Csv.Document(File.Contents("x.csv")) in Source"#,
+                "[]"
+            ),
+            [at(None, None, "pbi")]
+        );
         let no_source = dataset(r#"[{"name":"t","columns":[]}]"#, "[]");
-        assert_eq!(upstream(&no_source), [UpstreamTable {
-            database: None, schema: None, table: "t".into(), columns: vec![] }]);
-        assert_eq!(one(r#"GoogleBigQuery.Database([BillingProject="p"])"#, "[]"), []);
+        assert_eq!(
+            upstream(&no_source),
+            [UpstreamTable {
+                database: None,
+                schema: None,
+                table: "t".into(),
+                columns: vec![]
+            }]
+        );
+        assert_eq!(
+            one(r#"GoogleBigQuery.Database([BillingProject="p"])"#, "[]"),
+            []
+        );
     }
 }

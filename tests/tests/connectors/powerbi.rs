@@ -164,12 +164,19 @@ fn expected(
         }
         for d in ws["datasets"].as_array().unwrap() {
             if keep_model(&s(&d["name"])) {
-                want.data_models.insert(s(&d["id"]), "PowerBIDataModel".into());
+                want.data_models
+                    .insert(s(&d["id"]), "PowerBIDataModel".into());
             }
         }
-        for f in ws["dataflows"].as_array().unwrap().iter().filter(|_| dataflows) {
+        for f in ws["dataflows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|_| dataflows)
+        {
             if keep_model(&s(&f["name"])) {
-                want.data_models.insert(s(&f["objectId"]), "PowerBIDataFlow".into());
+                want.data_models
+                    .insert(s(&f["objectId"]), "PowerBIDataFlow".into());
             }
         }
         for r in ws["reports"].as_array().unwrap() {
@@ -184,7 +191,10 @@ fn expected(
                     charts.push(name);
                 }
             }
-            want.dashboards.insert(s(&r["id"]), ("Report".into(), s(&r["name"]), project.clone(), charts));
+            want.dashboards.insert(
+                s(&r["id"]),
+                ("Report".into(), s(&r["name"]), project.clone(), charts),
+            );
         }
         for d in ws["dashboards"].as_array().unwrap() {
             if !keep_dashboard(&s(&d["displayName"])) {
@@ -192,13 +202,24 @@ fn expected(
             }
             let mut charts = Vec::new();
             for t in d["tiles"].as_array().unwrap() {
-                let shown = t["title"].as_str().map(str::to_string).unwrap_or(s(&t["id"]));
+                let shown = t["title"]
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or(s(&t["id"]));
                 if keep_chart(&shown) {
                     want.charts.insert(s(&t["id"]), shown);
                     charts.push(s(&t["id"]));
                 }
             }
-            want.dashboards.insert(s(&d["id"]), ("Dashboard".into(), s(&d["displayName"]), project.clone(), charts));
+            want.dashboards.insert(
+                s(&d["id"]),
+                (
+                    "Dashboard".into(),
+                    s(&d["displayName"]),
+                    project.clone(),
+                    charts,
+                ),
+            );
         }
     }
     want
@@ -229,20 +250,37 @@ fn assert_matches(records: &Records, want: &Expected) {
         assert_eq!(d["dashboardType"], kind.as_str(), "{d}");
         assert_eq!(d["displayName"], shown.as_str(), "{d}");
         assert_eq!(d["project"], project.as_str(), "{d}");
-        let listed: Vec<&str> = d["charts"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+        let listed: Vec<&str> = d["charts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
         let charts: Vec<String> = charts.iter().map(|c| f(c)).collect();
         assert_eq!(listed, charts, "charts of {name}: {d}");
-        assert!(d.get("dataModels").is_none(), "as OpenMetadata: no dataModels: {d}");
+        assert!(
+            d.get("dataModels").is_none(),
+            "as OpenMetadata: no dataModels: {d}"
+        );
     }
     let charts: BTreeMap<String, String> = records
         .of_kind("CreateChartRequest")
         .map(|r| (s(&r.request["name"]), s(&r.request["displayName"])))
         .collect();
     assert_eq!(charts, want.charts, "the charts and their display names");
-    assert!(records.of_kind("CreateChartRequest").all(|c| c.request["chartType"] == "Other"));
+    assert!(
+        records
+            .of_kind("CreateChartRequest")
+            .all(|c| c.request["chartType"] == "Other")
+    );
     for r in records.of_kind("CreateDashboardDataModelRequest") {
         let name = s(&r.request["name"]);
-        assert_eq!(r.request["dataModelType"], want.data_models[&name].as_str(), "{}", r.request);
+        assert_eq!(
+            r.request["dataModelType"],
+            want.data_models[&name].as_str(),
+            "{}",
+            r.request
+        );
         assert_eq!(r.request["serviceType"], "PowerBI");
     }
 }
@@ -259,7 +297,9 @@ fn calls(pbi: &PowerBiStandIn, method: &str, prefix: &str) -> usize {
     let full = format!("/v1.0/myorg/{prefix}");
     pbi.requests()
         .iter()
-        .filter(|r| r["method"] == method && r["path"].as_str().is_some_and(|p| p.starts_with(&full)))
+        .filter(|r| {
+            r["method"] == method && r["path"].as_str().is_some_and(|p| p.starts_with(&full))
+        })
         .count()
 }
 
@@ -272,66 +312,174 @@ fn reports_dashboards_and_data_models_from_one_scan() {
     let records = out.records();
     assert_eq!(records.service()["serviceType"], "PowerBI");
     let want = everything(&pbi);
-    assert_eq!((want.dashboards.len(), want.data_models.len()), (4 * 5, 4 * 3));
+    assert_eq!(
+        (want.dashboards.len(), want.data_models.len()),
+        (4 * 5, 4 * 3)
+    );
     assert_matches(&records, &want);
 
     // Every data model before the first chart; each chart before the dashboard listing it.
     let kinds: Vec<&str> = records.items.iter().map(|r| r.kind.as_str()).collect();
-    let last_model = kinds.iter().rposition(|k| *k == "CreateDashboardDataModelRequest").unwrap();
-    let first_chart = kinds.iter().position(|k| *k == "CreateChartRequest").unwrap();
+    let last_model = kinds
+        .iter()
+        .rposition(|k| *k == "CreateDashboardDataModelRequest")
+        .unwrap();
+    let first_chart = kinds
+        .iter()
+        .position(|k| *k == "CreateChartRequest")
+        .unwrap();
     assert!(last_model < first_chart, "data models first: {kinds:?}");
-    let line = |fqn: &str| records.of_kind("CreateChartRequest").find(|r| r.fqn == fqn).unwrap().line;
+    let line = |fqn: &str| {
+        records
+            .of_kind("CreateChartRequest")
+            .find(|r| r.fqn == fqn)
+            .unwrap()
+            .line
+    };
     for d in records.of_kind("CreateDashboardRequest") {
         for chart in d.request["charts"].as_array().unwrap() {
-            assert!(line(chart.as_str().unwrap()) < d.line, "{chart} before {}", d.fqn);
+            assert!(
+                line(chart.as_str().unwrap()) < d.line,
+                "{chart} before {}",
+                d.fqn
+            );
         }
     }
 
     // OpenMetadata's URLs: a report opens on its first page; a paginated one under rdlreports.
     let web = pbi.url();
-    let ws = pbi.active_workspaces()[1]["id"].as_str().unwrap().to_string();
+    let ws = pbi.active_workspaces()[1]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let report = pbi.active_workspaces()[1]["reports"][1].clone();
-    let r = entity(&records, "CreateDashboardRequest", &fqn(&[SERVICE, &s(&report["id"])]));
+    let r = entity(
+        &records,
+        "CreateDashboardRequest",
+        &fqn(&[SERVICE, &s(&report["id"])]),
+    );
     assert_eq!(
         r["sourceUrl"],
-        format!("{web}/groups/{ws}/reports/{}/ReportSection?experience=power-bi", s(&report["id"]))
+        format!(
+            "{web}/groups/{ws}/reports/{}/ReportSection?experience=power-bi",
+            s(&report["id"])
+        )
     );
     assert!(r.get("description").is_none(), "{r}");
-    let first = entity(&records, "CreateDashboardRequest", &fqn(&[SERVICE, &s(&pbi.active_workspaces()[1]["reports"][0]["id"])]));
+    let first = entity(
+        &records,
+        "CreateDashboardRequest",
+        &fqn(&[SERVICE, &s(&pbi.active_workspaces()[1]["reports"][0]["id"])]),
+    );
     assert_eq!(first["description"], "About report 1.0");
-    let page = entity(&records, "CreateChartRequest", &fqn(&[SERVICE, &format!("{}_ReportSection1", s(&report["id"]))]));
+    let page = entity(
+        &records,
+        "CreateChartRequest",
+        &fqn(&[SERVICE, &format!("{}_ReportSection1", s(&report["id"]))]),
+    );
     assert_eq!(
         page["sourceUrl"],
-        format!("{web}/groups/{ws}/reports/{}/ReportSection1?experience=power-bi", s(&report["id"]))
+        format!(
+            "{web}/groups/{ws}/reports/{}/ReportSection1?experience=power-bi",
+            s(&report["id"])
+        )
     );
     let dash = &pbi.active_workspaces()[1]["dashboards"][0];
-    let d = entity(&records, "CreateDashboardRequest", &fqn(&[SERVICE, &s(&dash["id"])]));
-    assert_eq!(d["sourceUrl"], format!("{web}/groups/{ws}/dashboards/{}?experience=power-bi", s(&dash["id"])));
-    let tile = entity(&records, "CreateChartRequest", &fqn(&[SERVICE, &s(&dash["tiles"][1]["id"])]));
-    assert_eq!(tile["sourceUrl"], format!("{web}/groups/{ws}/dashboards/{}", s(&dash["id"])), "no report: the dashboard");
-    let untitled = entity(&records, "CreateChartRequest", &fqn(&[SERVICE, &s(&dash["tiles"][2]["id"])]));
-    assert_eq!(untitled["displayName"], dash["tiles"][2]["id"], "an untitled tile shows its id");
+    let d = entity(
+        &records,
+        "CreateDashboardRequest",
+        &fqn(&[SERVICE, &s(&dash["id"])]),
+    );
+    assert_eq!(
+        d["sourceUrl"],
+        format!(
+            "{web}/groups/{ws}/dashboards/{}?experience=power-bi",
+            s(&dash["id"])
+        )
+    );
+    let tile = entity(
+        &records,
+        "CreateChartRequest",
+        &fqn(&[SERVICE, &s(&dash["tiles"][1]["id"])]),
+    );
+    assert_eq!(
+        tile["sourceUrl"],
+        format!("{web}/groups/{ws}/dashboards/{}", s(&dash["id"])),
+        "no report: the dashboard"
+    );
+    let untitled = entity(
+        &records,
+        "CreateChartRequest",
+        &fqn(&[SERVICE, &s(&dash["tiles"][2]["id"])]),
+    );
+    assert_eq!(
+        untitled["displayName"], dash["tiles"][2]["id"],
+        "an untitled tile shows its id"
+    );
 
     // A dataset: its table as a TABLE column with columns and measures as children.
     let dataset = &pbi.active_workspaces()[1]["datasets"][0];
-    let m = entity(&records, "CreateDashboardDataModelRequest", &fqn(&[SERVICE, "model", &s(&dataset["id"])]));
+    let m = entity(
+        &records,
+        "CreateDashboardDataModelRequest",
+        &fqn(&[SERVICE, "model", &s(&dataset["id"])]),
+    );
     assert_eq!(m["displayName"], "Model 1.0");
     assert_eq!(m["description"], "Sales model 1");
     assert_eq!(m["project"], "Finance 1");
-    assert_eq!(m["sourceUrl"], format!("{web}/groups/{ws}/datasets/{}/details?experience=power-bi", s(&dataset["id"])));
+    assert_eq!(
+        m["sourceUrl"],
+        format!(
+            "{web}/groups/{ws}/datasets/{}/details?experience=power-bi",
+            s(&dataset["id"])
+        )
+    );
     let table = &m["columns"][0];
-    assert_eq!((&table["name"], &table["dataType"], &table["dataTypeDisplay"]), (&"orders".into(), &"TABLE".into(), &"PowerBI Table".into()));
-    let children: Vec<(String, String)> = table["children"].as_array().unwrap().iter()
-        .map(|c| (s(&c["name"]), s(&c["dataType"]))).collect();
-    assert_eq!(children, [("id", "BIGINT"), ("amount", "DECIMAL"), ("created", "DATETIME"), ("Total", "MEASURE VISIBLE"), ("Secret", "MEASURE HIDDEN")]
-        .map(|(a, b)| (a.to_string(), b.to_string())));
-    assert_eq!(table["children"][3]["description"], "Expression : SUM(orders[amount])");
+    assert_eq!(
+        (
+            &table["name"],
+            &table["dataType"],
+            &table["dataTypeDisplay"]
+        ),
+        (&"orders".into(), &"TABLE".into(), &"PowerBI Table".into())
+    );
+    let children: Vec<(String, String)> = table["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (s(&c["name"]), s(&c["dataType"])))
+        .collect();
+    assert_eq!(
+        children,
+        [
+            ("id", "BIGINT"),
+            ("amount", "DECIMAL"),
+            ("created", "DATETIME"),
+            ("Total", "MEASURE VISIBLE"),
+            ("Secret", "MEASURE HIDDEN")
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    assert_eq!(
+        table["children"][3]["description"],
+        "Expression : SUM(orders[amount])"
+    );
     // A dataflow: its exported entities.
     let flow = &pbi.active_workspaces()[1]["dataflows"][0];
-    let f = entity(&records, "CreateDashboardDataModelRequest", &fqn(&[SERVICE, "model", &s(&flow["objectId"])]));
+    let f = entity(
+        &records,
+        "CreateDashboardDataModelRequest",
+        &fqn(&[SERVICE, "model", &s(&flow["objectId"])]),
+    );
     assert_eq!(f["columns"][0]["name"], "customers");
     assert_eq!(f["columns"][0]["children"][1]["dataType"], "STRING");
-    assert_eq!(f["sourceUrl"], format!("{web}/groups/{ws}/dataflows/{}?experience=power-bi", s(&flow["objectId"])));
+    assert_eq!(
+        f["sourceUrl"],
+        format!(
+            "{web}/groups/{ws}/dataflows/{}?experience=power-bi",
+            s(&flow["objectId"])
+        )
+    );
 
     // One token; the workspace list, one scan (polled until it succeeded), one page call per
     // report, one export per dataflow; nothing of the Deleted workspace.
@@ -340,10 +488,20 @@ fn reports_dashboards_and_data_models_from_one_scan() {
     assert_eq!(calls(&pbi, "POST", "admin/workspaces/getInfo"), 1);
     assert_eq!(calls(&pbi, "GET", "admin/workspaces/scanStatus/"), 3);
     assert_eq!(calls(&pbi, "GET", "admin/workspaces/scanResult/"), 1);
-    assert_eq!(calls(&pbi, "GET", "groups/"), 4 * 3, "the pages of each report");
+    assert_eq!(
+        calls(&pbi, "GET", "groups/"),
+        4 * 3,
+        "the pages of each report"
+    );
     assert_eq!(calls(&pbi, "GET", "admin/dataflows/"), 4);
     assert_eq!(pbi.requests().len(), 1 + 1 + 1 + 3 + 1 + 12 + 4);
-    assert!(pbi.requests().iter().all(|r| r["status"].as_u64().unwrap() < 300), "{:#?}", pbi.requests());
+    assert!(
+        pbi.requests()
+            .iter()
+            .all(|r| r["status"].as_u64().unwrap() < 300),
+        "{:#?}",
+        pbi.requests()
+    );
     assert!(!records.canonical_set().join("\n").contains("Archive"));
     assert_eq!(out.report()["failed"], 0);
 }
@@ -352,12 +510,18 @@ fn reports_dashboards_and_data_models_from_one_scan() {
 fn sequential_and_local_write_the_same() {
     let pbi = PowerBiStandIn::start(tenant(6));
     let work = Workdir::new();
-    let options = Options { include_owners: Some(true), ..Options::default() };
+    let options = Options {
+        include_owners: Some(true),
+        ..Options::default()
+    };
     let seq = ingest(&work, &pbi, &options, "sequential", sequential());
     seq.assert_success();
     let local = ingest(&work, &pbi, &options, "local", ("local", Some(8)));
     local.assert_success();
-    assert_eq!(seq.records().canonical_set(), local.records().canonical_set());
+    assert_eq!(
+        seq.records().canonical_set(),
+        local.records().canonical_set()
+    );
     assert_matches(&local.records(), &everything(&pbi));
 }
 
@@ -370,18 +534,29 @@ fn workspaces_are_listed_in_pages_and_scanned_100_at_a_time() {
     t.scan_polls = 2;
     let pbi = PowerBiStandIn::start(t);
     let work = Workdir::new();
-    let options = Options { page: Some(120), ..Options::default() };
+    let options = Options {
+        page: Some(120),
+        ..Options::default()
+    };
     let out = ingest(&work, &pbi, &options, "out", sequential());
     out.assert_success();
     assert_matches(&out.records(), &everything(&pbi));
     // 231 workspaces (one deleted) by 120: two pages; scans of at most 100 (the API's limit).
-    let listed: Vec<String> = pbi.requests().iter()
+    let listed: Vec<String> = pbi
+        .requests()
+        .iter()
         .filter(|r| r["path"] == "/v1.0/myorg/admin/groups")
         .map(|r| format!("{}+{}", s(&r["query"]["$top"]), s(&r["query"]["$skip"])))
         .collect();
     assert_eq!(listed, ["120+0", "120+120"]);
-    assert_eq!(pbi.count("POST", "/v1.0/myorg/admin/workspaces/getInfo", 202), 3);
-    assert_eq!(pbi.count("POST", "/v1.0/myorg/admin/workspaces/getInfo", 400), 0);
+    assert_eq!(
+        pbi.count("POST", "/v1.0/myorg/admin/workspaces/getInfo", 202),
+        3
+    );
+    assert_eq!(
+        pbi.count("POST", "/v1.0/myorg/admin/workspaces/getInfo", 400),
+        0
+    );
 }
 
 #[test]
@@ -390,7 +565,11 @@ fn project_dashboard_chart_and_data_model_filters() {
     let work = Workdir::new();
     let options = Options {
         filters: vec![
-            ("projectFilterPattern", vec!["^Sales", "^Finance"], vec![".*3$"]),
+            (
+                "projectFilterPattern",
+                vec!["^Sales", "^Finance"],
+                vec![".*3$"],
+            ),
             ("dashboardFilterPattern", vec![], vec![r"^Report \d\.1$"]),
             ("chartFilterPattern", vec![], vec!["^Page 1$", "^Tile 0"]),
             ("dataModelFilterPattern", vec!["^Model"], vec![]),
@@ -410,30 +589,53 @@ fn project_dashboard_chart_and_data_model_filters() {
     assert_eq!(want.data_models.len(), 3 * 2, "{want:?}");
     assert_matches(&out.records(), &want);
     // Filtered-out workspaces are not scanned; filtered-out reports' pages are not read.
-    let scanned: Vec<Value> = pbi.requests().iter()
+    let scanned: Vec<Value> = pbi
+        .requests()
+        .iter()
         .filter(|r| r["path"] == "/v1.0/myorg/admin/workspaces/getInfo")
         .map(|r| r["workspaces"].clone())
         .collect();
-    let kept: Vec<Value> = pbi.active_workspaces().iter()
+    let kept: Vec<Value> = pbi
+        .active_workspaces()
+        .iter()
         .filter(|w| ["Sales 0", "Finance 1", "Finance 4"].contains(&w["name"].as_str().unwrap()))
         .map(|w| w["id"].clone())
         .collect();
     assert_eq!(scanned, [Value::from(kept)]);
-    assert_eq!(calls(&pbi, "GET", "groups/"), 3 * 2, "{:#?}", pbi.requests());
-    assert_eq!(calls(&pbi, "GET", "admin/dataflows/"), 0, "no dataflow is kept");
+    assert_eq!(
+        calls(&pbi, "GET", "groups/"),
+        3 * 2,
+        "{:#?}",
+        pbi.requests()
+    );
+    assert_eq!(
+        calls(&pbi, "GET", "admin/dataflows/"),
+        0,
+        "no dataflow is kept"
+    );
 }
 
 #[test]
 fn without_admin_apis_each_workspace_is_read_by_itself() {
     let pbi = PowerBiStandIn::start(tenant(3));
     let work = Workdir::new();
-    let options = Options { use_admin_apis: Some(false), ..Options::default() };
+    let options = Options {
+        use_admin_apis: Some(false),
+        ..Options::default()
+    };
     let out = ingest(&work, &pbi, &options, "out", sequential());
     out.assert_success();
     // As OpenMetadata: no dataflows without the admin API.
     assert_matches(&out.records(), &expected(&pbi, all, all, all, all, false));
-    assert!(pbi.requests().iter().all(|r| !r["path"].as_str().unwrap().contains("/admin/")));
-    assert_eq!(calls(&pbi, "GET", "groups"), 1 + 3 * (1 + 2 + 1 + 1 + 2) + 3 * 3);
+    assert!(
+        pbi.requests()
+            .iter()
+            .all(|r| !r["path"].as_str().unwrap().contains("/admin/"))
+    );
+    assert_eq!(
+        calls(&pbi, "GET", "groups"),
+        1 + 3 * (1 + 2 + 1 + 1 + 2) + 3 * 3
+    );
 }
 
 #[test]
@@ -441,8 +643,14 @@ fn owners_become_openmetadata_users() {
     let pbi = PowerBiStandIn::start(tenant(4));
     let om = StandIn::start(OM_TOKEN);
     let known = [
-        ("owner0@example.com", om.add_user("owner.zero", "owner0@example.com")),
-        ("owner1@example.com", om.add_user("owner.one", "owner1@example.com")),
+        (
+            "owner0@example.com",
+            om.add_user("owner.zero", "owner0@example.com"),
+        ),
+        (
+            "owner1@example.com",
+            om.add_user("owner.one", "owner1@example.com"),
+        ),
         (EDITOR, om.add_user("editor", EDITOR)),
     ];
     let work = Workdir::new();
@@ -454,15 +662,35 @@ fn owners_become_openmetadata_users() {
     };
     let out = ingest(&work, &pbi, &options, "owners", ("local", Some(2)));
     out.assert_success();
-    assert!(om.unexpected_requests().is_empty(), "{:?}", om.unexpected_requests());
-    let id = |email: &str| known.iter().find(|(e, _)| *e == email).map(|(_, id)| id.clone());
+    assert!(
+        om.unexpected_requests().is_empty(),
+        "{:?}",
+        om.unexpected_requests()
+    );
+    let id = |email: &str| {
+        known
+            .iter()
+            .find(|(e, _)| *e == email)
+            .map(|(_, id)| id.clone())
+    };
     let mut checked = 0;
     for ws in pbi.active_workspaces() {
-        let items = ws["reports"].as_array().unwrap().iter().chain(ws["dashboards"].as_array().unwrap());
+        let items = ws["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(ws["dashboards"].as_array().unwrap());
         for item in items {
-            let stored = om.entity(Collection::Dashboards, &fqn(&[SERVICE, &s(&item["id"])])).expect("written");
-            let got: Vec<String> = stored.body["owners"].as_array().cloned().unwrap_or_default()
-                .iter().map(|o| s(&o["id"])).collect();
+            let stored = om
+                .entity(Collection::Dashboards, &fqn(&[SERVICE, &s(&item["id"])]))
+                .expect("written");
+            let got: Vec<String> = stored.body["owners"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .iter()
+                .map(|o| s(&o["id"]))
+                .collect();
             // The member with Owner rights (mixed case at the source), then the last editor;
             // readers and guests never; e-mails no OpenMetadata user has are left out.
             let mut want: Vec<String> = Vec::new();
@@ -477,7 +705,11 @@ fn owners_become_openmetadata_users() {
     }
     assert_eq!(checked, 4 * 5);
     assert!(OWNERS == 3, "owner2 is no OpenMetadata user");
-    assert_eq!(om.entities(Collection::DashboardDataModels).len(), 0, "includeDataModels: false");
+    assert_eq!(
+        om.entities(Collection::DashboardDataModels).len(),
+        0,
+        "includeDataModels: false"
+    );
 }
 
 #[test]
@@ -485,21 +717,49 @@ fn into_openmetadata() {
     let pbi = PowerBiStandIn::start(tenant(5));
     let om = StandIn::start(OM_TOKEN);
     let work = Workdir::new();
-    let options = Options { openmetadata: Some(om.host_port()), ..Options::default() };
+    let options = Options {
+        openmetadata: Some(om.host_port()),
+        ..Options::default()
+    };
     let out = ingest(&work, &pbi, &options, "om", ("local", Some(4)));
     out.assert_success();
-    assert!(om.unexpected_requests().is_empty(), "{:?}", om.unexpected_requests());
+    assert!(
+        om.unexpected_requests().is_empty(),
+        "{:?}",
+        om.unexpected_requests()
+    );
     let want = everything(&pbi);
-    let names = |c: Collection| -> BTreeSet<String> { om.entities(c).into_iter().map(|e| e.fqn).collect() };
-    assert_eq!(names(Collection::Dashboards), want.dashboards.keys().map(|n| fqn(&[SERVICE, n])).collect());
-    assert_eq!(names(Collection::Charts), want.charts.keys().map(|n| fqn(&[SERVICE, n])).collect());
+    let names =
+        |c: Collection| -> BTreeSet<String> { om.entities(c).into_iter().map(|e| e.fqn).collect() };
+    assert_eq!(
+        names(Collection::Dashboards),
+        want.dashboards.keys().map(|n| fqn(&[SERVICE, n])).collect()
+    );
+    assert_eq!(
+        names(Collection::Charts),
+        want.charts.keys().map(|n| fqn(&[SERVICE, n])).collect()
+    );
     assert_eq!(
         names(Collection::DashboardDataModels),
-        want.data_models.keys().map(|m| fqn(&[SERVICE, "model", m])).collect()
+        want.data_models
+            .keys()
+            .map(|m| fqn(&[SERVICE, "model", m]))
+            .collect()
     );
-    let (name, (_, _, _, charts)) = want.dashboards.iter().find(|(_, d)| d.0 == "Report" && d.3.len() == 3).unwrap();
-    let d = om.entity(Collection::Dashboards, &fqn(&[SERVICE, name])).unwrap();
-    assert_eq!(d.body["charts"].as_array().map(Vec::len), Some(charts.len()), "{}", d.body);
+    let (name, (_, _, _, charts)) = want
+        .dashboards
+        .iter()
+        .find(|(_, d)| d.0 == "Report" && d.3.len() == 3)
+        .unwrap();
+    let d = om
+        .entity(Collection::Dashboards, &fqn(&[SERVICE, name]))
+        .unwrap();
+    assert_eq!(
+        d.body["charts"].as_array().map(Vec::len),
+        Some(charts.len()),
+        "{}",
+        d.body
+    );
 }
 
 #[test]
@@ -521,7 +781,11 @@ fn a_wrong_secret_fails_discovery_clearly() {
         "{}",
         out.describe()
     );
-    assert!(out.single_error().contains("discovery failed"), "{}", out.describe());
+    assert!(
+        out.single_error().contains("discovery failed"),
+        "{}",
+        out.describe()
+    );
     // One refused token request per discovery attempt; no API call without a token.
     assert_eq!(pbi.token_calls(), (0, 2));
     assert_eq!(pbi.count_status(200), 0);
@@ -538,8 +802,16 @@ fn rate_limits_are_waited_out_and_nothing_is_lost() {
     out.assert_success();
     assert_matches(&out.records(), &everything(&pbi));
     assert!(pbi.count_status(429) > 0, "the rate limit was hit");
-    assert!(started.elapsed() >= Duration::from_secs(3), "{:?}", started.elapsed());
-    assert!(out.stderr.contains("HTTP 429; retry 1 of"), "{}", out.describe());
+    assert!(
+        started.elapsed() >= Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        out.stderr.contains("HTTP 429; retry 1 of"),
+        "{}",
+        out.describe()
+    );
     assert_eq!(out.report()["failed"], 0);
 }
 
@@ -567,9 +839,17 @@ fn tokens_are_renewed_before_they_expire_and_after_a_401() {
     let out = ingest(&work, &pbi, &Options::default(), "late", sequential());
     out.assert_success();
     assert_matches(&out.records(), &everything(&pbi));
-    let expired = pbi.requests().iter().filter(|r| r["code"] == "TokenExpired").count();
+    let expired = pbi
+        .requests()
+        .iter()
+        .filter(|r| r["code"] == "TokenExpired")
+        .count();
     assert!(expired >= 2, "{expired} answers 401");
-    assert_eq!(pbi.token_calls().0, expired + 1, "one token per 401, plus the first");
+    assert_eq!(
+        pbi.token_calls().0,
+        expired + 1,
+        "one token per 401, plus the first"
+    );
     assert_eq!(out.report()["retried"], 0, "the plugin recovered by itself");
 }
 
@@ -621,14 +901,28 @@ fn openmetadata_own_connector_writes_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
     let made = std::process::Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+        ])
         .args(["-addext", "subjectAltName=IP:127.0.0.1", "-keyout"])
         .arg(&key)
         .arg("-out")
         .arg(&cert)
         .output()
         .expect("openssl");
-    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
     let mut t = tenant(3);
     t.scan_polls = 2;
     let authority = PowerBiStandIn::start_tls(t.clone(), &cert, &key);
@@ -654,10 +948,14 @@ fn openmetadata_own_connector_writes_the_same() {
     .unwrap();
     // The same users in both servers, so owners come out by the same ids.
     let users = |om: &StandIn| -> BTreeMap<String, String> {
-        [("owner.zero", "owner0@example.com"), ("owner.one", "owner1@example.com"), ("editor", EDITOR)]
-            .into_iter()
-            .map(|(name, email)| (om.add_user(name, email), name.to_string()))
-            .collect()
+        [
+            ("owner.zero", "owner0@example.com"),
+            ("owner.one", "owner1@example.com"),
+            ("editor", EDITOR),
+        ]
+        .into_iter()
+        .map(|(name, email)| (om.add_user(name, email), name.to_string()))
+        .collect()
     };
     let theirs_om = StandIn::start(OM_TOKEN);
     let their_users = users(&theirs_om);
@@ -678,10 +976,17 @@ fn openmetadata_own_connector_writes_the_same() {
     };
     ingest(&work, &pbi, &options, "ours", sequential()).assert_success();
 
-    for c in [Collection::Dashboards, Collection::Charts, Collection::DashboardDataModels] {
+    for c in [
+        Collection::Dashboards,
+        Collection::Charts,
+        Collection::DashboardDataModels,
+    ] {
         let theirs = by_name(theirs_om.create_requests(c));
         let ours = by_name(ours_om.create_requests(c).into_iter().map(normalise));
-        assert!(!theirs.is_empty(), "{c:?}: OpenMetadata's connector wrote none");
+        assert!(
+            !theirs.is_empty(),
+            "{c:?}: OpenMetadata's connector wrote none"
+        );
         assert_eq!(
             theirs.keys().collect::<Vec<_>>(),
             ours.keys().collect::<Vec<_>>(),
@@ -717,7 +1022,10 @@ fn openmetadata_own_connector_writes_the_same() {
             assert!(diff.is_empty(), "{c:?} {name}:\n{}", diff.join("\n"));
         }
         if c == Collection::Dashboards {
-            assert!(with_owners >= 10, "owners compared on {with_owners} dashboards");
+            assert!(
+                with_owners >= 10,
+                "owners compared on {with_owners} dashboards"
+            );
         }
     }
 }
@@ -741,7 +1049,10 @@ fn differences(path: &str, a: &Value, b: &Value, out: &mut Vec<String>) {
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
             for k in x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))) {
-                let (va, vb) = (x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null));
+                let (va, vb) = (
+                    x.get(k).unwrap_or(&Value::Null),
+                    y.get(k).unwrap_or(&Value::Null),
+                );
                 differences(&format!("{path}.{k}"), va, vb, out);
             }
         }
