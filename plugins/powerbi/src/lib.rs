@@ -173,7 +173,12 @@ impl PowerBi {
                 .get(path, &[("$top", top.as_str()), ("$skip", skip.as_str())])?;
             let got = page.value.len();
             all.extend(page.value);
-            if got == 0 || page.count.is_none_or(|count| all.len() >= count) {
+            // Without `@odata.count`, a short page is the last.
+            let done = match page.count {
+                Some(count) => all.len() >= count,
+                None => got < self.config.page_size as usize,
+            };
+            if got == 0 || done {
                 break;
             }
         }

@@ -523,6 +523,11 @@ fn sequential_and_local_write_the_same() {
         local.records().canonical_set()
     );
     assert_matches(&local.records(), &everything(&pbi));
+    // One scan for the sequential run; for the local one, one in discovery and one per other
+    // worker that got work (it cannot be handed the scan's id).
+    let scans = pbi.count("POST", "/v1.0/myorg/admin/workspaces/getInfo", 202);
+    assert!((3..=1 + 1 + 8).contains(&scans), "{scans} scans");
+    assert_eq!(pbi.token_calls().1, 0);
 }
 
 #[test]
