@@ -396,6 +396,7 @@ impl PowerBi {
                 description: None,
                 chart_type: ChartType::Other,
                 source_url: Some(convert::report_url(web, &ws_id, &report, Some(page_name))),
+                upstream: vec![],
             }));
         }
         let first_page = pages.first().and_then(|p| p.name.as_deref());
@@ -418,6 +419,7 @@ impl PowerBi {
             charts,
             data_models: vec![],
             owners,
+            upstream: vec![],
         }));
         Ok(entities)
     }
@@ -445,6 +447,7 @@ impl PowerBi {
                 description: None,
                 chart_type: ChartType::Other,
                 source_url: Some(convert::tile_url(web, &ws.id, tile, &d.id)),
+                upstream: vec![],
             }));
         }
         let owners = if self.config.include_owners {
@@ -462,6 +465,7 @@ impl PowerBi {
             charts,
             data_models: vec![],
             owners,
+            upstream: vec![],
         }));
         entities
     }
@@ -476,10 +480,13 @@ impl PowerBi {
         };
         let ws = self.workspace(w);
         let (ws_id, project) = (ws.id.clone(), ws.name.clone());
+        // Only datasets have upstream tables (their tables' source expressions).
+        let mut upstream = Vec::new();
         let (id, name, description, data_model_type, columns) = match item {
             Item::Dataset(_, i) => {
                 let d = &ws.datasets[i];
                 let columns = convert::dataset_columns(d);
+                upstream = lineage::upstream(d).into_iter().map(Into::into).collect();
                 let model = DataModelType::PowerBiDataModel;
                 (
                     d.id.clone(),
@@ -530,6 +537,7 @@ impl PowerBi {
             columns,
             sql: None,
             project,
+            upstream,
         })
     }
 }

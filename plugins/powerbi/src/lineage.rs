@@ -14,8 +14,7 @@ use std::sync::OnceLock;
 
 use crate::api;
 
-/// A database table a data model reads, in the lead's plugin-internal shape.
-#[allow(dead_code)] // wired into contract 0.4.0's data-model upstream
+/// A database table a data model reads; becomes the contract's `upstream-table`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpstreamTable {
     pub database: Option<String>,
@@ -23,6 +22,16 @@ pub struct UpstreamTable {
     pub table: String,
     /// (table column, data-model column) pairs where the source says them
     pub columns: Vec<(String, String)>,
+}
+
+impl From<UpstreamTable> for omrun_sdk::types::UpstreamTable {
+    fn from(t: UpstreamTable) -> Self {
+        let mut table = omrun_sdk::types::UpstreamTable::new(t.database, t.schema, t.table);
+        table.columns = (t.columns.into_iter())
+            .map(|(from, to)| omrun_sdk::types::ColumnLineage::new(from, to))
+            .collect();
+        table
+    }
 }
 
 fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
@@ -81,7 +90,6 @@ enum Parsed {
 
 /// The upstream tables of every table of `dataset`, each with its columns paired by name (as
 /// OpenMetadata pairs them with the database table's columns).
-#[allow(dead_code)] // wired into contract 0.4.0's data-model upstream
 pub fn upstream(dataset: &api::Dataset) -> Vec<UpstreamTable> {
     let mut out = Vec::new();
     for table in &dataset.tables {

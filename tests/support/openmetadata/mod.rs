@@ -145,6 +145,21 @@ impl StandIn {
         self.shared.lock().store.get(c, fqn).cloned()
     }
 
+    /// Stores a Create request of `c` as if a client had sent it (without counting it as a
+    /// write): what another ingestion put there before the run, e.g. the tables lineage names.
+    /// Panics when the server would refuse it.
+    pub fn seed(&self, c: Collection, request: Value) -> Entity {
+        let mut state = self.shared.lock();
+        let mut stored = None;
+        state
+            .store
+            .uncounted(|s| stored = Some(s.upsert(c, &request)));
+        match stored.expect("upsert ran") {
+            Ok((_, e)) => e,
+            Err(r) => panic!("seeding {c:?} {request}: {} {}", r.status, r.message),
+        }
+    }
+
     /// Adds a user (name and e-mail) whose id is a fresh UUID, returned: what a dashboard's owner
     /// reference must name.
     pub fn add_user(&self, name: &str, email: &str) -> String {
