@@ -371,7 +371,10 @@ mod tests {
         assert_eq!(page.pagination.total_available, 2);
         let books = List::into_vec(page.workbooks);
         assert_eq!(books.len(), 2);
-        assert_eq!(books[0].project.as_ref().unwrap().name.as_deref(), Some("Sales"));
+        assert_eq!(
+            books[0].project.as_ref().unwrap().name.as_deref(),
+            Some("Sales")
+        );
         assert_eq!(books[1].name, None);
         let empty: ViewsAnswer = serde_json::from_str(r#"{"views":{}}"#).unwrap();
         assert!(List::into_vec(empty.views).is_empty());

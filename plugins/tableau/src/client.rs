@@ -55,7 +55,10 @@ impl Client {
         let mut out = Vec::new();
         for number in 1.. {
             let size = PAGE_SIZE.to_string();
-            let page: P = self.get(path, &[("pageSize", &size), ("pageNumber", &number.to_string())])?;
+            let page: P = self.get(
+                path,
+                &[("pageSize", &size), ("pageNumber", &number.to_string())],
+            )?;
             let (total, mut got) = items(page);
             let empty = got.is_empty();
             out.append(&mut got);

@@ -92,28 +92,28 @@ impl Config {
             }
             SignIn::PersonalAccessToken
         } else if has("authType.password") {
-            let username = auth.username.filter(|u| !u.is_empty()).ok_or(
-                "serviceConnection.config.authType.username is required with a password",
-            )?;
+            let username = auth
+                .username
+                .filter(|u| !u.is_empty())
+                .ok_or("serviceConnection.config.authType.username is required with a password")?;
             SignIn::Password { username }
         } else {
-            return Err("serviceConnection.config.authType is required: a personal access token \
+            return Err(
+                "serviceConnection.config.authType is required: a personal access token \
                         (personalAccessTokenName, personalAccessTokenSecret) or a username and \
                         password"
-                .into());
+                    .into(),
+            );
         };
         let pagination = connection.pagination_limit.unwrap_or(10);
         if pagination == 0 {
             return Err("serviceConnection.config.paginationLimit must be at least 1".into());
         }
         let pattern = FilterPattern::from_config;
-        let filters_projects = source
-            .project_filter_pattern
-            .as_ref()
-            .is_some_and(|p| {
-                let set = |l: &Option<Vec<String>>| l.as_ref().is_some_and(|l| !l.is_empty());
-                set(&p.includes) || set(&p.excludes)
-            });
+        let filters_projects = source.project_filter_pattern.as_ref().is_some_and(|p| {
+            let set = |l: &Option<Vec<String>>| l.as_ref().is_some_and(|l| !l.is_empty());
+            set(&p.includes) || set(&p.excludes)
+        });
         Ok(Self {
             base_url,
             url_base,
@@ -217,7 +217,12 @@ mod tests {
 
     #[test]
     fn defaults() {
-        for source in ["", "null", "{}", r#"{"type":"DashboardMetadata","includeOwners":null}"#] {
+        for source in [
+            "",
+            "null",
+            "{}",
+            r#"{"type":"DashboardMetadata","includeOwners":null}"#,
+        ] {
             let c = Config::parse(CONNECTION, source, &pat()).unwrap();
             assert_eq!(c.base_url, "https://tableau.example.com");
             assert_eq!(c.url_base, c.base_url);
@@ -250,7 +255,9 @@ mod tests {
         assert_eq!(c.api_version.as_deref(), Some("3.19"));
         assert_eq!(c.graphql_page, 50, "at most 50, as OpenMetadata asks");
         assert_eq!(c.site, "");
-        assert!(c.filters_projects && c.projects.keeps("Sales.Regional") && !c.projects.keeps("HR"));
+        assert!(
+            c.filters_projects && c.projects.keeps("Sales.Regional") && !c.projects.keeps("HR")
+        );
     }
 
     #[test]

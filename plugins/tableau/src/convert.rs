@@ -114,12 +114,8 @@ fn mirrored(field: &api::Field) -> Option<&api::UpstreamColumn> {
     if field.formula.is_some() {
         return None;
     }
-    let columns: Vec<&api::UpstreamColumn> = field
-        .upstream_columns
-        .iter()
-        .flatten()
-        .flatten()
-        .collect();
+    let columns: Vec<&api::UpstreamColumn> =
+        field.upstream_columns.iter().flatten().flatten().collect();
     let [column] = columns.as_slice() else {
         return None;
     };
@@ -227,7 +223,11 @@ pub fn upstream_tables(ds: &api::Datasource) -> Vec<UpstreamTable> {
                 .as_ref()
                 .and_then(|d| d.name.clone())
                 .or(db.map(str::to_owned));
-            let schema = t.schema.clone().filter(|s| !s.is_empty()).or(schema.map(str::to_owned));
+            let schema = t
+                .schema
+                .clone()
+                .filter(|s| !s.is_empty())
+                .or(schema.map(str::to_owned));
             let mut columns = Vec::new();
             for c in t.columns.iter().flatten() {
                 let Some(column) = c.name.clone() else {

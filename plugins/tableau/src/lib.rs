@@ -125,7 +125,11 @@ impl Tableau {
         })?;
         let mut kept = Vec::new();
         for w in workbooks {
-            if !self.config.dashboards.keeps(w.name.as_deref().unwrap_or("")) {
+            if !self
+                .config
+                .dashboards
+                .keeps(w.name.as_deref().unwrap_or(""))
+            {
                 continue;
             }
             if self.config.filters_projects {
@@ -151,7 +155,8 @@ impl Tableau {
         let mut kept = BTreeSet::new();
         let mut offset = 0u64;
         loop {
-            let answer: api::EmbeddedPage = self.client.graphql(&api::embedded_page(page, offset))?;
+            let answer: api::EmbeddedPage =
+                self.client.graphql(&api::embedded_page(page, offset))?;
             let connection = answer.embedded_datasources_connection;
             let got = connection.nodes.len() as u64;
             for ds in connection.nodes {
@@ -317,7 +322,12 @@ impl Tableau {
         };
         Ok(Entity::DashboardDataModel(DashboardDataModel {
             name: ds.id.clone(),
-            display_name: Some(ds.name.clone().filter(|n| !n.is_empty()).unwrap_or(ds.id.clone())),
+            display_name: Some(
+                ds.name
+                    .clone()
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or(ds.id.clone()),
+            ),
             description: ds.description.clone().filter(|d| !d.is_empty()),
             data_model_type: kind,
             columns: convert::columns(ds.fields.as_deref().unwrap_or_default()),
@@ -336,7 +346,10 @@ impl Tableau {
             for t in answer.custom_sql_tables {
                 let Some(query) = t.query else { continue };
                 for ds in t.downstream_datasources.iter().flatten() {
-                    by_source.entry(ds.id.clone()).or_default().push(query.clone());
+                    by_source
+                        .entry(ds.id.clone())
+                        .or_default()
+                        .push(query.clone());
                 }
             }
             self.custom_sql = Some(by_source);

@@ -441,9 +441,12 @@ def graph(catalog: dict, base_url: str = "") -> dict:
               "createdAt": w["createdAt"], "updatedAt": w["updatedAt"],
               "owner": users.get(w["ownerId"]), "tags": tags(w["tags"]), "embeddedDatasources": []}
         for e in w["embeddedDatasources"]:
+            ups = [published[p] for p in e["upstreamDatasources"]]
+            # `upstreamTables` reach through published data sources to their tables.
+            own = [tables[t] for t in e["upstreamTables"]]
+            through = [t for p in ups for t in p["upstreamTables"] if t not in own]
             ds = {"__typename": "EmbeddedDatasource", "id": e["id"], "name": e["name"], "hasExtracts": False,
-                  "upstreamTables": [tables[t] for t in e["upstreamTables"]],
-                  "upstreamDatasources": [published[p] for p in e["upstreamDatasources"]], "workbook": wb}
+                  "upstreamTables": own + through, "upstreamDatasources": ups, "workbook": wb}
             ds["fields"] = fields(e["fields"], ds)
             wb["embeddedDatasources"].append(ds)
             embedded.append(ds)
