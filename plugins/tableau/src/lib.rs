@@ -218,6 +218,7 @@ impl Tableau {
                     &self.config.site,
                     v.content_url.as_deref().unwrap_or_default(),
                 )),
+                upstream: vec![],
             }));
         }
         let data_models = if self.config.include_data_models {
@@ -243,6 +244,8 @@ impl Tableau {
             charts,
             data_models,
             owners,
+            // Tables feed a workbook through its data sources (their `upstream`).
+            upstream: vec![],
         }));
         Ok(entities)
     }
@@ -334,6 +337,9 @@ impl Tableau {
             sql,
             project: project.filter(|p| !p.is_empty()),
             source_url: None,
+            // convert::upstream_tables(&ds): wired into contract 0.4.0's data-model upstream by
+            // the lead.
+            upstream: vec![],
         }))
     }
 
