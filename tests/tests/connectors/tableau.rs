@@ -705,7 +705,7 @@ fn a_metadata_api_refusal_fails_the_data_model_and_says_why() {
 }
 
 /// OpenMetadata's own Tableau connector and omrun's plugin against the same stand-in write the
-/// same dashboards, charts and data models, up to what contract 0.3.0 cannot carry: tags (of
+/// same dashboards, charts and data models, up to what the contract cannot carry: tags (of
 /// dashboards, charts and data models), a data model's owners, a column's `displayName` (docs/
 /// connectors.md, "Tableau"). Each difference is asserted here, so a change on either side shows.
 #[test]
