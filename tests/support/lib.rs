@@ -48,6 +48,7 @@ pub mod schema;
 mod server_env;
 pub mod snowflake;
 mod standin_server;
+pub mod tableau;
 pub mod trino;
 
 pub use config::{

@@ -16,4 +16,6 @@ mod redshift;
 mod snowflake;
 mod sqlite;
 mod streaming;
+mod tableau;
+mod tableau_standin;
 mod trino;

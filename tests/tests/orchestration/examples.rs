@@ -252,3 +252,30 @@ fn powerbi_local_example() {
     assert!(records.count("CreateChartRequest") > 20);
     assert_eq!(out.report()["processed"], 20, "{}", out.describe());
 }
+
+#[test]
+fn tableau_local_example() {
+    use omrun_tests::tableau::{SITE, Settings, TOKEN_NAME, TOKEN_SECRET, TableauStandIn};
+    let tableau = TableauStandIn::start(Settings::new(30, 2));
+    let work = Workdir::new();
+    let output = work.join("out.jsonl");
+    let out = Omrun::ingest(work.path(), example("tableau-local.yaml"))
+        .env("TABLEAU_HOST_PORT", tableau.url())
+        .env("TABLEAU_SITE", SITE)
+        .env("TABLEAU_TOKEN_NAME", TOKEN_NAME)
+        .env("TABLEAU_TOKEN_SECRET", TOKEN_SECRET)
+        .secret(TOKEN_SECRET)
+        .env("OMRUN_OUTPUT", &output)
+        .output(&output)
+        .report_json(&work.join("report.json"))
+        .run();
+    out.assert_success();
+    out.assert_stderr_line("Using LOCAL thread-based distributed execution");
+    out.assert_stderr_line("Processing with 8 worker threads");
+    let records = out.records();
+    assert_eq!(records.service()["serviceType"], "Tableau");
+    assert_eq!(records.count("CreateDashboardRequest"), 30);
+    assert!(records.count("CreateDashboardDataModelRequest") > 30);
+    assert!(records.count("CreateChartRequest") > 30);
+    assert_eq!(out.report()["processed"], 30, "{}", out.describe());
+}
