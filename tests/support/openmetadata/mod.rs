@@ -28,6 +28,7 @@
 //! - `PUT  /v1/<collection>/bulk?async=false&overrideMetadata=…` (not services, classifications
 //!   or tags; [`bulk`])
 //! - `DELETE /v1/<collection>/deleteStale` (the same collections; [`stale`])
+//! - `PUT  /v1/lineage` (an `AddLineageRequest`; [`lineage`])
 //!
 //! plus `classifications` and `tags` (`PUT` one, `GET` by name or id, list): a tag lives in its
 //! classification, and a tag label anywhere in a request must name a stored tag ([`labels`]).
@@ -45,6 +46,7 @@ mod faults;
 mod fqn;
 mod http;
 mod labels;
+mod lineage;
 mod patch;
 mod read;
 mod search;
@@ -62,6 +64,7 @@ use serde_json::Value;
 
 pub use crate::standin_server::LoggedRequest;
 pub use faults::{Attempts, Fault};
+pub use lineage::Edge;
 pub use store::{Collection, Entity, Writes};
 
 /// The state the handlers share, behind one lock that is never held across an await.
@@ -99,6 +102,7 @@ impl StandIn {
         for c in Collection::ALL {
             crate::schemas().validator(c.request_kind());
         }
+        crate::schemas().validator("AddLineageRequest");
         let shared = Arc::new(Shared {
             token: token.to_string(),
             started: Instant::now(),
@@ -150,6 +154,11 @@ impl StandIn {
             email: email.to_string(),
         });
         id
+    }
+
+    /// The lineage edges stored, in the order they were first added.
+    pub fn lineage(&self) -> Vec<Edge> {
+        self.shared.lock().store.lineage.clone()
     }
 
     /// Every request so far, in the order they were answered.

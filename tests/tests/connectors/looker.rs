@@ -561,7 +561,7 @@ fn a_redirect_to_another_host_is_denied_by_the_host() {
     let error = failure["error"].as_str().unwrap();
     assert!(
         error.contains("denied the request to http://127.0.0.1:")
-            && error.contains("GET /dashboards/2"),
+            && error.contains("GET /api/4.0/dashboards/2"),
         "{error}"
     );
     // The others made it.

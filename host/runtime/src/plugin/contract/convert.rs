@@ -394,6 +394,8 @@ fn dashboard(d: types::Dashboard) -> model::Dashboard {
         charts: d.charts,
         data_models: d.data_models,
         owners: d.owners,
+        // Contract 0.3.0 has no lineage; 0.4.0 brings it.
+        upstream: Vec::new(),
     }
 }
 
@@ -422,6 +424,7 @@ fn chart(c: types::Chart) -> model::Chart {
             C::Other => "Other",
         },
         source_url: c.source_url,
+        upstream: Vec::new(),
     }
 }
 
@@ -458,6 +461,7 @@ fn data_model(m: types::DashboardDataModel) -> Result<model::DashboardDataModel,
         sql: m.sql,
         project: m.project,
         source_url: m.source_url,
+        upstream: Vec::new(),
     })
 }
 
