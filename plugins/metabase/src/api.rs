@@ -251,7 +251,10 @@ mod tests {
                                  {"card_id":null,"card":{"query_average_duration":null}}]}"#,
         )
         .unwrap();
-        assert_eq!((d.collection_id, d.creator_id.as_deref()), (None, Some("3")));
+        assert_eq!(
+            (d.collection_id, d.creator_id.as_deref()),
+            (None, Some("3"))
+        );
         assert_eq!(d.dashcards.len(), 2);
         assert_eq!(d.dashcards[1].card.as_ref().unwrap().id, None);
     }
@@ -298,8 +301,14 @@ mod tests {
     #[test]
     fn database_names_per_engine() {
         let db = |d: &str| -> Database { serde_json::from_str(d).unwrap() };
-        assert_eq!(db(r#"{"details":{"db":"ANALYTICS"}}"#).name().as_deref(), Some("ANALYTICS"));
-        assert_eq!(db(r#"{"details":{"dbname":"shop"}}"#).name().as_deref(), Some("shop"));
+        assert_eq!(
+            db(r#"{"details":{"db":"ANALYTICS"}}"#).name().as_deref(),
+            Some("ANALYTICS")
+        );
+        assert_eq!(
+            db(r#"{"details":{"dbname":"shop"}}"#).name().as_deref(),
+            Some("shop")
+        );
         assert_eq!(db(r#"{"details":{"project-id":"p"}}"#).name(), None);
         assert_eq!(db(r#"{"details":null}"#).name(), None);
     }

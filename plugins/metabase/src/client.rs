@@ -10,12 +10,12 @@
 //!
 //! Rate limits (429 and `Retry-After`), server errors and lost connections are the client's.
 
+use omrun_sdk::http::api::{ApiError, Auth, RetryPolicy, send_retrying};
 use omrun_sdk::http::{self, Request};
 use omrun_sdk::log;
 use serde::Serialize;
 
 use crate::api;
-use crate::api_shim::{ApiError, Auth, RetryPolicy, send_retrying};
 use crate::config::Login;
 
 pub struct MetabaseAuth {
@@ -49,10 +49,7 @@ impl MetabaseAuth {
                 username,
                 password: http::secret("password"),
             })
-            .map_err(|e| ApiError {
-                status: None,
-                message: format!("Metabase login: {e}"),
-            })?;
+            .map_err(|e| ApiError::new(format!("Metabase login: {e}")))?;
         let response =
             send_retrying("Metabase login", &RetryPolicy::default(), request).map_err(|e| {
                 match e.status {
@@ -67,10 +64,9 @@ impl MetabaseAuth {
                     _ => e,
                 }
             })?;
-        let session: api::Session = response.json().map_err(|e| ApiError {
-            status: None,
-            message: format!("Metabase login: {e}"),
-        })?;
+        let session: api::Session = response
+            .json()
+            .map_err(|e| ApiError::new(format!("Metabase login: {e}")))?;
         self.logins += 1;
         if self.logins > 1 {
             log::info!("Metabase: logged in again (the session had expired)");

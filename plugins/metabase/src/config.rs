@@ -74,9 +74,11 @@ impl Config {
                 .filter(|u| !u.is_empty())
                 .ok_or("serviceConnection.config needs apiKey, or username and password")?;
             if !has("password") {
-                return Err("serviceConnection.config.password is required with username \
+                return Err(
+                    "serviceConnection.config.password is required with username \
                             (or set apiKey instead)"
-                    .into());
+                        .into(),
+                );
             }
             Login::Password { username }
         };
@@ -172,7 +174,12 @@ mod tests {
 
     #[test]
     fn defaults() {
-        for source in ["", "null", "{}", r#"{"type":"DashboardMetadata","includeOwners":null}"#] {
+        for source in [
+            "",
+            "null",
+            "{}",
+            r#"{"type":"DashboardMetadata","includeOwners":null}"#,
+        ] {
             let c = Config::parse(CONNECTION, source, &secrets(&["password"])).unwrap();
             assert_eq!(c.base_url, "https://mb.example.com");
             assert_eq!(
@@ -191,8 +198,12 @@ mod tests {
     fn the_api_key_wins_as_in_openmetadata() {
         let c = Config::parse(CONNECTION, "{}", &secrets(&["password", "apiKey"])).unwrap();
         assert_eq!(c.login, Login::ApiKey);
-        let c = Config::parse(r#"{"hostPort":"http://mb:3000"}"#, "{}", &secrets(&["apiKey"]))
-            .unwrap();
+        let c = Config::parse(
+            r#"{"hostPort":"http://mb:3000"}"#,
+            "{}",
+            &secrets(&["apiKey"]),
+        )
+        .unwrap();
         assert_eq!(c.login, Login::ApiKey);
     }
 

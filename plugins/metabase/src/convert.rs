@@ -76,7 +76,10 @@ pub fn data_type(base_type: &str) -> DataType {
         "Boolean" => DataType::Boolean,
         "Date" => DataType::Date,
         "DateTime" => DataType::Datetime,
-        "DateTimeWithTZ" | "DateTimeWithLocalTZ" | "DateTimeWithZoneOffset" | "DateTimeWithZoneID"
+        "DateTimeWithTZ"
+        | "DateTimeWithLocalTZ"
+        | "DateTimeWithZoneOffset"
+        | "DateTimeWithZoneID"
         | "Instant" => DataType::Timestamp,
         "Time" | "TimeWithTZ" | "TimeWithLocalTZ" | "TimeWithZoneOffset" => DataType::Time,
         "JSON" | "SerializedJSON" | "Dictionary" | "Structured" => DataType::Json,
@@ -131,7 +134,10 @@ mod tests {
             "https://mb/question/100-sales-chart-100"
         );
         assert_eq!(slug("Ümsatz Ü"), "-msatz--");
-        assert_eq!(model_url("https://mb", "10", "Orders model"), "https://mb/model/10-orders-model");
+        assert_eq!(
+            model_url("https://mb", "10", "Orders model"),
+            "https://mb/model/10-orders-model"
+        );
     }
 
     #[test]

@@ -18,7 +18,6 @@
 //! Names, URLs and types follow OpenMetadata's own Metabase connector (see [`convert`]).
 
 mod api;
-mod api_shim;
 mod client;
 mod config;
 mod convert;
@@ -32,11 +31,11 @@ use omrun_sdk::types::{
     EntityKind, EntityRef, PluginInfo, SourceConfig,
 };
 
-use api_shim::{Api, ApiError};
 use client::MetabaseAuth;
 use config::Config;
 use convert::DEFAULT_DASHBOARD;
 use lineage::UpstreamTable;
+use omrun_sdk::http::api::{Api, ApiError};
 
 omrun_sdk::export_discoverable_source!(Metabase);
 omrun_sdk::declare_config_keys!(config::KEYS);
@@ -159,8 +158,11 @@ impl Metabase {
     /// instance.
     fn dashboards(&mut self) -> Result<&[(String, Option<String>)], ApiError> {
         if self.dashboards.is_none() {
-            let collections: Vec<String> =
-                self.collections()?.iter().map(|(id, _)| id.clone()).collect();
+            let collections: Vec<String> = self
+                .collections()?
+                .iter()
+                .map(|(id, _)| id.clone())
+                .collect();
             let mut seen = HashSet::new();
             let mut kept = Vec::new();
             for collection in collections {
@@ -284,7 +286,11 @@ impl Metabase {
     /// OpenMetadata's `default` dashboard: the cards on none of the dashboards the dashboard
     /// filter keeps, in `GET /api/card`'s order; nothing when there are none.
     fn default_dashboard(&mut self) -> Result<Vec<Entity>, ApiError> {
-        let ids: Vec<String> = self.dashboards()?.iter().map(|(id, _)| id.clone()).collect();
+        let ids: Vec<String> = self
+            .dashboards()?
+            .iter()
+            .map(|(id, _)| id.clone())
+            .collect();
         let mut shown = HashSet::new();
         for id in ids {
             let d: api::Dashboard = self
@@ -309,8 +315,8 @@ impl Metabase {
             display_name: None,
             description: None,
             dashboard_type: DashboardType::Dashboard,
-            // OpenMetadata's connector writes an empty source URL for it.
-            source_url: Some(String::new()),
+            // OpenMetadata's connector writes an empty source URL for it; there is no page.
+            source_url: None,
             project: Some(DEFAULT_DASHBOARD.into()),
             charts: chart_names,
             data_models: Vec::new(),

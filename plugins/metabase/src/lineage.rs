@@ -93,7 +93,12 @@ pub fn native_upstream(sql: &str, database: Option<&str>) -> Vec<UpstreamTable> 
 
 /// Reads table names from `i` (after FROM or JOIN): a dotted name, then — after a FROM — an
 /// optional alias and more names after commas. Returns where to go on.
-fn read_tables(tokens: &[Token], mut i: usize, comma_list: bool, out: &mut Vec<Vec<String>>) -> usize {
+fn read_tables(
+    tokens: &[Token],
+    mut i: usize,
+    comma_list: bool,
+    out: &mut Vec<Vec<String>>,
+) -> usize {
     loop {
         // LATERAL, ONLY (PostgreSQL) before the name.
         while let Some(Token::Word(w)) = tokens.get(i)
@@ -171,8 +176,10 @@ fn cte_names(tokens: &[Token]) -> Vec<String> {
         }
         let as_open = matches!(tokens.get(j), Some(Token::Word(w)) if is_kw(w, "as"))
             && matches!(tokens.get(j + 1), Some(Token::Open));
-        let starts_cte = matches!(i.checked_sub(1).map(|p| &tokens[p]),
-            Some(Token::Comma) | Some(Token::Word(_)));
+        let starts_cte = matches!(
+            i.checked_sub(1).map(|p| &tokens[p]),
+            Some(Token::Comma) | Some(Token::Word(_))
+        );
         let after_with_or_comma = match i.checked_sub(1).map(|p| &tokens[p]) {
             Some(Token::Word(w)) => is_kw(w, "with") || is_kw(w, "recursive"),
             Some(Token::Comma) => true,
@@ -328,12 +335,64 @@ fn is_kw(word: &str, keyword: &str) -> bool {
 /// Words that end a table reference or open a clause (never a table name or alias here).
 fn is_keyword(word: &str) -> bool {
     const KEYWORDS: &[&str] = &[
-        "select", "from", "join", "inner", "left", "right", "full", "outer", "cross", "natural",
-        "on", "using", "where", "group", "order", "by", "having", "limit", "offset", "union",
-        "intersect", "except", "minus", "all", "distinct", "as", "with", "recursive", "and", "or",
-        "not", "in", "exists", "case", "when", "then", "else", "end", "is", "null", "like",
-        "between", "window", "qualify", "lateral", "only", "fetch", "for", "values", "into",
-        "set", "update", "delete", "insert", "returning", "partition", "over", "tablesample",
+        "select",
+        "from",
+        "join",
+        "inner",
+        "left",
+        "right",
+        "full",
+        "outer",
+        "cross",
+        "natural",
+        "on",
+        "using",
+        "where",
+        "group",
+        "order",
+        "by",
+        "having",
+        "limit",
+        "offset",
+        "union",
+        "intersect",
+        "except",
+        "minus",
+        "all",
+        "distinct",
+        "as",
+        "with",
+        "recursive",
+        "and",
+        "or",
+        "not",
+        "in",
+        "exists",
+        "case",
+        "when",
+        "then",
+        "else",
+        "end",
+        "is",
+        "null",
+        "like",
+        "between",
+        "window",
+        "qualify",
+        "lateral",
+        "only",
+        "fetch",
+        "for",
+        "values",
+        "into",
+        "set",
+        "update",
+        "delete",
+        "insert",
+        "returning",
+        "partition",
+        "over",
+        "tablesample",
     ];
     KEYWORDS.iter().any(|k| word.eq_ignore_ascii_case(k))
 }
@@ -355,9 +414,18 @@ mod tests {
             ),
             ["public.orders", "public.customers", "sales.invoices"]
         );
-        assert_eq!(names("select count(*) as n from PUBLIC.PEOPLE"), ["PUBLIC.PEOPLE"]);
-        assert_eq!(names("SELECT * FROM a, b AS x, c y WHERE a.id = x.id"), ["a", "b", "c"]);
-        assert_eq!(names("select * from db.sch.t natural join t2"), ["db.sch.t", "t2"]);
+        assert_eq!(
+            names("select count(*) as n from PUBLIC.PEOPLE"),
+            ["PUBLIC.PEOPLE"]
+        );
+        assert_eq!(
+            names("SELECT * FROM a, b AS x, c y WHERE a.id = x.id"),
+            ["a", "b", "c"]
+        );
+        assert_eq!(
+            names("select * from db.sch.t natural join t2"),
+            ["db.sch.t", "t2"]
+        );
         assert_eq!(names("select * from w.x.y.z"), ["x.y.z"]);
     }
 
@@ -367,9 +435,18 @@ mod tests {
             names(r#"SELECT kind FROM "ANALYTICS"."EVENTS" -- FROM nowhere"#),
             ["ANALYTICS.EVENTS"]
         );
-        assert_eq!(names("select * from `proj.ds`.t /* join x */"), ["proj.ds.t"]);
-        assert_eq!(names("select * from [dbo].[Order Lines]"), ["dbo.Order Lines"]);
-        assert_eq!(names("select 'from x' as s from t where a = 'it''s from y'"), ["t"]);
+        assert_eq!(
+            names("select * from `proj.ds`.t /* join x */"),
+            ["proj.ds.t"]
+        );
+        assert_eq!(
+            names("select * from [dbo].[Order Lines]"),
+            ["dbo.Order Lines"]
+        );
+        assert_eq!(
+            names("select 'from x' as s from t where a = 'it''s from y'"),
+            ["t"]
+        );
         assert_eq!(names(r#"select * from "we""ird""#), [r#"we"ird"#]);
     }
 
@@ -394,18 +471,26 @@ mod tests {
             ),
             ["people"]
         );
-        assert_eq!(names("select * from generate_series(1, 3) g"), Vec::<String>::new());
+        assert_eq!(
+            names("select * from generate_series(1, 3) g"),
+            Vec::<String>::new()
+        );
         assert_eq!(names("select * from only parent_table"), ["parent_table"]);
     }
 
     #[test]
     fn metabase_optional_clauses_and_variables() {
         assert_eq!(
-            names("SELECT * FROM t WHERE 1 = 1 [[AND x IN (SELECT x FROM hidden)]] [[AND y = {{y}}]]"),
+            names(
+                "SELECT * FROM t WHERE 1 = 1 [[AND x IN (SELECT x FROM hidden)]] [[AND y = {{y}}]]"
+            ),
             ["t"]
         );
         // A question on a saved question or model: `{{#12-orders}}` is no table.
-        assert_eq!(names("select * from {{#12-orders}} o join t on true"), ["t"]);
+        assert_eq!(
+            names("select * from {{#12-orders}} o join t on true"),
+            ["t"]
+        );
         assert_eq!(names("select 1"), Vec::<String>::new());
     }
 

@@ -356,11 +356,18 @@ fn assert_matches(records: &Records, want: &Expected, base: &str) {
             format!("{base}/question/{name}-{}", slug(&display)),
             "{q}"
         );
-        got.insert(name, (display, q["chartType"].as_str().unwrap().to_string()));
+        got.insert(
+            name,
+            (display, q["chartType"].as_str().unwrap().to_string()),
+        );
     }
     assert_eq!(got, want.charts, "the charts and their types");
     for r in records.of_kind("CreateDashboardDataModelRequest") {
-        assert_eq!(r.request["dataModelType"], "MetabaseDataModel", "{}", r.request);
+        assert_eq!(
+            r.request["dataModelType"], "MetabaseDataModel",
+            "{}",
+            r.request
+        );
     }
 }
 
@@ -451,7 +458,10 @@ fn dashboards_charts_and_models_as_openmetadata_names_them() {
     assert_eq!(m10["displayName"], "Orders model");
     assert_eq!(m10["description"], "Every order, cleaned");
     assert_eq!(m10["project"], "Sales");
-    assert_eq!(m10["sourceUrl"], format!("{}/model/10-orders-model", mb.url()));
+    assert_eq!(
+        m10["sourceUrl"],
+        format!("{}/model/10-orders-model", mb.url())
+    );
     let m11 = entity(
         &records,
         "CreateDashboardDataModelRequest",
@@ -461,7 +471,11 @@ fn dashboards_charts_and_models_as_openmetadata_names_them() {
 
     // One login; the password reached the stand-in (it refuses anything else) and no log.
     assert_eq!(logins(&mb), (1, 0));
-    assert!(mb.requests().iter().all(|r| r["status"] != 404), "{:#?}", mb.requests());
+    assert!(
+        mb.requests().iter().all(|r| r["status"] != 404),
+        "{:#?}",
+        mb.requests()
+    );
     // Discovery: the collections, the dashboards of each (root + 5), the cards. Then one call
     // per dashboard, the default one's (one per dashboard again), one per model and its tables.
     let calls = |prefix: &str| mb.calls(prefix).len();
@@ -500,9 +514,17 @@ fn dashboard_chart_project_and_data_model_filters() {
         filters: vec![
             // By name: the "& KPIs" ones and `default` left out.
             ("dashboardFilterPattern", vec![], vec![".*KPIs", "default"]),
-            ("chartFilterPattern", vec!["(sales|finance|marketing) chart"], vec![]),
+            (
+                "chartFilterPattern",
+                vec!["(sales|finance|marketing) chart"],
+                vec![],
+            ),
             // By collection: the root collection has none, so it is left out too.
-            ("projectFilterPattern", vec![], vec!["Operations", ".*Personal"]),
+            (
+                "projectFilterPattern",
+                vec![],
+                vec!["Operations", ".*Personal"],
+            ),
             ("dataModelFilterPattern", vec!["orders"], vec![]),
         ],
         ..Options::default()
@@ -517,8 +539,15 @@ fn dashboard_chart_project_and_data_model_filters() {
             .any(|p| n.starts_with(p))
     };
     let keep_model = |n: &str| n.to_lowercase().starts_with("orders");
-    let keep_project = |p: Option<&str>| p.is_some_and(|p| p != "Operations" && !p.contains("Personal"));
-    let want = expected(&mb, &keep_dashboard, &keep_chart, &keep_model, &keep_project);
+    let keep_project =
+        |p: Option<&str>| p.is_some_and(|p| p != "Operations" && !p.contains("Personal"));
+    let want = expected(
+        &mb,
+        &keep_dashboard,
+        &keep_chart,
+        &keep_model,
+        &keep_project,
+    );
     assert!(
         want.dashboards.len() >= 5 && want.dashboards.len() < 24,
         "{:?}",
@@ -553,7 +582,11 @@ fn owners_are_looked_up_once_per_user_and_only_when_asked() {
             .all(|d| d.request.get("dataModels").is_none())
     );
     // Without includeDataModels, models are only charts: no call for each.
-    assert_eq!(mb.calls("/api/card").len(), 1, "the list (default dashboard)");
+    assert_eq!(
+        mb.calls("/api/card").len(),
+        1,
+        "the list (default dashboard)"
+    );
 }
 
 #[test]
@@ -592,7 +625,8 @@ fn a_wrong_password_fails_discovery_clearly() {
         .run();
     out.assert_code(1);
     assert!(
-        out.stderr.contains("Metabase refused the login of admin@example.com")
+        out.stderr
+            .contains("Metabase refused the login of admin@example.com")
             && out.stderr.contains("check username and password")
             && out.stderr.contains("401"),
         "{}",
@@ -698,7 +732,10 @@ fn into_openmetadata_with_owners_as_users() {
         let stored = om
             .entity(Collection::Dashboards, &fqn(&[SERVICE, name]))
             .unwrap_or_else(|| panic!("dashboard {name} written"));
-        let owners = stored.body["owners"].as_array().cloned().unwrap_or_default();
+        let owners = stored.body["owners"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         let user = w
             .owner
             .as_deref()
@@ -740,7 +777,13 @@ fn openmetadata_connector_writes_what_omrun_writes() {
         source_config(&Options::default())
     );
     let patches = repo_root().join("tests/support/metabase/om_patches.py");
-    let theirs = run_connector("Metabase", &source, &om, std::ffi::OsStr::new(""), Some(&patches));
+    let theirs = run_connector(
+        "Metabase",
+        &source,
+        &om,
+        std::ffi::OsStr::new(""),
+        Some(&patches),
+    );
     // Its client logged in with the password, listed as omrun does, and met no refusal.
     assert!(logins(&mb).0 >= 1, "{:#?}", mb.requests());
     assert!(
@@ -759,7 +802,13 @@ fn openmetadata_connector_writes_what_omrun_writes() {
     let canonical = |kind: &str, q: &Value| -> String {
         let mut q = q.clone();
         let o = q.as_object_mut().unwrap();
-        for k in ["service", "sourceHash", "owners", "dashboardType", "dataModels"] {
+        for k in [
+            "service",
+            "sourceHash",
+            "owners",
+            "dashboardType",
+            "dataModels",
+        ] {
             o.remove(k);
         }
         // OpenMetadata writes an empty source URL for its `default` dashboard, omrun none.
@@ -791,7 +840,11 @@ fn openmetadata_connector_writes_what_omrun_writes() {
     );
     // The differences: omrun's data models (Metabase models), which OpenMetadata's connector
     // does not make, and the dashboards listing them.
-    assert!(theirs.iter().all(|r| r["kind"] != "CreateDashboardDataModelRequest"));
+    assert!(
+        theirs
+            .iter()
+            .all(|r| r["kind"] != "CreateDashboardDataModelRequest")
+    );
     assert_eq!(ours.count("CreateDashboardDataModelRequest"), 2);
     let default = theirs
         .iter()
