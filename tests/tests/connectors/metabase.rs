@@ -820,7 +820,7 @@ fn openmetadata_connector_writes_what_omrun_writes() {
     let theirs_set: BTreeSet<String> = theirs
         .iter()
         .filter(|r| r["kind"] != "CreateDashboardServiceRequest")
-        .map(|r| canonical(&format!("{}", r["kind"].as_str().unwrap()), &r["request"]))
+        .map(|r| canonical(r["kind"].as_str().unwrap(), &r["request"]))
         .collect();
     let ours_set: BTreeSet<String> = ours
         .items
