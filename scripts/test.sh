@@ -105,7 +105,7 @@ export OMRUN_OM_INGEST_VENV
 log "building the plugins (scripts/build-plugins.sh)"
 bash "$ROOT/scripts/build-plugins.sh"
 bash "$ROOT/scripts/build-plugins.sh" "$ROOT/tests/plugins" "$OMRUN_TEST_PLUGIN_DIR"
-for p in postgres mysql sqlite redshift looker powerbi snowflake tableau trino databricks bigquery; do
+for p in postgres mysql sqlite redshift looker metabase powerbi snowflake tableau trino databricks bigquery; do
     [[ -f "$OMRUN_PLUGIN_DIR/$p.wasm" ]] || die "scripts/build-plugins.sh did not produce $OMRUN_PLUGIN_DIR/$p.wasm"
 done
 

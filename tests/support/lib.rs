@@ -36,6 +36,7 @@ pub mod fixture;
 pub mod jsonl;
 pub mod looker;
 pub mod mariadb;
+pub mod metabase;
 pub mod om_ingest;
 pub mod openmetadata;
 pub mod paths;

@@ -221,6 +221,9 @@ impl Records {
         let mut leaves = BTreeSet::new();
         let mut data_models = BTreeSet::new();
         let mut charts = BTreeSet::new();
+        // A chart's request by FQN: a chart several dashboards show is written with each of them
+        // (as OpenMetadata's connectors do: Metabase cards, Superset charts), always the same.
+        let mut chart_requests: BTreeMap<String, Value> = BTreeMap::new();
         // Tables written so far, with their columns: what a foreign key may name.
         let mut tables: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut last_level = 0u8;
@@ -339,10 +342,14 @@ impl Records {
                 }
                 ("CreateChartRequest", _) => {
                     let f = format!("{}.{}", svc(), fqn_part(name));
-                    assert!(
-                        charts.insert(f.clone()),
-                        "{origin}: chart {f} written twice"
-                    );
+                    if !charts.insert(f.clone()) {
+                        assert_eq!(
+                            chart_requests.get(&f),
+                            Some(request),
+                            "{origin}: chart {f} written twice, differently"
+                        );
+                    }
+                    chart_requests.insert(f.clone(), request.clone());
                     f
                 }
                 ("CreateDashboardRequest", _) => {

@@ -322,3 +322,26 @@ fn a_label_of_a_tag_not_written_is_caught_even_in_a_nested_column() {
 fn a_tag_before_its_classification_is_caught() {
     read(&[service(), tag("pii", "email")]);
 }
+
+#[test]
+fn a_chart_two_dashboards_show_may_come_with_each() {
+    let r = read(&[
+        dashboard_service(),
+        chart("1"),
+        dashboard("7", &["lk.1"], &[]),
+        chart("1"),
+        dashboard("8", &["lk.1"], &[]),
+    ]);
+    assert_eq!(r.count("CreateChartRequest"), 2);
+    assert_eq!(r.fqns("CreateChartRequest").len(), 1);
+}
+
+#[test]
+#[should_panic(expected = "chart lk.1 written twice, differently")]
+fn a_chart_written_twice_differently() {
+    let other = line(
+        "CreateChartRequest",
+        json!({"name": "1", "service": "lk", "chartType": "Line"}),
+    );
+    read(&[dashboard_service(), chart("1"), other]);
+}

@@ -5,6 +5,7 @@ mod bigquery;
 mod bigquery_standin;
 mod databricks;
 mod looker;
+mod metabase;
 mod mysql;
 mod postgres_filters;
 mod postgres_metadata;

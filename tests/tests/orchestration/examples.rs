@@ -279,3 +279,30 @@ fn tableau_local_example() {
     assert!(records.count("CreateChartRequest") > 30);
     assert_eq!(out.report()["processed"], 30, "{}", out.describe());
 }
+
+#[test]
+fn metabase_local_example() {
+    use omrun_tests::metabase::{MetabaseStandIn, Settings};
+    let password = "example-metabase-p4ss";
+    let mb = MetabaseStandIn::start(Settings::new(30, password));
+    let work = Workdir::new();
+    let output = work.join("out.jsonl");
+    let out = Omrun::ingest(work.path(), example("metabase-local.yaml"))
+        .env("METABASE_HOST_PORT", mb.url())
+        .env("METABASE_USERNAME", "admin@example.com")
+        .env("METABASE_PASSWORD", password)
+        .secret(password)
+        .env("OMRUN_OUTPUT", &output)
+        .output(&output)
+        .report_json(&work.join("report.json"))
+        .run();
+    out.assert_success();
+    out.assert_stderr_line("Processing with 8 worker threads");
+    let records = out.records();
+    assert_eq!(records.service()["serviceType"], "Metabase");
+    // The root collection's dashboards (every sixth) and the personal collection's (every
+    // sixth) are left out by the project filter; the `default` dashboard has the cards on none.
+    assert_eq!(records.count("CreateDashboardRequest"), 30 - 5 - 5 + 1);
+    assert_eq!(records.count("CreateDashboardDataModelRequest"), 2);
+    assert!(records.count("CreateChartRequest") > 30);
+}
