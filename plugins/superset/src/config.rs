@@ -54,9 +54,9 @@ impl Config {
                 "serviceConnection.config.hostPort must be an http(s) URL, not `{base_url}`"
             ));
         }
-        let api = connection
-            .connection
-            .ok_or("serviceConnection.config.connection is required: {provider: db, username, password}")?;
+        let api = connection.connection.ok_or(
+            "serviceConnection.config.connection is required: {provider: db, username, password}",
+        )?;
         // OpenMetadata's other choice, a PostgresConnection or MysqlConnection to Superset's
         // metadata database (its DB source), has no `provider`.
         let provider = api.provider.filter(|p| !p.is_empty()).ok_or(
@@ -190,8 +190,8 @@ mod tests {
 
     #[test]
     fn errors_name_the_key() {
-        let e = Config::parse(r#"{"connection":{"provider":"db","username":"a"}}"#, "{}")
-            .unwrap_err();
+        let e =
+            Config::parse(r#"{"connection":{"provider":"db","username":"a"}}"#, "{}").unwrap_err();
         assert!(e.contains("hostPort"), "{e}");
         let e = Config::parse(
             r#"{"hostPort":"superset:8088","connection":{"provider":"db","username":"a"}}"#,
@@ -214,11 +214,14 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.contains("db or ldap"), "{e}");
-        let e = Config::parse(r#"{"hostPort":"http://s","connection":{"provider":"db"}}"#, "{}")
-            .unwrap_err();
+        let e = Config::parse(
+            r#"{"hostPort":"http://s","connection":{"provider":"db"}}"#,
+            "{}",
+        )
+        .unwrap_err();
         assert!(e.contains("username"), "{e}");
-        let e = Config::parse(CONNECTION, r#"{"chartFilterPattern":{"includes":["("]}}"#)
-            .unwrap_err();
+        let e =
+            Config::parse(CONNECTION, r#"{"chartFilterPattern":{"includes":["("]}}"#).unwrap_err();
         assert!(e.contains("chartFilterPattern.includes"), "{e}");
     }
 }

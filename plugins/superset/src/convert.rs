@@ -63,7 +63,10 @@ impl<'de> serde::Deserialize<'de> for Ordered {
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut m: M) -> Result<Ordered, M::Error> {
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut m: M,
+            ) -> Result<Ordered, M::Error> {
                 let mut out = Vec::new();
                 while let Some(entry) = m.next_entry()? {
                     out.push(entry);
@@ -170,7 +173,7 @@ mod tests {
     #[test]
     fn columns_as_openmetadata_types_them() {
         let (cols, left_out) = columns(&dataset_columns(
-                r#"[{"id":1,"column_name":"id","type":"INTEGER","description":"Key"},
+            r#"[{"id":1,"column_name":"id","type":"INTEGER","description":"Key"},
                     {"id":2,"column_name":"name","type":"VARCHAR(40)"},
                     {"id":3,"column_name":"amount","type":"NUMERIC(12, 3)"},
                     {"id":4,"column_name":"tags","type":"ARRAY"},
@@ -200,7 +203,12 @@ mod tests {
                 ("name", DataType::Varchar, "VARCHAR(40)", Some(40)),
                 ("amount", DataType::Numeric, "NUMERIC(12, 3)", Some(0)),
                 ("tags", DataType::Array, "ARRAY", Some(0)),
-                ("created", DataType::Unknown, "TIMESTAMP WITHOUT TIME ZONE", Some(1)),
+                (
+                    "created",
+                    DataType::Unknown,
+                    "TIMESTAMP WITHOUT TIME ZONE",
+                    Some(1)
+                ),
                 ("n", DataType::Unknown, "COUNT", Some(1)),
                 ("9", DataType::Text, "TEXT", Some(0)),
             ]
@@ -219,7 +227,10 @@ mod tests {
         ));
         let names: Vec<(&str, Option<u32>)> =
             cols.iter().map(|c| (c.name.as_str(), c.parent)).collect();
-        assert_eq!(names, [("r", None), ("s", None), ("a", Some(1)), ("b", Some(1))]);
+        assert_eq!(
+            names,
+            [("r", None), ("s", None), ("a", Some(1)), ("b", Some(1))]
+        );
         assert_eq!(cols[0].data_type, DataType::Struct);
     }
 }

@@ -240,6 +240,7 @@ impl Superset {
         } else {
             Vec::new()
         };
+        log::debug!("Superset dashboard {id}: owners {owners:?}");
         entities.push(Entity::Dashboard(Dashboard {
             name: id.to_string(),
             display_name: listed.dashboard_title,

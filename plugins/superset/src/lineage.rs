@@ -112,7 +112,9 @@ fn tokens(sql: &str) -> Vec<Token> {
                 while i < chars.len() && chars[i] != close {
                     i += 1;
                 }
-                out.push(Token::Quoted(chars[start..i.min(chars.len())].iter().collect()));
+                out.push(Token::Quoted(
+                    chars[start..i.min(chars.len())].iter().collect(),
+                ));
                 i += 1;
             }
             '.' => {
@@ -198,10 +200,20 @@ fn tables_of(sql: &str) -> Vec<Vec<String>> {
                 }
                 Some(Token::Word(w))
                     if from_at == Some(depth)
-                        && ["where", "group", "order", "having", "limit", "union", "window",
-                            "qualify", "intersect", "except"]
-                            .iter()
-                            .any(|k| w.eq_ignore_ascii_case(k)) =>
+                        && [
+                            "where",
+                            "group",
+                            "order",
+                            "having",
+                            "limit",
+                            "union",
+                            "window",
+                            "qualify",
+                            "intersect",
+                            "except",
+                        ]
+                        .iter()
+                        .any(|k| w.eq_ignore_ascii_case(k)) =>
                 {
                     from_at = None;
                 }
@@ -261,7 +273,10 @@ mod tests {
         assert_eq!(
             got,
             [UpstreamTable {
-                columns: vec![("id".into(), "id".into()), ("amount".into(), "amount".into())],
+                columns: vec![
+                    ("id".into(), "id".into()),
+                    ("amount".into(), "amount".into())
+                ],
                 ..up(Some("shop"), Some("sales"), "orders")
             }]
         );
@@ -297,7 +312,10 @@ mod tests {
                    /* JOIN hidden.t */ CROSS JOIN generate_series(1, 3) g, b";
         assert_eq!(
             upstream(None, Some("s"), None, Some(sql), &[]),
-            [up(None, Some("shop"), "orders"), up(None, Some("shop"), "customers")]
+            [
+                up(None, Some("shop"), "orders"),
+                up(None, Some("shop"), "customers")
+            ]
         );
     }
 }

@@ -322,3 +322,25 @@ fn a_label_of_a_tag_not_written_is_caught_even_in_a_nested_column() {
 fn a_tag_before_its_classification_is_caught() {
     read(&[service(), tag("pii", "email")]);
 }
+
+#[test]
+fn a_chart_on_two_dashboards_may_come_again_identically() {
+    let r = read(&[
+        dashboard_service(),
+        chart("1"),
+        dashboard("7", &["lk.1"], &[]),
+        chart("1"),
+        dashboard("8", &["lk.1"], &[]),
+    ]);
+    assert_eq!(r.count("CreateChartRequest"), 2);
+}
+
+#[test]
+#[should_panic(expected = "chart lk.1 written twice, differently")]
+fn a_chart_written_again_differently() {
+    let other = line(
+        "CreateChartRequest",
+        json!({"name": "1", "service": "lk", "chartType": "Pie"}),
+    );
+    read(&[dashboard_service(), chart("1"), other]);
+}

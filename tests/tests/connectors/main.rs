@@ -15,4 +15,5 @@ mod redshift;
 mod snowflake;
 mod sqlite;
 mod streaming;
+mod superset;
 mod trino;
