@@ -63,6 +63,9 @@ MODELS = [
      "metadata.generated.schema.api.classification.createClassification", "CreateClassificationRequest"),
     ("schema/api/classification/createTag.json",
      "metadata.generated.schema.api.classification.createTag", "CreateTagRequest"),
+    # The lineage edges a dashboard's data models and tables make (PUT /v1/lineage).
+    ("schema/api/lineage/addLineage.json",
+     "metadata.generated.schema.api.lineage.addLineage", "AddLineageRequest"),
 ]
 
 STAMP = ".omrun-om-schemas"

@@ -113,7 +113,7 @@ export OMRUN_SUPERSET_VENV
 log "building the plugins (scripts/build-plugins.sh)"
 bash "$ROOT/scripts/build-plugins.sh"
 bash "$ROOT/scripts/build-plugins.sh" "$ROOT/tests/plugins" "$OMRUN_TEST_PLUGIN_DIR"
-for p in postgres mysql sqlite redshift looker snowflake trino databricks bigquery superset; do
+for p in postgres mysql sqlite redshift looker powerbi snowflake trino databricks bigquery superset; do
     [[ -f "$OMRUN_PLUGIN_DIR/$p.wasm" ]] || die "scripts/build-plugins.sh did not produce $OMRUN_PLUGIN_DIR/$p.wasm"
 done
 

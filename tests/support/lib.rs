@@ -42,6 +42,7 @@ pub mod om_ingest;
 pub mod openmetadata;
 pub mod paths;
 pub mod pg;
+pub mod powerbi;
 pub mod python_standin;
 pub mod relay;
 pub mod run;

@@ -293,6 +293,8 @@ pub struct Dashboard {
     pub data_models: Vec<String>,
     /// E-mail addresses.
     pub owners: Vec<String>,
+    /// Tables it reads directly, without a data model (Metabase).
+    pub upstream: Vec<UpstreamTable>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -303,6 +305,8 @@ pub struct Chart {
     /// OpenMetadata `chartType`, e.g. `Bar`.
     pub chart_type: &'static str,
     pub source_url: Option<String>,
+    /// Tables it reads directly (Metabase's cards).
+    pub upstream: Vec<UpstreamTable>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -316,6 +320,27 @@ pub struct DashboardDataModel {
     pub sql: Option<String>,
     pub project: Option<String>,
     pub source_url: Option<String>,
+    /// The tables it is built on.
+    pub upstream: Vec<UpstreamTable>,
+}
+
+/// A database table a dashboard-side entity reads, as the dashboard source names it: the sink
+/// finds it among the database services OpenMetadata holds and writes the lineage edge from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpstreamTable {
+    /// `None` when the source does not say (the sink then matches any database).
+    pub database: Option<String>,
+    pub schema: Option<String>,
+    pub table: String,
+    /// Which table column feeds which column of the entity, where the source says.
+    pub columns: Vec<ColumnLineage>,
+}
+
+/// One column of a lineage edge: `from` in the table, `to` in the data model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnLineage {
+    pub from: String,
+    pub to: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -33,7 +33,7 @@ fn column(name: &str, position: u32, data_type: &'static str, display: &str) -> 
 /// What a Looker plugin returns, in the order the pipeline writes it: data models first, then
 /// each dashboard's charts followed by the dashboard. Names exercise quoting (dots), OpenMetadata's
 /// reserved sequences (`::`) and non-ASCII text.
-fn entities() -> Vec<Entity> {
+pub(crate) fn entities() -> Vec<Entity> {
     let orders = DashboardDataModel {
         name: "sales.orders".into(),
         display_name: Some("Orders".into()),
@@ -56,6 +56,7 @@ fn entities() -> Vec<Entity> {
         ),
         project: Some("finance".into()),
         source_url: Some("https://looker.example.com/explore/sales/orders".into()),
+        upstream: vec![],
     };
     let ventes = DashboardDataModel {
         name: "ventes_été".into(),
@@ -66,6 +67,7 @@ fn entities() -> Vec<Entity> {
         sql: None,
         project: None,
         source_url: None,
+        upstream: vec![],
     };
     let chart = |name: &str, title: Option<&str>, chart_type| Chart {
         name: name.into(),
@@ -75,6 +77,7 @@ fn entities() -> Vec<Entity> {
         source_url: Some(format!(
             "https://looker.example.com/dashboards/7?tile={name}"
         )),
+        upstream: vec![],
     };
     let sales = Dashboard {
         name: "7".into(),
@@ -86,6 +89,7 @@ fn entities() -> Vec<Entity> {
         charts: vec!["12".into(), "kpi::total".into()],
         data_models: vec!["sales.orders".into(), "ventes_été".into()],
         owners: vec!["ann@example.com".into()],
+        upstream: vec![],
     };
     let empty = Dashboard {
         name: "draft.1".into(),
@@ -97,6 +101,7 @@ fn entities() -> Vec<Entity> {
         charts: vec![],
         data_models: vec![],
         owners: vec![],
+        upstream: vec![],
     };
     vec![
         Entity::DashboardDataModel(orders),

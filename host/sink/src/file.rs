@@ -3,7 +3,12 @@
 //! them): a file can be replayed line by line. So the classification and the tag a label names
 //! come before the first entity carrying it, once per run (a resumed run writes them again: a
 //! replayed `PUT` of the same request changes nothing).
+//!
+//! Lineage edges of a dashboard service follow the entities they point to, as
+//! `{"kind": "LineageEdge", "request": {"from", "to", "columnsLineage"?, "source"}}` with both ends
+//! by name ([`crate::lineage`]): OpenMetadata's `AddLineageRequest` needs ids only a server gives.
 
+use super::lineage;
 use super::requests::labels_of;
 use super::{CreateRequest, RequestKind, Requests, Sink, SinkFailure, StoredTable};
 use anyhow::{Context, bail};
@@ -16,6 +21,9 @@ use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
+
+/// The `kind` of a lineage edge's line.
+pub const LINEAGE_KIND: &str = "LineageEdge";
 
 pub struct FileSink {
     path: PathBuf,
@@ -144,16 +152,20 @@ impl FileSink {
         // Stable: the caller's order within a kind is kept.
         requests.sort_by_key(|r| r.kind);
         // Serialised outside the lock (writes to a BufWriter are short enough to hold it).
-        let lines: Vec<String> = requests.iter().map(line).collect();
+        self.write_lines(requests.iter().map(|r| (r.fqn.clone(), line(r))).collect())
+    }
+
+    /// Writes `(fqn, line)`s in order; a line that cannot be written fails its FQN.
+    fn write_lines(&self, lines: Vec<(String, String)>) -> Vec<SinkFailure> {
         let mut out = self
             .out
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut failures = Vec::new();
-        for (request, line) in requests.iter().zip(lines) {
+        for (fqn, line) in lines {
             if let Err(e) = writeln!(out, "{line}") {
                 failures.push(SinkFailure {
-                    fqn: request.fqn.clone(),
+                    fqn,
                     error: format!("cannot write to {}: {e}", self.path.display()),
                 });
             }
@@ -184,7 +196,20 @@ impl Sink for FileSink {
             }
         }
         requests.extend(entities.iter().map(|e| self.requests.entity(e)));
-        self.send(requests)
+        let mut failures = self.send(requests);
+        // After the entities they point to, by name: the file has no ids to give them.
+        let edges = lineage::edges(&self.requests, entities)
+            .into_iter()
+            .map(|e| {
+                let line = format!(
+                    "{{\"kind\":\"{LINEAGE_KIND}\",\"request\":{}}}",
+                    e.by_name()
+                );
+                (e.to_fqn, line)
+            })
+            .collect();
+        failures.extend(self.write_lines(edges));
+        failures
     }
 
     async fn stored_tables(&self, schema_fqn: &str) -> anyhow::Result<Vec<StoredTable>> {

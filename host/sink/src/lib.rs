@@ -13,6 +13,7 @@ mod conventions;
 mod dashboard_fixture;
 mod file;
 pub mod file_lock;
+mod lineage;
 mod openmetadata;
 pub mod requests;
 mod source_hash;
@@ -237,7 +238,9 @@ pub async fn from_config(
             let settings = settings.clone().unwrap_or_default();
             let retry = config.workflow.distributed_execution.retry_policy.clone();
             Ok(Arc::new(
-                OpenMetadataSink::connect(server, &settings, retry, requests).await?,
+                OpenMetadataSink::connect(server, &settings, retry, requests)
+                    .await?
+                    .with_lineage(&config.source.source_config.config),
             ))
         }
     }

@@ -188,6 +188,7 @@ impl Looker {
                 description: convert::chart_description(e),
                 chart_type: convert::chart_type(e),
                 source_url: e.queries().find_map(|q| q.share_url.clone()),
+                upstream: vec![],
             }));
         }
         // The explores its tiles query, those ingested as data models (all tiles: a chart left
@@ -214,6 +215,7 @@ impl Looker {
             charts,
             data_models,
             owners,
+            upstream: vec![],
         }));
         Ok(entities)
     }
@@ -268,6 +270,8 @@ impl Looker {
                 path_segment(&model),
                 path_segment(&explore)
             )),
+            // Lineage (the explore's `sql_table_name`s) is not read yet.
+            upstream: vec![],
         }))
     }
 }

@@ -35,7 +35,11 @@
 //!
 //! Redirects are not followed (wasi:http does not): a 3xx is a [`Response`] like any other, and
 //! its `Location` must name a granted host too.
+//!
+//! **REST APIs.** [`api::Api`] wraps these rules for a connector's API: credentials, retries on 429
+//! and 5xx, renewal after a 401, redirects.
 
+pub mod api;
 mod jwt;
 mod target;
 mod wasi;

@@ -3,14 +3,42 @@
 //!
 //! Contract 0.3.0 adds, on top of 0.2.0: nested columns (a [`Column`]'s `parent`; build them with
 //! [`NestedColumn`]), tags ([`TagLabel`] on columns, tables and schemas) and `source_url` on
-//! databases, schemas and tables. Leave them empty (`None`, `vec![]`) where the source has none.
+//! databases, schemas and tables. Contract 0.4.0 adds dashboard lineage: `upstream` on
+//! [`Dashboard`], [`Chart`] and [`DashboardDataModel`], the database tables each reads
+//! ([`UpstreamTable`], with [`ColumnLineage`] where the source says which column feeds which); the
+//! host finds those tables among the database services OpenMetadata holds and writes the lineage
+//! edges. Leave them empty (`None`, `vec![]`) where the source has none.
 
 pub use crate::bindings::discoverable::omrun::connector::types::{
-    Capability, Chart, ChartType, Column, ConstraintType, Dashboard, DashboardDataModel,
-    DashboardType, DataModelType, DataType, Database, DatabaseSchema, Entity, EntityKind,
-    EntityRef, PartitionColumn, PartitionIntervalType, PluginInfo, ProcedureLanguage, SourceConfig,
-    StoredProcedure, StoredProcedureType, Table, TableConstraint, TablePath, TableType, TagLabel,
+    Capability, Chart, ChartType, Column, ColumnLineage, ConstraintType, Dashboard,
+    DashboardDataModel, DashboardType, DataModelType, DataType, Database, DatabaseSchema, Entity,
+    EntityKind, EntityRef, PartitionColumn, PartitionIntervalType, PluginInfo, ProcedureLanguage,
+    SourceConfig, StoredProcedure, StoredProcedureType, Table, TableConstraint, TablePath,
+    TableType, TagLabel, UpstreamTable,
 };
+
+impl UpstreamTable {
+    /// Table `table`, in `schema` of `database` where the source says (`None` where it does not:
+    /// the host then matches any), with no column lineage yet (push onto `columns`).
+    pub fn new(database: Option<String>, schema: Option<String>, table: impl Into<String>) -> Self {
+        Self {
+            database,
+            schema,
+            table: table.into(),
+            columns: Vec::new(),
+        }
+    }
+}
+
+impl ColumnLineage {
+    /// Column `from_column` of the upstream table feeds `to_column` of the entity.
+    pub fn new(from_column: impl Into<String>, to_column: impl Into<String>) -> Self {
+        Self {
+            from_column: from_column.into(),
+            to_column: to_column.into(),
+        }
+    }
+}
 
 impl TagLabel {
     /// Tag `name` of classification `classification`, with the descriptions OpenMetadata requires

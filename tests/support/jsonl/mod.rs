@@ -108,6 +108,67 @@ pub fn canonical(v: &Value) -> String {
     s
 }
 
+/// omrun's own line for a lineage edge, both ends by name (OpenMetadata's `AddLineageRequest`
+/// needs ids only a server gives): `{"from", "to", "columnsLineage"?, "source"}`.
+pub const LINEAGE_EDGE: &str = "LineageEdge";
+
+/// Checks a `LineageEdge` line: its shape, and that the entity it points to was written before
+/// it (`written`), as the OpenMetadata sink sends an edge only after its destination. Returns the
+/// destination's FQN.
+fn check_lineage_edge(origin: &str, request: &Value, written: impl Fn(&str) -> bool) -> String {
+    let keys: BTreeSet<&str> = request
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    let allowed = BTreeSet::from(["from", "to", "columnsLineage", "source"]);
+    assert!(
+        keys.is_subset(&allowed) && keys.contains("from") && keys.contains("to"),
+        "{origin}: a LineageEdge has `from`, `to` and maybe `columnsLineage`, `source`: {request}"
+    );
+    assert_eq!(request["source"], "DashboardLineage", "{origin}: {request}");
+    let to = &request["to"];
+    let to_type = str_field(origin, to, "type");
+    assert!(
+        ["dashboardDataModel", "chart", "dashboard"].contains(&to_type),
+        "{origin}: lineage into a {to_type}: {request}"
+    );
+    let to_fqn = str_field(origin, to, "fullyQualifiedName");
+    assert!(
+        written(to_fqn),
+        "{origin}: lineage into {to_fqn}, which was not written before it"
+    );
+    let from = &request["from"];
+    match str_field(origin, from, "type") {
+        "table" => {
+            str_field(origin, from, "table");
+            for part in ["database", "schema"] {
+                assert!(
+                    from[part].is_null() || from[part].is_string(),
+                    "{origin}: `from.{part}` is neither a string nor null: {request}"
+                );
+            }
+        }
+        "dashboardDataModel" => {
+            str_field(origin, from, "fullyQualifiedName");
+        }
+        other => panic!("{origin}: lineage from a {other}: {request}"),
+    }
+    if let Some(columns) = request.get("columnsLineage") {
+        assert_eq!(
+            to_type, "dashboardDataModel",
+            "{origin}: column lineage into a {to_type}, which OpenMetadata refuses: {request}"
+        );
+        for c in columns.as_array().into_iter().flatten() {
+            str_field(origin, c, "toColumn");
+            assert!(
+                !str_list(origin, c, "fromColumns").is_empty(),
+                "{origin}: a column pair without `fromColumns`: {request}"
+            );
+        }
+    }
+    to_fqn.to_owned()
+}
+
 const DATABASE_SERVICE: &str = "CreateDatabaseServiceRequest";
 const DASHBOARD_SERVICE: &str = "CreateDashboardServiceRequest";
 
@@ -193,6 +254,21 @@ impl Records {
                 request.is_object(),
                 "{origin}: `request` is not an object: {raw}"
             );
+            if kind == LINEAGE_EDGE {
+                let written = |fqn: &str| {
+                    data_models.contains(fqn)
+                        || charts.contains(fqn)
+                        || leaves.iter().any(|(_, f)| f == fqn)
+                };
+                let fqn = check_lineage_edge(&origin, request, written);
+                items.push(Record {
+                    line,
+                    kind: kind.to_string(),
+                    request: request.clone(),
+                    fqn,
+                });
+                continue;
+            }
             schemas.assert_valid(&origin, raw, kind, request);
 
             if let Some(fqn) = written_tags.line(&origin, kind, request) {

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use super::faults::Fault;
 use super::read::{Fields, Key};
 use super::store::{Collection, Refusal};
-use super::{Shared, bulk, patch, read, search, stale, test_connection, users};
+use super::{Shared, bulk, lineage, patch, read, search, stale, test_connection, users};
 use crate::standin_server::{Arrival, Unrouted};
 
 pub fn router(shared: Arc<Shared>) -> Router {
@@ -30,7 +30,9 @@ pub fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/api/v1/search/fieldQuery", get(field_query))
         .route("/api/v1/search/query", get(search_query))
-        .route("/api/v1/users/name/{name}", get(user_by_name));
+        .route("/api/v1/users/name/{name}", get(user_by_name))
+        .route("/api/v1/teams/name/{name}", get(team_by_name))
+        .route("/api/v1/lineage", put(add_lineage));
     for c in Collection::ALL {
         let base = format!("/api/v1/{}", c.path());
         r = r
@@ -209,8 +211,29 @@ async fn search_query(
     answer(users::search(&s.lock().store.users, &q))
 }
 
+async fn add_lineage(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    let request = match json_body(&headers, &body) {
+        Ok(v) => v,
+        Err(r) => return error(r.status, &r.message),
+    };
+    let mut state = s.lock();
+    match lineage::add(&state.store, &request) {
+        Ok(edge) => {
+            let edges = &mut state.store.lineage;
+            edges.retain(|e| (&e.from_fqn, &e.to_fqn) != (&edge.from_fqn, &edge.to_fqn));
+            edges.push(edge);
+            (StatusCode::OK, "").into_response()
+        }
+        Err(r) => error(r.status, &r.message),
+    }
+}
+
 async fn user_by_name(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> Response {
-    answer(users::get_by_name(&s.lock().store.users, &name))
+    answer(users::get_by_name(&s.lock().store.users, "user", &name))
+}
+
+async fn team_by_name(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> Response {
+    answer(users::get_by_name(&s.lock().store.users, "team", &name))
 }
 
 async fn get_by_name(

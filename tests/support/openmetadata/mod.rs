@@ -19,8 +19,9 @@
 //! - `GET  /v1/system/version`
 //! - `GET  /v1/services/testConnectionDefinitions/name/{Type}.testConnectionDefinition`
 //! - `GET  /v1/search/fieldQuery?fieldName&fieldValue&index&deleted` ([`search`])
-//! - `GET  /v1/search/query?q=email.keyword:<email>&index=user_search_index` and
-//!   `GET /v1/users/name/{name}`: the users a test added ([`users`]; an owner must name one)
+//! - `GET  /v1/search/query?q=email.keyword:<email>&index=user_search_index` (or
+//!   `team_search_index`) and `GET /v1/users/name/{name}` (`/v1/teams/name/{name}`): the users and
+//!   teams a test added ([`users`]; an owner must name one)
 //! - `GET  /v1/<collection>/name/{fqn}` and `GET /v1/<collection>/{id}` (`fields`, `include`)
 //! - `GET  /v1/<collection>?<parent>=<fqn>&fields&include&limit&before|after` ([`read`])
 //! - `PUT  /v1/<collection>` (one Create request)
@@ -28,6 +29,7 @@
 //! - `PUT  /v1/<collection>/bulk?async=false&overrideMetadata=…` (not services, classifications
 //!   or tags; [`bulk`])
 //! - `DELETE /v1/<collection>/deleteStale` (the same collections; [`stale`])
+//! - `PUT  /v1/lineage` (an `AddLineageRequest`; [`lineage`])
 //!
 //! plus `classifications` and `tags` (`PUT` one, `GET` by name or id, list): a tag lives in its
 //! classification, and a tag label anywhere in a request must name a stored tag ([`labels`]).
@@ -45,6 +47,7 @@ mod faults;
 mod fqn;
 mod http;
 mod labels;
+mod lineage;
 mod patch;
 mod read;
 mod search;
@@ -62,6 +65,7 @@ use serde_json::Value;
 
 pub use crate::standin_server::LoggedRequest;
 pub use faults::{Attempts, Fault};
+pub use lineage::Edge;
 pub use store::{Collection, Entity, Writes};
 
 /// The state the handlers share, behind one lock that is never held across an await.
@@ -99,6 +103,7 @@ impl StandIn {
         for c in Collection::ALL {
             crate::schemas().validator(c.request_kind());
         }
+        crate::schemas().validator("AddLineageRequest");
         let shared = Arc::new(Shared {
             token: token.to_string(),
             started: Instant::now(),
@@ -143,13 +148,28 @@ impl StandIn {
     /// Adds a user (name and e-mail) whose id is a fresh UUID, returned: what a dashboard's owner
     /// reference must name.
     pub fn add_user(&self, name: &str, email: &str) -> String {
+        self.add_owner("user", name, email)
+    }
+
+    /// Adds a team (of type `Group`, name and e-mail) whose id is a fresh UUID, returned.
+    pub fn add_team(&self, name: &str, email: &str) -> String {
+        self.add_owner("team", name, email)
+    }
+
+    fn add_owner(&self, kind: &'static str, name: &str, email: &str) -> String {
         let id = crate::standin_server::random_uuid();
         self.shared.lock().store.users.push(users::User {
+            kind,
             id: id.clone(),
             name: name.to_string(),
             email: email.to_string(),
         });
         id
+    }
+
+    /// The lineage edges stored, in the order they were first added.
+    pub fn lineage(&self) -> Vec<Edge> {
+        self.shared.lock().store.lineage.clone()
     }
 
     /// Every request so far, in the order they were answered.

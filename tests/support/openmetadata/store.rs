@@ -140,6 +140,8 @@ pub struct Store {
     writes: BTreeMap<Collection, Writes>,
     /// The users a test added ([`super::users`]).
     pub users: Vec<super::users::User>,
+    /// Lineage edges, one per (from, to) ([`super::lineage`]).
+    pub lineage: Vec<super::lineage::Edge>,
 }
 
 impl Store {
@@ -153,6 +155,7 @@ impl Store {
     /// Everything gone but what a fresh install holds (the write counts stay).
     pub fn lose_everything(&mut self) {
         self.entities.clear();
+        self.lineage.clear();
         super::seed::system_tags(self);
     }
 
@@ -236,8 +239,11 @@ impl Store {
         };
         body.extend(self.links(c, request)?);
         let fqn = c.fqn(parent.as_deref(), name);
-        if c == Collection::Tables {
+        // The server names columns of data models as of tables (lineage's column FQNs).
+        if matches!(c, Collection::Tables | Collection::DashboardDataModels) {
             set_column_fqns(&mut body, &fqn);
+        }
+        if c == Collection::Tables {
             constraints::validate(request, |t| self.find(Collection::Tables, t))?;
         }
         labels::validate(request, |t| self.find(Collection::Tags, t))?;

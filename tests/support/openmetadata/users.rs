@@ -1,14 +1,17 @@
-//! Users, as far as a dashboard's owners need them: a test adds users ([`super::StandIn::add_user`]);
-//! OpenMetadata's client finds one by e-mail with `GET /v1/search/query?q=email.keyword:<email>&
-//! index=user_search_index` (`OMeta.get_reference_by_email`) and reads the hit back with
-//! `GET /v1/users/name/{name}`; and an owner reference must name a user the server holds.
+//! Users and teams, as far as a dashboard's owners need them: a test adds them
+//! ([`super::StandIn::add_user`], [`super::StandIn::add_team`]); OpenMetadata's client finds an
+//! owner by e-mail (`OMeta.get_reference_by_email`: the user index first, then the team index) with
+//! `GET /v1/search/query?q=email.keyword:<email>&index=user_search_index` (or
+//! `team_search_index`) and reads the hit back with `GET /v1/users/name/{name}` (or
+//! `/v1/teams/name/{name}`); an owner reference must name, by type and id, one the server holds.
 //!
 //! The search answers the engine's raw response, as `SearchResource.search` does:
-//! `{"hits": {"total": {"value", "relation"}, "hits": [{"_index", "_id", "_source": <user>}]}}`.
+//! `{"hits": {"total": {"value", "relation"}, "hits": [{"_index", "_id", "_source": <entity>}]}}`.
 //! Only that query is implemented; any other `q` or index is a 400 saying so. An owner naming no
-//! user is refused as `EntityRepository.validateOwners` refuses it, with the not-found message of
-//! the user by id (`user instance for <id> not found`, `CatalogExceptionMessage.entityNotFound`;
-//! recalled from OpenMetadata's server code, not re-read for this stand-in). Teams are not held.
+//! one is refused as `EntityRepository.validateOwners` refuses it, with the not-found message of
+//! the entity by id (`user instance for <id> not found`, `CatalogExceptionMessage.entityNotFound`;
+//! recalled from OpenMetadata's server code, not re-read for this stand-in). Teams added here are
+//! of type `Group`, the only type the server lets own an entity.
 
 use std::collections::HashMap;
 
@@ -16,71 +19,84 @@ use serde_json::{Value, json};
 
 use super::store::Refusal;
 
+/// A user (`kind` "user") or a team ("team").
 #[derive(Clone, Debug)]
 pub struct User {
+    pub kind: &'static str,
     pub id: String,
     pub name: String,
     pub email: String,
 }
 
 impl User {
-    /// The user as `GET /v1/users/name/{name}` answers it (the default fields).
+    /// As `GET /v1/{users|teams}/name/{name}` answers it (the default fields).
     pub fn view(&self) -> Value {
-        json!({
+        let mut view = json!({
             "id": self.id,
             "name": self.name,
             "fullyQualifiedName": self.name,
             "email": self.email,
-            "isBot": false,
             "deleted": false,
             "version": 0.1,
-            "href": format!("http://localhost:8585/api/v1/users/{}", self.id),
-        })
+            "href": format!("http://localhost:8585/api/v1/{}s/{}", self.kind, self.id),
+        });
+        match self.kind {
+            "team" => view["teamType"] = json!("Group"),
+            _ => view["isBot"] = json!(false),
+        }
+        view
     }
 }
 
-/// `GET /v1/search/query`: the `email.keyword:<email>` term query on the user index. The keyword
-/// is matched exactly, case included, as a keyword field without a normalizer is.
-pub fn search(users: &[User], q: &HashMap<String, String>) -> Result<Value, Refusal> {
+/// `GET /v1/search/query`: the `email.keyword:<email>` term query on the user or team index. The
+/// keyword is matched exactly, case included, as a keyword field without a normalizer is.
+pub fn search(held: &[User], q: &HashMap<String, String>) -> Result<Value, Refusal> {
     let index = q.get("index").map_or("", String::as_str);
     let query = q.get("q").map_or("", String::as_str);
-    let email = match (index, query.strip_prefix("email.keyword:")) {
-        ("user_search_index", Some(email)) => email,
+    let kind = match index {
+        "user_search_index" => "user",
+        "team_search_index" => "team",
+        _ => "",
+    };
+    let email = match query.strip_prefix("email.keyword:") {
+        Some(email) if !kind.is_empty() => email,
         _ => {
             return Err(Refusal::bad_request(format!(
-                "stand-in: only q=email.keyword:<email> on user_search_index is implemented, not \
-                 q={query} on {index}"
+                "stand-in: only q=email.keyword:<email> on user_search_index or team_search_index \
+                 is implemented, not q={query} on {index}"
             )));
         }
     };
     let size = q.get("size").and_then(|s| s.parse().ok()).unwrap_or(10);
-    let found: Vec<&User> = users.iter().filter(|u| u.email == email).collect();
+    let found: Vec<&User> = held
+        .iter()
+        .filter(|u| u.kind == kind && u.email == email)
+        .collect();
     let hits: Vec<Value> = found
         .iter()
         .take(size)
-        .map(|u| json!({"_index": "user_search_index", "_id": u.id, "_source": u.view()}))
+        .map(|u| json!({"_index": index, "_id": u.id, "_source": u.view()}))
         .collect();
     Ok(json!({"hits": {"total": {"value": found.len(), "relation": "eq"}, "hits": hits}}))
 }
 
-/// `GET /v1/users/name/{name}`.
-pub fn get_by_name(users: &[User], name: &str) -> Result<Value, Refusal> {
-    users
-        .iter()
-        .find(|u| u.name == name)
+/// `GET /v1/users/name/{name}` (`kind` "user") or `/v1/teams/name/{name}` ("team").
+pub fn get_by_name(held: &[User], kind: &str, name: &str) -> Result<Value, Refusal> {
+    held.iter()
+        .find(|u| u.kind == kind && u.name == name)
         .map(User::view)
         .ok_or_else(|| Refusal {
             status: 404,
-            message: format!("user instance for {name} not found"),
+            message: format!("{kind} instance for {name} not found"),
         })
 }
 
-/// Every `owners` reference of `request` must name, by id, a user the server holds.
-pub fn validate_owners(users: &[User], request: &Value) -> Result<(), Refusal> {
+/// Every `owners` reference of `request` must name, by type and id, a user or team held.
+pub fn validate_owners(held: &[User], request: &Value) -> Result<(), Refusal> {
     for owner in request["owners"].as_array().into_iter().flatten() {
         let id = owner["id"].as_str().unwrap_or_default();
         let kind = owner["type"].as_str().unwrap_or_default();
-        if kind != "user" || !users.iter().any(|u| u.id == id) {
+        if !held.iter().any(|u| u.kind == kind && u.id == id) {
             return Err(Refusal {
                 status: 404,
                 message: format!("{kind} instance for {id} not found"),

@@ -43,7 +43,7 @@ pub const KINDS: &[(&str, &str)] = &[
         "CreateDashboardDataModelRequest",
         "schema/api/data/createDashboardDataModel.json",
     ),
-    // Derived by scripts/om-schemas.py (the shared copy has neither).
+    // Derived by scripts/om-schemas.py (the shared copy has none of these).
     (
         "CreateClassificationRequest",
         "schema/api/classification/createClassification.json",
@@ -52,6 +52,7 @@ pub const KINDS: &[(&str, &str)] = &[
         "CreateTagRequest",
         "schema/api/classification/createTag.json",
     ),
+    ("AddLineageRequest", "schema/api/lineage/addLineage.json"),
 ];
 
 pub struct OmSchemas {

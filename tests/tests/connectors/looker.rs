@@ -561,7 +561,7 @@ fn a_redirect_to_another_host_is_denied_by_the_host() {
     let error = failure["error"].as_str().unwrap();
     assert!(
         error.contains("denied the request to http://127.0.0.1:")
-            && error.contains("GET /dashboards/2"),
+            && error.contains("GET /api/4.0/dashboards/2"),
         "{error}"
     );
     // The others made it.
@@ -677,13 +677,15 @@ fn into_openmetadata() {
 /// dashboard whose owner is no OpenMetadata user is written without one. Each e-mail is looked up
 /// once, though two workers write dashboards of the same owners at once.
 #[test]
-fn owners_become_openmetadata_users_looked_up_once_per_email() {
+fn owners_become_openmetadata_users_or_teams_looked_up_once_per_email() {
     let looker = LookerStandIn::start(settings(30, 1));
     let om = StandIn::start(OM_TOKEN);
     // Looker has them as `Owner1@Example.COM`: OpenMetadata's index holds e-mails lowercase.
+    // Owner 3's address is a team's (a shared mailbox), found after no user has it.
     let known = [
-        ("1", om.add_user("owner.one", "owner1@example.com")),
-        ("2", om.add_user("owner.two", "owner2@example.com")),
+        ("1", om.add_user("owner.one", "owner1@example.com"), "user"),
+        ("2", om.add_user("owner.two", "owner2@example.com"), "user"),
+        ("3", om.add_team("data.team", "owner3@example.com"), "team"),
     ];
     let work = Workdir::new();
     let options = Options {
@@ -710,12 +712,12 @@ fn owners_become_openmetadata_users_looked_up_once_per_email() {
             .cloned()
             .unwrap_or_default();
         let user = d["user_id"].as_str().unwrap();
-        match known.iter().find(|(n, _)| *n == user) {
-            Some((_, id)) => {
+        match known.iter().find(|(n, _, _)| *n == user) {
+            Some((_, id, kind)) => {
                 owned += 1;
                 assert_eq!(owners.len(), 1, "{name}: {}", stored.body);
                 assert_eq!(owners[0]["id"], id.as_str(), "{name}");
-                assert_eq!(owners[0]["type"], "user", "{name}");
+                assert_eq!(owners[0]["type"], *kind, "{name}");
             }
             None => {
                 unowned += 1;
@@ -737,12 +739,21 @@ fn owners_become_openmetadata_users_looked_up_once_per_email() {
     };
     let searches = calls("/api/v1/search/query");
     let distinct: BTreeSet<_> = searches.iter().collect();
-    assert_eq!(searches.len(), USERS, "one search per e-mail: {searches:?}");
-    assert_eq!(distinct.len(), USERS, "{searches:?}");
-    let reads = calls("/api/v1/users/name/");
+    let users = known.iter().filter(|k| k.2 == "user").count();
+    // Every e-mail in the user index; those no user has in the team index too.
+    let expected = USERS + (USERS - users);
     assert_eq!(
-        reads.len(),
-        known.len(),
-        "one read per user found: {reads:?}"
+        searches.len(),
+        expected,
+        "one search per e-mail and index: {searches:?}"
+    );
+    assert_eq!(distinct.len(), expected, "{searches:?}");
+    let reads = calls("/api/v1/users/name/");
+    assert_eq!(reads.len(), users, "one read per user found: {reads:?}");
+    let reads = calls("/api/v1/teams/name/");
+    assert_eq!(
+        reads,
+        ["/api/v1/teams/name/data.team?"],
+        "one read per team found"
     );
 }

@@ -10,6 +10,7 @@ mod postgres_filters;
 mod postgres_metadata;
 mod postgres_scale;
 mod postgres_tls;
+mod powerbi;
 mod presto;
 mod redshift;
 mod snowflake;

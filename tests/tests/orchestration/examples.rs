@@ -223,6 +223,37 @@ fn looker_local_example() {
 }
 
 #[test]
+fn powerbi_local_example() {
+    use omrun_tests::powerbi::{PowerBiStandIn, TENANT, Tenant};
+    let (id, secret) = ("example-powerbi-app", "example-powerbi~s3cret");
+    let pbi = PowerBiStandIn::start(Tenant::new(4, id, secret));
+    let work = Workdir::new();
+    let output = work.join("out.jsonl");
+    let out = Omrun::ingest(work.path(), example("powerbi-local.yaml"))
+        .env("POWERBI_TENANT_ID", TENANT)
+        .env("POWERBI_CLIENT_ID", id)
+        .env("POWERBI_CLIENT_SECRET", secret)
+        .secret(secret)
+        .env("POWERBI_AUTHORITY", pbi.url())
+        .env("POWERBI_API", pbi.url())
+        .env("POWERBI_WEB", pbi.url())
+        .env("OMRUN_OUTPUT", &output)
+        .output(&output)
+        .report_json(&work.join("report.json"))
+        .run();
+    out.assert_success();
+    out.assert_stderr_line("Using LOCAL thread-based distributed execution");
+    out.assert_stderr_line("Processing with 8 worker threads");
+    let records = out.records();
+    assert_eq!(records.service()["serviceType"], "PowerBI");
+    // 4 workspaces of 3 reports and 2 dashboards, 2 datasets and a dataflow each.
+    assert_eq!(records.count("CreateDashboardRequest"), 20);
+    assert_eq!(records.count("CreateDashboardDataModelRequest"), 12);
+    assert!(records.count("CreateChartRequest") > 20);
+    assert_eq!(out.report()["processed"], 20, "{}", out.describe());
+}
+
+#[test]
 fn superset_local_example() {
     let superset = omrun_tests::superset::shared();
     let (user, password) = omrun_tests::superset::ADMIN;

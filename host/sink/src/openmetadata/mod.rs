@@ -5,9 +5,11 @@
 //! not change. What the server refuses is reported entity by entity; what failed for a passing
 //! reason (429, 5xx, a timeout) is retried first. The classifications and tags that labels name
 //! are written before the entities that carry them ([`tags`]); a dashboard's owners, e-mails, are
-//! resolved to users' references ([`owners`]).
+//! resolved to users' references ([`owners`]); lineage edges go last, each end found by name
+//! ([`lineage`]).
 
 mod client;
+mod lineage;
 mod owners;
 mod tags;
 
@@ -40,6 +42,7 @@ pub struct OpenMetadataSink {
     retry: RetryPolicy,
     tags: tags::Tags,
     owners: owners::Owners,
+    lineage: lineage::Lineage,
 }
 
 impl OpenMetadataSink {
@@ -70,7 +73,14 @@ impl OpenMetadataSink {
             retry,
             tags: tags::Tags::default(),
             owners: owners::Owners::default(),
+            lineage: lineage::Lineage::default(),
         })
+    }
+
+    /// Lineage edges found as `sourceConfig.config` (its `lineageInformation`) says.
+    pub fn with_lineage(mut self, source_config: &Value) -> Self {
+        self.lineage = lineage::Lineage::new(source_config);
+        self
     }
 
     /// The service is looked up by name and created only when missing, as OpenMetadata's
@@ -368,6 +378,14 @@ impl Sink for OpenMetadataSink {
             }
         }
         failures.extend(self.send(requests).await);
+        // Lineage after what it points to, for what was stored.
+        let edges: Vec<_> = crate::lineage::edges(&self.requests, entities)
+            .into_iter()
+            .filter(|e| !failures.iter().any(|f| f.fqn == e.to_fqn))
+            .collect();
+        if !edges.is_empty() {
+            failures.extend(self.lineage.write(&self.client, edges).await);
+        }
         failures
     }
 

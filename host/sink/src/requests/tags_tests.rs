@@ -158,6 +158,7 @@ fn a_data_models_nested_columns_carry_no_constraint() {
         sql: None,
         project: None,
         source_url: None,
+        upstream: vec![],
     };
     let body = Requests::new("lk", "Looker")
         .entity(&Entity::DashboardDataModel(model))

@@ -260,6 +260,7 @@ fn dashboard() -> Dashboard {
         charts: vec!["12".into(), "kpi.total".into()],
         data_models: vec!["sales.orders".into()],
         owners: vec!["ann@example.com".into()],
+        upstream: vec![],
     }
 }
 
@@ -351,6 +352,7 @@ fn chart_and_data_model_requests() {
         description: Some(" Sum of sales ".into()),
         chart_type: "Bar",
         source_url: None,
+        upstream: vec![],
     };
     let request = looker().entity(&Entity::Chart(chart));
     assert_eq!(request.kind, RequestKind::Chart);
@@ -384,6 +386,7 @@ fn chart_and_data_model_requests() {
         sql: Some("SELECT 1".into()),
         project: Some("finance".into()),
         source_url: Some("https://looker.example.com/explore/sales/orders".into()),
+        upstream: vec![],
     };
     let request = looker().entity(&Entity::DashboardDataModel(model));
     assert_eq!(request.kind, RequestKind::DashboardDataModel);

@@ -79,6 +79,10 @@ impl<'a> Api<'a> {
 pub fn answer(resp: reqwest::blocking::Response) -> (u16, Value) {
     let status = resp.status().as_u16();
     let text = resp.text().expect("answer body");
+    // An empty body (the answer to `PUT /v1/lineage`) reads as null.
+    if text.is_empty() {
+        return (status, Value::Null);
+    }
     let v = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
     (status, v)
 }

@@ -8,6 +8,7 @@
 mod api;
 mod basics;
 mod constraints;
+mod lineage;
 mod patch;
 mod reads;
 mod stale;

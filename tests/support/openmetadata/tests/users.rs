@@ -47,3 +47,40 @@ fn a_user_is_found_by_email_and_owners_must_name_one() {
     assert_eq!(status, 201, "{written}");
     assert_eq!(written["owners"][0]["id"], json!(id));
 }
+
+#[test]
+fn a_team_is_found_in_the_team_index_and_owns_as_a_team() {
+    let om = StandIn::start(TOKEN);
+    let api = Api::new(&om);
+    let id = om.add_team("data", "data@example.com");
+    let search = |index: &str| {
+        format!("/v1/search/query?q=email.keyword:data@example.com&from=0&size=1&index={index}")
+    };
+    let (status, none) = api.call("GET", &search("user_search_index"), None);
+    assert_eq!((status, &none["hits"]["hits"]), (200, &json!([])));
+    let (status, found) = api.call("GET", &search("team_search_index"), None);
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["hits"]["hits"][0]["_source"]["name"], "data");
+    let (status, team) = api.call("GET", "/v1/teams/name/data", None);
+    assert_eq!(
+        (status, &team["id"], &team["teamType"]),
+        (200, &json!(id), &json!("Group"))
+    );
+
+    let service = json!({"name": "lk", "serviceType": "Looker"});
+    api.call("PUT", "/v1/services/dashboardServices", Some(&service));
+    let dashboard =
+        |kind: &str| json!({"name": "d", "service": "lk", "owners": [{"id": id, "type": kind}]});
+    // The id is a team's: as a user it is nobody.
+    let (status, refused) = api.call("PUT", "/v1/dashboards", Some(&dashboard("user")));
+    assert_eq!(
+        (status, refused["message"].as_str()),
+        (
+            404,
+            Some(format!("user instance for {id} not found").as_str())
+        )
+    );
+    let (status, written) = api.call("PUT", "/v1/dashboards", Some(&dashboard("team")));
+    assert_eq!(status, 201, "{written}");
+    assert_eq!(written["owners"][0]["type"], "team");
+}

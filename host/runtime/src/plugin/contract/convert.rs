@@ -1,9 +1,9 @@
 //! The newest contract's types to and from the host model, written once: older contracts upgrade
-//! into the newest first (see `v0_2`). OpenMetadata's spellings of the contract's enums (data
+//! into the newest first (see `v0_3`). OpenMetadata's spellings of the contract's enums (data
 //! types, table types, constraint and partition kinds, chart and data model types) live here, and
 //! the contract's flat column lists become the model's trees (`columns`).
 
-use super::v0_3::types;
+use super::v0_4::types;
 use crate::capability::Capability;
 use crate::plugin::{PluginInfo, SourceConfig};
 use omrun_model as model;
@@ -394,6 +394,7 @@ fn dashboard(d: types::Dashboard) -> model::Dashboard {
         charts: d.charts,
         data_models: d.data_models,
         owners: d.owners,
+        upstream: upstream(d.upstream),
     }
 }
 
@@ -422,6 +423,7 @@ fn chart(c: types::Chart) -> model::Chart {
             C::Other => "Other",
         },
         source_url: c.source_url,
+        upstream: upstream(c.upstream),
     }
 }
 
@@ -458,7 +460,29 @@ fn data_model(m: types::DashboardDataModel) -> Result<model::DashboardDataModel,
         sql: m.sql,
         project: m.project,
         source_url: m.source_url,
+        upstream: upstream(m.upstream),
     })
+}
+
+/// The tables a dashboard, chart or data model reads, as the plugin names them: the sink finds
+/// them among OpenMetadata's database services.
+fn upstream(tables: Vec<types::UpstreamTable>) -> Vec<model::UpstreamTable> {
+    tables
+        .into_iter()
+        .map(|t| model::UpstreamTable {
+            database: t.database,
+            schema: t.schema,
+            table: t.table,
+            columns: t
+                .columns
+                .into_iter()
+                .map(|c| model::ColumnLineage {
+                    from: c.from_column,
+                    to: c.to_column,
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -566,5 +590,90 @@ mod tests {
             why.starts_with("table db.s.t: column `a` (index 0)"),
             "{why}"
         );
+    }
+
+    #[test]
+    fn upstream_tables_and_their_columns_reach_the_model() {
+        let orders = types::UpstreamTable {
+            database: Some("shop".into()),
+            schema: Some("public".into()),
+            table: "orders".into(),
+            columns: vec![types::ColumnLineage {
+                from_column: "amount".into(),
+                to_column: "total_amount".into(),
+            }],
+        };
+        let unqualified = types::UpstreamTable {
+            database: None,
+            schema: None,
+            table: "customers".into(),
+            columns: Vec::new(),
+        };
+        let expected = vec![
+            model::UpstreamTable {
+                database: Some("shop".into()),
+                schema: Some("public".into()),
+                table: "orders".into(),
+                columns: vec![model::ColumnLineage {
+                    from: "amount".into(),
+                    to: "total_amount".into(),
+                }],
+            },
+            model::UpstreamTable {
+                database: None,
+                schema: None,
+                table: "customers".into(),
+                columns: Vec::new(),
+            },
+        ];
+        let upstream = vec![orders, unqualified];
+
+        let model_ = types::DashboardDataModel {
+            name: "orders_view".into(),
+            display_name: None,
+            description: None,
+            data_model_type: types::DataModelType::LookMlView,
+            columns: vec![flat("total_amount", None)],
+            sql: None,
+            project: None,
+            source_url: None,
+            upstream: upstream.clone(),
+        };
+        let Ok(model::Entity::DashboardDataModel(m)) =
+            entity(types::Entity::DashboardDataModel(model_))
+        else {
+            panic!("a data model")
+        };
+        assert_eq!(m.upstream, expected);
+
+        let chart = types::Chart {
+            name: "c".into(),
+            display_name: None,
+            description: None,
+            chart_type: types::ChartType::Bar,
+            source_url: None,
+            upstream: upstream.clone(),
+        };
+        let Ok(model::Entity::Chart(c)) = entity(types::Entity::Chart(chart)) else {
+            panic!("a chart")
+        };
+        assert_eq!(c.upstream, expected);
+
+        let dashboard = types::Dashboard {
+            name: "d".into(),
+            display_name: None,
+            description: None,
+            dashboard_type: types::DashboardType::Dashboard,
+            source_url: None,
+            project: None,
+            charts: vec!["c".into()],
+            data_models: Vec::new(),
+            owners: Vec::new(),
+            upstream,
+        };
+        let Ok(model::Entity::Dashboard(d)) = entity(types::Entity::Dashboard(dashboard)) else {
+            panic!("a dashboard")
+        };
+        assert_eq!(d.upstream, expected);
     }
 }

@@ -1,19 +1,20 @@
 //! The contract versions a plugin may be built for, side by side, behind the one API the rest of
-//! the host calls. Each version is one small module (`v0_1`, `v0_2`, `v0_3`): its generated
+//! the host calls. Each version is one small module (`v0_1` … `v0_4`): its generated
 //! bindings, the names it imports the capabilities by, and its calls. The newest version's types
 //! are converted into the host model once (`convert`); an older version upgrades its values into
-//! the newest's (0.1.0 through 0.2.0's upgrade).
+//! the next one's, version by version (0.1.0 through 0.2.0's and 0.3.0's upgrades).
 //! The capabilities (`sql`, `log`) are not here: they are implemented once, in `capability`, and
 //! each version registers them under its names. `stamp` says which version a file was built for.
 //!
 //! Adding a version: a module beside these (the previous newest gains an upgrade into it, as
-//! `v0_2` has into `v0_3`), `convert` moved onto the new types, and one arm per match here.
+//! `v0_3` has into `v0_4`), `convert` moved onto the new types, and one arm per match here.
 
 mod convert;
 mod stamp;
 mod v0_1;
 mod v0_2;
 mod v0_3;
+mod v0_4;
 
 pub use stamp::{
     CONFIG_KEYS_SECTION, Contract, SECTION, SUPPORTED, Stamp, read_config_keys, read_stamp, select,
@@ -90,6 +91,7 @@ pub fn world_of(contract: Contract, component: &Component, engine: &Engine) -> O
         Contract::V0_1 => v0_1::world_of(component, engine),
         Contract::V0_2 => v0_2::world_of(component, engine),
         Contract::V0_3 => v0_3::world_of(component, engine),
+        Contract::V0_4 => v0_4::world_of(component, engine),
     }
 }
 
@@ -103,6 +105,7 @@ pub fn linker(engine: &Engine, contract: Contract) -> wasmtime::Result<Linker<St
         Contract::V0_1 => v0_1::add_to_linker(&mut linker)?,
         Contract::V0_2 => v0_2::add_to_linker(&mut linker)?,
         Contract::V0_3 => v0_3::add_to_linker(&mut linker)?,
+        Contract::V0_4 => v0_4::add_to_linker(&mut linker)?,
     }
     Ok(linker)
 }
@@ -113,6 +116,7 @@ pub enum Pre {
     V0_1(v0_1::Pre),
     V0_2(v0_2::Pre),
     V0_3(v0_3::Pre),
+    V0_4(v0_4::Pre),
 }
 
 impl Pre {
@@ -126,6 +130,7 @@ impl Pre {
             Contract::V0_1 => Pre::V0_1(v0_1::Pre::new(linker, component, world)?),
             Contract::V0_2 => Pre::V0_2(v0_2::Pre::new(linker, component, world)?),
             Contract::V0_3 => Pre::V0_3(v0_3::Pre::new(linker, component, world)?),
+            Contract::V0_4 => Pre::V0_4(v0_4::Pre::new(linker, component, world)?),
         })
     }
 
@@ -134,6 +139,7 @@ impl Pre {
             Pre::V0_1(pre) => Exports::V0_1(pre.instantiate(store).await?),
             Pre::V0_2(pre) => Exports::V0_2(pre.instantiate(store).await?),
             Pre::V0_3(pre) => Exports::V0_3(pre.instantiate(store).await?),
+            Pre::V0_4(pre) => Exports::V0_4(pre.instantiate(store).await?),
         })
     }
 }
@@ -143,6 +149,7 @@ pub enum Exports {
     V0_1(v0_1::Exports),
     V0_2(v0_2::Exports),
     V0_3(v0_3::Exports),
+    V0_4(v0_4::Exports),
 }
 
 /// The same call on whichever version's exports these are.
@@ -152,6 +159,7 @@ macro_rules! each {
             Exports::V0_1($e) => $call,
             Exports::V0_2($e) => $call,
             Exports::V0_3($e) => $call,
+            Exports::V0_4($e) => $call,
         }
     };
 }
@@ -215,6 +223,7 @@ impl Contract {
             Contract::V0_1 => v0_1::CONTRACT,
             Contract::V0_2 => v0_2::CONTRACT,
             Contract::V0_3 => v0_3::CONTRACT,
+            Contract::V0_4 => v0_4::CONTRACT,
         }
     }
 }

@@ -22,10 +22,16 @@ pub enum Contract {
     V0_1,
     V0_2,
     V0_3,
+    V0_4,
 }
 
 /// Every supported contract, oldest first.
-pub const SUPPORTED: &[Contract] = &[Contract::V0_1, Contract::V0_2, Contract::V0_3];
+pub const SUPPORTED: &[Contract] = &[
+    Contract::V0_1,
+    Contract::V0_2,
+    Contract::V0_3,
+    Contract::V0_4,
+];
 
 impl Contract {
     /// `X.Y.Z`.
@@ -177,6 +183,8 @@ mod tests {
         assert_eq!(select(&stamp, "p.wasm"), Ok(Some(Contract::V0_2)));
         let stamp = Stamp::Present("omrun:connector@0.3.0".into());
         assert_eq!(select(&stamp, "p.wasm"), Ok(Some(Contract::V0_3)));
+        let stamp = Stamp::Present("omrun:connector@0.4.0".into());
+        assert_eq!(select(&stamp, "p.wasm"), Ok(Some(Contract::V0_4)));
         assert_eq!(select(&Stamp::Missing, "p.wasm"), Ok(None));
     }
 
@@ -186,7 +194,7 @@ mod tests {
         assert_eq!(
             select(&stamp, "p.wasm").unwrap_err(),
             "plugin p.wasm was built for omrun:connector@9.0.0, \
-             this omrun supports omrun:connector@0.1.0–0.3.0"
+             this omrun supports omrun:connector@0.1.0–0.4.0"
         );
     }
 }

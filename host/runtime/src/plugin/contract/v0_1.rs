@@ -2,12 +2,12 @@
 //!
 //! Every type of 0.1.0 is in 0.2.0 unchanged (0.2.0 only adds cases and records), so a 0.1.0
 //! value upgrades into the 0.2.0 one by its serde form (the generated types derive serde, with the
-//! same names in both versions), and from there into 0.3.0's as 0.2.0's do (`v0_2`). A ref given
-//! back to the plugin downgrades by its serde form (refs, like the plugin info and the config,
-//! are the same in every version). The calls answer in the newest types: the rest of the host
-//! sees one contract.
+//! same names in both versions), and from there into the newest's as 0.2.0's do (`v0_2`). A ref
+//! given back to the plugin downgrades by its serde form (refs, like the plugin info and the
+//! config, are the same in every version). The calls answer in the newest types: the rest of the
+//! host sees one contract.
 
-use super::{Answer, v0_2 as next, v0_3 as newest};
+use super::{Answer, v0_2 as next, v0_4 as newest};
 use crate::plugin::World;
 use crate::plugin::sandbox::StoreState;
 use serde::Serialize;
@@ -67,7 +67,7 @@ fn convert<T: Serialize, U: DeserializeOwned>(value: T) -> U {
 /// 0.1.0's entities as 0.2.0's, then as the newest's.
 fn entities<T: Serialize>(entities: T) -> Vec<newest::types::Entity> {
     let entities: Vec<next::types::Entity> = convert(entities);
-    entities.into_iter().map(next::entity).collect()
+    entities.into_iter().map(next::upgrade).collect()
 }
 
 /// A component type-checked against one world, ready to instantiate many times.

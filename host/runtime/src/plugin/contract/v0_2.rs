@@ -4,9 +4,10 @@
 //! 0.3.0 only adds to it: fields on records (a column's `parent` and `tags`, `tags` and
 //! `source-url` on tables and schemas, `source-url` on databases) and a record (`tag-label`). The
 //! records that gained fields are upgraded here field by field, the new ones empty; every other
-//! type is the same in both and goes through its serde form. The calls answer in 0.3.0's types.
+//! type is the same in both and goes through its serde form. From there, 0.3.0's values upgrade
+//! into 0.4.0's (`v0_3::entity`): the calls answer in the newest types.
 
-use super::{Answer, v0_3 as next};
+use super::{Answer, v0_3 as next, v0_4 as newest};
 use crate::plugin::World;
 use crate::plugin::sandbox::StoreState;
 use wasmtime::Store;
@@ -86,7 +87,7 @@ impl Pre {
     }
 }
 
-/// The exports of one instance; the calls answer in 0.3.0's types.
+/// The exports of one instance; the calls answer in the newest contract's types.
 pub enum Exports {
     Discoverable(DiscoverableSource),
     Sequential(sequential::Source),
@@ -96,8 +97,8 @@ impl Exports {
     pub async fn info(
         &self,
         store: &mut Store<StoreState>,
-    ) -> wasmtime::Result<next::types::PluginInfo> {
-        Ok(same(match self {
+    ) -> wasmtime::Result<newest::types::PluginInfo> {
+        Ok(convert(match self {
             Exports::Discoverable(e) => e.omrun_connector_discovery().call_info(store).await?,
             Exports::Sequential(e) => e.omrun_connector_streaming().call_info(store).await?,
         }))
@@ -106,9 +107,9 @@ impl Exports {
     pub async fn open(
         &self,
         store: &mut Store<StoreState>,
-        config: &next::types::SourceConfig,
+        config: &newest::types::SourceConfig,
     ) -> Answer<()> {
-        let config: types::SourceConfig = same(config);
+        let config: types::SourceConfig = convert(config);
         match self {
             Exports::Discoverable(e) => {
                 e.omrun_connector_discovery()
@@ -126,11 +127,11 @@ impl Exports {
     pub async fn discover(
         &self,
         store: &mut Store<StoreState>,
-    ) -> Answer<Vec<next::types::EntityRef>> {
+    ) -> Answer<Vec<newest::types::EntityRef>> {
         match self {
             Exports::Discoverable(e) => {
                 let refs = e.omrun_connector_discovery().call_discover(store).await?;
-                Ok(refs.map(same))
+                Ok(refs.map(convert))
             }
             Exports::Sequential(_) => Ok(Err(super::NOT_DISCOVERABLE.to_owned())),
         }
@@ -139,10 +140,10 @@ impl Exports {
     pub async fn process(
         &self,
         store: &mut Store<StoreState>,
-        batch: &[next::types::EntityRef],
-    ) -> Answer<Vec<Result<Vec<next::types::Entity>, String>>> {
+        batch: &[newest::types::EntityRef],
+    ) -> Answer<Vec<Result<Vec<newest::types::Entity>, String>>> {
         // Refs given back are the ones this plugin discovered: kinds of its contract.
-        let batch: Vec<types::EntityRef> = same(batch);
+        let batch: Vec<types::EntityRef> = convert(batch);
         match self {
             Exports::Discoverable(e) => Ok(Ok(results(
                 e.omrun_connector_discovery()
@@ -156,11 +157,11 @@ impl Exports {
     pub async fn next_batch(
         &self,
         store: &mut Store<StoreState>,
-    ) -> Answer<Option<Vec<next::types::Entity>>> {
+    ) -> Answer<Option<Vec<newest::types::Entity>>> {
         match self {
             Exports::Sequential(e) => {
                 let batch = e.omrun_connector_streaming().call_next_batch(store).await?;
-                Ok(batch.map(|b| b.map(|entities| entities.into_iter().map(entity).collect())))
+                Ok(batch.map(|b| b.map(|entities| entities.into_iter().map(upgrade).collect())))
             }
             Exports::Discoverable(_) => Ok(Err(super::NOT_STREAMING.to_owned())),
         }
@@ -172,18 +173,30 @@ fn same<T: serde::Serialize, U: serde::de::DeserializeOwned>(value: T) -> U {
     super::same(value, CONTRACT, next::CONTRACT)
 }
 
-/// `process`'s answers as 0.3.0's (`v0_1` upgrades through here too).
-pub fn results(
+/// A value of a type 0.2.0 and the newest contract share (plugin info, config, refs), as the
+/// newest's.
+fn convert<T: serde::Serialize, U: serde::de::DeserializeOwned>(value: T) -> U {
+    super::same(value, CONTRACT, newest::CONTRACT)
+}
+
+/// `process`'s answers as the newest contract's.
+fn results(
     results: Vec<Result<Vec<types::Entity>, String>>,
-) -> Vec<Result<Vec<next::types::Entity>, String>> {
+) -> Vec<Result<Vec<newest::types::Entity>, String>> {
     results
         .into_iter()
-        .map(|r| r.map(|entities| entities.into_iter().map(entity).collect()))
+        .map(|r| r.map(|entities| entities.into_iter().map(upgrade).collect()))
         .collect()
 }
 
+/// An entity as the newest contract's: as 0.3.0's, then on from there (`v0_1` upgrades through
+/// here too).
+pub fn upgrade(e: types::Entity) -> newest::types::Entity {
+    next::entity(entity(e))
+}
+
 /// An entity as 0.3.0's: what 0.3.0 added is empty.
-pub fn entity(e: types::Entity) -> next::types::Entity {
+fn entity(e: types::Entity) -> next::types::Entity {
     use next::types as n;
     use types::Entity as E;
     match e {
