@@ -10,8 +10,9 @@
 //! - `process`: per dashboard one `GET /api/v1/dashboard/{id}` for its layout, whose charts
 //!   (from the chart listing, made once per instance) are returned before the dashboard; its
 //!   owners' e-mails from the listing. Per data model one `GET /api/v1/dataset/{id}`: its
-//!   columns, typed as OpenMetadata types them, its SQL, and the tables it reads
-//!   ([`lineage`]; one `GET /api/v1/database/{id}/connection` per database for their name).
+//!   columns, typed as OpenMetadata types them, its SQL, and the tables it reads as its
+//!   `upstream` ([`lineage`]; one `GET /api/v1/database/{id}/connection` per database for their
+//!   name).
 //!
 //! Names follow OpenMetadata's own Superset connector (see [`convert`]), so existing FQNs stay.
 
@@ -221,6 +222,7 @@ impl Superset {
                 description: c.description.clone().filter(|d| !d.is_empty()),
                 chart_type: convert::chart_type(c.viz_type.as_deref()),
                 source_url: c.url.as_ref().map(|u| format!("{base}{u}")),
+                upstream: vec![],
             }));
         }
         let known = self.data_models()?;
@@ -251,6 +253,7 @@ impl Superset {
             charts,
             data_models,
             owners,
+            upstream: vec![],
         }));
         Ok(entities)
     }
@@ -291,6 +294,10 @@ impl Superset {
             sql: d.sql.filter(|s| !s.is_empty()),
             project: None,
             source_url: d.url.map(|u| format!("{}{u}", self.config.base_url)),
+            upstream: upstream
+                .into_iter()
+                .map(lineage::UpstreamTable::into_contract)
+                .collect(),
         }))
     }
 

@@ -8,9 +8,7 @@
 //! dotted parts, common table expressions left out, subqueries looked into) and gives no column
 //! pairs for them.
 
-/// A table a data model reads.
-// Wired into contract 0.4.0's data-model upstream.
-#[allow(dead_code)]
+/// A table a data model reads (the contract's `upstream-table` is made of it by [`UpstreamTable::into_contract`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpstreamTable {
     pub database: Option<String>,
@@ -20,9 +18,21 @@ pub struct UpstreamTable {
     pub columns: Vec<(String, String)>,
 }
 
+impl UpstreamTable {
+    /// Contract 0.4.0's `upstream-table`.
+    pub fn into_contract(self) -> omrun_sdk::types::UpstreamTable {
+        let mut t = omrun_sdk::types::UpstreamTable::new(self.database, self.schema, self.table);
+        t.columns = self
+            .columns
+            .into_iter()
+            .map(|(from, to)| omrun_sdk::types::ColumnLineage::new(from, to))
+            .collect();
+        t
+    }
+}
+
 /// The tables a dataset reads: `sql` for a virtual one, else its own `schema.table`. `database`
 /// is the database its connection names; `columns` the data model's column names.
-#[allow(dead_code)]
 pub fn upstream(
     database: Option<&str>,
     schema: Option<&str>,
