@@ -257,7 +257,7 @@ impl Records {
             if kind == LINEAGE_EDGE {
                 let written = |fqn: &str| {
                     data_models.contains(fqn)
-                        || charts.contains(fqn)
+                        || charts.contains_key(fqn)
                         || leaves.iter().any(|(_, f)| f == fqn)
                 };
                 let fqn = check_lineage_edge(&origin, request, written);
