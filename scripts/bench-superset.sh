@@ -67,8 +67,10 @@ FAB_ADD_SECURITY_API = True
 SUPERSET_LOG_LEVEL = 'WARNING'
 PY
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-(cd "$work" && SUPERSET_CONFIG_PATH=$work/superset_config.py FLASK_APP=superset \
-    setsid "$venv/bin/superset" run -h 127.0.0.1 -p "$port" --with-threads >"$work/superset.log" 2>&1) &
+cd "$work"
+# Its own process group (setsid execs Superset: the same pid), killed whole at exit.
+SUPERSET_CONFIG_PATH=$work/superset_config.py FLASK_APP=superset \
+    setsid "$venv/bin/superset" run -h 127.0.0.1 -p "$port" --with-threads >"$work/superset.log" 2>&1 &
 superset_pid=$!
 until curl -sf "http://127.0.0.1:$port/health" >/dev/null; do sleep 0.5; done
 log "loading $dashboards dashboards through Superset's API"
