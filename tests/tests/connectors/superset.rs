@@ -125,11 +125,14 @@ fn ingest(work: &Workdir, o: &Options, name: &str, mode: (&str, Option<u32>)) ->
 
 const SEQUENTIAL: (&str, Option<u32>) = ("sequential", None);
 
+/// A dashboard's display name, charts in layout order, data models and owners' e-mails.
+type ExpectedDashboard = (String, Vec<String>, BTreeSet<String>, Vec<String>);
+
 /// What OpenMetadata should get: dashboards (name → display name, charts in layout order, data
 /// models, owners), charts (name → display name, type), data models (name → table name).
 #[derive(Debug, PartialEq)]
 struct Expected {
-    dashboards: BTreeMap<String, (String, Vec<String>, BTreeSet<String>, Vec<String>)>,
+    dashboards: BTreeMap<String, ExpectedDashboard>,
     charts: BTreeMap<String, (String, String)>,
     data_models: BTreeMap<String, String>,
 }
@@ -568,7 +571,7 @@ fn into_openmetadata_with_owners() {
             owned += 1;
             assert_eq!(
                 refs,
-                [bob.clone()],
+                std::slice::from_ref(&bob),
                 "{name}: {}\n{}",
                 stored.body,
                 out.describe()
