@@ -101,11 +101,19 @@ OMRUN_OM_INGEST_VENV=$(python3 "$ROOT/scripts/om-ingest.py") ||
     die "could not install openmetadata-ingestion (scripts/om-ingest.py)"
 export OMRUN_OM_INGEST_VENV
 
+# --- Apache Superset (PyPI apache-superset): the Superset connector's tests run a real one ---------
+# Installed once into a cached virtualenv (about 5 minutes and 1 GB the first time);
+# tests/support/superset.rs starts it from there.
+log "Apache Superset (scripts/superset-venv.sh)"
+OMRUN_SUPERSET_VENV=$(bash "$ROOT/scripts/superset-venv.sh") ||
+    die "could not install apache-superset (scripts/superset-venv.sh)"
+export OMRUN_SUPERSET_VENV
+
 # --- builds ----------------------------------------------------------------------------------------
 log "building the plugins (scripts/build-plugins.sh)"
 bash "$ROOT/scripts/build-plugins.sh"
 bash "$ROOT/scripts/build-plugins.sh" "$ROOT/tests/plugins" "$OMRUN_TEST_PLUGIN_DIR"
-for p in postgres mysql sqlite redshift looker metabase powerbi snowflake tableau trino databricks bigquery; do
+for p in postgres mysql sqlite redshift looker metabase powerbi superset snowflake tableau trino databricks bigquery; do
     [[ -f "$OMRUN_PLUGIN_DIR/$p.wasm" ]] || die "scripts/build-plugins.sh did not produce $OMRUN_PLUGIN_DIR/$p.wasm"
 done
 

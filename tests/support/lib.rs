@@ -24,6 +24,8 @@
 //! - [`bigquery`]: Google's OAuth token endpoint, BigQuery's REST API v2 and Data Catalog's policy
 //!   tags, a Python stand-in that Google's own clients check, with a service account whose key
 //!   openssl makes at run time.
+//! - [`superset`]: a real Apache Superset (PyPI `apache-superset`), started once per test binary
+//!   and loaded through its own REST API, for the Superset connector.
 //! - [`argo`]: Argo Workflows' JSON Schema (every Workflow validated against it) and an in-process
 //!   stand-in for the Argo Server's REST API, whose submitted Workflows a test's controller runs.
 
@@ -50,6 +52,7 @@ mod server_env;
 pub mod snowflake;
 mod standin_server;
 pub mod tableau;
+pub mod superset;
 pub mod trino;
 
 pub use config::{

@@ -21,6 +21,11 @@ impl Relay {
         Relay::start(Some(format!("{}:{}", server.host, server.port)), delay)
     }
 
+    /// Relays to `addr` (`host:port`), each chunk after `delay`.
+    pub fn to_addr(addr: &str, delay: Duration) -> Relay {
+        Relay::start(Some(addr.to_owned()), delay)
+    }
+
     /// Accepts connections and never answers.
     pub fn silent() -> Relay {
         Relay::start(None, Duration::ZERO)

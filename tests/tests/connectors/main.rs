@@ -19,4 +19,5 @@ mod sqlite;
 mod streaming;
 mod tableau;
 mod tableau_standin;
+mod superset;
 mod trino;

@@ -306,3 +306,31 @@ fn metabase_local_example() {
     assert_eq!(records.count("CreateDashboardDataModelRequest"), 2);
     assert!(records.count("CreateChartRequest") > 30);
 }
+
+#[test]
+fn superset_local_example() {
+    let superset = omrun_tests::superset::shared();
+    let (user, password) = omrun_tests::superset::ADMIN;
+    let work = Workdir::new();
+    let output = work.join("out.jsonl");
+    let out = Omrun::ingest(work.path(), example("superset-local.yaml"))
+        .env("SUPERSET_HOST_PORT", superset.server.url())
+        .env("SUPERSET_USER", user)
+        .env("SUPERSET_PASSWORD", password)
+        .secret(password)
+        .env("OMRUN_OUTPUT", &output)
+        .output(&output)
+        .report_json(&work.join("report.json"))
+        .run();
+    out.assert_success();
+    out.assert_stderr_line("Using LOCAL thread-based distributed execution");
+    out.assert_stderr_line("Processing with 8 worker threads");
+    let records = out.records();
+    assert_eq!(records.service()["serviceType"], "Superset");
+    assert_eq!(
+        records.count("CreateDashboardRequest"),
+        omrun_tests::superset::DASHBOARDS
+    );
+    assert_eq!(records.count("CreateDashboardDataModelRequest"), 3);
+    assert_eq!(out.report()["processed"], omrun_tests::superset::DASHBOARDS, "{}", out.describe());
+}

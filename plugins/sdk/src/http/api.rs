@@ -363,7 +363,13 @@ fn decide(
         Err(_) => Next::Done,
         Ok(r) => match r.status {
             401 if !renewed => Next::Renew,
-            429 => retry(r.retry_after().unwrap_or_else(backoff)),
+            // `Retry-After: 0` (Superset's Flask-Limiter rounds the rest of its window down to
+            // it) would retry at once, into the same window: back off instead.
+            429 => retry(
+                r.retry_after()
+                    .filter(|wait| !wait.is_zero())
+                    .unwrap_or_else(backoff),
+            ),
             500..=599 => retry(backoff()),
             301 | 302 | 303 | 307 | 308 => match r.header("location") {
                 Some(location) => Next::Follow(location.to_owned()),
@@ -428,6 +434,11 @@ mod tests {
         assert_eq!(
             decide0(&status(429, &[]), 1, false),
             Next::Wait(Duration::from_millis(500))
+        );
+        assert_eq!(
+            decide0(&status(429, &[("retry-after", "0")]), 2, false),
+            Next::Wait(Duration::from_secs(1)),
+            "a Retry-After of 0 backs off"
         );
     }
 
