@@ -223,6 +223,7 @@ impl Metabase {
                 description: card.description.clone().filter(|d| !d.is_empty()),
                 chart_type: convert::chart_type(card.display.as_deref()),
                 source_url: Some(convert::card_url(&self.config.base_url, id, name)),
+                upstream: vec![],
             });
         }
         charts
@@ -279,6 +280,7 @@ impl Metabase {
             charts: chart_names,
             data_models,
             owners,
+            upstream: vec![],
         }));
         Ok(entities)
     }
@@ -321,6 +323,7 @@ impl Metabase {
             charts: chart_names,
             data_models: Vec::new(),
             owners: Vec::new(),
+            upstream: vec![],
         }));
         Ok(entities)
     }
@@ -361,6 +364,7 @@ impl Metabase {
             sql: card.native_sql().map(str::to_owned),
             project: self.collection_name(card.collection_id.as_deref())?,
             source_url: Some(convert::model_url(&self.config.base_url, id, &name)),
+            upstream: upstream.into_iter().map(Into::into).collect(),
         }))
     }
 

@@ -14,7 +14,6 @@
 //!   three parts, else the Metabase database's (`details.db`, or `details.dbname`).
 
 /// A table that feeds a data model.
-#[allow(dead_code)] // wired into contract 0.4.0's data-model upstream
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpstreamTable {
     pub database: Option<String>,
@@ -22,6 +21,12 @@ pub struct UpstreamTable {
     pub table: String,
     /// (table column, data-model column) pairs where the source says them
     pub columns: Vec<(String, String)>,
+}
+
+impl From<UpstreamTable> for omrun_sdk::types::UpstreamTable {
+    fn from(t: UpstreamTable) -> Self {
+        omrun_sdk::types::UpstreamTable::new(t.database, t.schema, t.table).with_columns(t.columns)
+    }
 }
 
 /// The tables a native query reads, as `[database?, schema?, table]` parts of the names written.

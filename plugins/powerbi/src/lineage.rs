@@ -26,11 +26,7 @@ pub struct UpstreamTable {
 
 impl From<UpstreamTable> for omrun_sdk::types::UpstreamTable {
     fn from(t: UpstreamTable) -> Self {
-        let mut table = omrun_sdk::types::UpstreamTable::new(t.database, t.schema, t.table);
-        table.columns = (t.columns.into_iter())
-            .map(|(from, to)| omrun_sdk::types::ColumnLineage::new(from, to))
-            .collect();
-        table
+        omrun_sdk::types::UpstreamTable::new(t.database, t.schema, t.table).with_columns(t.columns)
     }
 }
 

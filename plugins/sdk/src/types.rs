@@ -28,6 +28,14 @@ impl UpstreamTable {
             columns: Vec::new(),
         }
     }
+
+    /// The same, with `(table column, entity column)` pairs as its column lineage.
+    pub fn with_columns(mut self, pairs: impl IntoIterator<Item = (String, String)>) -> Self {
+        self.columns = (pairs.into_iter())
+            .map(|(from, to)| ColumnLineage::new(from, to))
+            .collect();
+        self
+    }
 }
 
 impl ColumnLineage {

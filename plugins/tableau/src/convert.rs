@@ -189,7 +189,6 @@ pub fn sql(tables: &[api::UpstreamTable]) -> Option<String> {
 }
 
 /// A table a data model reads, for lineage.
-#[allow(dead_code)] // wired into contract 0.4.0's data-model upstream
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpstreamTable {
     pub database: Option<String>,
@@ -199,11 +198,16 @@ pub struct UpstreamTable {
     pub columns: Vec<(String, String)>,
 }
 
+impl From<UpstreamTable> for omrun_sdk::types::UpstreamTable {
+    fn from(t: UpstreamTable) -> Self {
+        omrun_sdk::types::UpstreamTable::new(t.database, t.schema, t.table).with_columns(t.columns)
+    }
+}
+
 /// The tables a data source reads, as OpenMetadata's lineage finds them: the table's database and
 /// schema as the Metadata API gives them, else from its name (`schema.table`, `db.schema.table`);
 /// each table column with the data-model columns (fields, by id) that read it. A table whose name
 /// Tableau withholds is left out, as there is nothing to find it by.
-#[allow(dead_code)] // wired into contract 0.4.0's data-model upstream
 pub fn upstream_tables(ds: &api::Datasource) -> Vec<UpstreamTable> {
     let fields = ds.fields.as_deref().unwrap_or_default();
     ds.upstream_tables

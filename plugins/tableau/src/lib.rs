@@ -337,9 +337,10 @@ impl Tableau {
             sql,
             project: project.filter(|p| !p.is_empty()),
             source_url: None,
-            // convert::upstream_tables(&ds): wired into contract 0.4.0's data-model upstream by
-            // the lead.
-            upstream: vec![],
+            upstream: convert::upstream_tables(&ds)
+                .into_iter()
+                .map(Into::into)
+                .collect(),
         }))
     }
 
