@@ -398,7 +398,16 @@ fn a_stall_outlasts_the_client_timeout_and_still_writes() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    let logged = om.requests().pop().unwrap();
+    // The call is logged once answered, a moment after its write: wait for that entry too.
+    let logged = loop {
+        let stalled = (om.requests().into_iter())
+            .find(|r| r.path == "/api/v1/tables/bulk" && r.body.contains("slow"));
+        match stalled {
+            Some(r) => break r,
+            None if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+            None => panic!("the stalled call was never logged: {:?}", om.requests()),
+        }
+    };
     assert_eq!(logged.status, 200);
     assert!(logged.elapsed >= Duration::from_millis(1500), "{logged:?}");
 }
