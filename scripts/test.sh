@@ -101,13 +101,17 @@ OMRUN_OM_INGEST_VENV=$(python3 "$ROOT/scripts/om-ingest.py") ||
     die "could not install openmetadata-ingestion (scripts/om-ingest.py)"
 export OMRUN_OM_INGEST_VENV
 
-# --- Apache Superset (PyPI apache-superset): the Superset connector's tests run a real one ---------
-# Installed once into a cached virtualenv (about 5 minutes and 1 GB the first time);
-# tests/support/superset.rs starts it from there.
-log "Apache Superset (scripts/superset-venv.sh)"
-OMRUN_SUPERSET_VENV=$(bash "$ROOT/scripts/superset-venv.sh") ||
-    die "could not install apache-superset (scripts/superset-venv.sh)"
-export OMRUN_SUPERSET_VENV
+# --- real servers from PyPI: Apache Superset, Apache Airflow, MLflow ----------------------------
+# Each installed once into a cached virtualenv (scripts/server-venv.sh, pins in scripts/venvs/;
+# minutes and up to 1 GB each the first time); tests/support/{superset,airflow,mlflow}.rs start
+# them from there.
+for server in superset airflow mlflow; do
+    log "$server (scripts/server-venv.sh $server)"
+    var="OMRUN_$(printf '%s' "$server" | tr '[:lower:]' '[:upper:]')_VENV"
+    path=$(bash "$ROOT/scripts/server-venv.sh" "$server") ||
+        die "could not install $server (scripts/server-venv.sh $server)"
+    export "$var=$path"
+done
 
 # --- builds ----------------------------------------------------------------------------------------
 log "building the plugins (scripts/build-plugins.sh)"
