@@ -39,6 +39,7 @@ pub mod jsonl;
 pub mod looker;
 pub mod mariadb;
 pub mod metabase;
+pub mod mlflow;
 pub mod om_ingest;
 pub mod openmetadata;
 pub mod paths;

@@ -6,6 +6,7 @@ mod bigquery_standin;
 mod databricks;
 mod looker;
 mod metabase;
+mod mlflow;
 mod mysql;
 mod postgres_filters;
 mod postgres_metadata;
