@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use omrun_tests::mlflow::{self, BULK};
-use omrun_tests::openmetadata::StandIn;
+use omrun_tests::openmetadata::{Collection, StandIn};
 use omrun_tests::{Omrun, Records, RunOutput, Workdir, fqn, plugin, yaml_str};
 use serde_json::{Value, json};
 
@@ -30,6 +30,8 @@ struct Options {
     registry: Option<String>,
     /// `mlModelFilterPattern`'s includes and excludes.
     filter: Option<(Vec<&'static str>, Vec<&'static str>)>,
+    /// Write to this OpenMetadata stand-in instead of the file.
+    openmetadata: Option<String>,
 }
 
 fn filter_yaml(filter: &Option<(Vec<&str>, Vec<&str>)>) -> String {
@@ -48,6 +50,7 @@ fn config(work: &Workdir, o: &Options) -> PathBuf {
     let seeded = mlflow::shared();
     let tracking = o.tracking.as_deref().unwrap_or(seeded.server.url());
     let registry = o.registry.as_deref().unwrap_or(tracking);
+    let (sink, server) = sink(o);
     let yaml = format!(
         "source:
   type: mlflow
@@ -60,13 +63,9 @@ fn config(work: &Workdir, o: &Options) -> PathBuf {
   sourceConfig:
     config:
       type: MlModelMetadata
-{filter}sink:
-  type: file
-  config:
-    filename: unused.jsonl
-workflowConfig:
+{filter}{sink}workflowConfig:
   loggerLevel: INFO
-  distributedExecution:
+{server}  distributedExecution:
     enabled: true
     orchestrator: sequential
     retryPolicy:
@@ -80,17 +79,36 @@ workflowConfig:
     work.write("config.yaml", yaml)
 }
 
+/// The sink section and the `openMetadataServerConfig` lines of `o`.
+fn sink(o: &Options) -> (String, String) {
+    match &o.openmetadata {
+        None => (
+            "sink:\n  type: file\n  config:\n    filename: unused.jsonl\n".to_owned(),
+            String::new(),
+        ),
+        Some(om) => (
+            "sink:\n  type: metadata-rest\n  config: {}\n".to_owned(),
+            format!(
+                "  openMetadataServerConfig:\n    hostPort: {}\n    authProvider: openmetadata\n    \
+                 securityConfig:\n      jwtToken: ${{OM_JWT_TOKEN}}\n",
+                yaml_str(om)
+            ),
+        ),
+    }
+}
+
 fn ingest(work: &Workdir, o: &Options, name: &str, mode: (&str, Option<u32>)) -> RunOutput {
     let config = config(work, o);
     let output = work.join(&format!("{name}.jsonl"));
-    Omrun::ingest(work.path(), config)
+    let mut cmd = Omrun::ingest(work.path(), config)
         .plugin(plugin("mlflow"))
         .mode(mode.0, mode.1)
-        .report_json(&work.join(&format!("{name}.report.json")))
-        .arg("--file-sink")
-        .arg(&output)
-        .output(&output)
-        .run()
+        .env("OM_JWT_TOKEN", OM_TOKEN)
+        .report_json(&work.join(&format!("{name}.report.json")));
+    if o.openmetadata.is_none() {
+        cmd = cmd.arg("--file-sink").arg(&output).output(&output);
+    }
+    cmd.run()
 }
 
 /// A model as the tests compare it: hyper-parameters by name, features `(name, type)` in
@@ -467,13 +485,9 @@ fn a_registry_on_another_server_is_refused() {
         ..Options::default()
     };
     let out = ingest(&work, &options, "out", SEQUENTIAL);
+    out.assert_code(2);
     assert!(
-        out.code == Some(1) || out.code == Some(2),
-        "{}",
-        out.describe()
-    );
-    assert!(
-        out.stderr.contains(&format!(
+        out.single_error().contains(&format!(
             "registryUri names another server ({}) than trackingUri ({})",
             other.replace("http://", ""),
             seeded.server.url().replace("http://", "")
@@ -481,13 +495,52 @@ fn a_registry_on_another_server_is_refused() {
         "{}",
         out.describe()
     );
+    let written = std::fs::read_to_string(work.join("out.jsonl")).unwrap_or_default();
+    assert!(written.is_empty(), "nothing is written: {written}");
+}
+
+/// Into OpenMetadata (the stand-in): the ML model service and every model that can be
+/// described, with what the file sink writes; the two that cannot fail, and nothing else. A second
+/// run over the unchanged registry changes nothing stored.
+#[test]
+fn into_openmetadata_and_unchanged_on_a_second_run() {
+    let om = StandIn::start(OM_TOKEN);
+    let work = Workdir::new();
+    let options = Options {
+        openmetadata: Some(om.host_port()),
+        ..Options::default()
+    };
+    let out = ingest(&work, &options, "om", ("local", Some(4)));
+    out.assert_code(1);
     assert!(
-        !work.join("out.jsonl").exists()
-            || Records::read(&work.join("out.jsonl"))
-                .of_kind("CreateMlModelRequest")
-                .next()
-                .is_none()
+        om.unexpected_requests().is_empty(),
+        "{:?}",
+        om.unexpected_requests()
     );
+    assert_eq!(out.report()["failed"], 2);
+    let services = om.stored(Collection::MlModelServices);
+    assert_eq!(services[SERVICE]["serviceType"], "Mlflow", "{services:?}");
+    let stored = om.stored(Collection::MlModels);
+    let want = expected(all);
+    assert_eq!(
+        stored.keys().cloned().collect::<BTreeSet<_>>(),
+        want.keys().map(|n| fqn(&[SERVICE, n])).collect()
+    );
+    for (name, model) in &want {
+        assert_eq!(&model_of(&stored[&fqn(&[SERVICE, name])]), model, "{name}");
+    }
+
+    let before = om.writes();
+    let again = ingest(&work, &options, "again", SEQUENTIAL);
+    again.assert_code(1);
+    let after = om.writes();
+    assert_eq!(
+        (after.creates, after.updates, after.deletes),
+        (before.creates, before.updates, before.deletes),
+        "{}",
+        again.describe()
+    );
+    assert_eq!(om.stored(Collection::MlModels), stored);
 }
 
 /// The fields both tools write, by model name: what omrun's file holds and what OpenMetadata's own
@@ -576,4 +629,32 @@ fn the_same_as_openmetadatas_own_connector() {
         ours.keys().collect::<Vec<_>>(),
         theirs.keys().collect::<Vec<_>>()
     );
+}
+
+/// examples/distributed-ingestion/mlflow-local.yaml runs unchanged with only its variables set
+/// (the plugin found in build/plugins), on local workers: every model but the `tmp`/`test` ones
+/// its filter leaves out, the two that cannot be described failed.
+#[test]
+fn the_local_example_runs_as_documented() {
+    let seeded = mlflow::shared();
+    let work = Workdir::new();
+    let output = work.join("out.jsonl");
+    let example = omrun_tests::repo_root().join("examples/distributed-ingestion/mlflow-local.yaml");
+    let out = Omrun::ingest(work.path(), example)
+        .env("MLFLOW_TRACKING_URI", seeded.server.url())
+        .env("OMRUN_OUTPUT", &output)
+        .output(&output)
+        .report_json(&work.join("report.json"))
+        .run();
+    out.assert_code(1);
+    out.assert_stderr_line("Processing with 4 worker threads");
+    let records = out.records();
+    assert_eq!(records.service()["serviceType"], "Mlflow");
+    assert_eq!(
+        found(&records).keys().collect::<Vec<_>>(),
+        expected(|n| !n.starts_with("tmp"))
+            .keys()
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(out.report()["failed"], 2, "{}", out.describe());
 }
