@@ -224,11 +224,17 @@ impl Entity {
         // A pipeline's tasks and a model's features are named parts OpenMetadata requires names for.
         let parts: Vec<(&str, &str)> = match self {
             Entity::Pipeline(p) => p.tasks.iter().map(|t| ("task", t.name.as_str())).collect(),
-            Entity::MlModel(m) => m.features.iter().map(|f| ("feature", f.name.as_str())).collect(),
+            Entity::MlModel(m) => m
+                .features
+                .iter()
+                .map(|f| ("feature", f.name.as_str()))
+                .collect(),
             _ => Vec::new(),
         };
         if let Some((part, _)) = parts.iter().find(|(_, name)| name.is_empty()) {
-            return Some(format!("the plugin returned a {kind} with a {part} of empty name"));
+            return Some(format!(
+                "the plugin returned a {kind} with a {part} of empty name"
+            ));
         }
         let columns = match self {
             Entity::Table(t) => t.columns.as_slice(),

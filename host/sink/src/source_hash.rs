@@ -330,10 +330,7 @@ const ML_HYPER_PARAMETER: &[Field] = &[
     f("value", Null, Plain),
 ];
 
-const ML_STORE: &[Field] = &[
-    f("imageRepository", Null, Plain),
-    f("storage", Null, Plain),
-];
+const ML_STORE: &[Field] = &[f("imageRepository", Null, Plain), f("storage", Null, Plain)];
 
 const ML_MODEL: &[Field] = &[
     // Always written by omrun; OpenMetadata's default is `mlmodel` too.
@@ -499,7 +496,11 @@ fn column_key(c: &Value) -> (u64, String) {
 fn reference_key(r: &Value) -> String {
     ["fullyQualifiedName", "name", "id"]
         .iter()
-        .find_map(|key| r.get(*key).and_then(Value::as_str).filter(|v| !v.is_empty()))
+        .find_map(|key| {
+            r.get(*key)
+                .and_then(Value::as_str)
+                .filter(|v| !v.is_empty())
+        })
         .unwrap_or_default()
         .to_owned()
 }
@@ -699,7 +700,6 @@ mod tests {
         assert_eq!(source_hash(RequestKind::DashboardService, &service), None);
     }
 
-
     // Pipelines (tasks, a date-time in two wire forms, owners as entity references, tags out of
     // order) and ML models; the hashes are `scripts/om-source-hash.py --print`'s for these requests.
     #[test]
@@ -731,7 +731,10 @@ mod tests {
             assert_eq!(source_hash(kind, &request).unwrap(), expected, "{request}");
         }
         // A run of a pipeline is no Create request: OpenMetadata does not hash it.
-        assert_eq!(source_hash(RequestKind::PipelineStatus, &json!({"timestamp": 1})), None);
+        assert_eq!(
+            source_hash(RequestKind::PipelineStatus, &json!({"timestamp": 1})),
+            None
+        );
     }
 
     // Nested columns, tag labels (out of order, to be sorted by `tagFQN` as OpenMetadata sorts

@@ -204,7 +204,11 @@ fn check_tasks(origin: &str, pipeline: &Value) {
     let tasks = pipeline["tasks"].as_array().cloned().unwrap_or_default();
     let names: Vec<&str> = tasks.iter().map(|t| str_field(origin, t, "name")).collect();
     let unique: BTreeSet<&str> = names.iter().copied().collect();
-    assert_eq!(unique.len(), names.len(), "{origin}: a task named twice: {names:?}");
+    assert_eq!(
+        unique.len(),
+        names.len(),
+        "{origin}: a task named twice: {names:?}"
+    );
     for task in &tasks {
         for downstream in str_list(origin, task, "downstreamTasks") {
             assert!(
@@ -226,7 +230,10 @@ fn check_run_tasks(origin: &str, pipeline: &Value, run: &Value) {
         .collect();
     for status in run["taskStatus"].as_array().into_iter().flatten() {
         let name = str_field(origin, status, "name");
-        assert!(tasks.contains(name), "{origin}: a run names task {name}, not one of {tasks:?}");
+        assert!(
+            tasks.contains(name),
+            "{origin}: a run names task {name}, not one of {tasks:?}"
+        );
     }
 }
 

@@ -166,18 +166,30 @@ impl StandIn {
     /// Adds a user (name and e-mail) whose id is a fresh UUID, returned: what a dashboard's owner
     /// reference must name.
     pub fn add_user(&self, name: &str, email: &str) -> String {
-        self.add_owner("user", name, email)
+        self.add_owner("user", None, name, email)
     }
 
     /// Adds a team (of type `Group`, name and e-mail) whose id is a fresh UUID, returned.
     pub fn add_team(&self, name: &str, email: &str) -> String {
-        self.add_owner("team", name, email)
+        self.add_team_of_type(name, email, "Group")
     }
 
-    fn add_owner(&self, kind: &'static str, name: &str, email: &str) -> String {
+    /// Adds a team of another `teamType` (`Department`, `Division`, …), which cannot own.
+    pub fn add_team_of_type(&self, name: &str, email: &str, team_type: &'static str) -> String {
+        self.add_owner("team", Some(team_type), name, email)
+    }
+
+    fn add_owner(
+        &self,
+        kind: &'static str,
+        team_type: Option<&'static str>,
+        name: &str,
+        email: &str,
+    ) -> String {
         let id = crate::standin_server::random_uuid();
         self.shared.lock().store.users.push(users::User {
             kind,
+            team_type,
             id: id.clone(),
             name: name.to_string(),
             email: email.to_string(),

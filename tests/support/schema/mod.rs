@@ -61,7 +61,10 @@ pub const KINDS: &[(&str, &str)] = &[
         "CreateMlModelServiceRequest",
         "schema/api/services/createMlModelService.json",
     ),
-    ("CreatePipelineRequest", "schema/api/data/createPipeline.json"),
+    (
+        "CreatePipelineRequest",
+        "schema/api/data/createPipeline.json",
+    ),
     ("CreateMlModelRequest", "schema/api/data/createMlModel.json"),
     // Not a Create request: the body of `PUT /v1/pipelines/{fqn}/status`.
     ("PipelineStatus", "schema/entity/data/pipelineStatus.json"),

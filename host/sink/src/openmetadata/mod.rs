@@ -365,9 +365,13 @@ impl OpenMetadataSink {
                         .filter(|r| !failures.iter().any(|f: &SinkFailure| f.fqn == r.fqn));
                     let calls = stored
                         .map(|r| self.put(segments(collection, &[r.fqn.as_str(), "status"]), r));
-                    let refused: Vec<SinkFailure> = join_all(calls).await.into_iter().flatten().collect();
+                    let refused: Vec<SinkFailure> =
+                        join_all(calls).await.into_iter().flatten().collect();
                     failures.extend(refused.into_iter().map(|f| SinkFailure {
-                        error: format!("a run of it (its pipeline status) was refused: {}", f.error),
+                        error: format!(
+                            "a run of it (its pipeline status) was refused: {}",
+                            f.error
+                        ),
                         ..f
                     }));
                 }

@@ -382,7 +382,11 @@ impl Requests {
         if let Some(concurrency) = p.concurrency {
             body.insert("concurrency".into(), concurrency.into());
         }
-        insert_some(&mut body, "pipelineLocation", p.pipeline_location.as_deref());
+        insert_some(
+            &mut body,
+            "pipelineLocation",
+            p.pipeline_location.as_deref(),
+        );
         if let Some(start) = p.start_date.as_deref().filter(|d| !d.trim().is_empty()) {
             body.insert("startDate".into(), iso_datetime(start).into());
         }
@@ -390,7 +394,10 @@ impl Requests {
             .tasks
             .iter()
             .map(|t| {
-                let mut task = named(&t.name, self.conventions.description(t.description.as_deref()));
+                let mut task = named(
+                    &t.name,
+                    self.conventions.description(t.description.as_deref()),
+                );
                 insert_some(&mut task, "displayName", t.display_name.as_deref());
                 insert_some(&mut task, "sourceUrl", t.source_url.as_deref());
                 // Always a list, as OpenMetadata's connector writes it (`downstream_task_ids or []`).
@@ -407,7 +414,11 @@ impl Requests {
         if let Some(state) = p.state {
             body.insert("state".into(), state.into());
         }
-        insert_some(&mut body, "scheduleInterval", p.schedule_interval.as_deref());
+        insert_some(
+            &mut body,
+            "scheduleInterval",
+            p.schedule_interval.as_deref(),
+        );
         insert_tags(&mut body, &p.tags);
         body.into()
     }
@@ -439,23 +450,38 @@ impl Requests {
                 .features
                 .iter()
                 .map(|f| {
-                    let mut feature = named(&f.name, self.conventions.description(f.description.as_deref()));
+                    let mut feature = named(
+                        &f.name,
+                        self.conventions.description(f.description.as_deref()),
+                    );
                     if let Some(data_type) = f.data_type {
                         feature.insert("dataType".into(), data_type.into());
                     }
-                    insert_some(&mut feature, "featureAlgorithm", f.feature_algorithm.as_deref());
+                    insert_some(
+                        &mut feature,
+                        "featureAlgorithm",
+                        f.feature_algorithm.as_deref(),
+                    );
                     insert_tags(&mut feature, &f.tags);
                     Value::Object(feature)
                 })
                 .collect();
             body.insert("mlFeatures".into(), features.into());
         }
-        insert_some(&mut body, "target", m.target.as_deref().map(fqn::encode_name).as_deref());
+        insert_some(
+            &mut body,
+            "target",
+            m.target.as_deref().map(fqn::encode_name).as_deref(),
+        );
         insert_some(&mut body, "dashboard", m.dashboard.as_deref());
         if let Some(store) = &m.store {
             let mut value = Map::new();
             insert_some(&mut value, "storage", store.storage.as_deref());
-            insert_some(&mut value, "imageRepository", store.image_repository.as_deref());
+            insert_some(
+                &mut value,
+                "imageRepository",
+                store.image_repository.as_deref(),
+            );
             body.insert("mlStore".into(), value.into());
         }
         insert_some(&mut body, "server", m.server.as_deref());
@@ -574,7 +600,12 @@ fn parse_datetime(text: &str) -> Option<String> {
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let (date, rest) = text.split_at_checked(10)?;
     let d: Vec<&str> = date.split('-').collect();
-    if d.len() != 3 || !d.iter().all(|p| digits(p)) || d[0].len() != 4 || d[1].len() != 2 || d[2].len() != 2 {
+    if d.len() != 3
+        || !d.iter().all(|p| digits(p))
+        || d[0].len() != 4
+        || d[1].len() != 2
+        || d[2].len() != 2
+    {
         return None;
     }
     let rest = rest.strip_prefix(['T', 't', ' '])?;
@@ -601,7 +632,9 @@ fn parse_datetime(text: &str) -> Option<String> {
         "Z" | "z" => "Z".to_owned(),
         z => {
             let (sign, offset) = z.split_at(1);
-            let (h, m) = offset.split_once(':').unwrap_or(offset.split_at(offset.len().min(2)));
+            let (h, m) = offset
+                .split_once(':')
+                .unwrap_or(offset.split_at(offset.len().min(2)));
             if !digits(h) || h.len() != 2 || !(m.is_empty() || digits(m) && m.len() == 2) {
                 return None;
             }

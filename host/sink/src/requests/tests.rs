@@ -281,9 +281,21 @@ fn dashboard_services_are_chosen_by_service_type() {
     assert_eq!(database.kind, RequestKind::DatabaseService);
     // The category comes from OpenMetadata's own schemas: each kind of service has its collection.
     for (service_type, kind, collection) in [
-        ("CustomDatabase", RequestKind::DatabaseService, "services/databaseServices"),
-        ("Airflow", RequestKind::PipelineService, "services/pipelineServices"),
-        ("Mlflow", RequestKind::MlModelService, "services/mlmodelServices"),
+        (
+            "CustomDatabase",
+            RequestKind::DatabaseService,
+            "services/databaseServices",
+        ),
+        (
+            "Airflow",
+            RequestKind::PipelineService,
+            "services/pipelineServices",
+        ),
+        (
+            "Mlflow",
+            RequestKind::MlModelService,
+            "services/mlmodelServices",
+        ),
     ] {
         let service = Requests::new("svc", service_type).service();
         assert_eq!(service.kind, kind, "{service_type}");
@@ -546,7 +558,10 @@ fn airflow_dag() -> Pipeline {
         owners: vec!["airflow".into()],
         tags: Vec::new(),
         // Newest first, as the contract has them.
-        runs: vec![run("manual_2", 2_000, "Failed"), run("manual_1", 1_000, "Successful")],
+        runs: vec![
+            run("manual_2", 2_000, "Failed"),
+            run("manual_1", 1_000, "Successful"),
+        ],
     }
 }
 
@@ -600,16 +615,19 @@ fn a_pipelines_runs_go_oldest_first_to_its_status_endpoint() {
                "endTime": 1005, "taskStatus": [
                    {"name": "extract", "executionStatus": "Successful", "startTime": 1000}]})
     );
-    assert!(RequestKind::Pipeline < RequestKind::PipelineStatus, "a run after its pipeline");
+    assert!(
+        RequestKind::Pipeline < RequestKind::PipelineStatus,
+        "a run after its pipeline"
+    );
 }
 
 #[test]
 fn owners_change_the_hash_as_they_change_openmetadatas() {
     let requests = Requests::new("af", "Airflow");
     let bare = requests.entity(&Entity::Pipeline(airflow_dag()));
-    let owned = bare
-        .clone()
-        .with_owners(vec![json!({"id": "5a1f9e5e-0c4b-4a57-9f0e-1df0a5d5e6a1", "type": "user", "name": "ann"})]);
+    let owned = bare.clone().with_owners(vec![
+        json!({"id": "5a1f9e5e-0c4b-4a57-9f0e-1df0a5d5e6a1", "type": "user", "name": "ann"}),
+    ]);
     assert_eq!(owned.body["owners"][0]["name"], "ann");
     assert_ne!(owned.body["sourceHash"], bare.body["sourceHash"]);
     assert_eq!(
@@ -673,8 +691,14 @@ fn date_times_are_written_as_openmetadatas_client_writes_them() {
         ("2024-01-01T00:00:00+00:00", "2024-01-01T00:00:00Z"),
         ("2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z"),
         ("2024-01-01 00:00", "2024-01-01T00:00:00"),
-        ("2024-01-01T12:00:00.5+02:00", "2024-01-01T12:00:00.500000+02:00"),
-        ("2024-01-01T00:00:00.123-0530", "2024-01-01T00:00:00.123000-05:30"),
+        (
+            "2024-01-01T12:00:00.5+02:00",
+            "2024-01-01T12:00:00.500000+02:00",
+        ),
+        (
+            "2024-01-01T00:00:00.123-0530",
+            "2024-01-01T00:00:00.123000-05:30",
+        ),
         ("2024-01-01T00:00:00.000000Z", "2024-01-01T00:00:00Z"),
         // Not a date-time: left for the server to refuse by name.
         ("yesterday", "yesterday"),

@@ -180,3 +180,44 @@ impl Exports {
 pub fn upgrade<T: serde::Serialize, U: serde::de::DeserializeOwned>(value: T) -> U {
     super::same(value, CONTRACT, newest::CONTRACT)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_of_0_4_are_the_same_values_in_0_5() {
+        let dashboard = types::Entity::Dashboard(types::Dashboard {
+            name: "d".into(),
+            display_name: Some("D".into()),
+            description: None,
+            dashboard_type: types::DashboardType::Report,
+            source_url: None,
+            project: None,
+            charts: vec!["c".into()],
+            data_models: vec![],
+            owners: vec!["a@example.com".into()],
+            upstream: vec![types::UpstreamTable {
+                database: None,
+                schema: Some("s".into()),
+                table: "t".into(),
+                columns: vec![types::ColumnLineage {
+                    from_column: "a".into(),
+                    to_column: "b".into(),
+                }],
+            }],
+        });
+        let upgraded: newest::types::Entity = upgrade(&dashboard);
+        assert_eq!(
+            serde_json::to_value(&upgraded).unwrap(),
+            serde_json::to_value(&dashboard).unwrap()
+        );
+        // A ref the host hands back to a 0.4.0 plugin is one it discovered: of its kinds.
+        let r = newest::types::EntityRef {
+            kind: newest::types::EntityKind::DashboardDataModel,
+            path: vec!["m".into()],
+        };
+        let back: types::EntityRef = upgrade(&r);
+        assert_eq!(back.kind, types::EntityKind::DashboardDataModel);
+    }
+}
