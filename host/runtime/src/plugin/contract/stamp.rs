@@ -23,6 +23,7 @@ pub enum Contract {
     V0_2,
     V0_3,
     V0_4,
+    V0_5,
 }
 
 /// Every supported contract, oldest first.
@@ -31,6 +32,7 @@ pub const SUPPORTED: &[Contract] = &[
     Contract::V0_2,
     Contract::V0_3,
     Contract::V0_4,
+    Contract::V0_5,
 ];
 
 impl Contract {
