@@ -292,3 +292,31 @@ fn seed_hash() -> u64 {
     }
     hash
 }
+
+/// What OpenMetadata's own Airflow connector (its REST source, openmetadata-ingestion 2.0.7.0,
+/// through `tests/support/om_connector.py` with `tests/support/airflow/om_patches.py`) sends for
+/// the shared Airflow as `service`, writing into the OpenMetadata stand-in `om`: every Create
+/// request its sink is handed, in order, as `{"kind", "request"}` (its pipeline statuses are in
+/// the stand-in). Panics with its log unless it succeeds.
+pub fn openmetadata_ingest(
+    om: &crate::openmetadata::StandIn,
+    service: &str,
+) -> Vec<serde_json::Value> {
+    let source = format!(
+        "source:\n  type: airflow\n  serviceName: {service}\n  serviceConnection:\n    config:\n      \
+         type: Airflow\n      hostPort: {}\n      connection:\n        type: RestAPI\n        \
+         authConfig:\n          username: {}\n          password: {}\n  sourceConfig:\n    \
+         config:\n      type: PipelineMetadata\n",
+        shared().url(),
+        ADMIN.0,
+        ADMIN.1
+    );
+    let patches = repo_root().join("tests/support/airflow/om_patches.py");
+    crate::om_ingest::run_connector(
+        "Airflow",
+        &source,
+        om,
+        std::ffi::OsStr::new(""),
+        Some(&patches),
+    )
+}

@@ -213,9 +213,11 @@ impl Client {
                 };
                 format!("{e}: Airflow refused the credentials{token}; check {check}")
             }
+            // Airflow 3 answers a token it cannot verify with 403 too, not only a user lacking
+            // permission.
             Some(403) => format!(
-                "{e}: Airflow refused access; the user needs read access to DAGs, DAG runs and \
-                 task instances ({check})"
+                "{e}: Airflow refused the credentials or their access; check {check}, and that \
+                 the user may read DAGs, DAG runs and task instances"
             ),
             _ => e.message,
         }

@@ -11,7 +11,7 @@ use omrun_sdk::types::{
 use crate::api::{Dag, DagRun, Task, TaskInstance};
 use crate::client::quote;
 use crate::config::ApiVersion;
-use crate::time::{Timestamp, millis};
+use crate::time::millis;
 
 /// OpenMetadata's classification of Airflow's DAG tags, with its descriptions.
 pub const TAG_CLASSIFICATION: &str = "AirflowTags";
@@ -51,12 +51,8 @@ pub fn pipeline(dag: &Dag, tasks: &[Task], shape: &Shape) -> Pipeline {
         description: dag.description.clone().filter(|d| !d.is_empty()),
         source_url: Some(dag_url(shape, dag_id)),
         schedule_interval,
-        // As OpenMetadata's model parses it (a datetime), written back in Python's isoformat.
-        start_date: dag
-            .start_date
-            .as_deref()
-            .and_then(Timestamp::parse)
-            .map(Timestamp::isoformat),
+        // As Airflow gives it; the host writes it as OpenMetadata's client does.
+        start_date: dag.start_date.clone(),
         concurrency: dag.max_active_runs.and_then(|n| u32::try_from(n).ok()),
         pipeline_location: dag.fileloc.clone().or_else(|| dag.file_loc.clone()),
         state: dag.is_paused.map(|paused| match paused {
@@ -278,7 +274,7 @@ mod tests {
             Some("http://af:8080/taskinstance/list/?_flt_3_dag_id=etl&_flt_3_task_id=prep.clean")
         );
         assert_eq!(p.schedule_interval.as_deref(), Some("@daily"));
-        assert_eq!(p.start_date.as_deref(), Some("2026-01-01T00:00:00+00:00"));
+        assert_eq!(p.start_date.as_deref(), Some("2026-01-01T00:00:00Z"));
         assert_eq!(p.pipeline_location.as_deref(), Some("/d.py"));
         assert_eq!(p.state, Some(PipelineState::Active));
         assert!(p.owners.is_empty() && p.tags.is_empty());

@@ -1,141 +1,94 @@
 //! Airflow's ISO 8601 timestamps (`2026-02-01T00:00:00Z`, `…T22:13:33.977465+00:00`) read as
 //! OpenMetadata's connector reads them (pydantic's `datetime`), turned into what it writes:
-//! milliseconds since the epoch as its `datetime_to_ts` computes them, and Python's `isoformat()`.
+//! milliseconds since the epoch as its `datetime_to_ts` computes them.
 //! Small on purpose: a date-time crate would weigh more than the rest of the connector.
 
-/// A parsed timestamp: the instant in microseconds since the Unix epoch and the offset it was
-/// written with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Timestamp {
-    pub micros: i64,
-    /// Seconds east of UTC; `None` for a timestamp written without an offset (which Airflow's
-    /// API never sends), read as UTC.
-    pub offset: Option<i32>,
-}
-
-impl Timestamp {
-    /// `YYYY-MM-DD`, optionally followed by `T` (or a space) `HH:MM[:SS[.fraction]]` and `Z` or
-    /// `±HH:MM` / `±HHMM`. `None` for anything else.
-    pub fn parse(text: &str) -> Option<Self> {
-        let text = text.trim();
-        let b = text.as_bytes();
-        let digits = |from: usize, n: usize| -> Option<i64> {
-            let part = b.get(from..from + n)?;
-            part.iter()
-                .all(u8::is_ascii_digit)
-                .then(|| part.iter().fold(0, |acc, d| acc * 10 + i64::from(d - b'0')))
-        };
-        let (year, month, day) = (digits(0, 4)?, digits(5, 2)?, digits(8, 2)?);
-        if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+/// Microseconds since the epoch of `YYYY-MM-DD`, optionally followed by `T` (or a space)
+/// `HH:MM[:SS[.fraction]]` and `Z` or `±HH:MM` / `±HHMM`; one without an offset (which Airflow's
+/// API never sends) is read as UTC. `None` for anything else.
+pub fn parse_micros(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let b = text.as_bytes();
+    let digits = |from: usize, n: usize| -> Option<i64> {
+        let part = b.get(from..from + n)?;
+        part.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| part.iter().fold(0, |acc, d| acc * 10 + i64::from(d - b'0')))
+    };
+    let (year, month, day) = (digits(0, 4)?, digits(5, 2)?, digits(8, 2)?);
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return None;
+    }
+    let mut at = 10;
+    let (mut hour, mut minute, mut second, mut micro) = (0, 0, 0, 0);
+    if matches!(b.get(at), Some(b'T' | b't' | b' ')) {
+        hour = digits(at + 1, 2)?;
+        if b.get(at + 3) != Some(&b':') {
             return None;
         }
-        if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
-            return None;
-        }
-        let mut at = 10;
-        let (mut hour, mut minute, mut second, mut micro) = (0, 0, 0, 0);
-        if matches!(b.get(at), Some(b'T' | b't' | b' ')) {
-            hour = digits(at + 1, 2)?;
-            if b.get(at + 3) != Some(&b':') {
-                return None;
-            }
-            minute = digits(at + 4, 2)?;
-            at += 6;
-            if b.get(at) == Some(&b':') {
-                second = digits(at + 1, 2)?;
-                at += 3;
-                if matches!(b.get(at), Some(b'.' | b',')) {
-                    let start = at + 1;
-                    let end = start + b[start..].iter().take_while(|c| c.is_ascii_digit()).count();
-                    if end == start {
-                        return None;
-                    }
-                    // Microseconds: Python keeps six digits.
-                    let kept = &text[start..end.min(start + 6)];
-                    micro = kept.parse::<i64>().ok()? * 10_i64.pow(6 - kept.len() as u32);
-                    at = end;
-                }
-            }
-            if hour > 23 || minute > 59 || second > 59 {
-                return None;
-            }
-        }
-        let offset = match &text[at..] {
-            "" => None,
-            "Z" | "z" => Some(0),
-            rest => {
-                let sign = match rest.as_bytes()[0] {
-                    b'+' => 1,
-                    b'-' => -1,
-                    _ => return None,
-                };
-                let r = &rest.as_bytes()[1..];
-                let two = |i: usize| -> Option<i32> {
-                    let p = r.get(i..i + 2)?;
-                    p.iter()
-                        .all(u8::is_ascii_digit)
-                        .then(|| i32::from(p[0] - b'0') * 10 + i32::from(p[1] - b'0'))
-                };
-                let (h, m) = match r.len() {
-                    5 if r[2] == b':' => (two(0)?, two(3)?),
-                    4 => (two(0)?, two(2)?),
-                    2 => (two(0)?, 0),
-                    _ => return None,
-                };
-                if h > 23 || m > 59 {
+        minute = digits(at + 4, 2)?;
+        at += 6;
+        if b.get(at) == Some(&b':') {
+            second = digits(at + 1, 2)?;
+            at += 3;
+            if matches!(b.get(at), Some(b'.' | b',')) {
+                let start = at + 1;
+                let end = start + b[start..].iter().take_while(|c| c.is_ascii_digit()).count();
+                if end == start {
                     return None;
                 }
-                Some(sign * (h * 3600 + m * 60))
+                // Microseconds: Python keeps six digits.
+                let kept = &text[start..end.min(start + 6)];
+                micro = kept.parse::<i64>().ok()? * 10_i64.pow(6 - kept.len() as u32);
+                at = end;
             }
-        };
-        let days = days_from_civil(year, month, day);
-        let local = ((days * 24 + hour) * 60 + minute) * 60 + second;
-        Some(Self {
-            micros: (local - i64::from(offset.unwrap_or(0))) * 1_000_000 + micro,
-            offset,
-        })
-    }
-
-    /// Milliseconds since the epoch as OpenMetadata's `datetime_to_ts` makes them:
-    /// `int(dt.timestamp() * 1000)`, the seconds a float (the microseconds over 10⁶, rounded as
-    /// Python rounds a true division) times 1000, truncated toward zero.
-    pub fn millis(self) -> i64 {
-        (self.micros as f64 / 1e6 * 1000.0) as i64
-    }
-
-    /// Python's `datetime.isoformat()` of it: `YYYY-MM-DDTHH:MM:SS[.ffffff][+HH:MM]`, in the
-    /// offset it was written with (none when it had none).
-    pub fn isoformat(self) -> String {
-        let local = self.micros + i64::from(self.offset.unwrap_or(0)) * 1_000_000;
-        let (secs, micro) = (local.div_euclid(1_000_000), local.rem_euclid(1_000_000));
-        let (days, in_day) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-        let (year, month, day) = civil_from_days(days);
-        let mut out = format!(
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
-            in_day / 3600,
-            in_day / 60 % 60,
-            in_day % 60
-        );
-        if micro != 0 {
-            out.push_str(&format!(".{micro:06}"));
         }
-        let Some(offset) = self.offset else {
-            return out;
-        };
-        let sign = if offset < 0 { '-' } else { '+' };
-        let offset = offset.abs();
-        out.push_str(&format!(
-            "{sign}{:02}:{:02}",
-            offset / 3600,
-            offset / 60 % 60
-        ));
-        out
+        if hour > 23 || minute > 59 || second > 59 {
+            return None;
+        }
     }
+    let offset = match &text[at..] {
+        "" | "Z" | "z" => 0,
+        rest => {
+            let sign = match rest.as_bytes()[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let r = &rest.as_bytes()[1..];
+            let two = |i: usize| -> Option<i32> {
+                let p = r.get(i..i + 2)?;
+                p.iter()
+                    .all(u8::is_ascii_digit)
+                    .then(|| i32::from(p[0] - b'0') * 10 + i32::from(p[1] - b'0'))
+            };
+            let (h, m) = match r.len() {
+                5 if r[2] == b':' => (two(0)?, two(3)?),
+                4 => (two(0)?, two(2)?),
+                2 => (two(0)?, 0),
+                _ => return None,
+            };
+            if h > 23 || m > 59 {
+                return None;
+            }
+            sign * (h * 3600 + m * 60)
+        }
+    };
+    let days = days_from_civil(year, month, day);
+    let local = ((days * 24 + hour) * 60 + minute) * 60 + second;
+    Some((local - i64::from(offset)) * 1_000_000 + micro)
 }
 
-/// Milliseconds since the epoch of an optional ISO 8601 text; `None` when absent or unreadable.
+/// Milliseconds since the epoch of an optional ISO 8601 text (`None` when absent or unreadable),
+/// as OpenMetadata's `datetime_to_ts` makes them: `int(dt.timestamp() * 1000)`, the seconds a
+/// float (the microseconds over 10⁶, rounded as Python rounds a true division) times 1000,
+/// truncated toward zero.
 pub fn millis(text: Option<&str>) -> Option<i64> {
-    text.and_then(Timestamp::parse).map(Timestamp::millis)
+    let micros = parse_micros(text?)?;
+    Some((micros as f64 / 1e6 * 1000.0) as i64)
 }
 
 fn is_leap(year: i64) -> bool {
@@ -162,28 +115,12 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// The date of a day number of [`days_from_civil`].
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn ms(text: &str) -> i64 {
-        Timestamp::parse(text)
-            .unwrap_or_else(|| panic!("{text}"))
-            .millis()
+        millis(Some(text)).unwrap_or_else(|| panic!("{text}"))
     }
 
     #[test]
@@ -217,30 +154,9 @@ mod tests {
             "2026-02-01T00:00:00 UTC",
             "2026/02/01",
         ] {
-            assert_eq!(Timestamp::parse(bad), None, "{bad}");
+            assert_eq!(parse_micros(bad), None, "{bad}");
         }
         assert_eq!(millis(None), None);
         assert_eq!(millis(Some("never")), None);
-    }
-
-    #[test]
-    fn isoformat_as_python_writes_it() {
-        let iso = |t: &str| Timestamp::parse(t).unwrap().isoformat();
-        assert_eq!(iso("2026-01-01T00:00:00Z"), "2026-01-01T00:00:00+00:00");
-        assert_eq!(
-            iso("2026-12-03T22:13:33.977465Z"),
-            "2026-12-03T22:13:33.977465+00:00"
-        );
-        assert_eq!(
-            iso("2026-12-03T22:13:33.5Z"),
-            "2026-12-03T22:13:33.500000+00:00"
-        );
-        assert_eq!(iso("2026-06-30T23:30:00-0230"), "2026-06-30T23:30:00-02:30");
-        assert_eq!(
-            iso("1969-12-31T23:59:59+01:00"),
-            "1969-12-31T23:59:59+01:00"
-        );
-        assert_eq!(iso("2000-02-29"), "2000-02-29T00:00:00");
-        assert_eq!(iso("2024-02-29 12:00"), "2024-02-29T12:00:00");
     }
 }
