@@ -4,7 +4,6 @@
 //! `sourceConfig.config` (OpenMetadata's `PipelineMetadata` pipeline). Unknown keys are ignored.
 
 use omrun_common_db::filter::{FilterPattern, PatternConfig};
-use omrun_sdk::log;
 use serde::Deserialize;
 
 /// Which REST API to speak: `/api/v2` (Airflow 3) or `/api/v1` (Airflow 2).
@@ -52,6 +51,8 @@ pub struct Config {
     pub include_tags: bool,
     /// `includeUnDeployedPipelines` (default true): paused DAGs too.
     pub include_paused: bool,
+    /// `connection.verifySSL: false`, which omrun does not honour (said once, by discovery).
+    pub verify_ssl_off: bool,
 }
 
 /// OpenMetadata's default `numberOfStatus`.
@@ -106,12 +107,6 @@ impl Config {
             }
         };
         let credentials = credentials(rest.auth_config, secrets)?;
-        if rest.verify_ssl == Some(false) {
-            log::warn!(
-                "Airflow: connection.verifySSL: false is not honoured: omrun always verifies the \
-                 server's TLS certificate"
-            );
-        }
         let number_of_status = match connection.number_of_status {
             None => DEFAULT_NUMBER_OF_STATUS,
             Some(n) => n.count()?,
@@ -128,6 +123,7 @@ impl Config {
             include_owners: source.include_owners.unwrap_or(true),
             include_tags: source.include_tags.unwrap_or(true),
             include_paused: source.include_un_deployed_pipelines.unwrap_or(true),
+            verify_ssl_off: rest.verify_ssl == Some(false),
         })
     }
 }
@@ -315,17 +311,17 @@ mod tests {
         assert_eq!(c.number_of_status, 3);
         assert!(c.pipelines.keeps("etl_orders") && !c.pipelines.keeps("etl_orders_tmp"));
         assert!(!c.pipelines.keeps("reports"));
-        assert!(!c.include_owners && !c.include_tags && !c.include_paused);
+        assert!(!c.include_owners && !c.include_tags && !c.include_paused && !c.verify_ssl_off);
         let c = Config::parse(
             r#"{"hostPort":"http://a","numberOfStatus":0,
-                "connection":{"apiVersion":"v2","authConfig":{"username":"u"}}}"#,
+                "connection":{"apiVersion":"v2","authConfig":{"username":"u"},"verifySSL":false}}"#,
             "{}",
             &password(),
         )
         .unwrap();
         assert_eq!(
-            (c.api_version, c.number_of_status),
-            (Some(ApiVersion::V2), 10)
+            (c.api_version, c.number_of_status, c.verify_ssl_off),
+            (Some(ApiVersion::V2), 10, true)
         );
     }
 

@@ -60,6 +60,12 @@ impl omrun_sdk::DiscoverableSource for Airflow {
     }
 
     fn discover(&mut self) -> Result<Vec<EntityRef>, String> {
+        if self.config.verify_ssl_off {
+            log::warn!(
+                "Airflow: connection.verifySSL: false is not honoured: omrun always verifies the \
+                 server's TLS certificate"
+            );
+        }
         let dags: Vec<api::Dag> = self.client.paginate("/dags", "dags")?;
         let listed = dags.len();
         let mut paused = 0;
