@@ -29,6 +29,7 @@
 //! - [`argo`]: Argo Workflows' JSON Schema (every Workflow validated against it) and an in-process
 //!   stand-in for the Argo Server's REST API, whose submitted Workflows a test's controller runs.
 
+pub mod airflow;
 pub mod argo;
 pub mod argo_executor;
 pub mod bigquery;

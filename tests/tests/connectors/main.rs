@@ -1,6 +1,7 @@
 //! The connectors end to end: each real plugin against a real source (PostgreSQL, MariaDB,
 //! SQLite, the Looker stand-in), in both modes, and a plugin that can only stream.
 
+mod airflow;
 mod bigquery;
 mod bigquery_standin;
 mod databricks;
