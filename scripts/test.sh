@@ -135,7 +135,7 @@ await_venvs() {
 log "building the plugins (scripts/build-plugins.sh)"
 bash "$ROOT/scripts/build-plugins.sh"
 bash "$ROOT/scripts/build-plugins.sh" "$ROOT/tests/plugins" "$OMRUN_TEST_PLUGIN_DIR"
-for p in postgres mysql sqlite redshift looker metabase powerbi superset snowflake tableau trino databricks bigquery airflow; do
+for p in postgres mysql sqlite redshift looker metabase powerbi superset snowflake tableau trino databricks bigquery airflow mlflow; do
     [[ -f "$OMRUN_PLUGIN_DIR/$p.wasm" ]] || die "scripts/build-plugins.sh did not produce $OMRUN_PLUGIN_DIR/$p.wasm"
 done
 
