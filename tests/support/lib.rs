@@ -53,8 +53,8 @@ pub mod schema;
 mod server_env;
 pub mod snowflake;
 mod standin_server;
-pub mod tableau;
 pub mod superset;
+pub mod tableau;
 pub mod trino;
 
 pub use config::{

@@ -19,7 +19,7 @@ mod redshift;
 mod snowflake;
 mod sqlite;
 mod streaming;
+mod superset;
 mod tableau;
 mod tableau_standin;
-mod superset;
 mod trino;
