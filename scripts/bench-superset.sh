@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Superset benchmark (docs/performance.md): a real Apache Superset (scripts/superset-venv.sh,
+# The Superset benchmark (docs/performance.md): a real Apache Superset (scripts/server-venv.sh superset,
 # its metadata database from the tests' template) loaded through its REST API by
 # tests/support/superset/load.py with N dashboards (3 charts each, plus one shared chart) over a
 # throw-away PostgreSQL, ingested by omrun sequentially and then on local workers, each into a file.
@@ -39,7 +39,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-venv=$(bash "$repo/scripts/superset-venv.sh")
+venv=$(bash "$repo/scripts/server-venv.sh" superset)
 template=$(ls "$HOME"/.cache/omrun/superset-template/*/superset.db 2>/dev/null | head -1 || true)
 [[ -f $template ]] || { echo "bench-superset.sh: no template database: run the Superset tests once (scripts/test.sh -p omrun-tests --test connectors superset::)" >&2; exit 1; }
 

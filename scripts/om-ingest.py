@@ -3,8 +3,9 @@
 
     scripts/om-ingest.py [--venv DIR]     # prints the virtualenv's path on stdout
 
-The end-to-end tests run `metadata ingest` (PyPI openmetadata-ingestion 2.0.7.0 with its postgres
-and mysql extras) as the oracle of what OpenMetadata's connectors write, against the test databases
+The end-to-end tests run `metadata ingest` (PyPI openmetadata-ingestion 2.0.7.0 with its postgres,
+mysql and mlflow extras; the last brings MLflow's client, mlflow-skinny, which OpenMetadata's MLflow
+connector imports) as the oracle of what OpenMetadata's connectors write, against the test databases
 and the OpenMetadata stand-in (tests/support/om_ingest.rs). scripts/test.sh runs this once and
 exports the printed path as OMRUN_OM_INGEST_VENV; a second run finds the virtualenv's marker and
 does nothing.
@@ -30,7 +31,7 @@ import schematool  # noqa: E402  (beside this script)
 
 OM_PACKAGE = "openmetadata-ingestion"
 OM_VERSION = "2.0.7.0"
-REQUIREMENTS = (f"{OM_PACKAGE}[postgres,mysql]=={OM_VERSION}", "dbt-core<1.12")
+REQUIREMENTS = (f"{OM_PACKAGE}[postgres,mysql,mlflow]=={OM_VERSION}", "dbt-core<1.12")
 
 SCRIPT = schematool.SchemaScript(
     tool="om-ingest",

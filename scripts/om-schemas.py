@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Derive OpenMetadata's JSON Schemas for the Create* requests omrun emits.
 
-    scripts/om-schemas.py OUT_DIR            # writes OUT_DIR/schema/api/{data,services,classification}/*.json
+    scripts/om-schemas.py OUT_DIR            # writes OUT_DIR/schema/{api,entity}/…/*.json
 
 The schemas are generated from the pydantic models shipped in PyPI `openmetadata-ingestion` (the
 models OpenMetadata itself generates from its openmetadata-spec JSON Schemas), with
@@ -66,6 +66,19 @@ MODELS = [
     # The lineage edges a dashboard's data models and tables make (PUT /v1/lineage).
     ("schema/api/lineage/addLineage.json",
      "metadata.generated.schema.api.lineage.addLineage", "AddLineageRequest"),
+    # Pipeline and ML model services (contract 0.5.0): their services, their entities, and a
+    # pipeline's runs (PUT /v1/pipelines/{fqn}/status takes an entity/data/pipeline.json
+    # PipelineStatus, not a Create request).
+    ("schema/api/services/createPipelineService.json",
+     "metadata.generated.schema.api.services.createPipelineService", "CreatePipelineServiceRequest"),
+    ("schema/api/services/createMlModelService.json",
+     "metadata.generated.schema.api.services.createMlModelService", "CreateMlModelServiceRequest"),
+    ("schema/api/data/createPipeline.json",
+     "metadata.generated.schema.api.data.createPipeline", "CreatePipelineRequest"),
+    ("schema/api/data/createMlModel.json",
+     "metadata.generated.schema.api.data.createMlModel", "CreateMlModelRequest"),
+    ("schema/entity/data/pipelineStatus.json",
+     "metadata.generated.schema.entity.data.pipeline", "PipelineStatus"),
 ]
 
 STAMP = ".omrun-om-schemas"

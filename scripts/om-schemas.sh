@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # OpenMetadata's JSON Schemas, for the tests and the benchmark's OpenMetadata stand-in, which
 # validate every Create request against them. Sourced; `om_schemas` sets and exports
-# OMRUN_OM_SCHEMAS to a directory holding schema/api/{data,services,classification,lineage}/*.json:
+# OMRUN_OM_SCHEMAS to a directory holding schema/api/{data,services,classification,lineage}/*.json
+# and schema/entity/data/pipelineStatus.json:
 #   - $OMRUN_OM_SCHEMAS if already set (it must be complete);
 #   - else ../shared/openmetadata-schema/json beside the repo, if it has every schema;
 #   - else derived from OpenMetadata's PyPI package by scripts/om-schemas.py into
@@ -16,6 +17,9 @@ OM_SCHEMA_FILES=(
     schema/api/data/createStoredProcedure.json schema/api/data/createDashboardDataModel.json
     schema/api/classification/createClassification.json schema/api/classification/createTag.json
     schema/api/lineage/addLineage.json
+    schema/api/services/createPipelineService.json schema/api/services/createMlModelService.json
+    schema/api/data/createPipeline.json schema/api/data/createMlModel.json
+    schema/entity/data/pipelineStatus.json
 )
 
 _om_schemas_complete() {

@@ -42,6 +42,9 @@ source "$ROOT/scripts/mariadb.sh"
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM HUP
+    # Virtualenv installs still running (a build failed first): stopped; a half-made one has no
+    # marker, so the next run installs it again.
+    jobs -p | xargs -r kill 2>/dev/null || true
     pg_stop
     maria_stop
     exit "$rc"
@@ -93,27 +96,46 @@ if [[ -z ${OMRUN_ARGO_SCHEMA:-} ]]; then
 fi
 [[ -f $OMRUN_ARGO_SCHEMA ]] || die "OMRUN_ARGO_SCHEMA=$OMRUN_ARGO_SCHEMA is not a file"
 
-# --- OpenMetadata's own ingestion: `metadata ingest`, the oracle of what a client writes ------------
-# Installed once into a cached virtualenv (2-3 minutes and 640 MB the first time; a later run
-# finds its marker and does nothing); tests/support/om_ingest.rs runs it from there.
-log "OpenMetadata's ingestion package (scripts/om-ingest.py)"
-OMRUN_OM_INGEST_VENV=$(python3 "$ROOT/scripts/om-ingest.py") ||
-    die "could not install openmetadata-ingestion (scripts/om-ingest.py)"
-export OMRUN_OM_INGEST_VENV
-
-# --- Apache Superset (PyPI apache-superset): the Superset connector's tests run a real one ---------
-# Installed once into a cached virtualenv (about 5 minutes and 1 GB the first time);
-# tests/support/superset.rs starts it from there.
-log "Apache Superset (scripts/superset-venv.sh)"
-OMRUN_SUPERSET_VENV=$(bash "$ROOT/scripts/superset-venv.sh") ||
-    die "could not install apache-superset (scripts/superset-venv.sh)"
-export OMRUN_SUPERSET_VENV
+# --- Python virtualenvs, installed in the background while the builds run ------------------------
+# Each is installed once into a cache (minutes and up to 1 GB each the first time; a later run
+# finds its marker and does nothing): OpenMetadata's own ingestion (`metadata ingest`, the oracle
+# of what a client writes; scripts/om-ingest.py, run by tests/support/om_ingest.rs) and the real
+# servers the connector tests start (scripts/server-venv.sh, pins in scripts/venvs/; Superset,
+# Airflow and MLflow, started by tests/support/{superset,airflow,mlflow}.rs). Downloads and
+# unpacking overlap the compiles; `await_venvs` collects them before the tests.
+venv_logs=$(mktemp -d)
+declare -A venv_jobs=()
+start_venv() { # NAME VARIABLE COMMAND...
+    local name=$1 var=$2
+    shift 2
+    "$@" >"$venv_logs/$name.path" 2>"$venv_logs/$name.log" &
+    venv_jobs[$name]="$! $var"
+}
+start_venv openmetadata-ingestion OMRUN_OM_INGEST_VENV python3 "$ROOT/scripts/om-ingest.py"
+for server in superset airflow mlflow; do
+    start_venv "$server" "OMRUN_$(printf '%s' "$server" | tr '[:lower:]' '[:upper:]')_VENV" \
+        bash "$ROOT/scripts/server-venv.sh" "$server"
+done
+await_venvs() {
+    local name pid var
+    for name in "${!venv_jobs[@]}"; do
+        read -r pid var <<<"${venv_jobs[$name]}"
+        if ! wait "$pid"; then
+            cat "$venv_logs/$name.log" >&2
+            die "could not install $name (see above)"
+        fi
+        grep -v '^$' "$venv_logs/$name.log" >&2 || true
+        export "$var=$(tail -n 1 "$venv_logs/$name.path")"
+        log "$name: ${!var}"
+    done
+    rm -rf "$venv_logs"
+}
 
 # --- builds ----------------------------------------------------------------------------------------
 log "building the plugins (scripts/build-plugins.sh)"
 bash "$ROOT/scripts/build-plugins.sh"
 bash "$ROOT/scripts/build-plugins.sh" "$ROOT/tests/plugins" "$OMRUN_TEST_PLUGIN_DIR"
-for p in postgres mysql sqlite redshift looker metabase powerbi superset snowflake tableau trino databricks bigquery; do
+for p in postgres mysql sqlite redshift looker metabase powerbi superset snowflake tableau trino databricks bigquery airflow mlflow; do
     [[ -f "$OMRUN_PLUGIN_DIR/$p.wasm" ]] || die "scripts/build-plugins.sh did not produce $OMRUN_PLUGIN_DIR/$p.wasm"
 done
 
@@ -141,6 +163,9 @@ if [[ ${#scope[@]} -gt 0 ]]; then
     log "plugin unit tests (native)"
     (cd "$ROOT/plugins" && cargo test --workspace --target "$(rustc -vV | sed -n 's/^host: //p')")
 fi
+
+log "waiting for the virtualenvs"
+await_venvs
 
 # --- PostgreSQL and the tests --------------------------------------------------------------------
 log "starting PostgreSQL and MariaDB"

@@ -29,6 +29,7 @@
 //! - [`argo`]: Argo Workflows' JSON Schema (every Workflow validated against it) and an in-process
 //!   stand-in for the Argo Server's REST API, whose submitted Workflows a test's controller runs.
 
+pub mod airflow;
 pub mod argo;
 pub mod argo_executor;
 pub mod bigquery;
@@ -39,6 +40,7 @@ pub mod jsonl;
 pub mod looker;
 pub mod mariadb;
 pub mod metabase;
+pub mod mlflow;
 pub mod om_ingest;
 pub mod openmetadata;
 pub mod paths;
@@ -51,8 +53,8 @@ pub mod schema;
 mod server_env;
 pub mod snowflake;
 mod standin_server;
-pub mod tableau;
 pub mod superset;
+pub mod tableau;
 pub mod trino;
 
 pub use config::{

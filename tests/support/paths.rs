@@ -82,3 +82,27 @@ pub fn cache_dir() -> PathBuf {
         _ => target_dir().join("omrun-test-cache"),
     }
 }
+
+/// The virtualenv holding a real server from PyPI (`superset`, `airflow`, `mlflow`):
+/// `$OMRUN_<NAME>_VENV` when the test command set it, else what `scripts/server-venv.sh NAME`
+/// prints (installing it the first time: minutes).
+pub fn server_venv(name: &str) -> PathBuf {
+    let var = format!("OMRUN_{}_VENV", name.to_ascii_uppercase());
+    if let Some(v) = std::env::var_os(&var).filter(|v| !v.is_empty()) {
+        return PathBuf::from(v);
+    }
+    let script = repo_root().join("scripts/server-venv.sh");
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .arg(name)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .unwrap_or_else(|e| panic!("run {}: {e}", script.display()));
+    assert!(
+        out.status.success(),
+        "{} {name} failed: {name} is not installed",
+        script.display()
+    );
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}

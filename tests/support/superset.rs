@@ -1,5 +1,5 @@
 //! A real Apache Superset (PyPI `apache-superset` 6.1.0, from the virtualenv
-//! `scripts/superset-venv.sh` makes) for the Superset connector's tests, loaded through Superset's
+//! `scripts/server-venv.sh superset` makes) for the Superset connector's tests, loaded through Superset's
 //! own REST API by `tests/support/superset/load.py` with a catalog on the test PostgreSQL.
 //!
 //! Starting Superset is slow (its metadata database takes ~100 s to create, the server ~15 s to
@@ -49,25 +49,9 @@ CREATE TABLE shop.returns (id integer PRIMARY KEY, order_id integer, reason text
 COMMENT ON COLUMN shop.orders.amount IS 'In euros';
 ";
 
-/// The virtualenv holding Superset: `$OMRUN_SUPERSET_VENV`, else what
-/// `scripts/superset-venv.sh` prints (installing it the first time, about 5 minutes).
+/// The virtualenv holding Superset (`paths::server_venv`).
 pub fn venv() -> PathBuf {
-    if let Some(v) = std::env::var_os("OMRUN_SUPERSET_VENV").filter(|v| !v.is_empty()) {
-        return PathBuf::from(v);
-    }
-    let script = repo_root().join("scripts/superset-venv.sh");
-    let out = Command::new("bash")
-        .arg(&script)
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .unwrap_or_else(|e| panic!("run {}: {e}", script.display()));
-    assert!(
-        out.status.success(),
-        "{} failed: Superset is not installed",
-        script.display()
-    );
-    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+    crate::paths::server_venv("superset")
 }
 
 /// A running Superset.

@@ -21,6 +21,7 @@ pub use effect::HOST_KEYS;
 pub use limits::PluginLimits;
 pub use load::{MAX_CONFIG_BYTES, load, load_unresolved, parse_str};
 pub use openmetadata::VERSION as OPENMETADATA_VERSION;
+pub use openmetadata::category_of as service_category;
 pub use secrets::{Secret, is_secret_key, secret_paths, without_secrets};
 
 use serde::Deserialize;

@@ -66,8 +66,10 @@ pub(crate) fn schema_of_connection(service_type: &str) -> Option<&'static Value>
     connections().types.get(service_type).map(|e| &e.schema)
 }
 
-/// OpenMetadata's category of a service type (`Postgres` → `database`).
-pub(crate) fn category_of(service_type: &str) -> Option<&'static str> {
+/// OpenMetadata's category of a service type (`Postgres` → `database`, `Looker` → `dashboard`,
+/// `Airflow` → `pipeline`, `Mlflow` → `mlmodel`): which kind of service the sinks create for it.
+/// `None` for a type OpenMetadata 2.0.7 does not know.
+pub fn category_of(service_type: &str) -> Option<&'static str> {
     connections()
         .types
         .get(service_type)

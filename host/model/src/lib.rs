@@ -23,6 +23,10 @@ pub enum EntityKind {
     Dashboard,
     /// Returned with its dashboard, never discovered on its own.
     Chart,
+    /// A pipeline of a pipeline service (Airflow: a DAG), with its tasks and latest runs.
+    Pipeline,
+    /// A model of an ML model service (MLflow: a registered model).
+    MlModel,
 }
 
 impl EntityKind {
@@ -37,11 +41,27 @@ impl EntityKind {
         self.is_container() || self == Self::DashboardDataModel
     }
 
-    /// Tables, stored procedures and dashboards: the work a run counts (found, processed,
-    /// resumed); what a worker processes. Charts come with their dashboard.
+    /// Tables, stored procedures, dashboards, pipelines and ML models: the work a run counts
+    /// (found, processed, resumed); what a worker processes. Charts come with their dashboard.
     pub fn is_leaf(self) -> bool {
-        matches!(self, Self::Table | Self::StoredProcedure | Self::Dashboard)
+        matches!(
+            self,
+            Self::Table | Self::StoredProcedure | Self::Dashboard | Self::Pipeline | Self::MlModel
+        )
     }
+
+    /// Every kind a plugin may return.
+    pub const ALL: [EntityKind; 9] = [
+        Self::Database,
+        Self::DatabaseSchema,
+        Self::DashboardDataModel,
+        Self::Table,
+        Self::StoredProcedure,
+        Self::Dashboard,
+        Self::Chart,
+        Self::Pipeline,
+        Self::MlModel,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -52,6 +72,8 @@ impl EntityKind {
             Self::StoredProcedure => "storedProcedure",
             Self::Dashboard => "dashboard",
             Self::Chart => "chart",
+            Self::Pipeline => "pipeline",
+            Self::MlModel => "mlmodel",
         }
     }
 
@@ -65,14 +87,21 @@ impl EntityKind {
             Self::StoredProcedure => "stored procedures",
             Self::Dashboard => "dashboards",
             Self::Chart => "charts",
+            Self::Pipeline => "pipelines",
+            Self::MlModel => "ML models",
         }
     }
 
     /// How many names a ref of this kind has: `[database]`, `[database, schema]`,
-    /// `[database, schema, name]`; a dashboard service is flat: `[name]`.
+    /// `[database, schema, name]`; dashboard, pipeline and ML model services are flat: `[name]`.
     pub fn path_len(self) -> usize {
         match self {
-            Self::Database | Self::Dashboard | Self::Chart | Self::DashboardDataModel => 1,
+            Self::Database
+            | Self::Dashboard
+            | Self::Chart
+            | Self::DashboardDataModel
+            | Self::Pipeline
+            | Self::MlModel => 1,
             Self::DatabaseSchema => 2,
             Self::Table | Self::StoredProcedure => 3,
         }
@@ -125,6 +154,8 @@ pub enum Entity {
     Dashboard(Dashboard),
     Chart(Chart),
     DashboardDataModel(DashboardDataModel),
+    Pipeline(Pipeline),
+    MlModel(MlModel),
 }
 
 impl Entity {
@@ -137,6 +168,8 @@ impl Entity {
             Entity::Dashboard(_) => EntityKind::Dashboard,
             Entity::Chart(_) => EntityKind::Chart,
             Entity::DashboardDataModel(_) => EntityKind::DashboardDataModel,
+            Entity::Pipeline(_) => EntityKind::Pipeline,
+            Entity::MlModel(_) => EntityKind::MlModel,
         }
     }
 
@@ -161,6 +194,8 @@ impl Entity {
             Entity::DashboardDataModel(m) => {
                 EntityRef::new(EntityKind::DashboardDataModel, vec![m.name.clone()])
             }
+            Entity::Pipeline(p) => EntityRef::new(EntityKind::Pipeline, vec![p.name.clone()]),
+            Entity::MlModel(m) => EntityRef::new(EntityKind::MlModel, vec![m.name.clone()]),
         }
     }
 
@@ -185,6 +220,21 @@ impl Entity {
                     name.len()
                 ));
             }
+        }
+        // A pipeline's tasks and a model's features are named parts OpenMetadata requires names for.
+        let parts: Vec<(&str, &str)> = match self {
+            Entity::Pipeline(p) => p.tasks.iter().map(|t| ("task", t.name.as_str())).collect(),
+            Entity::MlModel(m) => m
+                .features
+                .iter()
+                .map(|f| ("feature", f.name.as_str()))
+                .collect(),
+            _ => Vec::new(),
+        };
+        if let Some((part, _)) = parts.iter().find(|(_, name)| name.is_empty()) {
+            return Some(format!(
+                "the plugin returned a {kind} with a {part} of empty name"
+            ));
         }
         let columns = match self {
             Entity::Table(t) => t.columns.as_slice(),
@@ -381,6 +431,17 @@ pub struct TagLabel {
 }
 
 impl Entity {
+    /// Its owners, as the source names them (e-mail addresses or user or team names): a
+    /// dashboard's, a pipeline's or an ML model's; nothing else has any.
+    pub fn owners(&self) -> &[String] {
+        match self {
+            Entity::Dashboard(d) => &d.owners,
+            Entity::Pipeline(p) => &p.owners,
+            Entity::MlModel(m) => &m.owners,
+            _ => &[],
+        }
+    }
+
     /// Every tag label the entity carries, its columns' (nested ones included) too.
     pub fn tag_labels(&self) -> Vec<&TagLabel> {
         let columns: &[Column] = match self {
@@ -391,12 +452,120 @@ impl Entity {
         let own: &[TagLabel] = match self {
             Entity::Table(t) => &t.tags,
             Entity::DatabaseSchema(s) => &s.tags,
+            Entity::Pipeline(p) => &p.tags,
+            Entity::MlModel(m) => &m.tags,
             _ => &[],
+        };
+        let parts: Vec<&[TagLabel]> = match self {
+            Entity::Pipeline(p) => p.tasks.iter().map(|t| t.tags.as_slice()).collect(),
+            Entity::MlModel(m) => m.features.iter().map(|f| f.tags.as_slice()).collect(),
+            _ => Vec::new(),
         };
         own.iter()
             .chain(columns.iter().flat_map(Column::walk).flat_map(|c| &c.tags))
+            .chain(parts.into_iter().flatten())
             .collect()
     }
+}
+
+/// A pipeline of a pipeline service (Airflow: a DAG). Enums are already OpenMetadata's spellings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pipeline {
+    pub name: String,
+    pub display_name: Option<String>,
+    pub description: Option<String>,
+    pub source_url: Option<String>,
+    /// As the source writes it (cron, `@daily`, a timetable's summary).
+    pub schedule_interval: Option<String>,
+    pub start_date: Option<String>,
+    pub concurrency: Option<u32>,
+    pub pipeline_location: Option<String>,
+    /// OpenMetadata `pipelineState`: `Active` or `Inactive`.
+    pub state: Option<&'static str>,
+    pub tasks: Vec<PipelineTask>,
+    /// E-mail addresses or OpenMetadata user or team names.
+    pub owners: Vec<String>,
+    pub tags: Vec<TagLabel>,
+    /// The latest runs, newest first: OpenMetadata's pipeline statuses.
+    pub runs: Vec<PipelineRun>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PipelineTask {
+    pub name: String,
+    pub display_name: Option<String>,
+    pub description: Option<String>,
+    pub source_url: Option<String>,
+    pub downstream_tasks: Vec<String>,
+    pub task_type: Option<String>,
+    pub task_sql: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub tags: Vec<TagLabel>,
+}
+
+/// One run of a pipeline: OpenMetadata's `PipelineStatus`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PipelineRun {
+    pub execution_id: Option<String>,
+    /// Milliseconds since the Unix epoch.
+    pub timestamp: i64,
+    /// OpenMetadata `StatusType`: `Successful`, `Failed`, `Pending` or `Skipped`.
+    pub execution_status: &'static str,
+    pub end_time: Option<i64>,
+    pub tasks: Vec<TaskStatus>,
+}
+
+/// How one task of a run went: OpenMetadata's `TaskStatus`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskStatus {
+    pub name: String,
+    pub execution_status: &'static str,
+    pub start_time: Option<i64>,
+    pub end_time: Option<i64>,
+    pub log_link: Option<String>,
+}
+
+/// A model of an ML model service (MLflow: a registered model).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MlModel {
+    pub name: String,
+    pub display_name: Option<String>,
+    pub description: Option<String>,
+    pub algorithm: String,
+    pub features: Vec<MlFeature>,
+    pub hyper_parameters: Vec<MlHyperParameter>,
+    pub target: Option<String>,
+    /// The FQN of an OpenMetadata dashboard.
+    pub dashboard: Option<String>,
+    pub store: Option<MlStore>,
+    pub server: Option<String>,
+    pub source_url: Option<String>,
+    pub owners: Vec<String>,
+    pub tags: Vec<TagLabel>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MlFeature {
+    pub name: String,
+    /// OpenMetadata `FeatureType`: `numerical` or `categorical`.
+    pub data_type: Option<&'static str>,
+    pub description: Option<String>,
+    pub feature_algorithm: Option<String>,
+    pub tags: Vec<TagLabel>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MlHyperParameter {
+    pub name: String,
+    pub value: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MlStore {
+    pub storage: Option<String>,
+    pub image_repository: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -4,6 +4,9 @@
 //! come before the first entity carrying it, once per run (a resumed run writes them again: a
 //! replayed `PUT` of the same request changes nothing).
 //!
+//! A pipeline's runs follow it, each as `{"kind": "PipelineStatus", "pipeline": "<its FQN>",
+//! "request": {…}}`: the body OpenMetadata's `PUT /v1/pipelines/{fqn}/status` takes.
+//!
 //! Lineage edges of a dashboard service follow the entities they point to, as
 //! `{"kind": "LineageEdge", "request": {"from", "to", "columnsLineage"?, "source"}}` with both ends
 //! by name ([`crate::lineage`]): OpenMetadata's `AddLineageRequest` needs ids only a server gives.
@@ -137,13 +140,18 @@ fn tables_in(path: &Path, len: u64) -> anyhow::Result<HashMap<String, Vec<Stored
     Ok(held)
 }
 
-/// One line, without copying the request into a wrapper value.
+/// One line, without copying the request into a wrapper value. A pipeline's run names its
+/// pipeline by FQN (`pipeline`), as the endpoint it goes to does.
 pub(super) fn line(r: &CreateRequest) -> String {
-    format!(
-        "{{\"kind\":\"{}\",\"request\":{}}}",
-        r.kind.request_name(),
-        r.body
-    )
+    let kind = r.kind.request_name();
+    match r.kind {
+        RequestKind::PipelineStatus => format!(
+            "{{\"kind\":\"{kind}\",\"pipeline\":{},\"request\":{}}}",
+            Value::from(r.fqn.as_str()),
+            r.body
+        ),
+        _ => format!("{{\"kind\":\"{kind}\",\"request\":{}}}", r.body),
+    }
 }
 
 impl FileSink {
@@ -196,6 +204,11 @@ impl Sink for FileSink {
             }
         }
         requests.extend(entities.iter().map(|e| self.requests.entity(e)));
+        for entity in entities {
+            if let Entity::Pipeline(p) = entity {
+                requests.extend(self.requests.pipeline_statuses(p));
+            }
+        }
         let mut failures = self.send(requests);
         // After the entities they point to, by name: the file has no ids to give them.
         let edges = lineage::edges(&self.requests, entities)

@@ -47,6 +47,9 @@ enum Kind {
     ListOf(&'static [Field]),
     /// A list of the model this field is in: a column's `children` are columns.
     ListOfSame,
+    /// A pydantic `datetime` (`basic.DateTime`): `json.dumps(default=str)` prints it as Python's
+    /// `str(datetime)`, `2024-01-01 00:00:00+00:00`, whatever ISO 8601 form the wire had.
+    DateTime,
 }
 
 const fn f(name: &'static str, default: Absent, kind: Kind) -> Field {
@@ -58,7 +61,7 @@ const fn f(name: &'static str, default: Absent, kind: Kind) -> Field {
 }
 
 use Absent::{EmptyList, False, Null, Required};
-use Kind::{Enum, ListOf, ListOfSame, Model, Plain};
+use Kind::{DateTime, Enum, ListOf, ListOfSame, Model, Plain};
 
 // Field lists of openmetadata-ingestion 2.0.7.0's generated models (CreateDatabaseRequest,
 // CreateDatabaseSchemaRequest, CreateTableRequest, Column, TableConstraint, TablePartition,
@@ -74,7 +77,7 @@ const DATABASE: &[Field] = &[
     f("extension", Null, Plain),
     f("lifeCycle", Null, Plain),
     f("name", Required, Plain),
-    f("owners", Null, Plain),
+    f("owners", Null, ListOf(ENTITY_REFERENCE)),
     f("retentionPeriod", Null, Plain),
     f("service", Required, Plain),
     f("sourceUrl", Null, Plain),
@@ -97,6 +100,16 @@ const TAG_LABEL: &[Field] = &[
     f("tagFQN", Required, Plain),
 ];
 
+/// `EntityReference`, less `href`, `deleted` and `inherited` (`_remove_volatile_fields`): an owner.
+const ENTITY_REFERENCE: &[Field] = &[
+    f("description", Null, Plain),
+    f("displayName", Null, Plain),
+    f("fullyQualifiedName", Null, Plain),
+    f("id", Required, Plain),
+    f("name", Null, Plain),
+    f("type", Required, Plain),
+];
+
 const SCHEMA: &[Field] = &[
     f("dataProducts", Null, Plain),
     f("database", Required, Plain),
@@ -106,7 +119,7 @@ const SCHEMA: &[Field] = &[
     f("extension", Null, Plain),
     f("lifeCycle", Null, Plain),
     f("name", Required, Plain),
-    f("owners", Null, Plain),
+    f("owners", Null, ListOf(ENTITY_REFERENCE)),
     f("retentionPeriod", Null, Plain),
     f("sourceUrl", Null, Plain),
     f("tags", Null, ListOf(TAG_LABEL)),
@@ -173,7 +186,7 @@ const TABLE: &[Field] = &[
     f("lifeCycle", Null, Plain),
     f("locationPath", Null, Plain),
     f("name", Required, Plain),
-    f("owners", Null, Plain),
+    f("owners", Null, ListOf(ENTITY_REFERENCE)),
     f("retentionPeriod", Null, Plain),
     f("schemaDefinition", Null, Plain),
     f("sourceUrl", Null, Plain),
@@ -198,7 +211,7 @@ const STORED_PROCEDURE: &[Field] = &[
     f("extension", Null, Plain),
     f("lifeCycle", Null, Plain),
     f("name", Required, Plain),
-    f("owners", Null, Plain),
+    f("owners", Null, ListOf(ENTITY_REFERENCE)),
     f("sourceUrl", Null, Plain),
     f(
         "storedProcedureCode",
@@ -222,7 +235,7 @@ const DATA_MODEL: &[Field] = &[
     f("extension", Null, Plain),
     f("lifeCycle", Null, Plain),
     f("name", Required, Plain),
-    f("owners", Null, Plain),
+    f("owners", Null, ListOf(ENTITY_REFERENCE)),
     f("project", Null, Plain),
     f("service", Required, Plain),
     f("serviceType", Null, Enum("DashboardServiceType")),
@@ -241,7 +254,7 @@ const CHART: &[Field] = &[
     f("extension", Null, Plain),
     f("lifeCycle", Null, Plain),
     f("name", Required, Plain),
-    f("owners", Null, Plain),
+    f("owners", Null, ListOf(ENTITY_REFERENCE)),
     f("service", Required, Plain),
     f("sourceUrl", Null, Plain),
     f("tags", Null, Plain),
@@ -259,11 +272,86 @@ const DASHBOARD: &[Field] = &[
     f("extension", Null, Plain),
     f("lifeCycle", Null, Plain),
     f("name", Required, Plain),
-    f("owners", Null, Plain),
+    f("owners", Null, ListOf(ENTITY_REFERENCE)),
     f("project", Null, Plain),
     f("service", Required, Plain),
     f("sourceUrl", Null, Plain),
     f("tags", Null, Plain),
+];
+
+const TASK: &[Field] = &[
+    f("description", Null, Plain),
+    f("displayName", Null, Plain),
+    f("downstreamTasks", Null, Plain),
+    f("endDate", Null, Plain),
+    f("fullyQualifiedName", Null, Plain),
+    f("name", Required, Plain),
+    f("owners", Null, ListOf(ENTITY_REFERENCE)),
+    f("sourceUrl", Null, Plain),
+    f("startDate", Null, Plain),
+    f("tags", EmptyList, ListOf(TAG_LABEL)),
+    f("taskSQL", Null, Plain),
+    f("taskType", Null, Plain),
+];
+
+const PIPELINE: &[Field] = &[
+    f("concurrency", Null, Plain),
+    f("dataProducts", Null, Plain),
+    f("description", Null, Plain),
+    f("displayName", Null, Plain),
+    f("domains", Null, Plain),
+    f("extension", Null, Plain),
+    f("lifeCycle", Null, Plain),
+    f("name", Required, Plain),
+    f("owners", Null, ListOf(ENTITY_REFERENCE)),
+    f("pipelineLocation", Null, Plain),
+    f("scheduleInterval", Null, Plain),
+    f("service", Required, Plain),
+    f("sourceUrl", Null, Plain),
+    f("startDate", Null, DateTime),
+    f("state", Null, Enum("PipelineState")),
+    f("tags", Null, ListOf(TAG_LABEL)),
+    f("tasks", Null, ListOf(TASK)),
+];
+
+const ML_FEATURE: &[Field] = &[
+    f("dataType", Null, Enum("FeatureType")),
+    f("description", Null, Plain),
+    f("featureAlgorithm", Null, Plain),
+    f("featureSources", Null, Plain),
+    f("fullyQualifiedName", Null, Plain),
+    f("name", Null, Plain),
+    f("tags", Null, ListOf(TAG_LABEL)),
+];
+
+const ML_HYPER_PARAMETER: &[Field] = &[
+    f("description", Null, Plain),
+    f("name", Null, Plain),
+    f("value", Null, Plain),
+];
+
+const ML_STORE: &[Field] = &[f("imageRepository", Null, Plain), f("storage", Null, Plain)];
+
+const ML_MODEL: &[Field] = &[
+    // Always written by omrun; OpenMetadata's default is `mlmodel` too.
+    f("algorithm", Required, Plain),
+    f("dashboard", Null, Plain),
+    f("dataProducts", Null, Plain),
+    f("description", Null, Plain),
+    f("displayName", Null, Plain),
+    f("domains", Null, Plain),
+    f("extension", Null, Plain),
+    f("lifeCycle", Null, Plain),
+    f("mlFeatures", Null, ListOf(ML_FEATURE)),
+    f("mlHyperParameters", Null, ListOf(ML_HYPER_PARAMETER)),
+    f("mlStore", Null, Model(ML_STORE)),
+    f("name", Required, Plain),
+    f("owners", Null, ListOf(ENTITY_REFERENCE)),
+    f("server", Null, Plain),
+    f("service", Required, Plain),
+    f("sourceUrl", Null, Plain),
+    f("tags", Null, ListOf(TAG_LABEL)),
+    f("target", Null, Plain),
 ];
 
 /// The `sourceHash` of a Create request body, or `None` for kinds that have none (services).
@@ -271,8 +359,11 @@ pub fn source_hash(kind: RequestKind, body: &Value) -> Option<String> {
     let model = match kind {
         RequestKind::DatabaseService
         | RequestKind::DashboardService
+        | RequestKind::PipelineService
+        | RequestKind::MlModelService
         | RequestKind::Classification
-        | RequestKind::Tag => return None,
+        | RequestKind::Tag
+        | RequestKind::PipelineStatus => return None,
         RequestKind::Database => DATABASE,
         RequestKind::DatabaseSchema => SCHEMA,
         RequestKind::Table => TABLE,
@@ -280,6 +371,8 @@ pub fn source_hash(kind: RequestKind, body: &Value) -> Option<String> {
         RequestKind::DashboardDataModel => DATA_MODEL,
         RequestKind::Chart => CHART,
         RequestKind::Dashboard => DASHBOARD,
+        RequestKind::Pipeline => PIPELINE,
+        RequestKind::MlModel => ML_MODEL,
     };
     // Written straight from the request: building the dump as a JSON tree first cost more than
     // everything else omrun does per table.
@@ -364,6 +457,7 @@ fn write_field(fields: &[Field], field: &Field, value: &Value, at: At, out: &mut
                 ("tableConstraints", At::Request) => {
                     items.sort_by_cached_key(|c| constraint_key(c))
                 }
+                ("owners", At::Request) => items.sort_by_cached_key(|r| reference_key(r)),
                 _ => {}
             }
             out.push('[');
@@ -375,6 +469,7 @@ fn write_field(fields: &[Field], field: &Field, value: &Value, at: At, out: &mut
             }
             out.push(']');
         }
+        (DateTime, Value::String(wire)) => python_string(&python_datetime(wire), out),
         (Plain, Value::String(definition)) if request && field.name == "schemaDefinition" => {
             python_string(&collapse_whitespace(definition), out)
         }
@@ -395,6 +490,29 @@ fn column_key(c: &Value) -> (u64, String) {
             .unwrap_or_default()
             .to_owned(),
     )
+}
+
+/// Owners by FQN, else name, else id (`_get_entity_reference_sort_key`).
+fn reference_key(r: &Value) -> String {
+    ["fullyQualifiedName", "name", "id"]
+        .iter()
+        .find_map(|key| {
+            r.get(*key)
+                .and_then(Value::as_str)
+                .filter(|v| !v.is_empty())
+        })
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Python's `str(datetime)` of a date-time as pydantic writes it on the wire
+/// (`requests::iso_datetime`): `T` becomes a space and a `Z` `+00:00`.
+fn python_datetime(wire: &str) -> String {
+    let text = wire.replacen('T', " ", 1);
+    match text.strip_suffix('Z') {
+        Some(utc) => format!("{utc}+00:00"),
+        None => text,
+    }
 }
 
 /// Tag labels by `tagFQN`.
@@ -580,6 +698,43 @@ mod tests {
         );
         let service = json!({"name": "lk", "serviceType": "Looker"});
         assert_eq!(source_hash(RequestKind::DashboardService, &service), None);
+    }
+
+    // Pipelines (tasks, a date-time in two wire forms, owners as entity references, tags out of
+    // order) and ML models; the hashes are `scripts/om-source-hash.py --print`'s for these requests.
+    #[test]
+    fn pipeline_and_ml_model_hashes_equal_openmetadata_ingestion() {
+        let cases = [
+            (
+                RequestKind::Pipeline,
+                r#"{"name": "etl", "service": "af", "description": "Daily load", "sourceUrl": "http://af:8080/dags/etl", "concurrency": 16, "pipelineLocation": "/dags/etl.py", "startDate": "2024-01-01T00:00:00Z", "tasks": [{"name": "extract", "sourceUrl": "http://af:8080/dags/etl/tasks/extract", "downstreamTasks": ["load"], "taskType": "PythonOperator", "startDate": "2024-01-01T00:00:00Z"}, {"name": "load", "downstreamTasks": [], "taskType": "BashOperator", "description": "loads"}], "state": "Active", "scheduleInterval": "0 3 * * *", "tags": [{"tagFQN": "AirflowTags.prod", "source": "Classification", "labelType": "Automated", "state": "Suggested"}, {"tagFQN": "AirflowTags.etl", "source": "Classification", "labelType": "Automated", "state": "Suggested"}]}"#,
+                "11ebf14a2a1a3b2bfddade28abb6c782",
+            ),
+            (
+                RequestKind::Pipeline,
+                r#"{"name": "etl", "service": "af", "startDate": "2024-01-01T12:00:00.500000+02:00", "tasks": [], "owners": [{"id": "5a1f9e5e-0c4b-4a57-9f0e-1df0a5d5e6a1", "type": "user", "name": "ann"}, {"id": "0b6e7e4c-2c7d-4e1f-8f43-5d4b2b6b7e10", "type": "team", "name": "data", "displayName": "Data Team"}]}"#,
+                "946e699819fba39e80f9b9fcdc18313d",
+            ),
+            (
+                RequestKind::MlModel,
+                r#"{"name": "churn", "service": "ml", "algorithm": "mlmodel", "description": "Churn", "mlHyperParameters": [{"name": "alpha", "value": "0.5"}, {"name": "l1", "value": "0.1"}], "mlFeatures": [{"name": "age", "dataType": "numerical"}, {"name": "plan", "dataType": "categorical"}], "mlStore": {"storage": "mlflow-artifacts:/1/abc/artifacts"}, "sourceUrl": "http://ml:5000/#/models/churn"}"#,
+                "7e8436f09a922b6fdfce38d891474727",
+            ),
+            (
+                RequestKind::MlModel,
+                r#"{"name": "bare", "service": "ml", "algorithm": "mlmodel"}"#,
+                "113bdea2c8f673129d378d18e57a743f",
+            ),
+        ];
+        for (kind, request, expected) in cases {
+            let request: Value = serde_json::from_str(request).unwrap();
+            assert_eq!(source_hash(kind, &request).unwrap(), expected, "{request}");
+        }
+        // A run of a pipeline is no Create request: OpenMetadata does not hash it.
+        assert_eq!(
+            source_hash(RequestKind::PipelineStatus, &json!({"timestamp": 1})),
+            None
+        );
     }
 
     // Nested columns, tag labels (out of order, to be sorted by `tagFQN` as OpenMetadata sorts

@@ -28,13 +28,12 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use omrun_sdk::log;
 use omrun_sdk::types::{
     Capability, Chart, Dashboard, DashboardDataModel, DashboardType, DataModelType, Entity,
-    EntityKind, EntityRef, PluginInfo, SourceConfig,
+    EntityKind, EntityRef, PluginInfo, SourceConfig, UpstreamTable,
 };
 
 use client::MetabaseAuth;
 use config::Config;
 use convert::DEFAULT_DASHBOARD;
-use lineage::UpstreamTable;
 use omrun_sdk::http::api::{Api, ApiError};
 
 omrun_sdk::export_discoverable_source!(Metabase);
@@ -364,7 +363,7 @@ impl Metabase {
             sql: card.native_sql().map(str::to_owned),
             project: self.collection_name(card.collection_id.as_deref())?,
             source_url: Some(convert::model_url(&self.config.base_url, id, &name)),
-            upstream: upstream.into_iter().map(Into::into).collect(),
+            upstream,
         }))
     }
 
@@ -389,17 +388,15 @@ impl Metabase {
                             let Some(table) = t.name.or(t.display_name) else {
                                 continue;
                             };
-                            let columns = metadata
+                            let columns: Vec<(String, String)> = metadata
                                 .iter()
                                 .filter(|c| c.table_id.as_deref() == Some(source.as_str()))
                                 .filter_map(|c| c.name.clone().map(|n| (n.clone(), n)))
                                 .collect();
-                            out.push(UpstreamTable {
-                                database: t.db.and_then(|db| db.name()),
-                                schema: t.schema,
-                                table,
-                                columns,
-                            });
+                            let database = t.db.and_then(|db| db.name());
+                            out.push(
+                                UpstreamTable::new(database, t.schema, table).with_columns(columns),
+                            );
                         }
                         Err(e) => log::warn!("Metabase: table {source} of card lineage: {e}"),
                     }

@@ -13,21 +13,7 @@
 //!   Metabase questions are, without columns. The database is the name in the SQL when it has
 //!   three parts, else the Metabase database's (`details.db`, or `details.dbname`).
 
-/// A table that feeds a data model.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UpstreamTable {
-    pub database: Option<String>,
-    pub schema: Option<String>,
-    pub table: String,
-    /// (table column, data-model column) pairs where the source says them
-    pub columns: Vec<(String, String)>,
-}
-
-impl From<UpstreamTable> for omrun_sdk::types::UpstreamTable {
-    fn from(t: UpstreamTable) -> Self {
-        omrun_sdk::types::UpstreamTable::new(t.database, t.schema, t.table).with_columns(t.columns)
-    }
-}
+use omrun_sdk::types::UpstreamTable;
 
 /// The tables a native query reads, as `[database?, schema?, table]` parts of the names written.
 pub fn sql_tables(sql: &str) -> Vec<Vec<String>> {
@@ -86,12 +72,7 @@ pub fn native_upstream(sql: &str, database: Option<&str>) -> Vec<UpstreamTable> 
             } else {
                 database.map(str::to_owned)
             };
-            UpstreamTable {
-                database: db,
-                schema,
-                table,
-                columns: Vec::new(),
-            }
+            UpstreamTable::new(db, schema, table)
         })
         .collect()
 }
@@ -505,18 +486,16 @@ mod tests {
             "select * from public.orders join db2.s.t on true join plain on true",
             Some("shop"),
         );
-        let got: Vec<_> = u
-            .iter()
-            .map(|t| (t.database.as_deref(), t.schema.as_deref(), t.table.as_str()))
-            .collect();
+        let at = |db: &str, schema: Option<&str>, table: &str| {
+            UpstreamTable::new(Some(db.into()), schema.map(Into::into), table)
+        };
         assert_eq!(
-            got,
+            u,
             [
-                (Some("shop"), Some("public"), "orders"),
-                (Some("db2"), Some("s"), "t"),
-                (Some("shop"), None, "plain")
+                at("shop", Some("public"), "orders"),
+                at("db2", Some("s"), "t"),
+                at("shop", None, "plain")
             ]
         );
-        assert!(u.iter().all(|t| t.columns.is_empty()));
     }
 }

@@ -52,16 +52,14 @@ impl Auth for Entra {
 
 impl Entra {
     fn acquire(&mut self) -> Result<String, ApiError> {
-        let form = format!(
-            "grant_type=client_credentials&client_id={}&client_secret={}&scope={}",
-            form_encode(&self.client_id),
-            // The host puts the secret in, form-encoded, on its way to the granted authority.
-            http::secret("clientSecret"),
-            form_encode(&self.scope)
-        );
-        let request = Request::post(&self.token_url)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(form);
+        // The host puts the secret in, form-encoded, on its way to the granted authority.
+        let secret = http::secret("clientSecret");
+        let request = Request::post(&self.token_url).form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &self.client_id),
+            ("client_secret", &secret),
+            ("scope", &self.scope),
+        ]);
         let response = api::send_retrying("Entra ID token", &RetryPolicy::default(), request)
             .map_err(refused)?;
         let token: Token = response
@@ -110,19 +108,6 @@ fn aadsts(message: &str) -> Option<String> {
     Some(rest[..end].to_owned())
 }
 
-/// `application/x-www-form-urlencoded` value.
-fn form_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,13 +134,5 @@ mod tests {
             message: "down".into(),
         };
         assert_eq!(refused(other.clone()), other);
-    }
-
-    #[test]
-    fn form_values_are_encoded() {
-        assert_eq!(
-            form_encode("https://analysis.windows.net/powerbi/api/.default a"),
-            "https%3A%2F%2Fanalysis.windows.net%2Fpowerbi%2Fapi%2F.default%20a"
-        );
     }
 }

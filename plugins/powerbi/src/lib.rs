@@ -486,7 +486,7 @@ impl PowerBi {
             Item::Dataset(_, i) => {
                 let d = &ws.datasets[i];
                 let columns = convert::dataset_columns(d);
-                upstream = lineage::upstream(d).into_iter().map(Into::into).collect();
+                upstream = lineage::upstream(d);
                 let model = DataModelType::PowerBiDataModel;
                 (
                     d.id.clone(),

@@ -12,23 +12,9 @@
 use fancy_regex::Regex;
 use std::sync::OnceLock;
 
+use omrun_sdk::types::UpstreamTable;
+
 use crate::api;
-
-/// A database table a data model reads; becomes the contract's `upstream-table`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UpstreamTable {
-    pub database: Option<String>,
-    pub schema: Option<String>,
-    pub table: String,
-    /// (table column, data-model column) pairs where the source says them
-    pub columns: Vec<(String, String)>,
-}
-
-impl From<UpstreamTable> for omrun_sdk::types::UpstreamTable {
-    fn from(t: UpstreamTable) -> Self {
-        omrun_sdk::types::UpstreamTable::new(t.database, t.schema, t.table).with_columns(t.columns)
-    }
-}
 
 fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
     cell.get_or_init(|| Regex::new(pattern).expect("a valid pattern"))
@@ -110,12 +96,7 @@ pub fn upstream(dataset: &api::Dataset) -> Vec<UpstreamTable> {
             },
         };
         for (database, schema, name) in found {
-            out.push(UpstreamTable {
-                database,
-                schema,
-                table: name,
-                columns: columns.clone(),
-            });
+            out.push(UpstreamTable::new(database, schema, name).with_columns(columns.clone()));
         }
     }
     out
@@ -245,15 +226,10 @@ mod tests {
     }
 
     fn at(db: Option<&str>, schema: Option<&str>, table: &str) -> UpstreamTable {
-        UpstreamTable {
-            database: db.map(Into::into),
-            schema: schema.map(Into::into),
-            table: table.into(),
-            columns: vec![
-                ("id".into(), "id".into()),
-                ("amount".into(), "amount".into()),
-            ],
-        }
+        UpstreamTable::new(db.map(Into::into), schema.map(Into::into), table).with_columns([
+            ("id".into(), "id".into()),
+            ("amount".into(), "amount".into()),
+        ])
     }
 
     #[test]
@@ -327,15 +303,7 @@ in
             [at(None, None, "pbi")]
         );
         let no_source = dataset(r#"[{"name":"t","columns":[]}]"#, "[]");
-        assert_eq!(
-            upstream(&no_source),
-            [UpstreamTable {
-                database: None,
-                schema: None,
-                table: "t".into(),
-                columns: vec![]
-            }]
-        );
+        assert_eq!(upstream(&no_source), [UpstreamTable::new(None, None, "t")]);
         assert_eq!(
             one(r#"GoogleBigQuery.Database([BillingProject="p"])"#, "[]"),
             []

@@ -1,4 +1,4 @@
-//! Bindings generated from the WIT contract (`wit/connector/v0.4.0`), which imports the capabilities
+//! Bindings generated from the WIT contract (`wit/connector/v0.5.0`), which imports the capabilities
 //! by their own packages (`wit/sql/v0.1.0`, `wit/log/v0.1.0`; read first, so the contract's
 //! `import omrun:sql/sql@0.1.0` resolves). Connector authors use the re-exports in
 //! [`crate::types`], [`crate::sql`] and [`crate::log`] instead; this module is public because the
@@ -13,9 +13,9 @@
 /// The `discoverable-source` world; also the home of the shared `types`, `sql` and `log` imports.
 pub mod discoverable {
     wit_bindgen::generate!({
-        path: ["../../wit/sql/v0.1.0", "../../wit/log/v0.1.0", "../../wit/connector/v0.4.0"],
+        path: ["../../wit/sql/v0.1.0", "../../wit/log/v0.1.0", "../../wit/connector/v0.5.0"],
         // Named in full: with three packages read, a bare world name is ambiguous.
-        world: "omrun:connector/discoverable-source@0.4.0",
+        world: "omrun:connector/discoverable-source@0.5.0",
         // The capabilities are other packages: wit-bindgen generates them only when asked.
         with: {
             "omrun:sql/sql@0.1.0": generate,
@@ -33,10 +33,10 @@ pub mod discoverable {
 /// The `source` world.
 pub mod source {
     wit_bindgen::generate!({
-        path: ["../../wit/sql/v0.1.0", "../../wit/log/v0.1.0", "../../wit/connector/v0.4.0"],
-        world: "omrun:connector/source@0.4.0",
+        path: ["../../wit/sql/v0.1.0", "../../wit/log/v0.1.0", "../../wit/connector/v0.5.0"],
+        world: "omrun:connector/source@0.5.0",
         with: {
-            "omrun:connector/types@0.4.0": crate::bindings::discoverable::omrun::connector::types,
+            "omrun:connector/types@0.5.0": crate::bindings::discoverable::omrun::connector::types,
             "omrun:sql/sql@0.1.0": crate::bindings::discoverable::omrun::sql::sql,
             "omrun:log/log@0.1.0": crate::bindings::discoverable::omrun::log::log,
         },

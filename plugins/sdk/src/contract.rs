@@ -7,7 +7,7 @@
 //! `strip = true`, and the host finds them with a plain parse of the file.
 
 /// The WIT package and version the bindings of this SDK were generated from.
-pub const CONTRACT: &str = "omrun:connector@0.4.0";
+pub const CONTRACT: &str = "omrun:connector@0.5.0";
 
 /// The name of the custom section that holds [`CONTRACT`].
 pub const SECTION: &str = "omrun:contract";
@@ -52,11 +52,11 @@ mod tests {
 
     #[test]
     fn contract_matches_the_wit_package_the_bindings_come_from() {
-        let worlds = include_str!("../../../wit/connector/v0.4.0/worlds.wit");
+        let worlds = include_str!("../../../wit/connector/v0.5.0/worlds.wit");
         let package = format!("package {CONTRACT};");
         assert!(
             worlds.lines().any(|line| line.trim() == package),
-            "wit/connector/v0.4.0/worlds.wit does not declare `{package}`"
+            "wit/connector/v0.5.0/worlds.wit does not declare `{package}`"
         );
     }
 

@@ -1,7 +1,7 @@
 //! The guest library for omrun connectors.
 //!
 //! A connector is a WebAssembly component that implements one of the worlds of the WIT contract
-//! `omrun:connector@0.4.0`. With this crate it is a plain Rust type:
+//! `omrun:connector@0.5.0`. With this crate it is a plain Rust type:
 //!
 //! - implement [`DiscoverableSource`] (list entities cheaply, then describe them in batches) and
 //!   register it with [`export_discoverable_source!`], or

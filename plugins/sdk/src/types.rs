@@ -7,14 +7,19 @@
 //! [`Dashboard`], [`Chart`] and [`DashboardDataModel`], the database tables each reads
 //! ([`UpstreamTable`], with [`ColumnLineage`] where the source says which column feeds which); the
 //! host finds those tables among the database services OpenMetadata holds and writes the lineage
-//! edges. Leave them empty (`None`, `vec![]`) where the source has none.
+//! edges. Leave them empty (`None`, `vec![]`) where the source has none. Contract 0.5.0 adds
+//! pipeline and ML model services: [`Pipeline`] (with its [`PipelineTask`]s and latest
+//! [`PipelineRun`]s) and [`MlModel`] (with [`MlFeature`]s, [`MlHyperParameter`]s and an
+//! [`MlStore`]), discovered as [`EntityRef::pipeline`] and [`EntityRef::ml_model`].
 
 pub use crate::bindings::discoverable::omrun::connector::types::{
     Capability, Chart, ChartType, Column, ColumnLineage, ConstraintType, Dashboard,
     DashboardDataModel, DashboardType, DataModelType, DataType, Database, DatabaseSchema, Entity,
-    EntityKind, EntityRef, PartitionColumn, PartitionIntervalType, PluginInfo, ProcedureLanguage,
-    SourceConfig, StoredProcedure, StoredProcedureType, Table, TableConstraint, TablePath,
-    TableType, TagLabel, UpstreamTable,
+    EntityKind, EntityRef, ExecutionStatus, FeatureType, MlFeature, MlHyperParameter, MlModel,
+    MlStore, PartitionColumn, PartitionIntervalType, Pipeline, PipelineRun, PipelineState,
+    PipelineTask, PluginInfo, ProcedureLanguage, SourceConfig, StoredProcedure,
+    StoredProcedureType, Table, TableConstraint, TablePath, TableType, TagLabel, TaskStatus,
+    UpstreamTable,
 };
 
 impl UpstreamTable {
@@ -138,6 +143,22 @@ impl EntityRef {
     pub fn data_model(name: impl Into<String>) -> Self {
         Self {
             kind: EntityKind::DashboardDataModel,
+            path: vec![name.into()],
+        }
+    }
+
+    /// A reference to pipeline `name` (a pipeline service is flat: the path is the name).
+    pub fn pipeline(name: impl Into<String>) -> Self {
+        Self {
+            kind: EntityKind::Pipeline,
+            path: vec![name.into()],
+        }
+    }
+
+    /// A reference to ML model `name` (an ML model service is flat: the path is the name).
+    pub fn ml_model(name: impl Into<String>) -> Self {
+        Self {
+            kind: EntityKind::MlModel,
             path: vec![name.into()],
         }
     }

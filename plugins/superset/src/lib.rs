@@ -294,10 +294,7 @@ impl Superset {
             sql: d.sql.filter(|s| !s.is_empty()),
             project: None,
             source_url: d.url.map(|u| format!("{}{u}", self.config.base_url)),
-            upstream: upstream
-                .into_iter()
-                .map(lineage::UpstreamTable::into_contract)
-                .collect(),
+            upstream,
         }))
     }
 

@@ -8,28 +8,7 @@
 //! dotted parts, common table expressions left out, subqueries looked into) and gives no column
 //! pairs for them.
 
-/// A table a data model reads (the contract's `upstream-table` is made of it by [`UpstreamTable::into_contract`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UpstreamTable {
-    pub database: Option<String>,
-    pub schema: Option<String>,
-    pub table: String,
-    /// (table column, data-model column) pairs where the source says them
-    pub columns: Vec<(String, String)>,
-}
-
-impl UpstreamTable {
-    /// Contract 0.4.0's `upstream-table`.
-    pub fn into_contract(self) -> omrun_sdk::types::UpstreamTable {
-        let mut t = omrun_sdk::types::UpstreamTable::new(self.database, self.schema, self.table);
-        t.columns = self
-            .columns
-            .into_iter()
-            .map(|(from, to)| omrun_sdk::types::ColumnLineage::new(from, to))
-            .collect();
-        t
-    }
-}
+use omrun_sdk::types::UpstreamTable;
 
 /// The tables a dataset reads: `sql` for a virtual one, else its own `schema.table`. `database`
 /// is the database its connection names; `columns` the data model's column names.
@@ -49,22 +28,19 @@ pub fn upstream(
                 let table = parts.next().unwrap_or_default();
                 let in_schema = parts.next();
                 let in_database = parts.next();
-                UpstreamTable {
-                    database: in_database.or_else(|| owned(database)),
-                    schema: in_schema.or_else(|| owned(schema)),
+                UpstreamTable::new(
+                    in_database.or_else(|| owned(database)),
+                    in_schema.or_else(|| owned(schema)),
                     table,
-                    columns: Vec::new(),
-                }
+                )
             })
             .collect();
     }
     match owned(table) {
-        Some(table) => vec![UpstreamTable {
-            database: owned(database),
-            schema: owned(schema),
-            table,
-            columns: columns.iter().map(|c| (c.clone(), c.clone())).collect(),
-        }],
+        Some(table) => vec![
+            UpstreamTable::new(owned(database), owned(schema), table)
+                .with_columns(columns.iter().map(|c| (c.clone(), c.clone()))),
+        ],
         None => Vec::new(),
     }
 }
@@ -263,12 +239,7 @@ mod tests {
     use super::*;
 
     fn up(database: Option<&str>, schema: Option<&str>, table: &str) -> UpstreamTable {
-        UpstreamTable {
-            database: database.map(Into::into),
-            schema: schema.map(Into::into),
-            table: table.into(),
-            columns: vec![],
-        }
+        UpstreamTable::new(database.map(Into::into), schema.map(Into::into), table)
     }
 
     #[test]
@@ -282,13 +253,10 @@ mod tests {
         );
         assert_eq!(
             got,
-            [UpstreamTable {
-                columns: vec![
-                    ("id".into(), "id".into()),
-                    ("amount".into(), "amount".into())
-                ],
-                ..up(Some("shop"), Some("sales"), "orders")
-            }]
+            [up(Some("shop"), Some("sales"), "orders").with_columns([
+                ("id".into(), "id".into()),
+                ("amount".into(), "amount".into())
+            ])]
         );
         assert!(upstream(None, None, None, Some("  "), &[]).is_empty());
     }

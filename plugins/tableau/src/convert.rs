@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use omrun_common_db::type_parser::family;
-use omrun_sdk::types::{ChartType, Column, DataType, NestedColumn};
+use omrun_sdk::types::{ChartType, Column, DataType, NestedColumn, UpstreamTable};
 
 use crate::api;
 
@@ -188,22 +188,6 @@ pub fn sql(tables: &[api::UpstreamTable]) -> Option<String> {
     (!queries.is_empty()).then(|| queries.into_iter().collect::<Vec<_>>().join("\n\n"))
 }
 
-/// A table a data model reads, for lineage.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UpstreamTable {
-    pub database: Option<String>,
-    pub schema: Option<String>,
-    pub table: String,
-    /// (table column, data-model column) pairs where the source says them
-    pub columns: Vec<(String, String)>,
-}
-
-impl From<UpstreamTable> for omrun_sdk::types::UpstreamTable {
-    fn from(t: UpstreamTable) -> Self {
-        omrun_sdk::types::UpstreamTable::new(t.database, t.schema, t.table).with_columns(t.columns)
-    }
-}
-
 /// The tables a data source reads, as OpenMetadata's lineage finds them: the table's database and
 /// schema as the Metadata API gives them, else from its name (`schema.table`, `db.schema.table`);
 /// each table column with the data-model columns (fields, by id) that read it. A table whose name
@@ -232,7 +216,7 @@ pub fn upstream_tables(ds: &api::Datasource) -> Vec<UpstreamTable> {
                 .clone()
                 .filter(|s| !s.is_empty())
                 .or(schema.map(str::to_owned));
-            let mut columns = Vec::new();
+            let mut columns: Vec<(String, String)> = Vec::new();
             for c in t.columns.iter().flatten() {
                 let Some(column) = c.name.clone() else {
                     continue;
@@ -249,12 +233,7 @@ pub fn upstream_tables(ds: &api::Datasource) -> Vec<UpstreamTable> {
                     }
                 }
             }
-            Some(UpstreamTable {
-                database,
-                schema,
-                table,
-                columns,
-            })
+            Some(UpstreamTable::new(database, schema, table).with_columns(columns))
         })
         .collect()
 }
@@ -354,22 +333,13 @@ mod tests {
         assert_eq!(
             up,
             [
-                UpstreamTable {
-                    database: Some("warehouse".into()),
-                    schema: Some("public".into()),
-                    table: "orders".into(),
-                    columns: vec![
+                UpstreamTable::new(Some("warehouse".into()), Some("public".into()), "orders")
+                    .with_columns([
                         ("amount".into(), "f1".into()),
                         ("amount".into(), "f2".into()),
                         ("id".into(), "f2".into())
-                    ],
-                },
-                UpstreamTable {
-                    database: None,
-                    schema: Some("sales".into()),
-                    table: "items".into(),
-                    columns: vec![],
-                },
+                    ]),
+                UpstreamTable::new(None, Some("sales".into()), "items"),
             ]
         );
     }

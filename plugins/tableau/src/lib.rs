@@ -337,10 +337,7 @@ impl Tableau {
             sql,
             project: project.filter(|p| !p.is_empty()),
             source_url: None,
-            upstream: convert::upstream_tables(&ds)
-                .into_iter()
-                .map(Into::into)
-                .collect(),
+            upstream: convert::upstream_tables(&ds),
         }))
     }
 

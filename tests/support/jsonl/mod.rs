@@ -171,6 +171,12 @@ fn check_lineage_edge(origin: &str, request: &Value, written: impl Fn(&str) -> b
 
 const DATABASE_SERVICE: &str = "CreateDatabaseServiceRequest";
 const DASHBOARD_SERVICE: &str = "CreateDashboardServiceRequest";
+const PIPELINE_SERVICE: &str = "CreatePipelineServiceRequest";
+const ML_MODEL_SERVICE: &str = "CreateMlModelServiceRequest";
+
+/// A pipeline's run: `{"kind": "PipelineStatus", "pipeline": "<its FQN>", "request": {…}}`, the
+/// body of OpenMetadata's `PUT /v1/pipelines/{fqn}/status`.
+pub const PIPELINE_STATUS: &str = "PipelineStatus";
 
 /// The service kind a request kind belongs under, and its level in the parents-first order.
 fn place(kind: &str) -> Option<(&'static str, u8)> {
@@ -184,8 +190,51 @@ fn place(kind: &str) -> Option<(&'static str, u8)> {
         "CreateDashboardDataModelRequest" => (DASHBOARD_SERVICE, 1),
         // A dashboard comes with its charts, batch after batch: the two interleave.
         "CreateChartRequest" | "CreateDashboardRequest" => (DASHBOARD_SERVICE, 2),
+        PIPELINE_SERVICE => (PIPELINE_SERVICE, 0),
+        // A pipeline comes with its runs, pipeline after pipeline: the two interleave.
+        "CreatePipelineRequest" | PIPELINE_STATUS => (PIPELINE_SERVICE, 1),
+        ML_MODEL_SERVICE => (ML_MODEL_SERVICE, 0),
+        "CreateMlModelRequest" => (ML_MODEL_SERVICE, 1),
         _ => return None,
     })
+}
+
+/// A pipeline's tasks: each name once, every downstream task one of them.
+fn check_tasks(origin: &str, pipeline: &Value) {
+    let tasks = pipeline["tasks"].as_array().cloned().unwrap_or_default();
+    let names: Vec<&str> = tasks.iter().map(|t| str_field(origin, t, "name")).collect();
+    let unique: BTreeSet<&str> = names.iter().copied().collect();
+    assert_eq!(
+        unique.len(),
+        names.len(),
+        "{origin}: a task named twice: {names:?}"
+    );
+    for task in &tasks {
+        for downstream in str_list(origin, task, "downstreamTasks") {
+            assert!(
+                unique.contains(downstream),
+                "{origin}: task {} runs before {downstream}, which is not a task of the pipeline",
+                task["name"]
+            );
+        }
+    }
+}
+
+/// A run names only its pipeline's tasks, as OpenMetadata's `validateTask` requires.
+fn check_run_tasks(origin: &str, pipeline: &Value, run: &Value) {
+    let tasks: BTreeSet<&str> = pipeline["tasks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    for status in run["taskStatus"].as_array().into_iter().flatten() {
+        let name = str_field(origin, status, "name");
+        assert!(
+            tasks.contains(name),
+            "{origin}: a run names task {name}, not one of {tasks:?}"
+        );
+    }
 }
 
 /// The strings of an optional array field.
@@ -242,14 +291,18 @@ impl Records {
                 .as_object()
                 .unwrap_or_else(|| panic!("{origin}: not a JSON object: {raw}"));
             let keys: BTreeSet<&str> = obj.keys().map(String::as_str).collect();
-            assert_eq!(
-                keys,
-                BTreeSet::from(["kind", "request"]),
-                "{origin}: a line is exactly {{\"kind\", \"request\"}}: {raw}"
-            );
             let kind = obj["kind"]
                 .as_str()
                 .unwrap_or_else(|| panic!("{origin}: `kind` is not a string: {raw}"));
+            let expected_keys = if kind == PIPELINE_STATUS {
+                BTreeSet::from(["kind", "pipeline", "request"])
+            } else {
+                BTreeSet::from(["kind", "request"])
+            };
+            assert_eq!(
+                keys, expected_keys,
+                "{origin}: a line is exactly {expected_keys:?}: {raw}"
+            );
             let request = &obj["request"];
             assert!(
                 request.is_object(),
@@ -271,6 +324,24 @@ impl Records {
                 continue;
             }
             schemas.assert_valid(&origin, raw, kind, request);
+            if kind == PIPELINE_STATUS {
+                let fqn = str_field(&origin, &v, "pipeline").to_owned();
+                let pipeline = items
+                    .iter()
+                    .rev()
+                    .find(|r| r.kind == "CreatePipelineRequest" && r.fqn == fqn)
+                    .unwrap_or_else(|| {
+                        panic!("{origin}: a run of {fqn}, which was not written before it")
+                    });
+                check_run_tasks(&origin, &pipeline.request, request);
+                items.push(Record {
+                    line,
+                    kind: kind.to_string(),
+                    request: request.clone(),
+                    fqn,
+                });
+                continue;
+            }
 
             if let Some(fqn) = written_tags.line(&origin, kind, request) {
                 assert!(
@@ -350,6 +421,17 @@ impl Records {
                         );
                     }
                     chart_requests.insert(f.clone(), request.clone());
+                    f
+                }
+                ("CreatePipelineRequest" | "CreateMlModelRequest", _) => {
+                    let f = format!("{}.{}", svc(), fqn_part(name));
+                    if kind == "CreatePipelineRequest" {
+                        check_tasks(&origin, request);
+                    }
+                    assert!(
+                        leaves.insert((kind.to_string(), f.clone())),
+                        "{origin}: {kind} {f} written twice"
+                    );
                     f
                 }
                 ("CreateDashboardRequest", _) => {

@@ -16,12 +16,16 @@ pub enum Collection {
     DashboardDataModels,
     Charts,
     Dashboards,
+    PipelineServices,
+    Pipelines,
+    MlModelServices,
+    MlModels,
     Classifications,
     Tags,
 }
 
 impl Collection {
-    pub const ALL: [Collection; 11] = [
+    pub const ALL: [Collection; 15] = [
         Collection::DatabaseServices,
         Collection::Databases,
         Collection::DatabaseSchemas,
@@ -31,6 +35,10 @@ impl Collection {
         Collection::DashboardDataModels,
         Collection::Charts,
         Collection::Dashboards,
+        Collection::PipelineServices,
+        Collection::Pipelines,
+        Collection::MlModelServices,
+        Collection::MlModels,
         Collection::Classifications,
         Collection::Tags,
     ];
@@ -47,6 +55,10 @@ impl Collection {
             Collection::DashboardDataModels => "dashboardDataModel",
             Collection::Charts => "chart",
             Collection::Dashboards => "dashboard",
+            Collection::PipelineServices => "pipelineService",
+            Collection::Pipelines => "pipeline",
+            Collection::MlModelServices => "mlmodelService",
+            Collection::MlModels => "mlmodel",
             Collection::Classifications => "classification",
             Collection::Tags => "tag",
         }
@@ -68,6 +80,10 @@ impl Collection {
             Collection::DashboardDataModels => "dashboard/datamodels",
             Collection::Charts => "charts",
             Collection::Dashboards => "dashboards",
+            Collection::PipelineServices => "services/pipelineServices",
+            Collection::Pipelines => "pipelines",
+            Collection::MlModelServices => "services/mlmodelServices",
+            Collection::MlModels => "mlmodels",
             Collection::Classifications => "classifications",
             Collection::Tags => "tags",
         }
@@ -85,6 +101,10 @@ impl Collection {
             Collection::DashboardDataModels => "CreateDashboardDataModelRequest",
             Collection::Charts => "CreateChartRequest",
             Collection::Dashboards => "CreateDashboardRequest",
+            Collection::PipelineServices => "CreatePipelineServiceRequest",
+            Collection::Pipelines => "CreatePipelineRequest",
+            Collection::MlModelServices => "CreateMlModelServiceRequest",
+            Collection::MlModels => "CreateMlModelRequest",
             Collection::Classifications => "CreateClassificationRequest",
             Collection::Tags => "CreateTagRequest",
         }
@@ -93,7 +113,10 @@ impl Collection {
     pub fn is_service(self) -> bool {
         matches!(
             self,
-            Collection::DatabaseServices | Collection::DashboardServices
+            Collection::DatabaseServices
+                | Collection::DashboardServices
+                | Collection::PipelineServices
+                | Collection::MlModelServices
         )
     }
 
@@ -108,6 +131,8 @@ impl Collection {
         match self {
             Collection::DatabaseServices
             | Collection::DashboardServices
+            | Collection::PipelineServices
+            | Collection::MlModelServices
             | Collection::Classifications => None,
             Collection::Databases => Some((Collection::DatabaseServices, "service")),
             Collection::DatabaseSchemas => Some((Collection::Databases, "database")),
@@ -117,6 +142,8 @@ impl Collection {
             Collection::DashboardDataModels | Collection::Charts | Collection::Dashboards => {
                 Some((Collection::DashboardServices, "service"))
             }
+            Collection::Pipelines => Some((Collection::PipelineServices, "service")),
+            Collection::MlModels => Some((Collection::MlModelServices, "service")),
             Collection::Tags => Some((Collection::Classifications, "classification")),
         }
     }
@@ -133,13 +160,15 @@ impl Collection {
     }
 
     /// The request fields that name other entities by FQN, which must exist: a dashboard's charts
-    /// and data models.
+    /// and data models (lists), an ML model's dashboard (one; `MlModelRepository.prepare`: "Check
+    /// that the dashboard exists").
     pub fn links(self) -> &'static [(&'static str, Collection)] {
         match self {
             Collection::Dashboards => &[
                 ("charts", Collection::Charts),
                 ("dataModels", Collection::DashboardDataModels),
             ],
+            Collection::MlModels => &[("dashboard", Collection::Dashboards)],
             _ => &[],
         }
     }
@@ -238,6 +267,15 @@ impl Collection {
                 "dataContract", "votes", "lifeCycle", "certification", "sourceHash",
                 "entityStatus",
             ],
+            Collection::PipelineServices | Collection::MlModelServices => &[
+                "id", "name", "fullyQualifiedName", "displayName", "serviceType", "description",
+                "connection", "pipelines", "testConnectionResult", "tags", "owners", "version",
+                "updatedAt", "updatedBy", "impersonatedBy", "href", "changeDescription",
+                "incrementalChangeDescription", "deleted", "entityStatus", "dataProducts",
+                "dataContract", "domains", "followers", "ingestionRunner",
+            ],
+            Collection::Pipelines => PIPELINE_FIELDS,
+            Collection::MlModels => ML_MODEL_FIELDS,
             Collection::Classifications => &[
                 "id", "name", "fullyQualifiedName", "displayName", "description", "version",
                 "termCount", "updatedAt", "updatedBy", "impersonatedBy", "href", "usageCount",
@@ -286,7 +324,10 @@ impl Collection {
                 "usageSummary", "lifeCycle", "certification", "dataContract", "tables",
                 "databaseSchemaProfilerConfig",
             ],
-            Collection::DatabaseServices | Collection::DashboardServices => &[
+            Collection::DatabaseServices
+            | Collection::DashboardServices
+            | Collection::PipelineServices
+            | Collection::MlModelServices => &[
                 "owners", "tags", "domains", "dataProducts", "followers", "dataContract",
                 "pipelines", "testConnectionResult", "ingestionRunner",
             ],
@@ -299,7 +340,34 @@ impl Collection {
                 "owners", "domains", "reviewers", "usageCount", "children", "dataProducts",
                 "dataContract",
             ],
+            Collection::Pipelines => &[
+                "owners", "tags", "extension", "domains", "dataProducts", "followers", "votes",
+                "usageSummary", "lifeCycle", "certification", "dataContract", "pipelineStatus",
+            ],
             _ => COMMON,
         }
     }
 }
+
+/// `Pipeline.model_fields` of openmetadata-ingestion 2.0.7.0.
+#[rustfmt::skip]
+const PIPELINE_FIELDS: &[&str] = &[
+    "id", "name", "displayName", "fullyQualifiedName", "description", "dataProducts",
+    "dataContract", "version", "updatedAt", "updatedBy", "impersonatedBy", "sourceUrl",
+    "concurrency", "pipelineLocation", "startDate", "endDate", "tasks", "pipelineStatus", "state",
+    "followers", "tags", "href", "owners", "service", "serviceType", "usageSummary",
+    "changeDescription", "incrementalChangeDescription", "deleted", "extension",
+    "scheduleInterval", "domains", "votes", "lifeCycle", "certification", "sourceHash",
+    "entityStatus",
+];
+
+/// `MlModel.model_fields` of openmetadata-ingestion 2.0.7.0.
+#[rustfmt::skip]
+const ML_MODEL_FIELDS: &[&str] = &[
+    "id", "name", "fullyQualifiedName", "displayName", "description", "algorithm", "mlFeatures",
+    "mlHyperParameters", "target", "dashboard", "mlStore", "server", "href", "owners",
+    "followers", "tags", "usageSummary", "version", "updatedAt", "updatedBy", "impersonatedBy",
+    "service", "serviceType", "changeDescription", "incrementalChangeDescription", "deleted",
+    "extension", "sourceUrl", "domains", "dataProducts", "dataContract", "votes", "lifeCycle",
+    "certification", "sourceHash", "entityStatus",
+];

@@ -18,7 +18,9 @@ use serde_json::{Value, json};
 use super::faults::Fault;
 use super::read::{Fields, Key};
 use super::store::{Collection, Refusal};
-use super::{Shared, bulk, lineage, patch, read, search, stale, test_connection, users};
+use super::{
+    Shared, bulk, lineage, patch, pipeline_status, read, search, stale, test_connection, users,
+};
 use crate::standin_server::{Arrival, Unrouted};
 
 pub fn router(shared: Arc<Shared>) -> Router {
@@ -32,7 +34,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/api/v1/search/query", get(search_query))
         .route("/api/v1/users/name/{name}", get(user_by_name))
         .route("/api/v1/teams/name/{name}", get(team_by_name))
-        .route("/api/v1/lineage", put(add_lineage));
+        .route("/api/v1/lineage", put(add_lineage))
+        .route("/api/v1/pipelines/{fqn}/status", put(add_pipeline_status));
     for c in Collection::ALL {
         let base = format!("/api/v1/{}", c.path());
         r = r
@@ -226,6 +229,19 @@ async fn add_lineage(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Byt
         }
         Err(r) => error(r.status, &r.message),
     }
+}
+
+async fn add_pipeline_status(
+    State(s): State<Arc<Shared>>,
+    Path(fqn): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let status = match json_body(&headers, &body) {
+        Ok(v) => v,
+        Err(r) => return error(r.status, &r.message),
+    };
+    answer(pipeline_status::add(&mut s.lock().store, &fqn, &status))
 }
 
 async fn user_by_name(State(s): State<Arc<Shared>>, Path(name): Path<String>) -> Response {

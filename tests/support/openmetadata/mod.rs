@@ -15,7 +15,8 @@
 //! Implemented calls (under `host_port()`, i.e. `http://127.0.0.1:PORT/api`), for every
 //! collection of [`Collection`] (`services/databaseServices`, `databases`, `databaseSchemas`,
 //! `tables`, `storedProcedures`, `services/dashboardServices`, `dashboard/datamodels`, `charts`,
-//! `dashboards`, `classifications`, `tags`):
+//! `dashboards`, `services/pipelineServices`, `pipelines`, `services/mlmodelServices`, `mlmodels`,
+//! `classifications`, `tags`):
 //! - `GET  /v1/system/version`
 //! - `GET  /v1/services/testConnectionDefinitions/name/{Type}.testConnectionDefinition`
 //! - `GET  /v1/search/fieldQuery?fieldName&fieldValue&index&deleted` ([`search`])
@@ -30,6 +31,7 @@
 //!   or tags; [`bulk`])
 //! - `DELETE /v1/<collection>/deleteStale` (the same collections; [`stale`])
 //! - `PUT  /v1/lineage` (an `AddLineageRequest`; [`lineage`])
+//! - `PUT  /v1/pipelines/{fqn}/status` (a `PipelineStatus`; [`pipeline_status`])
 //!
 //! plus `classifications` and `tags` (`PUT` one, `GET` by name or id, list): a tag lives in its
 //! classification, and a tag label anywhere in a request must name a stored tag ([`labels`]).
@@ -49,6 +51,7 @@ mod http;
 mod labels;
 mod lineage;
 mod patch;
+mod pipeline_status;
 mod read;
 mod search;
 mod seed;
@@ -163,23 +166,46 @@ impl StandIn {
     /// Adds a user (name and e-mail) whose id is a fresh UUID, returned: what a dashboard's owner
     /// reference must name.
     pub fn add_user(&self, name: &str, email: &str) -> String {
-        self.add_owner("user", name, email)
+        self.add_owner("user", None, name, email)
     }
 
     /// Adds a team (of type `Group`, name and e-mail) whose id is a fresh UUID, returned.
     pub fn add_team(&self, name: &str, email: &str) -> String {
-        self.add_owner("team", name, email)
+        self.add_team_of_type(name, email, "Group")
     }
 
-    fn add_owner(&self, kind: &'static str, name: &str, email: &str) -> String {
+    /// Adds a team of another `teamType` (`Department`, `Division`, …), which cannot own.
+    pub fn add_team_of_type(&self, name: &str, email: &str, team_type: &'static str) -> String {
+        self.add_owner("team", Some(team_type), name, email)
+    }
+
+    fn add_owner(
+        &self,
+        kind: &'static str,
+        team_type: Option<&'static str>,
+        name: &str,
+        email: &str,
+    ) -> String {
         let id = crate::standin_server::random_uuid();
         self.shared.lock().store.users.push(users::User {
             kind,
+            team_type,
             id: id.clone(),
             name: name.to_string(),
             email: email.to_string(),
         });
         id
+    }
+
+    /// The runs stored for the pipeline `fqn`, oldest first.
+    pub fn pipeline_statuses(&self, fqn: &str) -> Vec<Value> {
+        self.shared
+            .lock()
+            .store
+            .pipeline_statuses
+            .get(fqn)
+            .map(|runs| runs.values().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// The lineage edges stored, in the order they were first added.

@@ -142,6 +142,8 @@ pub struct Store {
     pub users: Vec<super::users::User>,
     /// Lineage edges, one per (from, to) ([`super::lineage`]).
     pub lineage: Vec<super::lineage::Edge>,
+    /// Each pipeline's runs by timestamp ([`super::pipeline_status`]), by the pipeline's FQN.
+    pub pipeline_statuses: BTreeMap<String, BTreeMap<i64, Value>>,
 }
 
 impl Store {
@@ -156,6 +158,7 @@ impl Store {
     pub fn lose_everything(&mut self) {
         self.entities.clear();
         self.lineage.clear();
+        self.pipeline_statuses.clear();
         super::seed::system_tags(self);
     }
 
@@ -261,18 +264,26 @@ impl Store {
     fn links(&self, c: Collection, request: &Value) -> Result<Map<String, Value>, Refusal> {
         let mut out = Map::new();
         for &(field, lc) in c.links() {
-            let Some(fqns) = request.get(field).and_then(Value::as_array) else {
-                continue;
-            };
-            let mut refs = Vec::new();
-            for fqn in fqns.iter().map(|f| f.as_str().unwrap_or_default()) {
-                let e = self
-                    .find(lc, fqn)
+            let find = |fqn: &str| {
+                self.find(lc, fqn)
                     .filter(|e| !e.deleted)
-                    .ok_or_else(|| Refusal::unknown_link(lc, fqn))?;
-                refs.push(reference(lc, e));
+                    .map(|e| reference(lc, e))
+                    .ok_or_else(|| Refusal::unknown_link(lc, fqn))
+            };
+            match request.get(field) {
+                // One entity (an ML model's dashboard): the server resolves it by FQN the same way.
+                Some(Value::String(fqn)) => {
+                    out.insert(field.into(), find(fqn)?);
+                }
+                Some(Value::Array(fqns)) => {
+                    let refs: Result<Vec<Value>, Refusal> = fqns
+                        .iter()
+                        .map(|f| find(f.as_str().unwrap_or_default()))
+                        .collect();
+                    out.insert(field.into(), refs?.into());
+                }
+                _ => {}
             }
-            out.insert(field.into(), refs.into());
         }
         Ok(out)
     }
@@ -466,7 +477,10 @@ fn references(pc: Collection, parent: &Entity) -> Map<String, Value> {
 /// that lists the children of one (`GET /tables?databaseSchema=…`).
 pub fn reference_field(c: Collection) -> &'static str {
     match c {
-        Collection::DatabaseServices | Collection::DashboardServices => "service",
+        Collection::DatabaseServices
+        | Collection::DashboardServices
+        | Collection::PipelineServices
+        | Collection::MlModelServices => "service",
         Collection::Databases => "database",
         Collection::DatabaseSchemas => "databaseSchema",
         Collection::Classifications => "classification",

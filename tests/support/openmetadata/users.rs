@@ -10,8 +10,9 @@
 //! Only that query is implemented; any other `q` or index is a 400 saying so. An owner naming no
 //! one is refused as `EntityRepository.validateOwners` refuses it, with the not-found message of
 //! the entity by id (`user instance for <id> not found`, `CatalogExceptionMessage.entityNotFound`;
-//! recalled from OpenMetadata's server code, not re-read for this stand-in). Teams added here are
-//! of type `Group`, the only type the server lets own an entity.
+//! recalled from OpenMetadata's server code, not re-read for this stand-in). Teams are of type
+//! `Group` unless a test says otherwise ([`super::StandIn::add_team_of_type`]): the only type the
+//! server lets own an entity, and the only one OpenMetadata's `get_reference_by_name` returns.
 
 use std::collections::HashMap;
 
@@ -23,6 +24,8 @@ use super::store::Refusal;
 #[derive(Clone, Debug)]
 pub struct User {
     pub kind: &'static str,
+    /// A team's `teamType` (`Group`, `Department`, …); none for a user.
+    pub team_type: Option<&'static str>,
     pub id: String,
     pub name: String,
     pub email: String,
@@ -40,9 +43,9 @@ impl User {
             "version": 0.1,
             "href": format!("http://localhost:8585/api/v1/{}s/{}", self.kind, self.id),
         });
-        match self.kind {
-            "team" => view["teamType"] = json!("Group"),
-            _ => view["isBot"] = json!(false),
+        match self.team_type {
+            Some(team_type) => view["teamType"] = json!(team_type),
+            None => view["isBot"] = json!(false),
         }
         view
     }
@@ -96,11 +99,18 @@ pub fn validate_owners(held: &[User], request: &Value) -> Result<(), Refusal> {
     for owner in request["owners"].as_array().into_iter().flatten() {
         let id = owner["id"].as_str().unwrap_or_default();
         let kind = owner["type"].as_str().unwrap_or_default();
-        if !held.iter().any(|u| u.kind == kind && u.id == id) {
+        let Some(owner) = held.iter().find(|u| u.kind == kind && u.id == id) else {
             return Err(Refusal {
                 status: 404,
                 message: format!("{kind} instance for {id} not found"),
             });
+        };
+        // `CatalogExceptionMessage.invalidTeamOwner` (recalled, as the not-found message above).
+        if let Some(team_type) = owner.team_type.filter(|t| *t != "Group") {
+            return Err(Refusal::bad_request(format!(
+                "Team of type {team_type} can't own entities. Only Team of type Group can own \
+                 entities."
+            )));
         }
     }
     Ok(())

@@ -53,6 +53,21 @@ pub const KINDS: &[(&str, &str)] = &[
         "schema/api/classification/createTag.json",
     ),
     ("AddLineageRequest", "schema/api/lineage/addLineage.json"),
+    (
+        "CreatePipelineServiceRequest",
+        "schema/api/services/createPipelineService.json",
+    ),
+    (
+        "CreateMlModelServiceRequest",
+        "schema/api/services/createMlModelService.json",
+    ),
+    (
+        "CreatePipelineRequest",
+        "schema/api/data/createPipeline.json",
+    ),
+    ("CreateMlModelRequest", "schema/api/data/createMlModel.json"),
+    // Not a Create request: the body of `PUT /v1/pipelines/{fqn}/status`.
+    ("PipelineStatus", "schema/entity/data/pipelineStatus.json"),
 ];
 
 pub struct OmSchemas {

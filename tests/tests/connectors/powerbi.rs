@@ -897,6 +897,19 @@ fn datasets_get_lineage_from_the_tables_their_sources_name() {
             .count(),
         0
     );
+    // Each data model an edge points to is read once by the lineage writer, however many
+    // tables feed it.
+    let mut reads: BTreeMap<String, usize> = BTreeMap::new();
+    for r in om.requests() {
+        if r.method == "GET"
+            && r.path.starts_with("/api/v1/dashboard/datamodels/name/")
+            && r.query.as_deref() == Some("fields=columns")
+        {
+            *reads.entry(r.path).or_default() += 1;
+        }
+    }
+    assert!(!reads.is_empty());
+    assert!(reads.values().all(|n| *n == 1), "{reads:#?}");
 }
 
 #[test]

@@ -15,7 +15,7 @@ use omrun_tests::{
 use serde_json::{Value, json};
 
 /// The newest contract this omrun supports, as the SDK stamps it.
-const CONTRACT: &str = "omrun:connector@0.4.0";
+const CONTRACT: &str = "omrun:connector@0.5.0";
 /// The custom section the SDK writes it into, as it appears in the file: the name's length byte,
 /// then the name.
 const SECTION_NAME: &[u8] = b"\x0eomrun:contract";
@@ -121,11 +121,11 @@ fn replace(bytes: &mut [u8], from: &[u8], to: &[u8]) {
 fn a_plugin_built_for_an_unknown_contract_is_refused_before_compiling() {
     let work = Workdir::new();
     let wasm = restamped(&work, "future.wasm", |section| {
-        replace(section, b"@0.4.0", b"@9.9.9")
+        replace(section, b"@0.5.0", b"@9.9.9")
     });
     let expected = format!(
         "error: plugin {} was built for omrun:connector@9.9.9, this omrun supports \
-         omrun:connector@0.1.0–0.4.0",
+         omrun:connector@0.1.0–0.5.0",
         wasm.display()
     );
     // A cache of its own: an entry in it would mean the plugin was compiled.
@@ -175,16 +175,17 @@ fn a_plugin_without_the_stamp_is_loaded_as_the_contract_its_exports_name() {
     assert_eq!(info["name"], json!("postgres"));
 }
 
-/// Connectors built for the frozen contracts 0.1.0, 0.2.0 and 0.3.0 with plain wit-bindgen
-/// (tests/plugins/legacy-v0-1, legacy-v0-2: one connector bound to each; legacy-v0-3: the same
-/// connector with 0.3.0's fields) run through the host's binding of their contract, upgraded into
-/// the newest, next to SDK plugins of 0.4.0.
+/// Connectors built for the frozen contracts 0.1.0 to 0.4.0 with plain wit-bindgen
+/// (tests/plugins/legacy-v0-1, legacy-v0-2: one connector bound to each; legacy-v0-3 and
+/// legacy-v0-4: the same connector with 0.3.0's fields) run through the host's binding of their
+/// contract, upgraded into the newest, next to SDK plugins of 0.5.0.
 #[test]
 fn plugins_of_older_contracts_still_ingest() {
     for (plugin, contract) in [
         ("legacy_v0_1", "omrun:connector@0.1.0"),
         ("legacy_v0_2", "omrun:connector@0.2.0"),
         ("legacy_v0_3", "omrun:connector@0.3.0"),
+        ("legacy_v0_4", "omrun:connector@0.4.0"),
     ] {
         older_contract_ingests(plugin, contract);
     }
@@ -224,7 +225,7 @@ fn older_contract_ingests(plugin: &str, contract: &str) {
         let fqn = fqn(&["legacy_svc", "legacy", "main", name]);
         assert!(tables.contains(&fqn), "{tables:?}");
         // Upgraded: what the newer contracts added is absent, not empty; what the plugin's own
-        // contract has (0.3.0: a source URL) comes through.
+        // contract has (since 0.3.0: a source URL) comes through.
         let table = records.get(&fqn);
         assert_eq!(
             table["columns"].as_array().map(Vec::len),
@@ -232,7 +233,7 @@ fn older_contract_ingests(plugin: &str, contract: &str) {
             "{table}"
         );
         assert!(table.get("tags").is_none(), "{contract}: tags in {table}");
-        if contract == "omrun:connector@0.3.0" {
+        if ["omrun:connector@0.3.0", "omrun:connector@0.4.0"].contains(&contract) {
             assert_eq!(
                 table["sourceUrl"],
                 json!(format!("https://legacy.example/{name}")),

@@ -172,22 +172,28 @@ fn announce(run: &Run, leaves: &[EntityRef]) {
     }
     run.tally.found(leaves.len());
     let count = |kind| leaves.iter().filter(|r| r.kind == kind).count();
-    let (procedures, dashboards) = (
-        count(EntityKind::StoredProcedure),
-        count(EntityKind::Dashboard),
-    );
     let shard = match &run.part {
         Part::Leaves(shard) => format!(" in shard {shard}"),
         _ => String::new(),
     };
-    match (procedures, dashboards) {
-        (0, 0) => tracing::info!("Found {} table entities{shard}", leaves.len()),
-        (n, 0) => tracing::info!(
-            "Found {} table entities and {n} stored procedure(s){shard}",
-            leaves.len() - n
-        ),
-        (_, n) => tracing::info!("Found {n} dashboard(s){shard}"),
+    // Tables as OpenMetadata's ingestion words them; the other kinds by name, those present.
+    let mut parts = Vec::new();
+    let tables = count(EntityKind::Table);
+    if tables > 0 || leaves.is_empty() {
+        parts.push(format!("{tables} table entities"));
     }
+    for (kind, what) in [
+        (EntityKind::StoredProcedure, "stored procedure(s)"),
+        (EntityKind::Dashboard, "dashboard(s)"),
+        (EntityKind::Pipeline, "pipeline(s)"),
+        (EntityKind::MlModel, "ML model(s)"),
+    ] {
+        let n = count(kind);
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    tracing::info!("Found {}{shard}", parts.join(" and "));
 }
 
 /// Writes databases, then schemas: described by the plugin where it listed them, bare where it

@@ -241,10 +241,8 @@ impl Run {
         for entity in entities {
             self.tally.wrote(entity.kind().as_str());
             match entity {
-                Entity::Table(_) | Entity::StoredProcedure(_) | Entity::Dashboard(_) => {
-                    leaves += usize::from(self.counts())
-                }
                 Entity::Chart(_) => {}
+                leaf if leaf.kind().is_leaf() => leaves += usize::from(self.counts()),
                 container => stored.containers.push(container.to_ref()),
             }
         }

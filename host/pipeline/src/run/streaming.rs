@@ -19,17 +19,15 @@ pub async fn run(run: Arc<Run>) -> anyhow::Result<()> {
     })?;
     run.write_service().await?;
     if run.sink.checkpoint().resuming() {
-        let leaves = [
-            EntityKind::Table,
-            EntityKind::StoredProcedure,
-            EntityKind::Dashboard,
-        ];
+        let leaves: Vec<&str> = EntityKind::ALL
+            .into_iter()
+            .filter(|k| k.is_leaf())
+            .map(EntityKind::as_str)
+            .collect();
         tracing::info!(
             "Resuming: {} entities already done; this source cannot list its entities, so it \
              streams them all again and only the rest is written",
-            run.sink
-                .checkpoint()
-                .done_count(&leaves.map(EntityKind::as_str))
+            run.sink.checkpoint().done_count(&leaves)
         );
     }
     let mut written = HashSet::new();

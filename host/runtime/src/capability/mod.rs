@@ -113,6 +113,10 @@ impl Grants {
                 if need == SOURCE_LABEL {
                     let host_port = grants.host_port.as_deref().unwrap_or_default();
                     grants.http_source = Some(format!("https://{host_port}"));
+                } else if grants.http_source.is_none() {
+                    // A need that is one setting's URL (MLflow's `{trackingUri}`) is the source
+                    // to reach first, as a `hostPort` URL is.
+                    grants.http_source = setting_url(need, &grants.settings);
                 }
                 grants.http.insert(need.clone(), host);
             }
@@ -165,6 +169,15 @@ impl Grants {
             || http::HostGrant::parse(need)
                 .is_some_and(|need| self.http.values().any(|g| *g == need))
     }
+}
+
+/// The http(s) URL a need naming one whole setting (`{trackingUri}`) stands for, if it is one.
+fn setting_url(need: &str, settings: &BTreeMap<String, String>) -> Option<String> {
+    let inner = need.strip_prefix('{')?.strip_suffix('}')?;
+    let key = inner.split('|').next()?;
+    let value = settings.get(key)?.trim();
+    let scheme = value.split_once("://")?.0.to_ascii_lowercase();
+    (scheme == "http" || scheme == "https").then(|| value.to_owned())
 }
 
 /// Every plain-text value of `config` that is no secret, by its dotted path (objects only: a list
@@ -232,6 +245,26 @@ mod tests {
             err.to_string(),
             "plugin looker needs http to `company.looker.com:8443`, http to `other.example` \
              which the config does not grant"
+        );
+    }
+
+    #[test]
+    fn a_need_naming_a_url_setting_is_the_source_reached_first() {
+        let grants = grants(
+            "      type: Mlflow\n      trackingUri: http://127.0.0.1:5000\n      \
+             registryUri: mysql+pymysql://u@db/x\n",
+        );
+        let granted = grants
+            .for_plugin("mlflow", &[Capability::Http("{trackingUri}".into())])
+            .unwrap();
+        assert_eq!(
+            granted.http_source.as_deref(),
+            Some("http://127.0.0.1:5000")
+        );
+        assert_eq!(setting_url("{registryUri}", &grants.settings), None);
+        assert_eq!(
+            setting_url("{account}.snowflakecomputing.com", &grants.settings),
+            None
         );
     }
 

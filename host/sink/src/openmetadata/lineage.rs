@@ -62,33 +62,57 @@ impl Lineage {
         }
     }
 
-    /// Writes `edges`; returns the entities whose edges the server refused.
+    /// Writes `edges`; returns the entities whose edges the server refused. Edges into the same
+    /// entity share one read of it: a data model built on many tables is read once, not once per
+    /// table.
     pub async fn write(&self, client: &Client, edges: Vec<Edge>) -> Vec<SinkFailure> {
-        let mut failures = Vec::new();
+        let mut destinations: Vec<(String, Vec<Edge>)> = Vec::new();
         for edge in edges {
-            if let Err(why) = self.write_one(client, &edge).await {
-                failures.push(SinkFailure {
-                    fqn: edge.to_fqn.clone(),
-                    error: why,
-                });
+            match destinations.iter_mut().find(|(fqn, group)| {
+                *fqn == edge.to_fqn && group[0].to.entity_type() == edge.to.entity_type()
+            }) {
+                Some((_, group)) => group.push(edge),
+                None => destinations.push((edge.to_fqn.clone(), vec![edge])),
+            }
+        }
+        let mut failures = Vec::new();
+        for (to_fqn, group) in destinations {
+            let fail = |error: String| SinkFailure {
+                fqn: to_fqn.clone(),
+                error,
+            };
+            let kind = group[0].to;
+            let fields = if group.iter().any(|e| !e.columns.is_empty()) {
+                "columns"
+            } else {
+                ""
+            };
+            let to = match by_name(client, kind.collection(), &to_fqn, fields).await {
+                Ok(Some(to)) => to,
+                Ok(None) => {
+                    let why = format!(
+                        "lineage: {} {to_fqn} is not on the server",
+                        kind.entity_type()
+                    );
+                    failures.push(fail(why));
+                    continue;
+                }
+                Err(why) => {
+                    failures.push(fail(why));
+                    continue;
+                }
+            };
+            for edge in &group {
+                if let Err(why) = self.write_one(client, edge, &to).await {
+                    failures.push(fail(why));
+                }
             }
         }
         failures
     }
 
-    async fn write_one(&self, client: &Client, edge: &Edge) -> Result<(), String> {
-        let fields = if edge.columns.is_empty() {
-            ""
-        } else {
-            "columns"
-        };
-        let Some(to) = by_name(client, edge.to.collection(), &edge.to_fqn, fields).await? else {
-            return Err(format!(
-                "lineage: {} {} is not on the server",
-                edge.to.entity_type(),
-                edge.to_fqn
-            ));
-        };
+    /// One edge into `to`, already read: its upstream end found, then `PUT /v1/lineage`.
+    async fn write_one(&self, client: &Client, edge: &Edge, to: &Found) -> Result<(), String> {
         let (from_type, froms) = match &edge.from {
             From::DataModel(fqn) => {
                 let model = by_name(client, "dashboard/datamodels", fqn, "").await?;

@@ -4,9 +4,10 @@
 //! the bulk endpoints, parents first, several bulk calls in flight at once. Every request carries its `sourceHash`, so the server skips what did
 //! not change. What the server refuses is reported entity by entity; what failed for a passing
 //! reason (429, 5xx, a timeout) is retried first. The classifications and tags that labels name
-//! are written before the entities that carry them ([`tags`]); a dashboard's owners, e-mails, are
-//! resolved to users' references ([`owners`]); lineage edges go last, each end found by name
-//! ([`lineage`]).
+//! are written before the entities that carry them ([`tags`]); owners (of dashboards, pipelines and
+//! ML models), e-mails or names, are resolved to users' or teams' references ([`owners`]); a
+//! pipeline is written with one `PUT` and its runs after it (`PUT /v1/pipelines/{fqn}/status`);
+//! lineage edges go last, each end found by name ([`lineage`]).
 
 mod client;
 mod lineage;
@@ -110,6 +111,24 @@ impl OpenMetadataSink {
             Err(e) => Err(e),
         };
         outcome.err().map(|e| failure(request, &e.to_string()))
+    }
+
+    /// One `PUT` of one request to `path`, retried as the client retries (429, 5xx, timeouts).
+    async fn put(&self, path: Vec<&str>, request: &CreateRequest) -> Option<SinkFailure> {
+        let _permit = self
+            .in_flight
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
+        match self
+            .client
+            .call(Method::PUT, &path, &[], Some(&request.body))
+            .await
+        {
+            Ok(answer) if answer.status.is_success() => None,
+            Ok(refused) => Some(failure(request, &refused.error().to_string())),
+            Err(e) => Some(failure(request, &e.to_string())),
+        }
     }
 
     /// One bulk call for `requests` (all of one kind), then the items that failed for a passing
@@ -333,7 +352,29 @@ impl OpenMetadataSink {
                         .map(|chunk| self.bulk(collection, chunk.to_vec()));
                     failures.extend(join_all(calls).await.into_iter().flatten());
                 }
-                Endpoint::Put(_) => unreachable!("tags are written by `tags::Tags`, first"),
+                // Pipelines, one call each (classifications and tags never get here: `tags::Tags`
+                // writes them first).
+                Endpoint::Put(collection) => {
+                    let calls = group.iter().map(|r| self.put(segments(collection, &[]), r));
+                    failures.extend(join_all(calls).await.into_iter().flatten());
+                }
+                // A pipeline's runs, once it is stored; each refused run fails the pipeline.
+                Endpoint::Status(collection) => {
+                    let stored = group
+                        .iter()
+                        .filter(|r| !failures.iter().any(|f: &SinkFailure| f.fqn == r.fqn));
+                    let calls = stored
+                        .map(|r| self.put(segments(collection, &[r.fqn.as_str(), "status"]), r));
+                    let refused: Vec<SinkFailure> =
+                        join_all(calls).await.into_iter().flatten().collect();
+                    failures.extend(refused.into_iter().map(|f| SinkFailure {
+                        error: format!(
+                            "a run of it (its pipeline status) was refused: {}",
+                            f.error
+                        ),
+                        ..f
+                    }));
+                }
             }
         }
         failures
@@ -356,13 +397,8 @@ impl Sink for OpenMetadataSink {
         let mut failures = Vec::new();
         let mut requests = Vec::with_capacity(entities.len());
         for entity in entities {
-            let mut request = self.requests.entity(entity);
-            if let Entity::Dashboard(d) = entity {
-                let owners = self.owners.references(&self.client, &d.owners).await;
-                if !owners.is_empty() {
-                    request.body["owners"] = owners.into();
-                }
-            }
+            let owners = self.owners.references(&self.client, entity.owners()).await;
+            let request = self.requests.entity(entity).with_owners(owners);
             let missing = entity
                 .tag_labels()
                 .into_iter()
@@ -375,6 +411,12 @@ impl Sink for OpenMetadataSink {
                     &format!("its tag {fqn} could not be written: {why}"),
                 )),
                 None => requests.push(request),
+            }
+        }
+        // A pipeline's runs after it, as `PipelineStatus`es.
+        for entity in entities {
+            if let Entity::Pipeline(p) = entity {
+                requests.extend(self.requests.pipeline_statuses(p));
             }
         }
         failures.extend(self.send(requests).await);

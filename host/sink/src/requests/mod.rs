@@ -7,20 +7,22 @@ use super::source_hash::source_hash;
 use omrun_model::fqn::{self, Names};
 use omrun_model::{
     Chart, Column, Dashboard, DashboardDataModel, Database, DatabaseSchema, Entity, EntityKind,
-    EntityRef, StoredProcedure, Table, TagLabel,
+    EntityRef, MlModel, Pipeline, PipelineRun, StoredProcedure, Table, TagLabel,
 };
 use serde_json::{Map, Value, json};
 
 /// What a request creates; decides its endpoint and its place in the parents-first order (the
 /// sinks sort by it): classifications and their tags, which labels name, before anything that
 /// carries a label; services, then containers and what they hold; dashboard data models and
-/// charts before the dashboards that name them.
+/// charts before the dashboards that name them; a pipeline before its statuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RequestKind {
     Classification,
     Tag,
     DatabaseService,
     DashboardService,
+    PipelineService,
+    MlModelService,
     Database,
     DatabaseSchema,
     Table,
@@ -28,18 +30,25 @@ pub enum RequestKind {
     DashboardDataModel,
     Chart,
     Dashboard,
+    Pipeline,
+    /// One run of a pipeline: a `PipelineStatus`, not a Create request; its FQN is the pipeline's.
+    PipelineStatus,
+    MlModel,
 }
 
 impl RequestKind {
     /// Where OpenMetadata takes requests of this kind. OpenMetadata 2.0's own ingestion
-    /// (`MetadataRestSink`) sends services one by one and charts, dashboards and data models
-    /// through `/bulk`, as tables.
+    /// (`MetadataRestSink`) sends services one by one and charts, dashboards, data models and ML
+    /// models through `/bulk`, as tables; pipelines one by one (`CreatePipelineRequest` is among
+    /// the requests it never bulks), each run after its pipeline (`add_pipeline_status`).
     pub fn endpoint(self) -> Endpoint {
         match self {
             Self::Classification => Endpoint::Put("classifications"),
             Self::Tag => Endpoint::Put("tags"),
             Self::DatabaseService => Endpoint::Service("services/databaseServices"),
             Self::DashboardService => Endpoint::Service("services/dashboardServices"),
+            Self::PipelineService => Endpoint::Service("services/pipelineServices"),
+            Self::MlModelService => Endpoint::Service("services/mlmodelServices"),
             Self::Database => Endpoint::Bulk("databases"),
             Self::DatabaseSchema => Endpoint::Bulk("databaseSchemas"),
             Self::Table => Endpoint::Bulk("tables"),
@@ -47,6 +56,9 @@ impl RequestKind {
             Self::DashboardDataModel => Endpoint::Bulk("dashboard/datamodels"),
             Self::Chart => Endpoint::Bulk("charts"),
             Self::Dashboard => Endpoint::Bulk("dashboards"),
+            Self::Pipeline => Endpoint::Put("pipelines"),
+            Self::PipelineStatus => Endpoint::Status("pipelines"),
+            Self::MlModel => Endpoint::Bulk("mlmodels"),
         }
     }
 
@@ -57,6 +69,8 @@ impl RequestKind {
             Self::Tag => "CreateTagRequest",
             Self::DatabaseService => "CreateDatabaseServiceRequest",
             Self::DashboardService => "CreateDashboardServiceRequest",
+            Self::PipelineService => "CreatePipelineServiceRequest",
+            Self::MlModelService => "CreateMlModelServiceRequest",
             Self::Database => "CreateDatabaseRequest",
             Self::DatabaseSchema => "CreateDatabaseSchemaRequest",
             Self::Table => "CreateTableRequest",
@@ -64,6 +78,9 @@ impl RequestKind {
             Self::DashboardDataModel => "CreateDashboardDataModelRequest",
             Self::Chart => "CreateChartRequest",
             Self::Dashboard => "CreateDashboardRequest",
+            Self::Pipeline => "CreatePipelineRequest",
+            Self::PipelineStatus => "PipelineStatus",
+            Self::MlModel => "CreateMlModelRequest",
         }
     }
 }
@@ -78,35 +95,9 @@ pub enum Endpoint {
     Put(&'static str),
     /// `PUT <collection>/bulk` with many requests per call.
     Bulk(&'static str),
+    /// `PUT <collection>/{fqn}/status`, one status per call, the FQN being the request's.
+    Status(&'static str),
 }
-
-/// OpenMetadata's `dashboardServiceType` enum (entity/services/dashboardService.json, as in
-/// openmetadata-ingestion 2.0.7.0's models): a service of one of these types is a dashboard
-/// service; any other is a database service.
-const DASHBOARD_SERVICE_TYPES: &[&str] = &[
-    "Superset",
-    "Looker",
-    "Tableau",
-    "Redash",
-    "Metabase",
-    "PowerBI",
-    "PowerBIReportServer",
-    "Mode",
-    "CustomDashboard",
-    "DomoDashboard",
-    "QuickSight",
-    "QlikSense",
-    "Lightdash",
-    "MicroStrategy",
-    "QlikCloud",
-    "Sigma",
-    "ThoughtSpot",
-    "Grafana",
-    "Hex",
-    "Ssrs",
-    "SapS4Hana",
-    "Omni",
-];
 
 /// One Create request with the FQN of the entity it creates.
 #[derive(Debug, Clone)]
@@ -137,8 +128,13 @@ impl Requests {
         }
     }
 
+    /// OpenMetadata's category of the service type (`omrun_config::service_category`).
+    fn category(&self) -> Option<&'static str> {
+        omrun_config::service_category(&self.service_type)
+    }
+
     fn is_dashboard_service(&self) -> bool {
-        DASHBOARD_SERVICE_TYPES.contains(&self.service_type.as_str())
+        self.category() == Some("dashboard")
     }
 
     /// The FQN of the entity a ref names (`model::Names::of`).
@@ -146,14 +142,15 @@ impl Requests {
         self.names.of(r)
     }
 
-    /// The service itself: a dashboard service for a dashboard service type, else a database
-    /// service. Its connection is left out on purpose: it holds credentials, and a file of Create
-    /// requests must never contain them.
+    /// The service itself, of the type's category: a dashboard, pipeline or ML model service,
+    /// else a database service. Its connection is left out on purpose: it holds credentials, and a
+    /// file of Create requests must never contain them.
     pub fn service(&self) -> CreateRequest {
-        let kind = if self.is_dashboard_service() {
-            RequestKind::DashboardService
-        } else {
-            RequestKind::DatabaseService
+        let kind = match self.category() {
+            Some("dashboard") => RequestKind::DashboardService,
+            Some("pipeline") => RequestKind::PipelineService,
+            Some("mlmodel") => RequestKind::MlModelService,
+            _ => RequestKind::DatabaseService,
         };
         CreateRequest {
             kind,
@@ -176,11 +173,29 @@ impl Requests {
             Entity::DashboardDataModel(m) => (RequestKind::DashboardDataModel, self.data_model(m)),
             Entity::Chart(c) => (RequestKind::Chart, self.chart(c)),
             Entity::Dashboard(d) => (RequestKind::Dashboard, self.dashboard(d)),
+            Entity::Pipeline(p) => (RequestKind::Pipeline, self.pipeline(p)),
+            Entity::MlModel(m) => (RequestKind::MlModel, self.ml_model(m)),
         };
         if let Some(hash) = source_hash(kind, &body) {
             body["sourceHash"] = hash.into();
         }
         CreateRequest { kind, fqn, body }
+    }
+
+    /// The `PipelineStatus` of each of a pipeline's runs, oldest first (OpenMetadata keeps the
+    /// latest by timestamp), each to be sent after the pipeline: `PUT
+    /// /v1/pipelines/{fqn}/status`, as OpenMetadata's `add_pipeline_status`.
+    pub fn pipeline_statuses(&self, p: &Pipeline) -> Vec<CreateRequest> {
+        let fqn = self.fqn(&EntityRef::new(EntityKind::Pipeline, vec![p.name.clone()]));
+        p.runs
+            .iter()
+            .rev()
+            .map(|run| CreateRequest {
+                kind: RequestKind::PipelineStatus,
+                fqn: fqn.clone(),
+                body: pipeline_status(run),
+            })
+            .collect()
     }
 
     /// The `CreateClassificationRequest` a label's classification is created (or updated) with,
@@ -357,7 +372,126 @@ impl Requests {
         body.into()
     }
 
-    /// `{name, displayName?, description?, service}`, the start of a dashboard service's requests.
+    /// A `CreatePipelineRequest` as OpenMetadata's pipeline connectors build it (Airflow's:
+    /// `AirflowApiSource.yield_pipeline`). `owners` are added by the OpenMetadata sink, as for
+    /// dashboards.
+    fn pipeline(&self, p: &Pipeline) -> Value {
+        let mut body =
+            self.dashboard_named(&p.name, p.display_name.as_deref(), p.description.as_deref());
+        insert_some(&mut body, "sourceUrl", p.source_url.as_deref());
+        if let Some(concurrency) = p.concurrency {
+            body.insert("concurrency".into(), concurrency.into());
+        }
+        insert_some(
+            &mut body,
+            "pipelineLocation",
+            p.pipeline_location.as_deref(),
+        );
+        if let Some(start) = p.start_date.as_deref().filter(|d| !d.trim().is_empty()) {
+            body.insert("startDate".into(), iso_datetime(start).into());
+        }
+        let tasks: Vec<Value> = p
+            .tasks
+            .iter()
+            .map(|t| {
+                let mut task = named(
+                    &t.name,
+                    self.conventions.description(t.description.as_deref()),
+                );
+                insert_some(&mut task, "displayName", t.display_name.as_deref());
+                insert_some(&mut task, "sourceUrl", t.source_url.as_deref());
+                // Always a list, as OpenMetadata's connector writes it (`downstream_task_ids or []`).
+                task.insert("downstreamTasks".into(), t.downstream_tasks.clone().into());
+                insert_some(&mut task, "taskType", t.task_type.as_deref());
+                insert_some(&mut task, "taskSQL", t.task_sql.as_deref());
+                insert_some(&mut task, "startDate", t.start_date.as_deref());
+                insert_some(&mut task, "endDate", t.end_date.as_deref());
+                insert_tags(&mut task, &t.tags);
+                Value::Object(task)
+            })
+            .collect();
+        body.insert("tasks".into(), tasks.into());
+        if let Some(state) = p.state {
+            body.insert("state".into(), state.into());
+        }
+        insert_some(
+            &mut body,
+            "scheduleInterval",
+            p.schedule_interval.as_deref(),
+        );
+        insert_tags(&mut body, &p.tags);
+        body.into()
+    }
+
+    /// A `CreateMlModelRequest` as OpenMetadata's ML model connectors build it (MLflow's:
+    /// `MlflowSource.yield_mlmodel`); lists only when the source gave some, as theirs.
+    fn ml_model(&self, m: &MlModel) -> Value {
+        let mut body =
+            self.dashboard_named(&m.name, m.display_name.as_deref(), m.description.as_deref());
+        body.insert("algorithm".into(), m.algorithm.clone().into());
+        if !m.hyper_parameters.is_empty() {
+            let parameters: Vec<Value> = m
+                .hyper_parameters
+                .iter()
+                .map(|h| {
+                    let mut parameter = Map::new();
+                    parameter.insert("name".into(), h.name.clone().into());
+                    if let Some(value) = &h.value {
+                        parameter.insert("value".into(), value.clone().into());
+                    }
+                    insert_some(&mut parameter, "description", h.description.as_deref());
+                    Value::Object(parameter)
+                })
+                .collect();
+            body.insert("mlHyperParameters".into(), parameters.into());
+        }
+        if !m.features.is_empty() {
+            let features: Vec<Value> = m
+                .features
+                .iter()
+                .map(|f| {
+                    let mut feature = named(
+                        &f.name,
+                        self.conventions.description(f.description.as_deref()),
+                    );
+                    if let Some(data_type) = f.data_type {
+                        feature.insert("dataType".into(), data_type.into());
+                    }
+                    insert_some(
+                        &mut feature,
+                        "featureAlgorithm",
+                        f.feature_algorithm.as_deref(),
+                    );
+                    insert_tags(&mut feature, &f.tags);
+                    Value::Object(feature)
+                })
+                .collect();
+            body.insert("mlFeatures".into(), features.into());
+        }
+        insert_some(
+            &mut body,
+            "target",
+            m.target.as_deref().map(fqn::encode_name).as_deref(),
+        );
+        insert_some(&mut body, "dashboard", m.dashboard.as_deref());
+        if let Some(store) = &m.store {
+            let mut value = Map::new();
+            insert_some(&mut value, "storage", store.storage.as_deref());
+            insert_some(
+                &mut value,
+                "imageRepository",
+                store.image_repository.as_deref(),
+            );
+            body.insert("mlStore".into(), value.into());
+        }
+        insert_some(&mut body, "server", m.server.as_deref());
+        insert_some(&mut body, "sourceUrl", m.source_url.as_deref());
+        insert_tags(&mut body, &m.tags);
+        body.into()
+    }
+
+    /// `{name, displayName?, description?, service}`, the start of the requests of a flat service
+    /// (dashboards, pipelines, ML models).
     fn dashboard_named(
         &self,
         name: &str,
@@ -404,6 +538,115 @@ impl Requests {
     fn column_fqn(&self, table: &[String; 3], column: &str) -> String {
         self.names.column(table, column)
     }
+}
+
+impl CreateRequest {
+    /// The request with `owners` (OpenMetadata entity references) set and its `sourceHash` made
+    /// again: OpenMetadata's own ingestion hashes a request with its owners in it.
+    pub fn with_owners(mut self, owners: Vec<Value>) -> Self {
+        if owners.is_empty() {
+            return self;
+        }
+        self.body["owners"] = owners.into();
+        if let Some(body) = self.body.as_object_mut() {
+            body.remove("sourceHash");
+        }
+        if let Some(hash) = source_hash(self.kind, &self.body) {
+            self.body["sourceHash"] = hash.into();
+        }
+        self
+    }
+}
+
+/// A run as OpenMetadata's `PipelineStatus`.
+fn pipeline_status(run: &PipelineRun) -> Value {
+    let mut body = Map::new();
+    body.insert("timestamp".into(), run.timestamp.into());
+    body.insert("executionStatus".into(), run.execution_status.into());
+    insert_some(&mut body, "executionId", run.execution_id.as_deref());
+    if let Some(end) = run.end_time {
+        body.insert("endTime".into(), end.into());
+    }
+    let tasks: Vec<Value> = run
+        .tasks
+        .iter()
+        .map(|t| {
+            let mut task = Map::new();
+            task.insert("name".into(), t.name.clone().into());
+            task.insert("executionStatus".into(), t.execution_status.into());
+            if let Some(start) = t.start_time {
+                task.insert("startTime".into(), start.into());
+            }
+            if let Some(end) = t.end_time {
+                task.insert("endTime".into(), end.into());
+            }
+            insert_some(&mut task, "logLink", t.log_link.as_deref());
+            Value::Object(task)
+        })
+        .collect();
+    body.insert("taskStatus".into(), tasks.into());
+    body.into()
+}
+
+/// An ISO 8601 date-time as OpenMetadata's client writes a `basic.DateTime` (pydantic's
+/// serialisation of the `datetime` it parsed): seconds always, microseconds only when not zero (six
+/// digits), a zero offset as `Z`, no offset left as none. Text that is not a date-time is left as
+/// it is, for the server to refuse by name.
+pub fn iso_datetime(text: &str) -> String {
+    parse_datetime(text.trim()).unwrap_or_else(|| text.to_owned())
+}
+
+fn parse_datetime(text: &str) -> Option<String> {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let (date, rest) = text.split_at_checked(10)?;
+    let d: Vec<&str> = date.split('-').collect();
+    if d.len() != 3
+        || !d.iter().all(|p| digits(p))
+        || d[0].len() != 4
+        || d[1].len() != 2
+        || d[2].len() != 2
+    {
+        return None;
+    }
+    let rest = rest.strip_prefix(['T', 't', ' '])?;
+    let split = rest.find(['Z', 'z', '+', '-']).unwrap_or(rest.len());
+    let (time, zone) = rest.split_at(split);
+    let (clock, fraction) = match time.split_once('.') {
+        Some((clock, fraction)) if digits(fraction) && fraction.len() <= 9 => (clock, fraction),
+        Some(_) => return None,
+        None => (time, ""),
+    };
+    let c: Vec<&str> = clock.split(':').collect();
+    if !(2..=3).contains(&c.len()) || !c.iter().all(|p| digits(p) && p.len() == 2) {
+        return None;
+    }
+    let seconds = c.get(2).copied().unwrap_or("00");
+    let micros: String = format!("{fraction:0<6}").chars().take(6).collect();
+    let micros = if micros.bytes().all(|b| b == b'0') {
+        String::new()
+    } else {
+        format!(".{micros}")
+    };
+    let zone = match zone {
+        "" => String::new(),
+        "Z" | "z" => "Z".to_owned(),
+        z => {
+            let (sign, offset) = z.split_at(1);
+            let (h, m) = offset
+                .split_once(':')
+                .unwrap_or(offset.split_at(offset.len().min(2)));
+            if !digits(h) || h.len() != 2 || !(m.is_empty() || digits(m) && m.len() == 2) {
+                return None;
+            }
+            let m = if m.is_empty() { "00" } else { m };
+            if h == "00" && m == "00" {
+                "Z".to_owned()
+            } else {
+                format!("{sign}{h}:{m}")
+            }
+        }
+    };
+    Some(format!("{date}T{}:{}:{seconds}{micros}{zone}", c[0], c[1]))
 }
 
 /// The columns of a table whose Create request carries a `PRIMARY_KEY` or `UNIQUE` column

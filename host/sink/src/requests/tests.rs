@@ -279,7 +279,28 @@ fn dashboard_services_are_chosen_by_service_type() {
     );
     let database = Requests::new("svc", "Postgres").service();
     assert_eq!(database.kind, RequestKind::DatabaseService);
-    assert!(!DASHBOARD_SERVICE_TYPES.contains(&"CustomDatabase"));
+    // The category comes from OpenMetadata's own schemas: each kind of service has its collection.
+    for (service_type, kind, collection) in [
+        (
+            "CustomDatabase",
+            RequestKind::DatabaseService,
+            "services/databaseServices",
+        ),
+        (
+            "Airflow",
+            RequestKind::PipelineService,
+            "services/pipelineServices",
+        ),
+        (
+            "Mlflow",
+            RequestKind::MlModelService,
+            "services/mlmodelServices",
+        ),
+    ] {
+        let service = Requests::new("svc", service_type).service();
+        assert_eq!(service.kind, kind, "{service_type}");
+        assert_eq!(service.kind.endpoint(), Endpoint::Service(collection));
+    }
 }
 
 #[test]
@@ -494,4 +515,195 @@ fn bigquery_complex_columns_are_bare_at_any_depth_and_their_scalar_fields_are_no
         .unwrap()
         .clone();
     assert_eq!(shipping["constraint"], "NULL", "{shipping}");
+}
+
+fn airflow_dag() -> Pipeline {
+    use omrun_model::{PipelineTask, TaskStatus};
+    let task = |name: &str, downstream: &[&str]| PipelineTask {
+        name: name.into(),
+        display_name: None,
+        description: None,
+        source_url: Some(format!("http://af:8080/dags/etl/tasks/{name}")),
+        downstream_tasks: downstream.iter().map(|d| d.to_string()).collect(),
+        task_type: Some("PythonOperator".into()),
+        task_sql: None,
+        start_date: Some("2024-01-01T00:00:00Z".into()),
+        end_date: None,
+        tags: Vec::new(),
+    };
+    let run = |id: &str, timestamp: i64, status: &'static str| PipelineRun {
+        execution_id: Some(id.into()),
+        timestamp,
+        execution_status: status,
+        end_time: Some(timestamp + 5),
+        tasks: vec![TaskStatus {
+            name: "extract".into(),
+            execution_status: status,
+            start_time: Some(timestamp),
+            end_time: None,
+            log_link: None,
+        }],
+    };
+    Pipeline {
+        name: "etl".into(),
+        display_name: None,
+        description: Some("Daily load".into()),
+        source_url: Some("http://af:8080/dags/etl".into()),
+        schedule_interval: Some("@daily".into()),
+        start_date: Some("2024-01-01T00:00:00+00:00".into()),
+        concurrency: Some(16),
+        pipeline_location: Some("/dags/etl.py".into()),
+        state: Some("Inactive"),
+        tasks: vec![task("extract", &["load"]), task("load", &[])],
+        owners: vec!["airflow".into()],
+        tags: Vec::new(),
+        // Newest first, as the contract has them.
+        runs: vec![
+            run("manual_2", 2_000, "Failed"),
+            run("manual_1", 1_000, "Successful"),
+        ],
+    }
+}
+
+#[test]
+fn a_pipeline_is_written_as_openmetadatas_airflow_connector_writes_it() {
+    let requests = Requests::new("af", "Airflow");
+    let request = requests.entity(&Entity::Pipeline(airflow_dag()));
+    assert_eq!(request.kind, RequestKind::Pipeline);
+    assert_eq!(request.kind.endpoint(), Endpoint::Put("pipelines"));
+    assert_eq!(request.fqn, "af.etl");
+    let mut body = request.body.clone();
+    assert!(body["sourceHash"].as_str().is_some_and(|h| h.len() == 32));
+    body.as_object_mut().unwrap().remove("sourceHash");
+    assert_eq!(
+        body,
+        json!({
+            "name": "etl", "service": "af", "description": "Daily load",
+            "sourceUrl": "http://af:8080/dags/etl", "concurrency": 16,
+            "pipelineLocation": "/dags/etl.py",
+            // As pydantic writes the datetime OpenMetadata's connector parsed.
+            "startDate": "2024-01-01T00:00:00Z",
+            "tasks": [
+                {"name": "extract", "sourceUrl": "http://af:8080/dags/etl/tasks/extract",
+                 "downstreamTasks": ["load"], "taskType": "PythonOperator",
+                 "startDate": "2024-01-01T00:00:00Z"},
+                {"name": "load", "sourceUrl": "http://af:8080/dags/etl/tasks/load",
+                 "downstreamTasks": [], "taskType": "PythonOperator",
+                 "startDate": "2024-01-01T00:00:00Z"},
+            ],
+            "state": "Inactive", "scheduleInterval": "@daily",
+        }),
+        "owners are added by the OpenMetadata sink, which resolves them"
+    );
+}
+
+#[test]
+fn a_pipelines_runs_go_oldest_first_to_its_status_endpoint() {
+    let statuses = Requests::new("af", "Airflow").pipeline_statuses(&airflow_dag());
+    let ids: Vec<&str> = statuses
+        .iter()
+        .map(|s| s.body["executionId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["manual_1", "manual_2"]);
+    let first = &statuses[0];
+    assert_eq!(first.kind, RequestKind::PipelineStatus);
+    assert_eq!(first.kind.endpoint(), Endpoint::Status("pipelines"));
+    assert_eq!(first.fqn, "af.etl");
+    assert_eq!(
+        first.body,
+        json!({"timestamp": 1000, "executionStatus": "Successful", "executionId": "manual_1",
+               "endTime": 1005, "taskStatus": [
+                   {"name": "extract", "executionStatus": "Successful", "startTime": 1000}]})
+    );
+    assert!(
+        RequestKind::Pipeline < RequestKind::PipelineStatus,
+        "a run after its pipeline"
+    );
+}
+
+#[test]
+fn owners_change_the_hash_as_they_change_openmetadatas() {
+    let requests = Requests::new("af", "Airflow");
+    let bare = requests.entity(&Entity::Pipeline(airflow_dag()));
+    let owned = bare.clone().with_owners(vec![
+        json!({"id": "5a1f9e5e-0c4b-4a57-9f0e-1df0a5d5e6a1", "type": "user", "name": "ann"}),
+    ]);
+    assert_eq!(owned.body["owners"][0]["name"], "ann");
+    assert_ne!(owned.body["sourceHash"], bare.body["sourceHash"]);
+    assert_eq!(
+        bare.clone().with_owners(Vec::new()).body,
+        bare.body,
+        "no owners: the request as it was"
+    );
+}
+
+#[test]
+fn an_ml_model_is_written_as_openmetadatas_mlflow_connector_writes_it() {
+    use omrun_model::{MlFeature, MlHyperParameter, MlStore};
+    let model = MlModel {
+        name: "churn".into(),
+        display_name: None,
+        description: Some("Churn".into()),
+        algorithm: "mlmodel".into(),
+        features: vec![MlFeature {
+            name: "plan".into(),
+            data_type: Some("categorical"),
+            description: None,
+            feature_algorithm: None,
+            tags: Vec::new(),
+        }],
+        hyper_parameters: vec![MlHyperParameter {
+            name: "alpha".into(),
+            value: Some("0.5".into()),
+            description: None,
+        }],
+        target: None,
+        dashboard: None,
+        store: Some(MlStore {
+            storage: Some("mlflow-artifacts:/1/abc/artifacts".into()),
+            image_repository: None,
+        }),
+        server: None,
+        source_url: Some("http://ml:5000/#/models/churn".into()),
+        owners: Vec::new(),
+        tags: Vec::new(),
+    };
+    let requests = Requests::new("ml", "Mlflow");
+    assert_eq!(requests.service().kind, RequestKind::MlModelService);
+    let request = requests.entity(&Entity::MlModel(model));
+    assert_eq!(request.kind.endpoint(), Endpoint::Bulk("mlmodels"));
+    assert_eq!(request.fqn, "ml.churn");
+    let mut body = request.body;
+    body.as_object_mut().unwrap().remove("sourceHash");
+    assert_eq!(
+        body,
+        json!({"name": "churn", "service": "ml", "description": "Churn", "algorithm": "mlmodel",
+               "mlHyperParameters": [{"name": "alpha", "value": "0.5"}],
+               "mlFeatures": [{"name": "plan", "dataType": "categorical"}],
+               "mlStore": {"storage": "mlflow-artifacts:/1/abc/artifacts"},
+               "sourceUrl": "http://ml:5000/#/models/churn"})
+    );
+}
+
+#[test]
+fn date_times_are_written_as_openmetadatas_client_writes_them() {
+    for (given, written) in [
+        ("2024-01-01T00:00:00+00:00", "2024-01-01T00:00:00Z"),
+        ("2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z"),
+        ("2024-01-01 00:00", "2024-01-01T00:00:00"),
+        (
+            "2024-01-01T12:00:00.5+02:00",
+            "2024-01-01T12:00:00.500000+02:00",
+        ),
+        (
+            "2024-01-01T00:00:00.123-0530",
+            "2024-01-01T00:00:00.123000-05:30",
+        ),
+        ("2024-01-01T00:00:00.000000Z", "2024-01-01T00:00:00Z"),
+        // Not a date-time: left for the server to refuse by name.
+        ("yesterday", "yesterday"),
+        ("2024-1-1T00:00:00Z", "2024-1-1T00:00:00Z"),
+    ] {
+        assert_eq!(iso_datetime(given), written, "{given}");
+    }
 }

@@ -56,14 +56,20 @@ fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 
 /// `url` with `params` appended to its query, percent-encoded.
 pub(super) fn with_query(url: &str, params: &[(String, String)]) -> String {
-    let mut out = url.to_owned();
+    if params.is_empty() {
+        return url.to_owned();
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}{}", form_encoded(params))
+}
+
+/// `name=value&…`, each percent-encoded: a query string, or a form body.
+pub(super) fn form_encoded(params: &[(String, String)]) -> String {
+    let mut out = String::new();
     for (i, (name, value)) in params.iter().enumerate() {
-        let sep = if i == 0 && !url.contains('?') {
-            '?'
-        } else {
-            '&'
-        };
-        out.push(sep);
+        if i > 0 {
+            out.push('&');
+        }
         encode_into(&mut out, name);
         out.push('=');
         encode_into(&mut out, value);
@@ -105,6 +111,32 @@ mod tests {
         );
         assert_eq!(t("http://[::1]:9?q=1").path_and_query, "/?q=1");
         assert_eq!(t("http://[::1]:9?q=1").authority, "[::1]:9");
+    }
+
+    #[test]
+    fn queries_and_forms_are_percent_encoded() {
+        let params = vec![
+            (
+                "scope".to_owned(),
+                "https://x.example/.default a".to_owned(),
+            ),
+            (
+                "client_secret".to_owned(),
+                "__OMRUN_SECRET_clientSecret__".to_owned(),
+            ),
+        ];
+        let encoded = "scope=https%3A%2F%2Fx.example%2F.default%20a\
+                       &client_secret=__OMRUN_SECRET_clientSecret__";
+        assert_eq!(form_encoded(&params), encoded);
+        assert_eq!(
+            with_query("https://h/p", &params),
+            format!("https://h/p?{encoded}")
+        );
+        assert_eq!(
+            with_query("https://h/p?a=1", &params),
+            format!("https://h/p?a=1&{encoded}")
+        );
+        assert_eq!(with_query("https://h/p", &[]), "https://h/p");
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod basics;
 mod constraints;
 mod lineage;
 mod patch;
+mod pipelines;
 mod reads;
 mod stale;
 mod structs;

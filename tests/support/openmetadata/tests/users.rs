@@ -84,3 +84,23 @@ fn a_team_is_found_in_the_team_index_and_owns_as_a_team() {
     assert_eq!(status, 201, "{written}");
     assert_eq!(written["owners"][0]["type"], "team");
 }
+
+#[test]
+fn only_a_group_owns() {
+    let om = StandIn::start(TOKEN);
+    let api = Api::new(&om);
+    let id = om.add_team_of_type("engineering", "eng@example.com", "Department");
+    let (status, team) = api.call("GET", "/v1/teams/name/engineering", None);
+    assert_eq!((status, &team["teamType"]), (200, &json!("Department")));
+    let service = json!({"name": "af", "serviceType": "Airflow"});
+    api.call("PUT", "/v1/services/pipelineServices", Some(&service));
+    let pipeline = json!({"name": "etl", "service": "af", "owners": [{"id": id, "type": "team"}]});
+    let (status, refused) = api.call("PUT", "/v1/pipelines", Some(&pipeline));
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Team of type Department can't own entities")),
+        "{refused}"
+    );
+}

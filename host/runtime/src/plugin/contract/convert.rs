@@ -3,7 +3,7 @@
 //! types, table types, constraint and partition kinds, chart and data model types) live here, and
 //! the contract's flat column lists become the model's trees (`columns`).
 
-use super::v0_4::types;
+use super::v0_5::types;
 use crate::capability::Capability;
 use crate::plugin::{PluginInfo, SourceConfig};
 use omrun_model as model;
@@ -36,6 +36,8 @@ fn entity_kind(k: types::EntityKind) -> model::EntityKind {
         K::Dashboard => model::EntityKind::Dashboard,
         K::Chart => model::EntityKind::Chart,
         K::DashboardDataModel => model::EntityKind::DashboardDataModel,
+        K::Pipeline => model::EntityKind::Pipeline,
+        K::MlModel => model::EntityKind::MlModel,
     }
 }
 
@@ -53,6 +55,8 @@ pub fn wit_entity_ref(r: &model::EntityRef) -> types::EntityRef {
         model::EntityKind::Dashboard => K::Dashboard,
         model::EntityKind::Chart => K::Chart,
         model::EntityKind::DashboardDataModel => K::DashboardDataModel,
+        model::EntityKind::Pipeline => K::Pipeline,
+        model::EntityKind::MlModel => K::MlModel,
     };
     types::EntityRef {
         kind,
@@ -81,6 +85,8 @@ pub fn entity(e: types::Entity) -> Result<model::Entity, String> {
         types::Entity::Dashboard(d) => model::Entity::Dashboard(dashboard(d)),
         types::Entity::Chart(c) => model::Entity::Chart(chart(c)),
         types::Entity::DashboardDataModel(m) => model::Entity::DashboardDataModel(data_model(m)?),
+        types::Entity::Pipeline(p) => model::Entity::Pipeline(pipeline(p)),
+        types::Entity::MlModel(m) => model::Entity::MlModel(ml_model(m)),
     })
 }
 
@@ -97,8 +103,118 @@ pub fn ref_of(e: &types::Entity) -> model::EntityRef {
         types::Entity::Dashboard(d) => (K::Dashboard, vec![&d.name]),
         types::Entity::Chart(c) => (K::Chart, vec![&c.name]),
         types::Entity::DashboardDataModel(m) => (K::DashboardDataModel, vec![&m.name]),
+        types::Entity::Pipeline(p) => (K::Pipeline, vec![&p.name]),
+        types::Entity::MlModel(m) => (K::MlModel, vec![&m.name]),
     };
     model::EntityRef::new(kind, path.into_iter().cloned().collect())
+}
+
+fn pipeline(p: types::Pipeline) -> model::Pipeline {
+    model::Pipeline {
+        name: p.name,
+        display_name: p.display_name,
+        description: p.description,
+        source_url: p.source_url,
+        schedule_interval: p.schedule_interval,
+        start_date: p.start_date,
+        concurrency: p.concurrency,
+        pipeline_location: p.pipeline_location,
+        state: p.state.map(|s| match s {
+            types::PipelineState::Active => "Active",
+            types::PipelineState::Inactive => "Inactive",
+        }),
+        tasks: p
+            .tasks
+            .into_iter()
+            .map(|t| model::PipelineTask {
+                name: t.name,
+                display_name: t.display_name,
+                description: t.description,
+                source_url: t.source_url,
+                downstream_tasks: t.downstream_tasks,
+                task_type: t.task_type,
+                task_sql: t.task_sql,
+                start_date: t.start_date,
+                end_date: t.end_date,
+                tags: t.tags.into_iter().map(tag_label).collect(),
+            })
+            .collect(),
+        owners: p.owners,
+        tags: p.tags.into_iter().map(tag_label).collect(),
+        runs: p
+            .runs
+            .into_iter()
+            .map(|r| model::PipelineRun {
+                execution_id: r.execution_id,
+                timestamp: r.timestamp,
+                execution_status: execution_status(r.execution_status),
+                end_time: r.end_time,
+                tasks: r
+                    .tasks
+                    .into_iter()
+                    .map(|t| model::TaskStatus {
+                        name: t.name,
+                        execution_status: execution_status(t.execution_status),
+                        start_time: t.start_time,
+                        end_time: t.end_time,
+                        log_link: t.log_link,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// OpenMetadata's `StatusType`.
+fn execution_status(s: types::ExecutionStatus) -> &'static str {
+    match s {
+        types::ExecutionStatus::Successful => "Successful",
+        types::ExecutionStatus::Failed => "Failed",
+        types::ExecutionStatus::Pending => "Pending",
+        types::ExecutionStatus::Skipped => "Skipped",
+    }
+}
+
+fn ml_model(m: types::MlModel) -> model::MlModel {
+    model::MlModel {
+        name: m.name,
+        display_name: m.display_name,
+        description: m.description,
+        algorithm: m.algorithm,
+        features: m
+            .features
+            .into_iter()
+            .map(|f| model::MlFeature {
+                name: f.name,
+                data_type: f.data_type.map(|t| match t {
+                    types::FeatureType::Numerical => "numerical",
+                    types::FeatureType::Categorical => "categorical",
+                }),
+                description: f.description,
+                feature_algorithm: f.feature_algorithm,
+                tags: f.tags.into_iter().map(tag_label).collect(),
+            })
+            .collect(),
+        hyper_parameters: m
+            .hyper_parameters
+            .into_iter()
+            .map(|h| model::MlHyperParameter {
+                name: h.name,
+                value: h.value,
+                description: h.description,
+            })
+            .collect(),
+        target: m.target,
+        dashboard: m.dashboard,
+        store: m.store.map(|s| model::MlStore {
+            storage: s.storage,
+            image_repository: s.image_repository,
+        }),
+        server: m.server,
+        source_url: m.source_url,
+        owners: m.owners,
+        tags: m.tags.into_iter().map(tag_label).collect(),
+    }
 }
 
 fn capability(c: types::Capability) -> Capability {

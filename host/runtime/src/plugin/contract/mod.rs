@@ -1,13 +1,13 @@
 //! The contract versions a plugin may be built for, side by side, behind the one API the rest of
-//! the host calls. Each version is one small module (`v0_1` … `v0_4`): its generated
+//! the host calls. Each version is one small module (`v0_1` … `v0_5`): its generated
 //! bindings, the names it imports the capabilities by, and its calls. The newest version's types
 //! are converted into the host model once (`convert`); an older version upgrades its values into
-//! the next one's, version by version (0.1.0 through 0.2.0's and 0.3.0's upgrades).
+//! the next one's, version by version (0.1.0 through 0.2.0's, 0.3.0's and 0.4.0's upgrades).
 //! The capabilities (`sql`, `log`) are not here: they are implemented once, in `capability`, and
 //! each version registers them under its names. `stamp` says which version a file was built for.
 //!
 //! Adding a version: a module beside these (the previous newest gains an upgrade into it, as
-//! `v0_3` has into `v0_4`), `convert` moved onto the new types, and one arm per match here.
+//! `v0_4` has into `v0_5`), `convert` moved onto the new types, and one arm per match here.
 
 mod convert;
 mod stamp;
@@ -15,6 +15,7 @@ mod v0_1;
 mod v0_2;
 mod v0_3;
 mod v0_4;
+mod v0_5;
 
 pub use stamp::{
     CONFIG_KEYS_SECTION, Contract, SECTION, SUPPORTED, Stamp, read_config_keys, read_stamp, select,
@@ -92,6 +93,7 @@ pub fn world_of(contract: Contract, component: &Component, engine: &Engine) -> O
         Contract::V0_2 => v0_2::world_of(component, engine),
         Contract::V0_3 => v0_3::world_of(component, engine),
         Contract::V0_4 => v0_4::world_of(component, engine),
+        Contract::V0_5 => v0_5::world_of(component, engine),
     }
 }
 
@@ -106,6 +108,7 @@ pub fn linker(engine: &Engine, contract: Contract) -> wasmtime::Result<Linker<St
         Contract::V0_2 => v0_2::add_to_linker(&mut linker)?,
         Contract::V0_3 => v0_3::add_to_linker(&mut linker)?,
         Contract::V0_4 => v0_4::add_to_linker(&mut linker)?,
+        Contract::V0_5 => v0_5::add_to_linker(&mut linker)?,
     }
     Ok(linker)
 }
@@ -117,6 +120,7 @@ pub enum Pre {
     V0_2(v0_2::Pre),
     V0_3(v0_3::Pre),
     V0_4(v0_4::Pre),
+    V0_5(v0_5::Pre),
 }
 
 impl Pre {
@@ -131,6 +135,7 @@ impl Pre {
             Contract::V0_2 => Pre::V0_2(v0_2::Pre::new(linker, component, world)?),
             Contract::V0_3 => Pre::V0_3(v0_3::Pre::new(linker, component, world)?),
             Contract::V0_4 => Pre::V0_4(v0_4::Pre::new(linker, component, world)?),
+            Contract::V0_5 => Pre::V0_5(v0_5::Pre::new(linker, component, world)?),
         })
     }
 
@@ -140,6 +145,7 @@ impl Pre {
             Pre::V0_2(pre) => Exports::V0_2(pre.instantiate(store).await?),
             Pre::V0_3(pre) => Exports::V0_3(pre.instantiate(store).await?),
             Pre::V0_4(pre) => Exports::V0_4(pre.instantiate(store).await?),
+            Pre::V0_5(pre) => Exports::V0_5(pre.instantiate(store).await?),
         })
     }
 }
@@ -150,6 +156,7 @@ pub enum Exports {
     V0_2(v0_2::Exports),
     V0_3(v0_3::Exports),
     V0_4(v0_4::Exports),
+    V0_5(v0_5::Exports),
 }
 
 /// The same call on whichever version's exports these are.
@@ -160,6 +167,7 @@ macro_rules! each {
             Exports::V0_2($e) => $call,
             Exports::V0_3($e) => $call,
             Exports::V0_4($e) => $call,
+            Exports::V0_5($e) => $call,
         }
     };
 }
@@ -224,6 +232,7 @@ impl Contract {
             Contract::V0_2 => v0_2::CONTRACT,
             Contract::V0_3 => v0_3::CONTRACT,
             Contract::V0_4 => v0_4::CONTRACT,
+            Contract::V0_5 => v0_5::CONTRACT,
         }
     }
 }

@@ -23,6 +23,7 @@ pub enum Contract {
     V0_2,
     V0_3,
     V0_4,
+    V0_5,
 }
 
 /// Every supported contract, oldest first.
@@ -31,6 +32,7 @@ pub const SUPPORTED: &[Contract] = &[
     Contract::V0_2,
     Contract::V0_3,
     Contract::V0_4,
+    Contract::V0_5,
 ];
 
 impl Contract {
@@ -185,6 +187,8 @@ mod tests {
         assert_eq!(select(&stamp, "p.wasm"), Ok(Some(Contract::V0_3)));
         let stamp = Stamp::Present("omrun:connector@0.4.0".into());
         assert_eq!(select(&stamp, "p.wasm"), Ok(Some(Contract::V0_4)));
+        let stamp = Stamp::Present("omrun:connector@0.5.0".into());
+        assert_eq!(select(&stamp, "p.wasm"), Ok(Some(Contract::V0_5)));
         assert_eq!(select(&Stamp::Missing, "p.wasm"), Ok(None));
     }
 
@@ -194,7 +198,7 @@ mod tests {
         assert_eq!(
             select(&stamp, "p.wasm").unwrap_err(),
             "plugin p.wasm was built for omrun:connector@9.0.0, \
-             this omrun supports omrun:connector@0.1.0–0.4.0"
+             this omrun supports omrun:connector@0.1.0–0.5.0"
         );
     }
 }

@@ -7,7 +7,7 @@
 //! config, are the same in every version). The calls answer in the newest types: the rest of the
 //! host sees one contract.
 
-use super::{Answer, v0_2 as next, v0_4 as newest};
+use super::{Answer, v0_2 as next, v0_5 as newest};
 use crate::plugin::World;
 use crate::plugin::sandbox::StoreState;
 use serde::Serialize;

@@ -5,9 +5,9 @@
 //! `source-url` on tables and schemas, `source-url` on databases) and a record (`tag-label`). The
 //! records that gained fields are upgraded here field by field, the new ones empty; every other
 //! type is the same in both and goes through its serde form. From there, 0.3.0's values upgrade
-//! into 0.4.0's (`v0_3::entity`): the calls answer in the newest types.
+//! on into the newest's (`v0_3::upgrade`): the calls answer in the newest types.
 
-use super::{Answer, v0_3 as next, v0_4 as newest};
+use super::{Answer, v0_3 as next, v0_5 as newest};
 use crate::plugin::World;
 use crate::plugin::sandbox::StoreState;
 use wasmtime::Store;
@@ -192,7 +192,7 @@ fn results(
 /// An entity as the newest contract's: as 0.3.0's, then on from there (`v0_1` upgrades through
 /// here too).
 pub fn upgrade(e: types::Entity) -> newest::types::Entity {
-    next::entity(entity(e))
+    next::upgrade(entity(e))
 }
 
 /// An entity as 0.3.0's: what 0.3.0 added is empty.

@@ -6,10 +6,10 @@
 //! 0.4.0 only adds to it: fields on records (`upstream` on dashboards, charts and dashboard data
 //! models) and records (`upstream-table`, `column-lineage`). The records that gained fields are
 //! upgraded here field by field, the new ones empty; every other type is the same in both and
-//! goes through its serde form. The calls answer in 0.4.0's types; older contracts upgrade
-//! through here (`v0_2` into 0.3.0, then `entity` into 0.4.0).
+//! goes through its serde form. The calls answer in the newest contract's types; older contracts
+//! upgrade through here (`v0_2` into 0.3.0, then `upgrade`: into 0.4.0, and on).
 
-use super::{Answer, v0_4 as next};
+use super::{Answer, v0_4 as next, v0_5 as newest};
 use crate::plugin::World;
 use crate::plugin::sandbox::StoreState;
 use wasmtime::Store;
@@ -92,7 +92,7 @@ impl Pre {
     }
 }
 
-/// The exports of one instance; the calls answer in 0.4.0's types.
+/// The exports of one instance; the calls answer in the newest contract's types.
 pub enum Exports {
     Discoverable(DiscoverableSource),
     Sequential(sequential::Source),
@@ -102,8 +102,8 @@ impl Exports {
     pub async fn info(
         &self,
         store: &mut Store<StoreState>,
-    ) -> wasmtime::Result<next::types::PluginInfo> {
-        Ok(same(match self {
+    ) -> wasmtime::Result<newest::types::PluginInfo> {
+        Ok(convert(match self {
             Exports::Discoverable(e) => e.omrun_connector_discovery().call_info(store).await?,
             Exports::Sequential(e) => e.omrun_connector_streaming().call_info(store).await?,
         }))
@@ -112,9 +112,9 @@ impl Exports {
     pub async fn open(
         &self,
         store: &mut Store<StoreState>,
-        config: &next::types::SourceConfig,
+        config: &newest::types::SourceConfig,
     ) -> Answer<()> {
-        let config: types::SourceConfig = same(config);
+        let config: types::SourceConfig = convert(config);
         match self {
             Exports::Discoverable(e) => {
                 e.omrun_connector_discovery()
@@ -132,11 +132,11 @@ impl Exports {
     pub async fn discover(
         &self,
         store: &mut Store<StoreState>,
-    ) -> Answer<Vec<next::types::EntityRef>> {
+    ) -> Answer<Vec<newest::types::EntityRef>> {
         match self {
             Exports::Discoverable(e) => {
                 let refs = e.omrun_connector_discovery().call_discover(store).await?;
-                Ok(refs.map(same))
+                Ok(refs.map(convert))
             }
             Exports::Sequential(_) => Ok(Err(super::NOT_DISCOVERABLE.to_owned())),
         }
@@ -145,10 +145,10 @@ impl Exports {
     pub async fn process(
         &self,
         store: &mut Store<StoreState>,
-        batch: &[next::types::EntityRef],
-    ) -> Answer<Vec<Result<Vec<next::types::Entity>, String>>> {
+        batch: &[newest::types::EntityRef],
+    ) -> Answer<Vec<Result<Vec<newest::types::Entity>, String>>> {
         // Refs given back are the ones this plugin discovered: kinds of its contract.
-        let batch: Vec<types::EntityRef> = same(batch);
+        let batch: Vec<types::EntityRef> = convert(batch);
         match self {
             Exports::Discoverable(e) => Ok(Ok(results(
                 e.omrun_connector_discovery()
@@ -162,11 +162,11 @@ impl Exports {
     pub async fn next_batch(
         &self,
         store: &mut Store<StoreState>,
-    ) -> Answer<Option<Vec<next::types::Entity>>> {
+    ) -> Answer<Option<Vec<newest::types::Entity>>> {
         match self {
             Exports::Sequential(e) => {
                 let batch = e.omrun_connector_streaming().call_next_batch(store).await?;
-                Ok(batch.map(|b| b.map(|entities| entities.into_iter().map(entity).collect())))
+                Ok(batch.map(|b| b.map(|entities| entities.into_iter().map(upgrade).collect())))
             }
             Exports::Discoverable(_) => Ok(Err(super::NOT_STREAMING.to_owned())),
         }
@@ -178,14 +178,26 @@ fn same<T: serde::Serialize, U: serde::de::DeserializeOwned>(value: T) -> U {
     super::same(value, CONTRACT, next::CONTRACT)
 }
 
-/// `process`'s answers as 0.4.0's.
+/// A value of a type 0.3.0 and the newest contract share (plugin info, config, refs), as the
+/// newest's.
+fn convert<T: serde::Serialize, U: serde::de::DeserializeOwned>(value: T) -> U {
+    super::same(value, CONTRACT, newest::CONTRACT)
+}
+
+/// `process`'s answers as the newest contract's.
 fn results(
     results: Vec<Result<Vec<types::Entity>, String>>,
-) -> Vec<Result<Vec<next::types::Entity>, String>> {
+) -> Vec<Result<Vec<newest::types::Entity>, String>> {
     results
         .into_iter()
-        .map(|r| r.map(|entities| entities.into_iter().map(entity).collect()))
+        .map(|r| r.map(|entities| entities.into_iter().map(upgrade).collect()))
         .collect()
+}
+
+/// An entity as the newest contract's: as 0.4.0's, then on from there (`v0_2` upgrades through
+/// here too).
+pub fn upgrade(e: types::Entity) -> newest::types::Entity {
+    next::upgrade(entity(e))
 }
 
 /// An entity as 0.4.0's: what 0.4.0 added (lineage) is empty.

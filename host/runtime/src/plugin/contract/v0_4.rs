@@ -1,12 +1,15 @@
-//! Contract `omrun:connector@0.4.0` (frozen), the newest: 0.3.0 plus dashboard lineage (the
-//! database tables a dashboard, chart or dashboard data model reads: `upstream`). Its types are the
-//! ones the host model is converted from (`convert`); older contracts upgrade into them first
-//! (`v0_3`).
+//! Contract `omrun:connector@0.4.0` (frozen): 0.3.0 plus dashboard lineage (the database tables
+//! a dashboard, chart or dashboard data model reads: `upstream`).
+//!
+//! 0.5.0 only adds to it: cases to `entity` and `entity-kind` (pipelines, ML models) and the
+//! records they hold. Every 0.4.0 value is therefore the same value in 0.5.0 and goes across
+//! through its serde form; the calls answer in the newest contract's types, and older contracts
+//! upgrade through here (`v0_3::upgrade`).
 //!
 //! Like 0.3.0, it imports the capabilities by their own packages (`omrun:sql/sql@0.1.0`,
 //! `omrun:log/log@0.1.0`), so its bindings read those packages first.
 
-use super::Answer;
+use super::{Answer, v0_5 as newest};
 use crate::plugin::World;
 use crate::plugin::sandbox::StoreState;
 use wasmtime::Store;
@@ -18,7 +21,7 @@ wasmtime::component::bindgen!({
     world: "omrun:connector/discoverable-source@0.4.0",
     imports: { default: async | trappable },
     exports: { default: async },
-    // Older contracts' values upgrade into these, the unchanged types through serde (see `v0_3`).
+    // Older contracts' values upgrade into these (see `v0_3`), and these into 0.5.0's through serde.
     additional_derives: [serde::Serialize, serde::Deserialize],
     with: {
         "omrun:sql/sql": crate::capability::sql::wit::sql,
@@ -89,37 +92,52 @@ impl Pre {
     }
 }
 
-/// The exports of one instance. Calls answer in this contract's types, which `convert` turns
-/// into the host model.
+/// The exports of one instance; the calls answer in the newest contract's types.
 pub enum Exports {
     Discoverable(DiscoverableSource),
     Sequential(sequential::Source),
 }
 
 impl Exports {
-    pub async fn info(&self, store: &mut Store<StoreState>) -> wasmtime::Result<types::PluginInfo> {
-        match self {
-            Exports::Discoverable(e) => e.omrun_connector_discovery().call_info(store).await,
-            Exports::Sequential(e) => e.omrun_connector_streaming().call_info(store).await,
-        }
+    pub async fn info(
+        &self,
+        store: &mut Store<StoreState>,
+    ) -> wasmtime::Result<newest::types::PluginInfo> {
+        Ok(upgrade(match self {
+            Exports::Discoverable(e) => e.omrun_connector_discovery().call_info(store).await?,
+            Exports::Sequential(e) => e.omrun_connector_streaming().call_info(store).await?,
+        }))
     }
 
     pub async fn open(
         &self,
         store: &mut Store<StoreState>,
-        config: &types::SourceConfig,
+        config: &newest::types::SourceConfig,
     ) -> Answer<()> {
+        let config: types::SourceConfig = upgrade(config);
         match self {
             Exports::Discoverable(e) => {
-                e.omrun_connector_discovery().call_open(store, config).await
+                e.omrun_connector_discovery()
+                    .call_open(store, &config)
+                    .await
             }
-            Exports::Sequential(e) => e.omrun_connector_streaming().call_open(store, config).await,
+            Exports::Sequential(e) => {
+                e.omrun_connector_streaming()
+                    .call_open(store, &config)
+                    .await
+            }
         }
     }
 
-    pub async fn discover(&self, store: &mut Store<StoreState>) -> Answer<Vec<types::EntityRef>> {
+    pub async fn discover(
+        &self,
+        store: &mut Store<StoreState>,
+    ) -> Answer<Vec<newest::types::EntityRef>> {
         match self {
-            Exports::Discoverable(e) => e.omrun_connector_discovery().call_discover(store).await,
+            Exports::Discoverable(e) => {
+                let refs = e.omrun_connector_discovery().call_discover(store).await?;
+                Ok(refs.map(upgrade))
+            }
             Exports::Sequential(_) => Ok(Err(super::NOT_DISCOVERABLE.to_owned())),
         }
     }
@@ -127,13 +145,18 @@ impl Exports {
     pub async fn process(
         &self,
         store: &mut Store<StoreState>,
-        batch: &[types::EntityRef],
-    ) -> Answer<Vec<Result<Vec<types::Entity>, String>>> {
+        batch: &[newest::types::EntityRef],
+    ) -> Answer<Vec<Result<Vec<newest::types::Entity>, String>>> {
+        // Refs given back are the ones this plugin discovered: kinds of its contract.
+        let batch: Vec<types::EntityRef> = upgrade(batch);
         match self {
-            Exports::Discoverable(e) => Ok(Ok(e
-                .omrun_connector_discovery()
-                .call_process(store, batch)
-                .await?)),
+            Exports::Discoverable(e) => {
+                let results = e
+                    .omrun_connector_discovery()
+                    .call_process(store, &batch)
+                    .await?;
+                Ok(Ok(upgrade(results)))
+            }
             Exports::Sequential(_) => Ok(Err(super::NOT_DISCOVERABLE.to_owned())),
         }
     }
@@ -141,10 +164,60 @@ impl Exports {
     pub async fn next_batch(
         &self,
         store: &mut Store<StoreState>,
-    ) -> Answer<Option<Vec<types::Entity>>> {
+    ) -> Answer<Option<Vec<newest::types::Entity>>> {
         match self {
-            Exports::Sequential(e) => e.omrun_connector_streaming().call_next_batch(store).await,
+            Exports::Sequential(e) => {
+                let batch = e.omrun_connector_streaming().call_next_batch(store).await?;
+                Ok(batch.map(upgrade))
+            }
             Exports::Discoverable(_) => Ok(Err(super::NOT_STREAMING.to_owned())),
         }
+    }
+}
+
+/// A 0.4.0 value as the same value of the newest contract (and, for what the host passes in, the
+/// other way), through its serde form: 0.5.0 only added cases and records.
+pub fn upgrade<T: serde::Serialize, U: serde::de::DeserializeOwned>(value: T) -> U {
+    super::same(value, CONTRACT, newest::CONTRACT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_of_0_4_are_the_same_values_in_0_5() {
+        let dashboard = types::Entity::Dashboard(types::Dashboard {
+            name: "d".into(),
+            display_name: Some("D".into()),
+            description: None,
+            dashboard_type: types::DashboardType::Report,
+            source_url: None,
+            project: None,
+            charts: vec!["c".into()],
+            data_models: vec![],
+            owners: vec!["a@example.com".into()],
+            upstream: vec![types::UpstreamTable {
+                database: None,
+                schema: Some("s".into()),
+                table: "t".into(),
+                columns: vec![types::ColumnLineage {
+                    from_column: "a".into(),
+                    to_column: "b".into(),
+                }],
+            }],
+        });
+        let upgraded: newest::types::Entity = upgrade(&dashboard);
+        assert_eq!(
+            serde_json::to_value(&upgraded).unwrap(),
+            serde_json::to_value(&dashboard).unwrap()
+        );
+        // A ref the host hands back to a 0.4.0 plugin is one it discovered: of its kinds.
+        let r = newest::types::EntityRef {
+            kind: newest::types::EntityKind::DashboardDataModel,
+            path: vec!["m".into()],
+        };
+        let back: types::EntityRef = upgrade(&r);
+        assert_eq!(back.kind, types::EntityKind::DashboardDataModel);
     }
 }
