@@ -1077,4 +1077,26 @@ fn the_same_as_openmetadatas_own_connector() {
         assert_eq!(stored, theirs_om.pipeline_statuses(&fqn), "{dag}");
     }
     assert_eq!(runs, RUNS.len(), "every run was compared");
+
+    // Each tool stamps its requests with a `sourceHash`; omrun's must be OpenMetadata's
+    // `generate_source_hash` wherever the request names no owner (an owner's id, which the hash
+    // covers, is each stand-in's own).
+    let hashes = |om: &StandIn| -> BTreeMap<String, Value> {
+        om.create_requests(Collection::Pipelines)
+            .iter()
+            .filter(|r| r["owners"].as_array().is_none_or(Vec::is_empty))
+            .map(|r| {
+                (
+                    r["name"].as_str().unwrap().to_owned(),
+                    r["sourceHash"].clone(),
+                )
+            })
+            .collect()
+    };
+    let (ours, theirs) = (hashes(&ours_om), hashes(&theirs_om));
+    assert!(
+        ours.len() >= 2 && ours.values().all(Value::is_string),
+        "{ours:?}"
+    );
+    assert_eq!(ours, theirs);
 }
