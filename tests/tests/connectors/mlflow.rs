@@ -550,7 +550,8 @@ fn into_openmetadata_and_unchanged_on_a_second_run() {
 }
 
 /// The fields both tools write, by model name: what omrun's file holds and what OpenMetadata's own
-/// connector handed its sink (`service` and `sourceHash` are the sinks').
+/// connector handed its sink (`service` is the sinks'), `sourceHash` included: OpenMetadata's
+/// topology stamps each request with `generate_source_hash` before its sink sees it.
 fn comparable(records: impl Iterator<Item = (String, Value)>) -> BTreeMap<String, Value> {
     records
         .filter(|(kind, _)| kind == "CreateMlModelRequest")
@@ -569,6 +570,7 @@ fn comparable(records: impl Iterator<Item = (String, Value)>) -> BTreeMap<String
                 "sourceUrl",
                 "owners",
                 "tags",
+                "sourceHash",
             ]
             .into_iter()
             .filter_map(|k| r.get(k).map(|v| (k.to_owned(), v.clone())))
@@ -628,6 +630,10 @@ fn the_same_as_openmetadatas_own_connector() {
     );
     assert!(ours[local].get("mlFeatures").is_none(), "{}", ours[local]);
     ours.get_mut(local).unwrap()["mlFeatures"] = theirs[local]["mlFeatures"].clone();
+    // Its hash covers the features: only it may differ.
+    assert_ne!(ours[local]["sourceHash"], theirs[local]["sourceHash"]);
+    ours.get_mut(local).unwrap()["sourceHash"] = theirs[local]["sourceHash"].clone();
+    assert!(ours.values().all(|m| m["sourceHash"].is_string()));
     for (name, view) in &ours {
         assert_eq!(Some(view), theirs.get(name), "{name}");
     }
