@@ -204,11 +204,7 @@ impl Sink for FileSink {
             }
         }
         requests.extend(entities.iter().map(|e| self.requests.entity(e)));
-        for entity in entities {
-            if let Entity::Pipeline(p) = entity {
-                requests.extend(self.requests.pipeline_statuses(p));
-            }
-        }
+        requests.extend(self.requests.runs_of(entities));
         let mut failures = self.send(requests);
         // After the entities they point to, by name: the file has no ids to give them.
         let edges = lineage::edges(&self.requests, entities)

@@ -414,11 +414,7 @@ impl Sink for OpenMetadataSink {
             }
         }
         // A pipeline's runs after it, as `PipelineStatus`es.
-        for entity in entities {
-            if let Entity::Pipeline(p) = entity {
-                requests.extend(self.requests.pipeline_statuses(p));
-            }
-        }
+        requests.extend(self.requests.runs_of(entities));
         failures.extend(self.send(requests).await);
         // Lineage after what it points to, for what was stored.
         let edges: Vec<_> = crate::lineage::edges(&self.requests, entities)

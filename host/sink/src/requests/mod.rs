@@ -182,6 +182,19 @@ impl Requests {
         CreateRequest { kind, fqn, body }
     }
 
+    /// The runs of the pipelines among `entities`, each pipeline's after it in the order of
+    /// [`Requests::pipeline_statuses`]: what both sinks write after the entities.
+    pub fn runs_of(&self, entities: &[Entity]) -> Vec<CreateRequest> {
+        entities
+            .iter()
+            .filter_map(|e| match e {
+                Entity::Pipeline(p) => Some(self.pipeline_statuses(p)),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    }
+
     /// The `PipelineStatus` of each of a pipeline's runs, oldest first (OpenMetadata keeps the
     /// latest by timestamp), each to be sent after the pipeline: `PUT
     /// /v1/pipelines/{fqn}/status`, as OpenMetadata's `add_pipeline_status`.
