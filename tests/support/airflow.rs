@@ -25,6 +25,8 @@ use std::time::{Duration, Instant};
 
 use crate::paths::repo_root;
 
+pub mod scheduler;
+
 /// The user Airflow's SimpleAuthManager knows, and its password.
 pub const ADMIN: (&str, &str) = ("admin", "Airfl0w-test-pw");
 
@@ -98,7 +100,7 @@ impl Airflow {
             .args(["api-server", "-H", "127.0.0.1", "-p", &port.to_string()])
             // One worker: the tests' load is light, and the machine small.
             .args(["-w", "1"]);
-        airflow_env(&mut command, dir.path());
+        airflow_env(&mut command, dir.path(), &dags_folder());
         let mut child = command
             .current_dir(dir.path())
             .process_group(0)
@@ -135,9 +137,9 @@ pub fn shared() -> &'static Airflow {
 }
 
 /// Airflow's settings for a server or a command whose home is `home`: everything in `home`, the
-/// seed DAGs, SimpleAuthManager with [`ADMIN`] (its password from a file there), none of the
+/// DAGs of `dags`, SimpleAuthManager with [`ADMIN`] (its password from a file there), none of the
 /// caller's `AIRFLOW*` variables.
-fn airflow_env(command: &mut Command, home: &Path) {
+fn airflow_env(command: &mut Command, home: &Path, dags: &Path) {
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("AIRFLOW") {
             command.env_remove(key);
@@ -155,10 +157,7 @@ fn airflow_env(command: &mut Command, home: &Path) {
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
             format!("sqlite:///{}", home.join("airflow.db").display()),
         ),
-        (
-            "AIRFLOW__CORE__DAGS_FOLDER",
-            dags_folder().display().to_string(),
-        ),
+        ("AIRFLOW__CORE__DAGS_FOLDER", dags.display().to_string()),
         ("AIRFLOW__CORE__LOAD_EXAMPLES", "False".into()),
         (
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS",
@@ -179,7 +178,7 @@ fn airflow_env(command: &mut Command, home: &Path) {
 }
 
 /// The status of `GET path` on 127.0.0.1:`port`, `None` when nothing answers.
-fn http_status(port: u16, path: &str) -> Option<u16> {
+pub(crate) fn http_status(port: u16, path: &str) -> Option<u16> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     write!(
@@ -192,7 +191,7 @@ fn http_status(port: u16, path: &str) -> Option<u16> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -200,51 +199,58 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// The seeded metadata database of this Airflow version and seed, made once (about 90 s).
-fn template() -> PathBuf {
-    let venv = venv();
-    let version = std::fs::read_to_string(venv.join(".omrun-installed"))
+/// `~/.cache/omrun/airflow-template/<Airflow version>-<what>`: a metadata database made once.
+fn template_dir(what: &str) -> PathBuf {
+    let version = std::fs::read_to_string(venv().join(".omrun-installed"))
         .unwrap_or_default()
         .split_whitespace()
         .next()
         .unwrap_or("apache-airflow")
         .replace("==", "-");
     let home = PathBuf::from(std::env::var_os("HOME").expect("HOME"));
-    let dir = home
-        .join(".cache/omrun/airflow-template")
-        .join(format!("{version}-{:016x}", seed_hash()));
+    home.join(".cache/omrun/airflow-template")
+        .join(format!("{version}-{what}"))
+}
+
+/// Runs `airflow ARGS…` with home `home` and DAG folder `dags`; its output, or a panic with it.
+fn airflow_command(home: &Path, dags: &Path, args: &[&str], expect_success: bool) -> String {
+    let mut command = Command::new(venv().join("bin/airflow"));
+    command.args(args);
+    airflow_env(&mut command, home, dags);
+    let out = command
+        .current_dir(home)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("airflow {}: {e}", args.join(" ")));
+    let log = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        out.status.success(),
+        expect_success,
+        "airflow {} {}:\n{log}",
+        args.join(" "),
+        if expect_success {
+            "failed"
+        } else {
+            "succeeded, but its run should fail"
+        }
+    );
+    log
+}
+
+/// The seeded metadata database of this Airflow version and seed, made once (about 90 s).
+fn template() -> PathBuf {
+    let dir = template_dir(&format!("{:016x}", seed_hash()));
     let db = dir.join("airflow.db");
     if db.is_file() {
         return db;
     }
     let work = tempfile::tempdir().expect("temporary directory");
-    let airflow = venv.join("bin/airflow");
     let run = |args: &[&str], expect_success: bool| {
-        let mut command = Command::new(&airflow);
-        command.args(args);
-        airflow_env(&mut command, work.path());
-        let out = command
-            .current_dir(work.path())
-            .stdin(Stdio::null())
-            .output()
-            .unwrap_or_else(|e| panic!("airflow {}: {e}", args.join(" ")));
-        let log = format!(
-            "{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert_eq!(
-            out.status.success(),
-            expect_success,
-            "airflow {} {}:\n{log}",
-            args.join(" "),
-            if expect_success {
-                "failed"
-            } else {
-                "succeeded, but its run should fail"
-            }
-        );
-        log
+        airflow_command(work.path(), &dags_folder(), args, expect_success)
     };
     run(&["db", "migrate"], true);
     run(&["dags", "reserialize"], true);

@@ -70,20 +70,9 @@ pub fn run(args: ArgoArgs) -> ExitCode {
                 true => serde_json::to_string_pretty(&document).map_err(anyhow::Error::from),
                 false => serde_saphyr::to_string(&document).map_err(anyhow::Error::from),
             };
-            // Not println!: it panics when the reader went away (`omrun argo render | head`).
-            let printed = text.and_then(|text| {
-                use std::io::Write;
-                Ok(writeln!(std::io::stdout().lock(), "{}", text.trim_end())?)
-            });
-            match printed {
-                Err(e)
-                    if e.downcast_ref::<std::io::Error>()
-                        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
-                {
-                    ExitCode::SUCCESS
-                }
+            match text {
+                Ok(text) => super::print(&text),
                 Err(e) => fail(FAILED, &e),
-                Ok(()) => ExitCode::SUCCESS,
             }
         }
         ArgoCommand::Lint { files } => lint_files(&files),

@@ -70,10 +70,18 @@ impl RunArgs {
 pub fn run(args: IngestArgs) -> ExitCode {
     let loaded = match config::load(&args.run.config) {
         Ok(loaded) => loaded,
-        // An Argo run's variables are resolved in its pods, from the Kubernetes Secret: the
-        // machine that submits it need not hold them. Anything else reports the first error.
+        // An Argo or Airflow run's variables are resolved in its pods or tasks (from the
+        // Kubernetes Secret, the workers' environment, Airflow): the machine that starts it need
+        // not hold them. Anything else reports the first error.
         Err(error) => match config::load_unresolved(&args.run.config) {
-            Ok(unresolved) if execution(&unresolved.0, &args).0 == Orchestrator::Argo => unresolved,
+            Ok(unresolved)
+                if matches!(
+                    execution(&unresolved.0, &args).0,
+                    Orchestrator::Argo | Orchestrator::Airflow
+                ) =>
+            {
+                unresolved
+            }
             _ => return fail(CANNOT_START, &error),
         },
     };

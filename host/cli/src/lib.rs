@@ -3,8 +3,8 @@
 //! This crate is the `omrun` command line: `ingest` runs a workflow; `check` tries what a run
 //! needs without running it; `compare` runs it in every
 //! mode and tabulates the speed of each; `plugin` helps connector authors (`new`, `inspect`);
-//! `argo` renders and lints the Workflow of Argo mode, whose pods run `discover`, `worker` and
-//! `finalize`. It reads the command line, hands a plan to an orchestrator and turns the outcome
+//! `argo` renders and lints the Workflow of Argo mode and `airflow` renders the DAG of Airflow
+//! mode, whose pods and tasks run `discover`, `worker` and `finalize`. It reads the command line, hands a plan to an orchestrator and turns the outcome
 //! into an exit status; `logging` writes the log lines around the progress bar.
 //!
 //! The host is one crate per layer; each may depend only on crates of the rows below it, and Cargo
@@ -12,7 +12,7 @@
 //!
 //! ```text
 //! omrun              the command line (this crate) and logging
-//! omrun-orchestrate  where a run executes (this process, Argo's pods); assembles each run
+//! omrun-orchestrate  where a run executes (this process, Argo's pods, Airflow's tasks); assembles each run
 //! omrun-pipeline     the run: discovery → containers → work queue → stale; the report
 //! omrun-runtime      plugins and capabilities  │ omrun-sink    Create requests: file, REST
 //! omrun-model        the entities              │ omrun-config  the workflow config
@@ -20,6 +20,7 @@
 //!
 //! As the top row it may use any of them; nothing depends on it.
 
+mod airflow;
 mod argo;
 mod check;
 mod compare;
@@ -98,13 +99,17 @@ pub enum Command {
     Plugin(PluginArgs),
     /// Argo mode: render the Workflow a config runs as, or lint a Workflow file.
     Argo(argo::ArgoArgs),
-    /// Argo pod: write the service, databases and schemas, and the shard list for the workers.
+    /// Airflow mode: render the DAG file a config runs as.
+    Airflow(airflow::AirflowArgs),
+    /// Argo pod, Airflow task: write the service, databases and schemas, and the shard list for
+    /// the workers.
     Discover(pod::DiscoverArgs),
-    /// Argo pod: process the entities of one shard; exits 1 when any failed, so Argo retries it.
+    /// Argo pod, Airflow task: process the entities of one shard; exits 1 when any failed, so the
+    /// orchestrator retries it.
     Worker(pod::WorkerArgs),
-    /// Argo pod: after the workers, mark stale tables deleted (only if every shard succeeded) and
-    /// sum up the workers' reports. Exits 1 only for its own failures (retrying it cannot redo a
-    /// worker's).
+    /// Argo pod, Airflow task: after the workers, mark stale tables deleted (only if every shard
+    /// succeeded) and sum up the workers' reports. Exits 1 only for its own failures (retrying it
+    /// cannot redo a worker's).
     Finalize(pod::FinalizeArgs),
 }
 
@@ -121,9 +126,21 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Compare(args) => compare::run(args),
         Command::Plugin(args) => plugin::run(args),
         Command::Argo(args) => argo::run(args),
+        Command::Airflow(args) => airflow::run(args),
         Command::Discover(args) => pod::discover(args),
         Command::Worker(args) => pod::worker(args),
         Command::Finalize(args) => pod::finalize(args),
+    }
+}
+
+/// Prints a rendered document. Not println!: it panics when the reader went away (`omrun argo
+/// render | head`), which is no failure.
+fn print(text: &str) -> ExitCode {
+    use std::io::Write;
+    match writeln!(std::io::stdout().lock(), "{}", text.trim_end()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => fail(FAILED, &e),
+        Ok(()) => ExitCode::SUCCESS,
     }
 }
 

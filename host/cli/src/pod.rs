@@ -1,9 +1,9 @@
-//! The commands an Argo Workflow's pods run: their arguments; what they do is
-//! `orchestrate::argo::pods`.
+//! The commands an Argo Workflow's pods and an Airflow DAG's tasks run: their arguments; what they
+//! do is `orchestrate::parts`.
 
 use super::ingest::{RunArgs, load_config};
 use super::{CANNOT_START, exit};
-use omrun_orchestrate::argo::pods;
+use omrun_orchestrate::parts as pods;
 use omrun_pipeline::run::Shard;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,7 +39,7 @@ pub struct FinalizeArgs {
     /// The workflow's shard count.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub shards: u32,
-    /// The workers' reports as Argo aggregates them (a JSON list), or `@FILE` to read them.
+    /// The workers' reports as one JSON list (as Argo aggregates them), or `@FILE` to read them.
     #[arg(long)]
     pub reports: String,
 }

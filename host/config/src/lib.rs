@@ -6,6 +6,7 @@
 //! layer above reads its section of the config (the capabilities their grants and limits, the
 //! sinks their destination, the pipeline its retry policy, the orchestrators their mode).
 
+mod airflow;
 mod checks;
 mod diagnostics;
 mod effect;
@@ -16,6 +17,7 @@ mod openmetadata;
 mod secrets;
 mod source_config;
 
+pub use airflow::{AirflowSecret, AirflowSettings, AirflowTasks, CONNECTION_FIELDS};
 pub use diagnostics::ConfigError;
 pub use effect::HOST_KEYS;
 pub use limits::PluginLimits;
@@ -260,6 +262,8 @@ pub struct DistributedExecution {
     pub secret_name: Option<String>,
     /// Where the pods find the plugin; by default it is baked into the image.
     pub plugin: Option<ArgoPlugin>,
+    /// Airflow mode (see docs/airflow.md).
+    pub airflow: Option<AirflowSettings>,
 }
 
 /// How `omrun ingest` reaches the Argo Server.
@@ -311,6 +315,7 @@ impl Default for DistributedExecution {
             config_map: None,
             secret_name: None,
             plugin: None,
+            airflow: None,
         }
     }
 }
@@ -402,16 +407,18 @@ pub enum Orchestrator {
     #[default]
     Local,
     Argo,
+    Airflow,
 }
 
 impl Orchestrator {
-    pub const NAMES: &'static str = "sequential, local, argo";
+    pub const NAMES: &'static str = "sequential, local, argo, airflow";
 
     pub fn parse(name: &str) -> Option<Self> {
         match name {
             "sequential" => Some(Self::Sequential),
             "local" => Some(Self::Local),
             "argo" => Some(Self::Argo),
+            "airflow" => Some(Self::Airflow),
             _ => None,
         }
     }

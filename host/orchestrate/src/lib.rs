@@ -4,23 +4,29 @@
 //!
 //! - [`InProcess`]: the pipeline (`omrun_pipeline::run`) in this process with N workers on threads, each
 //!   with its own sandboxed instance and connection. Sequential is one worker; local is N.
-//! - [`argo::Argo`]: the same pipeline cut into parts, rendered as an Argo Workflow (a discover
-//!   pod, N worker pods, a finalize pod, all running this binary), submitted and followed.
+//! - [`argo::Argo`]: the same pipeline cut into parts ([`parts`]), rendered as an Argo Workflow (a
+//!   discover pod, N worker pods, a finalize pod, all running this binary), submitted and followed.
+//! - [`airflow::Airflow`]: the same parts as the tasks of an Airflow DAG (discover, a worker
+//!   mapped over the shards, finalize), placed in Airflow's DAG folder, triggered and followed.
 //!
-//! Both assemble a run the same way (`compose`): plugin, grants, sink, checkpoint.
+//! All assemble a run the same way (`compose`): plugin, grants, sink, checkpoint. A distributed
+//! orchestrator ships the config without its secrets (`shipped`).
 //!
-//! A new orchestrator (Airflow, say) is a folder beside `argo` implementing [`Orchestrator`],
-//! running its tasks' parts through `compose::execute` as Argo's pods do (`argo::pods`).
+//! A new orchestrator is a folder beside `argo` and `airflow` implementing [`Orchestrator`],
+//! running its tasks as [`parts`].
 //!
 //! The layer above the pipeline: it depends on every other library crate of ours (`omrun-model`,
 //! `omrun-config`, `omrun-runtime`, `omrun-sink`, `omrun-pipeline`), because assembling a run
 //! means picking the plugin, its grants, the sink and the checkpoint; only the command line
 //! (`omrun`) is above it.
 
+pub mod airflow;
 pub mod argo;
 mod check;
 mod compose;
 mod in_process;
+pub mod parts;
+mod shipped;
 
 pub use check::{Step, check};
 pub use compose::Options;
@@ -34,7 +40,7 @@ pub struct Plan {
     pub config: Config,
     pub options: Options,
     pub orchestrator: config::Orchestrator,
-    /// Workers (local), or shards (Argo).
+    /// Workers (local), or shards (Argo, Airflow).
     pub parallelism: usize,
     /// Where `ingest` keeps its checkpoint, and whether to resume from it.
     pub checkpoint: Option<Place>,
@@ -66,6 +72,7 @@ pub trait Orchestrator {
 pub fn for_plan(plan: &Plan) -> Box<dyn Orchestrator> {
     match plan.orchestrator {
         config::Orchestrator::Argo => Box::new(argo::Argo),
+        config::Orchestrator::Airflow => Box::new(airflow::Airflow),
         config::Orchestrator::Local => Box::new(InProcess::Local {
             workers: plan.parallelism,
         }),

@@ -1,6 +1,7 @@
 //! Running the pipeline: Argo mode, `compare`, the shipped examples, failures and retries, resume
 //! after a kill, and sources that fail under a run.
 
+mod airflow;
 mod argo;
 mod compare;
 mod examples;

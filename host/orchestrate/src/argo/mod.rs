@@ -1,14 +1,11 @@
 //! Argo mode: the run as an Argo Workflow (a discover pod, sharded worker pods, a finalize pod,
-//! all running this same binary): `render` writes it, `client` submits it to the Argo Server and
-//! follows it, `pods` are what its pods run (parts of the pipeline, `omrun_pipeline::run::Part`),
-//! `reports` sums up the workers' reports. `lint` checks Workflow files for what Argo's schema lets
-//! through: a tool for people editing them, and the renderer's tests.
+//! all running this same binary, `crate::parts`): `render` writes it, `client` submits it to the
+//! Argo Server and follows it. `lint` checks Workflow files for what Argo's schema lets through: a
+//! tool for people editing them, and the renderer's tests.
 
 pub mod client;
 pub mod lint;
-pub mod pods;
 pub mod render;
-pub mod reports;
 
 use super::{Orchestrator, Outcome, Plan};
 use client::ArgoClient;

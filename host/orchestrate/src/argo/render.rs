@@ -7,10 +7,9 @@
 //! - `parallelism` on the spec, where Argo honours it (on a DAG task it is ignored);
 //! - workers that fail exit non-zero, so `retryStrategy` (from `retryPolicy`) really retries.
 
-use anyhow::{Context, bail};
-use omrun_config::{self as config, Config, DistributedExecution, RetryPolicy};
+use crate::shipped::Shipped;
+use omrun_config::{Config, DistributedExecution, RetryPolicy};
 use serde_json::{Map, Value, json};
-use std::collections::BTreeMap;
 
 /// Where the pods find things. The config comes from a ConfigMap volume; the work folder is an
 /// emptyDir, so the image's root filesystem can stay read-only.
@@ -27,39 +26,23 @@ const DEFAULT_SECRET: &str = "omrun-secrets";
 /// A config ready to render: the loaded config and its document, `${VAR}`s unexpanded.
 pub struct Rendering<'a> {
     config: &'a Config,
-    /// The config file as YAML written from its parsed document: no comment of the file (an old
-    /// password commented out, say) reaches the ConfigMap.
-    text: String,
-    variables: BTreeMap<String, bool>,
+    shipped: Shipped,
     shards: u32,
 }
 
 impl<'a> Rendering<'a> {
     /// Reads the config's file again (unexpanded) and checks that no secret is written in it.
     pub fn new(config: &'a Config, parallelism: u32) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(&config.path)
-            .with_context(|| format!("cannot read {}", config.path.display()))?;
-        let raw: Value = serde_saphyr::from_str(&text)
-            .with_context(|| format!("cannot parse {}", config.path.display()))?;
-        let mut literal = Vec::new();
-        literal_secrets(&raw, "", &mut literal);
-        if !literal.is_empty() {
-            bail!(
-                "{}: {} holds a literal secret; write it as ${{VAR}} so the pods take it from the \
-                 Kubernetes Secret `{}` and the manifest never contains it",
-                config.path.display(),
-                literal.join(", "),
+        let shipped = Shipped::read(
+            config,
+            &format!(
+                "the pods take it from the Kubernetes Secret `{}` and the manifest never contains it",
                 secret_name(&config.workflow.distributed_execution)
-            );
-        }
-        let mut variables = BTreeMap::new();
-        references(&raw, &mut variables);
-        let text = serde_saphyr::to_string(&raw)
-            .with_context(|| format!("cannot write {} again", config.path.display()))?;
+            ),
+        )?;
         Ok(Self {
             config,
-            text,
-            variables,
+            shipped,
             shards: parallelism.max(1),
         })
     }
@@ -108,7 +91,7 @@ impl<'a> Rendering<'a> {
                 "namespace": self.namespace(),
                 "labels": self.labels(),
             },
-            "data": {"config.yaml": self.text},
+            "data": {"config.yaml": self.shipped.text},
         })
     }
 
@@ -139,7 +122,7 @@ impl<'a> Rendering<'a> {
         let distributed = self.distributed();
         let mut spec = json!({
             "entrypoint": "ingest",
-            "serviceAccountName": distributed.service_account.as_deref().unwrap_or(DEFAULT_SERVICE_ACCOUNT),
+            "serviceAccountName": self.service_account(),
             // On the spec: Argo ignores `parallelism` on a DAG task.
             "parallelism": self.shards,
             // Failed pods stay for `kubectl logs`; the Workflow itself goes after a day (a week
@@ -258,16 +241,43 @@ impl<'a> Rendering<'a> {
         output: Option<(&str, &str)>,
     ) -> Value {
         let distributed = self.distributed();
+        let mut container = self.container();
+        container["command"] = json!(["omrun"]);
+        container["args"] = json!(self.arguments(args));
+        let mut template = json!({
+            "name": name,
+            "retryStrategy": retry_strategy(&distributed.retry_policy),
+            "container": container,
+        });
+        if let Some(input) = input {
+            template["inputs"] = json!({"parameters": [{"name": input}]});
+        }
+        if let Some((parameter, path)) = output {
+            template["outputs"] =
+                json!({"parameters": [{"name": parameter, "valueFrom": {"path": path}}]});
+        }
+        template
+    }
+
+    /// `COMMAND -c CONFIG [--plugin PATH] ARGS…`: `args[0]` is the command.
+    fn arguments<'b>(&'b self, args: &[&'b str]) -> Vec<&'b str> {
         let mut arguments: Vec<&str> = vec![args[0], "-c", CONFIG_FILE];
-        let plugin = distributed.plugin.as_ref().map(|p| p.path.as_str());
-        if let Some(path) = plugin {
-            arguments.extend(["--plugin", path]);
+        if let Some(plugin) = &self.distributed().plugin {
+            arguments.extend(["--plugin", plugin.path.as_str()]);
         }
         arguments.extend(&args[1..]);
+        arguments
+    }
+
+    /// The omrun container of every pod, without its command: image, variables, mounts,
+    /// resources, security context.
+    fn container(&self) -> Value {
+        let distributed = self.distributed();
         let mut mounts = vec![
             json!({"name": "config", "mountPath": CONFIG_DIR, "readOnly": true}),
             json!({"name": "work", "mountPath": WORK_DIR}),
         ];
+        let plugin = distributed.plugin.as_ref().map(|p| p.path.as_str());
         if let (Some(path), Some(_)) = (plugin, self.plugin_volume()) {
             let folder = std::path::Path::new(path)
                 .parent()
@@ -275,9 +285,7 @@ impl<'a> Rendering<'a> {
             mounts.push(json!({"name": "plugins", "mountPath": folder, "readOnly": true}));
         }
         let mut container = json!({
-            "image": distributed.image.clone().unwrap_or_else(|| format!("omrun:{}", env!("CARGO_PKG_VERSION"))),
-            "command": ["omrun"],
-            "args": arguments,
+            "image": self.image(),
             "env": self.env(),
             "volumeMounts": mounts,
             "securityContext": {
@@ -296,19 +304,42 @@ impl<'a> Rendering<'a> {
         if !resources.is_empty() {
             container["resources"] = Value::Object(resources);
         }
-        let mut template = json!({
-            "name": name,
-            "retryStrategy": retry_strategy(&distributed.retry_policy),
-            "container": container,
+        container
+    }
+
+    /// The worker image (default `omrun:<this version>`, built by k8s/Dockerfile).
+    pub fn image(&self) -> String {
+        self.distributed()
+            .image
+            .clone()
+            .unwrap_or_else(|| format!("omrun:{}", env!("CARGO_PKG_VERSION")))
+    }
+
+    pub fn service_account(&self) -> &str {
+        self.distributed()
+            .service_account
+            .as_deref()
+            .unwrap_or(DEFAULT_SERVICE_ACCOUNT)
+    }
+
+    /// A Kubernetes Pod holding what Argo's pods hold but their command, for other
+    /// orchestrators' pods (Airflow's KubernetesPodOperator reads it as `pod_template_dict`; its
+    /// container is `base`, the operator's name for the one it runs), and where it finds the
+    /// config file and the plugin.
+    pub fn pod_template(&self) -> (Value, &'static str) {
+        let mut container = self.container();
+        container["name"] = json!("base");
+        let pod = json!({
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"labels": self.labels()},
+            "spec": {
+                "serviceAccountName": self.service_account(),
+                "volumes": self.volumes(),
+                "containers": [container],
+            },
         });
-        if let Some(input) = input {
-            template["inputs"] = json!({"parameters": [{"name": input}]});
-        }
-        if let Some((parameter, path)) = output {
-            template["outputs"] =
-                json!({"parameters": [{"name": parameter, "valueFrom": {"path": path}}]});
-        }
-        template
+        (pod, CONFIG_FILE)
     }
 
     /// Each `${VAR}` of the config from the Secret (optional when it has a default), and the
@@ -316,6 +347,7 @@ impl<'a> Rendering<'a> {
     fn env(&self) -> Vec<Value> {
         let secret = secret_name(self.distributed());
         let mut env: Vec<Value> = self
+            .shipped
             .variables
             .iter()
             .map(|(name, has_default)| {
@@ -360,79 +392,4 @@ fn number(value: f64) -> String {
 
 fn seconds(value: f64) -> String {
     format!("{}s", number(value.max(0.0)))
-}
-
-/// Paths of secret-named keys whose value is written out rather than referenced. The Argo section
-/// itself is skipped: it holds names (`secretName`, `tokenEnv`), not secrets.
-fn literal_secrets(value: &Value, path: &str, found: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            for (key, value) in map {
-                let here = if path.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{path}.{key}")
-                };
-                if here == "workflowConfig.distributedExecution" {
-                    continue;
-                }
-                match value {
-                    Value::String(text) if config::is_secret_key(key) && !text.is_empty() => {
-                        if !references_only(text) {
-                            found.push(here)
-                        }
-                    }
-                    Value::Number(_) | Value::Bool(_) if config::is_secret_key(key) => {
-                        found.push(here)
-                    }
-                    _ => literal_secrets(value, &here, found),
-                }
-            }
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                literal_secrets(item, &format!("{path}[{i}]"), found);
-            }
-        }
-        _ => {}
-    }
-}
-
-/// `${VAR}`, `${VAR:-default}` and `$VAR`, as the config loader expands them.
-fn variable_pattern() -> &'static regex::Regex {
-    static PATTERN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    PATTERN.get_or_init(|| {
-        regex::Regex::new(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
-            .expect("static pattern")
-    })
-}
-
-/// Whether `text` is only variable references: a default (`${PGPW:-hunter2}`) is a value written
-/// out, so it does not count (an empty one, `${PGPW:-}`, does).
-fn references_only(text: &str) -> bool {
-    let pattern = variable_pattern();
-    let defaulted = pattern
-        .captures_iter(text)
-        .any(|c| c.get(2).is_some_and(|d| d.as_str().len() > 2));
-    !defaulted && pattern.replace_all(text, "").trim().is_empty()
-}
-
-/// Every variable the config refers to, and whether it has a default.
-fn references(value: &Value, found: &mut BTreeMap<String, bool>) {
-    match value {
-        Value::String(text) => {
-            for capture in variable_pattern().captures_iter(text) {
-                let (name, has_default) = match (capture.get(1), capture.get(3)) {
-                    (Some(name), _) => (name.as_str(), capture.get(2).is_some()),
-                    (None, Some(name)) => (name.as_str(), false),
-                    _ => continue,
-                };
-                let entry = found.entry(name.to_owned()).or_insert(has_default);
-                *entry &= has_default;
-            }
-        }
-        Value::Object(map) => map.values().for_each(|v| references(v, found)),
-        Value::Array(items) => items.iter().for_each(|v| references(v, found)),
-        _ => {}
-    }
 }

@@ -1,5 +1,6 @@
-//! Argo's finalize pod reads the workers' reports (Argo aggregates the `report` output parameter of
-//! every worker into one JSON list) and makes them one report, the same shape local mode prints.
+//! Finalize reads the workers' reports (one JSON list: Argo aggregates the `report` output
+//! parameter of every worker pod into one, Airflow's finalize task pulls every worker's XCom) and
+//! makes them one report, the same shape local mode prints.
 
 use anyhow::Context;
 use omrun_model::EntityKind;
@@ -40,7 +41,7 @@ impl WorkerReports {
                 shard.count == shards,
                 "a worker's report is for shard {shard}, but this workflow has {shards} shards"
             );
-            // A shard retried by Argo reports once per attempt that finished; the last one counts.
+            // A shard retried reports once per attempt that finished; the last one counts.
             by_shard.insert(shard.index, report);
         }
         Ok(Self { shards, by_shard })
@@ -94,7 +95,7 @@ impl WorkerReports {
             failures.push(Failure {
                 fqn: format!("shard {index}/{}", self.shards),
                 kind: "shard".into(),
-                error: "its worker pod did not report: it failed after its retries or never ran; its entities may be missing".into(),
+                error: "its worker did not report: it failed after its retries or never ran; its entities may be missing".into(),
                 attempts: 0,
             });
         }
@@ -128,7 +129,7 @@ impl WorkerReports {
             }
             .to_owned(),
             omrun_version: finalize.omrun_version.clone(),
-            mode: "argo".into(),
+            mode: finalize.mode.clone(),
             parallelism: self.shards as usize,
             plugin: finalize.plugin.clone(),
             plugin_version: finalize.plugin_version.clone(),
@@ -144,7 +145,7 @@ impl WorkerReports {
             discovery_failures: sum(|r| r.discovery_failures) + finalize.discovery_failures,
             found: sum(|r| r.found),
             processed,
-            // Argo retries a pod whole; nothing is resumed.
+            // The orchestrator retries a worker whole; nothing is resumed.
             resumed: 0,
             failed,
             retried: sum(|r| r.retried),

@@ -1,28 +1,34 @@
-//! What an Argo Workflow's pods run (see docs/argo.md): `discover` writes the containers and the
-//! shard list, each `worker` processes one shard, `finalize` completes foreign keys, marks stale
-//! entities deleted and sums up. They are the pipeline of `omrun ingest` cut in three, on the same
-//! binary and plugin; a pod keeps no checkpoint (Argo retries a pod whole).
+//! The pipeline of `omrun ingest` cut in three, for orchestrators that fan a run out over
+//! machines (Argo's pods, Airflow's tasks; docs/argo.md, docs/airflow.md): `discover` writes the
+//! containers and the shard list, each `worker` processes one shard, `finalize` completes foreign
+//! keys, marks stale entities deleted and sums up — the same binary and plugin in each. A part
+//! keeps no checkpoint: the orchestrator retries it whole.
 
-use super::reports::WorkerReports;
+pub mod reports;
+
 use crate::Outcome;
 use crate::compose::{self, Options};
 use anyhow::Context;
 use omrun_config::Config;
 use omrun_pipeline::report::Report;
 use omrun_pipeline::run::{Part, Shard, ShardCounts, Workers};
+use reports::WorkerReports;
 use std::path::Path;
 use std::sync::Arc;
 
-/// Failures listed in a pod's report file: Argo output parameters must stay small (the pod's log
-/// names every failure).
+/// Failures listed in a part's report file: Argo output parameters and Airflow XComs must stay
+/// small (the part's log names every failure).
 const WORKER_REPORT_FAILURES: usize = 50;
 const FINALIZE_REPORT_FAILURES: usize = 200;
 
-fn argo(count: usize) -> Workers {
-    Workers {
-        count,
-        mode: "argo",
-    }
+/// The report's mode: the orchestrator the config names, Argo unless it says Airflow (the parts
+/// were Argo's first, and `omrun ingest --orchestrator argo` leaves the config as it is).
+fn workers(config: &Config, count: usize) -> Workers {
+    let mode = match config.workflow.distributed_execution.orchestrator {
+        omrun_config::Orchestrator::Airflow => "airflow",
+        _ => "argo",
+    };
+    Workers { count, mode }
 }
 
 /// The service, databases and schemas; the shard list (`[{"shard": "0/8", "entities": 1250}, …]`)
@@ -36,7 +42,7 @@ pub fn discover(config: &Config, mut options: Options, shards: u32, out: &Path) 
         Part::Containers(counts.clone()),
         1,
         None,
-        |_| argo(1),
+        |_| workers(config, 1),
         |report| {
             let list = counts.descriptors();
             std::fs::write(out, serde_json::to_string(&list)? + "\n")
@@ -56,7 +62,7 @@ pub fn worker(config: &Config, mut options: Options, shard: Shard, threads: usiz
         Part::Leaves(shard),
         threads,
         None,
-        |_| argo(threads),
+        |_| workers(config, threads),
         |report| {
             report.shard = Some(shard.to_string());
             write_small_report(report_path.as_deref(), report, WORKER_REPORT_FAILURES)
@@ -64,7 +70,7 @@ pub fn worker(config: &Config, mut options: Options, shard: Shard, threads: usiz
     )
 }
 
-/// After the workers: `reports` is their reports as Argo aggregates them (a JSON list), or
+/// After the workers: `reports` is their reports as one JSON list (as Argo aggregates them), or
 /// `@FILE` to read them from.
 pub fn finalize(config: &Config, mut options: Options, shards: u32, reports: &str) -> Outcome {
     let reports = match read_reports(reports, shards) {
@@ -81,7 +87,7 @@ pub fn finalize(config: &Config, mut options: Options, shards: u32, reports: &st
         },
         1,
         None,
-        |_| argo(1),
+        |_| workers(config, 1),
         |report| {
             *report = reports.aggregate(report);
             write_small_report(report_path.as_deref(), report, FINALIZE_REPORT_FAILURES)
@@ -98,7 +104,8 @@ fn read_reports(argument: &str, shards: u32) -> anyhow::Result<WorkerReports> {
     WorkerReports::parse(&text, shards)
 }
 
-/// Writes the report with at most `failures` listed: it becomes an Argo output parameter.
+/// Writes the report with at most `failures` listed: it becomes an Argo output parameter or an
+/// Airflow XCom.
 fn write_small_report(path: Option<&Path>, report: &Report, failures: usize) -> anyhow::Result<()> {
     let Some(path) = path else { return Ok(()) };
     let json = serde_json::to_string(&report.truncated(failures))?;
