@@ -42,7 +42,13 @@ pub fn run(args: AirflowArgs) -> ExitCode {
     } = args.command;
     // The variables are the workers' business.
     let config = match omrun_config::load_unresolved(&config) {
-        Ok((config, _)) => config,
+        Ok((config, warnings)) => {
+            // Keys it does not know (a misspelt `dagsFolder`, say) would otherwise pass unseen.
+            for warning in warnings {
+                eprintln!("warning: {}: {warning}", config.path.display());
+            }
+            config
+        }
         Err(e) => return fail(CANNOT_START, &e),
     };
     let shards = parallelism.unwrap_or(config.workflow.distributed_execution.parallelism);

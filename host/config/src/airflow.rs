@@ -58,13 +58,46 @@ pub enum AirflowTasks {
     Kubernetes,
 }
 
-/// An Airflow Variable, or a field of an Airflow Connection (`login`, `password`, `host`, `port`,
-/// `schema`, or `extra.KEY`).
+/// An Airflow Variable (`{variable: NAME}`), or a field of an Airflow Connection (`{connection:
+/// ID, field: FIELD}`, the field one of [`CONNECTION_FIELDS`] or `extra.KEY`). Checked where it is
+/// used (`AirflowSecret::source`): the YAML crate hides a deserializer's own message for a
+/// mapping.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields, untagged)]
-pub enum AirflowSecret {
-    Variable { variable: String },
-    Connection { connection: String, field: String },
+#[serde(deny_unknown_fields)]
+pub struct AirflowSecret {
+    pub variable: Option<String>,
+    pub connection: Option<String>,
+    pub field: Option<String>,
+}
+
+/// Where one variable's value comes from in Airflow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretSource<'a> {
+    Variable(&'a str),
+    Connection { id: &'a str, field: &'a str },
+}
+
+impl AirflowSecret {
+    /// The source it names, or why it names none.
+    pub fn source(&self) -> Result<SecretSource<'_>, String> {
+        match (&self.variable, &self.connection, &self.field) {
+            (Some(variable), None, None) => Ok(SecretSource::Variable(variable)),
+            (None, Some(id), Some(field)) => {
+                let known = CONNECTION_FIELDS.contains(&field.as_str())
+                    || field
+                        .strip_prefix("extra.")
+                        .is_some_and(|key| !key.is_empty());
+                match known {
+                    true => Ok(SecretSource::Connection { id, field }),
+                    false => Err(format!(
+                        "`{field}` is not a field of an Airflow Connection (one of {}, or extra.KEY)",
+                        CONNECTION_FIELDS.join(", ")
+                    )),
+                }
+            }
+            _ => Err("expected {variable: NAME} or {connection: ID, field: FIELD}".into()),
+        }
+    }
 }
 
 /// The fields of an Airflow Connection a secret may name (`extra.KEY` besides).

@@ -17,7 +17,7 @@ mod openmetadata;
 mod secrets;
 mod source_config;
 
-pub use airflow::{AirflowSecret, AirflowSettings, AirflowTasks, CONNECTION_FIELDS};
+pub use airflow::{AirflowSecret, AirflowSettings, AirflowTasks, SecretSource};
 pub use diagnostics::ConfigError;
 pub use effect::HOST_KEYS;
 pub use limits::PluginLimits;

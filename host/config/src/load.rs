@@ -179,6 +179,8 @@ pub(super) fn parse(
     let mut warnings: Vec<String> = unknown_keys
         .into_iter()
         .filter(|k| !k.contains("__serde_saphyr_private"))
+        // serde_ignored writes an optional section's value as a `?` segment.
+        .map(|k| k.replace(".?.", "."))
         .map(|k| format!("unknown key `{k}` ignored"))
         .collect();
     // What the model keeps as JSON or plain strings is checked on the same parse: the two
@@ -474,6 +476,19 @@ workflowConfig:
         assert_eq!(
             unknown,
             vec!["unknown key `workflowConfig.colour` ignored".to_string()]
+        );
+        // In an optional section, the path reads as written (serde_ignored adds a `?`).
+        let text = MINIMAL.replace(
+            "  distributedExecution:",
+            "  distributedExecution:\n    airflow:\n      dagsFolde: /dags",
+        );
+        let (_, unknown) = parse_env(&text, env(&[("PGUSER", "a"), ("PGPORT", "1")])).unwrap();
+        assert_eq!(
+            unknown,
+            vec![
+                "unknown key `workflowConfig.distributedExecution.airflow.dagsFolde` ignored"
+                    .to_string()
+            ]
         );
     }
 

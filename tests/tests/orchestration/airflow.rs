@@ -169,7 +169,7 @@ fn kill_worker_once(marker: String, shard: &'static str) -> std::thread::JoinHan
                     return unsafe { libc_kill(pid, 9) } == 0;
                 }
             }
-            std::thread::sleep(Duration::from_millis(2));
+            std::thread::sleep(Duration::from_millis(5));
         }
         false
     })

@@ -11,6 +11,9 @@ use serde_json::{Value, json};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// How often a call Airflow answered with a server error is tried again (after 1, 2, 4, 8 s).
+const SERVER_ERROR_RETRIES: u32 = 4;
+
 pub struct AirflowClient {
     http: reqwest::Client,
     base: Url,
@@ -165,9 +168,21 @@ impl AirflowClient {
             .unwrap_or_default())
     }
 
-    /// Triggers a run of the DAG; returns its run id.
+    /// Triggers a run of the DAG; returns its run id. The id is omrun's, so that a trigger tried
+    /// again after a server error cannot start a second run: Airflow then answers 409 for the
+    /// run the first attempt made.
     pub async fn trigger(&self, dag_id: &str) -> anyhow::Result<String> {
-        let body = json!({"logical_date": null, "conf": {}, "note": "triggered by omrun ingest"});
+        let since_epoch = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let run_id = format!(
+            "omrun__{}.{:09}_{}",
+            since_epoch.as_secs(),
+            since_epoch.subsec_nanos(),
+            std::process::id()
+        );
+        let body = json!({"dag_run_id": run_id, "logical_date": null, "conf": {},
+                          "note": "triggered by omrun ingest"});
         let (status, answer) = self
             .send(
                 Method::POST,
@@ -176,16 +191,18 @@ impl AirflowClient {
                 Some(&body),
             )
             .await?;
-        if !status.is_success() {
+        let ours = status == StatusCode::CONFLICT
+            && self
+                .call(Method::GET, &["dags", dag_id, "dagRuns", &run_id], None)
+                .await
+                .is_ok_and(|(status, _)| status.is_success());
+        if !status.is_success() && !ours {
             bail!(
                 "Airflow refused to run the DAG {dag_id} ({status}): {}",
                 message(&answer)
             );
         }
-        answer["dag_run_id"]
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| anyhow!("Airflow's answer to the trigger names no DAG run"))
+        Ok(run_id)
     }
 
     /// Looks at the run every `poll` until it ends or `deadline` passes. A dropped connection or
@@ -320,7 +337,8 @@ impl AirflowClient {
     }
 
     /// One call with the token; a token refused after it was made from a password is made once
-    /// more (tokens expire). 401 and 403 are errors here, every other status is the caller's.
+    /// more (tokens expire), a server error is tried again [`SERVER_ERROR_RETRIES`] times. 401
+    /// and 403 are errors here, every other status is the caller's.
     async fn send(
         &self,
         method: Method,
@@ -337,8 +355,11 @@ impl AirflowClient {
         if let Some(query) = query {
             url.query_pairs_mut().extend_pairs(query);
         }
-        for attempt in 0..2 {
-            let token = self.token(attempt > 0).await?;
+        let mut fresh = false;
+        let mut refreshed = false;
+        let mut server_errors = 0;
+        loop {
+            let token = self.token(std::mem::take(&mut fresh)).await?;
             let mut request = self
                 .http
                 .request(method.clone(), url.clone())
@@ -352,9 +373,11 @@ impl AirflowClient {
             let answer = serde_json::from_str(&text).unwrap_or(Value::String(text));
             match status {
                 StatusCode::UNAUTHORIZED
-                    if attempt == 0 && matches!(self.credentials, Credentials::User { .. }) =>
+                    if !refreshed && matches!(self.credentials, Credentials::User { .. }) =>
                 {
-                    continue;
+                    // Made from the password, and expired: make it again, once.
+                    *self.token.lock().expect("not poisoned") = None;
+                    (fresh, refreshed) = (true, true);
                 }
                 StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
                     return Err(anyhow!(Refused(format!(
@@ -363,10 +386,20 @@ impl AirflowClient {
                         self.credentials.named()
                     ))));
                 }
+                // Airflow's database busy (SQLite locked, a failover): the server is there and
+                // will answer again.
+                status if status.is_server_error() && server_errors < SERVER_ERROR_RETRIES => {
+                    server_errors += 1;
+                    tracing::warn!(
+                        "Airflow answered {status} to {method} {}: {}; trying again",
+                        url.path(),
+                        message(&answer)
+                    );
+                    tokio::time::sleep(Duration::from_millis(500 << server_errors)).await;
+                }
                 _ => return Ok((status, answer)),
             }
         }
-        unreachable!("the second attempt returns")
     }
 
     /// The token to send: the configured one, or one made from the password (again when `fresh`).

@@ -10,7 +10,7 @@
 use crate::argo::render::Rendering as ArgoRendering;
 use crate::shipped::Shipped;
 use anyhow::bail;
-use omrun_config::{AirflowSecret, AirflowSettings, AirflowTasks, CONNECTION_FIELDS, Config};
+use omrun_config::{AirflowSettings, AirflowTasks, Config, SecretSource};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
@@ -65,7 +65,9 @@ pub fn render(config: &Config, shards: u32) -> anyhow::Result<Dag> {
             )?;
             settings["config"] = json!(shipped.text);
             settings["omrun"] = json!(airflow.omrun.as_deref().unwrap_or("omrun"));
-            settings["variables"] = Value::Object(variable_sources(&shipped, &airflow)?);
+            let sources = variable_sources(&shipped, &airflow)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", config.path.display()))?;
+            settings["variables"] = Value::Object(sources);
             PROCESS
         }
         AirflowTasks::Kubernetes => {
@@ -129,23 +131,13 @@ fn variable_sources(
     }
     let mut sources = Map::new();
     for name in shipped.variables.keys() {
-        let source = match airflow.secrets.get(name) {
+        let source = match airflow.secrets.get(name).map(|secret| secret.source()) {
             None => json!({"variable": name}),
-            Some(AirflowSecret::Variable { variable }) => json!({"variable": variable}),
-            Some(AirflowSecret::Connection { connection, field }) => {
-                let known = CONNECTION_FIELDS.contains(&field.as_str())
-                    || field
-                        .strip_prefix("extra.")
-                        .is_some_and(|key| !key.is_empty());
-                if !known {
-                    bail!(
-                        "distributedExecution.airflow.secrets.{name}.field `{field}` is not a \
-                         field of an Airflow Connection (one of {}, or extra.KEY)",
-                        CONNECTION_FIELDS.join(", ")
-                    );
-                }
-                json!({"connection": connection, "field": field})
+            Some(Ok(SecretSource::Variable(variable))) => json!({"variable": variable}),
+            Some(Ok(SecretSource::Connection { id, field })) => {
+                json!({"connection": id, "field": field})
             }
+            Some(Err(why)) => bail!("distributedExecution.airflow.secrets.{name}: {why}"),
         };
         sources.insert(name.clone(), source);
     }
