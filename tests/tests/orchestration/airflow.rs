@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use omrun_tests::airflow::scheduler::Scheduling;
-use omrun_tests::openmetadata::{Collection, StandIn};
+use omrun_tests::openmetadata::{Attempts, Collection, StandIn};
 use omrun_tests::{Omrun, PgConfig, PgServer, TestDb, Workdir, Workflow, fixture, fqn, repo_root};
 use serde_json::{Value, json};
 
@@ -309,6 +309,92 @@ fn ingest_runs_the_dag_on_airflow_a_killed_worker_is_retried_and_the_records_equ
     }
 }
 
+#[test]
+fn an_entity_that_always_fails_is_named_by_finalize_after_airflows_retries_and_nothing_is_marked_deleted()
+ {
+    const SERVICE: &str = "omrun_airflow_failing";
+    let db = PgServer::from_env().create_database("airflow_fail", fixture::SQL);
+    let work = Workdir::new();
+    let om = StandIn::start(OM_TOKEN);
+    // A table no foreign key involves: its worker writes it (none is left to finalize).
+    om.fail_item("raw_orders", 400, Attempts::Always);
+    let api = Api::new(airflow());
+    api.call(
+        "POST",
+        "variables",
+        Some(json!({"key": "airflow_fail_database", "value": db.name})),
+    );
+    let config = airflow_config(&work, SERVICE, &om, 2, "airflow_fail_database", "");
+
+    let out = ingest(&work, &config, airflow().admin().1);
+    out.assert_code(1);
+    // Its worker failed each of its three tries; finalize read that worker's last report
+    // (pushed before it failed): the table is named, not its shard.
+    let raw_orders = fqn(&[SERVICE, &db.name, "staging", "raw_orders"]);
+    assert!(
+        out.stderr
+            .contains(&format!("Failed table {raw_orders} after")),
+        "{}\n{}",
+        out.describe(),
+        airflow().log()
+    );
+    out.assert_stderr_line("Failed: 1");
+    assert!(!out.stderr.contains("did not report"), "{}", out.describe());
+    assert!(
+        out.stderr.contains("DAG run omrun__")
+            && out.stderr.contains(" failed: 1 entities failed ("),
+        "{}",
+        out.describe()
+    );
+    let runs = api.call("GET", &format!("dags/omrun_{SERVICE}/dagRuns"), None);
+    let run_id = runs["dag_runs"][0]["dag_run_id"].as_str().unwrap();
+    let instances = api.call(
+        "GET",
+        &format!(
+            "dags/omrun_{SERVICE}/dagRuns/{}/taskInstances",
+            encode(run_id)
+        ),
+        None,
+    );
+    let workers: Vec<(String, i64)> = instances["task_instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["task_id"] == "worker")
+        .map(|t| {
+            (
+                t["state"].as_str().unwrap().to_owned(),
+                t["try_number"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(workers.contains(&("failed".into(), 3)), "{workers:?}");
+    assert!(workers.contains(&("success".into(), 1)), "{workers:?}");
+
+    // A worker had failures: finalize marks nothing deleted (a table the failed entity's
+    // worker did not write would look stale), as in Argo mode.
+    assert!(
+        !om.requests()
+            .iter()
+            .any(|r| r.path == "/api/v1/tables/deleteStale"),
+        "no table may be marked deleted after a worker's failure"
+    );
+    assert!(
+        airflow()
+            .task_logs()
+            .contains("Not marking stale entities deleted: 1 entities failed in the workers"),
+        "finalize does not say why it marks nothing deleted"
+    );
+    let tables: BTreeSet<String> = om
+        .entities(Collection::Tables)
+        .into_iter()
+        .map(|e| e.fqn)
+        .collect();
+    let mut expected = fixture_tables(SERVICE, &db);
+    expected.remove(&raw_orders);
+    assert_eq!(tables, expected, "every other table is in");
+}
+
 /// `run_id` as one path segment.
 fn encode(run_id: &str) -> String {
     run_id
@@ -480,6 +566,12 @@ fn the_rendered_dags_import_in_airflow_with_the_configs_settings_and_no_secret()
         );
         assert_eq!(tasks["worker"]["max_active_tis_per_dag"], 8, "{id}");
         assert_eq!(tasks["finalize"]["trigger_rule"], "all_done", "{id}");
+        // Finalize fails a run whose entities failed; a pod cannot say so, a task after it does.
+        let after_finalize = match id {
+            "omrun_postgres_k8s" => json!(["verdict"]),
+            _ => json!([]),
+        };
+        assert_eq!(tasks["finalize"]["downstream"], after_finalize, "{id}");
         for task in ["discover", "worker", "finalize"] {
             let task = &tasks[task];
             assert_eq!(

@@ -3,13 +3,15 @@
 Rendered by `omrun airflow render` (docs/airflow.md): change the omrun config and render again
 rather than editing this file. Each task is a pod of the omrun worker image (the cncf.kubernetes
 provider's KubernetesPodOperator), as an Argo Workflow's pods are: the config from a ConfigMap,
-each ${VAR} of it from the Kubernetes Secret SETTINGS["secret_name"]. No secret is written here.
+each ${VAR} of it from a Kubernetes Secret (both named in SETTINGS["pod"]). No secret is written
+here.
 """
 
 import datetime
 
 from airflow.providers.cncf.kubernetes.operators.pod import KubernetesPodOperator
-from airflow.sdk import dag
+from airflow.sdk import dag, task
+from airflow.sdk.exceptions import AirflowFailException
 
 # The pods' image and template, the shard count, retries and caps, from omrun.
 SETTINGS = __OMRUN_SETTINGS__
@@ -103,7 +105,17 @@ def omrun_ingestion():
             ),
         )
     )
+    @task
+    def verdict(report):
+        """Fails the DAG run when entities failed: finalize's pod succeeds then (retrying it
+        cannot redo a worker's entities), but the run did not."""
+        if report and report.get("failed"):
+            raise AirflowFailException(
+                f"{report['failed']} entities failed; finalize's report (its XCom) names them"
+            )
+
     discover >> worker >> finalize
+    verdict(finalize.output)
 
 
 omrun_ingestion()

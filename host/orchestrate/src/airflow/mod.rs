@@ -83,7 +83,14 @@ async fn run(config: &Config, shards: u32) -> Outcome {
     let failed = ended.report.as_ref().is_none_or(|r| r.failed > 0);
     match (ended.state.as_str(), failed) {
         ("success", false) => Outcome::Succeeded,
-        (state, _) => Outcome::Broken(format!("DAG run {run_id} {state} ({link})")),
+        (state, _) => {
+            let why = match &ended.report {
+                Some(report) if report.failed > 0 => format!(": {} entities failed", report.failed),
+                Some(_) => String::new(),
+                None => ": no report".into(),
+            };
+            Outcome::Broken(format!("DAG run {run_id} {state}{why} ({link})"))
+        }
     }
 }
 

@@ -169,6 +169,12 @@ def omrun_ingestion():
             os.unlink(file.name)
         ti.xcom_push(key="report", value=report)
         _check("finalize", status)
+        if report and report.get("failed"):
+            # The run failed, which trying finalize again cannot change (it does not redo a
+            # worker's entities): the DAG run shows it.
+            raise AirflowFailException(
+                f"{report['failed']} entities failed; the report (XCom `report`) names them"
+            )
 
     worker.expand(item=discover()) >> finalize()
 
