@@ -1,9 +1,12 @@
 //! Airflow mode: the run as an Airflow DAG whose tasks are the pipeline's parts (`crate::parts`):
 //! discover, a worker task mapped over its shard list, finalize. `render` writes the DAG file;
-//! `client` talks to Airflow's REST API. `omrun ingest` writes the file into the DAG folder, waits
-//! for Airflow to parse it, triggers a run and follows it to its end.
+//! `client` talks to Airflow's REST API, `dag_runs` is what omrun asks of it. `omrun ingest`
+//! writes the file into the DAG folder, waits for Airflow to parse it, triggers a run and follows
+//! it to its end.
 
 pub mod client;
+mod credentials;
+pub mod dag_runs;
 pub mod render;
 
 use super::{Orchestrator, Outcome, Plan};
