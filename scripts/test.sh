@@ -12,7 +12,8 @@
 # with venv (OpenMetadata's Python package is installed into cached virtualenvs: the tests compare
 # omrun's sourceHash with its own, run its `metadata ingest` as the oracle of what a client writes,
 # and derive its schemas when ../shared/openmetadata-schema is absent; likewise Argo's schema from
-# PyPI `hera` when ../shared/argo is absent).
+# PyPI `hera` when ../shared/argo is absent), and the CNCF Distribution registry
+# (`docker-registry`; Debian: docker-registry) for the plugin distribution tests.
 # CARGO_TARGET_DIR defaults to $HOME/.cache/omrun/target. OMRUN_OM_SCHEMAS may point at a schema
 # directory of your own (it must hold schema/api/{data,services,classification}/*.json).
 set -euo pipefail
@@ -24,6 +25,8 @@ log() { printf '\n==> %s\n' "$*" >&2; }
 die() { printf 'test.sh: error: %s\n' "$*" >&2; exit 1; }
 
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/omrun/target}
+command -v docker-registry >/dev/null ||
+    die "docker-registry is missing: the plugin distribution tests push to a real OCI registry (Debian: apt-get install docker-registry)"
 # One compiled-component cache for every omrun process of the run: each plugin compiles once.
 export OMRUN_CACHE_DIR=${OMRUN_CACHE_DIR:-$CARGO_TARGET_DIR/omrun-test-cache}
 export OMRUN_PLUGIN_DIR=$ROOT/build/plugins

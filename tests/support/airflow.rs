@@ -15,14 +15,13 @@
 //! SimpleAuthManager and the user [`ADMIN`], in its own process group under a `sh` that kills the
 //! group when the test binary's end closes its standard input.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
 use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use crate::net::{free_port, http_status};
 use crate::paths::repo_root;
 
 pub mod scheduler;
@@ -175,28 +174,6 @@ fn airflow_env(command: &mut Command, home: &Path, dags: &Path) {
         ("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING".into()),
     ];
     command.envs(settings);
-}
-
-/// The status of `GET path` on 127.0.0.1:`port`, `None` when nothing answers.
-pub(crate) fn http_status(port: u16, path: &str) -> Option<u16> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut line = String::new();
-    BufReader::new(s).read_line(&mut line).ok()?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// `~/.cache/omrun/airflow-template/<Airflow version>-<what>`: a metadata database made once.

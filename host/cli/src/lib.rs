@@ -29,6 +29,7 @@ pub mod logging;
 mod plugin;
 mod plugin_inspect;
 mod plugin_new;
+mod plugin_registry;
 mod pod;
 
 pub use check::CheckArgs;

@@ -63,6 +63,19 @@ pub struct SourceSection {
     pub service_connection: ServiceConnection,
     #[serde(default)]
     pub source_config: SourceConfigSection,
+    /// Where the plugin comes from, pinned (omrun's key, beside OpenMetadata's): without it,
+    /// `--plugin` or `<type>.wasm` from the plugin path.
+    pub plugin: Option<PluginSource>,
+}
+
+/// `source.plugin`: a plugin in a registry (`oci://REGISTRY/REPOSITORY:TAG`) or a file, and the
+/// sha256 of its `.wasm` that it must have.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PluginSource {
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

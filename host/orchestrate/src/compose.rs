@@ -247,10 +247,7 @@ pub(crate) async fn load_plugin(
     let grants = Arc::new(
         grant(config, limits.call_timeout).with_context(|| config.path.display().to_string())?,
     );
-    let path = match &options.plugin {
-        Some(path) => path.clone(),
-        None => find_plugin(&source.kind)?,
-    };
+    let path = crate::plugin_source::locate(config, options.plugin.as_deref()).await?;
     let plugin = Plugin::load(&path, &ComponentCache::from_env(), limits, grants).await?;
     if !plugin.info.service_types.iter().any(|t| t == service_type) {
         anyhow::bail!(
@@ -373,7 +370,7 @@ fn resume_command() -> String {
 /// protocol (Trino is PrestoSQL renamed), so `trino.wasm` handles it unless a `presto.wasm` is.
 const SERVED_BY: &[(&str, &str)] = &[("mariadb", "mysql"), ("presto", "trino")];
 
-fn find_plugin(source_type: &str) -> anyhow::Result<PathBuf> {
+pub(crate) fn find_plugin(source_type: &str) -> anyhow::Result<PathBuf> {
     let source_type = source_type.to_ascii_lowercase();
     match find_plugin_file(&source_type) {
         Err(e) => match SERVED_BY.iter().find(|(t, _)| *t == source_type) {

@@ -26,6 +26,7 @@ mod check;
 mod compose;
 mod in_process;
 pub mod parts;
+mod plugin_source;
 mod shipped;
 
 pub use check::{Step, check};

@@ -7,7 +7,8 @@
 //! inherit the scheduler's, so that is the workers' environment. The DAG processor scans its
 //! folder every second, so a new DAG file appears within seconds.
 
-use super::{ADMIN, airflow_command, airflow_env, free_port, http_status, template_dir, venv};
+use super::{ADMIN, airflow_command, airflow_env, template_dir, venv};
+use crate::net::{free_port, http_status};
 use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};

@@ -432,7 +432,7 @@ fn ingest_stops_clearly_on_a_refused_password_an_unreachable_api_a_paused_dag_an
         refused.describe()
     );
 
-    let closed = omrun_tests::airflow::free_port();
+    let closed = omrun_tests::net::free_port();
     let unreachable_config = work.write(
         "unreachable.yaml",
         std::fs::read_to_string(&config)

@@ -5,3 +5,4 @@ mod hostile;
 mod http_capability;
 mod plugin_kit;
 mod plugins;
+mod registry;

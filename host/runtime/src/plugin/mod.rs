@@ -5,6 +5,7 @@
 
 mod cache;
 pub mod contract;
+pub mod registry;
 mod sandbox;
 
 pub use cache::ComponentCache;
