@@ -52,6 +52,44 @@ pub(crate) async fn locate(config: &Config, flag: Option<&Path>) -> anyhow::Resu
     Ok(pulled.path)
 }
 
+/// For a run fanned out over machines (Argo's pods, Airflow's tasks): when `source.plugin` names a
+/// registry tag without a pin, the sha256 it names now, to ship in the config — so every worker
+/// loads the same bytes, whatever is pushed to the tag meanwhile. `None` when there is nothing to
+/// pin: a pinned plugin, a file, or `distributedExecution.plugin` (the workers' own file).
+pub(crate) fn pin_to_ship(config: &Config) -> anyhow::Result<Option<String>> {
+    let Some(source) = &config.source.plugin else {
+        return Ok(None);
+    };
+    if source.sha256.is_some()
+        || !registry::is_reference(&source.reference)
+        || config.workflow.distributed_execution.plugin.is_some()
+    {
+        return Ok(None);
+    }
+    let plugin: PluginRef = source.reference.parse().map_err(|e: String| anyhow!(e))?;
+    // Its own thread and runtime: rendering is called from the command line and from inside a
+    // running orchestrator alike.
+    let pulled = std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(anyhow::Error::from)
+                    .and_then(|runtime| {
+                        Ok(runtime.block_on(registry::pull(&plugin, None, &Store::from_env()))?)
+                    })
+            })
+            .join()
+            .map_err(|_| anyhow!("resolving the plugin {plugin} panicked"))?
+    })?;
+    tracing::info!(
+        "Pinned the plugin {plugin} to sha256 {} for every worker",
+        pulled.sha256
+    );
+    Ok(Some(pulled.sha256))
+}
+
 /// A local plugin file pinned by `source.plugin.sha256`.
 fn check_file(path: &Path, pin: &str) -> anyhow::Result<()> {
     use sha2::{Digest, Sha256};

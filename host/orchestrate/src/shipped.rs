@@ -1,7 +1,8 @@
 //! The config as a distributed run ships it to the machines that run its parts (Argo's
 //! ConfigMap, the Airflow DAG file): its `${VAR}`s unexpanded, since the values belong to the
 //! workers' environment, and refused when it holds a secret written out — the shipped text is
-//! stored where many can read it.
+//! stored where many can read it; a plugin named by a registry tag is pinned to the bytes the tag
+//! names now, so every worker runs the same.
 
 use anyhow::{Context, bail};
 use omrun_config::{self as config, Config};
@@ -32,6 +33,10 @@ impl Shipped {
                 config.path.display(),
                 literal.join(", "),
             );
+        }
+        let mut raw = raw;
+        if let Some(sha256) = crate::plugin_source::pin_to_ship(config)? {
+            raw["source"]["plugin"]["sha256"] = Value::from(sha256);
         }
         let mut variables = BTreeMap::new();
         references(&raw, &mut variables);

@@ -245,3 +245,49 @@ fn a_registry_with_users_refuses_anonymous_pushes_and_takes_credentials_from_env
         wrong.describe()
     );
 }
+
+#[test]
+fn argo_and_airflow_renderings_pin_the_plugin_a_tag_names_when_they_are_made() {
+    let registry = Registry::start();
+    let work = Workdir::new();
+    let reference = pushed(&work, &registry, "omrun/postgres:latest");
+    let sha256 = sha256_of(&plugin("postgres"));
+    let config = |orchestrator: &str| {
+        let yaml = PgConfig::new("registry_pin", &work.join("out.jsonl"))
+            .orchestrator(orchestrator, 2)
+            .yaml()
+            .replacen(
+                "  serviceConnection:",
+                &format!("  plugin: {{ref: '{reference}'}}\n  serviceConnection:"),
+                1,
+            );
+        work.write(&format!("{orchestrator}.yaml"), yaml)
+    };
+    let render = |args: &[&str], config: &std::path::Path| {
+        let out = Omrun::new(work.path())
+            .args(args.iter().copied())
+            .arg("-c")
+            .arg(config)
+            .env("OMRUN_PLUGIN_STORE", work.join("store"))
+            .env("DOCKER_CONFIG", work.join("no-docker-config"))
+            .run();
+        out.assert_success();
+        out.stdout
+    };
+    // Argo's ConfigMap and Airflow's DAG carry the tag and the sha256 it named at rendering.
+    let config_map = render(
+        &["argo", "render", "--config-map", "--json"],
+        &config("argo"),
+    );
+    let config_map: serde_json::Value = serde_json::from_str(&config_map).unwrap();
+    let shipped = config_map["data"]["config.yaml"].as_str().unwrap();
+    assert!(
+        shipped.contains(&reference) && shipped.contains(&format!("sha256: {sha256}")),
+        "{shipped}"
+    );
+    let dag = render(&["airflow", "render"], &config("airflow"));
+    assert!(
+        dag.contains(&format!("sha256: {sha256}")),
+        "the DAG's config does not pin the plugin"
+    );
+}
