@@ -9,8 +9,7 @@
 //! `sh` that kills the group (MLflow's uvicorn workers included) when the test binary's end closes
 //! its standard input.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
+use crate::net::{free_port, http_status};
 use std::os::unix::process::CommandExt as _;
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -218,26 +217,4 @@ pub fn openmetadata_ingest(
         std::ffi::OsStr::new(""),
         Some(&patches),
     )
-}
-
-/// The status of `GET path` on 127.0.0.1:`port`, `None` when nothing answers.
-fn http_status(port: u16, path: &str) -> Option<u16> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut line = String::new();
-    BufReader::new(s).read_line(&mut line).ok()?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }

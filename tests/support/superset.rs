@@ -15,8 +15,8 @@
 //! Each server runs in its own temporary folder on a free port, in its own process group under a
 //! `sh` that kills the group when the test binary's end closes its standard input.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use crate::net::{free_port, http_status};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::OnceLock;
@@ -155,28 +155,6 @@ fn write_config(dir: &Path, db: &Path, extra: &str) {
         db.display()
     );
     std::fs::write(dir.join("superset_config.py"), config).unwrap();
-}
-
-/// The status of `GET path` on 127.0.0.1:`port`, `None` when nothing answers.
-fn http_status(port: u16, path: &str) -> Option<u16> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut line = String::new();
-    BufReader::new(s).read_line(&mut line).ok()?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// The template metadata database of this Superset version, made once (about 100 s).
