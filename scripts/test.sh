@@ -165,6 +165,10 @@ prune_stale_test_binaries "$CARGO_TARGET_DIR"
 if [[ ${#scope[@]} -gt 0 ]]; then
     log "plugin unit tests (native)"
     (cd "$ROOT/plugins" && cargo test --workspace --target "$(rustc -vV | sed -n 's/^host: //p')")
+    # omrun-sdk is what connector authors read on docs.rs: every item documented (the crate denies
+    # missing docs) and every link resolving.
+    log "omrun-sdk's documentation"
+    (cd "$ROOT/plugins" && RUSTDOCFLAGS="-D warnings" cargo doc -q -p omrun-sdk --no-deps)
 fi
 
 log "waiting for the virtualenvs"

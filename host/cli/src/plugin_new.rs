@@ -1,12 +1,18 @@
-//! `omrun plugin new NAME`: writes a standalone connector crate — its own workspace, the SDK as a
-//! path dependency, wasm32-wasip2 as its build target — that builds with
-//! `cargo build --release` and runs with `omrun ingest --plugin …` as it is.
+//! `omrun plugin new NAME`: writes a standalone connector crate — its own workspace, the SDK by
+//! version (`omrun-sdk = "0.5"`, the SDK of the newest contract this omrun runs), wasm32-wasip2 as
+//! its build target — that builds with `cargo build --release` and runs with
+//! `omrun ingest --plugin …` as it is.
+//!
+//! `--sdk PATH` is for developing omrun itself (or an unreleased SDK): the crate still asks for the
+//! version, and a `[patch.crates-io]` entry takes it from PATH, so removing that entry is all it
+//! takes to build against the released crate.
 //!
 //! The files are templates in `plugin_template/`, compiled into omrun so the command works from
 //! an installed binary too.
 
 use super::{CANNOT_START, fail};
 use anyhow::{Context, bail};
+use omrun_runtime::plugin::contract;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -21,8 +27,8 @@ pub struct NewArgs {
     /// Where to write the crate (must not exist, or be empty). Default: ./NAME.
     #[arg(long, value_name = "PATH")]
     pub dir: Option<PathBuf>,
-    /// The omrun-sdk crate to depend on. Default: plugins/sdk of the omrun source tree this
-    /// omrun was built from.
+    /// Take omrun-sdk from this folder (plugins/sdk of an omrun source tree) instead of the
+    /// registry, through `[patch.crates-io]`; the dependency still names the version.
     #[arg(long, value_name = "PATH")]
     pub sdk: Option<PathBuf>,
 }
@@ -48,8 +54,9 @@ impl Kind {
 
 const KINDS: [Kind; 2] = [Kind::Sql, Kind::Http];
 
-/// The SDK beside the host crate in the source tree this binary was built from.
-const BUILT_FROM_SDK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../plugins/sdk");
+/// The versions of the SDK's dependencies it is built and tested with: the scaffolded crate's
+/// first lockfile, so its first build resolves to them (cargo drops the entries it does not use).
+const TESTED_LOCKFILE: &str = include_str!("../../../plugins/Cargo.lock");
 
 struct Template {
     path: &'static str,
@@ -130,7 +137,10 @@ pub fn run(args: NewArgs) -> ExitCode {
 
 fn scaffold(args: &NewArgs) -> anyhow::Result<PathBuf> {
     check_name(&args.name)?;
-    let sdk = sdk_dir(args.sdk.as_deref())?;
+    let patch = match &args.sdk {
+        Some(dir) => sdk_patch(dir)?,
+        None => String::new(),
+    };
     let dir = args
         .dir
         .clone()
@@ -138,7 +148,6 @@ fn scaffold(args: &NewArgs) -> anyhow::Result<PathBuf> {
     check_empty(&dir)?;
 
     let lib = args.name.replace('-', "_");
-    let sdk_text = sdk.to_str().context("the SDK path is not valid UTF-8")?;
     for template in TEMPLATES {
         if template.kind.is_some_and(|k| k != args.kind) {
             continue;
@@ -146,17 +155,23 @@ fn scaffold(args: &NewArgs) -> anyhow::Result<PathBuf> {
         let text = for_kind(template.text, args.kind)
             .replace("{{name}}", &args.name)
             .replace("{{lib}}", &lib)
-            .replace("{{sdk}}", &toml_escape(sdk_text));
+            .replace("{{sdk_version}}", &sdk_requirement())
+            .replace("{{sdk_patch}}\n", &patch);
         write(&dir.join(template.path), &text)?;
     }
-    // The versions the SDK is built and tested with, so the first build resolves to them (cargo
-    // drops the entries this crate does not use).
-    let lockfile = sdk.join("../Cargo.lock");
-    if lockfile.is_file() {
-        std::fs::copy(&lockfile, dir.join("Cargo.lock"))
-            .with_context(|| format!("cannot copy {}", lockfile.display()))?;
-    }
+    write(&dir.join("Cargo.lock"), TESTED_LOCKFILE)?;
     Ok(dir)
+}
+
+/// The SDK version that targets the newest contract this omrun runs: omrun-sdk's major.minor
+/// follow the contract's (`omrun:connector@0.5.0` → `"0.5"`, any 0.5.x).
+fn sdk_requirement() -> String {
+    let newest = contract::SUPPORTED.last().expect("at least one contract");
+    let mut parts = newest.version().split('.');
+    match (parts.next(), parts.next()) {
+        (Some(major), Some(minor)) => format!("{major}.{minor}"),
+        _ => unreachable!("contract versions are X.Y.Z"),
+    }
 }
 
 /// A name that is a valid crate name and plugin name alike.
@@ -173,20 +188,29 @@ fn check_name(name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn sdk_dir(given: Option<&Path>) -> anyhow::Result<PathBuf> {
-    let dir = given.unwrap_or(Path::new(BUILT_FROM_SDK));
+/// The `[patch.crates-io]` section that takes omrun-sdk from `dir`.
+fn sdk_patch(dir: &Path) -> anyhow::Result<String> {
     let manifest = dir.join("Cargo.toml");
     let is_sdk = std::fs::read_to_string(&manifest)
         .map(|text| text.contains("name = \"omrun-sdk\""))
         .unwrap_or(false);
     if !is_sdk {
         bail!(
-            "{} is not the omrun-sdk crate; pass --sdk PATH (plugins/sdk of an omrun source tree)",
+            "{} is not the omrun-sdk crate (plugins/sdk of an omrun source tree)",
             dir.display()
         );
     }
     // Absolute, so the crate keeps building wherever it is moved.
-    std::fs::canonicalize(dir).with_context(|| format!("cannot resolve {}", dir.display()))
+    let dir =
+        std::fs::canonicalize(dir).with_context(|| format!("cannot resolve {}", dir.display()))?;
+    let dir = dir.to_str().context("the SDK path is not valid UTF-8")?;
+    Ok(format!(
+        "\n# Developing against an omrun-sdk source tree (`omrun plugin new --sdk`): delete this\n\
+         # section to build against the released crate.\n\
+         [patch.crates-io]\n\
+         omrun-sdk = {{ path = \"{}\" }}\n",
+        toml_escape(dir)
+    ))
 }
 
 fn check_empty(dir: &Path) -> anyhow::Result<()> {
@@ -233,7 +257,8 @@ mod tests {
                 let filled = for_kind(template.text, kind)
                     .replace("{{name}}", "n")
                     .replace("{{lib}}", "l")
-                    .replace("{{sdk}}", "s");
+                    .replace("{{sdk_version}}", "0.5")
+                    .replace("{{sdk_patch}}\n", "");
                 assert!(
                     !filled.contains("{{"),
                     "{} has an unknown placeholder or section for {kind:?}",
@@ -248,6 +273,69 @@ mod tests {
         let text = "a\n{{#sql}}\nsql\n{{/sql}}\n{{#http}}\nhttp\n{{/http}}\nz\n";
         assert_eq!(for_kind(text, Kind::Sql), "a\nsql\nz\n");
         assert_eq!(for_kind(text, Kind::Http), "a\nhttp\nz\n");
+    }
+
+    #[test]
+    fn the_sdk_asked_for_is_the_one_in_this_tree() {
+        // A released omrun scaffolds against the SDK released with it.
+        let manifest = include_str!("../../../plugins/sdk/Cargo.toml");
+        let version = manifest
+            .lines()
+            .find_map(|line| line.strip_prefix("version = \""))
+            .and_then(|rest| rest.strip_suffix('"'))
+            .expect("plugins/sdk/Cargo.toml has a version");
+        let wanted = sdk_requirement();
+        assert!(
+            version.starts_with(&format!("{wanted}.")),
+            "omrun-sdk {version} does not satisfy the scaffold's `{wanted}`"
+        );
+    }
+
+    fn scaffolded_manifest(sdk: Option<PathBuf>) -> String {
+        let dir = std::env::temp_dir().join(format!("omrun-new-{}", std::process::id()));
+        let dir = dir.join(if sdk.is_some() { "patched" } else { "released" });
+        let _ = std::fs::remove_dir_all(&dir);
+        let args = NewArgs {
+            name: "my-warehouse".into(),
+            kind: Kind::Sql,
+            dir: Some(dir.clone()),
+            sdk,
+        };
+        scaffold(&args).unwrap();
+        assert!(dir.join("Cargo.lock").is_file());
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        manifest
+    }
+
+    #[test]
+    fn the_sdk_is_a_version_and_a_source_tree_only_a_patch() {
+        let dependency = format!("omrun-sdk = \"{}\"\n", sdk_requirement());
+
+        let released = scaffolded_manifest(None);
+        assert!(released.contains(&dependency), "{released}");
+        assert!(!released.contains("path ="), "{released}");
+        assert!(!released.contains("[patch"), "{released}");
+        assert!(released.ends_with("[workspace]\n"), "{released}");
+
+        let tree = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plugins/sdk");
+        let patched = scaffolded_manifest(Some(tree.clone()));
+        assert!(patched.contains(&dependency), "{patched}");
+        let path = std::fs::canonicalize(&tree).unwrap();
+        let patch = format!(
+            "[patch.crates-io]\nomrun-sdk = {{ path = \"{}\" }}\n",
+            path.display()
+        );
+        assert!(patched.ends_with(&patch), "{patched}");
+
+        let not_sdk = NewArgs {
+            name: "x".into(),
+            kind: Kind::Sql,
+            dir: None,
+            sdk: Some(Path::new(env!("CARGO_MANIFEST_DIR")).to_owned()),
+        };
+        let refused = scaffold(&not_sdk).unwrap_err().to_string();
+        assert!(refused.contains("is not the omrun-sdk crate"), "{refused}");
     }
 
     #[test]

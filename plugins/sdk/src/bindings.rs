@@ -1,6 +1,8 @@
-//! Bindings generated from the WIT contract (`wit/connector/v0.5.0`), which imports the capabilities
-//! by their own packages (`wit/sql/v0.1.0`, `wit/log/v0.1.0`; read first, so the contract's
-//! `import omrun:sql/sql@0.1.0` resolves). Connector authors use the re-exports in
+//! Bindings generated from the WIT contract (`wit/connector`: omrun's `wit/connector/v0.5.0`),
+//! which imports the capabilities by their own packages (`wit/sql`, `wit/log`: omrun's
+//! `wit/sql/v0.1.0` and `wit/log/v0.1.0`; read first, so the contract's `import
+//! omrun:sql/sql@0.1.0` resolves). In omrun's tree these folders are links to the frozen versions;
+//! in the published crate they are copies, so the crate builds on its own. Connector authors use the re-exports in
 //! [`crate::types`], [`crate::sql`] and [`crate::log`] instead; this module is public because the
 //! export macros expand to paths inside it.
 //!
@@ -13,7 +15,7 @@
 /// The `discoverable-source` world; also the home of the shared `types`, `sql` and `log` imports.
 pub mod discoverable {
     wit_bindgen::generate!({
-        path: ["../../wit/sql/v0.1.0", "../../wit/log/v0.1.0", "../../wit/connector/v0.5.0"],
+        path: ["wit/sql", "wit/log", "wit/connector"],
         // Named in full: with three packages read, a bare world name is ambiguous.
         world: "omrun:connector/discoverable-source@0.5.0",
         // The capabilities are other packages: wit-bindgen generates them only when asked.
@@ -33,7 +35,7 @@ pub mod discoverable {
 /// The `source` world.
 pub mod source {
     wit_bindgen::generate!({
-        path: ["../../wit/sql/v0.1.0", "../../wit/log/v0.1.0", "../../wit/connector/v0.5.0"],
+        path: ["wit/sql", "wit/log", "wit/connector"],
         world: "omrun:connector/source@0.5.0",
         with: {
             "omrun:connector/types@0.5.0": crate::bindings::discoverable::omrun::connector::types,

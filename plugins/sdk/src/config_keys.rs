@@ -3,7 +3,7 @@
 //!
 //! OpenMetadata's configs have many keys (`includeDDL`, `threads`, `incremental`, …) that a given
 //! connector may not implement. The host checks every key against OpenMetadata's schema, but only
-//! the plugin knows which of the valid ones it reads. [`declare_config_keys!`] puts that list into
+//! the plugin knows which of the valid ones it reads. [`declare_config_keys!`](crate::declare_config_keys) puts that list into
 //! a custom section ([`SECTION`]) of the plugin, read by the host with a plain parse of the file
 //! like the contract stamp: no contract change, and a plugin without the section still loads (the
 //! host then does not list unimplemented keys).

@@ -52,11 +52,26 @@ mod tests {
 
     #[test]
     fn contract_matches_the_wit_package_the_bindings_come_from() {
-        let worlds = include_str!("../../../wit/connector/v0.5.0/worlds.wit");
+        let worlds = include_str!("../wit/connector/worlds.wit");
         let package = format!("package {CONTRACT};");
         assert!(
             worlds.lines().any(|line| line.trim() == package),
-            "wit/connector/v0.5.0/worlds.wit does not declare `{package}`"
+            "wit/connector/worlds.wit does not declare `{package}`"
+        );
+    }
+
+    #[test]
+    fn the_crate_version_follows_the_contract() {
+        // omrun-sdk 0.5.x is the SDK for omrun:connector@0.5.0: a scaffolded plugin asks for
+        // `omrun-sdk = "0.5"` and gets bindings of the contract its host expects.
+        fn major_minor(version: &str) -> Vec<&str> {
+            version.splitn(3, '.').take(2).collect()
+        }
+        let contract_version = CONTRACT.rsplit_once('@').expect("package@version").1;
+        assert_eq!(
+            major_minor(env!("CARGO_PKG_VERSION")),
+            major_minor(contract_version),
+            "omrun-sdk's version must follow {CONTRACT}"
         );
     }
 

@@ -61,7 +61,8 @@
 //! checks before compiling it; [`declare_config_keys!`] tells the host which config keys the
 //! plugin reads, so a user learns which OpenMetadata keys they wrote have no effect.
 
-#![warn(missing_docs)]
+// Every public item is documented: this crate is what connector authors read on docs.rs.
+#![deny(missing_docs)]
 
 // The generated export macros name this crate by path (`omrun_sdk::…`), also from inside it.
 extern crate self as omrun_sdk;

@@ -1,7 +1,7 @@
 //! The plugin kit as a third party meets it: `omrun plugin inspect` on a built plugin, the refusal
 //! of a plugin built for a contract this omrun does not know, and a connector scaffolded with
 //! `omrun plugin new` in a directory outside the repository, built there with cargo against the
-//! SDK, and run end to end into the file sink: the sql kind against the test PostgreSQL, the http
+//! SDK as `cargo package` makes it for crates.io, and run end to end into the file sink: the sql kind against the test PostgreSQL, the http
 //! kind against a JSON API served by the test.
 
 use std::collections::BTreeSet;
@@ -266,10 +266,57 @@ fn scaffold_target_dir() -> PathBuf {
     PathBuf::from(home).join(".cache/omrun/plugin-kit-target")
 }
 
+/// The SDK as crates.io would serve it: `cargo package` of plugins/sdk (only the files its
+/// manifest includes, the WIT links resolved into files), unpacked into `work`.
+fn packaged_sdk(work: &Workdir) -> PathBuf {
+    let manifest = std::fs::read_to_string(repo_root().join("plugins/sdk/Cargo.toml")).unwrap();
+    let version = manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("version = \""))
+        .and_then(|rest| rest.strip_suffix('"'))
+        .expect("the SDK's version");
+    let target = scaffold_target_dir().join("sdk-package");
+    let package = Command::new(std::env::var_os("CARGO").unwrap_or("cargo".into()))
+        .args(["package", "-p", "omrun-sdk", "--no-verify", "--allow-dirty"])
+        .arg("--target-dir")
+        .arg(&target)
+        .current_dir(repo_root().join("plugins"))
+        .output()
+        .expect("run cargo package");
+    assert!(
+        package.status.success(),
+        "cargo package of omrun-sdk failed:\n{}",
+        String::from_utf8_lossy(&package.stderr)
+    );
+    let unpacked = work.join("registry");
+    std::fs::create_dir_all(&unpacked).unwrap();
+    let crate_file = target.join(format!("package/omrun-sdk-{version}.crate"));
+    let tar = Command::new("tar")
+        .arg("xzf")
+        .arg(&crate_file)
+        .arg("-C")
+        .arg(&unpacked)
+        .status()
+        .expect("run tar");
+    assert!(tar.success(), "cannot unpack {}", crate_file.display());
+    let sdk = unpacked.join(format!("omrun-sdk-{version}"));
+    // It stands alone: the contract's files are in it, as files.
+    for wit in [
+        "wit/connector/worlds.wit",
+        "wit/sql/sql.wit",
+        "wit/log/log.wit",
+    ] {
+        let meta = std::fs::symlink_metadata(sdk.join(wit)).unwrap();
+        assert!(meta.is_file(), "{wit} is not a file in the package");
+    }
+    sdk
+}
+
 /// `omrun plugin new NAME --kind KIND` into `dir`, then `cargo build --release` there as an
-/// author would; the built component, copied into `work`.
+/// author would, against the packaged SDK (`--sdk`: a `[patch.crates-io]` for the version the
+/// crate asks for); the built component, copied into `work`.
 fn scaffold_and_build(work: &Workdir, dir: &Path, name: &str, kind: &str) -> PathBuf {
-    let sdk = repo_root().join("plugins/sdk");
+    let sdk = packaged_sdk(work);
     Omrun::new(work.path())
         .args(["plugin", "new", name, "--kind", kind, "--dir"])
         .arg(dir)
@@ -278,11 +325,15 @@ fn scaffold_and_build(work: &Workdir, dir: &Path, name: &str, kind: &str) -> Pat
         .run()
         .assert_success();
     let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
-    let sdk_line = format!(
-        "omrun-sdk = {{ path = \"{}\" }}",
+    assert!(
+        manifest.contains("omrun-sdk = \"0.5\"\n"),
+        "the SDK by version:\n{manifest}"
+    );
+    let patch = format!(
+        "[patch.crates-io]\nomrun-sdk = {{ path = \"{}\" }}",
         sdk.canonicalize().unwrap().display()
     );
-    assert!(manifest.contains(&sdk_line), "{manifest}");
+    assert!(manifest.contains(&patch), "{manifest}");
     assert!(manifest.contains("[workspace]"), "a workspace of its own");
     let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
     assert!(
