@@ -8,6 +8,8 @@
 //!   that folder;
 //! - the image: the `omrun` of this build, and the image's `ENV` given by the test (`image_env`);
 //! - `secretKeyRef`: the test's Secret; a key it lacks fails the pod unless `optional`;
+//! - a `secret` volume: a Secret the test names (`secret_volume`), its keys as files (`items`
+//!   picks and renames them); a Secret or item key it lacks fails the pod (Kubernetes' FailedMount);
 //! - `withParam` fans out over a task's JSON output, `{{item.*}}`, `{{inputs.parameters.*}}` and
 //!   `{{tasks.*.outputs.parameters.*}}` (a fanned-out task's outputs aggregate into a JSON list);
 //! - `retryStrategy.limit` retries a failed pod (backoff durations are not waited for);
@@ -74,6 +76,7 @@ pub struct Executor {
     workflow: Value,
     config_maps: HashMap<String, BTreeMap<String, String>>,
     secret: HashMap<String, String>,
+    secret_volumes: HashMap<String, BTreeMap<String, String>>,
     image_env: Vec<(String, String)>,
     root: PathBuf,
     /// (template, item field value) of the pod to kill once, after its first line on stderr that
@@ -89,6 +92,7 @@ impl Executor {
             workflow,
             config_maps: HashMap::new(),
             secret: HashMap::new(),
+            secret_volumes: HashMap::new(),
             image_env: Vec::new(),
             root: root.to_owned(),
             kill_once: None,
@@ -114,6 +118,13 @@ impl Executor {
     /// The Kubernetes Secret every `secretKeyRef` reads (its name is not checked).
     pub fn secret(mut self, key: &str, value: &str) -> Self {
         self.secret.insert(key.into(), value.into());
+        self
+    }
+
+    /// A Secret named `name` that `secret` volumes mount, with these keys.
+    pub fn secret_volume(mut self, name: &str, data: &[(&str, &str)]) -> Self {
+        let data = data.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned()));
+        self.secret_volumes.insert(name.into(), data.collect());
         self
     }
 
@@ -192,6 +203,28 @@ impl Executor {
     }
 
     /// `depends` as omrun writes it: `a`, or `a.Succeeded || a.Failed`.
+    /// The files a `secret` volume holds: every key, or the `items` (key → path) it lists.
+    fn secret_files(&self, secret: &str, items: &Value) -> Result<Vec<(String, String)>, String> {
+        let data = self
+            .secret_volumes
+            .get(secret)
+            .ok_or_else(|| format!("secret \"{secret}\" not found"))?;
+        let Some(items) = items.as_array() else {
+            return Ok(data.clone().into_iter().collect());
+        };
+        items
+            .iter()
+            .map(|item| {
+                let key = item["key"].as_str().expect("items[].key");
+                let path = item["path"].as_str().expect("items[].path");
+                let text = data.get(key).ok_or_else(|| {
+                    format!("secret \"{secret}\" has no key {key} (items references it)")
+                })?;
+                Ok((path.to_owned(), text.clone()))
+            })
+            .collect()
+    }
+
     fn dependencies_allow(&self, depends: &str, phases: &HashMap<String, &'static str>) -> bool {
         if depends.trim().is_empty() {
             return true;
@@ -301,6 +334,7 @@ impl Executor {
             .join(format!("{}-{}-{attempt}", template_name, fastrand::u32(..)));
         // Volumes → folders of this pod.
         let mut mounts: Vec<(String, PathBuf)> = Vec::new();
+        let mut failed_mount = None;
         for mount in container["volumeMounts"].as_array().into_iter().flatten() {
             let name = mount["name"].as_str().unwrap();
             let path = mount["mountPath"].as_str().unwrap();
@@ -317,17 +351,29 @@ impl Executor {
                 for (key, text) in data {
                     std::fs::write(local.join(key), text).unwrap();
                 }
+            } else if let Some(secret) = volume["secret"]["secretName"].as_str() {
+                match self.secret_files(secret, &volume["secret"]["items"]) {
+                    Ok(files) => {
+                        for (path, text) in files {
+                            std::fs::write(local.join(path), text).unwrap();
+                        }
+                    }
+                    Err(e) => failed_mount = Some(e),
+                }
             } else {
                 assert!(
                     volume.get("emptyDir").is_some(),
-                    "volume {name}: only configMap and emptyDir"
+                    "volume {name}: only configMap, secret and emptyDir"
                 );
             }
             mounts.push((path.to_owned(), local));
         }
         let localize = |text: &str| -> String {
             for (path, local) in &mounts {
-                if let Some(rest) = text.strip_prefix(path.as_str()) {
+                // Whole path components only: `/etc/omrun` is not a prefix of `/etc/omrun-x`.
+                if let Some(rest) = text.strip_prefix(path.as_str())
+                    && (rest.is_empty() || rest.starts_with('/'))
+                {
                     return format!("{}{rest}", local.display());
                 }
             }
@@ -389,6 +435,12 @@ impl Executor {
             stderr: String::new(),
             outputs: BTreeMap::new(),
         };
+        if let Some(reason) = failed_mount {
+            // Kubernetes does not start the pod: FailedMount.
+            run.exit_code = Some(-1);
+            run.stderr = format!("FailedMount: {reason}");
+            return run;
+        }
         if let Some(key) = missing_secret {
             // Kubernetes does not start the container: CreateContainerConfigError.
             run.exit_code = Some(-1);

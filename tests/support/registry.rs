@@ -81,6 +81,14 @@ impl Registry {
         format!("oci://{}/{name}", self.host())
     }
 
+    /// A docker config (`config.json`) holding `user` and `password` for this registry, as
+    /// `docker login` writes it: base64 of `user:password` under the registry's host.
+    pub fn docker_config(&self, user: &str, password: &str) -> String {
+        use base64::Engine as _;
+        let auth = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        serde_json::json!({"auths": {self.host(): {"auth": auth}}}).to_string()
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("registry.log")).unwrap_or_default()
     }

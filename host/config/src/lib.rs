@@ -275,6 +275,10 @@ pub struct DistributedExecution {
     pub secret_name: Option<String>,
     /// Where the pods find the plugin; by default it is baked into the image.
     pub plugin: Option<ArgoPlugin>,
+    /// The Kubernetes Secret of type `kubernetes.io/dockerconfigjson` (what `kubectl create
+    /// secret docker-registry` makes, as for `imagePullSecrets`) with the credentials of the
+    /// registry a `source.plugin` reference names; mounted as the pods' docker config.
+    pub registry_secret: Option<String>,
     /// Airflow mode (see docs/airflow.md).
     pub airflow: Option<AirflowSettings>,
 }
@@ -328,6 +332,7 @@ impl Default for DistributedExecution {
             config_map: None,
             secret_name: None,
             plugin: None,
+            registry_secret: None,
             airflow: None,
         }
     }

@@ -541,7 +541,8 @@ fn the_rendered_dags_import_in_airflow_with_the_configs_settings_and_no_secret()
             .replace(
                 "    waitForCompletion: true",
                 "    image: registry.example.com/omrun:0.1.0\n    namespace: ingestion\n    \
-                 resourceLimits: {memory: 1Gi}\n    waitForCompletion: true",
+                 resourceLimits: {memory: 1Gi}\n    registrySecret: plugin-registry\n    \
+                 waitForCompletion: true",
             ),
     );
     render(&kubernetes);
@@ -612,6 +613,22 @@ fn the_rendered_dags_import_in_airflow_with_the_configs_settings_and_no_secret()
         password["valueFrom"]["secretKeyRef"],
         json!({"name": "omrun-secrets", "key": "PG_PASSWORD"})
     );
+    // The registry's credentials, for a plugin pulled by reference: the docker config Secret.
+    let docker_config = env.iter().find(|e| e["name"] == "DOCKER_CONFIG").unwrap();
+    let mount = container["volumeMounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "registry")
+        .expect("the registry Secret mounted");
+    assert_eq!(mount["mountPath"], docker_config["value"]);
+    let volume = pod["template"]["spec"]["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "registry")
+        .unwrap();
+    assert_eq!(volume["secret"]["secretName"], "plugin-registry");
 
     for file in ["omrun_postgres_prod.py", "omrun_postgres_k8s.py"] {
         let text = std::fs::read_to_string(dags.join(file)).unwrap();

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use omrun_tests::argo::{ArgoStandIn, Controller, Submitted};
 use omrun_tests::argo_executor::{Executed, Executor};
 use omrun_tests::openmetadata::{Collection, StandIn};
+use omrun_tests::registry::Registry;
 use omrun_tests::{
     Omrun, PgConfig, PgServer, TestDb, Workdir, Workflow, fixture, fqn, plugin_dir, repo_root,
 };
@@ -582,4 +583,129 @@ fn the_checked_in_workflow_template_is_what_render_prints() {
         out.stdout.trim(),
         "k8s/workflow-template.yaml is stale: regenerate it with the command in its header"
     );
+}
+
+/// The `.wasm` files the pods' plugin stores hold after a run: each pod starts with an empty
+/// work folder, so each one that loaded the plugin pulled it.
+fn pulled_into_pods(pods: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for pod in std::fs::read_dir(pods).unwrap().flatten() {
+        let store = pod.path().join("work/cache/plugins/sha256");
+        for file in std::fs::read_dir(store).into_iter().flatten().flatten() {
+            found.push(file.path());
+        }
+    }
+    found
+}
+
+#[test]
+fn pods_pull_the_pinned_plugin_from_a_private_registry_with_the_registry_secret() {
+    let (user, password) = ("puller", "registry-pw-91c2");
+    let registry = Registry::with_user(user, password);
+    let db = PgServer::from_env().create_database("argo_oci", fixture::SQL);
+    let work = Workdir::new();
+    let om = StandIn::start(OM_TOKEN);
+    let with_credentials = |command: Omrun| {
+        command
+            .env("OMRUN_REGISTRY_USERNAME", user)
+            .env("OMRUN_REGISTRY_PASSWORD", password)
+            .env("OMRUN_PLUGIN_STORE", work.join("store"))
+            .secret(password)
+    };
+    let reference = registry.reference("acme/postgres:stable");
+    with_credentials(Omrun::new(work.path()))
+        .args(["plugin", "push"])
+        .arg(omrun_tests::plugin("postgres"))
+        .arg(&reference)
+        .run()
+        .assert_success();
+    let config = argo_config(&work, &om, 2, "    registrySecret: omrun-registry\n");
+    let yaml = std::fs::read_to_string(&config).unwrap().replacen(
+        "  serviceConnection:",
+        &format!("  plugin: {{ref: '{reference}'}}\n  serviceConnection:"),
+        1,
+    );
+    std::fs::write(&config, yaml).unwrap();
+    let rendered = |extra: &[&str]| -> Value {
+        let out = with_credentials(Omrun::new(work.path()))
+            .args(["argo", "render", "--json", "-c"])
+            .arg(&config)
+            .args(extra.iter().copied())
+            .run();
+        out.assert_success();
+        serde_json::from_str(&out.stdout).unwrap()
+    };
+    let workflow = rendered(&[]);
+    let config_map = rendered(&["--config-map"]);
+    omrun_tests::argo::validate_workflow(&workflow)
+        .unwrap_or_else(|errors| panic!("Argo's schema refuses the Workflow: {errors:#?}"));
+    let volume = workflow["spec"]["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "registry")
+        .expect("a registry volume");
+    assert_eq!(volume["secret"]["secretName"], "omrun-registry");
+
+    // The cluster: the Secret `kubectl create secret docker-registry` makes, no plugin in the image.
+    let docker_config = registry.docker_config(user, password);
+    let pods = work.join("pods");
+    let cluster = |docker_config: &str| {
+        let mut executor = Executor::new(workflow.clone(), &pods)
+            .config_map(&config_map)
+            .secret_volume("omrun-registry", &[(".dockerconfigjson", docker_config)]);
+        for (key, value) in [
+            ("POSTGRES_USER", db.server.user.clone()),
+            ("POSTGRES_PASSWORD", db.server.password.clone()),
+            ("POSTGRES_HOST", db.server.host.clone()),
+            ("POSTGRES_PORT", db.server.port.to_string()),
+            ("POSTGRES_DATABASE", db.name.clone()),
+            ("OM_JWT_TOKEN", OM_TOKEN.into()),
+        ] {
+            executor = executor.secret(key, &value);
+        }
+        executor
+    };
+    let executed = cluster(&docker_config).run();
+    assert_eq!(executed.phase, "Succeeded", "{:#?}", executed.pods);
+    let tables: BTreeSet<String> = om
+        .entities(Collection::Tables)
+        .into_iter()
+        .map(|e| e.fqn)
+        .collect();
+    assert_eq!(tables, fixture_tables(&db));
+
+    // Every pod that ran the plugin pulled the bytes the rendering pinned.
+    let sha256 = config_map["data"]["config.yaml"]
+        .as_str()
+        .unwrap()
+        .split("sha256: ")
+        .nth(1)
+        .expect("the shipped config pins the plugin")[..64]
+        .to_owned();
+    let pulled = pulled_into_pods(&pods);
+    assert!(
+        pulled.len() >= 3,
+        "discover and both workers pull: {pulled:?}"
+    );
+    for file in &pulled {
+        assert!(
+            file.ends_with(format!("{sha256}.wasm")),
+            "{}",
+            file.display()
+        );
+    }
+
+    // A Secret with a wrong password: discover fails, saying which credentials were refused.
+    std::fs::remove_dir_all(&pods).unwrap();
+    let refused = cluster(&registry.docker_config(user, "not-the-password")).run();
+    assert_eq!(refused.phase, "Failed");
+    let discover = refused.pods_of("discover");
+    assert!(
+        discover.iter().all(|p| p
+            .stderr
+            .contains("the registry refused the credentials (the docker config)")),
+        "{discover:#?}"
+    );
+    assert!(refused.pods_of("worker").is_empty());
 }

@@ -200,31 +200,11 @@ fn a_registry_with_users_refuses_anonymous_pushes_and_takes_credentials_from_env
         .run();
     with_env.assert_success();
 
-    // `docker login` writes base64 user:password under the registry's host.
     let docker = work.join("docker");
     std::fs::create_dir(&docker).unwrap();
-    let auth = std::process::Command::new("base64")
-        .arg("-w0")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(b"publisher:registry-pw-4e1d")?;
-            child.wait_with_output()
-        })
-        .unwrap();
-    let auth = String::from_utf8(auth.stdout).unwrap();
     std::fs::write(
         docker.join("config.json"),
-        format!(
-            r#"{{"auths": {{"{}": {{"auth": "{auth}"}}}}}}"#,
-            registry.host()
-        ),
+        registry.docker_config("publisher", "registry-pw-4e1d"),
     )
     .unwrap();
     let pulled = plugin_command(&work, &["pull", &reference])

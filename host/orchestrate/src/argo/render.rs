@@ -18,6 +18,8 @@ const CONFIG_FILE: &str = "/etc/omrun/config.yaml";
 const WORK_DIR: &str = "/tmp/omrun";
 const SHARDS_FILE: &str = "/tmp/omrun/shards.json";
 const REPORT_FILE: &str = "/tmp/omrun/report.json";
+/// Where the registry Secret is mounted: the pods' `DOCKER_CONFIG`, read when a plugin is pulled.
+const REGISTRY_DIR: &str = "/etc/omrun-registry";
 
 pub const DEFAULT_NAMESPACE: &str = "argo";
 const DEFAULT_SERVICE_ACCOUNT: &str = "omrun-workflow";
@@ -148,6 +150,17 @@ impl<'a> Rendering<'a> {
             volume.insert("name".into(), json!("plugins"));
             volume.extend(source.clone());
             volumes.push(Value::Object(volume));
+        }
+        if let Some(secret) = &self.distributed().registry_secret {
+            // A dockerconfigjson Secret keeps the docker config under `.dockerconfigjson`;
+            // omrun reads `$DOCKER_CONFIG/config.json`, as docker does.
+            volumes.push(json!({
+                "name": "registry",
+                "secret": {
+                    "secretName": secret,
+                    "items": [{"key": ".dockerconfigjson", "path": "config.json"}],
+                },
+            }));
         }
         volumes
     }
@@ -284,6 +297,9 @@ impl<'a> Rendering<'a> {
                 .map_or("/plugins".into(), |p| p.display().to_string());
             mounts.push(json!({"name": "plugins", "mountPath": folder, "readOnly": true}));
         }
+        if distributed.registry_secret.is_some() {
+            mounts.push(json!({"name": "registry", "mountPath": REGISTRY_DIR, "readOnly": true}));
+        }
         let mut container = json!({
             "image": self.image(),
             "env": self.env(),
@@ -342,8 +358,9 @@ impl<'a> Rendering<'a> {
         (pod, CONFIG_FILE)
     }
 
-    /// Each `${VAR}` of the config from the Secret (optional when it has a default), and the
-    /// compiled-plugin cache in the writable work folder.
+    /// Each `${VAR}` of the config from the Secret (optional when it has a default), the
+    /// compiled-plugin cache (and the store of pulled plugins beside it) in the writable work
+    /// folder, and the registry's docker config when there is one.
     fn env(&self) -> Vec<Value> {
         let secret = secret_name(self.distributed());
         let mut env: Vec<Value> = self
@@ -359,6 +376,9 @@ impl<'a> Rendering<'a> {
             })
             .collect();
         env.push(json!({"name": "OMRUN_CACHE_DIR", "value": format!("{WORK_DIR}/cache")}));
+        if self.distributed().registry_secret.is_some() {
+            env.push(json!({"name": "DOCKER_CONFIG", "value": REGISTRY_DIR}));
+        }
         env
     }
 }
