@@ -42,11 +42,17 @@ pub struct Arrival {
     query: Option<String>,
     at: Duration,
     body: String,
+    body_bytes: usize,
 }
 
 impl Arrival {
     /// Reads the body of `req`, arriving now on a stand-in started at `started`; gives back the
     /// request, body restored, to pass on.
+    /// The body's length in bytes.
+    pub fn body_len(&self) -> usize {
+        self.body_bytes
+    }
+
     /// The path with its query, as the client sent it (`/api/v1/tables?databaseSchema=…`).
     pub fn target(&self) -> String {
         match &self.query {
@@ -69,6 +75,7 @@ impl Arrival {
             query,
             at,
             body: text,
+            body_bytes: bytes.len(),
         };
         (arrival, Request::from_parts(parts, Body::from(bytes)))
     }

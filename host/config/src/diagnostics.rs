@@ -300,7 +300,8 @@ fn explain(key: &str, found: &Found) -> Option<String> {
         | "batchSize"
         | "bulkSinkBatchSize"
         | "bulk_sink_batch_size"
-        | "concurrency" => "a whole number of at least 1".into(),
+        | "concurrency"
+        | "maxRequestBytes" => "a whole number of at least 1".into(),
         "backoffSeconds" | "maxBackoffSeconds" | "timeoutSeconds" | "pollSeconds" => {
             format!("a number of seconds from 0 to {MAX_SECONDS}")
         }

@@ -171,6 +171,11 @@ pub struct MetadataRestSinkConfig {
     /// omrun: seconds before a call is abandoned and retried (default 60).
     #[serde(default, deserialize_with = "optional_seconds")]
     pub timeout_seconds: Option<f64>,
+    /// omrun: the largest request body sent, in bytes (default 1 MiB, what a proxy such as nginx
+    /// accepts unless told otherwise): bulk calls are split to fit, and a deleteStale whose
+    /// `seenFqns` would not fit is done by listing the scope instead.
+    #[serde(default, deserialize_with = "optional_at_least_one")]
+    pub max_request_bytes: Option<u32>,
 }
 
 /// `workflowConfig.openMetadataServerConfig`.

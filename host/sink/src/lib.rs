@@ -97,6 +97,12 @@ pub trait Sink: Send + Sync {
         Ok(Vec::new())
     }
 
+    /// Whether [`Self::delete_stale`] does anything: if not, the run does not gather what it saw
+    /// (a million FQNs, for a million tables).
+    fn deletes_stale(&self) -> bool {
+        false
+    }
+
     /// Marks deleted, per scope, the tables the destination has that the run did not see. Only a
     /// destination that keeps state has anything to do.
     async fn delete_stale(&self, _scopes: Vec<StaleScope>) -> Vec<SinkFailure> {

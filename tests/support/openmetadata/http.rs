@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderMap, StatusCode};
@@ -45,7 +46,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
             )
             .route(
                 &format!("{base}/name/{{fqn}}"),
-                get(move |s, p, q| get_by_name(c, s, p, q)),
+                get(move |s, p, q| get_by_name(c, s, p, q))
+                    .delete(move |s, p, q| delete_by_name(c, s, p, q)),
             )
             .route(
                 &format!("{base}/{{id}}"),
@@ -67,6 +69,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
     // Auth as a route layer, so the fallback can mark a call without a token to an unknown path
     // as unexpected too (it checks the token itself).
     r.route_layer(from_fn_with_state(shared.clone(), auth))
+        // The front door enforces its own limit (`StandIn::limit_bodies`), not axum's 2 MB.
+        .layer(DefaultBodyLimit::disable())
         .fallback(unrouted)
         .method_not_allowed_fallback(unrouted)
         .layer(from_fn_with_state(shared.clone(), front))
@@ -85,6 +89,14 @@ async fn front(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Respon
 async fn serve_one(s: Arc<Shared>, req: Request, next: Next) -> Response {
     let (arrival, req) = Arrival::read(s.started, req).await;
 
+    let limit = s.lock().max_body;
+    if arrival.body_len() > limit {
+        // As nginx answers, before OpenMetadata sees anything.
+        let resp = too_large();
+        let entry = arrival.answered(s.started, &resp);
+        s.lock().log.push(entry);
+        return resp;
+    }
     let (latency, fault) = {
         let mut st = s.lock();
         let latency = st.faults.latency;
@@ -114,6 +126,19 @@ async fn serve_one(s: Arc<Shared>, req: Request, next: Next) -> Response {
     let entry = arrival.answered(s.started, &resp);
     s.lock().log.push(entry);
     resp
+}
+
+/// nginx's refusal of a body over its `client_max_body_size`: HTML, not OpenMetadata's JSON.
+fn too_large() -> Response {
+    let page = "<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n\
+                <center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n\
+                </body>\r\n</html>\r\n";
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        [(CONTENT_TYPE, "text/html")],
+        page,
+    )
+        .into_response()
 }
 
 /// The route. A handler that panics is a stand-in bug: answer 500 (and log it) rather than drop
@@ -259,6 +284,38 @@ async fn get_by_name(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     answer(read::get_one(&s.lock().store, c, Key::Fqn(&fqn), &q))
+}
+
+/// `DELETE /v1/<collection>/name/{fqn}?recursive&hardDelete` (`EntityResource.deleteByName`):
+/// soft unless `hardDelete`; one with live children refused unless `recursive` (both default
+/// false); a missing or already deleted one is a 404. Answers the entity as deleted.
+async fn delete_by_name(
+    c: Collection,
+    State(s): State<Arc<Shared>>,
+    Path(fqn): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let flag = |key: &str| match q.get(key).map(String::as_str) {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(other) => Err(Refusal::bad_request(format!(
+            "query param {key} must be a boolean, not {other}"
+        ))),
+    };
+    let mut st = s.lock();
+    let outcome = (|| {
+        let (recursive, hard) = (flag("recursive")?, flag("hardDelete")?);
+        let stored = st
+            .store
+            .find(c, &fqn)
+            .filter(|e| !e.deleted)
+            .map(|e| e.fqn.clone())
+            .ok_or_else(|| Refusal::not_found(c, &fqn))?;
+        st.store.delete(c, &stored, recursive, hard)?;
+        let deleted = st.store.find(c, &stored).cloned();
+        Ok(deleted.map_or(Value::Null, |e| read::view(c, &e, &Fields::all(c))))
+    })();
+    answer(outcome)
 }
 
 async fn get_by_id(

@@ -10,7 +10,8 @@
 //! the state before the batch; versions, FQNs, status codes, the `BulkOperationResult`, list
 //! paging and the error shape `{"code", "message"}` follow OpenMetadata's. Where each rule was
 //! read in OpenMetadata's sources is said beside it. Any other call is a 404 that the log marks as
-//! unexpected ([`StandIn::unexpected_requests`]).
+//! unexpected ([`StandIn::unexpected_requests`]). A body over 1 MiB is refused with nginx's 413,
+//! as the proxy in front of most deployments refuses it ([`StandIn::limit_bodies`]).
 //!
 //! Implemented calls (under `host_port()`, i.e. `http://127.0.0.1:PORT/api`), for every
 //! collection of [`Collection`] (`services/databaseServices`, `databases`, `databaseSchemas`,
@@ -30,6 +31,7 @@
 //! - `PUT  /v1/<collection>/bulk?async=false&overrideMetadata=…` (not services, classifications
 //!   or tags; [`bulk`])
 //! - `DELETE /v1/<collection>/deleteStale` (the same collections; [`stale`])
+//! - `DELETE /v1/<collection>/name/{fqn}?recursive&hardDelete` (soft unless `hardDelete`)
 //! - `PUT  /v1/lineage` (an `AddLineageRequest`; [`lineage`])
 //! - `PUT  /v1/pipelines/{fqn}/status` (a `PipelineStatus`; [`pipeline_status`])
 //!
@@ -71,12 +73,19 @@ pub use faults::{Attempts, Fault};
 pub use lineage::Edge;
 pub use store::{Collection, Entity, Writes};
 
+/// The stand-in sits behind what an OpenMetadata deployment most often has in front of it: nginx
+/// (or the Kubernetes ingress built on it), which refuses bodies over 1 MiB unless told otherwise.
+/// OpenMetadata's server itself sets no limit.
+const DEFAULT_MAX_BODY: usize = 1 << 20;
+
 /// The state the handlers share, behind one lock that is never held across an await.
 struct State {
     store: store::Store,
     log: Vec<LoggedRequest>,
     faults: faults::Faults,
     version: String,
+    /// Bodies longer than this are refused with a 413 (`StandIn::limit_bodies`).
+    max_body: usize,
 }
 
 struct Shared {
@@ -116,6 +125,7 @@ impl StandIn {
                 log: Vec::new(),
                 faults: faults::Faults::default(),
                 version: "2.0.7".to_string(),
+                max_body: DEFAULT_MAX_BODY,
             }),
         });
         let server = crate::standin_server::Server::start(
@@ -137,6 +147,12 @@ impl StandIn {
     /// The version `GET /v1/system/version` reports (to test an incompatible server).
     pub fn set_version(&self, version: &str) {
         self.shared.lock().version = version.to_string();
+    }
+
+    /// Refuses bodies longer than `bytes` with a 413, as a proxy in front of the server would
+    /// (by default 1 MiB: nginx's `client_max_body_size`).
+    pub fn limit_bodies(&self, bytes: usize) {
+        self.shared.lock().max_body = bytes;
     }
 
     /// Every entity of a collection, deleted ones included, by FQN.

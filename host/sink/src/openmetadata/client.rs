@@ -48,6 +48,13 @@ pub struct Answer {
 impl Answer {
     /// OpenMetadata's error shape is `{"code": …, "message": "…"}`.
     pub fn message(&self) -> String {
+        // Said by a proxy in HTML, most likely (OpenMetadata's server sets no limit).
+        if self.status == StatusCode::PAYLOAD_TOO_LARGE {
+            return "the request was too large for the server or a proxy in front of it: set the \
+                    sink's `maxRequestBytes` to the limit it enforces (nginx: \
+                    client_max_body_size), or raise that limit"
+                .to_owned();
+        }
         match &self.body {
             Value::Object(map) => map
                 .get("message")

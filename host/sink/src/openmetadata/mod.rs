@@ -9,21 +9,23 @@
 //! pipeline is written with one `PUT` and its runs after it (`PUT /v1/pipelines/{fqn}/status`);
 //! lineage edges go last, each end found by name ([`lineage`]).
 
+mod body;
 mod client;
 mod lineage;
 mod owners;
+mod stale;
 mod tags;
 
 use super::requests::{Endpoint, labels_of, tag_fqn};
-use super::{CreateRequest, RequestKind, Requests, Sink, SinkFailure, StaleScope, StoredTable};
+use super::{CreateRequest, Requests, Sink, SinkFailure, StaleScope, StoredTable};
 use anyhow::bail;
 use async_trait::async_trait;
 use client::{Answer, Client};
 use futures_util::future::join_all;
 use omrun_config::{MetadataRestSinkConfig, OpenMetadataServerConfig, RetryPolicy};
-use omrun_model::{Entity, EntityKind};
+use omrun_model::Entity;
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
@@ -38,6 +40,10 @@ pub struct OpenMetadataSink {
     client: Client,
     requests: Requests,
     batch_size: usize,
+    /// `maxRequestBytes`: the largest body sent (see [`body`]).
+    max_body: usize,
+    /// `concurrency`: calls in flight at once.
+    concurrency: usize,
     in_flight: Semaphore,
     override_metadata: bool,
     retry: RetryPolicy,
@@ -69,6 +75,10 @@ impl OpenMetadataSink {
             client,
             requests,
             batch_size: config.bulk_sink_batch_size.unwrap_or(100) as usize,
+            max_body: config
+                .max_request_bytes
+                .map_or(body::DEFAULT_MAX_BYTES, |b| b as usize),
+            concurrency: config.concurrency.unwrap_or(4) as usize,
             in_flight: Semaphore::new(config.concurrency.unwrap_or(4) as usize),
             override_metadata: config.override_metadata.unwrap_or(false),
             retry,
@@ -347,9 +357,9 @@ impl OpenMetadataSink {
                     }
                 }
                 Endpoint::Bulk(collection) => {
-                    let calls = group
-                        .chunks(self.batch_size)
-                        .map(|chunk| self.bulk(collection, chunk.to_vec()));
+                    let calls = body::pieces(group, self.batch_size, self.max_body)
+                        .into_iter()
+                        .map(|piece| self.bulk(collection, piece.to_vec()));
                     failures.extend(join_all(calls).await.into_iter().flatten());
                 }
                 // Pipelines, one call each (classifications and tags never get here: `tags::Tags`
@@ -467,59 +477,13 @@ impl Sink for OpenMetadataSink {
         }
     }
 
-    /// `DELETE /v1/<collection>/deleteStale` per scope, with the body OpenMetadata's own ingestion
-    /// sends (`scopeEntityType` as its `markDeleted*` steps name the scope).
+    fn deletes_stale(&self) -> bool {
+        true
+    }
+
+    /// See [`stale`].
     async fn delete_stale(&self, scopes: Vec<StaleScope>) -> Vec<SinkFailure> {
-        let mut failures = Vec::new();
-        for scope in scopes {
-            let (kind, scope_type, what) = match scope.kind {
-                EntityKind::Table => (RequestKind::Table, "databaseSchema", "table(s)"),
-                EntityKind::StoredProcedure => (
-                    RequestKind::StoredProcedure,
-                    "databaseSchema",
-                    "stored procedure(s)",
-                ),
-                EntityKind::DatabaseSchema => {
-                    (RequestKind::DatabaseSchema, "database", "schema(s)")
-                }
-                EntityKind::Database => (RequestKind::Database, "service", "database(s)"),
-                other => unreachable!("no deleteStale scope for {other:?}"),
-            };
-            let Endpoint::Bulk(collection) = kind.endpoint() else {
-                unreachable!("stale entities are in bulk collections");
-            };
-            let body = json!({
-                "scopeFqn": scope.scope_fqn,
-                "scopeEntityType": scope_type,
-                "seenFqns": scope.seen,
-                "recursive": true,
-            });
-            let outcome = match self
-                .client
-                .call(
-                    Method::DELETE,
-                    &segments(collection, &["deleteStale"]),
-                    &[],
-                    Some(&body),
-                )
-                .await
-            {
-                Ok(answer) if answer.status.is_success() => {
-                    let deleted = answer.body["numberOfRowsProcessed"].as_u64().unwrap_or(0);
-                    if deleted > 0 {
-                        tracing::info!("Marked {deleted} {what} of {} deleted", scope.scope_fqn);
-                    }
-                    continue;
-                }
-                Ok(answer) => answer.error().to_string(),
-                Err(e) => e.to_string(),
-            };
-            failures.push(SinkFailure {
-                fqn: scope.scope_fqn,
-                error: format!("could not mark its deleted {what}: {outcome}"),
-            });
-        }
-        failures
+        self.delete_stale_scopes(scopes).await
     }
 
     fn retried(&self) -> usize {
