@@ -5,6 +5,8 @@
 
 use super::Connector;
 use super::foreign_keys::Pass;
+use super::held::hash128;
+use super::refs::RefList;
 use super::stale::Seen;
 use super::workers::{HELD_PER_WRITE, Pipeline, phase};
 use super::{CannotStart, Part, Run};
@@ -18,12 +20,16 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
     let (first, refs) = discover(&run).await?;
     run.tally.discovered_in(listing.elapsed());
     // The leaves (tables, stored procedures, dashboards) are the work; containers and data models
-    // are written before them.
-    let mut leaves: Vec<EntityRef> = refs
-        .iter()
-        .filter(|r| !r.kind.is_prerequisite())
-        .cloned()
-        .collect();
+    // are written before them. Split by value: the leaves are most of a big catalog, and no ref
+    // is held twice.
+    let (mut prerequisites, mut leaves) = (Vec::new(), RefList::default());
+    for r in refs {
+        if r.kind.is_prerequisite() {
+            prerequisites.push(r);
+        } else {
+            leaves.push(r);
+        }
+    }
     if let Part::Leaves(shard) = &run.part {
         leaves.retain(|r| shard.contains(&run.fqn(r)));
     }
@@ -39,15 +45,12 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
     let pipeline = Arc::new(Pipeline::new(run.clone()));
     // Parents of everything and data models, in the order they are written (EntityKind orders
     // databases, then schemas, then data models).
-    let containers: BTreeSet<EntityRef> = refs
-        .iter()
-        .flat_map(|r| {
-            r.parents()
-                .into_iter()
-                .chain(r.kind.is_prerequisite().then(|| r.clone()))
-        })
+    let containers: BTreeSet<EntityRef> = leaves
+        .parents()
+        .chain(prerequisites.iter().flat_map(EntityRef::parents))
+        .chain(prerequisites.iter().cloned())
         .collect();
-    let mut listed: Vec<EntityRef> = containers.iter().cloned().collect();
+    let listed: Vec<EntityRef> = containers.iter().cloned().collect();
     let mut instances = match &run.part {
         Part::All | Part::Containers(_) => {
             run.write_service().await?;
@@ -55,7 +58,7 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
             // asks the plugin to describe it again (OpenMetadata gets the containers again).
             let (before, containers) = containers.into_iter().partition(|r| run.done_before(r));
             pipeline.assume_written(before);
-            write_containers(&pipeline, &refs, containers, first, workers).await
+            write_containers(&pipeline, &prerequisites, containers, first, workers).await
         }
         // Argo's discover pod wrote them before any worker or finalize started.
         Part::Leaves(_) | Part::Finalize { .. } => {
@@ -64,25 +67,29 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
         }
     };
     if let Part::Containers(counts) = &run.part {
-        counts.count(leaves.iter().map(|r| run.fqn(r)));
+        counts.count(leaves.iter().map(|r| run.fqn(&r)));
     }
 
-    // What was written and what the source listed in it, for marking the rest deleted at the end.
+    // What was written and what the source listed in it, for marking the rest deleted at the end
+    // (by a sink that does).
     let mut seen = Seen::default();
-    for kind in [EntityKind::Database, EntityKind::DatabaseSchema] {
-        pipeline
-            .written_of(kind)
-            .into_iter()
-            .for_each(|c| seen.scope(c));
+    if run.sink.deletes_stale() {
+        for kind in [EntityKind::Database, EntityKind::DatabaseSchema] {
+            pipeline
+                .written_of(kind)
+                .into_iter()
+                .for_each(|c| seen.scope(c));
+        }
+        listed.iter().for_each(|r| seen.saw(r));
+        leaves.iter().for_each(|r| seen.saw(&r));
     }
-    listed.extend(leaves.iter().cloned());
-    listed.iter().for_each(|r| seen.saw(r));
 
     if matches!(run.part, Part::All | Part::Leaves(_)) {
         // Stale tables were counted above among all the tables found; the work is what is left.
         leaves.retain(|r| !run.done_before(r));
         run.tally.resumed(resumed);
-        let ready = pipeline.keep_with_parents(leaves.clone());
+        // Taken: only finalize, which processes none, reads the leaves again below.
+        let ready = pipeline.keep_with_parents(std::mem::take(&mut leaves));
         tracing::info!(
             "Processing with {workers} worker thread{}",
             if workers == 1 { "" } else { "s" }
@@ -115,7 +122,7 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
                 .stored(held.by_ref().take(HELD_PER_WRITE).collect())
                 .await;
         }
-        let unheld = unheld.into_iter().map(|(r, _)| r).collect();
+        let unheld: RefList = unheld.into_iter().map(|(r, _)| r).collect();
         instances = phase(&pipeline, unheld, workers, instances).await;
         let next = pipeline.take_waiting();
         pass = pass.next(given, next.len());
@@ -143,7 +150,7 @@ pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
 fn waiting_tables(
     run: &Run,
     pipeline: &Pipeline,
-    leaves: &[EntityRef],
+    leaves: &RefList,
 ) -> Vec<(EntityRef, Option<Table>)> {
     let waiting = pipeline.take_waiting();
     match &run.part {
@@ -159,14 +166,14 @@ fn waiting_tables(
                 let fqn = run.fqn(r);
                 keys_in.iter().any(|shard| shard.contains(&fqn))
             })
-            .map(|r| (r.clone(), None))
+            .map(|r| (r, None))
             .collect(),
         Part::Containers(_) => Vec::new(),
     }
 }
 
 /// Counts what the run will process, and says so.
-fn announce(run: &Run, leaves: &[EntityRef]) {
+fn announce(run: &Run, leaves: &RefList) {
     if matches!(run.part, Part::Finalize { .. }) {
         return;
     }
@@ -196,17 +203,17 @@ fn announce(run: &Run, leaves: &[EntityRef]) {
     tracing::info!("Found {}{shard}", parts.join(" and "));
 }
 
-/// Writes databases, then schemas: described by the plugin where it listed them, bare where it
-/// only implied them; then dashboard data models (many, each maybe a slow API call: `workers` at
-/// once). Returns the instances still usable.
+/// Writes databases, then schemas: described by the plugin where it listed them (in
+/// `prerequisites`), bare where it only implied them; then dashboard data models (many, each
+/// maybe a slow API call: `workers` at once). Returns the instances still usable.
 async fn write_containers(
     pipeline: &Arc<Pipeline>,
-    refs: &[EntityRef],
+    prerequisites: &[EntityRef],
     containers: BTreeSet<EntityRef>,
     first: Box<dyn Connector>,
     workers: usize,
 ) -> Vec<Box<dyn Connector>> {
-    let discovered: HashSet<&EntityRef> = refs.iter().collect();
+    let discovered: HashSet<&EntityRef> = prerequisites.iter().collect();
     let mut instances = vec![first];
     let levels = [
         (EntityKind::Database, 1),
@@ -223,7 +230,7 @@ async fn write_containers(
         let (listed, implied): (Vec<EntityRef>, Vec<EntityRef>) =
             level.into_iter().partition(|r| discovered.contains(r));
         pipeline.write_bare(implied).await;
-        let ready = pipeline.keep_with_parents(listed);
+        let ready = pipeline.keep_with_parents(listed.into_iter().collect());
         instances = phase(pipeline, ready, workers, instances).await;
     }
     instances
@@ -242,7 +249,7 @@ async fn discover(run: &Run) -> anyhow::Result<(Box<dyn Connector>, Vec<EntityRe
     let mut attempt = 1;
     loop {
         match instance.discover().await {
-            Ok(refs) => return Ok((instance, valid_refs(run, refs))),
+            Ok(refs) => return Ok((fresh_if_grown(run, instance).await, valid_refs(run, refs))),
             Err(e) if attempt < run.retry.max_attempts => {
                 let delay = run.retry.backoff(attempt + 1);
                 tracing::warn!(
@@ -261,32 +268,68 @@ async fn discover(run: &Run) -> anyhow::Result<(Box<dyn Connector>, Vec<EntityRe
     }
 }
 
+/// An instance's memory larger than this after discovery is given back (see `fresh_if_grown`).
+const GROWN: usize = 64 << 20;
+
+/// The instance that listed a big catalog, replaced by a fresh one: its linear memory grew to hold
+/// the list, and a WebAssembly memory never shrinks, so it would hold that much for the whole run.
+/// Kept if no other can be opened.
+async fn fresh_if_grown(run: &Run, instance: Box<dyn Connector>) -> Box<dyn Connector> {
+    let grown = instance.memory_bytes();
+    if grown <= GROWN {
+        return instance;
+    }
+    match run.open_instance().await {
+        Ok(fresh) => {
+            tracing::debug!(
+                "The discovering instance grew to {} MiB: replaced by a fresh one",
+                grown >> 20
+            );
+            fresh
+        }
+        Err(e) => {
+            tracing::debug!("Cannot open a fresh instance after discovery ({e}): keeping it");
+            instance
+        }
+    }
+}
+
 /// Drops refs whose path does not fit their kind (a plugin bug), reporting each, and duplicates;
 /// and of two refs whose names OpenMetadata stores alike (it replaces `::`, `>`, quotes, tabs and
 /// newlines inside names: `a::b` and `a__reserved__colon__b` become one FQN) fails the second,
 /// rather than let it overwrite the first.
 fn valid_refs(run: &Run, refs: Vec<EntityRef>) -> Vec<EntityRef> {
-    let mut seen = HashSet::new();
-    let mut fqns: HashMap<(EntityKind, String), EntityRef> = HashMap::new();
-    let mut valid = Vec::with_capacity(refs.len());
+    // Hashes, not clones of the refs: a million refs held twice more would double what discovery
+    // costs in memory. (kind, FQN) → the path it came from: the same ref twice is dropped, and a
+    // second path under one name fails.
+    let mut names: HashMap<u128, u128> = HashMap::with_capacity(refs.len());
+    let mut valid: Vec<EntityRef> = Vec::with_capacity(refs.len());
     for r in refs {
-        if seen.contains(&r) {
-            continue;
-        }
-        if let Some(first) = fqns.get(&(r.kind, run.fqn(&r))) {
-            run.fail_owned(
-                &r,
-                &format!(
-                    "the {} {:?} would be stored under the same name as {:?} (OpenMetadata \
-                     replaces `::`, `>`, quotes, tabs and newlines in names): only the first is \
-                     written",
-                    r.kind.as_str(),
-                    r.path.join("."),
-                    first.path.join(".")
-                ),
-                1,
-            );
-            continue;
+        let fqn = run.fqn(&r);
+        let name = hash128((r.kind, &fqn));
+        match names.get(&name) {
+            Some(path) if *path == hash128(&r.path) => continue,
+            Some(_) => {
+                // Rare (names that differ only in what OpenMetadata replaces): look for the first.
+                let first = valid
+                    .iter()
+                    .find(|v| v.kind == r.kind && run.fqn(v) == fqn)
+                    .map(|v| v.path.join("."))
+                    .unwrap_or_default();
+                run.fail_owned(
+                    &r,
+                    &format!(
+                        "the {} {:?} would be stored under the same name as {first:?} \
+                         (OpenMetadata replaces `::`, `>`, quotes, tabs and newlines in names): \
+                         only the first is written",
+                        r.kind.as_str(),
+                        r.path.join("."),
+                    ),
+                    1,
+                );
+                continue;
+            }
+            None => {}
         }
         let depth = r.kind.path_len();
         if r.path
@@ -314,8 +357,7 @@ fn valid_refs(run: &Run, refs: Vec<EntityRef>) -> Vec<EntityRef> {
                 1,
             );
         } else {
-            seen.insert(r.clone());
-            fqns.insert((r.kind, run.fqn(&r)), r.clone());
+            names.insert(name, hash128(&r.path));
             valid.push(r);
         }
     }

@@ -30,6 +30,7 @@
 //! Every key sent carries OpenMetadata's `relationshipType`, computed as its ingestion does: from
 //! whether the first column on each side carries a column-level `PRIMARY_KEY` or `UNIQUE`.
 
+use super::held::HeldTables;
 use omrun_model::Names;
 use omrun_model::{EntityKind, EntityRef, Table, TableConstraint};
 use omrun_sink::requests::{column_names, unique_columns};
@@ -84,15 +85,10 @@ pub struct Resolved {
     pub failed: Option<String>,
 }
 
-/// A table known to be held, as much as keys need.
-struct Known {
-    columns: Vec<String>,
-    unique: Vec<String>,
-}
-
 #[derive(Default)]
 pub struct ForeignKeys {
-    known: Mutex<HashMap<String, Known>>,
+    /// The tables known to be held, with their columns (most of them in a temporary file).
+    known: Mutex<HeldTables>,
     /// The tables of the current completing round (FQNs): a key naming one of them waits for it.
     waiting: Mutex<HashSet<String>>,
     /// The waiting tables other waiting tables wait for, found by the last completing round: a
@@ -109,11 +105,8 @@ pub struct ForeignKeys {
 impl ForeignKeys {
     /// Records that `table` (FQN `fqn`) is held: the sink accepted it.
     pub fn hold(&self, fqn: String, table: &Table) {
-        let known = Known {
-            columns: column_names(table),
-            unique: unique_columns(table),
-        };
-        self.lock().insert(fqn, known);
+        self.lock()
+            .insert(&fqn, &column_names(table), &unique_columns(table));
     }
 
     /// Starts a completing or partial round over these tables.
@@ -221,7 +214,7 @@ impl ForeignKeys {
         pass: Pass,
     ) -> Result<(Vec<String>, Vec<String>), Missing> {
         let mut schema_fqn = None;
-        if !self.lock().contains_key(target) {
+        if !self.lock().contains(target) {
             if pass == Pass::First {
                 return Err(Missing::NotYet);
             }
@@ -234,8 +227,8 @@ impl ForeignKeys {
             self.list(sink, &fqn).await;
             schema_fqn = Some(fqn);
         }
-        let known = self.lock();
-        let Some(table) = known.get(target) else {
+        let known = self.lock().get(target);
+        let Some(table) = known else {
             let waiting = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
             let unlisted = self.unlisted.lock().unwrap_or_else(|p| p.into_inner());
             let unlisted = schema_fqn.and_then(|s| unlisted.get(&s));
@@ -260,7 +253,7 @@ impl ForeignKeys {
             .map(|c| match_column(&omrun_model::fqn::encode_name(c), &table.columns))
             .collect::<Result<Vec<_>, _>>()
             .map_err(Missing::Never)?;
-        Ok((columns, table.unique.clone()))
+        Ok((columns, table.unique))
     }
 
     /// Learns the tables the destination holds in a schema, once per schema.
@@ -279,7 +272,7 @@ impl ForeignKeys {
                 } in tables
                 {
                     // What this run wrote is newer than what the listing returned.
-                    known.entry(fqn).or_insert(Known { columns, unique });
+                    known.insert_if_absent(&fqn, &columns, &unique);
                 }
             }
             // A table whose key names a table of that schema not written by this run fails rather
@@ -294,7 +287,7 @@ impl ForeignKeys {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Known>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HeldTables> {
         self.known.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

@@ -6,7 +6,9 @@
 mod checkpoint;
 mod discoverable;
 mod foreign_keys;
+mod held;
 mod queue;
+mod refs;
 mod shard;
 mod source;
 mod stale;

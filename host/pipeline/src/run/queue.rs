@@ -12,17 +12,23 @@ pub struct WorkQueue<T> {
 }
 
 struct State<T> {
+    /// Items to take before any of `later`: retries.
     ready: VecDeque<T>,
-    /// Items queued, being worked on, or waiting for a retry: the queue ends when this is zero.
+    /// The items given, made when taken: a million refs are not all made into batches at once.
+    later: Box<dyn Iterator<Item = T> + Send>,
+    /// Items taken and not done, or waiting for a retry: with `ready` and `later` empty, the
+    /// queue ends when this is zero.
     outstanding: usize,
 }
 
 impl<T: Send + 'static> WorkQueue<T> {
-    pub fn new(items: impl IntoIterator<Item = T>) -> Arc<Self> {
-        let ready: VecDeque<T> = items.into_iter().collect();
-        let outstanding = ready.len();
+    pub fn new(items: impl IntoIterator<Item = T, IntoIter: Send + 'static>) -> Arc<Self> {
         Arc::new(Self {
-            state: Mutex::new(State { ready, outstanding }),
+            state: Mutex::new(State {
+                ready: VecDeque::new(),
+                later: Box::new(items.into_iter()),
+                outstanding: 0,
+            }),
             changed: Notify::new(),
         })
     }
@@ -37,6 +43,10 @@ impl<T: Send + 'static> WorkQueue<T> {
             {
                 let mut state = self.lock();
                 if let Some(item) = state.ready.pop_front() {
+                    return Some(item);
+                }
+                if let Some(item) = state.later.next() {
+                    state.outstanding += 1;
                     return Some(item);
                 }
                 if state.outstanding == 0 {

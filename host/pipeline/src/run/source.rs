@@ -23,6 +23,10 @@ pub trait Source: Send + Sync {
 #[async_trait]
 pub trait Connector: Send {
     fn is_usable(&self) -> bool;
+    /// The bytes the instance's memory takes (0 where there is none to speak of).
+    fn memory_bytes(&self) -> usize {
+        0
+    }
     async fn open(&mut self, config: &SourceConfig) -> Result<(), CallError>;
     async fn discover(&mut self) -> Result<Vec<EntityRef>, CallError>;
     /// One result per ref, in order.
@@ -53,6 +57,10 @@ impl Source for Plugin {
 impl Connector for Instance {
     fn is_usable(&self) -> bool {
         Instance::is_usable(self)
+    }
+
+    fn memory_bytes(&self) -> usize {
+        Instance::memory_bytes(self)
     }
 
     async fn open(&mut self, config: &SourceConfig) -> Result<(), CallError> {

@@ -5,6 +5,7 @@
 //! entities.
 
 use super::Run;
+use super::refs::Names;
 use crate::report::Failure;
 use omrun_model::{EntityKind, EntityRef};
 use omrun_sink::StaleScope;
@@ -51,10 +52,11 @@ impl MarkDeleted {
 }
 
 /// What a run saw, by scope: the schemas and databases it wrote (and the service, `None`), each
-/// with the entities the source listed in it.
+/// with the names of the entities the source listed in it, by kind. Names only, packed: a schema
+/// of a million tables costs about as many bytes as their names.
 #[derive(Debug, Default)]
 pub struct Seen {
-    scopes: BTreeMap<Option<EntityRef>, Vec<EntityRef>>,
+    scopes: BTreeMap<Option<EntityRef>, BTreeMap<EntityKind, Names>>,
 }
 
 impl Seen {
@@ -69,10 +71,12 @@ impl Seen {
             return;
         }
         let parent = r.parents().pop();
-        if r.kind == EntityKind::Database {
-            self.scopes.entry(None).or_default().push(r.clone());
-        } else if let Some(seen) = self.scopes.get_mut(&parent) {
-            seen.push(r.clone());
+        let scope = match r.kind {
+            EntityKind::Database => Some(self.scopes.entry(None).or_default()),
+            _ => self.scopes.get_mut(&parent),
+        };
+        if let (Some(scope), Some(name)) = (scope, r.path.last()) {
+            scope.entry(r.kind).or_default().push(name);
         }
     }
 }
@@ -89,8 +93,10 @@ impl Run {
             tracing::warn!("Not marking stale entities deleted: the run stopped before the end");
             return;
         }
+        if !self.sink.deletes_stale() {
+            return;
+        }
         let failed = self.tally.failed_fqns();
-        let mut scopes = Vec::new();
         for (scope, children) in seen.scopes {
             let kinds = match scope.as_ref().map(|s| s.kind) {
                 Some(EntityKind::DatabaseSchema) => {
@@ -105,50 +111,41 @@ impl Run {
                 .flat_map(|s| s.parents().into_iter().chain([s.clone()]))
                 .map(|r| self.fqn(&r));
             let scope_failed = involved.any(|fqn| failed.contains(&fqn));
+            // A failure names its scope: a schema, a database, or the service.
+            let (scope_fqn, scope_kind) = match &scope {
+                Some(s) => (self.fqn(s), s.kind.as_str()),
+                None => (self.names.service(), "databaseService"),
+            };
             for kind in kinds.into_iter().filter(|k| self.mark_deleted.marks(*k)) {
+                let parent_path = scope.as_ref().map_or(&[][..], |s| s.path.as_slice());
                 let seen: Vec<String> = children
-                    .iter()
-                    .filter(|r| r.kind == kind)
-                    .map(|r| self.fqn(r))
+                    .get(&kind)
+                    .into_iter()
+                    .flat_map(Names::iter)
+                    .map(|name| {
+                        let mut path = parent_path.to_vec();
+                        path.push(name.to_owned());
+                        self.fqn(&EntityRef::new(kind, path))
+                    })
                     .collect();
                 if scope_failed || seen.iter().any(|fqn| failed.contains(fqn)) {
                     continue;
                 }
-                scopes.push(StaleScope {
+                // One scope at a time: the FQNs of a big one are held only while it is sent.
+                let stale = StaleScope {
                     kind,
-                    scope_fqn: match &scope {
-                        Some(s) => self.fqn(s),
-                        None => self.names.service(),
-                    },
+                    scope_fqn: scope_fqn.clone(),
                     seen,
-                });
-            }
-        }
-        // A failure names its scope: a schema, a database, or the service.
-        let scope_kinds: BTreeMap<String, &str> = scopes
-            .iter()
-            .map(|s| {
-                let kind = match s.kind {
-                    EntityKind::Table | EntityKind::StoredProcedure => {
-                        EntityKind::DatabaseSchema.as_str()
-                    }
-                    EntityKind::DatabaseSchema => EntityKind::Database.as_str(),
-                    _ => "databaseService",
                 };
-                (s.scope_fqn.clone(), kind)
-            })
-            .collect();
-        for failure in self.sink.delete_stale(scopes).await {
-            let kind = scope_kinds
-                .get(&failure.fqn)
-                .copied()
-                .unwrap_or("databaseService");
-            self.tally.failed(Failure {
-                fqn: failure.fqn,
-                kind: kind.to_owned(),
-                error: failure.error,
-                attempts: 1,
-            });
+                for failure in self.sink.delete_stale(vec![stale]).await {
+                    self.tally.failed(Failure {
+                        fqn: failure.fqn,
+                        kind: scope_kind.to_owned(),
+                        error: failure.error,
+                        attempts: 1,
+                    });
+                }
+            }
         }
     }
 }
@@ -192,14 +189,20 @@ mod tests {
         let mut seen = Seen::default();
         seen.scope(r(EntityKind::DatabaseSchema, &["db", "s"]));
         seen.saw(&r(EntityKind::Table, &["db", "s", "t"]));
+        seen.saw(&r(EntityKind::Table, &["db", "s", "naïve \u{0} name"]));
+        seen.saw(&r(EntityKind::StoredProcedure, &["db", "s", "p"]));
         seen.saw(&r(EntityKind::Table, &["db", "other", "t"]));
         seen.saw(&r(EntityKind::Database, &["db"]));
+        let names = |scope: Option<EntityRef>, kind| -> Vec<&str> {
+            seen.scopes[&scope][&kind].iter().collect()
+        };
         let schema = Some(r(EntityKind::DatabaseSchema, &["db", "s"]));
         assert_eq!(
-            seen.scopes[&schema],
-            [r(EntityKind::Table, &["db", "s", "t"])]
+            names(schema.clone(), EntityKind::Table),
+            ["t", "naïve \u{0} name"]
         );
-        assert_eq!(seen.scopes[&None], [r(EntityKind::Database, &["db"])]);
+        assert_eq!(names(schema, EntityKind::StoredProcedure), ["p"]);
+        assert_eq!(names(None, EntityKind::Database), ["db"]);
         assert_eq!(seen.scopes.len(), 2, "a schema not written is no scope");
     }
 }

@@ -194,6 +194,10 @@ impl Sink for MemorySink {
         Vec::new()
     }
 
+    fn deletes_stale(&self) -> bool {
+        true
+    }
+
     async fn delete_stale(&self, scopes: Vec<StaleScope>) -> Vec<SinkFailure> {
         self.stale.lock().unwrap().extend(scopes);
         Vec::new()

@@ -6,6 +6,7 @@
 use super::Connector;
 use super::foreign_keys::Pass;
 use super::queue::WorkQueue;
+use super::refs::RefList;
 use super::{Part, Run};
 use omrun_model::{Entity, EntityKind, EntityRef, Table};
 use omrun_runtime::plugin::CallError;
@@ -22,7 +23,7 @@ struct Batch {
 /// Runs `refs` through `workers` workers; returns the instances still usable, for the next phase.
 pub(super) async fn phase(
     pipeline: &Arc<Pipeline>,
-    refs: Vec<EntityRef>,
+    refs: RefList,
     workers: usize,
     mut instances: Vec<Box<dyn Connector>>,
 ) -> Vec<Box<dyn Connector>> {
@@ -33,10 +34,16 @@ pub(super) async fn phase(
         .run
         .batch_size
         .unwrap_or_else(|| default_batch_size(refs.len(), workers));
-    let queue = WorkQueue::new(refs.chunks(batch_size).map(|chunk| Batch {
-        refs: chunk.to_vec(),
-        attempt: 1,
-    }));
+    // Made into batches as workers take them: the refs are most of what a big run holds.
+    let mut refs = refs.into_refs();
+    let batches = std::iter::from_fn(move || {
+        let batch: Vec<EntityRef> = refs.by_ref().take(batch_size).collect();
+        (!batch.is_empty()).then_some(Batch {
+            refs: batch,
+            attempt: 1,
+        })
+    });
+    let queue = WorkQueue::new(batches);
     pipeline
         .working
         .store(workers, std::sync::atomic::Ordering::SeqCst);
@@ -308,8 +315,8 @@ impl Pipeline {
     /// Writes containers nobody described (names only).
     pub(super) async fn write_bare(&self, refs: Vec<EntityRef>) {
         let answered = self
-            .keep_with_parents(refs)
-            .into_iter()
+            .keep_with_parents(refs.into_iter().collect())
+            .into_refs()
             .filter_map(|r| Entity::bare_container(&r).map(|entity| (r, vec![entity])))
             .collect();
         self.stored(answered).await;
@@ -330,24 +337,23 @@ impl Pipeline {
     }
 
     /// The refs whose parents were written; the others are reported as failed.
-    pub(super) fn keep_with_parents(&self, refs: Vec<EntityRef>) -> Vec<EntityRef> {
+    pub(super) fn keep_with_parents(&self, mut refs: RefList) -> RefList {
         let written = self
             .written
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
-        refs.into_iter()
-            .filter(
-                |r| match r.parents().into_iter().find(|p| !written.contains(p)) {
-                    Some(parent) => {
-                        self.run
-                            .fail(r, &format!("not processed: its parent {parent} failed"), 0);
-                        false
-                    }
-                    None => true,
-                },
-            )
-            .collect()
+        refs.retain(
+            |r| match r.parents().into_iter().find(|p| !written.contains(p)) {
+                Some(parent) => {
+                    self.run
+                        .fail(r, &format!("not processed: its parent {parent} failed"), 0);
+                    false
+                }
+                None => true,
+            },
+        );
+        refs
     }
 
     fn retry_or_fail(

@@ -322,6 +322,12 @@ impl Instance {
         })
     }
 
+    /// The bytes its linear memories take (they never shrink: what a call once needed, the
+    /// instance keeps).
+    pub fn memory_bytes(&self) -> usize {
+        self.store.data().limits.bytes()
+    }
+
     /// False once the instance trapped or timed out.
     pub fn is_usable(&self) -> bool {
         self.broken.is_none()

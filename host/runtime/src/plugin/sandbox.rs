@@ -64,8 +64,67 @@ pub struct StoreState {
     pub table: ResourceTable,
     pub wasi: WasiCtx,
     pub http: HttpState,
-    pub limits: StoreLimits,
+    pub limits: MemoryLimits,
     pub output: OutputTail,
+}
+
+/// wasmtime's limits, and how far the instance's memories grew: a linear memory never shrinks,
+/// so an instance that once held a big list keeps its size until it is dropped.
+pub struct MemoryLimits {
+    limits: StoreLimits,
+    /// The bytes of every memory of the instance, as last grown.
+    grown: usize,
+}
+
+impl MemoryLimits {
+    /// The bytes the instance's memories take.
+    pub fn bytes(&self) -> usize {
+        self.grown
+    }
+}
+
+impl wasmtime::ResourceLimiter for MemoryLimits {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let allowed = self.limits.memory_growing(current, desired, maximum)?;
+        if allowed {
+            self.grown = self.grown - current.min(self.grown) + desired;
+        }
+        Ok(allowed)
+    }
+
+    fn memory_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.limits.memory_grow_failed(error)
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.limits.table_growing(current, desired, maximum)
+    }
+
+    fn table_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.limits.table_grow_failed(error)
+    }
+
+    fn instances(&self) -> usize {
+        self.limits.instances()
+    }
+
+    fn tables(&self) -> usize {
+        self.limits.tables()
+    }
+
+    fn memories(&self) -> usize {
+        self.limits.memories()
+    }
 }
 
 impl StoreState {
@@ -84,6 +143,7 @@ impl StoreState {
             // null pointer it may not check.
             .trap_on_grow_failure(true)
             .build();
+        let limits = MemoryLimits { limits, grown: 0 };
         Self {
             plugin,
             grants,
