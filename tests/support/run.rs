@@ -2,8 +2,9 @@
 
 use std::ffi::OsString;
 use std::io::Read;
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -246,7 +247,15 @@ pub struct Running {
 impl Running {
     /// Whether it is still running.
     pub fn is_running(&mut self) -> bool {
-        self.child.try_wait().expect("wait for omrun").is_none()
+        // Looked at, not reaped: `wait` reaps it, to read its peak memory.
+        // SAFETY: a zeroed siginfo_t is valid for waitid to fill in.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        let flags = libc::WEXITED | libc::WNOHANG | libc::WNOWAIT;
+        // SAFETY: a valid pointer to a local; the pid is our own child.
+        let looked = unsafe { libc::waitid(libc::P_PID, self.child.id(), &mut info, flags) };
+        assert_eq!(looked, 0, "waitid: {}", std::io::Error::last_os_error());
+        // SAFETY: filled in by waitid; 0 while the child runs.
+        unsafe { info.si_pid() == 0 }
     }
 
     /// Its process id.
@@ -283,11 +292,11 @@ impl Running {
     /// that no secret appears in anything it wrote.
     pub fn wait(mut self) -> RunOutput {
         let status = loop {
-            match self.child.try_wait().expect("wait for omrun") {
-                Some(status) => break Some(status),
+            match reap(&self.child, false) {
+                Some(ended) => break Some(ended),
                 None if self.started.elapsed() > self.omrun.timeout => {
                     let _ = self.child.kill();
-                    let _ = self.child.wait();
+                    let _ = reap(&self.child, true);
                     break None;
                 }
                 None => std::thread::sleep(Duration::from_millis(50)),
@@ -299,7 +308,7 @@ impl Running {
         let stdout = String::from_utf8_lossy(&self.stdout.lock().unwrap()).into_owned();
         let stderr = strip_ansi(&String::from_utf8_lossy(&self.stderr.lock().unwrap()));
         let command_line = self.command;
-        let Some(status) = status else {
+        let Some((status, peak_rss_kib)) = status else {
             panic!(
                 "hang guard: {command_line} still running after {:?}, killed.\nstdout:\n{stdout}\nstderr:\n{stderr}",
                 self.omrun.timeout
@@ -308,6 +317,7 @@ impl Running {
         let out = RunOutput {
             command: command_line,
             code: status.code(),
+            peak_rss_kib,
             stdout,
             stderr,
             output: self.omrun.output,
@@ -315,6 +325,22 @@ impl Running {
         };
         out.assert_no_secrets(&self.omrun.secrets);
         out
+    }
+}
+
+/// Reaps `child` if it ended (waiting for it if `block`): its exit status and the most memory it
+/// held at once (its peak resident set, KiB), which `wait4` reports and `Child::wait` does not.
+fn reap(child: &Child, block: bool) -> Option<(ExitStatus, u64)> {
+    let pid = child.id() as libc::pid_t;
+    let mut raw = 0;
+    // SAFETY: a zeroed rusage is a valid value of a plain C struct, filled in by wait4.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let flags = if block { 0 } else { libc::WNOHANG };
+    // SAFETY: valid pointers to locals; `pid` is our own child, not yet reaped (only this reaps).
+    match unsafe { libc::wait4(pid, &mut raw, flags, &mut usage) } {
+        0 => None,
+        ended if ended == pid => Some((ExitStatus::from_raw(raw), usage.ru_maxrss as u64)),
+        _ => panic!("wait4 for omrun: {}", std::io::Error::last_os_error()),
     }
 }
 
@@ -344,6 +370,8 @@ pub struct RunOutput {
     pub command: String,
     /// Exit code; `None` if killed by a signal.
     pub code: Option<i32>,
+    /// The most memory omrun held at once: its peak resident set, KiB.
+    pub peak_rss_kib: u64,
     pub stdout: String,
     pub stderr: String,
     pub output: Option<PathBuf>,

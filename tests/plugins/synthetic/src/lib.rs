@@ -1,6 +1,7 @@
 //! Tables made up in memory: no database, no capability. It isolates what omrun itself costs — the
 //! host↔guest boundary, the pipeline, the sink — from catalog queries. `discover` lists
-//! `serviceConnection.config.tables` tables (default 1000) in one schema; every table has 20 columns.
+//! `serviceConnection.config.tables` tables (default 1000) in one schema; every table has
+//! `columns` columns (default 20: a typical table; 1 makes a run that exercises counts, not bytes).
 //!
 //! With `"nested": true` it describes what contract 0.3.0 added, the way a BigQuery connector
 //! would (`nested.rs`): a nested RECORD column with a policy tag on a field, labels as tags on the
@@ -19,6 +20,7 @@ omrun_sdk::export_discoverable_source!(Synthetic);
 
 pub struct Synthetic {
     tables: usize,
+    columns: u32,
     nested: bool,
     malformed: Option<usize>,
 }
@@ -49,6 +51,7 @@ impl omrun_sdk::DiscoverableSource for Synthetic {
     fn open(config: SourceConfig) -> Result<Self, String> {
         let connection = config.service_connection.as_str();
         let tables = number(connection, "tables").unwrap_or(1000);
+        let columns = number(connection, "columns").map_or(20, |c| c.clamp(1, 10_000) as u32);
         let nested = connection.contains("\"nested\":true");
         let malformed = number(connection, "malformed");
         // Through the `log` facade and through `tracing` (its `log` feature, no subscriber): the
@@ -57,6 +60,7 @@ impl omrun_sdk::DiscoverableSource for Synthetic {
         tracing::info!("synthetic: opened via tracing");
         Ok(Synthetic {
             tables,
+            columns,
             nested,
             malformed,
         })
@@ -70,7 +74,7 @@ impl omrun_sdk::DiscoverableSource for Synthetic {
 
     // Only `process_one`: the SDK's default `process` maps it over each batch.
     fn process_one(&mut self, r: EntityRef) -> Result<Vec<Entity>, String> {
-        let mut entity = entity(r);
+        let mut entity = entity(r, self.columns);
         if self.nested {
             nested::add(&mut entity, self.malformed);
         }
@@ -78,7 +82,7 @@ impl omrun_sdk::DiscoverableSource for Synthetic {
     }
 }
 
-fn entity(r: EntityRef) -> Entity {
+fn entity(r: EntityRef, columns: u32) -> Entity {
     let name = r.path.last().cloned().unwrap_or_default();
     match r.kind {
         EntityKind::Database => Entity::Database(Database {
@@ -93,7 +97,7 @@ fn entity(r: EntityRef) -> Entity {
             source_url: None,
             tags: vec![],
         }),
-        EntityKind::Table => Entity::Table(table(name)),
+        EntityKind::Table => Entity::Table(table(name, columns)),
         EntityKind::StoredProcedure => Entity::StoredProcedure(StoredProcedure {
             database: "db".into(),
             schema: "s".into(),
@@ -107,8 +111,8 @@ fn entity(r: EntityRef) -> Entity {
     }
 }
 
-/// 20 columns of mixed types, a primary key and a comment: a typical table's record.
-fn table(name: String) -> Table {
+/// `count` columns of mixed types, a primary key and a comment: with 20, a typical table's record.
+fn table(name: String, count: u32) -> Table {
     let types = [
         (DataType::Bigint, "bigint", None),
         (DataType::Varchar, "character varying(64)", Some(64)),
@@ -116,7 +120,7 @@ fn table(name: String) -> Table {
         (DataType::Timestampz, "timestamp with time zone", None),
         (DataType::Json, "jsonb", None),
     ];
-    let columns = (1..=20u32)
+    let columns = (1..=count)
         .map(|position| {
             let (data_type, display, length) = types[position as usize % types.len()];
             Column {
