@@ -3,20 +3,23 @@
 # (tests/plugins/synthetic: tables of 20 columns made up in memory, in one schema, so no database
 # is timed: what is measured is omrun itself — the boundary, the pipeline, the sink) ingested into
 # a file by a release build, local mode at the default parallelism. For each size it prints the
-# wall time, the peak resident memory (GNU time's maximum RSS) and what was written.
+# wall time, the peak resident memory (GNU time's maximum RSS) and what was written. With
+# `--pods N` it also runs what Argo's pods run, by hand: `omrun discover --shards N`, then the first
+# worker (`omrun worker --shard 0/N --threads 2`), each with its time and peak memory.
 #
-#   scripts/bench-scale.sh [--tables 100000,1000000] [--parallelism N] [--no-build]
+#   scripts/bench-scale.sh [--tables 100000,1000000] [--parallelism N] [--pods N] [--no-build]
 #
 # OMRUN_BIN picks the omrun to measure (default: a release build made here).
 set -euo pipefail
 
-sizes=100000,1000000 parallelism= build=1
+sizes=100000,1000000 parallelism= pods= build=1
 while [[ $# -gt 0 ]]; do
     case $1 in
         --tables) sizes=$2; shift 2 ;;
         --parallelism) parallelism=$2; shift 2 ;;
+        --pods) pods=$2; shift 2 ;;
         --no-build) build=0; shift ;;
-        *) echo "usage: scripts/bench-scale.sh [--tables 100000,1000000] [--parallelism N] [--no-build]" >&2; exit 2 ;;
+        *) echo "usage: scripts/bench-scale.sh [--tables 100000,1000000] [--parallelism N] [--pods N] [--no-build]" >&2; exit 2 ;;
     esac
 done
 [[ -x /usr/bin/time ]] || { echo "bench-scale: needs GNU time (/usr/bin/time, Debian: apt-get install time)" >&2; exit 2; }
@@ -80,3 +83,25 @@ YAML
         "$(echo "$peak_kib / 1024" | bc -l)" "$(echo "$(stat -c %s "$work/out.jsonl") / 1048576" | bc -l)" \
         "$(wc -l < "$work/out.jsonl")" >&2
 done
+
+# Argo's pods, by hand: the discover pod, then one worker pod (the others do the same on their
+# shards). Each lists the whole source, so each has discovery's peak.
+[[ -z $pods ]] && exit 0
+pod() {
+    local what=$1; shift
+    if ! /usr/bin/time -v -o "$work/time.txt" "$OMRUN_BIN" "$@" -c "$work/config.yaml" --plugin "$plugin" \
+        > "$work/pod.log" 2>&1; then
+        echo "bench-scale: $what failed:" >&2
+        tail -n 20 "$work/pod.log" >&2
+        exit 1
+    fi
+    local wall peak_kib
+    wall=$(sed -n 's/^\s*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/time.txt")
+    peak_kib=$(sed -n 's/^\s*Maximum resident set size (kbytes): //p' "$work/time.txt")
+    printf '%-28s %10s %12.1f\n' "$what" "$wall" "$(echo "$peak_kib / 1024" | bc -l)" >&2
+}
+printf '\n%-28s %10s %12s\n' "pod ($tables tables)" "wall" "peak (MiB)" >&2
+pod "discover --shards $pods" discover --shards "$pods" --out "$work/shards.json"
+rm -f "$work/out.jsonl"
+pod "worker --shard 0/$pods" worker --shard "0/$pods" --threads 2
+echo "shard list: $(wc -c < "$work/shards.json") bytes" >&2
