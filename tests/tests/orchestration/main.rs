@@ -1,5 +1,5 @@
 //! Running the pipeline: Argo mode, `compare`, the shipped examples, failures and retries, resume
-//! after a kill, sources that fail under a run, and a million tables.
+//! after a kill, and sources that fail under a run.
 
 mod airflow;
 mod argo;
@@ -7,5 +7,4 @@ mod compare;
 mod examples;
 mod failures;
 mod resume;
-mod scale;
 mod source_faults;

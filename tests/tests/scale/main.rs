@@ -4,6 +4,10 @@
 //! and the held tables' columns spilled to disk, such a run peaked at 944 MiB; now the steady state
 //! is some 130 MiB and the peak is discovery's, while the plugin's list and the host's copy of it
 //! coexist (docs/performance.md, "A million tables").
+//!
+//! A test binary of its own: it keeps both cores busy for minutes, and cargo runs test binaries
+//! one after another, so it never starves the servers other areas' tests talk to (Airflow's
+//! SQLite database times out its locks under such load).
 
 use omrun_tests::{Omrun, Workdir, test_plugin, yaml_str};
 use std::collections::HashSet;
