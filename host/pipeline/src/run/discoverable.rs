@@ -178,7 +178,7 @@ fn announce(run: &Run, leaves: &RefList) {
         return;
     }
     run.tally.found(leaves.len());
-    let count = |kind| leaves.iter().filter(|r| r.kind == kind).count();
+    let count = |kind| leaves.count(kind);
     let shard = match &run.part {
         Part::Leaves(shard) => format!(" in shard {shard}"),
         _ => String::new(),

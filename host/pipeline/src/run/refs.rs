@@ -82,6 +82,12 @@ impl RefList {
         self.len += 1;
     }
 
+    /// How many refs of `kind` it holds, counted without making them.
+    pub fn count(&self, kind: EntityKind) -> usize {
+        let runs = self.runs.iter().filter(|run| run.kind == kind);
+        runs.map(|run| run.names.iter().count()).sum()
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = EntityRef> + '_ {
         self.runs
             .iter()
@@ -153,6 +159,8 @@ mod tests {
         );
         assert!(parents.contains(&"database db".to_string()), "{parents:?}");
 
+        assert_eq!(list.count(EntityKind::Table), 4);
+        assert_eq!(list.count(EntityKind::Dashboard), 1);
         let mut kept = list;
         kept.retain(|r| r.kind == EntityKind::Table);
         assert_eq!(kept.len(), 4);
