@@ -9,20 +9,30 @@ use serde_json::Value;
 /// default `client_max_body_size`.
 pub const DEFAULT_MAX_BYTES: usize = 1 << 20;
 
+/// Counts what is written to it.
+struct Count(usize);
+
+impl std::io::Write for Count {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0 += bytes.len();
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The length of `value` as JSON, counted without building the text.
 pub fn json_len(value: &Value) -> usize {
-    struct Count(usize);
-    impl std::io::Write for Count {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0 += bytes.len();
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
     let mut count = Count(0);
     serde_json::to_writer(&mut count, value).expect("counting never fails");
+    count.0
+}
+
+/// The length of `names` as a JSON array, counted without building it (nor a `Value` of it).
+pub fn names_len(names: &[String]) -> usize {
+    let mut count = Count(0);
+    serde_json::to_writer(&mut count, names).expect("counting never fails");
     count.0
 }
 
@@ -64,6 +74,8 @@ mod tests {
     fn counts_what_serde_writes() {
         let value = json!({"name": "naïve \"t\"", "columns": [1, 2.5, null], "x": {}});
         assert_eq!(json_len(&value), serde_json::to_vec(&value).unwrap().len());
+        let names = ["a.\"b\"".to_owned(), "é\n".to_owned()];
+        assert_eq!(names_len(&names), serde_json::to_vec(&names).unwrap().len());
     }
 
     #[test]

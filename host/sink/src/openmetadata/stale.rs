@@ -6,7 +6,7 @@
 //! not seen are deleted one by one (`DELETE /v1/<collection>/name/{fqn}`), soft and recursive as
 //! deleteStale deletes them.
 
-use super::body::json_len;
+use super::body::{json_len, names_len};
 use super::{LIST_PAGE, OpenMetadataSink, segments};
 use crate::requests::{Endpoint, RequestKind};
 use crate::{SinkFailure, StaleScope};
@@ -67,16 +67,19 @@ impl OpenMetadataSink {
         let mut failures = Vec::new();
         for scope in scopes {
             let stale = Stale::of(scope.kind);
-            let body = json!({
+            let mut body = json!({
                 "scopeFqn": scope.scope_fqn,
                 "scopeEntityType": stale.scope_type,
-                "seenFqns": scope.seen,
+                "seenFqns": [],
                 "recursive": true,
             });
-            let outcome = if json_len(&body) <= self.max_body {
+            // Measured before it is built: a big scope's FQNs are not copied into a body only to
+            // find it too long (`[]` is in both lengths).
+            let length = json_len(&body) + names_len(&scope.seen) - 2;
+            let outcome = if length <= self.max_body {
+                body["seenFqns"] = json!(scope.seen);
                 self.delete_stale(&stale, &body).await
             } else {
-                drop(body);
                 self.delete_unseen(&stale, &scope).await
             };
             match outcome {
