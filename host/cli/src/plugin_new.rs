@@ -1,5 +1,5 @@
 //! `omrun plugin new NAME`: writes a standalone connector crate — its own workspace, the SDK by
-//! version (`omrun-sdk = "0.5"`, the SDK of the newest contract this omrun runs), wasm32-wasip2 as
+//! version (`omrun-sdk = "0.6"`, the SDK of the newest contract this omrun runs), wasm32-wasip2 as
 //! its build target — that builds with `cargo build --release` and runs with
 //! `omrun ingest --plugin …` as it is.
 //!
@@ -164,7 +164,7 @@ fn scaffold(args: &NewArgs) -> anyhow::Result<PathBuf> {
 }
 
 /// The SDK version that targets the newest contract this omrun runs: omrun-sdk's major.minor
-/// follow the contract's (`omrun:connector@0.5.0` → `"0.5"`, any 0.5.x).
+/// follow the contract's (`omrun:connector@0.6.0` → `"0.6"`, any 0.6.x).
 fn sdk_requirement() -> String {
     let newest = contract::SUPPORTED.last().expect("at least one contract");
     let mut parts = newest.version().split('.');
@@ -257,7 +257,7 @@ mod tests {
                 let filled = for_kind(template.text, kind)
                     .replace("{{name}}", "n")
                     .replace("{{lib}}", "l")
-                    .replace("{{sdk_version}}", "0.5")
+                    .replace("{{sdk_version}}", "0.6")
                     .replace("{{sdk_patch}}\n", "");
                 assert!(
                     !filled.contains("{{"),

@@ -10,7 +10,7 @@ use omrun_model::EntityKind;
 use omrun_pipeline::run::Connector;
 use omrun_runtime::capability::Grants;
 use omrun_runtime::capability::http::PROBE_TIMEOUT;
-use omrun_runtime::plugin::World;
+use omrun_runtime::plugin::{World, next_cursor};
 use std::collections::BTreeMap;
 
 /// One step of the check and how it went.
@@ -79,10 +79,24 @@ pub fn check(config: &Config, options: &Options) -> Vec<Step> {
                     "reached; the plugin streams entities, so listing them would ingest".to_owned(),
                 );
             }
-            let found = Connector::discover(&mut instance)
-                .await
-                .map_err(|e| format!("the plugin cannot list the source: {e}"))?;
-            Ok::<_, String>(format!("reached and listed: {}", counts(&found)))
+            // Counted page by page: a big catalog is never held whole.
+            let mut by_kind: BTreeMap<EntityKind, usize> = BTreeMap::new();
+            let mut cursor: Option<String> = None;
+            loop {
+                let page = Connector::discover_page(&mut instance, cursor.as_deref())
+                    .await
+                    .map_err(|e| format!("the plugin cannot list the source: {e}"))?;
+                for r in &page.refs {
+                    *by_kind.entry(r.kind).or_default() += 1;
+                }
+                let next = next_cursor(cursor.as_deref(), page.next)
+                    .map_err(|e| format!("the plugin cannot list the source: {e}"))?;
+                match next {
+                    Some(next) => cursor = Some(next),
+                    None => break,
+                }
+            }
+            Ok::<_, String>(format!("reached and listed: {}", counts(&by_kind)))
         }
         .await;
         let failed = source.is_err();
@@ -102,11 +116,7 @@ pub fn check(config: &Config, options: &Options) -> Vec<Step> {
 }
 
 /// `3 databases, 12 schemas, 240 tables` (after the config's filters).
-fn counts(found: &[omrun_model::EntityRef]) -> String {
-    let mut by_kind: BTreeMap<EntityKind, usize> = BTreeMap::new();
-    for r in found {
-        *by_kind.entry(r.kind).or_default() += 1;
-    }
+fn counts(by_kind: &BTreeMap<EntityKind, usize>) -> String {
     if by_kind.is_empty() {
         return "nothing (after the config's filters)".into();
     }

@@ -1,4 +1,4 @@
-//! Bindings generated from the WIT contract (`wit/connector`: omrun's `wit/connector/v0.5.0`),
+//! Bindings generated from the WIT contract (`wit/connector`: omrun's `wit/connector/v0.6.0`),
 //! which imports the capabilities by their own packages (`wit/sql`, `wit/log`: omrun's
 //! `wit/sql/v0.1.0` and `wit/log/v0.1.0`; read first, so the contract's `import
 //! omrun:sql/sql@0.1.0` resolves). In omrun's tree these folders are links to the frozen versions;
@@ -17,7 +17,7 @@ pub mod discoverable {
     wit_bindgen::generate!({
         path: ["wit/sql", "wit/log", "wit/connector"],
         // Named in full: with three packages read, a bare world name is ambiguous.
-        world: "omrun:connector/discoverable-source@0.5.0",
+        world: "omrun:connector/discoverable-source@0.6.0",
         // The capabilities are other packages: wit-bindgen generates them only when asked.
         with: {
             "omrun:sql/sql@0.1.0": generate,
@@ -36,9 +36,9 @@ pub mod discoverable {
 pub mod source {
     wit_bindgen::generate!({
         path: ["wit/sql", "wit/log", "wit/connector"],
-        world: "omrun:connector/source@0.5.0",
+        world: "omrun:connector/source@0.6.0",
         with: {
-            "omrun:connector/types@0.5.0": crate::bindings::discoverable::omrun::connector::types,
+            "omrun:connector/types@0.6.0": crate::bindings::discoverable::omrun::connector::types,
             "omrun:sql/sql@0.1.0": crate::bindings::discoverable::omrun::sql::sql,
             "omrun:log/log@0.1.0": crate::bindings::discoverable::omrun::log::log,
         },

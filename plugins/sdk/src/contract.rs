@@ -7,7 +7,7 @@
 //! `strip = true`, and the host finds them with a plain parse of the file.
 
 /// The WIT package and version the bindings of this SDK were generated from.
-pub const CONTRACT: &str = "omrun:connector@0.5.0";
+pub const CONTRACT: &str = "omrun:connector@0.6.0";
 
 /// The name of the custom section that holds [`CONTRACT`].
 pub const SECTION: &str = "omrun:contract";
@@ -62,8 +62,8 @@ mod tests {
 
     #[test]
     fn the_crate_version_follows_the_contract() {
-        // omrun-sdk 0.5.x is the SDK for omrun:connector@0.5.0: a scaffolded plugin asks for
-        // `omrun-sdk = "0.5"` and gets bindings of the contract its host expects.
+        // omrun-sdk 0.6.x is the SDK for omrun:connector@0.6.0: a scaffolded plugin asks for
+        // `omrun-sdk = "0.6"` and gets bindings of the contract its host expects.
         fn major_minor(version: &str) -> Vec<&str> {
             version.splitn(3, '.').take(2).collect()
         }

@@ -8,7 +8,7 @@
 /// omrun_sdk::export_discoverable_source!(MyConnector);
 /// ```
 ///
-/// `discover` and `process` before a successful `open` return an error rather than trap. The
+/// `discover-page` and `process` before a successful `open` return an error rather than trap. The
 /// exports exist only when building for WebAssembly, so the plugin crate's native unit tests link.
 #[macro_export]
 macro_rules! export_discoverable_source {
@@ -39,14 +39,12 @@ macro_rules! export_discoverable_source {
                     })
                 }
 
-                fn discover() -> ::core::result::Result<
-                    ::std::vec::Vec<$crate::types::EntityRef>,
-                    ::std::string::String,
-                > {
-                    $crate::__private::with(
-                        &INSTANCE,
-                        <$ty as $crate::DiscoverableSource>::discover,
-                    )?
+                fn discover_page(
+                    cursor: ::core::option::Option<::std::string::String>,
+                ) -> ::core::result::Result<$crate::types::Page, ::std::string::String> {
+                    $crate::__private::with(&INSTANCE, |c| {
+                        $crate::__private::discover_page(c, cursor.as_deref())
+                    })?
                 }
 
                 fn process(
@@ -113,6 +111,62 @@ macro_rules! export_source {
     };
 }
 
+/// How many refs a page of a listed discovery holds (see
+/// [`DiscoverableSource::discover_page`](crate::DiscoverableSource::discover_page)): about a
+/// megabyte of names on each side of the boundary.
+pub const DISCOVERY_PAGE: usize = 10_000;
+
+/// A connector's `discover` list, handed over a page at a time. The cursor is how many refs
+/// were handed over before: a fresh instance asked to resume lists again and skips them.
+mod listed {
+    use super::DISCOVERY_PAGE;
+    use crate::DiscoverableSource;
+    use crate::types::{EntityRef, Page};
+    use std::cell::RefCell;
+
+    /// The rest of the list, and how many refs went before it.
+    struct Listed {
+        rest: std::vec::IntoIter<EntityRef>,
+        at: usize,
+    }
+
+    std::thread_local! {
+        // One instance, one thread, one connector: the list of the discovery under way.
+        static LISTED: RefCell<Option<Listed>> = const { RefCell::new(None) };
+    }
+
+    pub fn page<T: DiscoverableSource>(
+        connector: &mut T,
+        cursor: Option<&str>,
+    ) -> Result<Page, String> {
+        let from = match cursor {
+            None => 0,
+            Some(text) => text
+                .parse()
+                .map_err(|_| format!("discovery cursor {text:?} is not one this plugin gave"))?,
+        };
+        LISTED.with(|listed| {
+            let mut listed = listed.borrow_mut();
+            if from == 0 || listed.as_ref().map(|l| l.at) != Some(from) {
+                let mut rest = connector.discover()?.into_iter();
+                if from > 0 {
+                    rest.nth(from - 1);
+                }
+                *listed = Some(Listed { rest, at: from });
+            }
+            let list = listed.as_mut().expect("listed just above");
+            let refs: Vec<EntityRef> = list.rest.by_ref().take(DISCOVERY_PAGE).collect();
+            list.at += refs.len();
+            let next = (list.rest.len() > 0).then(|| list.at.to_string());
+            if next.is_none() {
+                // The last page: the list is given back now, not at the next discovery.
+                *listed = None;
+            }
+            Ok(Page { refs, next })
+        })
+    }
+}
+
 /// What the export macros expand to; not part of the API.
 #[doc(hidden)]
 pub mod __private {
@@ -120,7 +174,7 @@ pub mod __private {
     use std::thread::LocalKey;
 
     use crate::DiscoverableSource;
-    use crate::types::{Entity, EntityRef};
+    use crate::types::{Entity, EntityRef, Page};
 
     pub use wit_bindgen;
 
@@ -154,6 +208,17 @@ pub mod __private {
                 .map(f)
                 .ok_or_else(|| NOT_OPEN.to_owned())
         })
+    }
+
+    /// The page `cursor` names: the connector's own, or else a page of its `discover` list.
+    pub fn discover_page<T: DiscoverableSource>(
+        connector: &mut T,
+        cursor: Option<&str>,
+    ) -> Result<Page, String> {
+        match connector.discover_page(cursor) {
+            Some(page) => page,
+            None => super::listed::page(connector, cursor),
+        }
     }
 
     /// `process`, holding the connector to the contract: exactly one result per ref.

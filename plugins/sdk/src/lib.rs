@@ -1,7 +1,7 @@
 //! The guest library for omrun connectors.
 //!
 //! A connector is a WebAssembly component that implements one of the worlds of the WIT contract
-//! `omrun:connector@0.5.0`. With this crate it is a plain Rust type:
+//! `omrun:connector@0.6.0`. With this crate it is a plain Rust type:
 //!
 //! - implement [`DiscoverableSource`] (list entities cheaply, then describe them in batches) and
 //!   register it with [`export_discoverable_source!`], or
@@ -80,7 +80,10 @@ pub mod types;
 #[doc(hidden)]
 pub use export::__private;
 
-use types::{Entity, EntityRef, PluginInfo, SourceConfig};
+use types::{Entity, EntityRef, Page, PluginInfo, SourceConfig};
+
+#[doc(inline)]
+pub use export::DISCOVERY_PAGE;
 
 /// A connector that lists its entities cheaply and describes them in batches, so the host can run
 /// it sequentially, on local threads or as Argo pods. Register it with
@@ -98,9 +101,30 @@ pub trait DiscoverableSource: Sized + 'static {
     /// Reads the config and opens connections (or prepares to open them lazily).
     fn open(config: SourceConfig) -> Result<Self, String>;
 
-    /// Names only: databases, schemas and tables after the config's filters, parents first. No
-    /// column introspection.
-    fn discover(&mut self) -> Result<Vec<EntityRef>, String>;
+    /// Names only: databases, schemas and tables after the config's filters. No column
+    /// introspection. The SDK hands the list to the host in pages of [`DISCOVERY_PAGE`] refs;
+    /// a connector that can list in pages itself implements
+    /// [`discover_page`](Self::discover_page) instead.
+    fn discover(&mut self) -> Result<Vec<EntityRef>, String> {
+        Err(format!(
+            "plugin {} implements neither `discover` nor `discover_page`",
+            Self::info().name
+        ))
+    }
+
+    /// Names a page at a time, for catalogs too big to list in one answer (hundreds of thousands
+    /// of tables): neither this instance nor the host then ever holds the whole list. `cursor` is
+    /// `None` for the first page, else the [`Page::next`] of the page before; the last page has
+    /// no `next`. A cursor must say where to resume (a key, an offset), not point into this
+    /// instance's memory: after a failed call the host asks for the same cursor again, maybe of a
+    /// fresh instance.
+    ///
+    /// The default, `None`, lists with [`discover`](Self::discover) and pages that list (held
+    /// here until the host has taken the last page).
+    fn discover_page(&mut self, cursor: Option<&str>) -> Option<Result<Page, String>> {
+        let _ = cursor;
+        None
+    }
 
     /// Full metadata for a batch of refs: exactly one result per ref, in the same order. A ref
     /// that fails gets its own `Err`; the others still succeed.

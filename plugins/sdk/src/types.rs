@@ -12,6 +12,8 @@
 //! [`PipelineRun`]s) and [`MlModel`] (with [`MlFeature`]s, [`MlHyperParameter`]s and an
 //! [`MlStore`]), discovered as [`EntityRef::pipeline`] and [`EntityRef::ml_model`].
 
+/// A page of discovery: see [`DiscoverableSource::discover_page`](crate::DiscoverableSource::discover_page).
+pub use crate::bindings::discoverable::exports::omrun::connector::discovery::Page;
 pub use crate::bindings::discoverable::omrun::connector::types::{
     Capability, Chart, ChartType, Column, ColumnLineage, ConstraintType, Dashboard,
     DashboardDataModel, DashboardType, DataModelType, DataType, Database, DatabaseSchema, Entity,

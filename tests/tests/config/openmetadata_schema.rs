@@ -171,7 +171,7 @@ fn check_passes_without_ingesting() {
         lines[0]
     );
     assert!(
-        lines[1].starts_with("plugin: ok — postgres 0.1.0 (contract 0.5.0)"),
+        lines[1].starts_with("plugin: ok — postgres 0.1.0 (contract 0.6.0)"),
         "{}",
         lines[1]
     );

@@ -75,7 +75,7 @@ fn json_log_lines_and_a_report_that_names_what_ran() {
     assert_eq!(report["omrunVersion"], "0.1.0");
     assert_eq!(report["plugin"], "postgres");
     assert_eq!(report["pluginVersion"], "0.1.0");
-    assert_eq!(report["contract"], "omrun:connector@0.5.0");
+    assert_eq!(report["contract"], "omrun:connector@0.6.0");
     assert_eq!(report["pluginSha256"], sha256_of(&plugin("postgres")));
     assert_eq!(report["configSha256"], sha256_of(&work.join("config.yaml")));
     assert_eq!(report["output"], output.display().to_string());

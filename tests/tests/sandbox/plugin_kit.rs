@@ -15,7 +15,7 @@ use omrun_tests::{
 use serde_json::{Value, json};
 
 /// The newest contract this omrun supports, as the SDK stamps it.
-const CONTRACT: &str = "omrun:connector@0.5.0";
+const CONTRACT: &str = "omrun:connector@0.6.0";
 /// The custom section the SDK writes it into, as it appears in the file: the name's length byte,
 /// then the name.
 const SECTION_NAME: &[u8] = b"\x0eomrun:contract";
@@ -121,11 +121,11 @@ fn replace(bytes: &mut [u8], from: &[u8], to: &[u8]) {
 fn a_plugin_built_for_an_unknown_contract_is_refused_before_compiling() {
     let work = Workdir::new();
     let wasm = restamped(&work, "future.wasm", |section| {
-        replace(section, b"@0.5.0", b"@9.9.9")
+        replace(section, b"@0.6.0", b"@9.9.9")
     });
     let expected = format!(
         "error: plugin {} was built for omrun:connector@9.9.9, this omrun supports \
-         omrun:connector@0.1.0–0.5.0",
+         omrun:connector@0.1.0–0.6.0",
         wasm.display()
     );
     // A cache of its own: an entry in it would mean the plugin was compiled.
@@ -175,10 +175,11 @@ fn a_plugin_without_the_stamp_is_loaded_as_the_contract_its_exports_name() {
     assert_eq!(info["name"], json!("postgres"));
 }
 
-/// Connectors built for the frozen contracts 0.1.0 to 0.4.0 with plain wit-bindgen
-/// (tests/plugins/legacy-v0-1, legacy-v0-2: one connector bound to each; legacy-v0-3 and
-/// legacy-v0-4: the same connector with 0.3.0's fields) run through the host's binding of their
-/// contract, upgraded into the newest, next to SDK plugins of 0.5.0.
+/// Connectors built for the frozen contracts 0.1.0 to 0.5.0 with plain wit-bindgen
+/// (tests/plugins/legacy-v0-1, legacy-v0-2: one connector bound to each; legacy-v0-3 to
+/// legacy-v0-5: the same connector with 0.3.0's fields) run through the host's binding of their
+/// contract, upgraded into the newest, next to SDK plugins of 0.6.0 (0.5.0's one-list discovery
+/// answered as a single page).
 #[test]
 fn plugins_of_older_contracts_still_ingest() {
     for (plugin, contract) in [
@@ -186,6 +187,7 @@ fn plugins_of_older_contracts_still_ingest() {
         ("legacy_v0_2", "omrun:connector@0.2.0"),
         ("legacy_v0_3", "omrun:connector@0.3.0"),
         ("legacy_v0_4", "omrun:connector@0.4.0"),
+        ("legacy_v0_5", "omrun:connector@0.5.0"),
     ] {
         older_contract_ingests(plugin, contract);
     }
@@ -233,7 +235,13 @@ fn older_contract_ingests(plugin: &str, contract: &str) {
             "{table}"
         );
         assert!(table.get("tags").is_none(), "{contract}: tags in {table}");
-        if ["omrun:connector@0.3.0", "omrun:connector@0.4.0"].contains(&contract) {
+        if [
+            "omrun:connector@0.3.0",
+            "omrun:connector@0.4.0",
+            "omrun:connector@0.5.0",
+        ]
+        .contains(&contract)
+        {
             assert_eq!(
                 table["sourceUrl"],
                 json!(format!("https://legacy.example/{name}")),
@@ -326,7 +334,7 @@ fn scaffold_and_build(work: &Workdir, dir: &Path, name: &str, kind: &str) -> Pat
         .assert_success();
     let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
     assert!(
-        manifest.contains("omrun-sdk = \"0.5\"\n"),
+        manifest.contains("omrun-sdk = \"0.6\"\n"),
         "the SDK by version:\n{manifest}"
     );
     let patch = format!(

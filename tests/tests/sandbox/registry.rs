@@ -90,7 +90,7 @@ fn a_pushed_plugin_is_pulled_pinned_and_run_by_reference_even_with_the_registry_
     for line in [
         format!("sha256 {sha256}"),
         "org.opencontainers.image.title: postgres".to_owned(),
-        "dev.omrun.contract: omrun:connector@0.5.0".to_owned(),
+        "dev.omrun.contract: omrun:connector@0.6.0".to_owned(),
         "dev.omrun.service-types: Postgres".to_owned(),
     ] {
         assert!(

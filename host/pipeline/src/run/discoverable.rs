@@ -4,35 +4,24 @@
 //! report, never dropped.
 
 use super::Connector;
+use super::discovery::{Found, discover};
 use super::foreign_keys::Pass;
-use super::held::hash128;
 use super::refs::RefList;
 use super::stale::Seen;
 use super::workers::{HELD_PER_WRITE, Pipeline, phase};
-use super::{CannotStart, Part, Run};
-use anyhow::bail;
+use super::{Part, Run};
 use omrun_model::{Entity, EntityKind, EntityRef, Table};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
 pub async fn run(run: Arc<Run>, workers: usize) -> anyhow::Result<()> {
     let listing = std::time::Instant::now();
-    let (first, refs) = discover(&run).await?;
+    let (first, found) = discover(&run).await?;
     run.tally.discovered_in(listing.elapsed());
-    // The leaves (tables, stored procedures, dashboards) are the work; containers and data models
-    // are written before them. Split by value: the leaves are most of a big catalog, and no ref
-    // is held twice.
-    let (mut prerequisites, mut leaves) = (Vec::new(), RefList::default());
-    for r in refs {
-        if r.kind.is_prerequisite() {
-            prerequisites.push(r);
-        } else {
-            leaves.push(r);
-        }
-    }
-    if let Part::Leaves(shard) = &run.part {
-        leaves.retain(|r| shard.contains(&run.fqn(r)));
-    }
+    let Found {
+        prerequisites,
+        mut leaves,
+    } = found;
     announce(&run, &leaves);
     let resumed = leaves.iter().filter(|r| run.done_before(r)).count();
     if run.sink.checkpoint().resuming() {
@@ -234,132 +223,4 @@ async fn write_containers(
         instances = phase(pipeline, ready, workers, instances).await;
     }
     instances
-}
-
-/// Opens an instance and lists the entities. A refused `open` stops the run at once (the source
-/// connection was checked before, so it is the config); a failed `discover` is retried per
-/// `retryPolicy`, with a fresh instance when the old one crashed.
-async fn discover(run: &Run) -> anyhow::Result<(Box<dyn Connector>, Vec<EntityRef>)> {
-    let mut instance = run.open_instance().await.map_err(|e| {
-        CannotStart(format!(
-            "plugin {} could not open the source: {e}",
-            run.plugin.name()
-        ))
-    })?;
-    let mut attempt = 1;
-    loop {
-        match instance.discover().await {
-            Ok(refs) => return Ok((fresh_if_grown(run, instance).await, valid_refs(run, refs))),
-            Err(e) if attempt < run.retry.max_attempts => {
-                let delay = run.retry.backoff(attempt + 1);
-                tracing::warn!(
-                    "Discovery failed ({e}); retrying in {:.1} s",
-                    delay.as_secs_f64()
-                );
-                run.tally.retried(1);
-                tokio::time::sleep(delay).await;
-                attempt += 1;
-                if !instance.is_usable() {
-                    instance = run.open_instance().await?;
-                }
-            }
-            Err(e) => bail!("discovery failed after {attempt} attempt(s): {e}"),
-        }
-    }
-}
-
-/// An instance's memory larger than this after discovery is given back (see `fresh_if_grown`).
-const GROWN: usize = 64 << 20;
-
-/// The instance that listed a big catalog, replaced by a fresh one: its linear memory grew to hold
-/// the list, and a WebAssembly memory never shrinks, so it would hold that much for the whole run.
-/// Kept if no other can be opened.
-async fn fresh_if_grown(run: &Run, instance: Box<dyn Connector>) -> Box<dyn Connector> {
-    let grown = instance.memory_bytes();
-    if grown <= GROWN {
-        return instance;
-    }
-    match run.open_instance().await {
-        Ok(fresh) => {
-            tracing::debug!(
-                "The discovering instance grew to {} MiB: replaced by a fresh one",
-                grown >> 20
-            );
-            fresh
-        }
-        Err(e) => {
-            tracing::debug!("Cannot open a fresh instance after discovery ({e}): keeping it");
-            instance
-        }
-    }
-}
-
-/// Drops refs whose path does not fit their kind (a plugin bug), reporting each, and duplicates;
-/// and of two refs whose names OpenMetadata stores alike (it replaces `::`, `>`, quotes, tabs and
-/// newlines inside names: `a::b` and `a__reserved__colon__b` become one FQN) fails the second,
-/// rather than let it overwrite the first.
-fn valid_refs(run: &Run, refs: Vec<EntityRef>) -> Vec<EntityRef> {
-    // Hashes, not clones of the refs: a million refs held twice more would double what discovery
-    // costs in memory. (kind, FQN) → the path it came from: the same ref twice is dropped, and a
-    // second path under one name fails.
-    let mut names: HashMap<u128, u128> = HashMap::with_capacity(refs.len());
-    let mut valid: Vec<EntityRef> = Vec::with_capacity(refs.len());
-    for r in refs {
-        let fqn = run.fqn(&r);
-        let name = hash128((r.kind, &fqn));
-        match names.get(&name) {
-            Some(path) if *path == hash128(&r.path) => continue,
-            Some(_) => {
-                // Rare (names that differ only in what OpenMetadata replaces): look for the first.
-                let first = valid
-                    .iter()
-                    .find(|v| v.kind == r.kind && run.fqn(v) == fqn)
-                    .map(|v| v.path.join("."))
-                    .unwrap_or_default();
-                run.fail_owned(
-                    &r,
-                    &format!(
-                        "the {} {:?} would be stored under the same name as {first:?} \
-                         (OpenMetadata replaces `::`, `>`, quotes, tabs and newlines in names): \
-                         only the first is written",
-                        r.kind.as_str(),
-                        r.path.join("."),
-                    ),
-                    1,
-                );
-                continue;
-            }
-            None => {}
-        }
-        let depth = r.kind.path_len();
-        if r.path
-            .iter()
-            .any(|part| part.contains(char::REPLACEMENT_CHARACTER))
-        {
-            run.fail_owned(
-                &r,
-                &format!(
-                    "the {} name {:?} is not valid UTF-8 (the bytes that are not are shown as \
-                     U+FFFD); OpenMetadata stores UTF-8 names only",
-                    r.kind.as_str(),
-                    r.path.join(".")
-                ),
-                1,
-            );
-        } else if r.path.len() != depth || r.path.iter().any(|part| part.is_empty()) {
-            run.fail_owned(
-                &r,
-                &format!(
-                    "plugin discovered an invalid {} reference {:?}",
-                    r.kind.as_str(),
-                    r.path
-                ),
-                1,
-            );
-        } else {
-            names.insert(name, hash128(&r.path));
-            valid.push(r);
-        }
-    }
-    valid
 }

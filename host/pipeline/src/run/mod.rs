@@ -5,6 +5,7 @@
 
 mod checkpoint;
 mod discoverable;
+mod discovery;
 mod foreign_keys;
 mod held;
 mod queue;

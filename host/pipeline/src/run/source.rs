@@ -1,12 +1,12 @@
 //! The seam between the pipeline and what it runs: a [`Source`] makes [`Connector`] instances,
-//! each answering `open`, `discover`, `process` and `next-batch`. In a run it is a sandboxed
+//! each answering `open`, `discover-page`, `process` and `next-batch`. In a run it is a sandboxed
 //! plugin (`plugin::Plugin`, its instances `plugin::Instance`); in the pipeline's own tests it is a
 //! fake in memory, so retries, parents-first writes, the isolation of a crashed batch, stale
 //! deletion and resume are tested without WebAssembly.
 
 use async_trait::async_trait;
 use omrun_model::{Entity, EntityRef};
-use omrun_runtime::plugin::{CallError, Instance, Plugin, Refused, SourceConfig, World};
+use omrun_runtime::plugin::{CallError, Instance, Page, Plugin, Refused, SourceConfig, World};
 
 /// A connector the pipeline can instantiate, as often as it has workers.
 #[async_trait]
@@ -28,7 +28,8 @@ pub trait Connector: Send {
         0
     }
     async fn open(&mut self, config: &SourceConfig) -> Result<(), CallError>;
-    async fn discover(&mut self) -> Result<Vec<EntityRef>, CallError>;
+    /// The page of discovery `cursor` names (the first without one); the last has no `next`.
+    async fn discover_page(&mut self, cursor: Option<&str>) -> Result<Page, CallError>;
     /// One result per ref, in order.
     async fn process(
         &mut self,
@@ -67,8 +68,8 @@ impl Connector for Instance {
         Instance::open(self, config).await
     }
 
-    async fn discover(&mut self) -> Result<Vec<EntityRef>, CallError> {
-        Instance::discover(self).await
+    async fn discover_page(&mut self, cursor: Option<&str>) -> Result<Page, CallError> {
+        Instance::discover_page(self, cursor).await
     }
 
     async fn process(

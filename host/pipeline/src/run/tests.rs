@@ -5,7 +5,7 @@
 
 use super::*;
 use omrun_model::{Column, Database, DatabaseSchema};
-use omrun_runtime::plugin::Refused;
+use omrun_runtime::plugin::{Page, Refused};
 use omrun_sink::{Sink, SinkFailure, StaleScope};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -29,6 +29,8 @@ struct FakeSource {
     /// Calls of `process` per table, every attempt counted.
     calls: Mutex<BTreeMap<String, u32>>,
     instances: AtomicU32,
+    /// How many times a page after the first crashes its instance.
+    page_crashes: AtomicU32,
 }
 
 impl FakeSource {
@@ -40,6 +42,7 @@ impl FakeSource {
                 .collect(),
             calls: Mutex::default(),
             instances: AtomicU32::new(0),
+            page_crashes: AtomicU32::new(0),
         })
     }
 }
@@ -105,7 +108,16 @@ impl Connector for FakeInstance {
         Ok(())
     }
 
-    async fn discover(&mut self) -> Result<Vec<EntityRef>, CallError> {
+    /// Pages of `PAGE` refs, the cursor being where the next begins: a fresh instance resumes
+    /// from any cursor, as the contract asks.
+    async fn discover_page(&mut self, cursor: Option<&str>) -> Result<Page, CallError> {
+        const PAGE: usize = 2;
+        let from: usize = cursor.map_or(0, |c| c.parse().unwrap());
+        if from > 0 && self.source.page_crashes.load(Ordering::SeqCst) > 0 {
+            self.source.page_crashes.fetch_sub(1, Ordering::SeqCst);
+            self.crashed = true;
+            return Err(CallError::Crashed("a page that traps".into()));
+        }
         let mut refs = vec![
             EntityRef::new(EntityKind::Database, vec![DB.into()]),
             EntityRef::new(EntityKind::DatabaseSchema, vec![DB.into(), SCHEMA.into()]),
@@ -116,7 +128,11 @@ impl Connector for FakeInstance {
                 vec![DB.into(), SCHEMA.into(), name.clone()],
             )
         }));
-        Ok(refs)
+        let to = (from + PAGE).min(refs.len());
+        Ok(Page {
+            next: (to < refs.len()).then(|| to.to_string()),
+            refs: refs.drain(from..to).collect(),
+        })
     }
 
     async fn process(
@@ -288,6 +304,29 @@ async fn every_table_once_after_its_parents_with_any_number_of_workers() {
 }
 
 #[tokio::test]
+async fn a_discovery_page_that_crashes_is_asked_again_from_its_cursor_on_a_fresh_instance() {
+    let tables = names("t", 9);
+    let answers: Vec<(&str, Answer)> = tables
+        .iter()
+        .map(|t| (t.as_str(), Answer::Describe))
+        .collect();
+    let source = FakeSource::new(&answers);
+    // The second page traps twice; asked for again with its cursor, on fresh instances, it is
+    // answered at the third attempt.
+    source.page_crashes.store(2, Ordering::SeqCst);
+    let sink = Arc::new(MemorySink::default());
+    let run = run(&source, &sink, 3);
+    drive(run.clone(), 2).await.unwrap();
+
+    let mut leaves: Vec<String> = sink.written.lock().unwrap()[3..].to_vec();
+    leaves.sort();
+    assert_eq!(leaves, tables.iter().map(|t| fqn(t)).collect::<Vec<_>>());
+    let report = run.tally.finish("local", 2, "fake");
+    assert_eq!((report.found, report.processed, report.failed), (9, 9, 0));
+    assert_eq!(source.page_crashes.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
 async fn a_transient_failure_is_retried_and_a_lasting_one_named_after_its_attempts() {
     let source = FakeSource::new(&[
         ("flaky", Answer::FailTimes(2)),
@@ -456,7 +495,7 @@ impl Connector for StreamingInstance {
         Ok(())
     }
 
-    async fn discover(&mut self) -> Result<Vec<EntityRef>, CallError> {
+    async fn discover_page(&mut self, _: Option<&str>) -> Result<Page, CallError> {
         Err(CallError::Plugin("a streaming fake".into()))
     }
 

@@ -9,7 +9,7 @@ pub mod registry;
 mod sandbox;
 
 pub use cache::ComponentCache;
-pub use contract::{Contract, Refused, Stamp};
+pub use contract::{Contract, Page, Refused, Stamp, next_cursor};
 pub use sandbox::Limits;
 
 use crate::capability::{Capability, Grants};
@@ -348,9 +348,11 @@ impl Instance {
         self.settle(result)
     }
 
-    pub async fn discover(&mut self) -> Result<Vec<EntityRef>, CallError> {
+    /// The page of discovery `cursor` names; the first without one. Each page is a call of its
+    /// own, with its own timeout.
+    pub async fn discover_page(&mut self, cursor: Option<&str>) -> Result<Page, CallError> {
         self.check_usable()?;
-        let call = self.exports.discover(&mut self.store);
+        let call = self.exports.discover_page(&mut self.store, cursor);
         let result = guarded("discover", self.call_timeout, &self.output, call).await;
         self.settle(result)
     }

@@ -1,7 +1,9 @@
 //! Tables made up in memory: no database, no capability. It isolates what omrun itself costs — the
-//! host↔guest boundary, the pipeline, the sink — from catalog queries. `discover` lists
-//! `serviceConnection.config.tables` tables (default 1000) in one schema; every table has
-//! `columns` columns (default 20: a typical table; 1 makes a run that exercises counts, not bytes).
+//! host↔guest boundary, the pipeline, the sink — from catalog queries. Discovery lists
+//! `serviceConnection.config.tables` tables (default 1000) in one schema, in pages of its own
+//! (ranges of table numbers: it never holds the list), or, with `"listed": true`, as one list the
+//! SDK pages; every table has `columns` columns (default 20: a typical table; 1 makes a run that
+//! exercises counts, not bytes).
 //!
 //! With `"nested": true` it describes what contract 0.3.0 added, the way a BigQuery connector
 //! would (`nested.rs`): a nested RECORD column with a policy tag on a field, labels as tags on the
@@ -12,7 +14,7 @@ mod nested;
 
 use omrun_sdk::types::{
     Column, ConstraintType, DataType, Database, DatabaseSchema, Entity, EntityKind, EntityRef,
-    PluginInfo, ProcedureLanguage, SourceConfig, StoredProcedure, StoredProcedureType, Table,
+    Page, PluginInfo, ProcedureLanguage, SourceConfig, StoredProcedure, StoredProcedureType, Table,
     TableConstraint, TableType,
 };
 
@@ -23,7 +25,11 @@ pub struct Synthetic {
     columns: u32,
     nested: bool,
     malformed: Option<usize>,
+    listed: bool,
 }
+
+/// Tables per page of its own discovery.
+const PAGE: usize = 5_000;
 
 /// The number after `"key":` in the connection's JSON, if any: this plugin has no JSON parser, to
 /// keep it small.
@@ -54,6 +60,7 @@ impl omrun_sdk::DiscoverableSource for Synthetic {
         let columns = number(connection, "columns").map_or(20, |c| c.clamp(1, 10_000) as u32);
         let nested = connection.contains("\"nested\":true");
         let malformed = number(connection, "malformed");
+        let listed = connection.contains("\"listed\":true");
         // Through the `log` facade and through `tracing` (its `log` feature, no subscriber): the
         // SDK routes both to the host's log, which the tests check.
         log::info!("synthetic: {tables} tables via the log facade");
@@ -63,13 +70,33 @@ impl omrun_sdk::DiscoverableSource for Synthetic {
             columns,
             nested,
             malformed,
+            listed,
         })
     }
 
     fn discover(&mut self) -> Result<Vec<EntityRef>, String> {
         let mut refs = vec![EntityRef::database("db"), EntityRef::schema("db", "s")];
-        refs.extend((1..=self.tables).map(|t| EntityRef::table("db", "s", format!("t{t}"))));
+        refs.extend((1..=self.tables).map(table_ref));
         Ok(refs)
+    }
+
+    /// Tables `from..from + PAGE`, the cursor being the number of the next page's first.
+    fn discover_page(&mut self, cursor: Option<&str>) -> Option<Result<Page, String>> {
+        if self.listed {
+            return None;
+        }
+        let (mut refs, from) = match cursor.map(str::parse::<usize>) {
+            None => (
+                vec![EntityRef::database("db"), EntityRef::schema("db", "s")],
+                1,
+            ),
+            Some(Ok(from)) => (Vec::new(), from),
+            Some(Err(_)) => return Some(Err(format!("synthetic gave no cursor {cursor:?}"))),
+        };
+        let to = (from + PAGE).min(self.tables + 1);
+        refs.extend((from..to).map(table_ref));
+        let next = (to <= self.tables).then(|| to.to_string());
+        Some(Ok(Page { refs, next }))
     }
 
     // Only `process_one`: the SDK's default `process` maps it over each batch.
@@ -80,6 +107,10 @@ impl omrun_sdk::DiscoverableSource for Synthetic {
         }
         Ok(vec![entity])
     }
+}
+
+fn table_ref(number: usize) -> EntityRef {
+    EntityRef::table("db", "s", format!("t{number}"))
 }
 
 fn entity(r: EntityRef, columns: u32) -> Entity {

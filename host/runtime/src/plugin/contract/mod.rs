@@ -1,8 +1,10 @@
 //! The contract versions a plugin may be built for, side by side, behind the one API the rest of
-//! the host calls. Each version is one small module (`v0_1` … `v0_5`): its generated
-//! bindings, the names it imports the capabilities by, and its calls. The newest version's types
-//! are converted into the host model once (`convert`); an older version upgrades its values into
-//! the next one's, version by version (0.1.0 through 0.2.0's, 0.3.0's and 0.4.0's upgrades).
+//! the host calls. Each version is one small module (`v0_1` … `v0_6`): its generated
+//! bindings, the names it imports the capabilities by, and its calls. The newest types are
+//! converted into the host model once (`convert`; 0.6.0 changed no type and reuses 0.5.0's); an
+//! older version upgrades its values into the next one's, version by version (0.1.0 through
+//! 0.2.0's, 0.3.0's and 0.4.0's upgrades). Discovery before 0.6.0 is one list, answered here as a
+//! single page.
 //! The capabilities (`sql`, `log`) are not here: they are implemented once, in `capability`, and
 //! each version registers them under its names. `stamp` says which version a file was built for.
 //!
@@ -16,6 +18,7 @@ mod v0_2;
 mod v0_3;
 mod v0_4;
 mod v0_5;
+mod v0_6;
 
 pub use stamp::{
     CONFIG_KEYS_SECTION, Contract, SECTION, SUPPORTED, Stamp, read_config_keys, read_stamp, select,
@@ -30,6 +33,33 @@ use wasmtime::{Engine, Store};
 
 const NOT_DISCOVERABLE: &str = "this plugin implements world `source` only; it cannot discover";
 const NOT_STREAMING: &str = "a discoverable plugin has no `next-batch`";
+const ONE_PAGE: &str = "a plugin of a contract before 0.6.0 discovers in one page";
+
+/// Some of what discovery found, and the cursor of the rest (`None` after the last page).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub refs: Vec<model::EntityRef>,
+    pub next: Option<String>,
+}
+
+/// The cursor to ask for after a page asked for with `asked` whose `next` is `next`: `None` when
+/// discovery is done. A plugin answering with the cursor it was asked with would be asked for the
+/// same page forever: an error.
+pub fn next_cursor(asked: Option<&str>, next: Option<String>) -> Result<Option<String>, String> {
+    match next {
+        Some(next) if asked == Some(next.as_str()) => Err(format!(
+            "the plugin gave the cursor it was asked with ({next:?}) as the next page's: \
+             discovery would never end"
+        )),
+        next => Ok(next),
+    }
+}
+
+/// A whole list from a contract before 0.6.0, as the one page it is (in 0.5.0's types, which
+/// older versions' `discover` already answers in).
+fn one_page(refs: Vec<v0_5::types::EntityRef>) -> v0_6::Page {
+    v0_6::Page { refs, next: None }
+}
 
 /// Registers `sql` and `log`, implemented once in `capability`, under the names contract
 /// `version` imports them by: 0.1.0 and 0.2.0 carry their own copies (`omrun:connector/sql@X`);
@@ -94,6 +124,7 @@ pub fn world_of(contract: Contract, component: &Component, engine: &Engine) -> O
         Contract::V0_3 => v0_3::world_of(component, engine),
         Contract::V0_4 => v0_4::world_of(component, engine),
         Contract::V0_5 => v0_5::world_of(component, engine),
+        Contract::V0_6 => v0_6::world_of(component, engine),
     }
 }
 
@@ -109,6 +140,7 @@ pub fn linker(engine: &Engine, contract: Contract) -> wasmtime::Result<Linker<St
         Contract::V0_3 => v0_3::add_to_linker(&mut linker)?,
         Contract::V0_4 => v0_4::add_to_linker(&mut linker)?,
         Contract::V0_5 => v0_5::add_to_linker(&mut linker)?,
+        Contract::V0_6 => v0_6::add_to_linker(&mut linker)?,
     }
     Ok(linker)
 }
@@ -121,6 +153,7 @@ pub enum Pre {
     V0_3(v0_3::Pre),
     V0_4(v0_4::Pre),
     V0_5(v0_5::Pre),
+    V0_6(v0_6::Pre),
 }
 
 impl Pre {
@@ -136,6 +169,7 @@ impl Pre {
             Contract::V0_3 => Pre::V0_3(v0_3::Pre::new(linker, component, world)?),
             Contract::V0_4 => Pre::V0_4(v0_4::Pre::new(linker, component, world)?),
             Contract::V0_5 => Pre::V0_5(v0_5::Pre::new(linker, component, world)?),
+            Contract::V0_6 => Pre::V0_6(v0_6::Pre::new(linker, component, world)?),
         })
     }
 
@@ -146,6 +180,7 @@ impl Pre {
             Pre::V0_3(pre) => Exports::V0_3(pre.instantiate(store).await?),
             Pre::V0_4(pre) => Exports::V0_4(pre.instantiate(store).await?),
             Pre::V0_5(pre) => Exports::V0_5(pre.instantiate(store).await?),
+            Pre::V0_6(pre) => Exports::V0_6(pre.instantiate(store).await?),
         })
     }
 }
@@ -157,6 +192,7 @@ pub enum Exports {
     V0_3(v0_3::Exports),
     V0_4(v0_4::Exports),
     V0_5(v0_5::Exports),
+    V0_6(v0_6::Exports),
 }
 
 /// The same call on whichever version's exports these are.
@@ -168,6 +204,7 @@ macro_rules! each {
             Exports::V0_3($e) => $call,
             Exports::V0_4($e) => $call,
             Exports::V0_5($e) => $call,
+            Exports::V0_6($e) => $call,
         }
     };
 }
@@ -182,9 +219,26 @@ impl Exports {
         each!(self, e => e.open(store, &config).await)
     }
 
-    pub async fn discover(&self, store: &mut Store<StoreState>) -> Answer<Vec<model::EntityRef>> {
-        let refs = each!(self, e => e.discover(store).await)?;
-        Ok(refs.map(|refs| refs.into_iter().map(convert::entity_ref).collect()))
+    /// The page of discovery `cursor` names (the first without one). A plugin of a contract
+    /// before 0.6.0 lists everything in one call: its first page is the whole list, and the last.
+    pub async fn discover_page(
+        &self,
+        store: &mut Store<StoreState>,
+        cursor: Option<&str>,
+    ) -> Answer<Page> {
+        let page = match self {
+            Exports::V0_6(e) => e.discover_page(store, cursor).await?,
+            _ if cursor.is_some() => return Ok(Err(format!("{ONE_PAGE} (asked for {cursor:?})"))),
+            Exports::V0_1(e) => e.discover(store).await?.map(one_page),
+            Exports::V0_2(e) => e.discover(store).await?.map(one_page),
+            Exports::V0_3(e) => e.discover(store).await?.map(one_page),
+            Exports::V0_4(e) => e.discover(store).await?.map(one_page),
+            Exports::V0_5(e) => e.discover(store).await?.map(one_page),
+        };
+        Ok(page.map(|page| Page {
+            refs: page.refs.into_iter().map(convert::entity_ref).collect(),
+            next: page.next,
+        }))
     }
 
     pub async fn process(
@@ -233,6 +287,7 @@ impl Contract {
             Contract::V0_3 => v0_3::CONTRACT,
             Contract::V0_4 => v0_4::CONTRACT,
             Contract::V0_5 => v0_5::CONTRACT,
+            Contract::V0_6 => v0_6::CONTRACT,
         }
     }
 }

@@ -24,6 +24,7 @@ pub enum Contract {
     V0_3,
     V0_4,
     V0_5,
+    V0_6,
 }
 
 /// Every supported contract, oldest first.
@@ -33,6 +34,7 @@ pub const SUPPORTED: &[Contract] = &[
     Contract::V0_3,
     Contract::V0_4,
     Contract::V0_5,
+    Contract::V0_6,
 ];
 
 impl Contract {
@@ -189,6 +191,8 @@ mod tests {
         assert_eq!(select(&stamp, "p.wasm"), Ok(Some(Contract::V0_4)));
         let stamp = Stamp::Present("omrun:connector@0.5.0".into());
         assert_eq!(select(&stamp, "p.wasm"), Ok(Some(Contract::V0_5)));
+        let stamp = Stamp::Present("omrun:connector@0.6.0".into());
+        assert_eq!(select(&stamp, "p.wasm"), Ok(Some(Contract::V0_6)));
         assert_eq!(select(&Stamp::Missing, "p.wasm"), Ok(None));
     }
 
@@ -198,7 +202,7 @@ mod tests {
         assert_eq!(
             select(&stamp, "p.wasm").unwrap_err(),
             "plugin p.wasm was built for omrun:connector@9.0.0, \
-             this omrun supports omrun:connector@0.1.0–0.5.0"
+             this omrun supports omrun:connector@0.1.0–0.6.0"
         );
     }
 }

@@ -1,6 +1,7 @@
-//! Contract `omrun:connector@0.5.0` (frozen), the newest: 0.4.0 plus pipeline and ML model
-//! services (entities `pipeline` and `ml-model`). Its types are the ones the host model is
-//! converted from (`convert`); older contracts upgrade into them first (`v0_4`).
+//! Contract `omrun:connector@0.5.0` (frozen): 0.4.0 plus pipeline and ML model services (entities
+//! `pipeline` and `ml-model`). Its types are the ones the host model is converted from
+//! (`convert`), 0.6.0's too (which changed none); older contracts upgrade into them first
+//! (`v0_4`).
 //!
 //! Like 0.3.0, it imports the capabilities by their own packages (`omrun:sql/sql@0.1.0`,
 //! `omrun:log/log@0.1.0`), so its bindings read those packages first.
