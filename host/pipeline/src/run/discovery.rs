@@ -3,7 +3,7 @@
 //! A page that fails is asked for again (per `retryPolicy`, on a fresh instance if the old one
 //! crashed) with the same cursor.
 
-use super::held::hash128;
+use super::held::hash64;
 use super::refs::RefList;
 use super::{CannotStart, Connector, Part, Run};
 use anyhow::bail;
@@ -122,10 +122,6 @@ async fn fresh_if_grown(run: &Run, instance: Box<dyn Connector>) -> Box<dyn Conn
 /// chance of about 3 in 10⁸, and a collision fails the second ref, named, rather than lose it.
 #[derive(Default)]
 struct Listed(HashMap<u64, u64>);
-
-fn hash64(value: impl std::hash::Hash) -> u64 {
-    hash128(value) as u64
-}
 
 impl Listed {
     /// Whether to keep `r`. Drops a ref listed twice and fails, reporting each: a ref whose path
