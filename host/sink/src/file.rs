@@ -13,7 +13,7 @@
 
 use super::lineage;
 use super::requests::labels_of;
-use super::{CreateRequest, RequestKind, Requests, Sink, SinkFailure, StoredTable};
+use super::{CreateRequest, RequestKind, Requests, Sink, SinkFailure, Staged, StoredTable};
 use anyhow::{Context, bail};
 use async_trait::async_trait;
 use omrun_model::Entity;
@@ -155,15 +155,8 @@ pub(super) fn line(r: &CreateRequest) -> String {
 }
 
 impl FileSink {
-    /// Writes the requests' lines, parents first.
-    fn send(&self, mut requests: Vec<CreateRequest>) -> Vec<SinkFailure> {
-        // Stable: the caller's order within a kind is kept.
-        requests.sort_by_key(|r| r.kind);
-        // Serialised outside the lock (writes to a BufWriter are short enough to hold it).
-        self.write_lines(requests.iter().map(|r| (r.fqn.clone(), line(r))).collect())
-    }
-
-    /// Writes `(fqn, line)`s in order; a line that cannot be written fails its FQN.
+    /// Writes `(fqn, line)`s in order, serialised before (writes to a BufWriter are short enough to
+    /// hold the lock); a line that cannot be written fails its FQN.
     fn write_lines(&self, lines: Vec<(String, String)>) -> Vec<SinkFailure> {
         let mut out = self
             .out
@@ -185,29 +178,38 @@ impl FileSink {
 #[async_trait]
 impl Sink for FileSink {
     async fn write_service(&self) -> Option<SinkFailure> {
-        self.send(vec![self.requests.service()]).into_iter().next()
+        let service = self.requests.service();
+        let lines = vec![(service.fqn.clone(), line(&service))];
+        self.write_lines(lines).into_iter().next()
     }
 
     async fn write(&self, entities: &[Entity]) -> Vec<SinkFailure> {
-        let mut requests: Vec<CreateRequest> = Vec::new();
-        {
-            let mut written = self.tags.lock().unwrap_or_else(|e| e.into_inner());
-            for label in labels_of(entities) {
-                for request in [
+        self.stage(entities).await
+    }
+
+    /// Builds and serialises every line now; the future appends them, the classifications and
+    /// tags first that no earlier write has (decided then, so whichever write comes first in the
+    /// file carries them).
+    fn stage<'a>(&'a self, entities: &'a [Entity]) -> Staged<'a> {
+        let tags: Vec<(RequestKind, String, String)> = labels_of(entities)
+            .into_iter()
+            .flat_map(|label| {
+                [
                     self.requests.classification(label),
                     self.requests.tag(label),
-                ] {
-                    if written.insert((request.kind, request.fqn.clone())) {
-                        requests.push(request);
-                    }
-                }
-            }
-        }
-        requests.extend(entities.iter().map(|e| self.requests.entity(e)));
+                ]
+            })
+            .map(|r| (r.kind, r.fqn.clone(), line(&r)))
+            .collect();
+        let mut requests: Vec<CreateRequest> =
+            entities.iter().map(|e| self.requests.entity(e)).collect();
         requests.extend(self.requests.runs_of(entities));
-        let mut failures = self.send(requests);
+        // Stable: the caller's order within a kind is kept.
+        requests.sort_by_key(|r| r.kind);
+        let lines: Vec<(String, String)> =
+            requests.iter().map(|r| (r.fqn.clone(), line(r))).collect();
         // After the entities they point to, by name: the file has no ids to give them.
-        let edges = lineage::edges(&self.requests, entities)
+        let edges: Vec<(String, String)> = lineage::edges(&self.requests, entities)
             .into_iter()
             .map(|e| {
                 let line = format!(
@@ -217,8 +219,19 @@ impl Sink for FileSink {
                 (e.to_fqn, line)
             })
             .collect();
-        failures.extend(self.write_lines(edges));
-        failures
+        Box::pin(async move {
+            let new_tags: Vec<(String, String)> = {
+                let mut written = self.tags.lock().unwrap_or_else(|e| e.into_inner());
+                (tags.into_iter())
+                    .filter(|(kind, fqn, _)| written.insert((*kind, fqn.clone())))
+                    .map(|(_, fqn, line)| (fqn, line))
+                    .collect()
+            };
+            let mut failures = self.write_lines(new_tags);
+            failures.extend(self.write_lines(lines));
+            failures.extend(self.write_lines(edges));
+            failures
+        })
     }
 
     async fn stored_tables(&self, schema_fqn: &str) -> anyhow::Result<Vec<StoredTable>> {

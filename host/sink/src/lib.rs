@@ -81,6 +81,10 @@ impl StoredTable {
     }
 }
 
+/// A staged write (see [`Sink::stage`]): what is left to do, and what it could not store.
+pub type Staged<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Vec<SinkFailure>> + Send + 'a>>;
+
 /// One trait for every destination. Callers write the service first, then parents before
 /// children; a sink reports per entity what it could not store and never drops anything silently.
 #[async_trait]
@@ -90,6 +94,15 @@ pub trait Sink: Send + Sync {
 
     /// Writes entities; what could not be stored is named by the entity's FQN (`model::Names`).
     async fn write(&self, entities: &[Entity]) -> Vec<SinkFailure>;
+
+    /// [`write`](Self::write) in two steps: what needs no order among writers is done now
+    /// (building each request, its `sourceHash`, its bytes), and the future returned writes. A
+    /// caller that must order the writes (the checkpoint of a file, whose bytes and lines must
+    /// agree) stages outside its turn and awaits the future inside it, so writers take turns only
+    /// to append. By default everything is done in the future.
+    fn stage<'a>(&'a self, entities: &'a [Entity]) -> Staged<'a> {
+        self.write(entities)
+    }
 
     /// The tables the destination held before this run in a schema (deleted ones too, which
     /// foreign keys may still name): OpenMetadata's, or a resumed file's.

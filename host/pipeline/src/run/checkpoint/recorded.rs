@@ -53,8 +53,10 @@ impl Recorded {
         entities: &[Entity],
         finished: impl FnOnce(&[SinkFailure]) -> Finished,
     ) -> Vec<SinkFailure> {
-        self.write_then_record(self.sink.write(entities), finished)
-            .await
+        // Built before the turn (requests, hashes, bytes), in parallel with other writers: only
+        // appending takes turns.
+        let write = self.sink.stage(entities);
+        self.write_then_record(write, finished).await
     }
 
     /// Records entities finished without a write (a table a partial round left as it is).
