@@ -446,11 +446,12 @@ fn write_field(fields: &[Field], field: &Field, value: &Value, at: At, out: &mut
             out.push('"');
             out.push_str(class);
             out.push('.');
-            out.extend(
-                member
-                    .chars()
-                    .map(|c| if c == '-' || c == ' ' { '_' } else { c }),
-            );
+            for (i, word) in member.split(['-', ' ']).enumerate() {
+                if i > 0 {
+                    out.push('_');
+                }
+                out.push_str(word);
+            }
             out.push('"');
         }
         (Model(fields), v) => write_model(fields, v, At::Inside, out),
@@ -492,22 +493,19 @@ fn write_field(fields: &[Field], field: &Field, value: &Value, at: At, out: &mut
 }
 
 /// Columns by position (one without any last), then name; the sort is stable, as Python's is.
-fn column_key(c: &Value) -> (u64, String) {
+fn column_key(c: &Value) -> (u64, &str) {
     let position = c
         .get("ordinalPosition")
         .and_then(Value::as_u64)
         .unwrap_or(u64::MAX);
     (
         position,
-        c.get("name")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned(),
+        c.get("name").and_then(Value::as_str).unwrap_or_default(),
     )
 }
 
 /// Owners by FQN, else name, else id (`_get_entity_reference_sort_key`).
-fn reference_key(r: &Value) -> String {
+fn reference_key(r: &Value) -> &str {
     ["fullyQualifiedName", "name", "id"]
         .iter()
         .find_map(|key| {
@@ -516,7 +514,6 @@ fn reference_key(r: &Value) -> String {
                 .filter(|v| !v.is_empty())
         })
         .unwrap_or_default()
-        .to_owned()
 }
 
 /// Python's `str(datetime)` of a date-time as pydantic writes it on the wire
@@ -530,15 +527,12 @@ fn python_datetime(wire: &str) -> String {
 }
 
 /// Tag labels by `tagFQN`.
-fn tag_key(t: &Value) -> String {
-    t.get("tagFQN")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
+fn tag_key(t: &Value) -> &str {
+    t.get("tagFQN").and_then(Value::as_str).unwrap_or_default()
 }
 
 /// Constraints by type, then their sorted columns joined with `,`.
-fn constraint_key(c: &Value) -> (String, String) {
+fn constraint_key(c: &Value) -> (&str, String) {
     let mut columns: Vec<&str> = c
         .get("columns")
         .and_then(Value::as_array)
@@ -551,7 +545,7 @@ fn constraint_key(c: &Value) -> (String, String) {
         .get("constraintType")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    (kind.to_owned(), columns.join(","))
+    (kind, columns.join(","))
 }
 
 /// Python's `re.sub(r"\s+", " ", text.strip())`. Python counts U+001C–U+001F as whitespace too.
@@ -568,7 +562,9 @@ fn python_json(value: &Value, out: &mut String) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
         Value::String(s) => python_string(s, out),
         Value::Array(items) => {
             out.push('[');
