@@ -595,7 +595,16 @@ fn python_json(value: &Value, out: &mut String) {
 
 fn python_string(s: &str, out: &mut String) {
     out.push('"');
-    // Copies runs of characters that need no escape whole; most names have nothing to escape.
+    // Most strings (names, types) have nothing to escape: a scan of the bytes tells, cheaper than
+    // the loop by chars below.
+    if s.bytes()
+        .all(|b| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
+    // Else copies runs of characters that need no escape whole.
     let mut run = 0;
     for (i, c) in s.char_indices() {
         let escaped = match c {
