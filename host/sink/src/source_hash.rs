@@ -396,14 +396,28 @@ enum At {
 /// at their defaults, normalised as OpenMetadata normalises the model `at` that place.
 fn write_model(fields: &[Field], value: &Value, at: At, out: &mut String) {
     let request = at == At::Request;
+    // The object's entries come in key order (serde_json's `Map` is a `BTreeMap`), as the fields
+    // do: walking both in step finds each field's value with a comparison or two, where looking
+    // each field up searched the map again. Keys that are no field are passed over.
+    let mut entries = value.as_object().into_iter().flatten().peekable();
     out.push('{');
     for (i, field) in fields.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
-        python_string(field.name, out);
-        out.push_str(": ");
-        match value.get(field.name).filter(|v| !v.is_null()) {
+        // Field names are plain ASCII, nothing to escape: written as they are, not through
+        // `python_string`, which was a large part of the work.
+        out.push('"');
+        out.push_str(field.name);
+        out.push_str("\": ");
+        let mut given = None;
+        while let Some((key, v)) = entries.next_if(|(key, _)| key.as_str() <= field.name) {
+            if key == field.name {
+                given = Some(v);
+                break;
+            }
+        }
+        match given.filter(|v| !v.is_null()) {
             None => out.push_str(match field.default {
                 Required | Null => "null",
                 False => "false",
@@ -432,11 +446,12 @@ fn write_field(fields: &[Field], field: &Field, value: &Value, at: At, out: &mut
             out.push('"');
             out.push_str(class);
             out.push('.');
-            out.extend(
-                member
-                    .chars()
-                    .map(|c| if c == '-' || c == ' ' { '_' } else { c }),
-            );
+            for (i, word) in member.split(['-', ' ']).enumerate() {
+                if i > 0 {
+                    out.push('_');
+                }
+                out.push_str(word);
+            }
             out.push('"');
         }
         (Model(fields), v) => write_model(fields, v, At::Inside, out),
@@ -478,22 +493,19 @@ fn write_field(fields: &[Field], field: &Field, value: &Value, at: At, out: &mut
 }
 
 /// Columns by position (one without any last), then name; the sort is stable, as Python's is.
-fn column_key(c: &Value) -> (u64, String) {
+fn column_key(c: &Value) -> (u64, &str) {
     let position = c
         .get("ordinalPosition")
         .and_then(Value::as_u64)
         .unwrap_or(u64::MAX);
     (
         position,
-        c.get("name")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned(),
+        c.get("name").and_then(Value::as_str).unwrap_or_default(),
     )
 }
 
 /// Owners by FQN, else name, else id (`_get_entity_reference_sort_key`).
-fn reference_key(r: &Value) -> String {
+fn reference_key(r: &Value) -> &str {
     ["fullyQualifiedName", "name", "id"]
         .iter()
         .find_map(|key| {
@@ -502,7 +514,6 @@ fn reference_key(r: &Value) -> String {
                 .filter(|v| !v.is_empty())
         })
         .unwrap_or_default()
-        .to_owned()
 }
 
 /// Python's `str(datetime)` of a date-time as pydantic writes it on the wire
@@ -516,15 +527,12 @@ fn python_datetime(wire: &str) -> String {
 }
 
 /// Tag labels by `tagFQN`.
-fn tag_key(t: &Value) -> String {
-    t.get("tagFQN")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
+fn tag_key(t: &Value) -> &str {
+    t.get("tagFQN").and_then(Value::as_str).unwrap_or_default()
 }
 
 /// Constraints by type, then their sorted columns joined with `,`.
-fn constraint_key(c: &Value) -> (String, String) {
+fn constraint_key(c: &Value) -> (&str, String) {
     let mut columns: Vec<&str> = c
         .get("columns")
         .and_then(Value::as_array)
@@ -537,7 +545,7 @@ fn constraint_key(c: &Value) -> (String, String) {
         .get("constraintType")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    (kind.to_owned(), columns.join(","))
+    (kind, columns.join(","))
 }
 
 /// Python's `re.sub(r"\s+", " ", text.strip())`. Python counts U+001C–U+001F as whitespace too.
@@ -554,7 +562,9 @@ fn python_json(value: &Value, out: &mut String) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
         Value::String(s) => python_string(s, out),
         Value::Array(items) => {
             out.push('[');
@@ -585,7 +595,16 @@ fn python_json(value: &Value, out: &mut String) {
 
 fn python_string(s: &str, out: &mut String) {
     out.push('"');
-    // Copies runs of characters that need no escape whole; most names have nothing to escape.
+    // Most strings (names, types) have nothing to escape: a scan of the bytes tells, cheaper than
+    // the loop by chars below.
+    if s.bytes()
+        .all(|b| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
+    // Else copies runs of characters that need no escape whole.
     let mut run = 0;
     for (i, c) in s.char_indices() {
         let escaped = match c {
@@ -896,6 +915,9 @@ mod tests {
         );
     }
 
+    // `write_model` walks a model's fields and the object's entries in step: both must be in
+    // the order `json.dumps(sort_keys=True)` writes keys (code points; the names are ASCII, so
+    // bytes).
     #[test]
     fn field_tables_are_in_key_order() {
         for table in [
@@ -908,16 +930,33 @@ mod tests {
             TABLE_PARTITION,
             TABLE,
             TAG_LABEL,
+            ENTITY_REFERENCE,
             STORED_PROCEDURE_CODE,
             STORED_PROCEDURE,
             DATA_MODEL,
             CHART,
             DASHBOARD,
+            TASK,
+            PIPELINE,
+            ML_FEATURE,
+            ML_HYPER_PARAMETER,
+            ML_STORE,
+            ML_MODEL,
         ] {
             let names: Vec<&str> = table.iter().map(|f| f.name).collect();
-            let mut sorted = names.clone();
-            sorted.sort();
-            assert_eq!(names, sorted);
+            // Strictly: a name twice would find no value the second time.
+            assert!(names.windows(2).all(|w| w[0] < w[1]), "{names:?}");
+            // `write_model` writes them unescaped.
+            assert!(
+                names
+                    .iter()
+                    .all(|name| name.bytes().all(|b| b.is_ascii_alphanumeric())),
+                "{names:?}"
+            );
         }
+        // And serde_json's `Map` iterates in key order (no `preserve_order` feature).
+        let map = json!({"b": 1, "a": 2, "B": 3, "ab": 4});
+        let keys: Vec<&String> = map.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["B", "a", "ab", "b"]);
     }
 }
