@@ -299,7 +299,10 @@ mod tests {
     #[test]
     fn a_cursor_given_back_as_the_next_fails_rather_than_loops() {
         assert_eq!(next_cursor(None, Some("5".into())), Ok(Some("5".into())));
-        assert_eq!(next_cursor(Some("5"), Some("9".into())), Ok(Some("9".into())));
+        assert_eq!(
+            next_cursor(Some("5"), Some("9".into())),
+            Ok(Some("9".into()))
+        );
         assert_eq!(next_cursor(Some("9"), None), Ok(None));
         let e = next_cursor(Some("9"), Some("9".into())).unwrap_err();
         assert!(e.contains("\"9\"") && e.contains("never end"), "{e}");
