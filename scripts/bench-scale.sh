@@ -4,8 +4,9 @@
 # is timed: what is measured is omrun itself — the boundary, the pipeline, the sink) ingested into
 # a file by a release build, local mode at the default parallelism. For each size it prints the
 # wall time, the peak resident memory (GNU time's maximum RSS) and what was written. With
-# `--pods N` it also runs what Argo's pods run, by hand: `omrun discover --shards N`, then the first
-# worker (`omrun worker --shard 0/N --threads 2`), each with its time and peak memory.
+# `--pods N` it also runs what Argo's pods (and Airflow's tasks) run, by hand, for the last size:
+# `omrun discover --shards N`, every worker (`omrun worker --shard i/N --threads 2`), then
+# `omrun finalize`, each with its time and peak memory, and checks every table was written once.
 #
 #   scripts/bench-scale.sh [--tables 100000,1000000] [--parallelism N] [--pods N] [--no-build]
 #
@@ -84,8 +85,9 @@ YAML
         "$(wc -l < "$work/out.jsonl")" >&2
 done
 
-# Argo's pods, by hand: the discover pod, then one worker pod (the others do the same on their
-# shards). Each lists the whole source, so each has discovery's peak.
+# Argo's pods, by hand, as the executor would run them one after another: the discover pod, every
+# worker (each into a file of its own), then finalize with the workers' reports. Each lists the
+# whole source, keeping its shard's refs only. Checks that the workers wrote every table once.
 [[ -z $pods ]] && exit 0
 pod() {
     local what=$1; shift
@@ -102,6 +104,28 @@ pod() {
 }
 printf '\n%-28s %10s %12s\n' "pod ($tables tables)" "wall" "peak (MiB)" >&2
 pod "discover --shards $pods" discover --shards "$pods" --out "$work/shards.json"
-rm -f "$work/out.jsonl"
-pod "worker --shard 0/$pods" worker --shard "0/$pods" --threads 2
-echo "shard list: $(wc -c < "$work/shards.json") bytes" >&2
+rm -f "$work/out.jsonl" "$work/names.txt"
+reports=()
+for ((i = 0; i < pods; i++)); do
+    pod "worker --shard $i/$pods" worker --shard "$i/$pods" --threads 2 \
+        --file-sink "$work/shard.jsonl" --report-json "$work/report-$i.json"
+    # Table names are t1…tN; column names (column_N) do not match.
+    grep -o '"name":"t[0-9]*"' "$work/shard.jsonl" >> "$work/names.txt"
+    rm -f "$work/shard.jsonl"
+    reports+=("$work/report-$i.json")
+done
+# One JSON list of the reports, as Argo aggregates the workers' `report` outputs.
+{
+    echo '['
+    for ((i = 0; i < pods; i++)); do
+        ((i == 0)) || echo ','
+        cat "${reports[$i]}"
+    done
+    echo ']'
+} > "$work/reports.json"
+pod "finalize --shards $pods" finalize --shards "$pods" --reports "@$work/reports.json" \
+    --file-sink "$work/final.jsonl"
+written=$(wc -l < "$work/names.txt")
+twice=$(sort "$work/names.txt" | uniq -d | wc -l)
+echo "shard list: $(wc -c < "$work/shards.json") bytes; workers wrote $written tables, $twice of them more than once" >&2
+[[ $written == "$tables" && $twice == 0 ]] || { echo "bench-scale: the workers did not write every table exactly once" >&2; exit 1; }
