@@ -152,9 +152,11 @@ fn airflow_env(command: &mut Command, home: &Path, dags: &Path) {
     .unwrap();
     let settings = [
         ("AIRFLOW_HOME", home.display().to_string()),
+        // SQLite's writers wait for each other; Python's default wait (5 s) runs out when a busy
+        // machine runs several DAGs at once, and Airflow answers `Database error`. A minute.
         (
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
-            format!("sqlite:///{}", home.join("airflow.db").display()),
+            format!("sqlite:///{}?timeout=60", home.join("airflow.db").display()),
         ),
         ("AIRFLOW__CORE__DAGS_FOLDER", dags.display().to_string()),
         ("AIRFLOW__CORE__LOAD_EXAMPLES", "False".into()),

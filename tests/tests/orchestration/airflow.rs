@@ -85,7 +85,7 @@ impl Api {
         }
         let response = request
             .send()
-            .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+            .unwrap_or_else(|e| panic!("{method} {url}: {e:?}"));
         let status = response.status();
         let text = response.text().unwrap_or_default();
         assert!(status.is_success(), "{method} {url}: {status} {text}");
