@@ -161,7 +161,18 @@ impl HeldTables {
 
 /// A fixed-key SipHash, standing in for a name where keeping the name would cost too much.
 pub(super) fn hash64(value: impl Hash) -> u64 {
+    salted(0, value)
+}
+
+/// 128 bits of two fixed-key SipHashes, for a name that must stand alone, with nothing to tell
+/// a collision by: one among a billion names is about 1 in 10^20.
+pub(super) fn hash128(value: impl Hash) -> u128 {
+    (u128::from(salted(0, &value)) << 64) | u128::from(salted(1, &value))
+}
+
+fn salted(salt: u8, value: impl Hash) -> u64 {
     let mut hasher = DefaultHasher::new();
+    salt.hash(&mut hasher);
     value.hash(&mut hasher);
     hasher.finish()
 }
