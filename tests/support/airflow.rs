@@ -86,6 +86,7 @@ impl Airflow {
         let db = dir.path().join("airflow.db");
         std::fs::copy(database, &db)
             .unwrap_or_else(|e| panic!("copy {} to {}: {e}", database.display(), db.display()));
+        write_ahead_log(&db);
         let port = free_port();
         let log = std::fs::File::create(dir.path().join("api-server.log")).unwrap();
         let mut command = Command::new("sh");
@@ -152,8 +153,8 @@ fn airflow_env(command: &mut Command, home: &Path, dags: &Path) {
     .unwrap();
     let settings = [
         ("AIRFLOW_HOME", home.display().to_string()),
-        // SQLite's writers wait for each other; Python's default wait (5 s) runs out when a busy
-        // machine runs several DAGs at once, and Airflow answers `Database error`. A minute.
+        // SQLite's writers wait for each other (see `write_ahead_log`); Python's default wait
+        // (5 s) ran out when a busy machine ran several DAGs at once. A minute.
         (
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
             format!("sqlite:///{}?timeout=60", home.join("airflow.db").display()),
@@ -176,6 +177,30 @@ fn airflow_env(command: &mut Command, home: &Path, dags: &Path) {
         ("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING".into()),
     ];
     command.envs(settings);
+}
+
+/// Puts the SQLite metadata database `db` (a copy, before Airflow opens it) in write-ahead-log
+/// mode, which stays with the file: readers then never block a writer, nor a writer the readers.
+/// In the default mode a write waits for every open read to end, and the scheduler, the DAG
+/// processor, the API server and the tasks read all the time: on a busy machine writes timed out
+/// (Airflow's `Database error`).
+pub(crate) fn write_ahead_log(db: &Path) {
+    let out = Command::new(venv().join("bin/python"))
+        .args([
+            "-c",
+            "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA journal_mode=WAL').fetchone()[0])",
+        ])
+        .arg(db)
+        .output()
+        .unwrap_or_else(|e| panic!("python for {}: {e}", db.display()));
+    let mode = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        mode.trim(),
+        "wal",
+        "{} not in WAL mode: {}",
+        db.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// `~/.cache/omrun/airflow-template/<Airflow version>-<what>`: a metadata database made once.

@@ -28,7 +28,9 @@ impl Scheduling {
         let home = tempfile::tempdir().expect("temporary directory");
         let dags = home.path().join("dags");
         std::fs::create_dir(&dags).unwrap();
-        std::fs::copy(empty_database(), home.path().join("airflow.db")).unwrap();
+        let db = home.path().join("airflow.db");
+        std::fs::copy(empty_database(), &db).unwrap();
+        super::write_ahead_log(&db);
         let port = free_port();
         let url = format!("http://127.0.0.1:{port}");
         let airflow = venv().join("bin/airflow");
