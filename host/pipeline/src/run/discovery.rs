@@ -38,8 +38,8 @@ pub async fn discover(run: &Run) -> anyhow::Result<(Box<dyn Connector>, Found)> 
         match instance.discover_page(cursor.as_deref()).await {
             Ok(page) => {
                 for r in page.refs {
-                    if listed.check(run, &r, &found) {
-                        found.add(run, r);
+                    if let Some(fqn) = listed.check(run, &r, &found) {
+                        found.add(run, r, &fqn);
                     }
                 }
                 match next_cursor(cursor.as_deref(), page.next) {
@@ -71,11 +71,11 @@ pub async fn discover(run: &Run) -> anyhow::Result<(Box<dyn Connector>, Found)> 
 impl Found {
     /// Keeps a checked ref: a leaf only if this part of the run processes it (an Argo worker keeps
     /// its shard's), every prerequisite (their parents are written or assumed by every part).
-    fn add(&mut self, run: &Run, r: EntityRef) {
+    fn add(&mut self, run: &Run, r: EntityRef, fqn: &str) {
         if r.kind.is_prerequisite() {
             self.prerequisites.push(r);
         } else if match &run.part {
-            Part::Leaves(shard) => shard.contains(&run.fqn(&r)),
+            Part::Leaves(shard) => shard.contains(fqn),
             _ => true,
         } {
             self.leaves.push(r);
@@ -124,17 +124,17 @@ async fn fresh_if_grown(run: &Run, instance: Box<dyn Connector>) -> Box<dyn Conn
 struct Listed(HashMap<u64, u64>);
 
 impl Listed {
-    /// Whether to keep `r`. Drops a ref listed twice and fails, reporting each: a ref whose path
+    /// `r`'s FQN if it is to be kept. Drops a ref listed twice and fails, reporting each: a ref whose path
     /// does not fit its kind (a plugin bug), a name that is not UTF-8, and the second of two refs
     /// whose names OpenMetadata stores alike (it replaces `::`, `>`, quotes, tabs and newlines
     /// inside names: `a::b` and `a__reserved__colon__b` become one FQN), rather than let it
     /// overwrite the first.
-    fn check(&mut self, run: &Run, r: &EntityRef, found: &Found) -> bool {
+    fn check(&mut self, run: &Run, r: &EntityRef, found: &Found) -> Option<String> {
         let fqn = run.fqn(r);
         let name = hash64((r.kind, &fqn));
         let shown = || r.path.join(".");
         let why = match self.0.get(&name) {
-            Some(path) if *path == hash64(&r.path) => return false,
+            Some(path) if *path == hash64(&r.path) => return None,
             Some(_) => {
                 // Rare (names that differ only in what OpenMetadata replaces): name the first.
                 let first = found.first_named(run, r, &fqn);
@@ -170,10 +170,10 @@ impl Listed {
             }
             None => {
                 self.0.insert(name, hash64(&r.path));
-                return true;
+                return Some(fqn);
             }
         };
         run.fail_owned(r, &why, 1);
-        false
+        None
     }
 }
